@@ -1,0 +1,160 @@
+"""The command line. Thin: it parses options, calls the library, and turns
+:class:`ReportgenError` into one line on stderr and a non-zero exit code.
+
+Heavy libraries (pandas, WeasyPrint, matplotlib) are imported inside commands so that
+``reportgen --help`` starts quickly.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from reportgen import __version__
+from reportgen.errors import ReportgenError
+
+CONFIG_HELP = "Partnership config folder (default: data_sources/)."
+STORE_HELP = (
+    "Observation store, a SQLAlchemy URL (default: $REPORTGEN_STORE or sqlite:///var/reportgen.sqlite)."
+)
+
+
+def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Expected errors become one clear line on stderr and the error's exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ReportgenError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper
+
+
+def config_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--config",
+        "config_dir",
+        type=click.Path(path_type=Path),
+        default=Path("data_sources"),
+        show_default=True,
+        help=CONFIG_HELP,
+    )(func)
+
+
+def store_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--store", "store_url", default=None, help=STORE_HELP)(func)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="reportgen")
+@click.option("-v", "--verbose", count=True, help="More detail on stderr (-vv for debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
+def cli(verbose: int, quiet: bool) -> None:
+    """reportgen: performance reports for a Community Safety Partnership.
+
+    Pulls partners' data into a store, evaluates every indicator against its targets,
+    and renders the monthly board pack, the quarterly public leaflet and the annual
+    strategy review as PDF and Word, plus a monthly web page.
+
+    \b
+    Example (the bundled demo partnership):
+      reportgen pull
+      reportgen evaluate --period 2004/05
+      reportgen run all --period 2005-03
+    """
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if verbose < 2:
+        # WeasyPrint and fontTools narrate every step at INFO; only our own log is useful then.
+        for noisy in ("weasyprint", "fontTools"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+@cli.command()
+def info() -> None:
+    """Print versions of reportgen and the libraries it renders with (for bug reports)."""
+    import importlib.metadata as md
+
+    click.echo(f"reportgen {__version__}")
+    click.echo(f"python {sys.version.split()[0]}")
+    for name in ("pandas", "numpy", "matplotlib", "weasyprint", "python-docx", "sqlalchemy", "apscheduler"):
+        try:
+            click.echo(f"{name} {md.version(name)}")
+        except md.PackageNotFoundError:
+            click.echo(f"{name} (not installed)")
+    try:
+        import weasyprint.text.ffi as ffi
+
+        version = ffi.pango.pango_version()  # encoded as major*10000 + minor*100 + micro
+        click.echo(f"pango {version // 10000}.{version // 100 % 100}.{version % 100}")
+    except (ImportError, OSError, AttributeError) as exc:
+        click.echo(f"pango (unavailable: {exc})")
+
+
+@cli.command()
+@config_option
+@store_option
+@click.option("--partner", "partners", multiple=True, help="Only this partner (repeatable).")
+@handle_errors
+def pull(config_dir: Path, store_url: str | None, partners: tuple[str, ...]) -> None:
+    """Load every configured source into the observation store.
+
+    Each source loads in one transaction: a file with any bad row is rejected whole, with
+    the file, row, column and reason on stderr. Prints a summary per partner.
+
+    \b
+    Example:
+      reportgen pull --config data_sources
+    """
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from reportgen.config import load_config
+    from reportgen.pull import configured_sources
+    from reportgen.pull import pull as do_pull
+    from reportgen.store import Store
+
+    config = load_config(config_dir)
+    store = Store(store_url)
+    total = sum(1 for p, _ in configured_sources(config) if not partners or p.id in partners)
+    err = Console(stderr=True)
+    with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
+        task = progress.add_task("Pulling sources", total=total)
+
+        def tick(partner, spec) -> None:  # type: ignore[no-untyped-def]
+            progress.update(task, advance=1, description=f"{partner.id}/{spec.id}")
+
+        summaries, failures = do_pull(config, store, partners=list(partners) or None, on_source=tick)
+    by_partner: dict[str, list[int]] = {}
+    for s in summaries:
+        row = by_partner.setdefault(s.partner, [0, 0, 0, 0])
+        for n, value in enumerate((s.new, s.revised, s.unchanged, s.rejected)):
+            row[n] += value
+    table = Table(title=f"Pulled into {store.url}")
+    for col in ("partner", "new", "revised", "unchanged", "sources rejected"):
+        table.add_column(col, justify="left" if col == "partner" else "right")
+    for partner_id, row in by_partner.items():
+        table.add_row(partner_id, *(f"{v:,}" for v in row))
+    Console().print(table)
+    for f in failures:
+        click.echo(f"Error: {f.partner}/{f.source}: {f.error}", err=True)
+    if failures:
+        sys.exit(max(f.error.exit_code for f in failures))
+
+
+def main() -> None:
+    cli(prog_name="reportgen")
+
+
+if __name__ == "__main__":
+    main()
