@@ -97,7 +97,8 @@ def validate_observations(
     def fail(mask: pd.Series, column: str, why: str) -> None:
         if mask.any():
             first = df[mask].iloc[0]
-            raise DataError(f"{first['row']}, column {column!r}: {first[column]!r} {why}", file=where)
+            shown = first["_text"] if column == "value" else first[column]
+            raise DataError(f"{first['row']}, column {column!r}: {shown!r} {why}", file=where)
 
     for column in ("indicator", "area", "period", "value"):
         if column not in df.columns:
@@ -139,6 +140,7 @@ def validate_observations(
 
     raw = df["value"]
     as_text = raw.astype("string").str.strip()
+    df["_text"] = raw.astype(str)
     numbers = pd.to_numeric(as_text.str.replace(",", "", regex=False), errors="coerce")
     fail(raw.isna() | (as_text == ""), "value", "is blank: every value cell needs a number")
     fail(numbers.isna(), "value", "is not a number")
