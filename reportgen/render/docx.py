@@ -48,8 +48,11 @@ from reportgen.render.docx_styles import NAVY, TINT, TONE_COLOURS, install_style
 PAGE_W, PAGE_H = Mm(210), Mm(297)
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = Mm(20), Mm(18), Mm(20), Mm(18)
 TEXT_WIDTH = Mm(210 - 20 - 18)
-_ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "right": WD_ALIGN_PARAGRAPH.RIGHT,
-          "center": WD_ALIGN_PARAGRAPH.CENTER}
+_ALIGN = {
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+}
 
 
 def _add_text(paragraph: WordParagraph, text: str) -> None:
@@ -108,8 +111,9 @@ class _Writer:
         word.add_paragraph(doc.title, style="Title")
         if doc.subtitle:
             word.add_paragraph(doc.subtitle, style="Subtitle")
-        word.add_paragraph(f"{doc.period_label} \u00b7 Published {doc.date.day} {doc.date:%B %Y}",
-                           style="Masthead Meta")
+        word.add_paragraph(
+            f"{doc.period_label} \u00b7 Published {doc.date.day} {doc.date:%B %Y}", style="Masthead Meta"
+        )
         if doc.notice:
             notice = word.add_paragraph(style="Notice")
             notice.add_run("Please note: ", style="Strong")
@@ -215,9 +219,13 @@ class _Writer:
         elif isinstance(block, ContactList):
             for contact in block.contacts:
                 word.add_paragraph(contact.name, style="Contact Name")
-                for key, value in (("", contact.role), ("Phone: ", contact.phone),
-                                   ("Email: ", contact.email), ("Web: ", contact.web),
-                                   ("Address: ", contact.address)):
+                for key, value in (
+                    ("", contact.role),
+                    ("Phone: ", contact.phone),
+                    ("Email: ", contact.email),
+                    ("Web: ", contact.web),
+                    ("Address: ", contact.address),
+                ):
                     if value:
                         line = word.add_paragraph(style="Contact Detail")
                         if key:
