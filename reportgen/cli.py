@@ -152,6 +152,84 @@ def pull(config_dir: Path, store_url: str | None, partners: tuple[str, ...]) -> 
         sys.exit(max(f.error.exit_code for f in failures))
 
 
+RUN_CHOICES = ("board-pack", "leaflet", "annual-review", "web", "all")
+
+
+@cli.command()
+@click.argument("report", type=click.Choice(RUN_CHOICES))
+@click.option("--period", "period_text", required=True,
+              help="Month (2005-03), quarter (2005-Q1) or financial year (2004/05).")
+@config_option
+@store_option
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("outputs"), show_default=True,
+              help="Output folder; files go to <out>/<report>/<period>/.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(("pdf", "docx", "html")),
+              help="Only these formats (repeatable; default: the report's own).")
+@click.option("--version", "version", type=click.IntRange(min=2), default=None,
+              help="Re-issue number, added to file names (-v2) after late data.")
+@click.option("--large-print", is_flag=True, help="Leaflet: large-print variant.")
+@click.option("--area", default=None, help="Leaflet: one neighbourhood or township (area id).")
+@click.option("--poster", is_flag=True, help="Leaflet: one-page poster for libraries and clinics.")
+@click.option("--lang", default=None, help="Leaflet: language code of a translated version.")
+@handle_errors
+def run(
+    report: str,
+    period_text: str,
+    config_dir: Path,
+    store_url: str | None,
+    out_dir: Path,
+    formats: tuple[str, ...],
+    version: int | None,
+    large_print: bool,
+    area: str | None,
+    poster: bool,
+    lang: str | None,
+) -> None:
+    """Render a report for a period to PDF and Word (the web page to HTML).
+
+    Evaluates the store once, draws each chart once, and writes
+    <out>/<report>/<period>/ with the files and a manifest.json, atomically.
+    "all" renders everything due when the period closes: for 2005-03 the
+    board pack and web page, the Q1 2005 leaflet and the 2004/05 annual review.
+    Prints the path of each file written; progress goes to stderr.
+
+    \b
+    Examples:
+      reportgen run board-pack --period 2005-03
+      reportgen run annual-review --period 2004/05
+      reportgen run leaflet --period 2005-Q1 --large-print
+      reportgen run all --period 2005-03 --out outputs
+    """
+    from reportgen.periods import Period
+    from reportgen.pipeline import generate, generate_all
+
+    period = Period.parse(period_text)
+    variant = {k: v for k, v in (("large_print", large_print), ("area", area), ("poster", poster),
+                                 ("lang", lang)) if v}
+
+    def progress(name: str, p: Period) -> None:
+        click.echo(f"Rendering {name} for {p.label} ...", err=True)
+
+    if report == "all":
+        if variant or formats or version:
+            raise click.UsageError("'run all' takes no variant, --format or --version options.")
+        results, skipped = generate_all(period, config_dir=config_dir, store_url=store_url, out_dir=out_dir,
+                                        on_report=progress)
+        for name in skipped:
+            click.echo(f"Skipped {name}: its builder is not installed in this build.", err=True)
+    else:
+        progress(report, period)
+        results = [generate(report, period, config_dir=config_dir, store_url=store_url, out_dir=out_dir,
+                            variant=variant, version=version, formats=formats or None)]
+    for result in results:
+        click.echo(f"{result.report} {result.period}: {len(result.files)} files in {result.seconds:.1f}s",
+                   err=True)
+        for line in result.exceptions:
+            click.echo(f"  exception: {line}", err=True)
+        for path in result.files:
+            click.echo(str(path))
+
+
 def main() -> None:
     cli(prog_name="reportgen")
 
