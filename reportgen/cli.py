@@ -168,7 +168,8 @@ RUN_CHOICES = ("board-pack", "leaflet", "annual-review", "web", "all")
 @click.option("--version", "version", type=click.IntRange(min=2), default=None,
               help="Re-issue number, added to file names (-v2) after late data.")
 @click.option("--large-print", is_flag=True, help="Leaflet: large-print variant.")
-@click.option("--area", default=None, help="Leaflet: one neighbourhood or township (area id).")
+@click.option("--area", default=None, help="Leaflet: one neighbourhood or township (area id or name).")
+@click.option("--each-area", is_flag=True, help="Leaflet: one leaflet per neighbourhood, all in one run.")
 @click.option("--poster", is_flag=True, help="Leaflet: one-page poster for libraries and clinics.")
 @click.option("--lang", default=None, help="Leaflet: language code of a translated version.")
 @handle_errors
@@ -182,6 +183,7 @@ def run(
     version: int | None,
     large_print: bool,
     area: str | None,
+    each_area: bool,
     poster: bool,
     lang: str | None,
 ) -> None:
@@ -198,14 +200,17 @@ def run(
       reportgen run board-pack --period 2005-03
       reportgen run annual-review --period 2004/05
       reportgen run leaflet --period 2005-Q1 --large-print
+      reportgen run leaflet --period 2005-Q1 --each-area
       reportgen run all --period 2005-03 --out outputs
     """
     from reportgen.periods import Period
     from reportgen.pipeline import generate, generate_all
 
     period = Period.parse(period_text)
-    variant = {k: v for k, v in (("large_print", large_print), ("area", area), ("poster", poster),
-                                 ("lang", lang)) if v}
+    if area and each_area:
+        raise click.UsageError("Give --area NAME or --each-area, not both.")
+    variant = {k: v for k, v in (("large_print", large_print), ("area", area), ("each_area", each_area),
+                                 ("poster", poster), ("lang", lang)) if v}
 
     def progress(name: str, p: Period) -> None:
         click.echo(f"Rendering {name} for {p.label} ...", err=True)
@@ -217,6 +222,10 @@ def run(
                                         on_report=progress)
         for name in skipped:
             click.echo(f"Skipped {name}: its builder is not installed in this build.", err=True)
+    elif each_area:
+        results = [_generate_with_progress(report, period, config_dir=config_dir, store_url=store_url,
+                                           out_dir=out_dir, variant=variant, version=version,
+                                           formats=formats or None)]
     else:
         progress(report, period)
         results = [generate(report, period, config_dir=config_dir, store_url=store_url, out_dir=out_dir,
@@ -228,6 +237,35 @@ def run(
             click.echo(f"  exception: {line}", err=True)
         for path in result.files:
             click.echo(str(path))
+
+
+def _generate_with_progress(report: str, period: Any, **kwargs: Any) -> Any:
+    """One run that renders many documents (a leaflet per neighbourhood): a progress bar on
+    stderr while it renders, then a one-screen summary table of what each document says."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from reportgen.pipeline import generate
+
+    err = Console(stderr=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=False) as bar:
+        task = bar.add_task(f"Evaluating {period.label}", total=None)
+
+        def advance(done: int, total: int, stem: str) -> None:
+            bar.update(task, total=total, completed=done, description=f"Rendered {stem}")
+
+        result = generate(report, period, on_document=advance, **kwargs)
+        bar.update(task, description=f"Rendered {report} for {period.label}")
+    table = Table(title=f"{report} {period.label}: {len(result.files)} files in {result.seconds:.1f}s")
+    table.add_column("Area")
+    table.add_column("Summary")
+    for line in result.headline:
+        name, _, text = line.partition(": ")
+        table.add_row(name, text)
+    err.print(table)
+    return result
 
 
 def main() -> None:

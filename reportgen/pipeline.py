@@ -193,12 +193,15 @@ def generate(
     formats: tuple[str, ...] | None = None,
     as_at: dt.datetime | None = None,
     session: Session | None = None,
+    on_document: Callable[[int, int, str], None] | None = None,
 ) -> RunResult:
     """Build one report for one period and write its files and manifest.
 
     ``variant`` options reach the builder as ``ctx.options`` (large_print, area, poster,
     lang...). ``version`` (2, 3...) suffixes file names for a re-issue after late data.
     ``formats`` defaults to the report's own (PDF and Word; HTML for the web page).
+    ``on_document(done, total, stem)`` is called after each document is rendered in every
+    format (e.g. to advance a progress bar over the leaflets of every neighbourhood).
     """
     from reportgen.render import get_renderer
 
@@ -242,7 +245,7 @@ def generate(
         files: list[dict[str, Any]] = []
         tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
         try:
-            for stem, doc in documents:
+            for number, (stem, doc) in enumerate(documents, start=1):
                 for fmt in wanted:
                     renderer = get_renderer(fmt)
                     t0 = time.perf_counter()
@@ -253,6 +256,8 @@ def generate(
                     files.append({"name": name, "format": fmt, "title": doc.title, "variant": doc.variant,
                                   "bytes": len(data), "sha256": _sha256(data), "seconds": round(seconds, 3)})
                     log.info("rendered %s in %.2fs", name, seconds)
+                if on_document:
+                    on_document(number, len(documents), stem)
             timings["render"] = sum(f["seconds"] for f in files)
             timings["total"] = time.perf_counter() - started
             data_as_at = ctx.data_as_at.isoformat() if ctx.data_as_at else None
