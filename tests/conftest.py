@@ -127,7 +127,9 @@ def large_sample() -> Document:
 @pytest.fixture(scope="session")
 def rendered(tmp_path_factory: pytest.TempPathFactory, sample: Document) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("rendered")
-    return {name: get_renderer(name).render(sample, out / f"sample.{name}") for name in ("pdf", "docx", "html")}
+    return {
+        name: get_renderer(name).render(sample, out / f"sample.{name}") for name in ("pdf", "docx", "html")
+    }
 
 
 @pytest.fixture(scope="session")

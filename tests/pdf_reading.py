@@ -79,4 +79,3 @@ def table_rows(path: Path) -> list[list[tuple[str, ...]]]:
         else:
             tables.append((tagged.page, rows))
     return [rows for _, rows in tables]
-

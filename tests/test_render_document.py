@@ -102,7 +102,9 @@ def test_outline_lists_headings_tables_and_headlines_in_reading_order() -> None:
                 "One",
                 (
                     HeadlineRow((Headline("Down 13%", "Crime"), Headline("28%", "Confidence"))),
-                    Section("One point one", (Table("C", ("X", "Y"), (("a", Cell("b", Status.MET)),)),), level=2),
+                    Section(
+                        "One point one", (Table("C", ("X", "Y"), (("a", Cell("b", Status.MET)),)),), level=2
+                    ),
                 ),
             ),
         ),

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from pypdf.generic import BooleanObject
 from pdf_reading import squash, tagged_elements
+from pypdf.generic import BooleanObject
 
 from reportgen.document import Document, Headline, HeadlineRow, Paragraph, Section
 from reportgen.errors import RenderError
@@ -103,7 +103,9 @@ def test_data_uri_resources_are_allowed() -> None:
 def test_poster_fits_one_page(tmp_path: Path, sample: Document) -> None:
     summary = sample.sections[0]
     short_summary = dataclasses.replace(summary, blocks=summary.blocks[:2])  # headlines and a paragraph
-    poster = dataclasses.replace(sample, variant="poster", toc=False, sections=(short_summary, sample.sections[-1]))
+    poster = dataclasses.replace(
+        sample, variant="poster", toc=False, sections=(short_summary, sample.sections[-1])
+    )
     path = get_renderer("pdf").render(poster, tmp_path / "poster.pdf")
     assert len(pypdf.PdfReader(path).pages) == 1
 
