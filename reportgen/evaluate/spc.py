@@ -133,7 +133,10 @@ def _precedence(
 
 
 def classify_assurance(
-    lcl: np.ndarray | float, ucl: np.ndarray | float, target: np.ndarray | float, polarity_sign: np.ndarray | int
+    lcl: np.ndarray | float,
+    ucl: np.ndarray | float,
+    target: np.ndarray | float,
+    polarity_sign: np.ndarray | int,
 ) -> np.ndarray:
     """MDC assurance: where the target sits relative to the process limits.
 
