@@ -48,7 +48,14 @@ log = logging.getLogger(__name__)
 
 MANIFEST_NAME = "manifest.json"
 _VERSIONED = (
-    "pandas", "numpy", "matplotlib", "weasyprint", "python-docx", "jinja2", "pydantic", "sqlalchemy",
+    "pandas",
+    "numpy",
+    "matplotlib",
+    "weasyprint",
+    "python-docx",
+    "jinja2",
+    "pydantic",
+    "sqlalchemy",
 )
 
 
@@ -253,8 +260,17 @@ def generate(
                     seconds = time.perf_counter() - t0
                     name = f"{stem}{suffix}{renderer.suffix}"
                     (tmp / name).write_bytes(data)
-                    files.append({"name": name, "format": fmt, "title": doc.title, "variant": doc.variant,
-                                  "bytes": len(data), "sha256": _sha256(data), "seconds": round(seconds, 3)})
+                    files.append(
+                        {
+                            "name": name,
+                            "format": fmt,
+                            "title": doc.title,
+                            "variant": doc.variant,
+                            "bytes": len(data),
+                            "sha256": _sha256(data),
+                            "seconds": round(seconds, 3),
+                        }
+                    )
                     log.info("rendered %s in %.2fs", name, seconds)
                 if on_document:
                     on_document(number, len(documents), stem)
@@ -293,8 +309,9 @@ def generate(
             )
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-        return RunResult(report, period.key, paths, manifest_path, headline, exceptions,
-                         time.perf_counter() - started)
+        return RunResult(
+            report, period.key, paths, manifest_path, headline, exceptions, time.perf_counter() - started
+        )
     finally:
         if own:
             session.close()
@@ -354,8 +371,16 @@ def generate_all(
                 continue
             if on_report:
                 on_report(report, report_period)
-            results.append(generate(report, report_period, out_dir=out_dir, session=session, as_at=as_at,
-                                    config_dir=config_dir))
+            results.append(
+                generate(
+                    report,
+                    report_period,
+                    out_dir=out_dir,
+                    session=session,
+                    as_at=as_at,
+                    config_dir=config_dir,
+                )
+            )
     finally:
         session.close()
     return results, skipped
