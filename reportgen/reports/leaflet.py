@@ -15,6 +15,7 @@ disclosure control.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any
@@ -35,12 +36,15 @@ from reportgen.document import (
 from reportgen.errors import LookupFailure
 from reportgen.periods import Period
 from reportgen.reports import headlines as hl
-from reportgen.reports.disclosure import Figure, fewer_than, format_number
+from reportgen.reports.disclosure import Figure, change_pct_figure, fewer_than, format_number
 from reportgen.reports.public_figures import AreaFigures, Comparison, PublicFigures, public_figures
 
 _ = hl._
 
 KIND = "leaflet"
+# What fits on two A4 sides at 14pt beside the figures; large print has room for all.
+ADVICE_LINES = 3
+PARTNER_LINES = 2
 
 DEFAULT_ADVICE = (
     _("Lock doors and windows when you go out, even for a few minutes."),
@@ -90,6 +94,20 @@ def short_label(period: Period) -> str:
     return f"{first:%b %Y} to {last:%b %Y}"
 
 
+def column_label(period: Period) -> str:
+    """A table column for a quarter: just the year when the caption names the months."""
+    first, last = period.first_day, period.last_day
+    return str(first.year) if first.year == last.year else short_label(period)
+
+
+def months_label(period: Period) -> str:
+    """'January to March' (no year): the caption part shared by this year's and last year's columns."""
+    first, last = period.first_day, period.last_day
+    if first.year != last.year:
+        return period.label
+    return _("{first} to {last}").format(first=f"{first:%B}", last=f"{last:%B}")
+
+
 def change_words(current: Figure, previous: Figure, change: Figure) -> str:
     """'Down 12%', 'Up 3%', 'No change', or 'not shown' when either side is protected."""
     if change.suppressed or not (current.shown and previous.shown):
@@ -115,9 +133,10 @@ def _change_cell(current: Figure, previous: Figure, change: Figure, polarity: st
     return Cell(f"{text} ({_('better') if better else _('worse')})", status)
 
 
-def _targets_for(config: Config, indicator: str) -> list[str]:
-    out = []
-    for strategy in config.strategies:
+def _targets_for(config: Config, indicator: str | None) -> list[str]:
+    """Public titles of the big targets measuring ``indicator``, newest strategy first."""
+    out: list[str] = []
+    for strategy in sorted(config.strategies, key=lambda s: s.target.end, reverse=True):
         for target in strategy.targets:
             if any(m.indicator == indicator for m in target.measures):
                 out.append(target.public_title or target.title)
@@ -135,7 +154,7 @@ def _crime_headlines(figs: PublicFigures, area: AreaFigures, is_borough: bool) -
         cards.append(Headline(
             value=hl.headline_value(cur, prev),
             label=_("Crime in the last 12 months"),
-            detail=_("{current} offences {basis}, compared with {previous} a year earlier.").format(
+            detail=_("{current} offences {basis}, against {previous} a year earlier.").format(
                 current=format_number(cur), basis=hl.basis_phrase(rolling.period),
                 previous=format_number(prev)),
         ))
@@ -144,7 +163,7 @@ def _crime_headlines(figs: PublicFigures, area: AreaFigures, is_borough: bool) -
         cards.append(Headline(
             value=hl.headline_value(cur, prev),
             label=_("Crime in the last 3 months"),
-            detail=_("{current} offences {basis}, compared with {previous} a year earlier.").format(
+            detail=_("{current} offences {basis}, against {previous} a year earlier.").format(
                 current=format_number(cur), basis=quarter_basis, previous=format_number(prev)),
         ))
     if area.rate.shown and (not is_borough or len(cards) < 2):
@@ -165,11 +184,13 @@ def _headline_sentences(figs: PublicFigures, area: AreaFigures, is_borough: bool
         cur, prev = float(rolling.current.value), float(rolling.previous.value)  # type: ignore[arg-type]
         sentences.append(hl.change_sentence(subject, cur, prev, hl.OFFENCES,
                                             comparison=_("on the year before")))
+    if sentences:
+        # The borough's quarter is on its card; the 12-month sentence is the news.
+        return sentences
     if area.crime.shown and area.crime_last_year.shown:
         cur, prev = float(area.crime.value), float(area.crime_last_year.value)  # type: ignore[arg-type]
-        sentences.append(hl.change_sentence(
-            _("{subject} {basis}").format(subject=subject, basis=hl.basis_phrase(figs.period)),
-            cur, prev, hl.OFFENCES, comparison=_("on the same months last year")))
+        sentences.append(hl.change_sentence(subject, cur, prev, hl.OFFENCES,
+                                            comparison=_("on the same months last year")))
     elif area.crime.suppressed:
         sentences.append(hl.suppressed_sentence(subject, area.threshold, hl.basis_phrase(figs.period)))
     return sentences
@@ -186,7 +207,10 @@ def _reassurance(area: AreaFigures, is_borough: bool) -> str:
     return template.format(n=format_number(per_100, 1 if per_100 < 10 else 0), place=area.area_name)
 
 
-def _comparison_section(figs: PublicFigures, area: AreaFigures, is_borough: bool, level: int = 1) -> Section:
+def _comparison_section(figs: PublicFigures, area: AreaFigures, is_borough: bool, level: int = 1,
+                        with_table: bool = True) -> Section:
+    """The rate per 1,000 against the borough and the comparators: a sentence, and where
+    there is room (large print, the web) a table with the same quarter last year."""
     basis = hl.basis_phrase(figs.period)
     places = list(figs.comparisons)
     if not is_borough:
@@ -209,9 +233,11 @@ def _comparison_section(figs: PublicFigures, area: AreaFigures, is_borough: bool
         else:
             change = _("not shown")
         rows.append((c.name, then, now, change))
+    if not with_table:
+        return Section(_("How we compare"), tuple(blocks), level=level, id="compare")
     blocks.append(Table(
-        caption=_("Crimes for every 1,000 people"),
-        columns=(_("Area"), short_label(last_year), short_label(figs.period), _("Change")),
+        caption=_("Crimes for every 1,000 people, {months}").format(months=months_label(figs.period)),
+        columns=(_("Area"), column_label(last_year), column_label(figs.period), _("Change")),
         rows=tuple(rows),
         column_align=("left", "right", "right", "left"),
     ))
@@ -226,31 +252,36 @@ def _types_section(config: Config, figs: PublicFigures, area: AreaFigures, level
     for row in area.types:
         rows.append((row.title, row.previous.text, row.current.text,
                      _change_cell(row.current, row.previous, row.change_pct, row.polarity)))
-    rows.append((_("All recorded crime"), area.crime_last_year.text, area.crime.text,
-                 _change_cell(area.crime, area.crime_last_year, area.change_pct, "lower_is_better")))
+    total_change = change_pct_figure(area.types_total, area.types_total_last_year)
+    rows.append((_("Total"), area.types_total_last_year.text, area.types_total.text,
+                 _change_cell(area.types_total, area.types_total_last_year, total_change, "lower_is_better")))
     notes = []
+    if figs.breakdown_indicator and figs.breakdown_indicator != figs.crime_indicator:
+        notes.append(_("The types of crime the government asks us to count; all crime also includes "
+                       "other offences."))
     if any(f.suppressed for r in area.types for f in (r.current, r.previous)):
-        notes.append(_("To protect people's privacy we do not publish very small numbers: they are shown "
-                       "as \u201cfewer than\u201d a number. Where one figure could be worked out from the "
-                       "others, it is marked \u201cnot shown\u201d."))
+        notes.append(_("To protect privacy, very small numbers are shown as \u201cfewer than\u201d, and "
+                       "figures that would reveal them as \u201cnot shown\u201d."))
     blocks: list[Any] = [Table(
-        caption=_("Crimes in {place}, {basis}").format(place=area.area_name,
-                                                        basis=hl.basis_phrase(figs.period)),
-        columns=(_("Type of crime"), short_label(last_year), short_label(figs.period), _("Change")),
+        caption=_("Crimes in {place}, {months}").format(place=area.area_name, months=months_label(figs.period)),
+        columns=(_("Type of crime"), column_label(last_year), column_label(figs.period), _("Change")),
         rows=tuple(rows),
         column_align=("left", "right", "right", "left"),
         notes=tuple(notes),
     )]
+    # Rises smaller than the disclosure threshold are noise at neighbourhood level: the
+    # table shows them, the text does not make news of them.
     worse = [r for r in area.types if r.current.shown and r.previous.shown
-             and hl.verdict(float(r.current.value), float(r.previous.value), r.polarity) == "worse"]  # type: ignore[arg-type]
+             and hl.verdict(float(r.current.value), float(r.previous.value), r.polarity) == "worse"  # type: ignore[arg-type]
+             and float(r.current.value) - float(r.previous.value) >= max(1, area.threshold)]  # type: ignore[arg-type]
     if worse:
         said = went_up_sentence([(r.title, float(r.current.value), float(r.previous.value))  # type: ignore[arg-type]
                                  for r in worse])
-        targets = _targets_for(config, figs.crime_indicator)
-        action = (_("cutting crime is the first of our big targets ({target}), and the partnership "
-                    "reviews these figures every month to decide where to act.").format(target=targets[0])
+        targets = _targets_for(config, figs.breakdown_indicator) or _targets_for(config, figs.crime_indicator)
+        action = (_("our first big target is to {target}, and we check these figures every month "
+                    "to decide where to act.").format(target=targets[0][0].lower() + targets[0][1:])
                   if targets else "")
-        blocks.append(Paragraph(f"{said} {hl.worse_follow_up('', action)}"))
+        blocks.append(Paragraph(f"{said} {hl.worse_follow_up(len(worse), action)}"))
     return Section(_("Crime in detail"), tuple(blocks), level=level, id="detail")
 
 
@@ -267,8 +298,10 @@ def went_up_sentence(items: list[tuple[str, float, float]]) -> str:
     return template.format(items=_("{first} and {last}").format(first=", ".join(parts[:-1]), last=parts[-1]))
 
 
-def _advice_section(config: Config, level: int = 1) -> Section:
+def _advice_section(config: Config, level: int = 1, limit: int | None = None) -> Section:
+    """The partnership's advice in its own order; the two-sided leaflet keeps the first few."""
     advice = config.partnership.public_advice or DEFAULT_ADVICE
+    advice = advice[:limit] if limit else advice
     return Section(_("What you can do"), (BulletList(tuple(advice)),), level=level, id="advice")
 
 
@@ -283,8 +316,7 @@ def partner_contacts(config: Config, limit: int | None = None) -> list[tuple[str
     for partner in config.partners:
         for c in partner.contacts:
             if c.phone:
-                rows.append((partner.name if not c.name or c.name == partner.name else f"{partner.name}: {c.name}",
-                             c.phone))
+                rows.append((partner.name, c.phone))
                 break
     return rows[:limit] if limit else rows
 
@@ -308,12 +340,9 @@ def _contacts_section(config: Config, limit: int | None, level: int = 1) -> Sect
             rows=tuple(rows),
             column_align=("left", "left"),
         ))
-    online = [x for x in (own.email, own.web) if x]
-    if online:
-        blocks.append(Paragraph(_("Email or visit us online: {where}.").format(where=" \u00b7 ".join(online))))
-    if own.address:
-        blocks.append(Paragraph(_("Write to us: {address}.").format(address=own.address)))
-    blocks.append(_formats_callout(config))
+    where = [x for x in (own.email, own.web) if x]
+    if where:
+        blocks.append(Paragraph(" \u00b7 ".join(where)))
     return Section(_("Contact us"), tuple(blocks), level=level, id="contact")
 
 
@@ -353,28 +382,34 @@ def leaflet_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, 
     cards = _crime_headlines(figs, area, is_borough)
     if cards:
         headline_blocks.append(cards)
+    compare = _comparison_section(figs, area, is_borough, with_table=large_print)
     sentences = _headline_sentences(figs, area, is_borough)
+    if not large_print:
+        # Two A4 sides: the comparison sentence joins the headlines instead of its own section.
+        sentences += [b.text for b in compare.blocks if isinstance(b, Paragraph)]
     if sentences:
         headline_blocks.append(Paragraph(" ".join(sentences)))
-    headline_blocks.append(Paragraph(_reassurance(area, is_borough)))
+    reassurance = [_reassurance(area, is_borough)]
     if not is_borough:
         spec = next(a for a in config.partnership.neighbourhoods if a.id == area_id)
         if spec.priority:
-            headline_blocks.append(Paragraph(_(
+            reassurance.append(_(
                 "{place} is one of the partnership's priority neighbourhoods: we are putting more time, "
-                "staff and action into making it safer.").format(place=place)))
-    sections = [
-        Section(_("The headlines"), tuple(headline_blocks), id="headlines"),
-        _comparison_section(figs, area, is_borough),
-    ]
+                "staff and action into making it safer.").format(place=place))
+    headline_blocks.append(Paragraph(" ".join(reassurance)))
+    # Front: the news, how we compare, what you can do. Back: the detail and who to call.
+    sections = [Section(_("The headlines"), tuple(headline_blocks), id="headlines")]
+    if large_print:
+        sections.append(compare)
+    sections.append(Section(_("Help keep {place} safe").format(place=place), (
+        _advice_section(config, level=2, limit=None if large_print else ADVICE_LINES),
+        _report_section(config, level=2),
+    ), id="help"))
     detail = _types_section(config, figs, area)
     if detail:
         sections.append(detail)
-    sections += [
-        _advice_section(config),
-        _report_section(config),
-        _contacts_section(config, limit=None if large_print else 5),
-    ]
+    contacts = _contacts_section(config, limit=None if large_print else PARTNER_LINES)
+    sections.append(dataclasses.replace(contacts, blocks=(*contacts.blocks, _formats_callout(config))))
     title = _("Community safety in {place}").format(place=place)
     # The period is already in the masthead; the standard leaflet saves the line for figures.
     subtitle = _("Your quarterly update on crime") if large_print else ""
