@@ -321,8 +321,12 @@ def partner_contacts(config: Config, limit: int | None = None) -> list[tuple[str
     return rows[:limit] if limit else rows
 
 
-def formats_line(config: Config) -> str:
+def formats_line(config: Config, *, poster: bool = False) -> str:
+    """The offer of other formats, with the number to ring."""
     phone = config.partnership.alternative_formats_phone or config.partnership.contact.phone
+    if poster:
+        return _("This information is available in large print, Braille, audio and translation. "
+                 "Please ring {phone}.").format(phone=phone)
     return _("This leaflet is available in large print, Braille, audio and translation. "
              "Please ring {phone}.").format(phone=phone)
 
@@ -442,7 +446,7 @@ def poster_document(ctx: Any, figs: PublicFigures, area_id: str | None = None) -
             Paragraph(_("**{name}**: phone {phone}{email}.").format(
                 name=contact.name, phone=contact.phone,
                 email=_(", email {email}").format(email=contact.email) if contact.email else "")),
-            Paragraph(formats_line(config)),
+            Paragraph(formats_line(config, poster=True)),
         ), id="contact"),
     ]
     rolling = figs.rolling[0] if figs.rolling else None
@@ -454,8 +458,8 @@ def poster_document(ctx: Any, figs: PublicFigures, area_id: str | None = None) -
         title = _("Crime is down in {place}").format(place=area.area_name)
     else:
         title = _("Crime in {place}: the latest figures").format(place=area.area_name)
-    subtitle = _("Community safety update for {period}").format(period=figs.period.label)
-    return _document(ctx, figs, title, subtitle, sections, "poster")
+    # The period is in the masthead already; the poster keeps its space for the figures.
+    return _document(ctx, figs, title, "", sections, "poster")
 
 
 def figures(ctx: Any) -> PublicFigures:
