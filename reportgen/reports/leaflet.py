@@ -199,11 +199,10 @@ def _headline_sentences(figs: PublicFigures, area: AreaFigures, is_borough: bool
 def _reassurance(area: AreaFigures, is_borough: bool) -> str:
     """Fear of crime runs far above the risk: give the risk as a plain number."""
     if not area.rate.shown:
-        return _("Most people in our area are never victims of crime. If you are worried, "
-                 "talk to us: our contact details are at the end of this leaflet.")
+        return _("If you are worried about crime, talk to us: our phone numbers are in this leaflet.")
     per_100 = float(area.rate.value) / 10  # type: ignore[arg-type]
-    template = _("Many people think crime is more common than it is. Over these three months there "
-                 "were about {n} crimes for every 100 people living in {place}.")
+    template = _("Many people think crime is more common than it is: over these three months there "
+                 "were about {n} crimes for every 100 people in {place}.")
     return template.format(n=format_number(per_100, 1 if per_100 < 10 else 0), place=area.area_name)
 
 
@@ -211,7 +210,8 @@ def _comparison_section(figs: PublicFigures, area: AreaFigures, is_borough: bool
                         with_table: bool = True) -> Section:
     """The rate per 1,000 against the borough and the comparators: a sentence, and where
     there is room (large print, the web) a table with the same quarter last year."""
-    basis = hl.basis_phrase(figs.period)
+    # Beside the headline cards (which give the months) the sentence says it more briefly.
+    basis = hl.basis_phrase(figs.period) if with_table else _("over the same three months")
     places = list(figs.comparisons)
     if not is_borough:
         places.insert(0, Comparison(area.area_id, area.area_name, area.rate.safe_value,
@@ -255,19 +255,25 @@ def _types_section(config: Config, figs: PublicFigures, area: AreaFigures, level
     total_change = change_pct_figure(area.types_total, area.types_total_last_year)
     rows.append((_("Total"), area.types_total_last_year.text, area.types_total.text,
                  _change_cell(area.types_total, area.types_total_last_year, total_change, "lower_is_better")))
-    notes = []
-    if figs.breakdown_indicator and figs.breakdown_indicator != figs.crime_indicator:
-        notes.append(_("The types of crime the government asks us to count; all crime also includes "
-                       "other offences."))
-    if any(f.suppressed for r in area.types for f in (r.current, r.previous)):
-        notes.append(_("To protect privacy, very small numbers are shown as \u201cfewer than\u201d, and "
-                       "figures that would reveal them as \u201cnot shown\u201d."))
+    counted = bool(figs.breakdown_indicator and figs.breakdown_indicator != figs.crime_indicator)
+    hidden = any(f.suppressed for r in area.types for f in (r.current, r.previous))
+    if counted and hidden:
+        notes = (_("The types of crime the government asks us to count. Small numbers are hidden "
+                   "(\u201cfewer than\u201d, \u201cnot shown\u201d) to protect privacy."),)
+    elif counted:
+        notes = (_("The types of crime the government asks us to count; all crime also includes "
+                   "other offences."),)
+    elif hidden:
+        notes = (_("Small numbers are hidden (\u201cfewer than\u201d, \u201cnot shown\u201d) to "
+                   "protect privacy."),)
+    else:
+        notes = ()
     blocks: list[Any] = [Table(
         caption=_("Crimes in {place}, {months}").format(place=area.area_name, months=months_label(figs.period)),
         columns=(_("Type of crime"), column_label(last_year), column_label(figs.period), _("Change")),
         rows=tuple(rows),
         column_align=("left", "right", "right", "left"),
-        notes=tuple(notes),
+        notes=notes,
     )]
     # Rises smaller than the disclosure threshold are noise at neighbourhood level: the
     # table shows them, the text does not make news of them.
@@ -278,8 +284,8 @@ def _types_section(config: Config, figs: PublicFigures, area: AreaFigures, level
         said = went_up_sentence([(r.title, float(r.current.value), float(r.previous.value))  # type: ignore[arg-type]
                                  for r in worse])
         targets = _targets_for(config, figs.breakdown_indicator) or _targets_for(config, figs.crime_indicator)
-        action = (_("our first big target is to {target}, and we check these figures every month "
-                    "to decide where to act.").format(target=targets[0][0].lower() + targets[0][1:])
+        action = (_("our target is to {target}, and we review the figures every month to decide where "
+                    "to act.").format(target=targets[0][0].lower() + targets[0][1:])
                   if targets else "")
         blocks.append(Paragraph(f"{said} {hl.worse_follow_up(len(worse), action)}"))
     return Section(_("Crime in detail"), tuple(blocks), level=level, id="detail")
@@ -370,8 +376,8 @@ def _document(ctx: Any, figs: PublicFigures, title: str, subtitle: str, sections
         variant=variant,
         keywords=(_("community safety"), _("crime figures"), figs.period.label),
         notice=p.notice or None,
-        # The formats offer has its own section; large print repeats it on the last page.
-        footer_text=formats_line(config) if variant == "large-print" else "",
+        # The formats offer is in the contact section (and on the poster's face).
+        footer_text="",
     )
 
 
@@ -398,8 +404,8 @@ def leaflet_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, 
         spec = next(a for a in config.partnership.neighbourhoods if a.id == area_id)
         if spec.priority:
             reassurance.append(_(
-                "{place} is one of the partnership's priority neighbourhoods: we are putting more time, "
-                "staff and action into making it safer.").format(place=place))
+                "{place} is a priority neighbourhood: we are putting in more time, staff and action "
+                "to make it safer.").format(place=place))
     headline_blocks.append(Paragraph(" ".join(reassurance)))
     # Front: the news, how we compare, what you can do. Back: the detail and who to call.
     sections = [Section(_("The headlines"), tuple(headline_blocks), id="headlines")]
