@@ -128,14 +128,44 @@ def _border_and_shade(style: BaseStyle, edge: str, fill: str, side: str = "left"
     shade = OxmlElement("w:shd")
     for key, value in (("w:val", "clear"), ("w:color", "auto"), ("w:fill", fill)):
         shade.set(qn(key), value)
-    # Schema order inside pPr: ... pBdr, shd, tabs ... numPr comes before pBdr.
-    anchor = ppr.find(qn("w:tabs")) or ppr.find(qn("w:spacing"))
-    if anchor is not None:
-        anchor.addprevious(borders)
-        anchor.addprevious(shade)
+    # Word rejects pPr children out of schema order: pBdr and shd come before these.
+    successor = next((ppr.find(qn(t)) for t in _AFTER_SHD if ppr.find(qn(t)) is not None), None)
+    if successor is not None:
+        successor.addprevious(borders)
+        successor.addprevious(shade)
     else:
         ppr.append(borders)
         ppr.append(shade)
+
+
+_AFTER_SHD = (
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+)
 
 
 def _defaults(doc: WordDocument, language: str) -> None:
