@@ -69,34 +69,75 @@ def synthetic_config() -> Config:
     )
     derived = (
         *(
-            Derived(id=f"sum{k}", title=f"Sum {k}", kind="sum", of=tuple(f"i{j:03d}" for j in range(10 * k, 10 * k + 10)),
-                    unit="count", polarity="lower_is_better")
+            Derived(
+                id=f"sum{k}",
+                title=f"Sum {k}",
+                kind="sum",
+                of=tuple(f"i{j:03d}" for j in range(10 * k, 10 * k + 10)),
+                unit="count",
+                polarity="lower_is_better",
+            )
             for k in range(4)
         ),
         *(
-            Derived(id=f"rate{k}", title=f"Rate {k}", kind="rate_per_1000", of=(f"sum{k}",), unit="rate_per_1000",
-                    polarity="lower_is_better", decimals=1)
+            Derived(
+                id=f"rate{k}",
+                title=f"Rate {k}",
+                kind="rate_per_1000",
+                of=(f"sum{k}",),
+                unit="rate_per_1000",
+                polarity="lower_is_better",
+                decimals=1,
+            )
             for k in range(4)
         ),
-        Derived(id="gap", title="Gap", kind="gap", of=("sum0",), unit="percentage", polarity="lower_is_better"),
-        Derived(id="pct", title="Share", kind="percentage", numerator="i040", denominator="i041",
-                unit="percentage", polarity="higher_is_better"),
-    )  # fmt: skip
+        Derived(
+            id="gap", title="Gap", kind="gap", of=("sum0",), unit="percentage", polarity="lower_is_better"
+        ),
+        Derived(
+            id="pct",
+            title="Share",
+            kind="percentage",
+            numerator="i040",
+            denominator="i041",
+            unit="percentage",
+            polarity="higher_is_better",
+        ),
+    )
     strategy = Strategy(
         id="s",
         title="Strategy",
         baseline_period="2003/04",
         target_period="2007/08",
         targets=(
-            BigTarget(id="t1", number=1, title="Crime", measures=(Measure(indicator="sum0", change_pct=-22),)),
-            BigTarget(id="t2", number=2, title="All", rule="all_improve",
-                      measures=tuple(Measure(indicator=f"i{j:03d}", change_pct=-5) for j in range(14))),
-            BigTarget(id="t3", number=3, title="Three quarters", rule="fraction_improve", fraction=0.75,
-                      measures=tuple(Measure(indicator=f"i{j:03d}", change_pct=5) for j in range(50, 58))),
-            BigTarget(id="t4", number=4, title="Gap", rule="threshold", threshold=33,
-                      measures=(Measure(indicator="gap", target_value=33),)),
+            BigTarget(
+                id="t1", number=1, title="Crime", measures=(Measure(indicator="sum0", change_pct=-22),)
+            ),
+            BigTarget(
+                id="t2",
+                number=2,
+                title="All",
+                rule="all_improve",
+                measures=tuple(Measure(indicator=f"i{j:03d}", change_pct=-5) for j in range(14)),
+            ),
+            BigTarget(
+                id="t3",
+                number=3,
+                title="Three quarters",
+                rule="fraction_improve",
+                fraction=0.75,
+                measures=tuple(Measure(indicator=f"i{j:03d}", change_pct=5) for j in range(50, 58)),
+            ),
+            BigTarget(
+                id="t4",
+                number=4,
+                title="Gap",
+                rule="threshold",
+                threshold=33,
+                measures=(Measure(indicator="gap", target_value=33),),
+            ),
         ),
-    )  # fmt: skip
+    )
     return Config(
         root=".",
         partnership=partnership,
