@@ -19,7 +19,7 @@ CONTRACT_INDICATOR_KEYS = set(
     strategy target area area_name period period_label value compare_basis compare_value previous_value
     ytd_value rolling12_value baseline_period baseline_value change_pct change_label yoy_change_pct
     yoy_change_label yoy_difference target_period target_value trajectory_value gap_pct status direction
-    improved missing spc_mean spc_ucl spc_lcl spc_signal spc_variation spc_assurance""".split()
+    improved missing spc_mean spc_ucl spc_lcl spc_signal spc_variation spc_assurance""".split()  # noqa: SIM905
 )
 CONTRACT_TARGET_KEYS = {
     "type", "id", "number", "title", "public_title", "strategy", "rule", "status", "reasons", "n_measures",
