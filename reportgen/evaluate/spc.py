@@ -133,7 +133,10 @@ def _precedence(
 
 
 def classify_assurance(
-    lcl: np.ndarray | float, ucl: np.ndarray | float, target: np.ndarray | float, polarity_sign: np.ndarray | int
+    lcl: np.ndarray | float,
+    ucl: np.ndarray | float,
+    target: np.ndarray | float,
+    polarity_sign: np.ndarray | int,
 ) -> np.ndarray:
     """MDC assurance: where the target sits relative to the process limits.
 
@@ -412,25 +415,33 @@ def spc_summary(
     v_arr = recent[value_col].to_numpy(dtype=float)
 
     # -- 3. Fallback for series that may have older points we filtered out. ---------------------
-    # A series with fewer recent rows than it needs has gaps or a short history; fetch its older
-    # rows (one vectorised pass over the rest of the frame, skipped when nothing is short).
+    # A series with fewer rows in the recent range than it needs has gaps or a short history.
+    # Step back through older time slices of doubling width (a handful of vectorised passes over
+    # slices of the frame, not a loop over series) until every such series has enough points or
+    # the data runs out. Nothing is done when no series is short (the usual, complete case).
     need = np.where(fixed, tail, np.maximum(bp, tail))
-    count_recent = np.bincount(code, weights=(t_arr > t_report - lookback), minlength=n_series)
-    short = count_recent < need
-    if short.any():
-        older = data.loc[upto & ~wanted, [*keys, t_col, value_col]]
-        older = older[np.isfinite(older[value_col].to_numpy(dtype=float))]
-        old_comb = np.zeros(len(older), dtype=np.int64)
-        known = np.ones(len(older), dtype=bool)
-        for k, u in zip(keys, key_uniques, strict=True):
-            idx = u.get_indexer(older[k])
-            known &= idx >= 0
-            old_comb = old_comb * len(u) + np.maximum(idx, 0)
-        pos = np.searchsorted(series_combined, old_comb).clip(0, max(n_series - 1, 0))
-        hit = known & (series_combined[pos] == old_comb) & short[pos] if n_series else known & False
-        code = np.concatenate([code, pos[hit]])
-        t_arr = np.concatenate([t_arr, older[t_col].to_numpy(dtype=np.int64)[hit]])
-        v_arr = np.concatenate([v_arr, older[value_col].to_numpy(dtype=float)[hit]])
+    edge = t_report - lookback  # rows with t > edge have all been gathered
+    have = np.bincount(code, weights=(t_arr > edge), minlength=n_series)
+    short = have < need
+    t_first = t_all[upto].min() if upto.any() else edge
+    width = lookback
+    codes_parts, t_parts, v_parts = [code], [t_arr], [v_arr]
+    while short.any() and edge >= t_first:
+        in_slice = upto & (t_all > edge - width) & (t_all <= edge)
+        older = data.loc[in_slice, [*keys, t_col, value_col]]
+        finite = np.isfinite(older[value_col].to_numpy(dtype=float))
+        taken = wanted[in_slice]  # fixed-window rows already gathered: count, do not repeat
+        pos, hit = _locate(older, keys, key_uniques, series_combined)
+        hit &= finite & short[pos]
+        have += np.bincount(pos[hit], minlength=n_series)
+        add = hit & ~taken
+        codes_parts.append(pos[add])
+        t_parts.append(older[t_col].to_numpy(dtype=np.int64)[add])
+        v_parts.append(older[value_col].to_numpy(dtype=float)[add])
+        short &= have < need
+        edge -= width
+        width *= 2
+    code, t_arr, v_arr = (np.concatenate(p) for p in (codes_parts, t_parts, v_parts))
 
     # -- 4. Sort once by (series, t); positions from the start and from the end of each series. -
     order = np.lexsort((t_arr, code))
@@ -509,3 +520,19 @@ def _digit(combined: np.ndarray, radices: list[int], i: int) -> np.ndarray:
     """The i-th mixed-radix digit of ``combined`` (undoes the key-code combination)."""
     below = int(np.prod(radices[i + 1 :], dtype=np.int64)) if i + 1 < len(radices) else 1
     return (combined // below) % radices[i]
+
+
+def _locate(
+    frame: pd.DataFrame, keys: list[str], key_uniques: list[pd.Index], series_combined: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Series code of each row of ``frame`` (by its key columns) and whether the series is known."""
+    combined = np.zeros(len(frame), dtype=np.int64)
+    known = np.ones(len(frame), dtype=bool)
+    for k, u in zip(keys, key_uniques, strict=True):
+        idx = u.get_indexer(frame[k])
+        known &= idx >= 0
+        combined = combined * len(u) + np.maximum(idx, 0)
+    if len(series_combined) == 0:
+        return np.zeros(len(frame), dtype=np.int64), np.zeros(len(frame), dtype=bool)
+    pos = np.searchsorted(series_combined, combined).clip(0, len(series_combined) - 1)
+    return pos, known & (series_combined[pos] == combined)
