@@ -484,3 +484,48 @@ def test_signal_is_consistent_with_variation(values: list[int]) -> None:
     assume(len(values) >= 12)
     row = one_series(values, polarity="higher")
     assert (row["spc_signal"] == "") == (row["spc_variation"] == "common_cause")
+
+
+def test_long_gap_reaches_back_for_older_points() -> None:
+    # 20 points long ago, then 5 recent ones: the 24-point window spans the gap.
+    t = np.r_[np.arange(20), np.arange(100, 105)]
+    values = np.r_[alternating(20), [0.5, 0.6, 0.7, 0.8, 0.9]]
+    row = one_series(values, t=t)
+    pts = xmr_points(values, t=t)
+    assert row["spc_n"] == 24 == pts["baseline"].sum()
+    assert row["spc_mean"] == pytest.approx(pts["mean"].iloc[-1])
+    assert row["spc_mr_bar"] == pytest.approx(pts["mr_bar"].iloc[-1])
+
+
+def test_stale_series_is_left_out() -> None:
+    frame = pd.DataFrame(
+        {"k": ["old"] * 12 + ["new"] * 12, "t": np.r_[np.arange(12), np.arange(88, 100)], "value": 1.0}
+    )
+    out = spc_summary(frame, ["k"], 99, min_points=1)
+    assert out["k"].tolist() == ["new"]
+    # ... but it is reported at a reporting point when it was current.
+    assert spc_summary(frame, ["k"], 20, min_points=1)["k"].tolist() == ["old"]
+
+
+def test_key_and_value_dtypes_do_not_change_the_result() -> None:
+    data, series, t_report = _random_frame(4, n_series=60)
+    keys = ["ind", "area"]
+    plain = spc_summary(data, keys, t_report, series=series)
+    typed = data.astype({"ind": "category", "area": "category", "value": "Float64"})
+    other = spc_summary(typed, keys, t_report, series=series)
+    pd.testing.assert_frame_equal(
+        plain.astype({"ind": str, "area": str}), other.astype({"ind": str, "area": str})
+    )
+
+
+def test_one_sided_per_series_window_is_rejected() -> None:
+    frame = pd.DataFrame({"k": "a", "t": np.arange(30), "value": np.arange(30.0)})
+    series = pd.DataFrame({"k": ["a"], "baseline_start": [3]})
+    with pytest.raises(DataError, match="only one of baseline_start and baseline_end"):
+        spc_summary(frame, ["k"], 29, series=series)
+
+
+def test_xmr_points_on_empty_and_single_point_series() -> None:
+    assert xmr_points([]).empty
+    single = xmr_points([np.nan, 4.0])
+    assert len(single) == 1 and single["variation"].iloc[0] == "insufficient_data"

@@ -227,7 +227,7 @@ def xmr_points(
     half = LIMIT_FACTOR * mr_bar
     warn = WARNING_FACTOR * mr_bar
 
-    frame["moving_range"] = np.concatenate([[np.nan], np.abs(np.diff(v))])
+    frame["moving_range"] = np.abs(np.diff(v, prepend=np.nan))  # NaN for the first point
     mean = ref + mean_c
     frame["mean"] = mean
     frame["mr_bar"] = mr_bar
@@ -331,8 +331,11 @@ def spc_summary(
     plus any of ``polarity``, ``target``, ``baseline_points``, ``baseline_start``, ``baseline_end``)
     overrides them per series, a missing value falling back to the scalar.
 
-    Returns one row per series that has an observation at or before ``t_report``, sorted by the
-    keys: the keys, then ``spc_t`` (t of the reporting point), ``spc_value``, ``spc_n`` (points in
+    Returns one row per series with a recent observation, sorted by the keys. "Recent" means within
+    the ``lookback`` periods up to ``t_report``, where ``lookback`` is the largest
+    ``baseline_points`` in use (at least the longest rule): a series with nothing that recent is
+    stale, and is left out (missing data is the data-quality report's business, not SPC's). The
+    columns are the keys, then ``spc_t`` (t of the reporting point), ``spc_value``, ``spc_n`` (points in
     the baseline window), ``spc_mean``, ``spc_mr_bar``, ``spc_ucl``, ``spc_lcl``, ``spc_signal`` (one
     of :data:`RULES` or ``""``), ``spc_direction`` (``high``/``low``/``""``), ``spc_variation``,
     ``spc_assurance``, ``spc_polarity`` and ``spc_target``.
@@ -370,7 +373,7 @@ def spc_summary(
     if lo is not None:
         wanted |= upto & (t_all >= lo) & (t_all <= hi)
     recent = data.loc[wanted, [*keys, t_col, value_col]]
-    recent = recent[np.isfinite(recent[value_col].to_numpy(dtype=float))]
+    recent = recent[np.isfinite(_floats(recent[value_col]))]
 
     # -- 2. Series codes: factorise each key column, combine, factorise again (sorted). ---------
     key_uniques: list[pd.Index] = []
@@ -409,10 +412,16 @@ def spc_summary(
     b_lo = pd.to_numeric(cfg["baseline_start"]).to_numpy(dtype=float)
     b_hi = pd.to_numeric(cfg["baseline_end"]).to_numpy(dtype=float)
     fixed = ~(np.isnan(b_lo) | np.isnan(b_hi))
+    one_sided = np.isnan(b_lo) != np.isnan(b_hi)
+    if one_sided.any():
+        who = uniq_frame.iloc[int(np.flatnonzero(one_sided)[0])].to_dict()
+        raise DataError(f"series {who} has only one of baseline_start and baseline_end", hint="give both")
+    if (bp < 1).any():
+        raise DataError("baseline_points must be at least 1 for every series")
     tgt = pd.to_numeric(cfg["target"]).to_numpy(dtype=float)
 
     t_arr = recent[t_col].to_numpy(dtype=np.int64)
-    v_arr = recent[value_col].to_numpy(dtype=float)
+    v_arr = _floats(recent[value_col])
 
     # -- 3. Fallback for series that may have older points we filtered out. ---------------------
     # A series with fewer rows in the recent range than it needs has gaps or a short history.
@@ -429,7 +438,7 @@ def spc_summary(
     while short.any() and edge >= t_first:
         in_slice = upto & (t_all > edge - width) & (t_all <= edge)
         older = data.loc[in_slice, [*keys, t_col, value_col]]
-        finite = np.isfinite(older[value_col].to_numpy(dtype=float))
+        finite = np.isfinite(_floats(older[value_col]))
         taken = wanted[in_slice]  # fixed-window rows already gathered: count, do not repeat
         pos, hit = _locate(older, keys, key_uniques, series_combined)
         hit &= finite & short[pos]
@@ -437,7 +446,7 @@ def spc_summary(
         add = hit & ~taken
         codes_parts.append(pos[add])
         t_parts.append(older[t_col].to_numpy(dtype=np.int64)[add])
-        v_parts.append(older[value_col].to_numpy(dtype=float)[add])
+        v_parts.append(_floats(older[value_col])[add])
         short &= have < need
         edge -= width
         width *= 2
@@ -514,6 +523,11 @@ def spc_summary(
     out["spc_polarity"] = cfg["polarity"].to_numpy()
     out["spc_target"] = tgt
     return out[[*keys, *_SUMMARY_COLUMNS]]
+
+
+def _floats(values: pd.Series) -> np.ndarray:
+    """Values as float64, with pandas' missing markers (pd.NA in nullable columns) as NaN."""
+    return values.to_numpy(dtype=float, na_value=np.nan)
 
 
 def _digit(combined: np.ndarray, radices: list[int], i: int) -> np.ndarray:
