@@ -386,6 +386,8 @@ def spc_summary(
         key_uniques.append(pd.Index(uniq))
         combined = combined * len(uniq) + codes
     radices = [len(u) for u in key_uniques]
+    if np.prod([float(r) for r in radices]) >= 2.0**62:  # the combined code must fit in int64
+        raise DataError(f"too many distinct key combinations in {keys} to code as int64")
     series_combined, code = np.unique(combined, return_inverse=True)
     n_series = len(series_combined)
     uniq_frame = pd.DataFrame(
