@@ -343,7 +343,7 @@ def spc_summary(
     Vectorised: the rows are filtered to the recent window first, sorted once by (series, t), and
     every statistic is a ``bincount`` over series codes or an operation on a (series x last-k
     points) matrix. Series whose recent window is short (gaps, short history) get their older rows
-    fetched in one extra vectorised pass.
+    from a few extra passes over older time slices of doubling width (none when nothing is short).
     """
     keys = list(keys)
     _check_lengths(run_length, trend_length, min_points, baseline_points)
@@ -370,7 +370,7 @@ def spc_summary(
     t_all = data[t_col].to_numpy()
     upto = t_all <= t_report
     wanted = upto & (t_all > t_report - lookback)  # enough when a series has no gaps
-    if lo is not None:
+    if lo is not None and hi is not None:  # one-sided windows are rejected below
         wanted |= upto & (t_all >= lo) & (t_all <= hi)
     recent = data.loc[wanted, [*keys, t_col, value_col]]
     recent = recent[np.isfinite(_floats(recent[value_col]))]
