@@ -30,6 +30,7 @@ import numpy as np
 
 from reportgen.config import load_config
 from reportgen.config.models import Partnership
+from reportgen.errors import ConfigError
 from reportgen.periods import Kind, Period
 
 log = logging.getLogger(__name__)
@@ -234,7 +235,14 @@ def _area_weights(partnership: Partnership, n_months: int) -> tuple[list[str], n
     ids = [a.id for a in areas]
     pop = np.array([a.population for a in areas], dtype=float)
     base = pop * np.array([RISK.get(a.id, 1.0) for a in areas])
-    prio = np.array([a.priority for a in areas])
+    prio = np.array([a.priority for a in areas], dtype=bool)
+    if not prio.any() or prio.all():
+        raise ConfigError(
+            "partnership.toml",
+            "neighbourhoods",
+            "the demo generator needs some neighbourhoods marked priority and some not",
+            hint="set priority = true on the neighbourhoods with most crime",
+        )
     mid = np.arange(len(FYS)) * 12 + 5.5  # middle of each financial year
     gap = np.interp(np.arange(n_months), mid, GAP_FY)
     pb, pp = pop.sum(), pop[prio].sum()
