@@ -68,7 +68,7 @@ def trajectory_reason(row: dict[str, Any]) -> str:
     title = row["public_title"] or row["title"]
     dec = row["decimals"]
     return (
-        f"{title} is {_num(row['compare_value'], dec)} against a trajectory of "
+        f"{title}: {_num(row['compare_value'], dec)} against a trajectory of "
         f"{_num(row['trajectory_value'], dec)} (target {_num(row['target_value'], dec)} "
         f"by {row['target_period']})"
     )
@@ -160,7 +160,7 @@ def _judge(t: BigTarget, rows: pd.DataFrame, final: bool) -> tuple[str, list[str
         relation = "at or better than" if ok else "worse than"
         title = r["public_title"] or r["title"]
         dec = r["decimals"]
-        reasons.append(f"{title} is {_num(value, dec)}, {relation} the threshold of {_num(threshold, dec)}")
+        reasons.append(f"{title}: {_num(value, dec)}, {relation} the threshold of {_num(threshold, dec)}")
         return _verdict(ok, final), reasons, value
 
     if t.rule is Rule.ALL_IMPROVE:
