@@ -115,3 +115,40 @@ def test_bad_input_is_one_line_and_non_zero(setup, args, needle) -> None:
 def test_help_has_an_example() -> None:
     result = CliRunner().invoke(cli, ["evaluate", "--help"])
     assert result.exit_code == 0 and "reportgen evaluate --period 2004/05" in result.output
+
+
+def test_as_at_uses_the_data_known_then(tmp_path) -> None:
+    import datetime as dt
+
+    import pandas as pd
+
+    config, store = make(tmp_path)
+    first = monthly("burglary", P("2004/05"), P("2004/05"), lambda i: 100)
+    store.load(first, source="t", partner="police", now=dt.datetime(2005, 4, 10, tzinfo=dt.UTC))
+    revised = first.assign(value=first["value"] + 1)
+    store.load(revised, source="t", partner="police", now=dt.datetime(2005, 5, 10, tzinfo=dt.UTC))
+    args = [
+        "--period",
+        "2004/05",
+        "--format",
+        "json",
+        "--config",
+        str(tmp_path / "config"),
+        "--store",
+        store.url,
+    ]
+
+    def burglary(extra: list[str]) -> float:
+        result = run([*args, *extra])
+        assert result.exit_code == 0, result.output
+        return next(
+            r["value"]
+            for r in json.loads(result.output)
+            if r["type"] == "indicator" and r["id"] == "burglary"
+        )
+
+    assert burglary([]) == 101 * 12
+    assert burglary(["--as-at", "2005-04-20"]) == 100 * 12
+    assert pd.isna(burglary(["--as-at", "2005-01-01"]))
+    bad = run([*args, "--as-at", "yesterday"])
+    assert bad.exit_code != 0 and "--as-at" in bad.output
