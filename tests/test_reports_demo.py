@@ -27,8 +27,8 @@ from pdf_reading import squash, table_rows, tagged_elements
 from reportgen.cli import cli
 from reportgen.config import load_config
 from reportgen.document import Document, outline
-from reportgen.pipeline import RunResult, Session, generate, read_manifest
 from reportgen.periods import Period
+from reportgen.pipeline import RunResult, Session, generate, read_manifest
 from reportgen.store import Store
 
 pytestmark = pytest.mark.slow
@@ -82,7 +82,9 @@ def test_run_all_writes_pdf_and_word_with_a_manifest(demo: dict[str, object], re
     assert set(listed) == {pdf.name, word.name}
     for path in (pdf, word):
         assert listed[path.name]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
-    assert not [p for p in pdf.parent.parent.iterdir() if p.name.startswith(".")], "temporary folder left behind"
+    assert not [p for p in pdf.parent.parent.iterdir() if p.name.startswith(".")], (
+        "temporary folder left behind"
+    )
 
 
 def test_manifest_records_inputs_data_time_config_and_versions(demo: dict[str, object]) -> None:
@@ -111,7 +113,9 @@ def test_run_all_reports_what_it_skips_or_renders(demo: dict[str, object]) -> No
 def test_same_data_and_period_give_the_same_files(demo: dict[str, object]) -> None:
     """The second generate() (a new session, same store) wrote byte-identical documents."""
     for report in REPORTS:
-        first = {f.suffix: f.read_bytes() for f in (_file(demo, report, ".pdf"), _file(demo, report, ".docx"))}
+        first = {
+            f.suffix: f.read_bytes() for f in (_file(demo, report, ".pdf"), _file(demo, report, ".docx"))
+        }
         again = {p.suffix: p.read_bytes() for p in _run(demo, report).files}
         assert again == first, report
 
@@ -124,12 +128,14 @@ def _then_and_now(rows: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
 def test_annual_review_pdf_table_reads_as_published(demo: dict[str, object]) -> None:
     tables = table_rows(_file(demo, "annual-review", ".pdf"))
     (table,) = [t for t in tables if t and t[0][0] == "Priority"]
-    assert table[0][1:4] == ("2001/02", "2004/05", "Up or down?")
+    assert [squash(c) for c in table[0][1:4]] == ["2001/02", "2004/05", "Upordown?"]
     assert [tuple(squash(c) for c in row) for row in _then_and_now(table[1:])] == [
         tuple(squash(c) for c in row) for row in PUBLISHED_THEN_AND_NOW
     ]
     # Line by line in the page text too, spaces and all ("Down 25%" never breaks).
-    text = plain("\n".join(p.extract_text() for p in pypdf.PdfReader(_file(demo, "annual-review", ".pdf")).pages))
+    text = plain(
+        "\n".join(p.extract_text() for p in pypdf.PdfReader(_file(demo, "annual-review", ".pdf")).pages)
+    )
     for name, then, now, change in PUBLISHED_THEN_AND_NOW:
         if len(name) < 30:  # long names wrap inside their cell
             assert f"{name} {then} {now} {change}" in text
@@ -210,7 +216,9 @@ def test_board_pack_pages_have_numbers_and_a_running_header(demo: dict[str, obje
 
 # --- both formats say the same, accessibly --------------------------------------------------------------
 @pytest.mark.parametrize("report", REPORTS)
-def test_pdf_and_word_carry_the_same_headings_tables_and_figures(demo: dict[str, object], report: str) -> None:
+def test_pdf_and_word_carry_the_same_headings_tables_and_figures(
+    demo: dict[str, object], report: str
+) -> None:
     doc = _doc(demo, report)
     expected = outline(doc)
     pdf = _file(demo, report, ".pdf")
@@ -219,11 +227,16 @@ def test_pdf_and_word_carry_the_same_headings_tables_and_figures(demo: dict[str,
     pdf_headings = [squash(t.text) for t in tags if t.type in levels]
     assert pdf_headings == [squash(text) for _, text in expected.headings]
     word = docx.Document(str(_file(demo, report, ".docx")))
-    word_headings = [p.text for p in word.paragraphs if p.style.name in ("Title", "TOC Heading")
-                     or p.style.name.startswith("Heading ")]
+    word_headings = [
+        p.text
+        for p in word.paragraphs
+        if p.style.name in ("Title", "TOC Heading") or p.style.name.startswith("Heading ")
+    ]
     assert word_headings == [text for _, text in expected.headings]
     assert _body_rows(table_rows(pdf)) == _body_rows(expected.tables)
-    assert [tuple(tuple(c.text for c in r.cells) for r in t.rows) for t in word.tables] == list(expected.tables)
+    assert [tuple(tuple(c.text for c in r.cells) for r in t.rows) for t in word.tables] == list(
+        expected.tables
+    )
     alts = [alt for _, alt in expected.figures]
     assert alts and [t.alt for t in tags if t.type == "Figure"] == alts
     assert [d.get("descr") for d in word.element.body.iter(qn("wp:docPr"))] == alts
@@ -281,9 +294,20 @@ def test_chart_alt_text_states_the_message_in_numbers(demo: dict[str, object]) -
 def test_libreoffice_converts_every_word_file(demo: dict[str, object], tmp_path: Path) -> None:
     sources = [_file(demo, report, ".docx") for report in REPORTS]
     result = subprocess.run(
-        [SOFFICE, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless", "--convert-to",
-         "pdf", "--outdir", str(tmp_path), *map(str, sources)],
-        capture_output=True, text=True, timeout=300, check=False,
+        [
+            SOFFICE,
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            *map(str, sources),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     for source, report in zip(sources, REPORTS, strict=True):
