@@ -130,11 +130,19 @@ def pull(config_dir: Path, store_url: str | None, partners: tuple[str, ...]) -> 
     err = Console(stderr=True)
     with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("Pulling sources", total=total)
+        files = progress.add_task("Reading files", total=None, visible=False)
 
         def tick(partner, spec) -> None:  # type: ignore[no-untyped-def]
             progress.update(task, advance=1, description=f"{partner.id}/{spec.id}")
+            progress.update(files, visible=False)
 
-        summaries, failures = do_pull(config, store, partners=list(partners) or None, on_source=tick)
+        def file_tick(done: int, n_files: int, name: str) -> None:
+            progress.update(files, completed=done, total=n_files, description=name or "files", visible=True)
+
+        summaries, failures = do_pull(
+            config, store, partners=list(partners) or None, on_source=tick, on_file=file_tick
+        )
+    store.dispose()
     by_partner: dict[str, list[int]] = {}
     for s in summaries:
         row = by_partner.setdefault(s.partner, [0, 0, 0, 0])
