@@ -12,7 +12,11 @@ import sqlite3
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+# <repo>/../shared (a git worktree may sit one level deeper)
+SHARED = next(
+    (p / "shared" for p in (REPO.parent, REPO.parent.parent) if (p / "shared").is_dir()),
+    REPO.parent / "shared",
+)
 
 # Neighbourhood -> LSOA codes of the test partnership (made-up codes, real format).
 LSOAS = {"north": ["E01000101", "E01000102"], "south": ["E01000201"]}
