@@ -305,3 +305,37 @@ def file_digest(path: Path) -> str:
         if p.exists():
             digest.update(p.read_bytes())
     return digest.hexdigest()
+
+
+# --- data returns ----------------------------------------------------------------------------
+def value_for(indicator: str, area: str, period: str, *, bump: int = 0) -> float:
+    """A plausible, deterministic figure for a template row (percentages stay in 0-100)."""
+    base = sum(map(ord, f"{indicator}{area}{period}")) % 90 + 1 + bump
+    return float(min(base, 100)) if indicator == "cleanliness" else float(base)
+
+
+def fill_template(path: Path, out: Path | None = None, *, bump: int = 0, values: dict | None = None) -> Path:
+    """Fill the Value cells of a template the way a partner would; ``values`` maps a cell
+    ("D3") to what to type there instead."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Return"]
+    for r in range(2, ws.max_row + 1):
+        ind, area, period = (ws.cell(r, c).value for c in (1, 2, 3))
+        if ind:
+            ws.cell(r, 4, value_for(ind, area, period, bump=bump))
+    for cell, value in (values or {}).items():
+        ws[cell] = value
+    target = out or path
+    wb.save(target)
+    return target
+
+
+def template_rows(path: Path) -> list[tuple[str, str, str]]:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True)
+    rows = [tuple(r[:3]) for r in wb["Return"].iter_rows(min_row=2, values_only=True) if r[0]]
+    wb.close()
+    return rows

@@ -42,6 +42,8 @@ class Problem:
     why: str
 
     def __str__(self) -> str:
+        if self.value == "":
+            return f"{self.place}: {self.why}"
         return f"{self.place}: {self.value!r} {self.why}"
 
 
@@ -174,14 +176,18 @@ def validate_observations(
     text = {c: df[c].map(_as_text).astype("string").str.strip() for c in ("indicator", "area", "period")}
     indicators = config.indicators
     owned = {i.id for i in partner.indicators} if partner else set(indicators)
-    fail(text["indicator"].isna() | (text["indicator"] == ""), "indicator", "is blank: name the indicator")
+    fail(
+        text["indicator"].isna() | (text["indicator"] == ""),
+        "indicator",
+        "the cell is blank; name the indicator",
+    )
     fail(~text["indicator"].isin(list(indicators)), "indicator", "is not a known indicator")
     fail(
         ~text["indicator"].isin(list(owned)),
         "indicator",
         f"is not an indicator {partner.id if partner else ''} owns",
     )
-    fail(text["area"].isna() | (text["area"] == ""), "area", "is blank: name the area")
+    fail(text["area"].isna() | (text["area"] == ""), "area", "the cell is blank; name the area")
     fail(~text["area"].isin(list(config.partnership.area_ids)), "area", "is not a known area")
 
     keys: dict[Any, Period | None] = {}
@@ -212,7 +218,7 @@ def validate_observations(
     numbers = pd.to_numeric(as_text.where(~numeric).str.replace(",", "", regex=False), errors="coerce")
     numbers = numbers.where(~numeric, pd.to_numeric(raw.where(numeric), errors="coerce"))
     blank = raw.isna() | (as_text == "") | as_text.isna()
-    fail(blank, "value", "is blank: every value cell needs a number", as_text)
+    fail(blank, "value", "the cell is blank; every value cell needs a number", as_text)
     formula = as_text.str.startswith(FORMULA_PREFIXES).fillna(False) & numbers.isna()
     fail(formula, "value", "is not a number (text that looks like a formula is never evaluated)", as_text)
     fail(numbers.isna(), "value", "is not a number", as_text)

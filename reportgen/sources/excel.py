@@ -16,6 +16,7 @@ from typing import Any
 from xml.etree.ElementTree import ParseError
 
 import pandas as pd
+from openpyxl.utils.exceptions import InvalidFileException
 
 from reportgen.errors import DataError
 from reportgen.sources.base import Source, SourceData
@@ -24,14 +25,14 @@ from reportgen.sources.tabular import TableOptions, to_long
 log = logging.getLogger(__name__)
 
 HEADER_SEARCH_ROWS = 30
+# what openpyxl raises for a damaged, truncated or non-xlsx file
+BROKEN_XLSX = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, ParseError, EOFError, OSError)
 
 
 class ExcelOptions(TableOptions):
     path: str  # a workbook, or a glob of workbooks relative to the config folder
     sheet: str | None = None  # default: the first sheet
     max_rows: int = 1_000_000
-    # areas a data return covers for this partner's indicators (default: the borough)
-    areas: tuple[str, ...] = ()
 
 
 class ExcelSource(Source):
@@ -71,17 +72,15 @@ def read_workbook(path: Path, opts: ExcelOptions, where: str | None = None) -> p
     labels ("C14"). Raises :class:`DataError` for a missing, empty, corrupt or wrong file."""
     import openpyxl
     from openpyxl.utils import get_column_letter
-    from openpyxl.utils.exceptions import InvalidFileException
 
     where = where or str(path)
     if not path.exists():
         raise DataError("does not exist", file=where, hint="check the source's 'path' in the partner file")
     if path.stat().st_size == 0:
         raise DataError("is empty (0 bytes)", file=where, hint="was the file saved before it was sent?")
-    broken = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, ParseError, EOFError, OSError)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except broken as exc:
+    except BROKEN_XLSX as exc:
         raise DataError(
             f"is not a readable .xlsx workbook ({exc.__class__.__name__}: {exc})",
             file=where,
@@ -102,7 +101,7 @@ def read_workbook(path: Path, opts: ExcelOptions, where: str | None = None) -> p
             header_row, header, rows, numbers = _read_rows(ws, opts, where, sheet)
         except DataError:
             raise
-        except broken as exc:
+        except BROKEN_XLSX as exc:
             raise DataError(
                 f"sheet {sheet!r} cannot be read ({exc.__class__.__name__}: {exc})",
                 file=where,

@@ -17,6 +17,9 @@ class TableOptions(SourceOptions):
     area: str | None = None
     indicator_map: dict[str, str] = {}
     area_map: dict[str, str] = {}
+    # areas a partner's data return covers for the indicators from this source (default:
+    # the borough); used by 'reportgen returns template' and 'returns status'
+    areas: tuple[str, ...] = ()
 
     def column_names(self) -> dict[str, str]:
         """Field -> the column that holds it, for the fields not fixed by the config."""
