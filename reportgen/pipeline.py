@@ -155,12 +155,18 @@ class Session:
         return [{k: (None if pd.isna(v) else v) for k, v in r.items()} for r in records]
 
     def returns_status(self, period: Period) -> pd.DataFrame | None:
-        """The returns workflow's status table when that module is installed, else None."""
+        """Partners' returns owed for ``period`` (received, late, partial, missing, revised)
+        when the returns workflow is installed, else None. "Overdue" is judged at the time
+        the data was known, not by the clock, so a re-run gives the same annex."""
+        if period.kind is not Kind.MONTH:
+            return None
         try:
-            from reportgen.returns.status import returns_status  # type: ignore[import-not-found]
+            from reportgen.returns.status import return_status
         except ImportError:
             return None
-        return returns_status(self.config, self.store, period)
+        known = self.data_as_at(period)
+        today = known.date() if known else period.last_day
+        return return_status(self.config, self.store, period, today=today)
 
     def close(self) -> None:
         self.store.dispose()

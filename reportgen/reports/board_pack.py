@@ -7,6 +7,8 @@ Written for board members: plain words, every figure with its basis ("12 months 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
 from reportgen.config.models import BigTarget, DerivedKind, Frequency, Strategy
@@ -27,6 +29,7 @@ from reportgen.reports.base import (
     ReportContext,
     exception_lines,
     headline_lines,
+    is_missing,
     status_cell,
     status_word,
 )
@@ -261,7 +264,7 @@ def summary_section(ctx: ReportContext, strategy: Strategy | None) -> Section:
     missing = _missing_returns(ctx)
     if missing:
         blocks.append(
-            Callout("Data missing for this period", " ".join(line for line, _ in missing), "warning")
+            Callout("Data returns missing or late", " ".join(line for line, _ in missing), "warning")
         )
     return Section("Summary and exceptions", tuple(blocks), id="summary")
 
@@ -379,6 +382,25 @@ def _presence(ctx: ReportContext) -> pd.DataFrame:
 
 
 def _missing_returns(ctx: ReportContext) -> list[tuple[str, str]]:
+    """One line per partner whose data for the period is missing (or, with the returns
+    workflow, missing, partial or late): (line, partner name)."""
+    returns = ctx.returns_status
+    if returns is not None and not returns.empty:
+        names = {p.id: p.name for p in ctx.config.partners}
+        out = []
+        for partner, group in returns.groupby("partner", sort=False):
+            counts = group["status"].value_counts()
+            parts = [f"{int(counts[s])} {s}" for s in ("missing", "partial", "late") if counts.get(s, 0)]
+            if parts:
+                deadline = _long_date(str(group["deadline"].iloc[0]))
+                out.append(
+                    (
+                        f"{names.get(partner, partner)}: of {len(group)} returns due by {deadline}, "
+                        f"{', '.join(parts)}.",
+                        names.get(partner, partner),
+                    )
+                )
+        return out
     frame = _presence(ctx)
     if frame.empty:
         return []
@@ -387,6 +409,11 @@ def _missing_returns(ctx: ReportContext) -> list[tuple[str, str]]:
         names = ", ".join(group["title"].head(3)) + (f" and {len(group) - 3} more" if len(group) > 3 else "")
         out.append((f"{partner}: no data yet for {names}.", partner))
     return out
+
+
+def _long_date(iso: str) -> str:
+    day = dt.date.fromisoformat(iso[:10])
+    return f"{day.day} {day:%B %Y}"
 
 
 def data_quality_section(ctx: ReportContext) -> Section:
@@ -424,17 +451,64 @@ def _due(row: pd.Series) -> str:
     return str(row["title"]) if row["frequency"] == "monthly" else f"{row['title']} ({row['expected']})"
 
 
+_RETURN_STATUS = {"received": "on_track", "late": "at_risk", "partial": "at_risk", "missing": "not_met"}
+
+
 def _returns_section(ctx: ReportContext) -> Section:
-    """The returns workflow's own table (received, late, missing, revised), shown as it is."""
+    """From the returns workflow: per partner, returns received on time, late, partial,
+    missing and revised; then every return that was not simply received on time."""
     frame = ctx.returns_status
-    columns = tuple(str(c) for c in frame.columns)
-    rows = tuple(tuple("" if pd.isna(v) else str(v) for v in r) for r in frame.itertuples(index=False))
-    return Section(
-        "Data-quality annex",
-        (
-            Paragraph("Partners' data returns for this period: received, late, missing and revised."),
-            Table(caption=f"Data returns for {ctx.period.label}", columns=columns, rows=rows),
+    names = {p.id: p.name for p in ctx.config.partners}
+    summary = []
+    for partner, group in frame.groupby("partner", sort=False):
+        counts = group["status"].value_counts()
+        worst = next((s for s in ("missing", "partial", "late") if counts.get(s, 0)), "received")
+        summary.append(
+            (
+                names.get(str(partner), str(partner)),
+                str(len(group)),
+                *(str(int(counts.get(s, 0))) for s in ("received", "late", "partial", "missing")),
+                str(int(group["revised"].sum())),
+                status_cell(
+                    _RETURN_STATUS[worst], "All on time" if worst == "received" else worst.capitalize()
+                ),
+            )
+        )
+    detail = []
+    flagged = frame[(frame["status"] != "received") | frame["revised"].astype(bool)]
+    for _, r in flagged.iterrows():
+        received = _long_date(str(r["last_received"])) if not is_missing(r.get("last_received")) else DASH
+        words = str(r["status"]).capitalize() + (", overdue" if bool(r.get("overdue")) else "")
+        detail.append(
+            (
+                str(r["title"]),
+                names.get(str(r["partner"]), str(r["partner"])),
+                Period.parse(str(r["period"])).label,
+                _long_date(str(r["deadline"])),
+                status_cell(_RETURN_STATUS.get(str(r["status"]), "no_data"), words),
+                received,
+                "Yes" if bool(r["revised"]) else "No",
+            )
+        )
+    blocks: list[Block] = [
+        Paragraph(
+            f"Partners' data returns owed for {ctx.period.label}: received on time, late (after the "
+            "deadline), partial (some areas only), missing, and revised (a figure replaced after it was "
+            f"first sent). Overdue is judged at {_as_at_text(ctx)}, when the data in this pack was known."
         ),
-        id="data-quality",
-        page_break_before=True,
-    )
+        Table(
+            caption=f"Data returns for {ctx.period.label}, by partner",
+            columns=("Partner", "Owed", "On time", "Late", "Partial", "Missing", "Revised", "Status"),
+            rows=tuple(summary),
+            column_align=("left", "right", "right", "right", "right", "right", "right", "left"),
+        ),
+    ]
+    if detail:
+        blocks.append(
+            Table(
+                caption="Returns not received on time, or revised",
+                columns=("Indicator", "Partner", "Period", "Deadline", "Status", "Last received", "Revised"),
+                rows=tuple(detail),
+            )
+        )
+    return Section("Data-quality annex", tuple(blocks), id="data-quality", page_break_before=True)
