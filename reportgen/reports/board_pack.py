@@ -474,20 +474,30 @@ def _returns_section(ctx: ReportContext) -> Section:
                 ),
             )
         )
+    # Returns that share a partner, status, deadline and arrival are one row listing them,
+    # so a partner whose whole return came in late is one line, not sixteen.
     detail = []
-    flagged = frame[(frame["status"] != "received") | frame["revised"].astype(bool)]
-    for _, r in flagged.iterrows():
-        received = _long_date(str(r["last_received"])) if not is_missing(r.get("last_received")) else DASH
-        words = str(r["status"]).capitalize() + (", overdue" if bool(r.get("overdue")) else "")
+    flagged = frame[(frame["status"] != "received") | frame["revised"].astype(bool)].copy()
+    flagged["received_on"] = [
+        _long_date(str(v)) if not is_missing(v) else DASH for v in flagged["last_received"]
+    ]
+    flagged["words"] = [
+        str(st).capitalize() + (", overdue" if bool(od) else "") + (", revised" if bool(rv) else "")
+        for st, od, rv in zip(flagged["status"], flagged["overdue"], flagged["revised"], strict=True)
+    ]
+    keys = ["partner", "status", "words", "deadline", "received_on"]
+    for (partner, status, words, deadline, received), group in flagged.groupby(keys, sort=False):
+        items = "; ".join(
+            f"{t} ({Period.parse(str(k)).label})"
+            for t, k in zip(group["title"], group["period"], strict=True)
+        )
         detail.append(
             (
-                str(r["title"]),
-                names.get(str(r["partner"]), str(r["partner"])),
-                Period.parse(str(r["period"])).label,
-                _long_date(str(r["deadline"])),
-                status_cell(_RETURN_STATUS.get(str(r["status"]), "no_data"), words),
-                received,
-                "Yes" if bool(r["revised"]) else "No",
+                names.get(str(partner), str(partner)),
+                status_cell(_RETURN_STATUS.get(str(status), "no_data"), str(words)),
+                _long_date(str(deadline)),
+                str(received),
+                items,
             )
         )
     blocks: list[Block] = [
@@ -507,7 +517,7 @@ def _returns_section(ctx: ReportContext) -> Section:
         blocks.append(
             Table(
                 caption="Returns not received on time, or revised",
-                columns=("Indicator", "Partner", "Period", "Deadline", "Status", "Last received", "Revised"),
+                columns=("Partner", "Status", "Deadline", "Last received", "Returns"),
                 rows=tuple(detail),
             )
         )
