@@ -12,11 +12,13 @@ document where a good one stood.
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import hashlib
 import importlib.metadata as md
 import json
 import logging
+import multiprocessing
 import os
 import platform
 import shutil
@@ -68,6 +70,7 @@ class RunResult:
     headline: list[str] = field(default_factory=list)
     exceptions: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    documents: list[tuple[str, Document]] = field(default_factory=list, repr=False)  # (file stem, model)
 
 
 def period_folder(period: Period) -> str:
@@ -152,12 +155,18 @@ class Session:
         return [{k: (None if pd.isna(v) else v) for k, v in r.items()} for r in records]
 
     def returns_status(self, period: Period) -> pd.DataFrame | None:
-        """The returns workflow's status table when that module is installed, else None."""
+        """Partners' returns owed for ``period`` (received, late, partial, missing, revised)
+        when the returns workflow is installed, else None. "Overdue" is judged at the time
+        the data was known, not by the clock, so a re-run gives the same annex."""
+        if period.kind is not Kind.MONTH:
+            return None
         try:
-            from reportgen.returns.status import returns_status  # type: ignore[import-not-found]
+            from reportgen.returns.status import return_status
         except ImportError:
             return None
-        return returns_status(self.config, self.store, period)
+        known = self.data_as_at(period)
+        today = known.date() if known else period.last_day
+        return return_status(self.config, self.store, period, today=today)
 
     def close(self) -> None:
         self.store.dispose()
@@ -200,6 +209,7 @@ def generate(
     formats: tuple[str, ...] | None = None,
     as_at: dt.datetime | None = None,
     session: Session | None = None,
+    parallel: bool | None = None,
     on_document: Callable[[int, int, str], None] | None = None,
 ) -> RunResult:
     """Build one report for one period and write its files and manifest.
@@ -207,8 +217,10 @@ def generate(
     ``variant`` options reach the builder as ``ctx.options`` (large_print, area, poster,
     lang...). ``version`` (2, 3...) suffixes file names for a re-issue after late data.
     ``formats`` defaults to the report's own (PDF and Word; HTML for the web page).
-    ``on_document(done, total, stem)`` is called after each document is rendered in every
-    format (e.g. to advance a progress bar over the leaflets of every neighbourhood).
+    ``parallel`` renders the formats in separate processes (default: when there are several
+    formats and CPUs); the files are identical either way. ``on_document(done, total, stem)``
+    is called as each document is finished in every format (e.g. to advance a progress bar
+    over the leaflets of every neighbourhood).
     """
     from reportgen.render import get_renderer
 
@@ -250,31 +262,26 @@ def generate(
         wanted = tuple(formats) if formats else FORMATS[report]
         suffix = f"-v{version}" if version else ""
         files: list[dict[str, Any]] = []
+        t_render = time.perf_counter()
         tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
         try:
-            for number, (stem, doc) in enumerate(documents, start=1):
-                for fmt in wanted:
-                    renderer = get_renderer(fmt)
-                    t0 = time.perf_counter()
-                    data = renderer.to_bytes(doc)
-                    seconds = time.perf_counter() - t0
-                    name = f"{stem}{suffix}{renderer.suffix}"
-                    (tmp / name).write_bytes(data)
-                    files.append(
-                        {
-                            "name": name,
-                            "format": fmt,
-                            "title": doc.title,
-                            "variant": doc.variant,
-                            "bytes": len(data),
-                            "sha256": _sha256(data),
-                            "seconds": round(seconds, 3),
-                        }
-                    )
-                    log.info("rendered %s in %.2fs", name, seconds)
-                if on_document:
-                    on_document(number, len(documents), stem)
-            timings["render"] = sum(f["seconds"] for f in files)
+            rendered = render_documents(documents, wanted, parallel=parallel, on_document=on_document)
+            for (stem, doc, fmt), (data, seconds) in rendered:
+                name = f"{stem}{suffix}{get_renderer(fmt).suffix}"
+                (tmp / name).write_bytes(data)
+                files.append(
+                    {
+                        "name": name,
+                        "format": fmt,
+                        "title": doc.title,
+                        "variant": doc.variant,
+                        "bytes": len(data),
+                        "sha256": _sha256(data),
+                        "seconds": round(seconds, 3),
+                    }
+                )
+                log.info("rendered %s in %.2fs", name, seconds)
+            timings["render"] = time.perf_counter() - t_render
             timings["total"] = time.perf_counter() - started
             data_as_at = ctx.data_as_at.isoformat() if ctx.data_as_at else None
             manifest = {
@@ -310,11 +317,80 @@ def generate(
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         return RunResult(
-            report, period.key, paths, manifest_path, headline, exceptions, time.perf_counter() - started
+            report,
+            period.key,
+            paths,
+            manifest_path,
+            headline,
+            exceptions,
+            time.perf_counter() - started,
+            documents,
         )
     finally:
         if own:
             session.close()
+
+
+def _render_one(doc: Document, fmt: str) -> tuple[bytes, float]:
+    from reportgen.render import get_renderer
+
+    started = time.perf_counter()
+    data = get_renderer(fmt).to_bytes(doc)
+    return data, time.perf_counter() - started
+
+
+def render_documents(
+    documents: list[tuple[str, Document]],
+    formats: tuple[str, ...],
+    *,
+    parallel: bool | None = None,
+    on_document: Callable[[int, int, str], None] | None = None,
+) -> list[tuple[tuple[str, Document, str], tuple[bytes, float]]]:
+    """Every (document, format) rendered to bytes, in order.
+
+    PDF layout and the Word writer are each single-threaded and independent, so with two or
+    more CPUs they run in forked worker processes: the run takes as long as the slowest
+    format instead of the sum. Renderer modules are imported first so workers inherit them.
+    ``on_document(done, total, stem)`` reports each document once all its formats are done.
+    """
+    from reportgen.render import get_renderer
+
+    tasks = [(stem, doc, fmt) for stem, doc in documents for fmt in formats]
+    for fmt in formats:
+        get_renderer(fmt)  # validates the name and imports the module before any fork
+    remaining = [len(formats)] * len(documents)
+    finished = 0
+
+    def one_done(index: int) -> None:
+        nonlocal finished
+        remaining[index // len(formats)] -= 1
+        if remaining[index // len(formats)] == 0:
+            finished += 1
+            if on_document:
+                on_document(finished, len(documents), documents[index // len(formats)][0])
+
+    cpus = os.cpu_count() or 1
+    if parallel is None:
+        parallel = len(tasks) > 1 and cpus > 1 and "fork" in multiprocessing.get_all_start_methods()
+    if not parallel:
+        results = []
+        for index, task in enumerate(tasks):
+            results.append((task, _render_one(task[1], task[2])))
+            one_done(index)
+        return results
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(
+        max_workers=min(len(tasks), cpus), mp_context=context
+    ) as pool:
+        futures = [pool.submit(_render_one, doc, fmt) for _, doc, fmt in tasks]
+        try:
+            index_of = {future: index for index, future in enumerate(futures)}
+            for future in concurrent.futures.as_completed(futures):
+                future.result()
+                one_done(index_of[future])
+            return [(task, future.result()) for task, future in zip(tasks, futures, strict=True)]
+        except concurrent.futures.process.BrokenProcessPool as exc:
+            raise RenderError(f"A rendering process died: {exc}") from None
 
 
 def _redact(url: str) -> str:

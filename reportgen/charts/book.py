@@ -26,7 +26,7 @@ from reportgen.errors import RenderError  # noqa: E402
 
 log = logging.getLogger(__name__)
 
-PNG_DPI = 220  # print resolution for Word; ~3x smaller files than 300 with no visible loss at A4
+PNG_DPI = 200  # print resolution for Word at the printed size; half the bytes of 300 dpi
 
 # Text stays text in the SVG ("none"): smaller files, selectable in the PDF, and WeasyPrint
 # draws it with the same DejaVu font. Paths would make the PDF independent of installed
@@ -80,6 +80,34 @@ def new_figure(width_mm: float = 160.0, height_mm: float = 80.0) -> tuple[Figure
     return fig, ax
 
 
+_STYLE_ATTR = re.compile(r'\sstyle="([^"]*)"')
+_STYLE_ELEMENT = re.compile(r"<style[^>]*>\s*\*\s*\{([^}]*)\}\s*</style>\s*", re.S)
+
+
+def _attributes(declarations: str) -> str:
+    pairs = (d.split(":", 1) for d in declarations.split(";") if ":" in d)
+    return "".join(f' {name.strip()}="{value.strip().replace(chr(34), chr(39))}"' for name, value in pairs)
+
+
+def presentation_attributes(svg: str) -> str:
+    """Turn matplotlib's ``style="fill: ..."`` into SVG presentation attributes (``fill="..."``).
+
+    Inline in HTML, style attributes go through the page's CSS parser, which knows no SVG
+    properties (WeasyPrint warns once per declaration, thousands per pack); attributes are
+    read by the SVG renderer alone. The global ``*{...}`` rule becomes attributes on the root,
+    from where the SVG properties inherit, so it cannot leak into the page around the chart.
+    """
+    root_attrs = ""
+    match = _STYLE_ELEMENT.search(svg)
+    if match:
+        root_attrs = _attributes(match.group(1))
+        svg = svg[: match.start()] + svg[match.end() :]
+    svg = _STYLE_ATTR.sub(lambda m: _attributes(m.group(1)), svg)
+    if root_attrs:
+        svg = re.sub(r"<svg\b", lambda m: m.group(0) + root_attrs, svg, count=1)
+    return svg
+
+
 def _chart_id(key: str) -> str:
     ident = re.sub(r"[^A-Za-z0-9_-]+", "-", key).strip("-")
     return ident if ident[:1].isalpha() else f"c-{ident}"
@@ -127,8 +155,21 @@ class ChartBook:
         svg, png = io.BytesIO(), io.BytesIO()
         fig = draft.figure
         try:
+            # Lay out once and freeze it: both saves then reuse the positions instead of solving
+            # the constrained layout again (it is the same figure size in inches).
+            engine = fig.get_layout_engine()
+            if engine is not None:
+                engine.execute(fig)
+                fig.set_layout_engine("none")
             fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
-            fig.savefig(png, format="png", dpi=self.png_dpi, metadata={"Software": None})
+            # Light compression: a third of the time of the default level for ~5% more bytes.
+            fig.savefig(
+                png,
+                format="png",
+                dpi=self.png_dpi,
+                metadata={"Software": None},
+                pil_kwargs={"compress_level": 3},
+            )
         except Exception as exc:
             raise RenderError(f"Could not save chart {key!r}: {exc.__class__.__name__}: {exc}") from exc
         finally:
@@ -137,7 +178,7 @@ class ChartBook:
             id=_chart_id(key),
             title=draft.title,
             alt_text=draft.alt_text,
-            svg=svg.getvalue(),
+            svg=presentation_attributes(svg.getvalue().decode("utf-8")).encode("utf-8"),
             png=png.getvalue(),
             width_mm=draft.width_mm,
             caption=draft.caption,
