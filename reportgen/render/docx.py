@@ -43,6 +43,7 @@ from reportgen.document import (
     cell_status,
     cell_text,
     inline_runs,
+    link_spans,
 )
 from reportgen.errors import RenderError
 from reportgen.render.base import Renderer
@@ -61,11 +62,15 @@ _ALIGN = {
 
 
 def _add_text(paragraph: WordParagraph, text: str) -> None:
-    """Add text with **bold** markup as runs in the Strong character style."""
-    for chunk, bold in inline_runs(text):
-        run = paragraph.add_run(chunk)
-        if bold:
-            run.style = "Strong"
+    """Add text with **bold** markup as runs in the Strong character style; a
+    [label](href) link becomes its label with the address in brackets."""
+    for span, href in link_spans(text):
+        for chunk, bold in inline_runs(span):
+            run = paragraph.add_run(chunk)
+            if bold:
+                run.style = "Strong"
+        if href:
+            paragraph.add_run(f" ({href})")
 
 
 def _add_status(paragraph: WordParagraph, status: Status, text: str | None = None) -> None:

@@ -18,6 +18,7 @@ from reportgen.document import (
     cell_status,
     cell_text,
     inline_runs,
+    link_spans,
     section_anchors,
 )
 from reportgen.errors import RenderError
@@ -60,9 +61,12 @@ def _environment(templates_dir: Path) -> jinja2.Environment:
 
 
 def inline_markup(text: str) -> Markup:
-    """Escape text and turn **bold** into <strong>."""
-    parts = [f"<strong>{escape(t)}</strong>" if bold else str(escape(t)) for t, bold in inline_runs(text)]
-    return Markup("".join(parts))
+    """Escape text, turn **bold** into <strong> and [label](href) into a link."""
+    out = []
+    for span, href in link_spans(text):
+        runs = "".join(f"<strong>{escape(t)}</strong>" if bold else str(escape(t)) for t, bold in inline_runs(span))
+        out.append(f'<a href="{escape(href)}">{runs}</a>' if href else runs)
+    return Markup("".join(out))
 
 
 _XML_PROLOG = re.compile(r"<\?xml[^>]*\?>|<!DOCTYPE[^>[]*(\[[^\]]*\])?\s*>", re.S)

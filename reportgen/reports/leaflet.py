@@ -327,9 +327,12 @@ def partner_contacts(config: Config, limit: int | None = None) -> list[tuple[str
     return rows[:limit] if limit else rows
 
 
-def formats_line(config: Config, *, poster: bool = False) -> str:
+def formats_line(config: Config, *, poster: bool = False, web: bool = False) -> str:
     """The offer of other formats, with the number to ring."""
     phone = config.partnership.alternative_formats_phone or config.partnership.contact.phone
+    if web:
+        return _("This page and our leaflets are available in large print, Braille, audio and "
+                 "translation. Please ring {phone}.").format(phone=phone)
     if poster:
         return _("This information is available in large print, Braille, audio and translation. "
                  "Please ring {phone}.").format(phone=phone)
