@@ -160,3 +160,16 @@ def test_text_colours_meet_contrast() -> None:
     for colour in (*palette.TEXT_COLOURS.values(), palette.GREY):
         assert palette.contrast_ratio(colour) >= 4.5, colour
     assert palette.contrast_ratio("#777777") < 4.5  # the check can fail
+
+
+def test_track_alt_text_names_a_peak() -> None:
+    years = ["1999/00", "2000/01", "2001/02", "2002/03", "2003/04"]
+    chart = ChartBook().get(
+        "p",
+        lambda: track_chart(
+            {"Borough": pd.Series([89.4, 100.0, 113.3, 106.8, 92.9], index=years)},
+            title="Crime",
+            measure="Rate",
+        ),
+    )
+    assert "Borough rose from 89.4 to a peak of 113.3 in 2001/02, then fell to 92.9" in chart.alt_text

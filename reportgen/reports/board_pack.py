@@ -199,7 +199,7 @@ def summary_section(ctx: ReportContext, strategy: Strategy | None) -> Section:
                 str(len({e[0] for e in exceptions})),
                 "measures need attention",
                 "off track, special-cause concern or no data",
-                Status.RED if exceptions else Status.GREEN,
+                None if exceptions else Status.ON_TRACK,  # a count, not a rating: no "Red" word
             )
         )
         blocks.append(HeadlineRow(tuple(cards)))
