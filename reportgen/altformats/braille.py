@@ -144,14 +144,13 @@ def _close(pages: list[list[str]], page: list[str]) -> list[str]:
     return []
 
 
-def brf_content(data: bytes) -> str:
-    """All the braille ASCII of a BRF file as one line: page-number lines dropped and the
-    lines joined at the spaces they were wrapped at (ready for :func:`back_translate`)."""
-    words: list[str] = []
+def brf_lines(data: bytes) -> list[str]:
+    """The braille ASCII lines of a BRF file that carry text (page numbers and blank
+    lines dropped). Lines break only between words, so each back-translates alone."""
+    out: list[str] = []
     for page in data.decode("ascii").split("\f"):
         lines = page.split("\r\n")
         while lines and lines[-1] == "":
             lines.pop()
-        for line in lines[:-1]:  # the last line of a page is its number
-            words.extend(line.split())
-    return " ".join(words)
+        out.extend(line.strip() for line in lines[:-1] if line.strip())  # last line: page number
+    return out

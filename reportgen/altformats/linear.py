@@ -39,9 +39,13 @@ class TextBlock:
     level: int = 0
 
 
+# Symbols that braille tables and speech engines spell out badly, in words.
+_WORDS = str.maketrans({"\u2192": " to ", "\u2013": " - ", "\u2014": " - ", "\u2212": "minus ", "\u00a0": " "})
+
+
 def plain(text: str) -> str:
     """Strip the model's inline markup and status glyphs: words carry the meaning."""
-    return " ".join(_GLYPHS.sub("", _BOLD.sub(r"\1", text)).split())
+    return " ".join(_GLYPHS.sub("", _BOLD.sub(r"\1", text)).translate(_WORDS).split())
 
 
 def _sentence(text: str) -> str:
