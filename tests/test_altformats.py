@@ -97,3 +97,19 @@ def test_plain_text_keeps_every_heading_and_figure(sample: Document) -> None:
     assert all(len(line) <= 72 for line in text.splitlines())
     assert "\u25cf" not in text and "**" not in text
     assert plain("**Down** 25% \u25b2") == "Down 25%"
+
+
+@pytest.mark.skipif(not (shutil.which("espeak-ng") and shutil.which("lame") and shutil.which("lou_translate")),
+                    reason="espeak-ng, lame and liblouis are needed")
+def test_all_formats_written_atomically(sample: Document, tmp_path: Path) -> None:
+    from reportgen.altformats.produce import write_alt_formats
+
+    files = write_alt_formats(sample, tmp_path, "leaflet")
+    assert sorted(p.name for p in files) == sorted(
+        ["leaflet.brf", "leaflet.mp3", "leaflet.txt", "leaflet-easy-read.html"]
+    )
+    html = (tmp_path / "leaflet-easy-read.html").read_text()
+    first_headline = next(b for b in linearise(sample) if b.kind == "paragraph" and ":" in b.text)
+    assert html.index("The big numbers") < html.index("<h2>", html.index("The big numbers") + 1)
+    assert first_headline.text.split(":")[0] in html
+    assert not list(tmp_path.glob("*.tmp")) and not list(tmp_path.glob(".*"))

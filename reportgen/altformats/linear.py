@@ -29,7 +29,7 @@ from reportgen.document import (
 )
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
-_GLYPHS = re.compile(r"[\u25cf\u25b2\u25a0\u25cb\u25bc\u2191\u2193\u2192]\s*")
+_GLYPHS = re.compile(r"[\u25cf\u25b2\u25a0\u25cb\u25bc\u2191\u2193]\s*")
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ _WORDS = str.maketrans({"\u2192": " to ", "\u2013": " - ", "\u2014": " - ", "\u2
 
 def plain(text: str) -> str:
     """Strip the model's inline markup and status glyphs: words carry the meaning."""
-    return " ".join(_GLYPHS.sub("", _BOLD.sub(r"\1", text)).translate(_WORDS).split())
+    return " ".join(_GLYPHS.sub("", _BOLD.sub(r"\1", text).translate(_WORDS)).split())
 
 
 def _sentence(text: str) -> str:
@@ -61,22 +61,22 @@ def linearise(doc: Document) -> list[TextBlock]:
     if doc.notice:
         blocks.append(TextBlock("paragraph", _sentence(doc.notice)))
     for section in doc.sections:
-        blocks.extend(_section(section))
+        blocks.extend(section_text(section))
     if doc.footer_text:
         blocks.append(TextBlock("paragraph", _sentence(doc.footer_text)))
     return blocks
 
 
-def _section(section: Section) -> Iterator[TextBlock]:
+def section_text(section: Section) -> Iterator[TextBlock]:
     yield TextBlock("heading", plain(section.title), section.level)
     for block in section.blocks:
-        yield from _block(block)
+        yield from block_text(block)
 
 
-def _block(block: object) -> Iterator[TextBlock]:
+def block_text(block: object) -> Iterator[TextBlock]:
     match block:
         case Section():
-            yield from _section(block)
+            yield from section_text(block)
         case Paragraph(text=text):
             yield TextBlock("paragraph", _sentence(text))
         case BulletList(items=items):
