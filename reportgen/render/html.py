@@ -117,6 +117,11 @@ def stylesheet_text(doc: Document, target: Target, css_dir: Path = CSS_DIR) -> s
 
 def render_html(doc: Document, target: Target = "screen", templates_dir: Path = TEMPLATES_DIR) -> str:
     """The HTML for ``doc``: 'screen' for the web page, 'print' as WeasyPrint's input."""
+    if not (templates_dir / "base.html.j2").is_file():
+        raise RenderError(
+            f"No base.html.j2 in the templates folder {templates_dir}.",
+            hint="Run from a source checkout, or pass templates_dir to the renderer.",
+        )
     env = _environment(templates_dir)
     anchors = section_anchors(doc)
     try:
@@ -139,5 +144,8 @@ class HtmlRenderer(Renderer):
     suffix = ".html"
     media_type = "text/html"
 
+    def __init__(self, templates_dir: Path = TEMPLATES_DIR) -> None:
+        self.templates_dir = Path(templates_dir)
+
     def to_bytes(self, doc: Document) -> bytes:
-        return render_html(doc, "screen").encode("utf-8")
+        return render_html(doc, "screen", self.templates_dir).encode("utf-8")
