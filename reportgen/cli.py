@@ -161,6 +161,145 @@ def pull(config_dir: Path, store_url: str | None, partners: tuple[str, ...]) -> 
 
 
 @cli.group()
+def translations() -> None:
+    """Manage the translation catalogs of public documents (gettext, via Babel).
+
+    \b
+    Workflow after changing any public wording:
+      reportgen translations extract    # collect messages into reportgen/locale/reportgen.pot
+      reportgen translations update     # merge them into every language's .po
+      (a translator edits reportgen/locale/<lang>/LC_MESSAGES/reportgen.po)
+      reportgen translations compile    # optional: write .mo files
+    """
+
+
+@translations.command("extract")
+@handle_errors
+def translations_extract() -> None:
+    """Collect every translatable message into reportgen/locale/reportgen.pot."""
+    from reportgen.translations import POT, extract
+
+    catalog = extract()
+    click.echo(f"{len(catalog)} messages in {POT}")
+
+
+@translations.command("update")
+@handle_errors
+def translations_update() -> None:
+    """Merge the .pot into each language's catalog and list what is still untranslated."""
+    from reportgen.translations import untranslated, update
+
+    for po in update():
+        code = po.parent.parent.name
+        missing = untranslated(code)
+        click.echo(f"{code}: {po} ({len(missing)} untranslated)")
+
+
+@translations.command("init")
+@click.argument("lang")
+@handle_errors
+def translations_init(lang: str) -> None:
+    """Start a catalog for a new language, e.g. 'reportgen translations init bn'."""
+    from reportgen.translations import init
+
+    click.echo(f"created {init(lang)} (a draft until a qualified translator reviews it)")
+
+
+@translations.command("compile")
+@handle_errors
+def translations_compile() -> None:
+    """Write .mo files beside the catalogs (they are also read directly from .po)."""
+    from reportgen.translations import compile_all
+
+    for mo in compile_all():
+        click.echo(f"wrote {mo}")
+@cli.command()
+@click.option(
+    "--period", "period_text", required=True, help="Month 2005-03, quarter 2005-Q1 or year 2004/05."
+)
+@config_option
+@store_option
+@click.option("--area", default=None, help="Area id, or 'all' for every area (default: the borough).")
+@click.option("--strategy", "strategy_id", default=None, help="Only this strategy's targets.")
+@click.option("--as-at", "as_at_text", default=None, help="Use the data as known at this ISO time.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="A table to read, the JSON records, or the indicator rows as CSV.",
+)
+@handle_errors
+def evaluate(
+    period_text: str,
+    config_dir: Path,
+    store_url: str | None,
+    area: str | None,
+    strategy_id: str | None,
+    as_at_text: str | None,
+    fmt: str,
+) -> None:
+    """Evaluate every indicator and big target for a period.
+
+    Values, changes on the baseline and on last year, trajectory, RAG status, direction of
+    travel and SPC signals for each indicator, and each big target's status with reasons.
+
+    \b
+    Example:
+      reportgen evaluate --period 2004/05
+      reportgen evaluate --period 2005-03 --area all --format csv > march.csv
+    """
+    import datetime as dt
+
+    from reportgen.config import load_config
+    from reportgen.evaluate.engine import evaluate_store
+    from reportgen.periods import Period
+    from reportgen.store import Store
+
+    period = Period.parse(period_text)
+    as_at = None
+    if as_at_text:
+        try:
+            as_at = dt.datetime.fromisoformat(as_at_text)
+        except ValueError:
+            raise click.BadParameter(
+                f"{as_at_text!r} is not an ISO date or time", param_hint="--as-at"
+            ) from None
+        if as_at.tzinfo is None:
+            as_at = as_at.replace(tzinfo=dt.UTC)
+    config = load_config(config_dir)
+    if strategy_id:
+        config.strategy(strategy_id)  # unknown id: a clear error naming the known ones
+    areas = None if area == "all" else [area or config.partnership.borough.id]
+    result = evaluate_store(config, Store(store_url), period, as_at=as_at, areas=areas)
+    indicators, targets = result.indicators, result.targets
+    if strategy_id:
+        indicators = indicators[indicators["strategy"] == strategy_id]
+        targets = targets[targets["strategy"] == strategy_id]
+    if fmt == "json":
+        import json
+
+        records = [r for r in result.records() if _keep_record(r, strategy_id)]
+        click.echo(json.dumps(records, indent=2, allow_nan=False))
+    elif fmt == "csv":
+        click.echo(indicators.to_csv(index=False), nl=False)
+    else:
+        from rich.console import Console
+
+        from reportgen.evaluate.table import evaluation_tables
+
+        # piped output would be squeezed to 80 columns; a file or pager can take a wide table
+        console = Console() if sys.stdout.isatty() else Console(width=160)
+        for table in evaluation_tables(result, indicators, targets):
+            console.print(table)
+
+
+def _keep_record(record: dict[str, Any], strategy_id: str | None) -> bool:
+    return not strategy_id or record.get("strategy") == strategy_id
+
+
+@cli.group()
 def returns() -> None:
     """Partner data returns: a workbook to fill in, a strict ingest, and who has sent what.
 
@@ -175,9 +314,7 @@ def returns() -> None:
 @returns.command("template")
 @config_option
 @click.option("--partner", required=True, help="Partner id (the partners/<id>.toml file).")
-@click.option(
-    "--period", "periods", multiple=True, required=True, help="Period the return covers (repeatable)."
-)
+@click.option("--period", "periods", multiple=True, required=True, help="Period the return covers (repeatable).")
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
@@ -348,9 +485,7 @@ def returns_status(
         try:
             when = dt.datetime.fromisoformat(since)
         except ValueError:
-            raise PeriodError(
-                f"--since {since!r} is not an ISO date-time", hint="e.g. 2005-04-12T09:00"
-            ) from None
+            raise PeriodError(f"--since {since!r} is not an ISO date-time", hint="e.g. 2005-04-12T09:00") from None
         if when.tzinfo is None:
             when = when.replace(tzinfo=dt.UTC)
     store = Store(store_url)

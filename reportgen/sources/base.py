@@ -44,7 +44,7 @@ class Problem:
     index: int = field(default=-1, compare=False)  # input row order, for listing problems
 
     def __str__(self) -> str:
-        if self.value == "":
+        if self.column == "":  # a problem with a whole row, told in its own words
             return f"{self.place}: {self.why}"
         return f"{self.place}: {self.value!r} {self.why}"
 
@@ -181,7 +181,7 @@ def validate_observations(
     fail(
         text["indicator"].isna() | (text["indicator"] == ""),
         "indicator",
-        "the cell is blank; name the indicator",
+        "is blank: name the indicator",
     )
     fail(~text["indicator"].isin(list(indicators)), "indicator", "is not a known indicator")
     fail(
@@ -189,7 +189,7 @@ def validate_observations(
         "indicator",
         f"is not an indicator {partner.id if partner else ''} owns",
     )
-    fail(text["area"].isna() | (text["area"] == ""), "area", "the cell is blank; name the area")
+    fail(text["area"].isna() | (text["area"] == ""), "area", "is blank: name the area")
     fail(~text["area"].isin(list(config.partnership.area_ids)), "area", "is not a known area")
 
     keys: dict[Any, Period | None] = {}
@@ -225,7 +225,7 @@ def validate_observations(
         numbers = pd.to_numeric(as_text.where(~numeric).str.replace(",", "", regex=False), errors="coerce")
         numbers = numbers.where(~numeric, pd.to_numeric(raw.where(numeric), errors="coerce"))
     blank = raw.isna() | (as_text == "") | as_text.isna()
-    fail(blank, "value", "the cell is blank; every value cell needs a number", as_text)
+    fail(blank, "value", "is blank: every value cell needs a number", as_text)
     formula = as_text.str.startswith(FORMULA_PREFIXES).fillna(False) & numbers.isna()
     fail(formula, "value", "is not a number (text that looks like a formula is never evaluated)", as_text)
     fail(numbers.isna(), "value", "is not a number", as_text)
@@ -237,9 +237,9 @@ def validate_observations(
         (values < 0) & (units != Unit.SCORE),
         "value",
         "is negative; counts, rates and percentages cannot be",
-        values,
+        as_text,
     )
-    fail((units == Unit.PERCENTAGE) & (values > 100), "value", "is above 100 for a percentage", values)
+    fail((units == Unit.PERCENTAGE) & (values > 100), "value", "is above 100 for a percentage", as_text)
 
     problems.sort(key=lambda p: p.index)
     if not problems:
@@ -253,20 +253,15 @@ def validate_observations(
                 & (df["area"] == df.at[n, "area"])
                 & (df["period"] == df.at[n, "period"])
             ].index[0]
-            problems.append(
-                Problem(
-                    str(df.at[n, "row"]),
-                    "indicator",
-                    f"{df.at[n, 'indicator']} / {df.at[n, 'area']} / {df.at[n, 'period']}",
-                    f"is a second value for this indicator, area and period (first at {df.at[first, 'row']})",
-                )
-            )
+            key = f"{df.at[n, 'indicator']} / {df.at[n, 'area']} / {df.at[n, 'period']}"
+            why = f"a second value for {key} (the first is at {df.at[first, 'row']})"
+            problems.append(Problem(str(df.at[n, "row"]), "", key, why, int(n)))
     if problems:
         raise ValidationFailed(
             where,
             problems,
             hint="each indicator, area and period may appear once"
-            if problems[0].why.startswith("is a second")
+            if problems[0].why.startswith("a second value")
             else None,
         )
     out = df[["indicator", "area", "period", "value", "row"]].copy()

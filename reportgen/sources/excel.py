@@ -140,9 +140,7 @@ def read_workbook(path: Path, opts: ExcelOptions, where: str | None = None) -> p
             hint="is this the right file?",
         )
     width = len(header)
-    raw = pd.DataFrame(
-        [r[:width] + (None,) * (width - len(r)) for r in rows], columns=range(width), dtype=object
-    )
+    raw = pd.DataFrame([r[:width] + (None,) * (width - len(r)) for r in rows], columns=range(width), dtype=object)
     raw.columns = [h if h else f"(column {get_column_letter(i + 1)})" for i, h in enumerate(header)]
     out = to_long(raw, opts, located, match_case=False)
     lookup = {str(h).strip().lower(): i for i, h in enumerate(header) if h}
