@@ -222,8 +222,9 @@ def validate_observations(
     else:
         numeric = _per_unique(raw, lambda v: isinstance(v, int | float) and not isinstance(v, bool))
         numeric = numeric.astype(bool)
-        numbers = pd.to_numeric(as_text.where(~numeric).str.replace(",", "", regex=False), errors="coerce")
-        numbers = numbers.where(~numeric, pd.to_numeric(raw.where(numeric), errors="coerce"))
+        typed = _floats(pd.to_numeric(as_text.where(~numeric).str.replace(",", "", regex=False), errors="coerce"))
+        stored = _floats(pd.to_numeric(raw.where(numeric), errors="coerce"))
+        numbers = typed.where(~numeric, stored)
     blank = raw.isna() | (as_text == "") | as_text.isna()
     fail(blank, "value", "is blank: every value cell needs a number", as_text)
     formula = as_text.str.startswith(FORMULA_PREFIXES).fillna(False) & numbers.isna()
@@ -277,6 +278,11 @@ def _per_unique(series: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     mapped = np.array([func(u) for u in uniques] + [None], dtype=object)
     return pd.Series(mapped[codes], index=series.index, dtype=object)
+
+
+def _floats(series: pd.Series) -> pd.Series:
+    """float64 with NaN for missing, whatever numeric dtype pandas chose (Int64, Float64...)."""
+    return pd.Series(series.to_numpy(dtype="float64", na_value=np.nan), index=series.index)
 
 
 def _text(series: pd.Series) -> pd.Series:
