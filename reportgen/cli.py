@@ -160,6 +160,59 @@ def pull(config_dir: Path, store_url: str | None, partners: tuple[str, ...]) -> 
         sys.exit(max(f.error.exit_code for f in failures))
 
 
+@cli.group()
+def translations() -> None:
+    """Manage the translation catalogs of public documents (gettext, via Babel).
+
+    \b
+    Workflow after changing any public wording:
+      reportgen translations extract    # collect messages into reportgen/locale/reportgen.pot
+      reportgen translations update     # merge them into every language's .po
+      (a translator edits reportgen/locale/<lang>/LC_MESSAGES/reportgen.po)
+      reportgen translations compile    # optional: write .mo files
+    """
+
+
+@translations.command("extract")
+@handle_errors
+def translations_extract() -> None:
+    """Collect every translatable message into reportgen/locale/reportgen.pot."""
+    from reportgen.translations import POT, extract
+
+    catalog = extract()
+    click.echo(f"{len(catalog)} messages in {POT}")
+
+
+@translations.command("update")
+@handle_errors
+def translations_update() -> None:
+    """Merge the .pot into each language's catalog and list what is still untranslated."""
+    from reportgen.translations import untranslated, update
+
+    for po in update():
+        code = po.parent.parent.name
+        missing = untranslated(code)
+        click.echo(f"{code}: {po} ({len(missing)} untranslated)")
+
+
+@translations.command("init")
+@click.argument("lang")
+@handle_errors
+def translations_init(lang: str) -> None:
+    """Start a catalog for a new language, e.g. 'reportgen translations init bn'."""
+    from reportgen.translations import init
+
+    click.echo(f"created {init(lang)} (a draft until a qualified translator reviews it)")
+
+
+@translations.command("compile")
+@handle_errors
+def translations_compile() -> None:
+    """Write .mo files beside the catalogs (they are also read directly from .po)."""
+    from reportgen.translations import compile_all
+
+    for mo in compile_all():
+        click.echo(f"wrote {mo}")
 @cli.command()
 @click.option(
     "--period", "period_text", required=True, help="Month 2005-03, quarter 2005-Q1 or year 2004/05."
@@ -339,9 +392,7 @@ def returns() -> None:
 @returns.command("template")
 @config_option
 @click.option("--partner", required=True, help="Partner id (the partners/<id>.toml file).")
-@click.option(
-    "--period", "periods", multiple=True, required=True, help="Period the return covers (repeatable)."
-)
+@click.option("--period", "periods", multiple=True, required=True, help="Period the return covers (repeatable).")
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
@@ -512,9 +563,7 @@ def returns_status(
         try:
             when = dt.datetime.fromisoformat(since)
         except ValueError:
-            raise PeriodError(
-                f"--since {since!r} is not an ISO date-time", hint="e.g. 2005-04-12T09:00"
-            ) from None
+            raise PeriodError(f"--since {since!r} is not an ISO date-time", hint="e.g. 2005-04-12T09:00") from None
         if when.tzinfo is None:
             when = when.replace(tzinfo=dt.UTC)
     store = Store(store_url)

@@ -1,7 +1,9 @@
-"""Shared fixtures: the demo board pack rendered once per session in each format."""
+"""Shared fixtures: where the repo and the shared data are, a small config, and the sample
+board pack rendered once per session in each format."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -11,8 +13,103 @@ from reportgen.document import Document
 from reportgen.render import get_renderer
 from reportgen.render.sample import sample_document
 
+REPO = Path(__file__).resolve().parents[1]
+
 # Lets test modules import the helpers that sit beside them (pdf_reading.py).
 sys.path.insert(0, str(Path(__file__).parent))
+
+# Library code must not depend on the machine's locale or time zone.
+os.environ.setdefault("TZ", "Europe/London")
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The public acceptance data shipped beside the repo (../shared/acceptance-data)."""
+    path = REPO.parent / "shared" / "acceptance-data"
+    if not path.is_dir():
+        pytest.skip(f"acceptance data not found at {path}")
+    return path
+
+
+SMALL_PARTNERSHIP = """
+name = "Testborough Community Safety Partnership"
+notice = "Test data"
+contact = { name = "Community Safety Team", phone = "01234 567890", email = "csp@example.org" }
+
+borough = { id = "borough", name = "Testborough", population = 100000 }
+neighbourhoods = [
+  { id = "north", name = "North", population = 40000, priority = true, lsoas = ["E01000001"] },
+  { id = "south", name = "South", population = 60000, lsoas = ["E01000002"] },
+]
+comparators = [{ id = "region", name = "The Region", population = 1000000 }]
+"""
+
+SMALL_POLICE = """
+id = "police"
+name = "Testshire Police"
+
+[[sources]]
+id = "returns"
+type = "csv"
+path = "data/police.csv"
+
+[[indicators]]
+id = "burglary"
+title = "Domestic burglary"
+public_title = "Break-ins to homes"
+unit = "count"
+polarity = "lower_is_better"
+source = "returns"
+small_number_threshold = 5
+
+[[indicators]]
+id = "asb"
+title = "Anti-social behaviour incidents"
+unit = "count"
+polarity = "lower_is_better"
+source = "returns"
+"""
+
+SMALL_STRATEGY = """
+id = "2005-08"
+title = "Test strategy 2005-08"
+baseline_period = "2003/04"
+target_period = "2007/08"
+
+[[targets]]
+id = "crime"
+number = 1
+title = "Reduce burglary by 20%"
+rule = "single"
+measures = [{ indicator = "burglary", change_pct = -20 }]
+"""
+
+
+def write_small_config(root: Path, police_csv: str | None = None) -> Path:
+    """A two-neighbourhood partnership with one partner and one strategy, in ``root``."""
+    (root / "partners").mkdir(parents=True, exist_ok=True)
+    (root / "strategies").mkdir(exist_ok=True)
+    (root / "data").mkdir(exist_ok=True)
+    (root / "partnership.toml").write_text(SMALL_PARTNERSHIP)
+    (root / "partners" / "police.toml").write_text(SMALL_POLICE)
+    (root / "strategies" / "2005-08.toml").write_text(SMALL_STRATEGY)
+    if police_csv is None:
+        police_csv = "indicator,area,period,value\n" + "".join(
+            f"burglary,{area},2005-{m:02d},{n}\n" for area, n in (("north", 12), ("south", 20), ("borough", 32))
+            for m in (1, 2, 3)
+        )
+    (root / "data" / "police.csv").write_text(police_csv)
+    return root
+
+
+@pytest.fixture
+def small_config(tmp_path: Path) -> Path:
+    return write_small_config(tmp_path / "config")
 
 
 @pytest.fixture(scope="session")
