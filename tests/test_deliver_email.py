@@ -7,15 +7,15 @@ import email.policy
 from pathlib import Path
 
 import pytest
-
 from pipeline_double import make_generate
+from sched_helpers import Clock, SmtpServer, attachments, settings_at, utc
+
 from reportgen.deliver.base import Parcel
 from reportgen.deliver.email import EmailChannel, compose
 from reportgen.deliver.outbox import Outbox
 from reportgen.periods import Period
 from reportgen.schedule.ledger import Ledger
 from reportgen.schedule.runner import Runner
-from sched_helpers import Clock, SmtpServer, attachments, settings_at, utc
 
 BOARD = """
 [[jobs]]

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from sched_helpers import utc
+
 from reportgen.periods import Period
 from reportgen.schedule.calendar import is_working_day, nth_working_day_after, working_day_due
 from reportgen.schedule.config import Job
 from reportgen.schedule.timing import WallClockTrigger, due_between, iter_due, wall_to_instant
-from sched_helpers import utc
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -225,7 +225,7 @@ class Ledger:
         """Claim (job, period, version) for this process, or return None if it is taken.
 
         A failed or abandoned run is taken over if it has attempts left and its back-off has
-        passed (``retry_early`` skips the back-off, for a run asked for by hand).
+        passed (``retry_early``, for a run asked for by hand, skips both checks).
         """
         stamp = iso(now)
         values = {
@@ -262,10 +262,11 @@ class Ledger:
             & (runs.c.period == period)
             & (runs.c.version == version)
             & runs.c.status.in_(RETRYABLE)
-            & (runs.c.attempts < max_attempts)
         )
         if not retry_early:
-            where &= runs.c.next_attempt_at.is_(None) | (runs.c.next_attempt_at <= stamp)
+            where &= (runs.c.attempts < max_attempts) & (
+                runs.c.next_attempt_at.is_(None) | (runs.c.next_attempt_at <= stamp)
+            )
         with self.engine.begin() as conn:
             result = conn.execute(
                 runs.update().where(where).values(attempts=runs.c.attempts + 1, trigger=trigger, **values)
