@@ -101,20 +101,23 @@ class Outbox:
                     os.replace(path, claimed)  # only one process wins the rename
                 except FileNotFoundError:
                     continue
+                with claimed.open("rb") as fh:
+                    message = email.message_from_binary_file(fh, policy=email.policy.default)
+                job, period, *_ = (str(message["X-Reportgen-Run"] or "alert -").split() + ["-"])
                 try:
                     if connection is None:
                         connection = connect(smtp)
-                    with claimed.open("rb") as fh:
-                        message = email.message_from_binary_file(fh, policy=email.policy.default)
                     connection.send_message(message)
                 except (OSError, smtplib.SMTPException, DeliveryError) as exc:
                     os.replace(claimed, path)
                     error = f"{exc.__class__.__name__}: {exc}"
-                    log.warning("event=email.wait file=%s outcome=waiting error=%s", path.name, error)
+                    log.warning('event=email job=%s period=%s outcome=waiting file=%s error="%s"',
+                                job, period, path.name, error)
                     break
                 os.replace(claimed, self.sent_dir / path.name)
                 sent.append(self.sent_dir / path.name)
-                log.info("event=email.sent file=%s outcome=sent to=%s", path.name, message["To"])
+                log.info('event=email job=%s period=%s outcome=sent file=%s to="%s"',
+                         job, period, path.name, message["To"])
         finally:
             if connection is not None:
                 with contextlib.suppress(OSError, smtplib.SMTPException):
