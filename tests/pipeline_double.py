@@ -95,7 +95,7 @@ def make_generate(
                 raise RenderError(f"{report} {period.key}: the test pipeline was told to fail")
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
-        suffix = "".join(f"-{v}" for v in (variant or {}).values())
+        suffix = "".join(f"-{k if v is True else v}" for k, v in (variant or {}).items())
         stem = f"{report}{suffix}-{period.key.replace('/', '-')}" + (f"-v{version}" if version and version > 1 else "")
         lines = [f"{report} {period.label}", f"version {version or 1}"]
         files = [out_dir / f"{stem}.pdf", out_dir / f"{stem}.docx", out_dir / f"{stem}.html"]

@@ -37,7 +37,7 @@ deliver = [{ channel = "publish" }, { channel = "print" }]
 [[jobs]]
 id = "poster"
 report = "leaflet"
-variant = { variant = "poster" }
+variant = { poster = true }
 period = "quarter"
 when = { working_day = 10, at = "09:20" }
 approval_to = ["comms@example.org"]

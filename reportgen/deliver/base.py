@@ -55,7 +55,10 @@ class Parcel:
     @property
     def title(self) -> str:
         name = REPORT_TITLES.get(self.report, self.report.replace("-", " ").capitalize())
-        extra = ", ".join(str(v) for v in self.variant.values())
+        # {"large_print": True, "area": "north"} -> "large print, north"
+        extra = ", ".join(
+            k.replace("_", " ") if v is True else str(v) for k, v in self.variant.items() if v not in (False, None)
+        )
         version = f" (version {self.version})" if self.version > 1 else ""
         return f"{name}{f' ({extra})' if extra else ''}: {self.period_label}{version}"
 
