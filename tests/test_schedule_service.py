@@ -201,7 +201,7 @@ def test_failures_retry_with_backoff_then_alert_support(tmp_path: Path) -> None:
     assert out[0][1] is not None and out[0][1].status == "succeeded" and out[0][1].attempts == 4
 
 
-def test_stop_during_a_run_abandons_it_cleanly_and_next_start_retries(tmp_path: Path) -> None:
+def test_stop_during_a_run_lets_it_finish(tmp_path: Path) -> None:
     calls: list = []
     clock = Clock(utc(2025, 11, 1))
     holder: dict[str, Service] = {}
@@ -214,12 +214,39 @@ def test_stop_during_a_run_abandons_it_cleanly_and_next_start_retries(tmp_path: 
     svc.startup()
     clock.set(utc(2025, 11, 7, 8))
     [run] = svc.run_due()
+    assert run.status == "succeeded" and all(p.exists() for p in run.files)
+    assert svc.shutdown() is True, "stopped cleanly: nothing abandoned"
+    assert len(list((tmp_path / "outputs" / "outbox" / "pending").glob("*.eml"))) == 1
+
+
+def test_stop_timeout_abandons_the_run_cleanly_and_next_start_retries(tmp_path: Path) -> None:
+    calls: list = []
+    clock = Clock(utc(2025, 11, 1))
+    inside, release = threading.Event(), threading.Event()
+
+    def hang(out_dir: Path) -> None:
+        inside.set()
+        release.wait(30)
+
+    extra = 'stop_timeout = "0.2s"'
+    settings = settings_at(tmp_path, BOARD, extra=extra)
+    svc = Service(settings, now=clock, generate=make_generate(calls, before_return=hang))
+    svc.startup()
+    clock.set(utc(2025, 11, 7, 8))
+    worker = threading.Thread(target=svc.run_due)
+    worker.start()
+    assert inside.wait(30)
+    svc.request_stop()
+    assert svc.shutdown() is False, "the run did not finish within stop_timeout"
+    release.set()  # the render completes after the service gave up on it
+    worker.join(30)
+    [run] = svc.ledger.runs()
     assert run.status == "abandoned" and "stopped" in (run.error or "")
     out = tmp_path / "outputs"
-    assert not (out / "runs").exists() and not any((out / ".staging").iterdir())
+    assert not any((out / "runs").rglob("*.pdf")) and not any((out / ".staging").iterdir())
     assert not (out / "outbox" / "pending").exists(), "nothing sent for an abandoned run"
 
-    again = service(tmp_path, BOARD, clock, calls)
+    again = Service(settings, now=clock, generate=make_generate(calls))
     again.startup()
     [retried] = again.run_due()
     assert (retried.period, retried.status, retried.attempts) == ("2025-10", "succeeded", 2)

@@ -182,8 +182,8 @@ class Runner:
             variant=dict(job.variant) or None,
             version=version,
         )
-        if self.stopping.is_set():
-            raise Stopped()
+        # Stopping now is fine: the service waits stop_timeout for this run to finish. If it
+        # gave up and abandoned the run meanwhile, ledger.succeed() refuses and we clean up.
         final = self.final_dir(job.id, period.key, version)
         final.parent.mkdir(parents=True, exist_ok=True)
         if final.exists():
@@ -211,6 +211,8 @@ class Runner:
                 self.ledger.heartbeat(run_id, self.now())
 
     def _failed(self, run: Run, job: Job, exc: BaseException) -> None:
+        if self.ledger.get(run.id).status != RUNNING:
+            return  # abandoned by a stopping service while it failed: already recorded
         error = str(exc) if isinstance(exc, ReportgenError) else f"{exc.__class__.__name__}: {exc}"
         if not isinstance(exc, ReportgenError):
             log.debug("traceback for %s %s:\n%s", run.job, run.period, traceback.format_exc())
