@@ -153,6 +153,194 @@ def pull(config_dir: Path, store_url: str | None, partners: tuple[str, ...]) -> 
         sys.exit(max(f.error.exit_code for f in failures))
 
 
+@cli.command()
+@click.option(
+    "--period", "period_text", required=True, help="Month 2005-03, quarter 2005-Q1 or year 2004/05."
+)
+@config_option
+@store_option
+@click.option("--area", default=None, help="Area id, or 'all' for every area (default: the borough).")
+@click.option("--strategy", "strategy_id", default=None, help="Only this strategy's targets.")
+@click.option("--as-at", "as_at_text", default=None, help="Use the data as known at this ISO time.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="A table to read, the JSON records, or the indicator rows as CSV.",
+)
+@handle_errors
+def evaluate(
+    period_text: str,
+    config_dir: Path,
+    store_url: str | None,
+    area: str | None,
+    strategy_id: str | None,
+    as_at_text: str | None,
+    fmt: str,
+) -> None:
+    """Evaluate every indicator and big target for a period.
+
+    Values, changes on the baseline and on last year, trajectory, RAG status, direction of
+    travel and SPC signals for each indicator, and each big target's status with reasons.
+
+    \b
+    Example:
+      reportgen evaluate --period 2004/05
+      reportgen evaluate --period 2005-03 --area all --format csv > march.csv
+    """
+    import datetime as dt
+
+    from reportgen.config import load_config
+    from reportgen.evaluate.engine import evaluate_store
+    from reportgen.periods import Period
+    from reportgen.store import Store
+
+    period = Period.parse(period_text)
+    as_at = None
+    if as_at_text:
+        try:
+            as_at = dt.datetime.fromisoformat(as_at_text)
+        except ValueError:
+            raise click.BadParameter(
+                f"{as_at_text!r} is not an ISO date or time", param_hint="--as-at"
+            ) from None
+        if as_at.tzinfo is None:
+            as_at = as_at.replace(tzinfo=dt.UTC)
+    config = load_config(config_dir)
+    if strategy_id:
+        config.strategy(strategy_id)  # unknown id: a clear error naming the known ones
+    areas = None if area == "all" else [area or config.partnership.borough.id]
+    result = evaluate_store(config, Store(store_url), period, as_at=as_at, areas=areas)
+    indicators, targets = result.indicators, result.targets
+    if strategy_id:
+        indicators = indicators[indicators["strategy"] == strategy_id]
+        targets = targets[targets["strategy"] == strategy_id]
+    if fmt == "json":
+        import json
+
+        records = [r for r in result.records() if _keep_record(r, strategy_id)]
+        click.echo(json.dumps(records, indent=2, allow_nan=False))
+    elif fmt == "csv":
+        click.echo(indicators.to_csv(index=False), nl=False)
+    else:
+        from rich.console import Console
+
+        from reportgen.evaluate.table import evaluation_tables
+
+        # piped output would be squeezed to 80 columns; a file or pager can take a wide table
+        console = Console() if sys.stdout.isatty() else Console(width=160)
+        for table in evaluation_tables(result, indicators, targets):
+            console.print(table)
+
+
+def _keep_record(record: dict[str, Any], strategy_id: str | None) -> bool:
+    return not strategy_id or record.get("strategy") == strategy_id
+
+
+RUN_CHOICES = ("board-pack", "leaflet", "annual-review", "web", "all")
+
+
+@cli.command()
+@click.argument("report", type=click.Choice(RUN_CHOICES))
+@click.option("--period", "period_text", required=True,
+              help="Month (2005-03), quarter (2005-Q1) or financial year (2004/05).")
+@config_option
+@store_option
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("outputs"), show_default=True,
+              help="Output folder; files go to <out>/<report>/<period>/.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(("pdf", "docx", "html")),
+              help="Only these formats (repeatable; default: the report's own).")
+@click.option("--version", "version", type=click.IntRange(min=2), default=None,
+              help="Re-issue number, added to file names (-v2) after late data.")
+@click.option("--large-print", is_flag=True, help="Leaflet: large-print variant.")
+@click.option("--area", default=None, help="Leaflet: one neighbourhood or township (area id).")
+@click.option("--poster", is_flag=True, help="Leaflet: one-page poster for libraries and clinics.")
+@click.option("--lang", default=None, help="Leaflet: language code of a translated version.")
+@click.option("--deliver", is_flag=True,
+              help="Run the report's jobs from schedules.toml and deliver as they say; recorded in history.")
+@click.option("--force", is_flag=True, help="With --deliver: a new version even if this period was done.")
+@click.option("--schedules", "schedules_path", type=click.Path(path_type=Path), default=Path("schedules.toml"),
+              show_default=True, help="With --deliver: the schedules file naming the deliveries.")
+@handle_errors
+def run(
+    report: str,
+    period_text: str,
+    config_dir: Path,
+    store_url: str | None,
+    out_dir: Path,
+    formats: tuple[str, ...],
+    version: int | None,
+    large_print: bool,
+    area: str | None,
+    poster: bool,
+    lang: str | None,
+    deliver: bool,
+    force: bool,
+    schedules_path: Path,
+) -> None:
+    """Render a report for a period to PDF and Word (the web page to HTML).
+
+    Evaluates the store once, draws each chart once, and writes
+    <out>/<report>/<period>/ with the files and a manifest.json, atomically.
+    "all" renders everything due when the period closes: for 2005-03 the
+    board pack and web page, the Q1 2005 leaflet and the 2004/05 annual review.
+    Prints the path of each file written; progress goes to stderr.
+
+    \b
+    Examples:
+      reportgen run board-pack --period 2005-03
+      reportgen run annual-review --period 2004/05
+      reportgen run leaflet --period 2005-Q1 --large-print
+      reportgen run all --period 2005-03 --out outputs
+      reportgen run board-pack --period 2005-03 --deliver
+
+    With --deliver, every job in schedules.toml producing REPORT runs for the period and
+    delivers as configured, recorded in the same history as scheduled runs, so neither the
+    scheduler nor a second manual run produces that period again (unless --force).
+    """
+    from reportgen.periods import Period
+
+    period = Period.parse(period_text)
+    if deliver:
+        if report == "all" or large_print or area or poster or lang or formats or version:
+            raise click.UsageError(
+                "--deliver runs the jobs in schedules.toml as configured: give one report and no "
+                "variant, --format or --version options (use --force for a new version)."
+            )
+        _deliver_by_hand(report, period, schedules_path, store_url, force)
+        return
+    if force:
+        raise click.UsageError("--force only applies with --deliver.")
+    from reportgen.pipeline import generate, generate_all
+
+    variant = {k: v for k, v in (("large_print", large_print), ("area", area), ("poster", poster),
+                                 ("lang", lang)) if v}
+
+    def progress(name: str, p: Period) -> None:
+        click.echo(f"Rendering {name} for {p.label} ...", err=True)
+
+    if report == "all":
+        if variant or formats or version:
+            raise click.UsageError("'run all' takes no variant, --format or --version options.")
+        results, skipped = generate_all(period, config_dir=config_dir, store_url=store_url, out_dir=out_dir,
+                                        on_report=progress)
+        for name in skipped:
+            click.echo(f"Skipped {name}: its builder is not installed in this build.", err=True)
+    else:
+        progress(report, period)
+        results = [generate(report, period, config_dir=config_dir, store_url=store_url, out_dir=out_dir,
+                            variant=variant, version=version, formats=formats or None)]
+    for result in results:
+        click.echo(f"{result.report} {result.period}: {len(result.files)} files in {result.seconds:.1f}s",
+                   err=True)
+        for line in result.exceptions:
+            click.echo(f"  exception: {line}", err=True)
+        for path in result.files:
+            click.echo(str(path))
+
+
 # --- the scheduled service ------------------------------------------------------------------
 SCHEDULES_HELP = "Schedules file (default: schedules.toml)."
 
@@ -326,51 +514,6 @@ def history(
         click.echo("No runs recorded yet.", err=True)
 
 
-@cli.command("run")
-@click.argument("report")
-@click.option("--period", "period_text", required=True, help="Month 2005-03, quarter 2005-Q1 or year 2004/05.")
-@config_option
-@store_option
-@schedules_option
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("outputs"), show_default=True)
-@click.option("--deliver", is_flag=True, help="Deliver as the job in schedules.toml says; recorded in history.")
-@click.option("--force", is_flag=True, help="With --deliver: make a new version even if this period was done.")
-@handle_errors
-def run_cmd(
-    report: str, period_text: str, config_dir: Path, store_url: str | None, schedules_path: Path,
-    out_dir: Path, deliver: bool, force: bool,
-) -> None:
-    """Render a report for a period; with --deliver, deliver it as its scheduled job would.
-
-    A delivered run is recorded in the same history as scheduled runs, so the scheduler will
-    not produce that period again (nor will a second manual run, unless --force).
-
-    \b
-    Example:
-      reportgen run board-pack --period 2005-03 --deliver
-    """
-    from reportgen.periods import Period
-
-    period = Period.parse(period_text)
-    if not deliver:
-        if force:
-            raise click.UsageError("--force only applies with --deliver")
-        from reportgen.schedule.jobs import generate
-
-        result = generate(report, period, config_dir=config_dir, store_url=store_url, out_dir=out_dir)
-        for path in result.files:
-            click.echo(str(path))
-        return
-    from reportgen.schedule.ledger import Ledger
-    from reportgen.schedule.manual import manual_run
-    from reportgen.schedule.runner import Runner
-
-    _event_logging()
-    settings = _load_schedules(schedules_path, store_url)
-    runner = Runner(settings, Ledger(settings.database_url))
-    _report_outcomes(runner, manual_run(runner, report, period, force=force))
-
-
 def _report_outcomes(runner, outcomes) -> None:  # type: ignore[no-untyped-def]
     failed = False
     for _job, run, message in outcomes:
@@ -505,6 +648,17 @@ def outbox_send(schedules_path: Path) -> None:
     click.echo(f"sent {len(result.sent)}, waiting {len(result.waiting)}")
     if result.error:
         raise DeliveryError(f"{len(result.waiting)} message(s) still waiting: {result.error}")
+
+def _deliver_by_hand(report: str, period, schedules_path: Path, store_url: str | None,  # type: ignore[no-untyped-def]
+                     force: bool) -> None:
+    from reportgen.schedule.ledger import Ledger
+    from reportgen.schedule.manual import manual_run
+    from reportgen.schedule.runner import Runner
+
+    _event_logging()
+    settings = _load_schedules(schedules_path, store_url)
+    runner = Runner(settings, Ledger(settings.database_url))
+    _report_outcomes(runner, manual_run(runner, report, period, force=force))
 
 
 def main() -> None:

@@ -64,7 +64,7 @@ def test_killed_run_is_retried_and_leaves_no_half_output(tmp_path: Path) -> None
     assert crashed.status == "abandoned" and str(proc.pid) in (crashed.error or "")
     [retried] = svc.run_due()
     assert (retried.id, retried.status, retried.attempts, retried.period) == (running.id, "succeeded", 2, "2025-10")
-    assert calls == [("board-pack", "2025-10", 1)]
+    assert calls == [("board-pack", "2025-10", None)]
     everything = [p.name for p in (tmp_path / "outputs").rglob("*") if p.is_file()]
     assert "half-written.pdf" not in everything
     assert not any((tmp_path / "outputs" / ".staging").iterdir())

@@ -87,7 +87,7 @@ def test_missed_runs_happen_once_each_for_their_own_period(tmp_path: Path) -> No
         ("2025-11", "catch-up", "succeeded"),
     ]
     assert [r.due_at for r in done] == [utc(2025, 11, 7, 7), utc(2025, 12, 5, 7)]
-    assert calls == [("board-pack", "2025-10", 1), ("board-pack", "2025-11", 1)]
+    assert calls == [("board-pack", "2025-10", None), ("board-pack", "2025-11", None)]
     # A further restart, and APScheduler's own misfired firing, change nothing.
     third = service(tmp_path, BOARD, clock, calls)
     third.startup()
@@ -283,3 +283,16 @@ def test_waits_for_partner_returns_then_renders_with_gap_flagged(tmp_path: Path,
         body = next((tmp_path / "outputs" / "outbox" / "pending").glob("*.eml")).read_text()
         assert "Returns still missing" in body and "Testshire Police" in body
     assert run.period == "2005-03" and run.status == "succeeded" and len(calls) == 1
+
+
+def test_one_off_run_is_owed_even_if_the_service_starts_after_it(tmp_path: Path) -> None:
+    jobs = BOARD.replace('when = { working_day = 5, at = "07:00" }',
+                         'when = { once = "2025-11-20T09:00" }\nfixed_period = "2025-10"')
+    calls: list = []
+    clock = Clock(utc(2025, 11, 20, 12))  # first started three hours after the one-off time
+    svc = service(tmp_path, jobs, clock, calls)
+    svc.startup()
+    [run] = svc.run_due()
+    assert (run.period, run.due_at, run.status) == ("2025-10", utc(2025, 11, 20, 9), "succeeded")
+    clock.advance(days=1)
+    assert svc.run_due() == [] and len(calls) == 1

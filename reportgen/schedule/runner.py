@@ -180,7 +180,8 @@ class Runner:
             store_url=self.settings.store,
             out_dir=staging,
             variant=dict(job.variant) or None,
-            version=version,
+            # The pipeline names re-issues "-v2", "-v3"; the first issue has no suffix.
+            version=version if version > 1 else None,
         )
         # Stopping now is fine: the service waits stop_timeout for this run to finish. If it
         # gave up and abandoned the run meanwhile, ledger.succeed() refuses and we clean up.

@@ -72,6 +72,9 @@ class Service:
     def due(self, job: Job, now: dt.datetime) -> list[Due]:
         """(period, due time) pairs of ``job`` due since it was first scheduled, up to ``now``."""
         first = self.ledger.first_seen(job.id, now)
+        if job.when.once is not None:
+            # A one-off names its own time: if the service was not running then, it is owed.
+            first = now - self.settings.service.catch_up
         after = max(first, now - self.settings.service.catch_up)
         return due_between(job, after, now)
 

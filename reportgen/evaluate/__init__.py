@@ -1,0 +1,1 @@
+"""Evaluation stage: turn stored observations into judgements (SPC signals, targets, RAG)."""

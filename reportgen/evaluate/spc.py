@@ -1,0 +1,511 @@
+"""Statistical process control: XmR charts and special-cause rules, many series at once.
+
+Method: NHS England / NHS Improvement, "Making Data Count" (MDC), XmR (individuals and moving
+range) chart, as also implemented by the NHS-R community package NHSRplotthedots.
+
+* Centre line: the mean of the baseline window.
+* Moving range: ``|x_i - x_{i-1}|`` between consecutive observations inside the window (a window
+  of n points has n - 1 ranges); ``MR-bar`` is their mean.
+* Process limits: ``mean +/- 2.66 * MR-bar`` (2.66 = 3 / 1.128, i.e. three estimated sigmas).
+* Special-cause rules, checked in this order of precedence:
+
+  1. ``outside_limits``: a point strictly above the upper or below the lower limit.
+  2. ``run``: ``run_length`` (7) or more consecutive points on the same side of the mean. A point
+     exactly on the mean breaks a run (as in NHSRplotthedots).
+  3. ``trend``: ``trend_length`` (7) or more consecutive points each strictly higher (or each
+     strictly lower) than the one before. Two equal consecutive values break a trend.
+  4. ``two_of_three``: two of three consecutive points strictly beyond 2 sigma (two thirds of the
+     way from the mean to a limit, ``2/3 * 2.66 * MR-bar``), on the same side of the mean.
+
+* Variation: a special cause is ``improvement`` or ``concern`` according to its direction and the
+  indicator's polarity (for lower-is-better, high is concern); ``neutral`` when the polarity is
+  neutral/contextual; otherwise ``common_cause``; ``insufficient_data`` when the baseline window
+  holds fewer than ``min_points`` points (MDC advises against limits from so few points).
+* Assurance against a target: ``consistently_passing`` when both limits are on the passing side,
+  ``consistently_failing`` when both are on the failing side, ``inconsistent`` when the target lies
+  between them; ``none`` without a target, with neutral polarity, or with insufficient data.
+
+Conventions shared by :func:`spc_summary` and :func:`xmr_points`:
+
+* **Gaps**: ``t`` only orders the observations. A series with a missing month is treated as
+  consecutive observations in ``t`` order (the moving range spans the gap, runs and trends are not
+  broken by it), and ``baseline_points`` counts observations, not months. Missing or non-finite
+  values are dropped first, so they behave as gaps.
+* **Baseline window**: by default the last ``baseline_points`` (24, "two-year mean") observations
+  up to and including the reporting point, so the limits roll forward each month. With both
+  ``baseline_start`` and ``baseline_end`` (``t`` values, inclusive) the limits are fixed from that
+  window and extended to later points, as MDC advises once a process has been baselined.
+* **The reporting point** is the latest observation at or before ``t_report`` (``spc_t`` says which;
+  it is earlier than ``t_report`` when that month is missing).
+* A point's rule membership is "this point is part of the pattern". For the latest point this means
+  the run or trend ends at it, and for ``two_of_three`` that it is itself beyond 2 sigma together
+  with at least one of the two points before it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from reportgen.errors import DataError
+
+__all__ = [
+    "ASSURANCES",
+    "LIMIT_FACTOR",
+    "POLARITIES",
+    "RULES",
+    "VARIATIONS",
+    "classify_assurance",
+    "spc_summary",
+    "xmr_points",
+]
+
+#: MDC's scaling constant: 3 / d2 with d2 = 1.128 for moving ranges of two points.
+LIMIT_FACTOR: Final = 2.66
+#: The "close to the limits" band: two thirds of the way from the mean to a limit (2 sigma).
+WARNING_FACTOR: Final = LIMIT_FACTOR * 2.0 / 3.0
+#: Special-cause rules in order of precedence (the first that fires names the point's signal).
+RULES: Final = ("outside_limits", "run", "trend", "two_of_three")
+VARIATIONS: Final = ("improvement", "concern", "neutral", "common_cause", "insufficient_data")
+ASSURANCES: Final = ("consistently_passing", "consistently_failing", "inconsistent", "none")
+#: Accepted polarity words -> sign of "better": +1 higher is better, -1 lower is better, 0 neutral.
+POLARITIES: Final[Mapping[str, int]] = {"higher": 1, "lower": -1, "neutral": 0, "contextual": 0}
+
+_SUMMARY_COLUMNS: Final = (
+    "spc_t",
+    "spc_value",
+    "spc_n",
+    "spc_mean",
+    "spc_mr_bar",
+    "spc_ucl",
+    "spc_lcl",
+    "spc_signal",
+    "spc_direction",
+    "spc_variation",
+    "spc_assurance",
+    "spc_polarity",
+    "spc_target",
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Small shared helpers: both implementations call these, so they classify identically.
+# --------------------------------------------------------------------------------------------
+def _polarity_sign(polarity: str) -> int:
+    try:
+        return POLARITIES[str(polarity).strip().lower()]
+    except KeyError:
+        raise DataError(
+            f"unknown polarity {polarity!r}",
+            hint=f"use one of {', '.join(sorted(POLARITIES))}",
+        ) from None
+
+
+def _check_lengths(run_length: int, trend_length: int, min_points: int, baseline_points: int) -> None:
+    if run_length < 2 or trend_length < 2:
+        raise DataError("run_length and trend_length must be at least 2")
+    if min_points < 0 or baseline_points < 1:
+        raise DataError("min_points must be >= 0 and baseline_points >= 1")
+
+
+def _variation(direction: np.ndarray, pol: np.ndarray, insufficient: np.ndarray) -> np.ndarray:
+    """Direction (+1 high, -1 low, 0 none) x polarity sign -> variation label per element."""
+    product = direction * pol
+    return np.select(
+        [insufficient, direction == 0, pol == 0, product > 0],
+        ["insufficient_data", "common_cause", "neutral", "improvement"],
+        default="concern",
+    ).astype(object)
+
+
+def _precedence(
+    fired: Sequence[np.ndarray], directions: Sequence[np.ndarray], suppress: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """First rule (in RULES order) that fired, and its direction; blank where suppressed."""
+    rule = np.select(list(fired), list(RULES), default="").astype(object)
+    direction = np.select(list(fired), list(directions), default=0).astype(np.int8)
+    rule[suppress] = ""
+    direction[suppress] = 0
+    return rule, direction
+
+
+def classify_assurance(
+    lcl: np.ndarray | float, ucl: np.ndarray | float, target: np.ndarray | float, polarity_sign: np.ndarray | int
+) -> np.ndarray:
+    """MDC assurance: where the target sits relative to the process limits.
+
+    ``polarity_sign`` is +1 (higher is better), -1 (lower is better) or 0 (neutral: no assurance).
+    A value equal to the target counts as meeting it. Missing target or limits give ``none``.
+    """
+    lcl, ucl, target, pol = np.broadcast_arrays(
+        np.asarray(lcl, float), np.asarray(ucl, float), np.asarray(target, float), np.asarray(polarity_sign)
+    )
+    known = ~(np.isnan(lcl) | np.isnan(ucl) | np.isnan(target)) & (pol != 0)
+    with np.errstate(invalid="ignore"):
+        # Lower is better: the whole band at or below the target passes; all above it fails.
+        passing = np.where(pol < 0, ucl <= target, lcl >= target)
+        failing = np.where(pol < 0, lcl > target, ucl < target)
+    out = np.select(
+        [~known, passing, failing],
+        ["none", "consistently_passing", "consistently_failing"],
+        default="inconsistent",
+    )
+    return out.astype(object)
+
+
+_DIRECTION_WORD: Final = np.array(["low", "", "high"], dtype=object)
+
+
+def _direction_word(direction: np.ndarray) -> np.ndarray:
+    return _DIRECTION_WORD[np.asarray(direction, dtype=np.int64) + 1]
+
+
+# --------------------------------------------------------------------------------------------
+# One series, every point: for charts (and as the reference the vectorised summary is tested on).
+# --------------------------------------------------------------------------------------------
+def xmr_points(
+    values: Sequence[float] | np.ndarray | pd.Series,
+    baseline_points: int = 24,
+    *,
+    t: Sequence[int] | np.ndarray | None = None,
+    baseline_start: int | None = None,
+    baseline_end: int | None = None,
+    polarity: str = "neutral",
+    min_points: int = 12,
+    run_length: int = 7,
+    trend_length: int = 7,
+) -> pd.DataFrame:
+    """Per-point XmR frame for one series (NHS England "Making Data Count" method).
+
+    ``values`` are in time order, or are ordered by ``t`` when given (default ``t`` = 0, 1, ...).
+    The baseline window is the last ``baseline_points`` observations, or the inclusive ``t`` range
+    ``[baseline_start, baseline_end]`` when both are given. See the module docstring for the rules.
+
+    Returns one row per (finite) observation with columns ``t``, ``value``, ``baseline`` (in the
+    window), ``moving_range``, ``mean``, ``mr_bar``, ``ucl``, ``lcl``, ``upper_2sigma``,
+    ``lower_2sigma``, one boolean per rule in :data:`RULES` (the point is part of that pattern),
+    ``run_points`` (length of the same-side run the point is in; 0 on the mean), ``rule`` (first
+    rule by precedence, or ``""``), ``direction`` (``high``/``low``/``""``) and ``variation``.
+    Rules are left blank when the window holds fewer than ``min_points`` points.
+    """
+    _check_lengths(run_length, trend_length, min_points, baseline_points)
+    pol = _polarity_sign(polarity)
+    v = np.asarray(values, dtype=float)
+    tt = np.arange(len(v), dtype=np.int64) if t is None else np.asarray(t, dtype=np.int64)
+    if tt.shape != v.shape:
+        raise DataError(f"t has {tt.size} entries but values has {v.size}")
+    keep = np.isfinite(v)  # missing months are gaps: the neighbours become consecutive
+    order = np.argsort(tt[keep], kind="stable")
+    v, tt = v[keep][order], tt[keep][order]
+    if (np.diff(tt) == 0).any():
+        raise DataError(f"t value {tt[1:][np.diff(tt) == 0][0]} appears twice in one series")
+    n_all = len(v)
+    frame = pd.DataFrame({"t": tt, "value": v})
+    if (baseline_start is None) != (baseline_end is None):
+        raise DataError("give both baseline_start and baseline_end, or neither")
+    if baseline_start is not None:
+        in_win = (tt >= baseline_start) & (tt <= baseline_end)
+    else:
+        in_win = np.arange(n_all) >= n_all - baseline_points
+    frame["baseline"] = in_win
+
+    # Work relative to the latest value so that a constant series has a mean that is exactly that
+    # constant (no rounding can then put points "above" it) and a shifted series classifies alike.
+    ref = v[-1] if n_all else 0.0
+    x = v - ref
+    n = int(in_win.sum())
+    mean_c = x[in_win].sum() / n if n else np.nan
+    steps = np.abs(np.diff(x))
+    step_in_win = in_win[1:] & in_win[:-1]
+    mr_bar = steps[step_in_win].sum() / step_in_win.sum() if step_in_win.any() else np.nan
+    half = LIMIT_FACTOR * mr_bar
+    warn = WARNING_FACTOR * mr_bar
+
+    frame["moving_range"] = np.concatenate([[np.nan], np.abs(np.diff(v))])
+    mean = ref + mean_c
+    frame["mean"] = mean
+    frame["mr_bar"] = mr_bar
+    frame["ucl"] = mean + half
+    frame["lcl"] = mean - half
+    frame["upper_2sigma"] = mean + warn
+    frame["lower_2sigma"] = mean - warn
+
+    dev = x - mean_c
+    with np.errstate(invalid="ignore"):
+        # Rule 1: outside the process limits.
+        side_out = np.where(dev > half, 1, np.where(dev < -half, -1, 0))
+        # Rule 2: runs on one side of the mean, found by cumulative group ids over side changes.
+        side = np.sign(dev)
+        side = np.where(np.isnan(side), 0, side).astype(np.int8)
+        # Rule 4's side: beyond 2 sigma.
+        z = np.where(dev > warn, 1, np.where(dev < -warn, -1, 0))
+    side_s = pd.Series(side)
+    run_id = (side_s != side_s.shift()).cumsum()
+    run_len = side_s.groupby(run_id).transform("size").to_numpy()
+    run_len = np.where(side != 0, run_len, 0)
+    frame["run_points"] = run_len
+    in_run = run_len >= run_length
+
+    # Rule 3: trends. Steps are the signs of consecutive differences; a trend of k points is
+    # k - 1 equal, non-zero steps. A point is in a trend if the step into it or out of it is.
+    step_sign = pd.Series(np.sign(np.diff(x)).astype(np.int8))
+    step_id = (step_sign != step_sign.shift()).cumsum()
+    step_len = step_sign.groupby(step_id).transform("size").to_numpy()
+    step_in = (step_sign.to_numpy() != 0) & (step_len >= trend_length - 1)
+    step_dir = np.where(step_in, step_sign.to_numpy(), 0)
+    into = np.concatenate([[0], step_dir])  # the step ending at each point
+    out_of = np.concatenate([step_dir, [0]])  # the step starting at each point
+    trend_dir = np.where(into != 0, into, out_of) if n_all else np.zeros(0, np.int8)
+
+    # Rule 4: a point beyond 2 sigma with another on the same side within two places, so that
+    # both fall in one window of three consecutive points.
+    zs = pd.Series(z)
+    same = np.zeros(n_all, dtype=bool)
+    for lag in (-2, -1, 1, 2):  # four shifts, not a loop over points
+        same |= (zs.shift(lag).to_numpy() == z) & (z != 0)
+
+    insufficient = np.full(n_all, n < min_points)
+    fired = [side_out != 0, in_run, trend_dir != 0, same]
+    dirs = [side_out, side, trend_dir, z]
+    rule, direction = _precedence(fired, dirs, insufficient)
+    for name, hit in zip(RULES, fired, strict=True):
+        frame[name] = hit & ~insufficient
+    frame["rule"] = rule
+    frame["direction"] = _direction_word(direction)
+    frame["variation"] = _variation(direction, np.full(n_all, pol), insufficient)
+    return frame
+
+
+# --------------------------------------------------------------------------------------------
+# Many series, the reporting point only: vectorised over series (no Python loop per series).
+# --------------------------------------------------------------------------------------------
+def _settings(
+    series: pd.DataFrame | None,
+    keys: list[str],
+    uniq: pd.DataFrame,
+    defaults: dict[str, object],
+) -> pd.DataFrame:
+    """Per-series settings aligned with ``uniq`` (one row per series), defaults filled in."""
+    out = uniq[keys].copy()
+    if series is not None:
+        if series.duplicated(keys).any():
+            raise DataError("the per-series settings frame has duplicate keys", hint=f"keys are {keys}")
+        cols = [c for c in defaults if c in series.columns]
+        out = out.merge(series[keys + cols], on=keys, how="left", sort=False)
+    for name, default in defaults.items():
+        if name not in out.columns:
+            out[name] = default
+        elif default is not None:
+            out[name] = out[name].where(out[name].notna(), default)
+    return out
+
+
+def spc_summary(
+    data: pd.DataFrame,
+    keys: Sequence[str],
+    t_report: int,
+    *,
+    series: pd.DataFrame | None = None,
+    t_col: str = "t",
+    value_col: str = "value",
+    baseline_points: int = 24,
+    baseline_start: int | None = None,
+    baseline_end: int | None = None,
+    polarity: str = "neutral",
+    target: float | None = None,
+    min_points: int = 12,
+    run_length: int = 7,
+    trend_length: int = 7,
+) -> pd.DataFrame:
+    """SPC verdict for every series at the reporting point ``t_report`` (NHS "Making Data Count").
+
+    ``data`` is long: the ``keys`` columns name a series, ``t_col`` is an integer time index of
+    consecutive periods (e.g. ``year * 12 + month``) and ``value_col`` the value. Rows after
+    ``t_report`` are ignored. The scalar settings apply to every series; ``series`` (the key columns
+    plus any of ``polarity``, ``target``, ``baseline_points``, ``baseline_start``, ``baseline_end``)
+    overrides them per series, a missing value falling back to the scalar.
+
+    Returns one row per series that has an observation at or before ``t_report``, sorted by the
+    keys: the keys, then ``spc_t`` (t of the reporting point), ``spc_value``, ``spc_n`` (points in
+    the baseline window), ``spc_mean``, ``spc_mr_bar``, ``spc_ucl``, ``spc_lcl``, ``spc_signal`` (one
+    of :data:`RULES` or ``""``), ``spc_direction`` (``high``/``low``/``""``), ``spc_variation``,
+    ``spc_assurance``, ``spc_polarity`` and ``spc_target``.
+
+    Vectorised: the rows are filtered to the recent window first, sorted once by (series, t), and
+    every statistic is a ``bincount`` over series codes or an operation on a (series x last-k
+    points) matrix. Series whose recent window is short (gaps, short history) get their older rows
+    fetched in one extra vectorised pass.
+    """
+    keys = list(keys)
+    _check_lengths(run_length, trend_length, min_points, baseline_points)
+    missing = [c for c in [*keys, t_col, value_col] if c not in data.columns]
+    if missing:
+        raise DataError(f"columns {missing} not found", hint=f"the frame has {list(data.columns)}")
+    if not keys:
+        raise DataError("at least one key column is needed to tell the series apart")
+    if (baseline_start is None) != (baseline_end is None):
+        raise DataError("give both baseline_start and baseline_end, or neither")
+    _polarity_sign(polarity)  # validate the default early
+    tail = max(run_length, trend_length, 3)  # the latest points any rule looks at
+
+    # -- 1. Filter early: only the recent rows (and any fixed window) matter for t_report. -------
+    max_bp, lo, hi = baseline_points, baseline_start, baseline_end
+    if series is not None:
+        if "baseline_points" in series.columns and series["baseline_points"].notna().any():
+            max_bp = max(max_bp, int(series["baseline_points"].max()))
+        for col in ("baseline_start", "baseline_end"):
+            if col in series.columns and series[col].notna().any():
+                lo = series[col].min() if lo is None else min(lo, series[col].min())
+                hi = series[col].max() if hi is None else max(hi, series[col].max())
+    lookback = max(max_bp, tail)
+    t_all = data[t_col].to_numpy()
+    upto = t_all <= t_report
+    wanted = upto & (t_all > t_report - lookback)  # enough when a series has no gaps
+    if lo is not None:
+        wanted |= upto & (t_all >= lo) & (t_all <= hi)
+    recent = data.loc[wanted, [*keys, t_col, value_col]]
+    recent = recent[np.isfinite(recent[value_col].to_numpy(dtype=float))]
+
+    # -- 2. Series codes: factorise each key column, combine, factorise again (sorted). ---------
+    key_uniques: list[pd.Index] = []
+    combined = np.zeros(len(recent), dtype=np.int64)
+    for k in keys:
+        col = recent[k]
+        if col.isna().any():
+            raise DataError(f"key column {k!r} has missing values", column=k)
+        codes, uniq = pd.factorize(col, sort=True)
+        key_uniques.append(pd.Index(uniq))
+        combined = combined * len(uniq) + codes
+    radices = [len(u) for u in key_uniques]
+    series_combined, code = np.unique(combined, return_inverse=True)
+    n_series = len(series_combined)
+    uniq_frame = pd.DataFrame(
+        {
+            k: u.take(_digit(series_combined, radices, i))
+            for i, (k, u) in enumerate(zip(keys, key_uniques, strict=True))
+        }
+    )
+    cfg = _settings(
+        series,
+        keys,
+        uniq_frame,
+        {
+            "polarity": polarity,
+            "target": target,
+            "baseline_points": baseline_points,
+            "baseline_start": baseline_start,
+            "baseline_end": baseline_end,
+        },
+    )
+    pol_map = {p: _polarity_sign(p) for p in pd.unique(cfg["polarity"])}  # validate each word once
+    pol = cfg["polarity"].map(pol_map).to_numpy(dtype=np.int8)
+    bp = cfg["baseline_points"].to_numpy(dtype=np.int64)
+    b_lo = pd.to_numeric(cfg["baseline_start"]).to_numpy(dtype=float)
+    b_hi = pd.to_numeric(cfg["baseline_end"]).to_numpy(dtype=float)
+    fixed = ~(np.isnan(b_lo) | np.isnan(b_hi))
+    tgt = pd.to_numeric(cfg["target"]).to_numpy(dtype=float)
+
+    t_arr = recent[t_col].to_numpy(dtype=np.int64)
+    v_arr = recent[value_col].to_numpy(dtype=float)
+
+    # -- 3. Fallback for series that may have older points we filtered out. ---------------------
+    # A series with fewer recent rows than it needs has gaps or a short history; fetch its older
+    # rows (one vectorised pass over the rest of the frame, skipped when nothing is short).
+    need = np.where(fixed, tail, np.maximum(bp, tail))
+    count_recent = np.bincount(code, weights=(t_arr > t_report - lookback), minlength=n_series)
+    short = count_recent < need
+    if short.any():
+        older = data.loc[upto & ~wanted, [*keys, t_col, value_col]]
+        older = older[np.isfinite(older[value_col].to_numpy(dtype=float))]
+        old_comb = np.zeros(len(older), dtype=np.int64)
+        known = np.ones(len(older), dtype=bool)
+        for k, u in zip(keys, key_uniques, strict=True):
+            idx = u.get_indexer(older[k])
+            known &= idx >= 0
+            old_comb = old_comb * len(u) + np.maximum(idx, 0)
+        pos = np.searchsorted(series_combined, old_comb).clip(0, max(n_series - 1, 0))
+        hit = known & (series_combined[pos] == old_comb) & short[pos] if n_series else known & False
+        code = np.concatenate([code, pos[hit]])
+        t_arr = np.concatenate([t_arr, older[t_col].to_numpy(dtype=np.int64)[hit]])
+        v_arr = np.concatenate([v_arr, older[value_col].to_numpy(dtype=float)[hit]])
+
+    # -- 4. Sort once by (series, t); positions from the start and from the end of each series. -
+    order = np.lexsort((t_arr, code))
+    code, t_arr, v_arr = code[order], t_arr[order], v_arr[order]
+    same_series = code[1:] == code[:-1]
+    dup = same_series & (t_arr[1:] == t_arr[:-1])
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        who = uniq_frame.iloc[code[i]].to_dict()
+        raise DataError(f"series {who} has two rows for t={t_arr[i]}", column=t_col)
+    counts = np.bincount(code, minlength=n_series)
+    ends = np.cumsum(counts)
+    last = ends - 1
+    rev = ends[code] - 1 - np.arange(len(code))  # 0 = the reporting point of its series
+
+    # Relative to the latest value: see xmr_points (exact constants, shift invariance).
+    ref = v_arr[last]
+    x = v_arr - ref[code]
+
+    # -- 5. Window statistics by bincount over series codes. ------------------------------------
+    in_win = np.where(fixed[code], (t_arr >= b_lo[code]) & (t_arr <= b_hi[code]), rev < bp[code])
+    n = np.bincount(code, weights=in_win, minlength=n_series)
+    x_sum = np.bincount(code, weights=np.where(in_win, x, 0.0), minlength=n_series)
+    step_ok = same_series & in_win[1:] & in_win[:-1]
+    step = np.abs(x[1:] - x[:-1])
+    mr_sum = np.bincount(code[1:], weights=np.where(step_ok, step, 0.0), minlength=n_series)
+    mr_n = np.bincount(code[1:], weights=step_ok, minlength=n_series)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_c = np.where(n > 0, x_sum / n, np.nan)
+        mr_bar = np.where(mr_n > 0, mr_sum / mr_n, np.nan)
+    half = LIMIT_FACTOR * mr_bar
+    warn = WARNING_FACTOR * mr_bar
+
+    # -- 6. The last `tail` points of each series as a matrix; the rules are column operations. -
+    mat = np.full((n_series, tail), np.nan)
+    sel = rev < tail
+    mat[code[sel], rev[sel]] = x[sel]  # column 0 = reporting point, 1 = the one before, ...
+    dev = mat - mean_c[:, None]
+    with np.errstate(invalid="ignore"):
+        out_dir = np.where(dev[:, 0] > half, 1, np.where(dev[:, 0] < -half, -1, 0))
+        side = np.sign(dev[:, :run_length])  # NaN for missing points never matches: no run
+        in_run = (side[:, 0] != 0) & (side == side[:, :1]).all(axis=1)
+        steps = mat[:, : trend_length - 1] - mat[:, 1:trend_length]
+        trend_dir = np.where((steps > 0).all(axis=1), 1, np.where((steps < 0).all(axis=1), -1, 0))
+        z = np.where(dev[:, :3] > warn[:, None], 1, np.where(dev[:, :3] < -warn[:, None], -1, 0))
+    two3 = (z[:, 0] != 0) & ((z[:, 1] == z[:, 0]) | (z[:, 2] == z[:, 0]))
+    run_dir = np.where(np.isnan(side[:, 0]), 0, side[:, 0]).astype(np.int8)
+
+    insufficient = n < min_points
+    rule, direction = _precedence(
+        [out_dir != 0, in_run, trend_dir != 0, two3], [out_dir, run_dir, trend_dir, z[:, 0]], insufficient
+    )
+    mean = ref + mean_c
+    ucl, lcl = mean + half, mean - half
+    assurance = classify_assurance(lcl, ucl, tgt, pol)
+    assurance[insufficient] = "none"
+
+    out = uniq_frame
+    out["spc_t"] = t_arr[last]
+    out["spc_value"] = v_arr[last]
+    out["spc_n"] = n.astype(np.int64)
+    out["spc_mean"] = mean
+    out["spc_mr_bar"] = mr_bar
+    out["spc_ucl"] = ucl
+    out["spc_lcl"] = lcl
+    out["spc_signal"] = rule
+    out["spc_direction"] = _direction_word(direction)
+    out["spc_variation"] = _variation(direction, pol, insufficient)
+    out["spc_assurance"] = assurance
+    out["spc_polarity"] = cfg["polarity"].to_numpy()
+    out["spc_target"] = tgt
+    return out[[*keys, *_SUMMARY_COLUMNS]]
+
+
+def _digit(combined: np.ndarray, radices: list[int], i: int) -> np.ndarray:
+    """The i-th mixed-radix digit of ``combined`` (undoes the key-code combination)."""
+    below = int(np.prod(radices[i + 1 :], dtype=np.int64)) if i + 1 < len(radices) else 1
+    return (combined // below) % radices[i]

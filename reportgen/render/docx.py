@@ -1,0 +1,331 @@
+"""Document -> Word (.docx) with python-docx, built from named styles.
+
+Word is the format staff edit, so structure matters more than pixel-matching the PDF:
+real headings (navigation pane, generated contents), repeating table headers, alt text
+on every picture, and page furniture in header/footer fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+import docx
+from docx.document import Document as WordDocument
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm
+from docx.table import Table as WordTable
+from docx.text.paragraph import Paragraph as WordParagraph
+
+from reportgen.document import (
+    Block,
+    BulletList,
+    Callout,
+    Chart,
+    ContactList,
+    DefinitionList,
+    Document,
+    Headline,
+    HeadlineRow,
+    PageBreak,
+    Paragraph,
+    Section,
+    Status,
+    Table,
+    cell_status,
+    cell_text,
+    inline_runs,
+)
+from reportgen.errors import RenderError
+from reportgen.render.base import Renderer
+from reportgen.render.docx_styles import NAVY, TINT, TONE_COLOURS, install_styles, sizes_for
+
+PAGE_W, PAGE_H = Mm(210), Mm(297)
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = Mm(20), Mm(18), Mm(20), Mm(18)
+TEXT_WIDTH = Mm(210 - 20 - 18)
+_ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "right": WD_ALIGN_PARAGRAPH.RIGHT,
+          "center": WD_ALIGN_PARAGRAPH.CENTER}
+
+
+def _add_text(paragraph: WordParagraph, text: str) -> None:
+    """Add text with **bold** markup as runs in the Strong character style."""
+    for chunk, bold in inline_runs(text):
+        run = paragraph.add_run(chunk)
+        if bold:
+            run.style = "Strong"
+
+
+def _add_status(paragraph: WordParagraph, status: Status, text: str | None = None) -> None:
+    paragraph.add_run(f"{status.glyph} {text or status.word}", style=f"Status {status.tone.value.title()}")
+
+
+def _shade(cell_element: OxmlElement, fill: str) -> None:
+    tc_pr = cell_element.get_or_add_tcPr()
+    shade = OxmlElement("w:shd")
+    shade.set(qn("w:val"), "clear")
+    shade.set(qn("w:color"), "auto")
+    shade.set(qn("w:fill"), fill)
+    tc_pr.append(shade)
+
+
+def _field(paragraph: WordParagraph, instruction: str, placeholder: str) -> None:
+    """A simple field (PAGE, NUMPAGES) whose placeholder Word replaces when it lays out."""
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), instruction)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = placeholder
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
+def _complex_field_char(paragraph: WordParagraph, kind: str) -> None:
+    run = paragraph.add_run()
+    char = OxmlElement("w:fldChar")
+    char.set(qn("w:fldCharType"), kind)
+    run._r.append(char)
+
+
+class _Writer:
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.word: WordDocument = docx.Document()
+        self.figures = 0
+
+    def build(self) -> WordDocument:
+        doc, word = self.doc, self.word
+        self._page_setup()
+        install_styles(word, sizes_for(doc.variant, doc.kind), doc.language, TEXT_WIDTH.twips)
+        self._core_properties()
+        self._furniture()
+        word.add_paragraph(doc.partnership, style="Masthead Partnership")
+        word.add_paragraph(doc.title, style="Title")
+        if doc.subtitle:
+            word.add_paragraph(doc.subtitle, style="Subtitle")
+        word.add_paragraph(f"{doc.period_label} \u00b7 Published {doc.date.day} {doc.date:%B %Y}",
+                           style="Masthead Meta")
+        if doc.notice:
+            notice = word.add_paragraph(style="Notice")
+            notice.add_run("Please note: ", style="Strong")
+            notice.add_run(doc.notice)
+        if doc.toc:
+            self._contents()
+        for section in doc.sections:
+            self._section(section)
+        if doc.footer_text:
+            _add_text(word.add_paragraph(style="Note"), doc.footer_text)
+        return word
+
+    def _page_setup(self) -> None:
+        section = self.word.sections[0]
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = PAGE_W, PAGE_H
+        section.left_margin, section.right_margin = MARGIN_LEFT, MARGIN_RIGHT
+        section.top_margin, section.bottom_margin = MARGIN_TOP, MARGIN_BOTTOM
+        section.header_distance = section.footer_distance = Mm(9)
+
+    def _core_properties(self) -> None:
+        doc, props = self.doc, self.word.core_properties
+        # The document date, not the clock, so re-running a month gives the same file.
+        stamp = dt.datetime.combine(doc.date, dt.time(0, 0), tzinfo=dt.UTC)
+        props.title = doc.title
+        props.subject = doc.subtitle or doc.period_label
+        props.author = doc.author_or_partnership
+        props.last_modified_by = doc.author_or_partnership
+        props.keywords = ", ".join(doc.keywords)
+        props.language = doc.language
+        props.category = doc.kind
+        props.comments = doc.notice or ""
+        props.created = props.modified = stamp
+        props.last_printed = stamp
+        props.revision = 1
+
+    def _furniture(self) -> None:
+        doc = self.doc
+        section = self.word.sections[0]
+        # Page 1 carries the title block, so its header is left empty as in the PDF.
+        section.different_first_page_header_footer = True
+        header = section.header.paragraphs[0]
+        header.style = "Header"
+        header.add_run(f"{doc.title} \u2014 {doc.partnership}")
+        for footer in (section.footer, section.first_page_footer):
+            paragraph = footer.paragraphs[0]
+            paragraph.style = "Footer"
+            paragraph.add_run(f"{doc.period_label}\tPage ")
+            _field(paragraph, "PAGE", "1")
+            paragraph.add_run(" of ")
+            _field(paragraph, "NUMPAGES", "1")
+
+    def _contents(self) -> None:
+        """A real TOC field (Word can refresh it with page numbers) pre-filled with the titles."""
+        word = self.word
+        word.add_paragraph(self.doc.contents_title, style="TOC Heading")
+        entries = [s.title for s in self.doc.sections]
+        if not entries:
+            return
+        paragraphs = [word.add_paragraph(style="TOC 1") for _ in entries]
+        first = paragraphs[0]
+        _complex_field_char(first, "begin")
+        instruction = first.add_run()
+        instr = OxmlElement("w:instrText")
+        instr.set(qn("xml:space"), "preserve")
+        instr.text = ' TOC \\o "1-1" \\h \\z \\u '
+        instruction._r.append(instr)
+        _complex_field_char(first, "separate")
+        for paragraph, title in zip(paragraphs, entries, strict=True):
+            paragraph.add_run(title)
+        _complex_field_char(paragraphs[-1], "end")
+
+    def _section(self, section: Section) -> None:
+        heading = self.word.add_paragraph(section.title, style=f"Heading {section.level}")
+        if section.page_break_before:
+            heading.paragraph_format.page_break_before = True
+        for block in section.blocks:
+            self._block(block)
+
+    def _block(self, block: Block) -> None:  # noqa: C901 - one branch per block type
+        word = self.word
+        if isinstance(block, Section):
+            self._section(block)
+        elif isinstance(block, Paragraph):
+            _add_text(word.add_paragraph(), block.text)
+        elif isinstance(block, BulletList):
+            for item in block.items:
+                _add_text(word.add_paragraph(style="List Bullet"), item)
+        elif isinstance(block, Headline):
+            self._headline(block)
+        elif isinstance(block, HeadlineRow):
+            for headline in block.headlines:
+                self._headline(headline)
+        elif isinstance(block, Table):
+            self._table(block)
+        elif isinstance(block, Chart):
+            self._chart(block)
+        elif isinstance(block, Callout):
+            style = f"Callout {block.kind.title()}"
+            word.add_paragraph(style=style).add_run(block.title, style="Strong")
+            _add_text(word.add_paragraph(style=style), block.text)
+            word.add_paragraph()
+        elif isinstance(block, ContactList):
+            for contact in block.contacts:
+                word.add_paragraph(contact.name, style="Contact Name")
+                for key, value in (("", contact.role), ("Phone: ", contact.phone),
+                                   ("Email: ", contact.email), ("Web: ", contact.web),
+                                   ("Address: ", contact.address)):
+                    if value:
+                        line = word.add_paragraph(style="Contact Detail")
+                        if key:
+                            line.add_run(key, style="Strong")
+                        line.add_run(value)
+        elif isinstance(block, DefinitionList):
+            for term, definition in block.items:
+                word.add_paragraph(term, style="Definition Term")
+                _add_text(word.add_paragraph(style="Definition"), definition)
+        elif isinstance(block, PageBreak):
+            word.add_page_break()
+        else:
+            raise RenderError(f"The Word renderer does not know the block type {type(block).__name__}.")
+
+    def _headline(self, headline: Headline) -> None:
+        word = self.word
+        word.add_paragraph(headline.value, style="Headline Figure")
+        word.add_paragraph(headline.label, style="Headline Label")
+        if headline.detail or headline.status:
+            detail = word.add_paragraph(headline.detail, style="Headline Detail")
+            if headline.status:
+                if headline.detail:
+                    detail.add_run("  ")
+                _add_status(detail, headline.status)
+
+    def _table(self, block: Table) -> None:
+        word = self.word
+        word.add_paragraph(block.caption, style="Caption")
+        table: WordTable = word.add_table(rows=1 + len(block.rows), cols=len(block.columns))
+        table.style = word.styles["Table Grid"]
+        table.alignment = WD_TABLE_ALIGNMENT.LEFT
+        header = table.rows[0]
+        # Repeat the header row on every page and never split a row across pages.
+        header._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+        for index, (cell, title) in enumerate(zip(header.cells, block.columns, strict=True)):
+            paragraph = cell.paragraphs[0]
+            paragraph.style = "Table Heading"
+            paragraph.alignment = _ALIGN[block.align(index)]
+            paragraph.add_run(title)
+            _shade(cell._tc, NAVY)
+        for row_number, (word_row, values) in enumerate(zip(table.rows[1:], block.rows, strict=True)):
+            word_row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+            for index, (cell, value) in enumerate(zip(word_row.cells, values, strict=True)):
+                paragraph = cell.paragraphs[0]
+                is_row_heading = index == 0 and block.row_headers
+                paragraph.style = "Table Row Heading" if is_row_heading else "Table Text"
+                paragraph.alignment = _ALIGN[block.align(index)]
+                status = cell_status(value)
+                if status is not None:
+                    _add_status(paragraph, status, value.text)  # type: ignore[union-attr]
+                    _shade(cell._tc, TONE_COLOURS[status.tone.value][1])
+                else:
+                    paragraph.add_run(cell_text(value))
+                    if row_number % 2 == 1:
+                        _shade(cell._tc, TINT)
+        for note in block.notes:
+            _add_text(word.add_paragraph(style="Note"), note)
+        if not block.notes:
+            word.add_paragraph(style="Note")
+
+    def _chart(self, chart: Chart) -> None:
+        word = self.word
+        self.figures += 1
+        word.add_paragraph(f"Figure {self.figures}: {chart.title}", style="Caption")
+        width = Mm(min(chart.width_mm, TEXT_WIDTH.mm))
+        picture_paragraph = word.add_paragraph(style="Figure")
+        try:
+            inline = picture_paragraph.add_run().add_picture(io.BytesIO(chart.png), width=width)
+        except Exception as exc:  # python-docx raises several types for bad image data
+            raise RenderError(f"Chart {chart.id!r}: the PNG could not be embedded ({exc}).") from exc
+        # python-docx has no API for alt text; Word and screen readers read wp:docPr/@descr.
+        doc_pr = inline._inline.docPr
+        doc_pr.set("descr", chart.alt_text)
+        doc_pr.set("title", chart.title)
+        doc_pr.set("name", chart.id)
+        for text in (chart.caption, f"Source: {chart.source}" if chart.source else ""):
+            if text:
+                _add_text(word.add_paragraph(style="Note"), text)
+
+
+def _normalise_zip(data: bytes, date: dt.date) -> bytes:
+    """Rewrite the package with fixed member timestamps so identical input gives identical bytes."""
+    stamp = (max(date.year, 1980), date.month, date.day, 0, 0, 0)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            target.writestr(fixed, source.read(info.filename))
+    return out.getvalue()
+
+
+def document_to_docx(doc: Document) -> bytes:
+    """The .docx bytes for ``doc``."""
+    word = _Writer(doc).build()
+    buffer = io.BytesIO()
+    try:
+        word.save(buffer)
+    except Exception as exc:
+        raise RenderError(f"python-docx could not save {doc.title!r}: {exc}") from exc
+    return _normalise_zip(buffer.getvalue(), doc.date)
+
+
+class DocxRenderer(Renderer):
+    name = "docx"
+    suffix = ".docx"
+    media_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+    def to_bytes(self, doc: Document) -> bytes:
+        return document_to_docx(doc)

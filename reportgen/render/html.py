@@ -1,0 +1,143 @@
+"""Document -> self-contained HTML via Jinja2. Also the first stage of the PDF renderer."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+import jinja2
+from markupsafe import Markup, escape
+
+import reportgen
+from reportgen.document import (
+    Cell,
+    Chart,
+    Document,
+    Status,
+    cell_status,
+    cell_text,
+    inline_runs,
+    section_anchors,
+)
+from reportgen.errors import RenderError
+from reportgen.render.base import Renderer
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+CSS_DIR = TEMPLATES_DIR / "css"
+
+Target = Literal["screen", "print"]
+
+# Stylesheets are layered: shared components first, then the medium, then the variant.
+_STYLESHEETS: dict[tuple[Target, str], tuple[str, ...]] = {
+    ("print", "standard"): ("common.css", "print.css"),
+    ("print", "large-print"): ("common.css", "print.css", "large-print.css"),
+    ("print", "poster"): ("common.css", "print.css", "poster.css"),
+    ("print", "web"): ("common.css", "print.css"),
+    ("screen", "standard"): ("common.css", "web.css"),
+    ("screen", "large-print"): ("common.css", "web.css", "large-print-web.css"),
+    ("screen", "poster"): ("common.css", "web.css"),
+    ("screen", "web"): ("common.css", "web.css"),
+}
+
+
+def _environment(templates_dir: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["inline"] = inline_markup
+    env.filters["kind"] = lambda block: type(block).__name__
+    env.filters["cell_text"] = cell_text
+    env.filters["cell_status"] = cell_status
+    env.filters["long_date"] = lambda d: f"{d.day} {d:%B %Y}"
+    env.globals["Cell"] = Cell
+    return env
+
+
+def inline_markup(text: str) -> Markup:
+    """Escape text and turn **bold** into <strong>."""
+    parts = [f"<strong>{escape(t)}</strong>" if bold else str(escape(t)) for t, bold in inline_runs(text)]
+    return Markup("".join(parts))
+
+
+_XML_PROLOG = re.compile(r"<\?xml[^>]*\?>|<!DOCTYPE[^>[]*(\[[^\]]*\])?\s*>", re.S)
+_METADATA = re.compile(r"<metadata\b.*?</metadata>", re.S)
+_SVG_OPEN = re.compile(r"<svg\b[^>]*>", re.S)
+_DIMENSION = re.compile(r'\s(width|height)="[^"]*"')
+_IDS = re.compile(r'\bid="([^"]+)"')
+_EXTERNAL = re.compile(r"""(?:href|src)\s*=\s*["'](?!#|data:)|url\(\s*['"]?(?!#|data:)""", re.I)
+
+
+def inline_svg(chart: Chart) -> Markup:
+    """Make a chart's SVG safe to inline: one <title>, role=img, ids prefixed, no metadata.
+
+    Ids are prefixed with the chart id because several charts drawn by the same tool
+    reuse ids (clip paths, markers), and inline SVGs share one HTML id space.
+    """
+    try:
+        text = chart.svg.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RenderError(f"Chart {chart.id!r}: SVG is not UTF-8 ({exc}).") from exc
+    text = _METADATA.sub("", _XML_PROLOG.sub("", text)).strip()
+    opening = _SVG_OPEN.search(text)
+    if opening is None:
+        raise RenderError(f"Chart {chart.id!r}: no <svg> element in the SVG data.")
+    if _EXTERNAL.search(text):
+        raise RenderError(
+            f"Chart {chart.id!r}: the SVG refers to an external resource.",
+            hint="Charts must be self-contained; embed images as data: URIs.",
+        )
+    # Drop the pixel-fixed size so CSS can size the chart (the viewBox keeps the aspect ratio).
+    if "viewBox" not in opening.group(0):
+        raise RenderError(f"Chart {chart.id!r}: the SVG needs a viewBox so it can be scaled.")
+    tag = _DIMENSION.sub("", opening.group(0))
+    tag = tag.replace("<svg", f'<svg role="img" aria-labelledby="{chart.id}-svgtitle" class="chart-svg"', 1)
+    body = text[opening.end() :]
+    for old in sorted(set(_IDS.findall(body)), key=len, reverse=True):
+        new = f"{chart.id}-{old}"
+        body = body.replace(f'id="{old}"', f'id="{new}"')
+        body = body.replace(f"url(#{old})", f"url(#{new})")
+        body = body.replace(f'href="#{old}"', f'href="#{new}"')
+    title = f'<title id="{chart.id}-svgtitle">{escape(chart.alt_text)}</title>'
+    return Markup(text[: opening.start()] + tag + title + body)
+
+
+def stylesheet_text(doc: Document, target: Target, css_dir: Path = CSS_DIR) -> str:
+    names = _STYLESHEETS[(target, doc.variant)]
+    try:
+        return "\n".join((css_dir / name).read_text(encoding="utf-8") for name in names)
+    except OSError as exc:
+        raise RenderError(f"Cannot read stylesheet: {exc}") from exc
+
+
+def render_html(doc: Document, target: Target = "screen", templates_dir: Path = TEMPLATES_DIR) -> str:
+    """The HTML for ``doc``: 'screen' for the web page, 'print' as WeasyPrint's input."""
+    env = _environment(templates_dir)
+    anchors = section_anchors(doc)
+    try:
+        template = env.get_template("base.html.j2")
+        return template.render(
+            doc=doc,
+            target=target,
+            css=Markup(stylesheet_text(doc, target, templates_dir / "css")),
+            anchor_of=lambda section: anchors[id(section)],
+            svg=inline_svg,
+            Status=Status,
+            generator=f"reportgen {reportgen.__version__}",
+        )
+    except jinja2.TemplateError as exc:
+        raise RenderError(f"HTML template failed for {doc.title!r}: {exc}") from exc
+
+
+class HtmlRenderer(Renderer):
+    name = "html"
+    suffix = ".html"
+    media_type = "text/html"
+
+    def to_bytes(self, doc: Document) -> bytes:
+        return render_html(doc, "screen").encode("utf-8")

@@ -1,0 +1,63 @@
+"""Document -> tagged PDF (PDF/UA-1) with WeasyPrint, never touching the network."""
+
+from __future__ import annotations
+
+import logging
+
+import weasyprint
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+from reportgen.document import Document
+from reportgen.errors import RenderError
+from reportgen.render.base import Renderer
+from reportgen.render.html import render_html
+
+log = logging.getLogger(__name__)
+
+# PDF/UA-1 turns on tagging (structure tree, MarkInfo, DisplayDocTitle) and writes the
+# XMP identification that screen-reader-aware validators look for.
+PDF_VARIANT = "pdf/ua-1"
+
+
+class OfflineFetcher(URLFetcher):
+    """Serves data: URIs only and stops the render on anything else.
+
+    A document that silently missed an image or a stylesheet would be wrong in a way
+    nobody notices, and reports must render identically on machines without internet.
+    """
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> object:
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        raise FatalURLFetchingError(f"refused to fetch {url!r}: documents must be self-contained")
+
+
+def html_to_pdf(html: str, *, max_pages: int | None = None, title: str = "") -> bytes:
+    """Lay out ``html`` and return PDF bytes; ``max_pages`` guards single-page formats."""
+    try:
+        document = weasyprint.HTML(string=html, url_fetcher=OfflineFetcher()).render()
+    except FatalURLFetchingError as exc:
+        raise RenderError(f"PDF of {title!r} needs an external resource: {exc}") from None
+    except Exception as exc:  # WeasyPrint raises many kinds; the caller needs one.
+        raise RenderError(f"WeasyPrint could not lay out {title!r}: {exc}") from exc
+    pages = len(document.pages)
+    if max_pages is not None and pages > max_pages:
+        raise RenderError(
+            f"{title!r} runs to {pages} pages but must fit on {max_pages}.",
+            hint="Shorten the text or use fewer headlines for the poster.",
+        )
+    log.debug("laid out %r in %d pages", title, pages)
+    try:
+        return document.write_pdf(pdf_variant=PDF_VARIANT)
+    except Exception as exc:
+        raise RenderError(f"WeasyPrint could not write the PDF of {title!r}: {exc}") from exc
+
+
+class PdfRenderer(Renderer):
+    name = "pdf"
+    suffix = ".pdf"
+    media_type = "application/pdf"
+
+    def to_bytes(self, doc: Document) -> bytes:
+        html = render_html(doc, "print")
+        return html_to_pdf(html, max_pages=1 if doc.variant == "poster" else None, title=doc.title)
