@@ -149,7 +149,7 @@ class Runner:
                 event("run.end", job.id, key, "abandoned", version=version)
                 return self.ledger.get(run.id)
             event("run.end", job.id, key, "succeeded", version=version, files=len(files),
-                  gaps=",".join(gaps) or None)
+                  gaps="; ".join(gaps) or None)
             finished = self.ledger.get(run.id)
             if deliver:
                 self.deliver(finished, job)
@@ -190,11 +190,19 @@ class Runner:
         if final.exists():
             # Left by an attempt that died between moving its output and recording success.
             shutil.rmtree(final)
-        os.rename(staging, final)
+        # The pipeline writes <staging>/<report>/<period>/...: keep just that folder's content.
+        written = [Path(p).resolve() for p in [*result.files, result.manifest] if p]
+        source = staging.resolve()
+        if written:
+            common = Path(os.path.commonpath(written))
+            common = common if common.is_dir() else common.parent
+            if common.is_relative_to(source):
+                source = common
+        os.rename(source, final)
 
         def moved(path: Path) -> Path:
             try:
-                return final / Path(path).resolve().relative_to(staging.resolve())
+                return final / Path(path).resolve().relative_to(source)
             except ValueError:
                 return Path(path)
 

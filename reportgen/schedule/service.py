@@ -101,7 +101,7 @@ class Service:
                         continue
                     gaps = self.runner.missing(job, due.period)
                     if gaps and now < due.at + job.readiness.wait:
-                        event("wait", job.id, due.period.key, "waiting", missing=",".join(gaps),
+                        event("wait", job.id, due.period.key, "waiting", missing="; ".join(gaps),
                               until=(due.at + job.readiness.wait).isoformat(timespec="minutes"))
                         continue
                     late = now - due.at > self.settings.service.misfire_grace
