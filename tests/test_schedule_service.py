@@ -6,6 +6,7 @@ APScheduler firing and the sweep do in production.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from pathlib import Path
 
@@ -52,6 +53,33 @@ def test_october_clock_change_runs_once_at_the_first_0130(tmp_path: Path) -> Non
     at, run = started[0]
     assert at == utc(2025, 10, 26, 0, 30), "01:30 BST, not the repeated 01:30 GMT an hour later"
     assert run.period == "2025-09" and run.due_at == utc(2025, 10, 26, 0, 30) and run.status == "succeeded"
+
+
+def test_stored_apscheduler_trigger_fires_once_at_0130_across_the_october_change(tmp_path: Path) -> None:
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+
+    jobs = BOARD.replace('when = { working_day = 5, at = "07:00" }', 'when = { cron = "30 1 * * *" }')
+    clock = Clock(utc(2025, 10, 24, 12))
+    svc = service(tmp_path, jobs, clock, [])
+    scheduler = svc.build_scheduler()
+    try:
+        # Read the job back from the SQLite job store, as a restarted service would.
+        store = SQLAlchemyJobStore(url=svc.ledger.url, tablename=JOBSTORE_TABLE)
+        store.start(scheduler, "check")
+        stored = store.lookup_job("job:board-pack")
+        fires, previous, now = [], None, clock()
+        for _ in range(4):
+            previous = stored.trigger.get_next_fire_time(previous, now)
+            fires.append(previous)
+            now = previous
+        store.shutdown()
+    finally:
+        scheduler.shutdown(wait=False)
+    assert stored.next_run_time == utc(2025, 10, 25, 0, 30)
+    assert [f.astimezone(dt.UTC) for f in fires] == [
+        utc(2025, 10, 25, 0, 30), utc(2025, 10, 26, 0, 30), utc(2025, 10, 27, 1, 30), utc(2025, 10, 28, 1, 30)
+    ]
+    assert {f.strftime("%H:%M") for f in fires} == {"01:30"}, "always 01:30 on the wall clock"
 
 
 def test_march_clock_change_runs_once_as_the_clocks_jump(tmp_path: Path) -> None:

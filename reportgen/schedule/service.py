@@ -43,6 +43,7 @@ def fire(job_id: str) -> None:
 def sweep() -> None:
     """APScheduler's entry point for the periodic sweep (waits, retries, the outbox)."""
     if _ACTIVE is not None:
+        _ACTIVE.runner.recover()  # another service's run whose process died meanwhile
         _ACTIVE.run_due()
         _ACTIVE.flush_outbox()
 

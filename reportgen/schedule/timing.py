@@ -139,6 +139,8 @@ class WallClockTrigger(BaseTrigger):
         self, previous_fire_time: dt.datetime | None, now: dt.datetime
     ) -> dt.datetime | None:
         start = min(now, previous_fire_time + _TICK) if previous_fire_time else now
+        if previous_fire_time is not None and start <= previous_fire_time:
+            start = previous_fire_time + _TICK  # never the same firing twice
         due = next(iter_due(self.job, start), None)
         return due.at.astimezone(self.job.tz) if due else None
 
