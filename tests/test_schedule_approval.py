@@ -137,6 +137,7 @@ def test_released_files_are_never_overwritten_and_failed_publish_changes_nothing
     channel.deliver(parcel(1, files), spec)  # the same set again is harmless
     live = tmp_path / "public_html" / "web"
     assert (live / "page.html").read_text() == "<h1>one</h1>"
+    assert (live / "index.html").read_text() == "<h1>one</h1>", "the one page is the front page"
     (src / "page.html").write_text("<h1>changed</h1>")
     with pytest.raises(DeliveryError, match="never overwritten"):
         channel.deliver(parcel(1, files), spec)
@@ -146,3 +147,12 @@ def test_released_files_are_never_overwritten_and_failed_publish_changes_nothing
         channel.deliver(parcel(2, [src / "page.html", src / "missing.pdf"]), spec)
     assert os.readlink(live) == "releases/web/2005-03-v1"
     assert sorted(os.listdir(tmp_path / "public_html" / "releases" / "web")) == ["2005-03-v1"]
+
+
+def test_rerun_needs_an_earlier_run(tmp_path: Path) -> None:
+    settings_at(tmp_path, JOBS)
+    result = invoke("rerun", "leaflet", "--period", "2005-Q1", "--schedules", str(tmp_path / "schedules.toml"))
+    assert result.exit_code == 1
+    assert "leaflet has no earlier run for 2005-Q1" in result.output and "reportgen run leaflet" in result.output
+    unknown = invoke("rerun", "leaflett", "--period", "2005-Q1", "--schedules", str(tmp_path / "schedules.toml"))
+    assert unknown.exit_code == 1 and "no job or report called 'leaflett'" in unknown.output

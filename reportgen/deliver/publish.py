@@ -46,6 +46,11 @@ class PublishChannel(Channel):
                 for path in files:
                     shutil.copyfile(path, tmp / path.name)
                     os.chmod(tmp / path.name, 0o644)
+                pages = [p for p in files if p.suffix.lower() == ".html"]
+                if len(pages) == 1 and not (tmp / "index.html").exists():
+                    # One page: it is the folder's front page for a visitor.
+                    shutil.copyfile(pages[0], tmp / "index.html")
+                    os.chmod(tmp / "index.html", 0o644)
                 os.chmod(tmp, 0o755)
                 os.rename(tmp, release)
             except FileExistsError:
