@@ -12,11 +12,13 @@ document where a good one stood.
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import hashlib
 import importlib.metadata as md
 import json
 import logging
+import multiprocessing
 import os
 import platform
 import shutil
@@ -68,6 +70,7 @@ class RunResult:
     headline: list[str] = field(default_factory=list)
     exceptions: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    documents: list[tuple[str, Document]] = field(default_factory=list, repr=False)  # (file stem, model)
 
 
 def period_folder(period: Period) -> str:
@@ -200,12 +203,15 @@ def generate(
     formats: tuple[str, ...] | None = None,
     as_at: dt.datetime | None = None,
     session: Session | None = None,
+    parallel: bool | None = None,
 ) -> RunResult:
     """Build one report for one period and write its files and manifest.
 
     ``variant`` options reach the builder as ``ctx.options`` (large_print, area, poster,
     lang...). ``version`` (2, 3...) suffixes file names for a re-issue after late data.
     ``formats`` defaults to the report's own (PDF and Word; HTML for the web page).
+    ``parallel`` renders the formats in separate processes (default: when there are several
+    formats and CPUs); the files are identical either way.
     """
     from reportgen.render import get_renderer
 
@@ -247,29 +253,26 @@ def generate(
         wanted = tuple(formats) if formats else FORMATS[report]
         suffix = f"-v{version}" if version else ""
         files: list[dict[str, Any]] = []
+        t_render = time.perf_counter()
         tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
         try:
-            for stem, doc in documents:
-                for fmt in wanted:
-                    renderer = get_renderer(fmt)
-                    t0 = time.perf_counter()
-                    data = renderer.to_bytes(doc)
-                    seconds = time.perf_counter() - t0
-                    name = f"{stem}{suffix}{renderer.suffix}"
-                    (tmp / name).write_bytes(data)
-                    files.append(
-                        {
-                            "name": name,
-                            "format": fmt,
-                            "title": doc.title,
-                            "variant": doc.variant,
-                            "bytes": len(data),
-                            "sha256": _sha256(data),
-                            "seconds": round(seconds, 3),
-                        }
-                    )
-                    log.info("rendered %s in %.2fs", name, seconds)
-            timings["render"] = sum(f["seconds"] for f in files)
+            rendered = render_documents(documents, wanted, parallel=parallel)
+            for (stem, doc, fmt), (data, seconds) in rendered:
+                name = f"{stem}{suffix}{get_renderer(fmt).suffix}"
+                (tmp / name).write_bytes(data)
+                files.append(
+                    {
+                        "name": name,
+                        "format": fmt,
+                        "title": doc.title,
+                        "variant": doc.variant,
+                        "bytes": len(data),
+                        "sha256": _sha256(data),
+                        "seconds": round(seconds, 3),
+                    }
+                )
+                log.info("rendered %s in %.2fs", name, seconds)
+            timings["render"] = time.perf_counter() - t_render
             timings["total"] = time.perf_counter() - started
             data_as_at = ctx.data_as_at.isoformat() if ctx.data_as_at else None
             manifest = {
@@ -305,11 +308,56 @@ def generate(
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         return RunResult(
-            report, period.key, paths, manifest_path, headline, exceptions, time.perf_counter() - started
+            report,
+            period.key,
+            paths,
+            manifest_path,
+            headline,
+            exceptions,
+            time.perf_counter() - started,
+            documents,
         )
     finally:
         if own:
             session.close()
+
+
+def _render_one(doc: Document, fmt: str) -> tuple[bytes, float]:
+    from reportgen.render import get_renderer
+
+    started = time.perf_counter()
+    data = get_renderer(fmt).to_bytes(doc)
+    return data, time.perf_counter() - started
+
+
+def render_documents(
+    documents: list[tuple[str, Document]], formats: tuple[str, ...], *, parallel: bool | None = None
+) -> list[tuple[tuple[str, Document, str], tuple[bytes, float]]]:
+    """Every (document, format) rendered to bytes, in order.
+
+    PDF layout and the Word writer are each single-threaded and independent, so with two or
+    more CPUs they run in forked worker processes: the run takes as long as the slowest
+    format instead of the sum. Renderer modules are imported first so workers inherit them.
+    """
+    from reportgen.render import get_renderer
+
+    tasks = [(stem, doc, fmt) for stem, doc in documents for fmt in formats]
+    for fmt in formats:
+        get_renderer(fmt)  # validates the name and imports the module before any fork
+    cpus = os.cpu_count() or 1
+    if parallel is None:
+        parallel = len(tasks) > 1 and cpus > 1 and "fork" in multiprocessing.get_all_start_methods()
+    if not parallel:
+        return [(task, _render_one(task[1], task[2])) for task in tasks]
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(
+        max_workers=min(len(tasks), cpus), mp_context=context
+    ) as pool:
+        futures = [pool.submit(_render_one, doc, fmt) for _, doc, fmt in tasks]
+        try:
+            return [(task, future.result()) for task, future in zip(tasks, futures, strict=True)]
+        except concurrent.futures.process.BrokenProcessPool as exc:
+            raise RenderError(f"A rendering process died: {exc}") from None
 
 
 def _redact(url: str) -> str:

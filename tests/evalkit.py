@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from reportgen.config import Config, load_config
-from reportgen.periods import Period
+from reportgen.periods import Kind, Period
 from reportgen.store import Store
 
 PARTNERSHIP = """
@@ -58,6 +58,24 @@ id = "vehicle"
 title = "Vehicle crime"
 unit = "count"
 polarity = "lower_is_better"
+source = "crimes"
+[[indicators]]
+id = "robbery"
+title = "Robbery"
+unit = "count"
+polarity = "lower_is_better"
+source = "crimes"
+[[indicators]]
+id = "damage"
+title = "Criminal damage"
+unit = "count"
+polarity = "lower_is_better"
+source = "crimes"
+[[indicators]]
+id = "arrests"
+title = "Arrests"
+unit = "count"
+polarity = "higher_is_better"
 source = "crimes"
 [[indicators]]
 id = "dv"
@@ -184,22 +202,56 @@ def write_config(
 AREA_SCALE = {"borough": 1.0, "north": 0.2, "south": 0.15, "east": 0.1, "gm": 12.0}
 
 
+FRACTION_STRATEGY = """
+id = "s2"
+title = "Three quarters"
+baseline_period = "2001/02"
+target_period = "2004/05"
+[[targets]]
+id = "three-quarters"
+number = 1
+title = "Three quarters of crime types improve"
+rule = "fraction_improve"
+fraction = 0.75
+[[targets.measures]]
+indicator = "burglary"
+change_pct = -5
+[[targets.measures]]
+indicator = "vehicle"
+change_pct = -5
+[[targets.measures]]
+indicator = "robbery"
+change_pct = -5
+[[targets.measures]]
+indicator = "damage"
+change_pct = -5
+"""
+
+
 def monthly(indicator: str, first: Period, last: Period, per_month, areas=AREA_SCALE) -> pd.DataFrame:
-    """Observations ``per_month(month_index) * area scale`` for every month from first to last."""
+    """Observations ``round(per_month(month_index) * area scale)`` for every month first..last."""
     rows = []
     for i in range(first.start, last.end + 1):
         for area, scale in areas.items():
-            rows.append(
-                (indicator, area, Period(i, i, Period.month(2000, 1).kind).key, round(per_month(i) * scale))
-            )
+            rows.append((indicator, area, Period(i, i, Kind.MONTH).key, round(per_month(i) * scale)))
     return pd.DataFrame(rows, columns=["indicator", "area", "period", "value"])
+
+
+def with_bounds(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add period_start / period_end, as ``store.frame()`` returns them."""
+    bounds = {k: Period.parse(k) for k in frame["period"].unique()}
+    return frame.assign(
+        period_start=frame["period"].map(lambda k: bounds[k].start).astype("int64"),
+        period_end=frame["period"].map(lambda k: bounds[k].end).astype("int64"),
+        value=frame["value"].astype(float),
+    )
 
 
 def load(store: Store, frame: pd.DataFrame) -> None:
     store.load(frame, source="test", partner="police", now=dt.datetime(2006, 1, 1, tzinfo=dt.UTC))
 
 
-def make(tmp_path: Path) -> tuple[Config, Store]:
-    config = load_config(write_config(tmp_path / "config"))
+def make(tmp_path: Path, **kwargs) -> tuple[Config, Store]:
+    config = load_config(write_config(tmp_path / "config", **kwargs))
     store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
     return config, store

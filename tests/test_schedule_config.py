@@ -78,5 +78,5 @@ def test_cli_reports_config_error_in_one_line(tmp_path: Path) -> None:
     path.write_text(JOB.replace("report =", "reprot ="))
     result = CliRunner().invoke(cli, ["schedules", "--schedules", str(path)])
     assert result.exit_code == 2, result.output
-    assert "jobs[0] (id='board-pack').report: is required" in result.output
+    assert "jobs[0] (id='board-pack')" in result.output and "report" in result.output
     assert result.output.count("\n") == 1 and "Traceback" not in result.output

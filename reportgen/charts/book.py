@@ -26,7 +26,7 @@ from reportgen.errors import RenderError  # noqa: E402
 
 log = logging.getLogger(__name__)
 
-PNG_DPI = 220  # print resolution for Word; ~3x smaller files than 300 with no visible loss at A4
+PNG_DPI = 200  # print resolution for Word at the printed size; half the bytes of 300 dpi
 
 # Text stays text in the SVG ("none"): smaller files, selectable in the PDF, and WeasyPrint
 # draws it with the same DejaVu font. Paths would make the PDF independent of installed
@@ -155,8 +155,21 @@ class ChartBook:
         svg, png = io.BytesIO(), io.BytesIO()
         fig = draft.figure
         try:
+            # Lay out once and freeze it: both saves then reuse the positions instead of solving
+            # the constrained layout again (it is the same figure size in inches).
+            engine = fig.get_layout_engine()
+            if engine is not None:
+                engine.execute(fig)
+                fig.set_layout_engine("none")
             fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
-            fig.savefig(png, format="png", dpi=self.png_dpi, metadata={"Software": None})
+            # Light compression: a third of the time of the default level for ~5% more bytes.
+            fig.savefig(
+                png,
+                format="png",
+                dpi=self.png_dpi,
+                metadata={"Software": None},
+                pil_kwargs={"compress_level": 3},
+            )
         except Exception as exc:
             raise RenderError(f"Could not save chart {key!r}: {exc.__class__.__name__}: {exc}") from exc
         finally:

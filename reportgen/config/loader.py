@@ -71,7 +71,10 @@ def _validate(model: type[M], data: dict[str, Any], rel: str) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        # a misspelt key is both "unknown" and "missing": report the unknown key, whose
+        # "did you mean" hint points at the fix, rather than the missing one
+        errors = exc.errors()
+        err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
         key = _key_path(loc, data)
         hint = None

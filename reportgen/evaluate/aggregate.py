@@ -49,17 +49,25 @@ def kind_start(start: np.ndarray, kind: Kind) -> np.ndarray:
 
 
 def period_keys(start: np.ndarray, end: np.ndarray) -> pd.Categorical:
-    """Period keys ("2005-03", "2005-Q1", "2004/05") for many rows: one format per distinct period."""
+    """Period keys ("2005-03", "2005-Q1", "2004/05") for many rows: one format per distinct period.
+
+    Distinct periods are found with a dense presence table over (start, length), which is
+    linear in the rows (``np.unique`` would sort millions of them)."""
     start = np.asarray(start, dtype=np.int64)
-    end = np.asarray(end, dtype=np.int64)
-    combined = start * 16 + (end - start)
-    uniq, inverse = np.unique(combined, return_inverse=True)
+    length = np.asarray(end, dtype=np.int64) - start
+    if len(start) == 0:
+        return pd.Categorical.from_codes(np.empty(0, dtype=np.int64), categories=pd.Index([], dtype=object))
+    s0 = int(start.min())
+    length = np.clip(length, 0, 15)  # periods longer than 15 months share a code: they are never stored
+    code = (start - s0) * 16 + length
+    present = np.bincount(code) > 0
+    uniq = np.flatnonzero(present)
+    lookup = np.cumsum(present) - 1
     labels = []
     for c in uniq:  # one per distinct period: a few hundred at most
-        s, n = int(c // 16), int(c % 16) + 1
-        kind = MONTHS_KIND.get(n, Kind.RANGE)
-        labels.append(Period(s, s + n - 1, kind).key)
-    return pd.Categorical.from_codes(inverse.reshape(-1), categories=pd.Index(labels, dtype=object))
+        s, n = int(c // 16) + s0, int(c % 16) + 1
+        labels.append(Period(s, s + n - 1, MONTHS_KIND.get(n, Kind.RANGE)).key)
+    return pd.Categorical.from_codes(lookup[code], categories=pd.Index(labels, dtype=object))
 
 
 @dataclass(frozen=True)
@@ -90,7 +98,15 @@ class Cube:
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, indicators: Sequence[str], areas: Sequence[str]) -> Cube:
         """Rows of ``frame`` (indicator, area, period_start, period_end, value) whose indicator is
-        one of ``indicators``; areas not in ``areas`` are appended to the area list."""
+        one of ``indicators``; areas not in ``areas`` are appended to the area list. A frame with
+        only period keys gets its bounds parsed from them (once per distinct key)."""
+        if "period_start" not in frame or "period_end" not in frame:
+            keys = frame["period"].astype(str)
+            bounds = {k: Period.parse(k) for k in pd.unique(keys)}
+            frame = frame.assign(
+                period_start=keys.map({k: p.start for k, p in bounds.items()}).astype("int64"),
+                period_end=keys.map({k: p.end for k, p in bounds.items()}).astype("int64"),
+            )
         ind = _codes(frame["indicator"], list(indicators))
         area_col = frame["area"]
         known = list(areas)

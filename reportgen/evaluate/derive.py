@@ -65,19 +65,38 @@ def dependency_order(derived: tuple[Derived, ...]) -> list[Derived]:
     return order
 
 
-def derive(config: Config, cube: Cube, rules: Rules) -> Cube:
-    """``cube`` with the rows of every derived indicator of ``config`` appended."""
+class _Rows:
+    """Each indicator's native rows, found once: the base rows are sorted by indicator code a
+    single time (a radix sort), so an input is a slice rather than a scan of every row."""
+
+    def __init__(self, cube: Cube, rules: Rules) -> None:
+        self.cube = cube
+        self.rules = rules
+        n_ind = len(cube.indicators)
+        codes = cube.ind.astype(np.int16 if n_ind < 2**15 else np.int32)
+        self.order = np.argsort(codes, kind="stable")
+        self.bounds = np.searchsorted(codes[self.order], np.arange(n_ind + 1))
+        self.derived: dict[int, Cube] = {}
+
+    def native(self, code: int) -> Cube:
+        if code in self.derived:
+            return self.derived[code]
+        rows = self.cube.take(self.order[self.bounds[code] : self.bounds[code + 1]])
+        return rows.take(rows.end - rows.start + 1 == self.rules.native_months[code])
+
+
+def derive(config: Config, cube: Cube, rules: Rules) -> list[Cube]:
+    """The rows of every derived indicator of ``config``, one :class:`Cube` per indicator
+    (appending them to the base rows is left to whoever needs one frame of everything)."""
     code = {name: n for n, name in enumerate(cube.indicators)}
     populations = np.array([config.partnership.population(a) or np.nan for a in cube.areas], dtype=np.float64)
     units = config.indicators
     index = {d.id: n for n, d in enumerate(config.derived)}
+    rows = _Rows(cube, rules)
     for d in dependency_order(config.derived):
         key = f"derived[{index[d.id]}] (id={d.id!r})"
         step = KIND_MONTHS[d.frequency.period_kind]
-        inputs = []
-        for ref in d.inputs:
-            inputs.append(_input(cube, code[ref], step, rules, key, ref))
-        out_code = code[d.id]
+        inputs = [_input(rows, code[ref], step, key, ref) for ref in d.inputs]
         if d.kind is DerivedKind.SUM:
             part = _sum(inputs, len(cube.areas), step)
         elif d.kind in (DerivedKind.PERCENTAGE, DerivedKind.RATIO):
@@ -88,30 +107,25 @@ def derive(config: Config, cube: Cube, rules: Rules) -> Cube:
         else:
             source_is_rate = units[d.of[0]].unit is Unit.RATE_PER_1000
             part = _gap(config, cube, inputs[0], populations, source_is_rate, key)
-        ind, area, start, value, num, den = part
+        area, start, value, num, den = part
         n = len(value)
-        cube = cube.append(
-            [
-                Cube(
-                    cube.indicators,
-                    cube.areas,
-                    np.full(n, out_code, dtype=np.int32),
-                    area.astype(np.int32),
-                    start.astype(np.int32),
-                    (start + step - 1).astype(np.int32),
-                    value,
-                    num,
-                    den,
-                )
-            ]
+        rows.derived[code[d.id]] = Cube(
+            cube.indicators,
+            cube.areas,
+            np.full(n, code[d.id], dtype=np.int32),
+            area.astype(np.int32),
+            start.astype(np.int32),
+            (start + step - 1).astype(np.int32),
+            value,
+            num,
+            den,
         )
-        del ind
-    return cube
+    return list(rows.derived.values())
 
 
-def _input(cube: Cube, code: int, step: int, rules: Rules, key: str, ref: str) -> Cube:
+def _input(rows: _Rows, code: int, step: int, key: str, ref: str) -> Cube:
     """The native rows of one input, aggregated up to ``step`` months if finer."""
-    native = int(rules.native_months[code])
+    native = int(rows.rules.native_months[code])
     if native > step:
         raise ConfigError(
             DERIVED_FILE,
@@ -119,14 +133,14 @@ def _input(cube: Cube, code: int, step: int, rules: Rules, key: str, ref: str) -
             f"uses {ref!r}, which is reported less often than this indicator",
             hint="give the derived indicator the same or a coarser frequency than its inputs",
         )
-    rows = cube.take((cube.ind == code) & (cube.end - cube.start + 1 == native))
+    out = rows.native(code)
     if native < step:
-        rows = to_kind(rows, MONTHS_KIND[step], rules)
-        rows = rows.take(rows.end - rows.start + 1 == step)
-    return rows
+        out = to_kind(out, MONTHS_KIND[step], rows.rules)
+        out = out.take(out.end - out.start + 1 == step)
+    return out
 
 
-Part = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+Part = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 def _grid(rows: list[Cube], n_areas: int) -> tuple[int, int]:
@@ -144,7 +158,7 @@ def _cells(rows: Cube, t0: int, n_t: int) -> np.ndarray:
 
 def _empty() -> Part:
     e = np.empty(0)
-    return e.astype(np.int32), e.astype(np.int32), e.astype(np.int32), e, e, e
+    return e.astype(np.int32), e.astype(np.int32), e, e, e
 
 
 def _sum(inputs: list[Cube], n_areas: int, step: int) -> Part:
@@ -160,7 +174,7 @@ def _sum(inputs: list[Cube], n_areas: int, step: int) -> Part:
         seen += np.bincount(cells, minlength=size)
     full = np.flatnonzero(seen == len(inputs))
     nan = np.full(len(full), np.nan)
-    return full, (full // n_t), (full % n_t + t0), total[full], nan, nan
+    return full // n_t, full % n_t + t0, total[full], nan, nan
 
 
 def _ratio(num_rows: Cube, den_rows: Cube, n_areas: int, step: int, factor: float) -> Part:
@@ -173,14 +187,14 @@ def _ratio(num_rows: Cube, den_rows: Cube, n_areas: int, step: int, factor: floa
     num[_cells(num_rows, t0, n_t)] = num_rows.value
     den[_cells(den_rows, t0, n_t)] = den_rows.value
     ok = np.flatnonzero(np.isfinite(num) & np.isfinite(den) & (den != 0))
-    return ok, ok // n_t, ok % n_t + t0, num[ok] / den[ok] * factor, num[ok], den[ok]
+    return ok // n_t, ok % n_t + t0, num[ok] / den[ok] * factor, num[ok], den[ok]
 
 
 def _rate(rows: Cube, populations: np.ndarray) -> Part:
     pop = populations[rows.area]
     ok = np.isfinite(pop)
     nan = np.full(int(ok.sum()), np.nan)
-    return rows.ind[ok], rows.area[ok], rows.start[ok], rows.value[ok] * 1000.0 / pop[ok], nan, nan
+    return rows.area[ok], rows.start[ok], rows.value[ok] * 1000.0 / pop[ok], nan, nan
 
 
 def _gap(
@@ -213,4 +227,4 @@ def _gap(
     ok = np.flatnonzero((pri_seen == len(priority)) & np.isfinite(bor_rate) & (bor_rate != 0))
     diff = pri_rate[ok] - bor_rate[ok]
     gap = diff * 100.0 / bor_rate[ok]
-    return ok, np.full(len(ok), borough), ok + t0, gap, diff, bor_rate[ok]
+    return np.full(len(ok), borough), ok + t0, gap, diff, bor_rate[ok]

@@ -50,6 +50,7 @@ import datetime as dt
 import json
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -78,7 +79,7 @@ STATUS_WORDS = {
 }
 POLARITY_SIGN = {Polarity.LOWER_IS_BETTER: -1, Polarity.HIGHER_IS_BETTER: 1, Polarity.CONTEXTUAL: 0}
 SPC_POLARITY = {-1: "lower", 1: "higher", 0: "neutral"}
-SPC_LOOKBACK = 60  # native points handed to SPC: 24 for the limits plus room for gaps
+SPC_LOOKBACK = 36  # native points handed to SPC: 24 for the limits plus room for gaps
 
 INDICATOR_COLUMNS = [
     "id", "title", "public_title", "owner", "unit", "polarity", "frequency", "aggregation", "decimals",
@@ -97,11 +98,27 @@ class Evaluation:
 
     period: Period
     config: Config
-    values: pd.DataFrame
     indicators: pd.DataFrame
     targets: pd.DataFrame
-    cube: Cube = field(repr=False)
+    base: Cube = field(repr=False)
+    derived: tuple[Cube, ...] = field(repr=False)
     rules: Rules = field(repr=False)
+    parts_hidden: tuple[str, ...] = ()  # indicators whose numerator/denominator are not counts
+
+    @cached_property
+    def cube(self) -> Cube:
+        """Base and derived observations together (built on first use)."""
+        return self.base.append(list(self.derived))
+
+    @cached_property
+    def values(self) -> pd.DataFrame:
+        """Every base and derived value at its own frequency (long): indicator, area, period,
+        period_start, period_end, value, numerator, denominator. Built on first use."""
+        values = self.cube.to_frame()
+        if self.parts_hidden:  # a gap's parts are rates, not the "x of y" counts documents show
+            hide = values["indicator"].isin(self.parts_hidden).to_numpy()
+            values.loc[hide, ["numerator", "denominator"]] = np.nan
+        return values
 
     def series(self, indicator: str, area: str | None = None, kind: Kind | str | None = None) -> pd.Series:
         """One indicator's values in one area (default the borough), oldest first, indexed by
@@ -201,33 +218,36 @@ def evaluate(
             raise LookupFailure(f"no area {unknown[0]!r}", hint=f"known areas: {', '.join(known_areas)}")
     cube = Cube.from_frame(observations, ids, known_areas)
     cube = cube.take(cube.end <= period.end) if len(cube) and cube.end.max() > period.end else cube
-    cube = derive(config, cube, rules)
-    values = cube.to_frame()
-    gaps = [d.id for d in config.derived if d.kind is DerivedKind.GAP]
-    if gaps:  # a gap's parts are rates, not the "x of y" counts documents show
-        hide = values["indicator"].isin(gaps).to_numpy()
-        values.loc[hide, ["numerator", "denominator"]] = np.nan
+    parts = derive(config, cube, rules)
 
     win = _windows(defs, rules, period)
     n_areas = len(cube.areas)
-    value = window(cube, win["eval_lo"], win["eval_hi"], rules).value
-    r12 = window(cube, win["eval_hi"] - 11, win["eval_hi"], rules).value
-    ytd = window(cube, win["ytd_lo"], win["eval_hi"], rules).value
-    prev = window(cube, win["cmp_lo"] - 12, win["eval_hi"] - 12, rules).value
+    # One pass keeps only the months any window, the SPC look-back or a baseline can touch.
+    need_lo = np.minimum.reduce([win["cmp_lo"] - 12, win["eval_hi"] - 11, win["ytd_lo"], win["spc_lo"]])
+
+    def wanted(c: Cube) -> np.ndarray:
+        keep = c.start >= need_lo[c.ind]
+        for s in config.strategies:
+            keep |= (c.start >= s.baseline.start) & (c.end <= s.baseline.end)
+        return keep
+
+    recent = cube.take(wanted(cube)).append([part.take(wanted(part)) for part in parts])
+    value = window(recent, win["eval_lo"], win["eval_hi"], rules).value
+    r12 = window(recent, win["eval_hi"] - 11, win["eval_hi"], rules).value
+    ytd = window(recent, win["ytd_lo"], win["eval_hi"], rules).value
+    prev = window(recent, win["cmp_lo"] - 12, win["eval_hi"] - 12, rules).value
     rolling = np.repeat(win["rolling"], n_areas)
     compare = np.where(rolling, r12, value)
-    baselines = {
-        s.id: window(
-            cube, np.full(len(ids), s.baseline.start), np.full(len(ids), s.baseline.end), rules
-        ).value
-        for s in config.strategies
-    }
+    baselines = {}
+    for s in config.strategies:
+        b = s.baseline
+        baselines[s.id] = window(recent, np.full(len(ids), b.start), np.full(len(ids), b.end), rules).value
 
-    rows = _rows(config, cube, areas, known_areas)
+    rows = _rows(config, recent, areas, known_areas)
     keys = rows["key"].to_numpy()
     ind = keys // n_areas
     area = keys % n_areas
-    frame = _describe(config, defs, cube, rows, ind, area, win)
+    frame = _describe(config, defs, recent, rows, ind, area, win)
     frame["value"] = value[keys]
     frame["compare_basis"] = np.where(win["rolling"][ind], "rolling_12", "period")
     frame["compare_value"] = compare[keys]
@@ -235,7 +255,7 @@ def evaluate(
     frame["ytd_value"] = ytd[keys]
     frame["rolling12_value"] = r12[keys]
     _targets_and_status(config, frame, rows, baselines, keys, ind, win, defs)
-    _spc(frame, cube, rules, defs, win, keys, ind)
+    _spc(frame, recent, rules, defs, win, keys, ind)
     frame = frame[[*INDICATOR_COLUMNS, "_pol", "_order"]]
     measures = frame[frame["strategy"] != ""]
     targets = evaluate_targets(config, measures, period)
@@ -244,7 +264,8 @@ def evaluate(
         in_scope &= frame["area"].isin(areas)
     frame = frame[in_scope].sort_values("_order", kind="stable")
     frame = frame.drop(columns=["_pol", "_order"]).reset_index(drop=True)
-    return Evaluation(period, config, values, frame, targets, cube, rules)
+    gaps = tuple(d.id for d in config.derived if d.kind is DerivedKind.GAP)
+    return Evaluation(period, config, frame, targets, cube, tuple(parts), rules, gaps)
 
 
 # --------------------------------------------------------------------------------------------
@@ -269,7 +290,9 @@ def _windows(defs: list[Indicator | Derived], rules: Rules, period: Period) -> d
     hi = np.array(eval_hi, dtype=np.int64)
     roll = np.array(rolling, dtype=bool)
     ytd_lo = np.array([Period.financial_year(financial_year_start(int(h))).start for h in hi], dtype=np.int64)
+    native = rules.native_months.astype(np.int64)
     return {
+        "spc_lo": hi - SPC_LOOKBACK * native + 1,
         "eval_lo": lo,
         "eval_hi": hi,
         "cmp_lo": np.where(roll, hi - 11, lo),
@@ -281,7 +304,11 @@ def _windows(defs: list[Indicator | Derived], rules: Rules, period: Period) -> d
 
 
 def _rows(config: Config, cube: Cube, areas: list[str] | None, known_areas: list[str]) -> pd.DataFrame:
-    """One row per (strategy, big target, measure) and per untargeted (indicator, area)."""
+    """One row per (strategy, big target, measure) and per untargeted (indicator, area).
+
+    An untargeted pair gets a row when it has data in the months evaluated (``cube`` is the
+    recent slice) or is the borough's, so a borough indicator with no data shows as missing.
+    """
     n_areas = len(cube.areas)
     code = {name: n for n, name in enumerate(cube.indicators)}
     borough = config.partnership.borough.id

@@ -79,11 +79,12 @@ def change_labels(pct: np.ndarray | pd.Series) -> np.ndarray:
 
 
 def difference_words(diff: float, noun: str = "") -> str | None:
-    """-4095 -> "4,095 fewer", 12 -> "12 more", 0 -> "no change"; NaN -> None."""
+    """-4095 -> "4,095 fewer" ("4,095 fewer offences" with a noun), 12 -> "12 more",
+    0 -> "no change"; NaN -> None."""
     rounded = round_half_up(diff)
     if math.isnan(rounded):
         return None
     if rounded == 0:
         return "no change"
     noun = f" {noun}" if noun else ""
-    return f"{abs(int(rounded)):,}{noun} {'more' if rounded > 0 else 'fewer'}"
+    return f"{abs(int(rounded)):,} {'more' if rounded > 0 else 'fewer'}{noun}"

@@ -133,7 +133,10 @@ def _precedence(
 
 
 def classify_assurance(
-    lcl: np.ndarray | float, ucl: np.ndarray | float, target: np.ndarray | float, polarity_sign: np.ndarray | int
+    lcl: np.ndarray | float,
+    ucl: np.ndarray | float,
+    target: np.ndarray | float,
+    polarity_sign: np.ndarray | int,
 ) -> np.ndarray:
     """MDC assurance: where the target sits relative to the process limits.
 
@@ -224,7 +227,7 @@ def xmr_points(
     half = LIMIT_FACTOR * mr_bar
     warn = WARNING_FACTOR * mr_bar
 
-    frame["moving_range"] = np.concatenate([[np.nan], np.abs(np.diff(v))])
+    frame["moving_range"] = np.abs(np.diff(v, prepend=np.nan))  # NaN for the first point
     mean = ref + mean_c
     frame["mean"] = mean
     frame["mr_bar"] = mr_bar
@@ -328,8 +331,11 @@ def spc_summary(
     plus any of ``polarity``, ``target``, ``baseline_points``, ``baseline_start``, ``baseline_end``)
     overrides them per series, a missing value falling back to the scalar.
 
-    Returns one row per series that has an observation at or before ``t_report``, sorted by the
-    keys: the keys, then ``spc_t`` (t of the reporting point), ``spc_value``, ``spc_n`` (points in
+    Returns one row per series with a recent observation, sorted by the keys. "Recent" means within
+    the ``lookback`` periods up to ``t_report``, where ``lookback`` is the largest
+    ``baseline_points`` in use (at least the longest rule): a series with nothing that recent is
+    stale, and is left out (missing data is the data-quality report's business, not SPC's). The
+    columns are the keys, then ``spc_t`` (t of the reporting point), ``spc_value``, ``spc_n`` (points in
     the baseline window), ``spc_mean``, ``spc_mr_bar``, ``spc_ucl``, ``spc_lcl``, ``spc_signal`` (one
     of :data:`RULES` or ``""``), ``spc_direction`` (``high``/``low``/``""``), ``spc_variation``,
     ``spc_assurance``, ``spc_polarity`` and ``spc_target``.
@@ -337,7 +343,7 @@ def spc_summary(
     Vectorised: the rows are filtered to the recent window first, sorted once by (series, t), and
     every statistic is a ``bincount`` over series codes or an operation on a (series x last-k
     points) matrix. Series whose recent window is short (gaps, short history) get their older rows
-    fetched in one extra vectorised pass.
+    from a few extra passes over older time slices of doubling width (none when nothing is short).
     """
     keys = list(keys)
     _check_lengths(run_length, trend_length, min_points, baseline_points)
@@ -364,10 +370,10 @@ def spc_summary(
     t_all = data[t_col].to_numpy()
     upto = t_all <= t_report
     wanted = upto & (t_all > t_report - lookback)  # enough when a series has no gaps
-    if lo is not None:
+    if lo is not None and hi is not None:  # one-sided windows are rejected below
         wanted |= upto & (t_all >= lo) & (t_all <= hi)
     recent = data.loc[wanted, [*keys, t_col, value_col]]
-    recent = recent[np.isfinite(recent[value_col].to_numpy(dtype=float))]
+    recent = recent[np.isfinite(_floats(recent[value_col]))]
 
     # -- 2. Series codes: factorise each key column, combine, factorise again (sorted). ---------
     key_uniques: list[pd.Index] = []
@@ -380,6 +386,8 @@ def spc_summary(
         key_uniques.append(pd.Index(uniq))
         combined = combined * len(uniq) + codes
     radices = [len(u) for u in key_uniques]
+    if np.prod([float(r) for r in radices]) >= 2.0**62:  # the combined code must fit in int64
+        raise DataError(f"too many distinct key combinations in {keys} to code as int64")
     series_combined, code = np.unique(combined, return_inverse=True)
     n_series = len(series_combined)
     uniq_frame = pd.DataFrame(
@@ -406,31 +414,45 @@ def spc_summary(
     b_lo = pd.to_numeric(cfg["baseline_start"]).to_numpy(dtype=float)
     b_hi = pd.to_numeric(cfg["baseline_end"]).to_numpy(dtype=float)
     fixed = ~(np.isnan(b_lo) | np.isnan(b_hi))
+    one_sided = np.isnan(b_lo) != np.isnan(b_hi)
+    if one_sided.any():
+        who = uniq_frame.iloc[int(np.flatnonzero(one_sided)[0])].to_dict()
+        raise DataError(f"series {who} has only one of baseline_start and baseline_end", hint="give both")
+    if (bp < 1).any():
+        raise DataError("baseline_points must be at least 1 for every series")
     tgt = pd.to_numeric(cfg["target"]).to_numpy(dtype=float)
 
     t_arr = recent[t_col].to_numpy(dtype=np.int64)
-    v_arr = recent[value_col].to_numpy(dtype=float)
+    v_arr = _floats(recent[value_col])
 
     # -- 3. Fallback for series that may have older points we filtered out. ---------------------
-    # A series with fewer recent rows than it needs has gaps or a short history; fetch its older
-    # rows (one vectorised pass over the rest of the frame, skipped when nothing is short).
+    # A series with fewer rows in the recent range than it needs has gaps or a short history.
+    # Step back through older time slices of doubling width (a handful of vectorised passes over
+    # slices of the frame, not a loop over series) until every such series has enough points or
+    # the data runs out. Nothing is done when no series is short (the usual, complete case).
     need = np.where(fixed, tail, np.maximum(bp, tail))
-    count_recent = np.bincount(code, weights=(t_arr > t_report - lookback), minlength=n_series)
-    short = count_recent < need
-    if short.any():
-        older = data.loc[upto & ~wanted, [*keys, t_col, value_col]]
-        older = older[np.isfinite(older[value_col].to_numpy(dtype=float))]
-        old_comb = np.zeros(len(older), dtype=np.int64)
-        known = np.ones(len(older), dtype=bool)
-        for k, u in zip(keys, key_uniques, strict=True):
-            idx = u.get_indexer(older[k])
-            known &= idx >= 0
-            old_comb = old_comb * len(u) + np.maximum(idx, 0)
-        pos = np.searchsorted(series_combined, old_comb).clip(0, max(n_series - 1, 0))
-        hit = known & (series_combined[pos] == old_comb) & short[pos] if n_series else known & False
-        code = np.concatenate([code, pos[hit]])
-        t_arr = np.concatenate([t_arr, older[t_col].to_numpy(dtype=np.int64)[hit]])
-        v_arr = np.concatenate([v_arr, older[value_col].to_numpy(dtype=float)[hit]])
+    edge = t_report - lookback  # rows with t > edge have all been gathered
+    have = np.bincount(code, weights=(t_arr > edge), minlength=n_series)
+    short = have < need
+    t_first = t_all[upto].min() if upto.any() else edge
+    width = lookback
+    codes_parts, t_parts, v_parts = [code], [t_arr], [v_arr]
+    while short.any() and edge >= t_first:
+        in_slice = upto & (t_all > edge - width) & (t_all <= edge)
+        older = data.loc[in_slice, [*keys, t_col, value_col]]
+        finite = np.isfinite(_floats(older[value_col]))
+        taken = wanted[in_slice]  # fixed-window rows already gathered: count, do not repeat
+        pos, hit = _locate(older, keys, key_uniques, series_combined)
+        hit &= finite & short[pos]
+        have += np.bincount(pos[hit], minlength=n_series)
+        add = hit & ~taken
+        codes_parts.append(pos[add])
+        t_parts.append(older[t_col].to_numpy(dtype=np.int64)[add])
+        v_parts.append(_floats(older[value_col])[add])
+        short &= have < need
+        edge -= width
+        width *= 2
+    code, t_arr, v_arr = (np.concatenate(p) for p in (codes_parts, t_parts, v_parts))
 
     # -- 4. Sort once by (series, t); positions from the start and from the end of each series. -
     order = np.lexsort((t_arr, code))
@@ -505,7 +527,28 @@ def spc_summary(
     return out[[*keys, *_SUMMARY_COLUMNS]]
 
 
+def _floats(values: pd.Series) -> np.ndarray:
+    """Values as float64, with pandas' missing markers (pd.NA in nullable columns) as NaN."""
+    return values.to_numpy(dtype=float, na_value=np.nan)
+
+
 def _digit(combined: np.ndarray, radices: list[int], i: int) -> np.ndarray:
     """The i-th mixed-radix digit of ``combined`` (undoes the key-code combination)."""
     below = int(np.prod(radices[i + 1 :], dtype=np.int64)) if i + 1 < len(radices) else 1
     return (combined // below) % radices[i]
+
+
+def _locate(
+    frame: pd.DataFrame, keys: list[str], key_uniques: list[pd.Index], series_combined: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Series code of each row of ``frame`` (by its key columns) and whether the series is known."""
+    combined = np.zeros(len(frame), dtype=np.int64)
+    known = np.ones(len(frame), dtype=bool)
+    for k, u in zip(keys, key_uniques, strict=True):
+        idx = u.get_indexer(frame[k])
+        known &= idx >= 0
+        combined = combined * len(u) + np.maximum(idx, 0)
+    if len(series_combined) == 0:
+        return np.zeros(len(frame), dtype=np.int64), np.zeros(len(frame), dtype=bool)
+    pos = np.searchsorted(series_combined, combined).clip(0, len(series_combined) - 1)
+    return pos, known & (series_combined[pos] == combined)

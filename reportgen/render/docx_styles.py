@@ -32,8 +32,11 @@ TONE_COLOURS = {
     "bad": ("8B1A1A", "FBE0E0", "C0392B"),
     "neutral": ("3D4652", "ECEEF1", "7B8794"),
 }
-CALLOUT_TONE = {"info": ("12355B", "E6F0F8", "00677F"), "warning": TONE_COLOURS["warn"],
-                "success": TONE_COLOURS["good"]}
+CALLOUT_TONE = {
+    "info": ("12355B", "E6F0F8", "00677F"),
+    "warning": TONE_COLOURS["warn"],
+    "success": TONE_COLOURS["good"],
+}
 
 
 @dataclass(frozen=True)
@@ -75,8 +78,9 @@ def _set_fonts(rpr: OxmlElement) -> None:
         fonts.set(qn(key), FONT)
 
 
-def _style(doc: WordDocument, name: str, kind: WD_STYLE_TYPE = WD_STYLE_TYPE.PARAGRAPH,
-           base: str | None = "Normal") -> BaseStyle:
+def _style(
+    doc: WordDocument, name: str, kind: WD_STYLE_TYPE = WD_STYLE_TYPE.PARAGRAPH, base: str | None = "Normal"
+) -> BaseStyle:
     styles = doc.styles
     if name in [s.name for s in styles]:
         style = styles[name]
@@ -259,4 +263,3 @@ def install_styles(doc: WordDocument, sizes: Sizes, language: str, text_width_tw
         chip.font.bold = True
         chip.font.italic = False
         chip.font.color.rgb = RGBColor.from_string(fg)
-

@@ -13,6 +13,8 @@ renderer's Heading 1-3, Table Grid and Caption), never by direct formatting.
 
 from __future__ import annotations
 
+import pandas as pd
+
 from reportgen.config.models import BigTarget, Derived, DerivedKind, Frequency, Strategy
 from reportgen.document import Block, BulletList, Cell, Document, Paragraph, Section, Status, Table
 from reportgen.periods import Kind, Period
@@ -121,13 +123,17 @@ def then_and_now_rows(ctx: ReportContext, strategy: Strategy) -> list[tuple[str,
                 target.title,
                 value_text(r, "baseline_value"),
                 value_text(r, "compare_value"),
-                str(r["change_label"])
-                if not is_missing(r.get("change_label"))
-                else fmt_pct_change(r["change_pct"]),
+                # A no-break space keeps "Down 25%" on one line, as the published table prints it.
+                _change(r).replace(" ", "\u00a0"),
                 Cell(_MET_WORDS.get(status, status_word(status)), Status.from_value(status)),
             )
         )
     return rows
+
+
+def _change(row: pd.Series) -> str:
+    label = row.get("change_label")
+    return str(label) if not is_missing(label) else fmt_pct_change(row.get("change_pct"))
 
 
 def then_and_now_section(ctx: ReportContext, strategy: Strategy) -> Section:
@@ -137,8 +143,8 @@ def then_and_now_section(ctx: ReportContext, strategy: Strategy) -> Section:
         caption=f"The {strategy.title} priorities: {strategy.baseline_period} against {ctx.period.label}",
         columns=(
             "Priority",
-            f"Number {strategy.baseline_period}",
-            f"Number {ctx.period.label}",
+            strategy.baseline_period,
+            ctx.period.label,
             "Up or down?",
             "Target met?",
         ),
