@@ -324,3 +324,22 @@ def test_one_off_run_is_owed_even_if_the_service_starts_after_it(tmp_path: Path)
     assert (run.period, run.due_at, run.status) == ("2025-10", utc(2025, 11, 20, 9), "succeeded")
     clock.advance(days=1)
     assert svc.run_due() == [] and len(calls) == 1
+
+
+def test_serve_once_catches_up_then_exits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reportgen.schedule import jobs as jobs_module
+
+    calls: list = []
+    monkeypatch.setattr(jobs_module, "generate", make_generate(calls))  # the pipeline's test double
+    jobs = BOARD.replace('when = { working_day = 5, at = "07:00" }',
+                         'when = { once = "2020-01-06T07:00" }\nfixed_period = "2019-12"')
+    settings_at(tmp_path, jobs, extra='catch_up = "36500d"')
+    args = ["serve", "--once", "--schedules", str(tmp_path / "schedules.toml")]
+    first = CliRunner().invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    second = CliRunner().invoke(cli, args)
+    assert second.exit_code == 0, second.output
+    assert calls == [("board-pack", "2019-12", None)]
+    [run] = Ledger(f"sqlite:///{tmp_path / 'var' / 'reportgen.sqlite'}").runs()
+    assert (run.period, run.trigger, run.status) == ("2019-12", "catch-up", "succeeded")
+    assert len(list((tmp_path / "outputs" / "outbox" / "pending").glob("*.eml"))) == 1
