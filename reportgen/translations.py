@@ -1,0 +1,116 @@
+"""Managing the gettext catalogs: extract, update, init, compile (Babel does the work)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+from reportgen import __version__
+from reportgen.fsutil import atomic_path
+from reportgen.i18n import DOMAIN, LOCALE_DIR, load_catalog
+
+PACKAGE_DIR = Path(__file__).parent
+TEMPLATES_DIR = PACKAGE_DIR.parent / "templates"
+POT = LOCALE_DIR / f"{DOMAIN}.pot"
+KEYWORDS = {"gettext": None, "ngettext": (1, 2), "_": None, "N_": None}
+DRAFT_HEADER = (
+    "Translations of reportgen's public documents.\n"
+    "DRAFT: machine-assisted translation awaiting review by a qualified translator.\n"
+    "Remove the word DRAFT from this comment once the catalog has been reviewed."
+)
+
+
+def extract(pot: Path = POT) -> Catalog:
+    """Collect every translatable message from the package and the templates into the .pot."""
+    catalog = Catalog(project="reportgen", version=__version__, domain=DOMAIN, creation_date=_fixed_date())
+    sources = [(PACKAGE_DIR, [("**.py", "python")])]
+    if TEMPLATES_DIR.is_dir():
+        sources.append((TEMPLATES_DIR, [("**.j2", "jinja2")]))
+    for folder, method_map in sources:
+        for filename, lineno, message, comments, context in extract_from_dir(
+            str(folder), method_map, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",)
+        ):
+            path = (folder / filename).relative_to(PACKAGE_DIR.parent)
+            catalog.add(message, None, [(str(path), lineno)], auto_comments=comments, context=context)
+    pot.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(pot) as tmp, tmp.open("wb") as fh:
+        write_po(fh, catalog, width=100, sort_output=True, omit_header=False)
+    return catalog
+
+
+def po_path(code: str) -> Path:
+    return LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def init(code: str) -> Path:
+    """Start a catalog for a new language from the .pot, marked as a draft."""
+    template = _read_pot()
+    catalog = Catalog(locale=code, domain=DOMAIN, project="reportgen", version=__version__,
+                      header_comment=DRAFT_HEADER, creation_date=_fixed_date())
+    for message in template:
+        if message.id:
+            catalog.add(message.id, None, message.locations, auto_comments=message.auto_comments)
+    return _write(code, catalog)
+
+
+def update() -> list[Path]:
+    """Merge the .pot into every language's catalog: new messages added, gone ones made obsolete."""
+    template = _read_pot()
+    written = []
+    for po in sorted(LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        code = po.parent.parent.name
+        catalog = load_catalog(po, code)
+        catalog.update(template, no_fuzzy_matching=False)
+        written.append(_write(code, catalog))
+    return written
+
+
+def compile_all() -> list[Path]:
+    """Write .mo files beside the catalogs (optional: the catalogs are read directly)."""
+    written = []
+    for po in sorted(LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        catalog = load_catalog(po, po.parent.parent.name)
+        mo = po.with_suffix(".mo")
+        with atomic_path(mo) as tmp, tmp.open("wb") as fh:
+            write_mo(fh, catalog, use_fuzzy=False)
+        written.append(mo)
+    return written
+
+
+def untranslated(code: str) -> list[str]:
+    """Messages of the .pot that the language's catalog does not translate."""
+    catalog = load_catalog(po_path(code), code)
+    missing = []
+    for message in _read_pot():
+        if not message.id:
+            continue
+        entry = catalog.get(message.id)
+        strings = entry.string if entry is not None else None
+        if entry is None or entry.fuzzy or not (all(strings) if isinstance(strings, tuple) else strings):
+            missing.append(message.id if isinstance(message.id, str) else message.id[0])
+    return missing
+
+
+def _read_pot() -> Catalog:
+    if not POT.exists():
+        extract()
+    with POT.open("rb") as fh:
+        return read_po(fh)
+
+
+def _write(code: str, catalog: Catalog) -> Path:
+    po = po_path(code)
+    po.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(po) as tmp, tmp.open("wb") as fh:
+        write_po(fh, catalog, width=100, sort_output=True, ignore_obsolete=False, include_previous=False)
+    return po
+
+
+def _fixed_date() -> dt.datetime:
+    # Catalog dates would otherwise change on every run and make noisy diffs.
+    return dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
