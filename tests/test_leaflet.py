@@ -245,3 +245,18 @@ def test_unknown_area_is_one_clear_error(kit: dict, tmp_path: Path) -> None:
 def test_document_date_comes_from_the_data(kit: dict) -> None:
     text = pdf_text(pdf(kit, "poster"))
     assert f"Published {dt.date(2005, 7, 12).day} July 2005" in text
+
+
+def test_advice_never_claims_a_fall_the_figures_do_not_show(tmp_path: Path) -> None:
+    from publickit import write_config
+
+    from reportgen.config import load_config
+    from reportgen.reports.leaflet import _advice_section
+
+    config = load_config(write_config(tmp_path / "config"))
+    claim = "Crime is falling, so try not to worry."
+    partnership = config.partnership.model_copy(update={"public_advice": (claim, "Lock your doors.")})
+    config = config.model_copy(update={"partnership": partnership})
+    kept = _advice_section(config, falling=True).blocks[0].items
+    dropped = _advice_section(config, falling=False).blocks[0].items
+    assert claim in kept and claim not in dropped and "Lock your doors." in dropped

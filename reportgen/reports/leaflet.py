@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -304,11 +305,30 @@ def went_up_sentence(items: list[tuple[str, float, float]]) -> str:
     return template.format(items=_("{first} and {last}").format(first=", ".join(parts[:-1]), last=parts[-1]))
 
 
-def _advice_section(config: Config, level: int = 1, limit: int | None = None) -> Section:
-    """The partnership's advice in its own order; the two-sided leaflet keeps the first few."""
-    advice = config.partnership.public_advice or DEFAULT_ADVICE
+_FALLING_CLAIM = re.compile(r"\bcrime (is|has been) (falling|going down|down)\b", re.I)
+
+
+def _advice_section(config: Config, level: int = 1, limit: int | None = None, *, falling: bool = True
+                    ) -> Section:
+    """The partnership's advice in its own order; the two-sided leaflet keeps the first few.
+
+    Advice text is written once in the config, but the figures change every quarter: a line
+    claiming crime is falling is left out when this leaflet's figures do not show a fall.
+    """
+    advice = [a for a in (config.partnership.public_advice or DEFAULT_ADVICE)
+              if falling or not _FALLING_CLAIM.search(a)]
     advice = advice[:limit] if limit else advice
     return Section(_("What you can do"), (BulletList(tuple(advice)),), level=level, id="advice")
+
+
+def crime_is_falling(figs: PublicFigures, area: AreaFigures, is_borough: bool) -> bool:
+    """Whether this leaflet's own headline figures show crime falling."""
+    rolling = figs.rolling[0] if figs.rolling else None
+    if is_borough and rolling and rolling.current.shown and rolling.previous.shown:
+        return float(rolling.current.value) < float(rolling.previous.value)  # type: ignore[arg-type]
+    if area.crime.shown and area.crime_last_year.shown:
+        return float(area.crime.value) < float(area.crime_last_year.value)  # type: ignore[arg-type]
+    return False
 
 
 def _report_section(config: Config, level: int = 1) -> Section:
@@ -415,7 +435,8 @@ def leaflet_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, 
     if large_print:
         sections.append(compare)
     sections.append(Section(_("Help keep {place} safe").format(place=place), (
-        _advice_section(config, level=2, limit=None if large_print else ADVICE_LINES),
+        _advice_section(config, level=2, limit=None if large_print else ADVICE_LINES,
+                        falling=crime_is_falling(figs, area, is_borough)),
         _report_section(config, level=2),
     ), id="help"))
     detail = _types_section(config, figs, area)
