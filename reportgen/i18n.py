@@ -19,9 +19,11 @@ import contextvars
 import datetime as dt
 import functools
 import gettext as _gettext
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
@@ -86,6 +88,42 @@ class Language:
         """'March 2005' in the language, in the standalone form used in titles."""
         return format_date(day, "LLLL y", locale=self.locale)
 
+    def month_year_of(self, day: dt.date) -> str:
+        """The month and year in the form used inside a sentence (Polish 'marca 2005')."""
+        return format_date(day, "MMMM y", locale=self.locale)
+
+    def month(self, day: dt.date) -> str:
+        """'March' in the language (standalone form)."""
+        return format_date(day, "LLLL", locale=self.locale)
+
+    def long_date(self, day: dt.date) -> str:
+        """'24 March 2005' ('24 marca 2005', '24 مارچ 2005')."""
+        if self.code == SOURCE_LANGUAGE:
+            return f"{day.day} {day:%B %Y}"
+        return format_date(day, "d MMMM y", locale=self.locale)
+
+    def period_label(self, period: Any) -> str:
+        """A :class:`~reportgen.periods.Period`'s label in the language: 'March 2005',
+        'January to March 2005', '2004/05' (English keeps ``Period.label`` exactly)."""
+        from reportgen.periods import Kind
+
+        if self.code == SOURCE_LANGUAGE:
+            return str(period.label)
+        first, last = period.first_day, period.last_day
+        if period.kind is Kind.MONTH:
+            return self.month_year(first)
+        if period.kind is Kind.FINANCIAL_YEAR:
+            return str(period.key)
+        if first.year == last.year:
+            return self.gettext("{first} to {last}").format(first=self.month(first), last=self.month_year(last))
+        return self.gettext("{first} to {last}").format(first=self.month_year(first), last=self.month_year(last))
+
+    def draft_notice(self) -> str:
+        """The notice a draft translation carries, in the language and in English."""
+        english = DRAFT_NOTICE
+        own = self.gettext(DRAFT_NOTICE)
+        return english if own == english else f"{own} / {english}"
+
 
 def available() -> list[str]:
     """Language codes with a catalog, plus English."""
@@ -115,6 +153,15 @@ def language(code: str | None = None) -> Language:
     return Language(code, locale, _catalog_translations(catalog), draft=is_draft(catalog))
 
 
+def for_tag(tag: str | None) -> Language:
+    """The :class:`Language` of a document's language tag ('en-GB', 'pl', 'ur'); renderers
+    use it because they may run in another process from the builder."""
+    code = (tag or SOURCE_LANGUAGE).replace("-", "_")
+    if code.lower() in ("en", "en_gb"):
+        return language(SOURCE_LANGUAGE)
+    return language(code)
+
+
 def load_catalog(po: Path, code: str) -> Catalog:
     with po.open("rb") as fh:
         return read_po(fh, locale=code, domain=DOMAIN)
@@ -133,6 +180,18 @@ def _catalog_translations(catalog: Catalog) -> _gettext.GNUTranslations:
     write_mo(buf, catalog, use_fuzzy=False)
     buf.seek(0)
     return _gettext.GNUTranslations(buf)
+
+
+_NUMBER_GROUP_GAP = re.compile(r"(?<=\d)[ \u00a0](?=\d)")
+
+
+def keep_numbers_ltr(text: str) -> str:
+    """Hold spaced digit groups ('01942 828111', '0800 555 111') in reading order inside
+    right-to-left text: a left-to-right mark after each group makes the space between
+    groups (and the groups after it) left to right under the Unicode bidi algorithm, where
+    they would otherwise be laid out right to left ('828111 01942'). The space becomes a
+    no-break space so a number is never split across lines."""
+    return _NUMBER_GROUP_GAP.sub("\u200e\u00a0", text)
 
 
 # --- the language in force while a document is built ----------------------------------------
@@ -168,3 +227,7 @@ def ngettext(singular: str, plural: str, n: float) -> str:
 def N_(message: str) -> str:  # noqa: N802 - the conventional gettext name
     """Mark a message for extraction without translating it yet (translate at use with ``_``)."""
     return message
+
+
+# Printed on the cover and in the footer of every document made from a draft catalog.
+DRAFT_NOTICE = N_("Draft translation awaiting review by a qualified translator.")

@@ -38,6 +38,7 @@ from reportgen.config.models import Config
 from reportgen.document import Document
 from reportgen.errors import PeriodError, RenderError
 from reportgen.fsutil import atomic_write_bytes
+from reportgen.i18n import use_language
 from reportgen.periods import Kind, Period
 from reportgen.reports import FORMATS, PERIOD_KINDS, REPORTS, builder, is_available
 from reportgen.reports.base import ReportContext, default_summary
@@ -247,7 +248,9 @@ def generate(
         )
         chart_seconds = session.charts.seconds
         t0 = time.perf_counter()
-        documents: list[tuple[str, Document]] = list(module.build(ctx))
+        # Builders speak the variant's language (gettext catalogs, Babel number and month forms).
+        with use_language(ctx.options.get("lang")):
+            documents: list[tuple[str, Document]] = list(module.build(ctx))
         timings["build"] = time.perf_counter() - t0
         timings["charts"] = session.charts.seconds - chart_seconds
         if not documents:

@@ -19,14 +19,63 @@ TEMPLATES_DIR = PACKAGE_DIR.parent / "templates"
 POT = LOCALE_DIR / f"{DOMAIN}.pot"
 KEYWORDS = {"gettext": None, "ngettext": (1, 2), "_": None, "N_": None}
 DRAFT_HEADER = (
-    "Translations of reportgen's public documents.\n"
-    "DRAFT: machine-assisted translation awaiting review by a qualified translator.\n"
-    "Remove the word DRAFT from this comment once the catalog has been reviewed."
+    "# Translations of reportgen's public documents.\n"
+    "# DRAFT: machine-assisted translation awaiting review by a qualified translator.\n"
+    "# Remove the word DRAFT from this comment once the catalog has been reviewed."
 )
 
 
-def extract(pot: Path = POT) -> Catalog:
-    """Collect every translatable message from the package and the templates into the .pot."""
+CONFIG_DIR = PACKAGE_DIR.parent / "data_sources"
+# The partnership's own public wording (advice, how to report, the notice) is printed in the
+# leaflet as it stands in partnership.toml, so it is translated like the fixed text.
+PUBLIC_CONFIG_KEYS = ("name", "notice", "public_advice", "report_crime")
+
+
+def config_messages(config_dir: Path = CONFIG_DIR) -> list[tuple[str, str]]:
+    """(message, location) for the public wording in ``config_dir``: the partnership's name,
+    notice, advice and reporting lines, team, borough and comparator names, and every
+    ``public_title`` (crime types and targets as the leaflet names them)."""
+    import tomllib
+
+    def where(path: Path) -> str:
+        root = PACKAGE_DIR.parent
+        return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+    out: list[tuple[str, str]] = []
+    path = config_dir / "partnership.toml"
+    if path.is_file():
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        for key in PUBLIC_CONFIG_KEYS:
+            value = data.get(key)
+            for text in [value] if isinstance(value, str) else list(value or ()):
+                if text:
+                    out.append((text, f"{where(path)}:{key}"))
+        named = [data.get("contact") or {}, data.get("borough") or {}, *(data.get("comparators") or [])]
+        out += [(t["name"], f"{where(path)}:name") for t in named if isinstance(t, dict) and t.get("name")]
+    out += _leaflet_titles(config_dir)
+    return out
+
+
+def _leaflet_titles(config_dir: Path) -> list[tuple[str, str]]:
+    """The public titles the leaflet prints: its crime types and the newest strategy's targets."""
+    from reportgen.config import load_config
+    from reportgen.reports.public_figures import breakdown_indicator, crime_indicator, crime_types
+
+    if not (config_dir / "partnership.toml").is_file():
+        return []
+    config = load_config(config_dir)
+    crime = crime_indicator(config)
+    ids = [crime, *crime_types(config, breakdown_indicator(config, crime))]
+    out = [(config.indicators[i].label, f"{config_dir.name}:indicator {i}") for i in ids]
+    newest = max(config.strategies, key=lambda st: st.target.end, default=None)
+    for target in newest.targets if newest else ():
+        out.append((target.public_title or target.title, f"{config_dir.name}:target {target.number}"))
+    return out
+
+
+def extract(pot: Path = POT, config_dir: Path = CONFIG_DIR) -> Catalog:
+    """Collect every translatable message from the package, the templates and the
+    partnership's public wording in ``config_dir`` into the .pot."""
     catalog = Catalog(project="reportgen", version=__version__, domain=DOMAIN, creation_date=_fixed_date())
     sources = [(PACKAGE_DIR, [("**.py", "python")])]
     if TEMPLATES_DIR.is_dir():
@@ -37,6 +86,9 @@ def extract(pot: Path = POT) -> Catalog:
         ):
             path = (folder / filename).relative_to(PACKAGE_DIR.parent)
             catalog.add(message, None, [(str(path), lineno)], auto_comments=comments, context=context)
+    for message, where in config_messages(config_dir):
+        file, _sep, key = where.partition(":")
+        catalog.add(message, None, [(file, 0)], auto_comments=[f"partnership setting: {key}"])
     pot.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(pot) as tmp, tmp.open("wb") as fh:
         write_po(fh, catalog, width=100, sort_output=True, omit_header=False)

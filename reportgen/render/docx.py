@@ -24,6 +24,7 @@ from docx.table import Table as WordTable
 from docx.text.paragraph import Paragraph as WordParagraph
 from PIL import ImageFont
 
+from reportgen import i18n
 from reportgen.document import (
     Block,
     BulletList,
@@ -47,6 +48,7 @@ from reportgen.document import (
 )
 from reportgen.errors import RenderError
 from reportgen.render.base import Renderer
+from reportgen.render.docx_rtl import make_rtl
 from reportgen.render.docx_styles import NAVY, TINT, TONE_COLOURS, install_styles, sizes_for
 
 PAGE_W, PAGE_H = Mm(210), Mm(297)
@@ -99,6 +101,14 @@ def _field(paragraph: WordParagraph, instruction: str, placeholder: str) -> None
     paragraph._p.append(field)
 
 
+def _page_words(lang: i18n.Language) -> tuple[str, str, str]:
+    """The words before, between and after the page number fields: ('Page ', ' of ', '')."""
+    text = lang.gettext("Page {page} of {pages}")
+    before, _sep, rest = text.partition("{page}")
+    between, _sep, after = rest.partition("{pages}")
+    return before, between, after
+
+
 def _complex_field_char(paragraph: WordParagraph, kind: str) -> None:
     run = paragraph.add_run()
     char = OxmlElement("w:fldChar")
@@ -114,6 +124,7 @@ class _Writer:
         self.sizes = sizes_for(doc.variant, doc.kind)
         self.margins_mm = SIDE_MARGINS_MM.get(doc.variant, DEFAULT_SIDE_MARGINS_MM)
         self.text_width = Mm(210 - sum(self.margins_mm))
+        self.lang = i18n.for_tag(doc.language)
 
     def build(self) -> WordDocument:
         doc, word = self.doc, self.word
@@ -126,11 +137,13 @@ class _Writer:
         if doc.subtitle:
             word.add_paragraph(doc.subtitle, style="Subtitle")
         word.add_paragraph(
-            f"{doc.period_label} \u00b7 Published {doc.date.day} {doc.date:%B %Y}", style="Masthead Meta"
+            f"{doc.period_label} \u00b7 "
+            + self.lang.gettext("Published %(date)s") % {"date": self.lang.long_date(doc.date)},
+            style="Masthead Meta",
         )
         if doc.notice:
             notice = word.add_paragraph(style="Notice")
-            notice.add_run("Please note: ", style="Strong")
+            notice.add_run(self.lang.gettext("Please note:") + " ", style="Strong")
             notice.add_run(doc.notice)
         if doc.toc:
             self._contents()
@@ -138,6 +151,8 @@ class _Writer:
             self._section(section)
         if doc.footer_text:
             _add_text(word.add_paragraph(style="Note"), doc.footer_text)
+        if self.lang.direction == "rtl":
+            make_rtl(word, doc.language)
         return word
 
     def _page_setup(self) -> None:
@@ -177,10 +192,17 @@ class _Writer:
         for footer in (section.footer, section.first_page_footer):
             paragraph = footer.paragraphs[0]
             paragraph.style = "Footer"
-            paragraph.add_run(f"{doc.period_label}\tPage ")
+            # "Page {page} of {pages}" in the document's language, its words around the two fields.
+            before, between, after = _page_words(self.lang)
+            paragraph.add_run(f"{doc.period_label}\t{before}")
             _field(paragraph, "PAGE", "1")
-            paragraph.add_run(" of ")
+            paragraph.add_run(between)
             _field(paragraph, "NUMPAGES", "1")
+            if after:
+                paragraph.add_run(after)
+            if self.lang.draft:
+                draft = footer.add_paragraph(self.lang.draft_notice(), style="Footer")
+                draft.paragraph_format.space_before = Mm(1)
 
     def _contents(self) -> None:
         """A real TOC field (Word can refresh it with page numbers) pre-filled with the titles."""
@@ -239,10 +261,10 @@ class _Writer:
                 word.add_paragraph(contact.name, style="Contact Name")
                 for key, value in (
                     ("", contact.role),
-                    ("Phone: ", contact.phone),
-                    ("Email: ", contact.email),
-                    ("Web: ", contact.web),
-                    ("Address: ", contact.address),
+                    (self.lang.gettext("Phone:") + " ", contact.phone),
+                    (self.lang.gettext("Email:") + " ", contact.email),
+                    (self.lang.gettext("Web:") + " ", contact.web),
+                    (self.lang.gettext("Address:") + " ", contact.address),
                 ):
                     if value:
                         line = word.add_paragraph(style="Contact Detail")
@@ -314,7 +336,8 @@ class _Writer:
     def _chart(self, chart: Chart) -> None:
         word = self.word
         self.figures += 1
-        word.add_paragraph(f"Figure {self.figures}: {chart.title}", style="Caption")
+        figure = self.lang.gettext("Figure %(n)s:") % {"n": self.figures}
+        word.add_paragraph(f"{figure} {chart.title}", style="Caption")
         width = Mm(min(chart.width_mm, self.text_width.mm))
         picture_paragraph = word.add_paragraph(style="Figure")
         try:
@@ -326,7 +349,8 @@ class _Writer:
         doc_pr.set("descr", chart.alt_text)
         doc_pr.set("title", chart.title)
         doc_pr.set("name", chart.id)
-        for text in (chart.caption, f"Source: {chart.source}" if chart.source else ""):
+        source = f"{self.lang.gettext('Source:')} {chart.source}" if chart.source else ""
+        for text in (chart.caption, source):
             if text:
                 _add_text(word.add_paragraph(style="Note"), text)
 

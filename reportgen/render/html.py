@@ -10,6 +10,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 import reportgen
+from reportgen import i18n
 from reportgen.document import (
     Cell,
     Chart,
@@ -22,6 +23,7 @@ from reportgen.document import (
     section_anchors,
 )
 from reportgen.errors import RenderError
+from reportgen.i18n import Language
 from reportgen.render.base import Renderer
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
@@ -42,8 +44,10 @@ _STYLESHEETS: dict[tuple[Target, str], tuple[str, ...]] = {
 }
 
 
-def _environment(templates_dir: Path) -> jinja2.Environment:
+def _environment(templates_dir: Path, lang: Language | None = None) -> jinja2.Environment:
+    lang = lang or i18n.language()
     env = jinja2.Environment(
+        extensions=["jinja2.ext.i18n"],
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -55,8 +59,10 @@ def _environment(templates_dir: Path) -> jinja2.Environment:
     env.filters["kind"] = lambda block: type(block).__name__
     env.filters["cell_text"] = cell_text
     env.filters["cell_status"] = cell_status
-    env.filters["long_date"] = lambda d: f"{d.day} {d:%B %Y}"
+    env.filters["long_date"] = lang.long_date
     env.globals["Cell"] = Cell
+    # The template's fixed words ("Please note", "Published") speak the document's language.
+    env.install_gettext_callables(lang.gettext, lang.ngettext, newstyle=True)  # type: ignore[attr-defined]
     return env
 
 
@@ -113,10 +119,37 @@ def inline_svg(chart: Chart) -> Markup:
 
 def stylesheet_text(doc: Document, target: Target, css_dir: Path = CSS_DIR) -> str:
     names = _STYLESHEETS[(target, doc.variant)]
+    lang = i18n.for_tag(doc.language)
+    if lang.direction == "rtl":
+        names = (*names, "rtl.css")
     try:
-        return "\n".join((css_dir / name).read_text(encoding="utf-8") for name in names)
+        css = "\n".join((css_dir / name).read_text(encoding="utf-8") for name in names)
     except OSError as exc:
         raise RenderError(f"Cannot read stylesheet: {exc}") from exc
+    if lang.code != i18n.SOURCE_LANGUAGE and target == "print":
+        css += "\n" + _page_number_css(lang)
+    return css
+
+
+def _css_string(text: str) -> str:
+    """A CSS string literal (UTF-8 as it is: the stylesheet is inline in UTF-8 HTML)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _page_number_css(lang: Language) -> str:
+    """The running 'Page X of Y' in the document's language (CSS holds the words), and for a
+    draft translation the draft notice in the middle of the page foot."""
+    page = lang.gettext("Page {page} of {pages}")
+    parts = re.split(r"(\{page\}|\{pages\})", page)
+    counters = {"{page}": "counter(page)", "{pages}": "counter(pages)"}
+    content = " ".join(counters.get(p) or _css_string(p) for p in parts if p)
+    rule = f"@bottom-right {{ content: {content}; }}"
+    if lang.draft:
+        # A draft translation says so at the foot of every page, in both languages.
+        notice = _css_string(lang.draft_notice())
+        rule += (f" @bottom-center {{ content: {notice}; font-size: 7pt; color: #4a5560; width: 50%;"
+                 " text-align: center; }")
+    return f"@page {{ {rule} }}\n@page :first {{ {rule} }}"
 
 
 def render_html(doc: Document, target: Target = "screen", templates_dir: Path = TEMPLATES_DIR) -> str:
@@ -126,21 +159,30 @@ def render_html(doc: Document, target: Target = "screen", templates_dir: Path = 
             f"No base.html.j2 in the templates folder {templates_dir}.",
             hint="Run from a source checkout, or pass templates_dir to the renderer.",
         )
-    env = _environment(templates_dir)
+    lang = i18n.for_tag(doc.language)
+    env = _environment(templates_dir, lang)
     anchors = section_anchors(doc)
     try:
         template = env.get_template("base.html.j2")
-        return template.render(
+        html = template.render(
             doc=doc,
             target=target,
             css=Markup(stylesheet_text(doc, target, templates_dir / "css")),
             anchor_of=lambda section: anchors[id(section)],
             svg=inline_svg,
             Status=Status,
+            direction=lang.direction,
             generator=f"reportgen {reportgen.__version__}",
         )
     except jinja2.TemplateError as exc:
         raise RenderError(f"HTML template failed for {doc.title!r}: {exc}") from exc
+    return _numbers_ltr(html) if lang.direction == "rtl" else html
+
+
+def _numbers_ltr(html: str) -> str:
+    """Phone numbers read left to right in right-to-left text (text nodes of the body only)."""
+    head, sep, body = html.partition("<body")
+    return head + sep + re.sub(r">([^<]+)<", lambda m: f">{i18n.keep_numbers_ltr(m.group(1))}<", body)
 
 
 class HtmlRenderer(Renderer):

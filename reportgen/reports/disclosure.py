@@ -22,6 +22,8 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
+from reportgen.i18n import SOURCE_LANGUAGE, _, current
+
 K = TypeVar("K", bound=Hashable)
 R = TypeVar("R", bound=Hashable)
 C = TypeVar("C", bound=Hashable)
@@ -29,21 +31,18 @@ C = TypeVar("C", bound=Hashable)
 Reason = Literal["", "small", "secondary", "missing", "derived"]
 
 
-def _(text: str) -> str:
-    """Marks a string for translation; a gettext catalogue can replace it later."""
-    return text
-
-
 def fewer_than(threshold: int) -> str:
     """The public wording for a suppressed count."""
-    return _("fewer than {n}").format(n=f"{threshold:,}")
+    return _("fewer than {n}").format(n=format_number(threshold))
 
 
 def format_number(value: float, decimals: int = 0) -> str:
-    """Thousands separators, fixed decimals, half-up rounding (as the public expects)."""
+    """Thousands separators, fixed decimals, half-up rounding (as the public expects), in
+    the language in force (Polish '4 095' with a no-break space, '18,2')."""
     scale = 10**decimals
     rounded = math.floor(abs(value) * scale + 0.5) / scale
-    text = f"{rounded:,.{decimals}f}"
+    lang = current()
+    text = f"{rounded:,.{decimals}f}" if lang.code == SOURCE_LANGUAGE else lang.number(rounded, decimals)
     return f"-{text}" if value < 0 and rounded != 0 else text
 
 

@@ -2,8 +2,8 @@
 
 Each function takes numbers and returns whole sentences built from one template per case
 (down / up / no change, one / many), never from fragments glued together, so a later
-gettext/Babel catalogue can translate each template as a unit. ``_`` and ``ngettext``
-below are the hooks: they return their input until a catalogue is installed.
+gettext/Babel catalogue can translate each template as a unit: ``_`` and ``ngettext`` come
+from :mod:`reportgen.i18n` and speak the language in force (``use_language``).
 
 The rules the wording follows:
 - the figure comes from the data; large differences are rounded *down* for the reader and
@@ -18,34 +18,39 @@ The rules the wording follows:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
+from reportgen.i18n import _, current, ngettext
 from reportgen.periods import Kind, Period
 from reportgen.reports.disclosure import fewer_than, format_number
 
 
-def _(text: str) -> str:
-    return text
-
-
-def ngettext(singular: str, plural: str, n: float) -> str:
-    return singular if n == 1 else plural
-
-
 @dataclass(frozen=True)
 class Noun:
-    """What an indicator counts, in both numbers: Noun("offence", "offences")."""
+    """What an indicator counts, in both numbers: Noun("offence", "offences").
+
+    ``forms`` is the literal ngettext call, so the catalog gets the pair with its plural
+    forms (Polish has three: przestępstwo, przestępstwa, przestępstw)."""
 
     singular: str
     plural: str
+    forms: Callable[[float], str] | None = field(default=None, compare=False)
 
     def for_count(self, n: float) -> str:
+        if self.forms is not None:
+            return self.forms(n)
         return ngettext(self.singular, self.plural, n)
 
+    @property
+    def many(self) -> str:
+        """The form for a large or unspecified number ('offences')."""
+        return self.for_count(1000)
 
-OFFENCES = Noun(_("offence"), _("offences"))
-INCIDENTS = Noun(_("incident"), _("incidents"))
-PEOPLE = Noun(_("person"), _("people"))
+
+OFFENCES = Noun("offence", "offences", lambda n: ngettext("offence", "offences", n))
+INCIDENTS = Noun("incident", "incidents", lambda n: ngettext("incident", "incidents", n))
+PEOPLE = Noun("person", "people", lambda n: ngettext("person", "people", n))
 
 
 def public_amount(n: float) -> str:
@@ -71,17 +76,26 @@ def public_percent(pct: float) -> str:
 
 def basis_phrase(period: Period) -> str:
     """'in the 12 months to March 2005', 'in January to March 2005', 'in March 2005'."""
+    lang = current()
+    last_day = period.last_day
+    # TRANSLATORS: {month} is 'March 2005' (standalone form); {month_of} is the same month in
+    # the form used inside a sentence (Polish 'marca 2005'): use whichever the grammar needs.
     if period.kind is Kind.RANGE and period.n_months == 12:
-        end = Period(period.end, period.end, Kind.MONTH)
-        return _("in the 12 months to {month}").format(month=end.label)
+        return _("in the 12 months to {month}").format(
+            month=lang.month_year(last_day) if lang.code != "en" else Period(period.end, period.end,
+                                                                              Kind.MONTH).label,
+            month_of=lang.month_year_of(last_day))
     if period.kind is Kind.FINANCIAL_YEAR:
         return _("in the year {year}").format(year=period.label)
     if period.kind is Kind.QUARTER:
-        return _("between {first} and {last}").format(
-            first=Period(period.start, period.start, Kind.MONTH).label.split(" ")[0],
-            last=Period(period.end, period.end, Kind.MONTH).label,
-        )
-    return _("in {period}").format(period=period.label)
+        if lang.code == "en":
+            first = Period(period.start, period.start, Kind.MONTH).label.split(" ")[0]
+            last = Period(period.end, period.end, Kind.MONTH).label
+        else:
+            first, last = lang.month(period.first_day), lang.month_year(last_day)
+        # TRANSLATORS: 'between January and March 2005'; {first} is a month, {last} a month and year.
+        return _("between {first} and {last}").format(first=first, last=last)
+    return _("in {period}").format(period=lang.period_label(period), month_of=lang.month_year_of(last_day))
 
 
 def _is_plural(subject: str) -> bool:
@@ -113,10 +127,10 @@ def change_sentence(
     diff = current - previous
     plural = _is_plural(subject)
     amount = public_amount(diff)
-    n_noun = noun.for_count(abs(diff)) if abs(diff) < 1000 else noun.plural
+    n_noun = noun.for_count(abs(diff)) if abs(diff) < 1000 else noun.many
     if previous == 0 and current == 0:
         template = _("There were no {noun}, the same as last year.")
-        return template.format(noun=noun.plural)
+        return template.format(noun=noun.for_count(0))
     if previous == 0:
         template = _("{subject}: {amount} {noun}, compared with none last year.")
         return template.format(subject=subject, amount=public_amount(current), noun=noun.for_count(current))
@@ -174,9 +188,9 @@ def worse_follow_up(count: int, action: str = "") -> str:
     if action:
         template = ngettext("This has got worse. What we are doing: {action}",
                             "These have got worse. What we are doing: {action}", count)
-        return _(template).format(action=action)
-    return _(ngettext("This has got worse, and the partnership is working on it.",
-                      "These have got worse, and the partnership is working on them.", count))
+        return template.format(action=action)
+    return ngettext("This has got worse, and the partnership is working on it.",
+                    "These have got worse, and the partnership is working on them.", count)
 
 
 def headline_value(current: float, previous: float) -> str:

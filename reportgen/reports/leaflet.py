@@ -35,12 +35,11 @@ from reportgen.document import (
     Table,
 )
 from reportgen.errors import LookupFailure
+from reportgen.i18n import N_, _, current
 from reportgen.periods import Period
 from reportgen.reports import headlines as hl
 from reportgen.reports.disclosure import Figure, change_pct_figure, fewer_than, format_number
 from reportgen.reports.public_figures import AreaFigures, Comparison, PublicFigures, public_figures
-
-_ = hl._
 
 KIND = "leaflet"
 # What fits on two A4 sides at 14pt beside the figures; large print has room for all.
@@ -48,14 +47,14 @@ ADVICE_LINES = 3
 PARTNER_LINES = 2
 
 DEFAULT_ADVICE = (
-    _("Lock doors and windows when you go out, even for a few minutes."),
-    _("Keep valuables out of sight in your car and at home."),
-    _("Get to know your neighbours and look out for each other."),
-    _("Join or start a Homewatch scheme in your street."),
+    N_("Lock doors and windows when you go out, even for a few minutes."),
+    N_("Keep valuables out of sight in your car and at home."),
+    N_("Get to know your neighbours and look out for each other."),
+    N_("Join or start a Homewatch scheme in your street."),
 )
 DEFAULT_REPORTING = (
-    _("In an emergency, when a crime is happening or someone is in danger, call 999."),
-    _("To report a crime anonymously, call Crimestoppers on 0800 555 111."),
+    N_("In an emergency, when a crime is happening or someone is in danger, call 999."),
+    N_("To report a crime anonymously, call Crimestoppers on 0800 555 111."),
 )
 
 
@@ -90,6 +89,9 @@ def short_label(period: Period) -> str:
     """'Jan to Mar 2005' for table headings (the full label is in the title)."""
     first = Period(period.start, period.start, period.kind).first_day
     last = period.last_day
+    lang = current()
+    if lang.code != "en":
+        return lang.period_label(period)
     if first.year == last.year:
         return f"{first:%b} to {last:%b %Y}"
     return f"{first:%b %Y} to {last:%b %Y}"
@@ -104,8 +106,11 @@ def column_label(period: Period) -> str:
 def months_label(period: Period) -> str:
     """'January to March' (no year): the caption part shared by this year's and last year's columns."""
     first, last = period.first_day, period.last_day
+    lang = current()
     if first.year != last.year:
-        return period.label
+        return lang.period_label(period)
+    if lang.code != "en":
+        return _("{first} to {last}").format(first=lang.month(first), last=lang.month(last))
     return _("{first} to {last}").format(first=f"{first:%B}", last=f"{last:%B}")
 
 
@@ -131,7 +136,8 @@ def _change_cell(current: Figure, previous: Figure, change: Figure, polarity: st
         return text
     # Public words, not RAG jargon: "Better" / "Worse" carry the meaning with the glyph.
     better = status is Status.ON_TRACK
-    return Cell(f"{text} ({_('better') if better else _('worse')})", status)
+    word = _("better") if better else _("worse")
+    return Cell(f"{text} ({word})", status)
 
 
 def _targets_for(config: Config, indicator: str | None) -> list[str]:
@@ -140,7 +146,7 @@ def _targets_for(config: Config, indicator: str | None) -> list[str]:
     for strategy in sorted(config.strategies, key=lambda s: s.target.end, reverse=True):
         for target in strategy.targets:
             if any(m.indicator == indicator for m in target.measures):
-                out.append(target.public_title or target.title)
+                out.append(_(target.public_title or target.title))
     return out
 
 
@@ -171,7 +177,7 @@ def _crime_headlines(figs: PublicFigures, area: AreaFigures, is_borough: bool) -
         cards.append(Headline(
             value=area.rate.text,
             label=_("Crimes for every 1,000 people"),
-            detail=_("In {place}, {basis}.").format(place=area.area_name, basis=quarter_basis),
+            detail=_("In {place}, {basis}.").format(place=_(area.area_name), basis=quarter_basis),
         ))
     return HeadlineRow(tuple(cards[:3])) if cards else None
 
@@ -179,7 +185,7 @@ def _crime_headlines(figs: PublicFigures, area: AreaFigures, is_borough: bool) -
 def _headline_sentences(figs: PublicFigures, area: AreaFigures, is_borough: bool) -> list[str]:
     """The lead paragraph: what changed, in words, with the figures behind it."""
     sentences: list[str] = []
-    subject = _("Crime") if is_borough else _("Crime in {place}").format(place=area.area_name)
+    subject = _("Crime") if is_borough else _("Crime in {place}").format(place=_(area.area_name))
     rolling = figs.rolling[0] if figs.rolling else None
     if is_borough and rolling and rolling.current.shown and rolling.previous.shown:
         cur, prev = float(rolling.current.value), float(rolling.previous.value)  # type: ignore[arg-type]
@@ -204,7 +210,7 @@ def _reassurance(area: AreaFigures, is_borough: bool) -> str:
     per_100 = float(area.rate.value) / 10  # type: ignore[arg-type]
     template = _("Many people think crime is more common than it is: over these three months there "
                  "were about {n} crimes for every 100 people in {place}.")
-    return template.format(n=format_number(per_100, 1 if per_100 < 10 else 0), place=area.area_name)
+    return template.format(n=format_number(per_100, 1 if per_100 < 10 else 0), place=_(area.area_name))
 
 
 def _comparison_section(figs: PublicFigures, area: AreaFigures, is_borough: bool, level: int = 1,
@@ -219,9 +225,9 @@ def _comparison_section(figs: PublicFigures, area: AreaFigures, is_borough: bool
                                     area.rate_last_year.safe_value))
     blocks: list[Any] = []
     head = places[0]
-    others = [(c.name, c.rate) for c in places[1:] if c.rate is not None]
+    others = [(_(c.name), c.rate) for c in places[1:] if c.rate is not None]
     if head.rate is not None:
-        blocks.append(Paragraph(hl.comparison_sentence(head.name, head.rate, others, basis)))  # type: ignore[arg-type]
+        blocks.append(Paragraph(hl.comparison_sentence(_(head.name), head.rate, others, basis)))  # type: ignore[arg-type]
     last_year = figs.period.same_period_last_year()
     rows = []
     for c in places:
@@ -233,7 +239,7 @@ def _comparison_section(figs: PublicFigures, area: AreaFigures, is_borough: bool
             change = _change_cell(now_f, then_f, Figure(0.0, ""), "lower_is_better")
         else:
             change = _("not shown")
-        rows.append((c.name, then, now, change))
+        rows.append((_(c.name), then, now, change))
     if not with_table:
         return Section(_("How we compare"), tuple(blocks), level=level, id="compare")
     blocks.append(Table(
@@ -251,7 +257,7 @@ def _types_section(config: Config, figs: PublicFigures, area: AreaFigures, level
     last_year = figs.period.same_period_last_year()
     rows = []
     for row in area.types:
-        rows.append((row.title, row.previous.text, row.current.text,
+        rows.append((_(row.title), row.previous.text, row.current.text,
                      _change_cell(row.current, row.previous, row.change_pct, row.polarity)))
     total_change = change_pct_figure(area.types_total, area.types_total_last_year)
     rows.append((_("Total"), area.types_total_last_year.text, area.types_total.text,
@@ -270,7 +276,7 @@ def _types_section(config: Config, figs: PublicFigures, area: AreaFigures, level
     else:
         notes = ()
     blocks: list[Any] = [Table(
-        caption=_("Crimes in {place}, {months}").format(place=area.area_name, months=months_label(figs.period)),
+        caption=_("Crimes in {place}, {months}").format(place=_(area.area_name), months=months_label(figs.period)),
         columns=(_("Type of crime"), column_label(last_year), column_label(figs.period), _("Change")),
         rows=tuple(rows),
         column_align=("left", "right", "right", "left"),
@@ -282,7 +288,7 @@ def _types_section(config: Config, figs: PublicFigures, area: AreaFigures, level
              and hl.verdict(float(r.current.value), float(r.previous.value), r.polarity) == "worse"  # type: ignore[arg-type]
              and float(r.current.value) - float(r.previous.value) >= max(1, area.threshold)]  # type: ignore[arg-type]
     if worse:
-        said = went_up_sentence([(r.title, float(r.current.value), float(r.previous.value))  # type: ignore[arg-type]
+        said = went_up_sentence([(_(r.title), float(r.current.value), float(r.previous.value))  # type: ignore[arg-type]
                                  for r in worse])
         targets = _targets_for(config, figs.breakdown_indicator) or _targets_for(config, figs.crime_indicator)
         action = (_("our target is to {target}, and we review the figures every month to decide where "
@@ -315,7 +321,8 @@ def _advice_section(config: Config, level: int = 1, limit: int | None = None, *,
     Advice text is written once in the config, but the figures change every quarter: a line
     claiming crime is falling is left out when this leaflet's figures do not show a fall.
     """
-    advice = [a for a in (config.partnership.public_advice or DEFAULT_ADVICE)
+    # Configured lines are translated too when the catalog has them (extract collects them).
+    advice = [_(a) for a in (config.partnership.public_advice or DEFAULT_ADVICE)
               if falling or not _FALLING_CLAIM.search(a)]
     advice = advice[:limit] if limit else advice
     return Section(_("What you can do"), (BulletList(tuple(advice)),), level=level, id="advice")
@@ -332,7 +339,7 @@ def crime_is_falling(figs: PublicFigures, area: AreaFigures, is_borough: bool) -
 
 
 def _report_section(config: Config, level: int = 1) -> Section:
-    lines = config.partnership.report_crime or DEFAULT_REPORTING
+    lines = [_(line) for line in config.partnership.report_crime or DEFAULT_REPORTING]
     return Section(_("How to report a crime"), (BulletList(tuple(lines)),), level=level, id="report")
 
 
@@ -363,7 +370,7 @@ def formats_line(config: Config, *, poster: bool = False, web: bool = False) -> 
 def _contacts_section(config: Config, limit: int | None, level: int = 1) -> Section:
     """Who to call, as one compact table: the partnership first, then partners."""
     own = config.partnership.contact
-    rows = [(own.name, own.phone)] if own.phone else []
+    rows = [(_(own.name), own.phone)] if own.phone else []
     rows += partner_contacts(config, limit)
     blocks: list[Any] = []
     if rows:
@@ -388,17 +395,24 @@ def _document(ctx: Any, figs: PublicFigures, title: str, subtitle: str, sections
               variant: str) -> Document:
     config: Config = ctx.config
     p = config.partnership
+    lang = current()
+    notice = _(p.notice) if p.notice else None
+    if lang.draft:
+        # A draft translation says so on the cover, in both languages; the renderers also
+        # print it in every page footer (see reportgen.render), where it costs no space.
+        notice = " ".join(x for x in (lang.draft_notice(), notice) if x)
     return Document(
         kind=KIND,
         title=title,
         subtitle=subtitle,
-        partnership=p.name,
-        period_label=figs.period.label,
+        partnership=_(p.name),
+        period_label=lang.period_label(figs.period),
         date=_publication_date(ctx),
         sections=tuple(sections),
+        language=lang.tag,
         variant=variant,
-        keywords=(_("community safety"), _("crime figures"), figs.period.label),
-        notice=p.notice or None,
+        keywords=(_("community safety"), _("crime figures"), lang.period_label(figs.period)),
+        notice=notice,
         # The formats offer is in the contact section (and on the poster's face).
         footer_text="",
     )
@@ -410,7 +424,7 @@ def leaflet_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, 
     config: Config = ctx.config
     is_borough = area_id is None
     area = figs.borough if is_borough else figs.area(area_id)  # type: ignore[arg-type]
-    place = area.area_name
+    place = _(area.area_name)
     headline_blocks: list[Any] = []
     cards = _crime_headlines(figs, area, is_borough)
     if cards:
@@ -463,18 +477,18 @@ def poster_document(ctx: Any, figs: PublicFigures, area_id: str | None = None) -
     if sentences:
         blocks.append(Paragraph(sentences[0]))
     basis = hl.basis_phrase(figs.period)
-    others = [(c.name, c.rate) for c in figs.comparisons if c.area_id != area.area_id and c.rate is not None]
+    others = [(_(c.name), c.rate) for c in figs.comparisons if c.area_id != area.area_id and c.rate is not None]
     if area.rate.shown:
-        blocks.append(Paragraph(hl.comparison_sentence(area.area_name, float(area.rate.value), others,  # type: ignore[arg-type]
+        blocks.append(Paragraph(hl.comparison_sentence(_(area.area_name), float(area.rate.value), others,  # type: ignore[arg-type]
                                                        basis)))
-    lines = config.partnership.report_crime or DEFAULT_REPORTING
+    lines = [_(line) for line in config.partnership.report_crime or DEFAULT_REPORTING]
     contact = config.partnership.contact
     sections = [
         Section(_("The headlines"), tuple(blocks), id="headlines"),
         Section(_("Report a crime"), (BulletList(tuple(lines[:3])),), id="report"),
         Section(_("Find out more"), (
             Paragraph(_("**{name}**: phone {phone}{email}.").format(
-                name=contact.name, phone=contact.phone,
+                name=_(contact.name), phone=contact.phone,
                 email=_(", email {email}").format(email=contact.email) if contact.email else "")),
             Paragraph(formats_line(config, poster=True)),
         ), id="contact"),
@@ -482,12 +496,12 @@ def poster_document(ctx: Any, figs: PublicFigures, area_id: str | None = None) -
     rolling = figs.rolling[0] if figs.rolling else None
     if (is_borough and rolling and rolling.current.shown and rolling.previous.shown
             and float(rolling.current.value) < float(rolling.previous.value)):  # type: ignore[arg-type]
-        title = _("Crime is falling in {place}").format(place=area.area_name)
+        title = _("Crime is falling in {place}").format(place=_(area.area_name))
     elif (area.crime.shown and area.crime_last_year.shown
           and float(area.crime.value) < float(area.crime_last_year.value)):  # type: ignore[arg-type]
-        title = _("Crime is down in {place}").format(place=area.area_name)
+        title = _("Crime is down in {place}").format(place=_(area.area_name))
     else:
-        title = _("Crime in {place}: the latest figures").format(place=area.area_name)
+        title = _("Crime in {place}: the latest figures").format(place=_(area.area_name))
     # The period is in the masthead already; the poster keeps its space for the figures.
     return _document(ctx, figs, title, "", sections, "poster")
 
@@ -502,12 +516,14 @@ def figures(ctx: Any) -> PublicFigures:
     return cached
 
 
-def stem_for(area_id: str | None, *, large_print: bool, poster: bool) -> str:
+def stem_for(area_id: str | None, *, large_print: bool, poster: bool, lang: str | None = None) -> str:
     stem = "poster" if poster else "leaflet"
     if area_id:
         stem += f"-{area_id}"
     if large_print and not poster:
         stem += "-large-print"
+    if lang and lang.replace("_", "-").lower() not in ("en", "en-gb"):
+        stem += f"-{lang}"
     return stem
 
 
@@ -525,12 +541,13 @@ def build(ctx: Any) -> list[tuple[str, Document]]:
     else:
         area_ids = [None]
     out: list[tuple[str, Document]] = []
+    lang = options.get("lang")
     for area_id in area_ids:
         if poster:
             doc = poster_document(ctx, figs, area_id)
         else:
             doc = leaflet_document(ctx, figs, area_id, large_print=large_print)
-        out.append((stem_for(area_id, large_print=large_print, poster=poster), doc))
+        out.append((stem_for(area_id, large_print=large_print, poster=poster, lang=lang), doc))
     return out
 
 
