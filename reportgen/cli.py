@@ -320,6 +320,8 @@ RUN_CHOICES = ("board-pack", "leaflet", "annual-review", "web", "all")
 @click.option("--each-area", is_flag=True, help="Leaflet: one leaflet per neighbourhood, all in one run.")
 @click.option("--poster", is_flag=True, help="Leaflet: one-page poster for libraries and clinics.")
 @click.option("--lang", default=None, help="Leaflet: language code of a translated version.")
+@click.option("--alt-formats", "alt_formats", is_flag=True,
+              help="Leaflet: also Braille (.brf), audio (.mp3), plain text and easy read, beside the PDFs.")
 @click.option("--deliver", is_flag=True,
               help="Run the report's jobs from schedules.toml and deliver as they say; recorded in history.")
 @click.option("--force", is_flag=True, help="With --deliver: a new version even if this period was done.")
@@ -339,6 +341,7 @@ def run(
     each_area: bool,
     poster: bool,
     lang: str | None,
+    alt_formats: bool,
     deliver: bool,
     force: bool,
     schedules_path: Path,
@@ -357,6 +360,8 @@ def run(
       reportgen run annual-review --period 2004/05
       reportgen run leaflet --period 2005-Q1 --large-print
       reportgen run leaflet --period 2005-Q1 --each-area
+      reportgen run leaflet --period 2005-Q1 --lang pl
+      reportgen run leaflet --period 2005-Q1 --alt-formats
       reportgen run all --period 2005-03 --out outputs
       reportgen run board-pack --period 2005-03 --deliver
 
@@ -368,7 +373,8 @@ def run(
 
     period = Period.parse(period_text)
     if deliver:
-        if report == "all" or large_print or area or each_area or poster or lang or formats or version:
+        if (report == "all" or large_print or area or each_area or poster or lang or alt_formats or formats
+                or version):
             raise click.UsageError(
                 "--deliver runs the jobs in schedules.toml as configured: give one report and no "
                 "variant, --format or --version options (use --force for a new version)."
@@ -381,8 +387,14 @@ def run(
 
     if area and each_area:
         raise click.UsageError("Give --area NAME or --each-area, not both.")
+    if (lang or alt_formats) and report != "leaflet":
+        raise click.UsageError("--lang and --alt-formats apply to the leaflet only.")
+    if lang:
+        from reportgen.i18n import language
+
+        language(lang)  # an unknown language fails here, naming the ones there are
     variant = {k: v for k, v in (("large_print", large_print), ("area", area), ("each_area", each_area),
-                                 ("poster", poster), ("lang", lang)) if v}
+                                 ("poster", poster), ("lang", lang), ("alt_formats", alt_formats)) if v}
 
     def progress(name: str, p: Period) -> None:
         click.echo(f"Rendering {name} for {p.label} ...", err=True)

@@ -285,6 +285,11 @@ def generate(
                 )
                 log.info("rendered %s in %.2fs", name, seconds)
             timings["render"] = time.perf_counter() - t_render
+            alt_notes: list[str] = []
+            if (variant or {}).get("alt_formats"):
+                t_alt = time.perf_counter()
+                files += write_alternative_formats(documents, tmp, suffix, alt_notes)
+                timings["alt_formats"] = time.perf_counter() - t_alt
             timings["total"] = time.perf_counter() - started
             data_as_at = ctx.data_as_at.isoformat() if ctx.data_as_at else None
             manifest = {
@@ -304,6 +309,7 @@ def generate(
                 "charts": len(session.charts),
                 "headline": headline,
                 "exceptions": exceptions,
+                **({"alt_formats": alt_notes} if alt_notes else {}),
                 "versions": _versions(),
                 "timings": {k: round(v, 3) for k, v in timings.items()},
             }
@@ -332,6 +338,34 @@ def generate(
     finally:
         if own:
             session.close()
+
+
+def write_alternative_formats(
+    documents: list[tuple[str, Document]], folder: Path, suffix: str, notes: list[str]
+) -> list[dict[str, Any]]:
+    """Braille, audio, plain text and easy read for each document, written into ``folder``
+    beside its PDF; manifest entries for each file. Braille and audio are English only, so
+    a translated document gets plain text and easy read, and ``notes`` says why."""
+    from reportgen.altformats.produce import write_alt_formats
+    from reportgen.i18n import for_tag
+
+    entries: list[dict[str, Any]] = []
+    for stem, doc in documents:
+        started = time.perf_counter()
+        lang = for_tag(doc.language)
+        paths = write_alt_formats(doc, folder, f"{stem}{suffix}", direction=lang.direction)
+        seconds = (time.perf_counter() - started) / max(len(paths), 1)
+        if not doc.language.lower().startswith("en"):
+            notes.append(f"{stem}{suffix}: Braille and audio are made in English only; "
+                         f"plain text and easy read are in {lang.english_name}.")
+        for path in paths:
+            data = path.read_bytes()
+            fmt = "easy-read" if path.name.endswith("-easy-read.html") else path.suffix.lstrip(".")
+            entries.append({"name": path.name, "format": fmt, "title": doc.title, "variant": doc.variant,
+                            "alternative_for": f"{stem}{suffix}", "bytes": len(data), "sha256": _sha256(data),
+                            "seconds": round(seconds, 3)})
+            log.info("wrote %s (%s version of %s)", path.name, fmt, stem)
+    return entries
 
 
 def _render_one(doc: Document, fmt: str) -> tuple[bytes, float]:
