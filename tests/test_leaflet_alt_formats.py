@@ -1,0 +1,84 @@
+"""`reportgen run leaflet --alt-formats`: Braille, audio, plain text and easy read beside
+the leaflet, listed in the manifest, and the Braille reads back to the leaflet's figures."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from demo_reports import DEMO, demo_store
+
+from reportgen.altformats.braille import back_translate, brf_lines
+from reportgen.cli import cli
+from reportgen.config import load_config
+
+PERIOD = "2005-Q1"
+NEEDED = ("lou_translate", "espeak-ng", "lame", "pdftotext")
+
+pytestmark = pytest.mark.skipif(not all(shutil.which(t) for t in NEEDED),
+                                reason="liblouis-bin, espeak-ng, lame and poppler-utils are needed")
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("alt-formats")
+    store = demo_store(root)
+    result = CliRunner().invoke(cli, ["run", "leaflet", "--period", PERIOD, "--config", str(DEMO), "--store", store,
+                                      "--out", str(root / "out"), "--alt-formats"])
+    assert result.exit_code == 0, result.output
+    return root / "out" / "leaflet" / PERIOD
+
+
+def test_every_format_is_written_beside_the_leaflet_and_listed(folder: Path) -> None:
+    manifest = json.loads((folder / "manifest.json").read_text())
+    listed = {f["name"]: f for f in manifest["files"]}
+    wanted = {"leaflet.pdf": "pdf", "leaflet.docx": "docx", "leaflet.brf": "brf", "leaflet.mp3": "mp3",
+              "leaflet.txt": "txt", "leaflet-easy-read.html": "easy-read"}
+    assert {name: f["format"] for name, f in listed.items()} == wanted
+    for name, entry in listed.items():
+        data = (folder / name).read_bytes()
+        assert entry["bytes"] == len(data) > 0
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+    assert all(listed[n]["alternative_for"] == "leaflet" for n in wanted if n.split(".")[-1] not in ("pdf", "docx"))
+    assert manifest["variant"] == {"alt_formats": True}
+    assert "alt_formats" not in manifest  # nothing to say for an English leaflet
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*wanted, "manifest.json"])
+
+
+def test_braille_reads_back_to_the_leaflets_figures_and_phone_number(folder: Path) -> None:
+    back = " ".join(back_translate(brf_lines((folder / "leaflet.brf").read_bytes())))
+    pdf = subprocess.run(["pdftotext", str(folder / "leaflet.pdf"), "-"], check=True, capture_output=True,
+                         text=True).stdout
+    # page furniture and the publication date are not the leaflet's figures
+    body = re.sub(r"Page \d+ of \d+|Published \d+ \w+ \d{4}", "", pdf)
+    figures = {t.rstrip(".,") for t in re.findall(r"\d[\d,.]*%?", body) if len(re.sub(r"\D", "", t)) >= 2}
+    assert len(figures) > 20
+    missing = sorted(t for t in figures if t not in back)
+    assert missing == []
+    phone = load_config(DEMO).partnership.alternative_formats_phone
+    assert phone and phone in back
+
+
+def test_audio_and_easy_read_carry_the_headline(folder: Path) -> None:
+    from mutagen.mp3 import MP3
+
+    audio = MP3(folder / "leaflet.mp3")
+    assert "Community safety in Wigan borough" in str(audio.tags["TIT2"])
+    assert audio.info.length > 60  # a two-sided leaflet read aloud takes minutes, not seconds
+    html = (folder / "leaflet-easy-read.html").read_text(encoding="utf-8")
+    text = (folder / "leaflet.txt").read_text(encoding="utf-8")
+    headline = re.search(r"Crime is down \d+%", text)
+    assert headline and headline.group(0) in html
+
+
+def test_scheduled_leaflet_asks_for_alternative_formats() -> None:
+    schedules = tomllib.loads((Path(__file__).resolve().parents[1] / "schedules.toml").read_text())
+    leaflet = next(j for j in schedules["jobs"] if j["id"] == "leaflet")
+    assert leaflet["variant"].get("alt_formats") is True
