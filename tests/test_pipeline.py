@@ -68,6 +68,8 @@ def test_board_pack_for_another_partnership_reports_missing_data(
     word = docx.Document(str(run.files[0]))
     text = "\n".join(p.text for p in word.paragraphs)
     assert "Data returns missing or late" in text
+    assert "Of 9 data returns owed for March 2005, 7 missing, 2 late." in text  # 9 police indicators
+    assert "Figures are incomplete from: Testshire Police." in text
     cells = [c.text for t in word.tables for r in t.rows for c in r.cells]
     assert any("No data" in c for c in cells)
     manifest = read_manifest(run.manifest)
@@ -149,5 +151,8 @@ def test_cli_run_writes_files_and_prints_their_paths(testshire: tuple[Path, str]
     assert str(written) in result.stdout and written.exists()
     word = docx.Document(str(written))
     (table,) = [t for t in word.tables if t.rows[0].cells[0].text == "Priority"]
-    names = [row.cells[0].text for row in list(table.rows)[1:]]
-    assert names[0] == "Reduce burglary by 20%"
+    rows = {row.cells[0].text: [c.text for c in row.cells] for row in list(table.rows)[1:]}
+    assert list(rows)[0] == "Reduce burglary by 20%"
+    # A target of several measures has no single then and now: it says how many improved.
+    composite = rows["All crime types improve"]
+    assert composite[1] == "2 measures" and composite[2].endswith("improved") and composite[3] == "\u2013"
