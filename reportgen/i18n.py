@@ -122,7 +122,10 @@ class Language:
         """The notice a draft translation carries, in the language and in English."""
         english = DRAFT_NOTICE
         own = self.gettext(DRAFT_NOTICE)
-        return english if own == english else f"{own} / {english}"
+        if own == english:
+            return english
+        # In right-to-left text a left-to-right mark keeps the English full stop at its end.
+        return f"{own} / {english}\u200e" if self.direction == "rtl" else f"{own} / {english}"
 
 
 def available() -> list[str]:
