@@ -17,6 +17,8 @@ import pytest
 from babel.messages.pofile import read_po
 from click.testing import CliRunner
 from demo_reports import DEMO, demo_store
+from lxml import etree
+from test_render_docx_schema import ORDER, W
 
 from reportgen import translations
 from reportgen.cli import cli
@@ -213,6 +215,15 @@ def test_urdu_word_document_is_bidi_with_a_complex_script_font(leaflets: dict[st
     with zipfile.ZipFile(path) as package:
         body = package.read("word/document.xml").decode()
         styles = package.read("word/styles.xml").decode()
+        parts = {n: package.read(n) for n in package.namelist() if re.match(r"word/(document|styles|header\d*|footer\d*)\.xml$", n)}
+    # Word refuses property elements out of schema order: bidi, rtl, bCs and szCs included
+    for name, xml in parts.items():
+        root = etree.fromstring(xml)
+        for tag, sequence in ORDER.items():
+            rank = {child: i for i, child in enumerate(sequence.split())}
+            for element in root.iter(W + tag):
+                positions = [rank[c.tag[len(W):]] for c in element if c.tag.startswith(W) and c.tag[len(W):] in rank]
+                assert positions == sorted(positions), (name, tag, [c.tag[len(W):] for c in element])
     assert body.count("<w:bidi/>") >= 20 and "<w:rtl/>" in body and "<w:bidiVisual/>" in body
     assert 'w:cs="Noto Nastaliq Urdu"' in styles and 'w:bidi="ur"' in styles
     text = docx_text(path, keep_nbsp=True)

@@ -28,6 +28,9 @@ _PPR_AFTER_BIDI = ("w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:
                    "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
                    "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr",
                    "w:pPrChange")
+_TBLPR_AFTER_BIDI_VISUAL = ("w:tblStyleRowBandSize", "w:tblStyleColBandSize", "w:tblW", "w:jc",
+                            "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd", "w:tblLayout",
+                            "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription")
 _RPR_AFTER_RTL = ("w:cs", "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath")
 _RPR_AFTER_BCS = ("w:i", "w:iCs", "w:caps", "w:smallCaps", "w:strike", "w:dstrike", "w:outline",
                   "w:shadow", "w:emboss", "w:imprint", "w:noProof", "w:snapToGrid", "w:vanish",
@@ -99,6 +102,4 @@ def make_rtl(word: WordDocument, tag: str) -> None:
             _flag(rpr, "w:rtl", _RPR_AFTER_RTL)
         # Tables read from the right: first column on the right-hand side.
         for tbl_pr in root.iter(qn("w:tblPr")):
-            _flag(tbl_pr, "w:bidiVisual", ("w:tblW", "w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders",
-                                           "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook",
-                                           "w:tblCaption", "w:tblDescription"))
+            _flag(tbl_pr, "w:bidiVisual", _TBLPR_AFTER_BIDI_VISUAL)
