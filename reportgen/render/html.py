@@ -148,6 +148,7 @@ def _page_number_css(lang: Language) -> str:
         # A draft translation says so at the foot of every page, in both languages.
         notice = _css_string(lang.draft_notice())
         rule += (f" @bottom-center {{ content: {notice}; font-size: 7pt; color: #4a5560; width: 50%;"
+                 ' font-family: "Liberation Sans", Arial, "Noto Naskh Arabic", "DejaVu Sans", sans-serif;'
                  " text-align: center; }")
     return f"@page {{ {rule} }}\n@page :first {{ {rule} }}"
 
