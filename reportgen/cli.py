@@ -206,6 +206,207 @@ def translations_compile() -> None:
     for mo in compile_all():
         click.echo(f"wrote {mo}")
 
+@cli.command()
+@click.option(
+    "--period", "period_text", required=True, help="Month 2005-03, quarter 2005-Q1 or year 2004/05."
+)
+@config_option
+@store_option
+@click.option("--area", default=None, help="Area id, or 'all' for every area (default: the borough).")
+@click.option("--strategy", "strategy_id", default=None, help="Only this strategy's targets.")
+@click.option("--as-at", "as_at_text", default=None, help="Use the data as known at this ISO time.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="A table to read, the JSON records, or the indicator rows as CSV.",
+)
+@handle_errors
+def evaluate(
+    period_text: str,
+    config_dir: Path,
+    store_url: str | None,
+    area: str | None,
+    strategy_id: str | None,
+    as_at_text: str | None,
+    fmt: str,
+) -> None:
+    """Evaluate every indicator and big target for a period.
+
+    Values, changes on the baseline and on last year, trajectory, RAG status, direction of
+    travel and SPC signals for each indicator, and each big target's status with reasons.
+
+    \b
+    Example:
+      reportgen evaluate --period 2004/05
+      reportgen evaluate --period 2005-03 --area all --format csv > march.csv
+    """
+    import datetime as dt
+
+    from reportgen.config import load_config
+    from reportgen.evaluate.engine import evaluate_store
+    from reportgen.periods import Period
+    from reportgen.store import Store
+
+    period = Period.parse(period_text)
+    as_at = None
+    if as_at_text:
+        try:
+            as_at = dt.datetime.fromisoformat(as_at_text)
+        except ValueError:
+            raise click.BadParameter(
+                f"{as_at_text!r} is not an ISO date or time", param_hint="--as-at"
+            ) from None
+        if as_at.tzinfo is None:
+            as_at = as_at.replace(tzinfo=dt.UTC)
+    config = load_config(config_dir)
+    if strategy_id:
+        config.strategy(strategy_id)  # unknown id: a clear error naming the known ones
+    areas = None if area == "all" else [area or config.partnership.borough.id]
+    result = evaluate_store(config, Store(store_url), period, as_at=as_at, areas=areas)
+    indicators, targets = result.indicators, result.targets
+    if strategy_id:
+        indicators = indicators[indicators["strategy"] == strategy_id]
+        targets = targets[targets["strategy"] == strategy_id]
+    if fmt == "json":
+        import json
+
+        records = [r for r in result.records() if _keep_record(r, strategy_id)]
+        click.echo(json.dumps(records, indent=2, allow_nan=False))
+    elif fmt == "csv":
+        click.echo(indicators.to_csv(index=False), nl=False)
+    else:
+        from rich.console import Console
+
+        from reportgen.evaluate.table import evaluation_tables
+
+        # piped output would be squeezed to 80 columns; a file or pager can take a wide table
+        console = Console() if sys.stdout.isatty() else Console(width=160)
+        for table in evaluation_tables(result, indicators, targets):
+            console.print(table)
+
+
+def _keep_record(record: dict[str, Any], strategy_id: str | None) -> bool:
+    return not strategy_id or record.get("strategy") == strategy_id
+
+
+RUN_CHOICES = ("board-pack", "leaflet", "annual-review", "web", "all")
+
+
+@cli.command()
+@click.argument("report", type=click.Choice(RUN_CHOICES))
+@click.option("--period", "period_text", required=True,
+              help="Month (2005-03), quarter (2005-Q1) or financial year (2004/05).")
+@config_option
+@store_option
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("outputs"), show_default=True,
+              help="Output folder; files go to <out>/<report>/<period>/.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(("pdf", "docx", "html")),
+              help="Only these formats (repeatable; default: the report's own).")
+@click.option("--version", "version", type=click.IntRange(min=2), default=None,
+              help="Re-issue number, added to file names (-v2) after late data.")
+@click.option("--large-print", is_flag=True, help="Leaflet: large-print variant.")
+@click.option("--area", default=None, help="Leaflet: one neighbourhood or township (area id or name).")
+@click.option("--each-area", is_flag=True, help="Leaflet: one leaflet per neighbourhood, all in one run.")
+@click.option("--poster", is_flag=True, help="Leaflet: one-page poster for libraries and clinics.")
+@click.option("--lang", default=None, help="Leaflet: language code of a translated version.")
+@handle_errors
+def run(
+    report: str,
+    period_text: str,
+    config_dir: Path,
+    store_url: str | None,
+    out_dir: Path,
+    formats: tuple[str, ...],
+    version: int | None,
+    large_print: bool,
+    area: str | None,
+    each_area: bool,
+    poster: bool,
+    lang: str | None,
+) -> None:
+    """Render a report for a period to PDF and Word (the web page to HTML).
+
+    Evaluates the store once, draws each chart once, and writes
+    <out>/<report>/<period>/ with the files and a manifest.json, atomically.
+    "all" renders everything due when the period closes: for 2005-03 the
+    board pack and web page, the Q1 2005 leaflet and the 2004/05 annual review.
+    Prints the path of each file written; progress goes to stderr.
+
+    \b
+    Examples:
+      reportgen run board-pack --period 2005-03
+      reportgen run annual-review --period 2004/05
+      reportgen run leaflet --period 2005-Q1 --large-print
+      reportgen run leaflet --period 2005-Q1 --each-area
+      reportgen run all --period 2005-03 --out outputs
+    """
+    from reportgen.periods import Period
+    from reportgen.pipeline import generate, generate_all
+
+    period = Period.parse(period_text)
+    if area and each_area:
+        raise click.UsageError("Give --area NAME or --each-area, not both.")
+    variant = {k: v for k, v in (("large_print", large_print), ("area", area), ("each_area", each_area),
+                                 ("poster", poster), ("lang", lang)) if v}
+
+    def progress(name: str, p: Period) -> None:
+        click.echo(f"Rendering {name} for {p.label} ...", err=True)
+
+    if report == "all":
+        if variant or formats or version:
+            raise click.UsageError("'run all' takes no variant, --format or --version options.")
+        results, skipped = generate_all(period, config_dir=config_dir, store_url=store_url, out_dir=out_dir,
+                                        on_report=progress)
+        for name in skipped:
+            click.echo(f"Skipped {name}: its builder is not installed in this build.", err=True)
+    elif each_area:
+        results = [_generate_with_progress(report, period, config_dir=config_dir, store_url=store_url,
+                                           out_dir=out_dir, variant=variant, version=version,
+                                           formats=formats or None)]
+    else:
+        progress(report, period)
+        results = [generate(report, period, config_dir=config_dir, store_url=store_url, out_dir=out_dir,
+                            variant=variant, version=version, formats=formats or None)]
+    for result in results:
+        click.echo(f"{result.report} {result.period}: {len(result.files)} files in {result.seconds:.1f}s",
+                   err=True)
+        for line in result.exceptions:
+            click.echo(f"  exception: {line}", err=True)
+        for path in result.files:
+            click.echo(str(path))
+
+
+def _generate_with_progress(report: str, period: Any, **kwargs: Any) -> Any:
+    """One run that renders many documents (a leaflet per neighbourhood): a progress bar on
+    stderr while it renders, then a one-screen summary table of what each document says."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from reportgen.pipeline import generate
+
+    err = Console(stderr=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=False) as bar:
+        task = bar.add_task(f"Evaluating {period.label}", total=None)
+
+        def advance(done: int, total: int, stem: str) -> None:
+            bar.update(task, total=total, completed=done, description=f"Rendered {stem}")
+
+        result = generate(report, period, on_document=advance, **kwargs)
+        bar.update(task, description=f"Rendered {report} for {period.label}")
+    table = Table(title=f"{report} {period.label}: {len(result.files)} files in {result.seconds:.1f}s")
+    table.add_column("Area")
+    table.add_column("Summary")
+    for line in result.headline:
+        name, _, text = line.partition(": ")
+        table.add_row(name, text)
+    err.print(table)
+    return result
+
 
 def main() -> None:
     cli(prog_name="reportgen")

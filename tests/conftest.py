@@ -1,11 +1,20 @@
-"""Shared fixtures: where the repo and the shared acceptance data are."""
+"""Shared fixtures: where the repo and the shared acceptance data are; the demo board pack
+rendered once per session in each format."""
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
+
+from reportgen.document import Document
+from reportgen.render import get_renderer
+from reportgen.render.sample import sample_document
+
+# Lets test modules import the helpers that sit beside them (pdf_reading.py).
+sys.path.insert(0, str(Path(__file__).parent))
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -21,10 +30,12 @@ def repo_root() -> Path:
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The public acceptance data shipped beside the repo (../shared/acceptance-data)."""
-    path = REPO.parent / "shared" / "acceptance-data"
-    if not path.is_dir():
-        pytest.skip(f"acceptance data not found at {path}")
-    return path
+    # A worktree lives one level deeper (/work/wt/NAME) than the main checkout (/work/main).
+    candidates = [REPO.parent / "shared" / "acceptance-data", REPO.parents[1] / "shared" / "acceptance-data"]
+    for path in candidates:
+        if path.is_dir():
+            return path
+    pytest.skip(f"acceptance data not found at {candidates[0]}")
 
 
 SMALL_PARTNERSHIP = """
@@ -101,3 +112,27 @@ def write_small_config(root: Path, police_csv: str | None = None) -> Path:
 @pytest.fixture
 def small_config(tmp_path: Path) -> Path:
     return write_small_config(tmp_path / "config")
+
+
+@pytest.fixture(scope="session")
+def sample() -> Document:
+    return sample_document("standard")
+
+
+@pytest.fixture(scope="session")
+def large_sample() -> Document:
+    return sample_document("large-print")
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory: pytest.TempPathFactory, sample: Document) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("rendered")
+    return {
+        name: get_renderer(name).render(sample, out / f"sample.{name}") for name in ("pdf", "docx", "html")
+    }
+
+
+@pytest.fixture(scope="session")
+def rendered_large(tmp_path_factory: pytest.TempPathFactory, large_sample: Document) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("rendered-large")
+    return {name: get_renderer(name).render(large_sample, out / f"large.{name}") for name in ("pdf", "docx")}

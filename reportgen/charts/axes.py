@@ -1,0 +1,91 @@
+"""Helpers shared by the chart modules: period axes, direct line labels, number words."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from matplotlib.axes import Axes
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from reportgen.charts import palette
+from reportgen.periods import Kind, Period
+from reportgen.reports.base import fmt_number
+
+
+def month_label(index: int, *, short: bool = True) -> str:
+    label = Period(index, index, Kind.MONTH).label
+    if not short:
+        return label
+    name, year = label.split()
+    return f"{name[:3]} {year[2:]}"
+
+
+def period_end(key: str) -> int:
+    """The month index a period key ends at: x positions of mixed-frequency series."""
+    return Period.parse(str(key)).end
+
+
+def month_axis(ax: Axes, months: Sequence[int], *, every: int = 3) -> None:
+    """Tick every ``every`` months, aligned so the last month is labelled."""
+    if not months:
+        return
+    last = max(months)
+    ticks = [m for m in months if (last - m) % every == 0]
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([month_label(m) for m in ticks], rotation=0)
+    ax.set_xlim(min(months) - 0.7, max(months) + 0.7)
+
+
+def value_axis(ax: Axes, decimals: int = 0, suffix: str = "") -> None:
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=decimals == 0))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{fmt_number(v, decimals)}{suffix}"))
+
+
+def spread_labels(positions: list[float], min_gap: float) -> list[float]:
+    """Nudge label y positions apart (keeping order) so direct labels never overlap."""
+    order = sorted(range(len(positions)), key=lambda i: positions[i])
+    placed = [positions[i] for i in order]
+    for n in range(1, len(placed)):
+        if placed[n] - placed[n - 1] < min_gap:
+            placed[n] = placed[n - 1] + min_gap
+    out = [0.0] * len(positions)
+    for rank, i in enumerate(order):
+        out[i] = placed[rank]
+    return out
+
+
+def label_lines_at_right(
+    ax: Axes, items: list[tuple[float, float, str, str]], *, min_gap_frac: float = 0.08
+) -> None:
+    """Direct labels just right of line ends, (x, y, text, colour) each, nudged apart.
+
+    Labels sit outside the plot area, so call after the y limits are final.
+    """
+    if not items:
+        return
+    low, high = ax.get_ylim()
+    ys = spread_labels([y for _, y, _, _ in items], (high - low) * min_gap_frac)
+    for (x, _y, text, colour), label_y in zip(items, ys, strict=True):
+        ax.annotate(
+            text,
+            xy=(x, label_y),
+            xytext=(6, 0),
+            textcoords="offset points",
+            va="center",
+            ha="left",
+            color=palette.text_colour(colour),
+            fontsize=palette.BASE_FONT_SIZE - 0.5,
+            annotation_clip=False,
+        )
+
+
+def number(value: float, decimals: int = 0) -> str:
+    return fmt_number(value, decimals)
+
+
+def change_words(first: float, last: float, decimals: int = 0) -> str:
+    """'fell from 2,831 to 2,176' / 'rose from ...' / 'stayed at ...'."""
+    a, b = fmt_number(first, decimals), fmt_number(last, decimals)
+    if a == b:
+        return f"stayed at {b}"
+    return f"{'rose' if last > first else 'fell'} from {a} to {b}"

@@ -1,0 +1,145 @@
+"""ChartBook: each chart of a run drawn once, kept as SVG (HTML/PDF) and PNG (Word).
+
+Charts are memoised by key, so the board pack, the annual review and the web page that
+show the same series in one run share one drawing. Output is deterministic (fixed SVG id
+salt, no dates in metadata) so the same data gives byte-identical documents.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on servers; must precede pyplot
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from reportgen.charts import palette  # noqa: E402
+from reportgen.document import Chart  # noqa: E402
+from reportgen.errors import RenderError  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+PNG_DPI = 220  # print resolution for Word; ~3x smaller files than 300 with no visible loss at A4
+
+# Text stays text in the SVG ("none"): smaller files, selectable in the PDF, and WeasyPrint
+# draws it with the same DejaVu font. Paths would make the PDF independent of installed
+# fonts but 3-4x larger (measured in tests/benchmarks/charts.py).
+RC_PARAMS: dict[str, object] = {
+    "svg.hashsalt": "reportgen",
+    "svg.fonttype": "none",
+    "font.family": palette.FONT_FAMILY,
+    "font.size": palette.BASE_FONT_SIZE,
+    "axes.titlesize": palette.BASE_FONT_SIZE + 1,
+    "axes.labelsize": palette.BASE_FONT_SIZE,
+    "xtick.labelsize": palette.BASE_FONT_SIZE - 1,
+    "ytick.labelsize": palette.BASE_FONT_SIZE - 1,
+    "legend.fontsize": palette.BASE_FONT_SIZE - 1,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.edgecolor": palette.GREY,
+    "axes.labelcolor": palette.BLACK,
+    "xtick.color": palette.GREY,
+    "ytick.color": palette.GREY,
+    "xtick.labelcolor": palette.BLACK,
+    "ytick.labelcolor": palette.BLACK,
+    "axes.grid": True,
+    "axes.grid.axis": "y",
+    "grid.color": palette.LIGHT_GREY,
+    "grid.linewidth": 0.6,
+    "axes.prop_cycle": matplotlib.cycler(color=list(palette.OKABE_ITO)),
+    "lines.linewidth": 2.0,
+    "figure.dpi": 100,
+    "savefig.facecolor": "white",
+}
+
+
+@dataclass(frozen=True)
+class ChartDraft:
+    """A drawn figure and the words that go with it, before it is saved."""
+
+    figure: Figure
+    title: str
+    alt_text: str  # the chart's message in words: "Recorded crime fell from 2,831 to 2,176 ..."
+    caption: str = ""
+    source: str = ""
+    width_mm: float = 160.0
+
+
+def new_figure(width_mm: float = 160.0, height_mm: float = 80.0) -> tuple[Figure, object]:
+    """A figure at its printed size, so fonts print at the size we set."""
+    with plt.rc_context(RC_PARAMS):
+        fig = Figure(figsize=(width_mm / 25.4, height_mm / 25.4), layout="constrained")
+        ax = fig.add_subplot()
+    return fig, ax
+
+
+def _chart_id(key: str) -> str:
+    ident = re.sub(r"[^A-Za-z0-9_-]+", "-", key).strip("-")
+    return ident if ident[:1].isalpha() else f"c-{ident}"
+
+
+class ChartBook:
+    """Memoises charts by key for one run: ``book.get(key, draw)`` calls ``draw()`` once."""
+
+    def __init__(self, *, png_dpi: int = PNG_DPI) -> None:
+        self.png_dpi = png_dpi
+        self._charts: dict[str, Chart] = {}
+        self.seconds = 0.0  # time spent drawing and saving, for the run manifest
+        self.requests = 0
+
+    def __len__(self) -> int:
+        return len(self._charts)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._charts
+
+    @property
+    def keys(self) -> list[str]:
+        return list(self._charts)
+
+    def get(self, key: str, draw: Callable[[], ChartDraft]) -> Chart:
+        """The chart for ``key``, drawing it with ``draw`` the first time it is asked for."""
+        self.requests += 1
+        if key in self._charts:
+            return self._charts[key]
+        started = time.perf_counter()
+        with plt.rc_context(RC_PARAMS):
+            try:
+                draft = draw()
+            except RenderError:
+                raise
+            except Exception as exc:  # matplotlib raises many kinds; the run needs one
+                raise RenderError(f"Could not draw chart {key!r}: {exc.__class__.__name__}: {exc}") from exc
+            chart = self._save(key, draft)
+        self._charts[key] = chart
+        self.seconds += time.perf_counter() - started
+        log.debug("drew chart %s in %.2fs", key, time.perf_counter() - started)
+        return chart
+
+    def _save(self, key: str, draft: ChartDraft) -> Chart:
+        svg, png = io.BytesIO(), io.BytesIO()
+        fig = draft.figure
+        try:
+            fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+            fig.savefig(png, format="png", dpi=self.png_dpi, metadata={"Software": None})
+        except Exception as exc:
+            raise RenderError(f"Could not save chart {key!r}: {exc.__class__.__name__}: {exc}") from exc
+        finally:
+            fig.clear()
+        return Chart(
+            id=_chart_id(key),
+            title=draft.title,
+            alt_text=draft.alt_text,
+            svg=svg.getvalue(),
+            png=png.getvalue(),
+            width_mm=draft.width_mm,
+            caption=draft.caption,
+            source=draft.source,
+        )

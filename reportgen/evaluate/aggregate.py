@@ -1,0 +1,324 @@
+"""Aggregating observations over time, for many series at once.
+
+Observations are held as parallel numpy arrays (:class:`Cube`): an indicator code, an area
+code, the first and last month index of the period, the value (and, for percentages and
+ratios, numerator and denominator). A *series* is one (indicator, area) pair, numbered
+``indicator_code * n_areas + area_code`` so that every per-series result is a dense array
+filled by ``np.bincount``: no Python loop runs per observation, area or series.
+
+Semantics:
+
+* A series' **native frequency** is its indicator's (monthly, quarterly, annual). Only rows
+  of that length count; a stray quarterly row in a monthly series is ignored rather than
+  double counted.
+* A **window** is a run of months ``[lo, hi]`` (per indicator). Its value aggregates the
+  native observations lying wholly inside it by the indicator's aggregation: ``sum``,
+  ``mean`` (of the observations) or ``latest`` (the observation ending at ``hi``).
+* Only **complete** windows have a value: every month of the window must be covered by an
+  observation (a year to date from April to December needs all nine months). An incomplete
+  window is missing, never a part-sum that would look like a fall.
+* Month -> quarter -> financial year (:func:`to_kind`) follows the same rules: a quarter is
+  complete with its three months, a financial year with its twelve (or four quarters).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from reportgen.config.models import Aggregation
+from reportgen.periods import Kind, Period
+
+KIND_MONTHS = {Kind.MONTH: 1, Kind.QUARTER: 3, Kind.FINANCIAL_YEAR: 12}
+MONTHS_KIND = {v: k for k, v in KIND_MONTHS.items()}
+AGG_CODES = {Aggregation.SUM: 0, Aggregation.MEAN: 1, Aggregation.LATEST: 2}
+
+
+def kind_start(start: np.ndarray, kind: Kind) -> np.ndarray:
+    """First month index of the ``kind`` period containing each month index."""
+    if kind is Kind.MONTH:
+        return start
+    if kind is Kind.QUARTER:
+        return start - (start % 12) % 3
+    if kind is Kind.FINANCIAL_YEAR:
+        return start - (start % 12 - 3) % 12  # April (month 3 counted from 0) starts the year
+    raise ValueError(f"cannot aggregate to {kind}")
+
+
+def period_keys(start: np.ndarray, end: np.ndarray) -> pd.Categorical:
+    """Period keys ("2005-03", "2005-Q1", "2004/05") for many rows: one format per distinct period.
+
+    Distinct periods are found with a dense presence table over (start, length), which is
+    linear in the rows (``np.unique`` would sort millions of them)."""
+    start = np.asarray(start, dtype=np.int64)
+    length = np.asarray(end, dtype=np.int64) - start
+    if len(start) == 0:
+        return pd.Categorical.from_codes(np.empty(0, dtype=np.int64), categories=pd.Index([], dtype=object))
+    s0 = int(start.min())
+    length = np.clip(length, 0, 15)  # periods longer than 15 months share a code: they are never stored
+    code = (start - s0) * 16 + length
+    present = np.bincount(code) > 0
+    uniq = np.flatnonzero(present)
+    lookup = np.cumsum(present) - 1
+    labels = []
+    for c in uniq:  # one per distinct period: a few hundred at most
+        s, n = int(c // 16) + s0, int(c % 16) + 1
+        labels.append(Period(s, s + n - 1, MONTHS_KIND.get(n, Kind.RANGE)).key)
+    return pd.Categorical.from_codes(lookup[code], categories=pd.Index(labels, dtype=object))
+
+
+@dataclass(frozen=True)
+class Cube:
+    """Observations as parallel arrays. ``indicators`` and ``areas`` name the codes."""
+
+    indicators: tuple[str, ...]
+    areas: tuple[str, ...]
+    ind: np.ndarray  # int32 code into ``indicators``
+    area: np.ndarray  # int32 code into ``areas``
+    start: np.ndarray  # int32 month index
+    end: np.ndarray  # int32 month index
+    value: np.ndarray  # float64
+    numerator: np.ndarray  # float64, NaN unless a percentage/ratio
+    denominator: np.ndarray
+
+    @property
+    def n_series(self) -> int:
+        return len(self.indicators) * len(self.areas)
+
+    @property
+    def key(self) -> np.ndarray:
+        return self.ind.astype(np.int64) * len(self.areas) + self.area
+
+    def __len__(self) -> int:
+        return len(self.value)
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, indicators: Sequence[str], areas: Sequence[str]) -> Cube:
+        """Rows of ``frame`` (indicator, area, period_start, period_end, value) whose indicator is
+        one of ``indicators``; areas not in ``areas`` are appended to the area list."""
+        ind = _codes(frame["indicator"], list(indicators))
+        area_col = frame["area"]
+        known = list(areas)
+        extra = sorted(set(_uniques(area_col)) - set(known))
+        all_areas = [*known, *extra]
+        area = _codes(area_col, all_areas)
+        value = frame["value"].to_numpy(dtype=np.float64)
+        keep = (ind >= 0) & np.isfinite(value)
+        if not keep.all():
+            ind, area, value = ind[keep], area[keep], value[keep]
+            start = frame["period_start"].to_numpy()[keep]
+            end = frame["period_end"].to_numpy()[keep]
+        else:
+            start, end = frame["period_start"].to_numpy(), frame["period_end"].to_numpy()
+        num = frame["numerator"].to_numpy(np.float64)[keep] if "numerator" in frame else None
+        den = frame["denominator"].to_numpy(np.float64)[keep] if "denominator" in frame else None
+        n = len(value)
+        return cls(
+            tuple(indicators),
+            tuple(all_areas),
+            ind.astype(np.int32, copy=False),
+            area.astype(np.int32, copy=False),
+            start.astype(np.int32, copy=False),
+            end.astype(np.int32, copy=False),
+            value,
+            num if num is not None else np.full(n, np.nan),
+            den if den is not None else np.full(n, np.nan),
+        )
+
+    def take(self, mask: np.ndarray) -> Cube:
+        return replace(
+            self,
+            ind=self.ind[mask],
+            area=self.area[mask],
+            start=self.start[mask],
+            end=self.end[mask],
+            value=self.value[mask],
+            numerator=self.numerator[mask],
+            denominator=self.denominator[mask],
+        )
+
+    def append(self, parts: Sequence[Cube]) -> Cube:
+        every = [self, *parts]
+        return replace(
+            self,
+            **{
+                name: np.concatenate([getattr(c, name) for c in every])
+                for name in ("ind", "area", "start", "end", "value", "numerator", "denominator")
+            },
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """The long frame of :attr:`Evaluation.values`."""
+        return pd.DataFrame(
+            {
+                "indicator": pd.Categorical.from_codes(
+                    self.ind, categories=pd.Index(self.indicators, dtype=object)
+                ),
+                "area": pd.Categorical.from_codes(self.area, categories=pd.Index(self.areas, dtype=object)),
+                "period": period_keys(self.start, self.end),
+                "period_start": self.start.astype(np.int64),
+                "period_end": self.end.astype(np.int64),
+                "value": self.value,
+                "numerator": self.numerator,
+                "denominator": self.denominator,
+            }
+        )
+
+
+def _uniques(col: pd.Series) -> list[str]:
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return [str(c) for c in col.cat.categories]
+    return [str(c) for c in pd.unique(col)]
+
+
+def _codes(col: pd.Series, names: list[str]) -> np.ndarray:
+    """Codes of ``col`` in ``names`` (-1 where absent), fast for categorical columns."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        lookup = pd.Index(names, dtype=object).get_indexer(col.cat.categories.astype(object))
+        lookup = np.append(lookup, -1)  # code -1 (NaN) maps to -1
+        return lookup[col.cat.codes.to_numpy()]
+    return pd.Index(names, dtype=object).get_indexer(col.astype(object))
+
+
+@dataclass(frozen=True)
+class Rules:
+    """How each indicator (by code) aggregates: arrays indexed by indicator code."""
+
+    aggregation: np.ndarray  # codes of AGG_CODES
+    native_months: np.ndarray  # 1, 3 or 12
+    ratio_factor: np.ndarray  # 100 for percentages, 1 for ratios, NaN otherwise
+
+    @classmethod
+    def build(
+        cls, aggregations: Sequence[Aggregation], months: Sequence[int], factors: Sequence[float]
+    ) -> Rules:
+        return cls(
+            np.array([AGG_CODES[Aggregation(a)] for a in aggregations], dtype=np.int8),
+            np.array(months, dtype=np.int32),
+            np.array(factors, dtype=np.float64),
+        )
+
+
+def _combine(
+    agg: np.ndarray,
+    factor: np.ndarray,
+    total: np.ndarray,
+    count: np.ndarray,
+    latest: np.ndarray,
+    num: np.ndarray,
+    den: np.ndarray,
+) -> np.ndarray:
+    """The aggregated value: percentages and ratios from their summed parts, else by rule."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = np.select([agg == 0, agg == 1], [total, total / count], default=latest)
+        from_parts = num / den * factor
+    use_parts = np.isfinite(factor) & np.isfinite(from_parts) & (agg != 2)
+    return np.where(use_parts, from_parts, value)
+
+
+@dataclass(frozen=True)
+class Windowed:
+    """One window's result for every series: ``value`` (NaN when incomplete) and ``complete``."""
+
+    value: np.ndarray
+    complete: np.ndarray
+
+
+def window(
+    cube: Cube,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    rules: Rules,
+) -> Windowed:
+    """Aggregate every series over its indicator's window ``[lo[i], hi[i]]``.
+
+    ``lo`` and ``hi`` are arrays over indicator codes; the result arrays are over series keys.
+    Percentages and ratios aggregate as summed numerator over summed denominator.
+    """
+    native_months = rules.native_months
+    n_areas = len(cube.areas)
+    n = cube.n_series
+    lo_r = lo[cube.ind]
+    hi_r = hi[cube.ind]
+    length = cube.end - cube.start + 1
+    inside = (cube.start >= lo_r) & (cube.end <= hi_r) & (length == native_months[cube.ind])
+    key = cube.key[inside]
+    v = cube.value[inside]
+    covered = np.bincount(key, weights=length[inside], minlength=n)
+    count = np.bincount(key, minlength=n)
+    total = np.bincount(key, weights=v, minlength=n)
+    last = cube.end[inside] == hi_r[inside]
+    latest = np.bincount(key[last], weights=v[last], minlength=n)
+    series_ind = np.repeat(np.arange(len(cube.indicators)), n_areas)
+    ratio = np.isfinite(rules.ratio_factor)
+    if ratio.any():
+        parts = inside & ratio[cube.ind]
+        pk = cube.key[parts]
+        num = np.bincount(pk, weights=cube.numerator[parts], minlength=n)
+        den = np.bincount(pk, weights=cube.denominator[parts], minlength=n)
+    else:
+        num = den = np.full(n, np.nan)
+    want = (hi - lo + 1)[series_ind]
+    complete = (covered == want) & (count > 0)
+    value = _combine(
+        rules.aggregation[series_ind], rules.ratio_factor[series_ind], total, count, latest, num, den
+    )
+    value = np.where(complete, value, np.nan)
+    return Windowed(value, complete)
+
+
+def to_kind(cube: Cube, kind: Kind, rules: Rules) -> Cube:
+    """Every series aggregated to ``kind`` periods (complete periods only).
+
+    Native rows already at ``kind`` or coarser pass through unchanged; numerator and
+    denominator are summed along and a percentage is recomputed from them.
+    """
+    native_months = rules.native_months
+    want = KIND_MONTHS[kind]
+    length = cube.end - cube.start + 1
+    native = length == native_months[cube.ind]
+    finer = native & (length < want)
+    keep = cube.take(native & ~finer)
+    src = cube.take(finer)
+    if len(src) == 0:
+        return keep
+    pstart = kind_start(src.start.astype(np.int64), kind)
+    t0 = int(pstart.min())
+    n_t = int(pstart.max()) - t0 + 1
+    # one dense cell per (series, target period): cheap even for 30,000 series x 13 years
+    cell = src.key * n_t + (pstart - t0)
+    uniq, inv = np.unique(cell, return_inverse=True)
+    m = len(uniq)
+    slen = (src.end - src.start + 1).astype(np.float64)
+    covered = np.bincount(inv, weights=slen, minlength=m)
+    count = np.bincount(inv, minlength=m)
+    total = np.bincount(inv, weights=src.value, minlength=m)
+    num = np.bincount(inv, weights=np.nan_to_num(src.numerator), minlength=m)
+    den = np.bincount(inv, weights=np.nan_to_num(src.denominator), minlength=m)
+    has_nd = np.bincount(inv, weights=np.isfinite(src.numerator).astype(float), minlength=m) == count
+    p_start = (uniq % n_t + t0).astype(np.int32)
+    p_end = (p_start + want - 1).astype(np.int32)
+    is_last = src.end == (pstart + want - 1)
+    latest = np.bincount(inv[is_last], weights=src.value[is_last], minlength=m)
+    series = uniq // n_t
+    s_ind = (series // len(cube.areas)).astype(np.int32)
+    s_area = (series % len(cube.areas)).astype(np.int32)
+    num = np.where(has_nd, num, np.nan)
+    den = np.where(has_nd, den, np.nan)
+    value = _combine(rules.aggregation[s_ind], rules.ratio_factor[s_ind], total, count, latest, num, den)
+    ok = covered == want
+    out = Cube(
+        cube.indicators,
+        cube.areas,
+        s_ind[ok],
+        s_area[ok],
+        p_start[ok],
+        p_end[ok],
+        value[ok],
+        num[ok],
+        den[ok],
+    )
+    return keep.append([out])

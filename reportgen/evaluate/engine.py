@@ -1,0 +1,525 @@
+"""The evaluation engine: stored observations in, judgements out.
+
+:func:`evaluate` takes the partnership's config, the observations (``store.frame()``) and a
+period, and returns an :class:`Evaluation` (values, one row per indicator and area, one row
+per big target). Everything is vectorised over series (an indicator in an area): per-series
+results are dense numpy arrays (see :mod:`reportgen.evaluate.aggregate`); Python loops run
+only over config objects (indicators, strategies, targets, measures).
+
+Semantics:
+
+* **Data after the period is ignored**: evaluating 2004/05 today gives what it gave then
+  (plus revisions; use ``as_at`` for what was known then).
+* **The period evaluated per indicator**: the period asked when it is as coarse as the
+  indicator's frequency or coarser (a monthly indicator for 2004/05 is the year's sum, mean
+  or latest by its aggregation); otherwise the indicator's latest own period ending on or
+  before the end of the period asked (a quarterly indicator for 2005-02 is 2004-Q4).
+  Only complete periods have a value (see :mod:`~reportgen.evaluate.aggregate`).
+* **Compare basis**: a sum-aggregated indicator evaluated for a month or quarter is compared
+  on its rolling 12 months ending there (``compare_basis = "rolling_12"``), so that it is
+  comparable with an annual baseline and target and free of seasonality; otherwise on the
+  period value (``"period"``). ``previous_value`` is the same basis a year earlier.
+* **Baseline**: ``Measure.baseline_value`` if given, else the indicator's value aggregated
+  over the strategy's baseline period (e.g. the sum over 2003/04). A measure whose baseline
+  cannot be resolved has status ``no_data`` (never an exception).
+* **Target value**: ``target_value`` if given, else ``baseline x (1 + change_pct / 100)``.
+* **Trajectory**: a straight line from the baseline value at the *end* of the baseline period
+  to the target value at the *end* of the target period, by months elapsed to the end of the
+  compared window; before the baseline's end it is the baseline, after the target period's
+  end it stays at the target.
+* **RAG status** against the trajectory, by polarity: lower is better -> at or below the
+  trajectory is ``green``, up to ``tolerance_pct`` % of the trajectory above it ``amber``,
+  beyond that ``red``; higher is better mirrors this. Contextual polarity, monitor-only
+  measures or indicators, and indicators no strategy targets are ``grey`` (monitored). No
+  value to compare -> ``no_data``; a target without a baseline -> ``no_data``.
+* **Direction of travel**: ``compare_value`` against ``previous_value`` (a year earlier).
+  A change that rounds (half up) to 0% is ``no_change``; otherwise ``improving`` or
+  ``worsening`` by polarity, and ``up`` / ``down`` for contextual indicators.
+* **Improved** (used by the big-target rules): the change against the baseline, rounded half
+  up to a whole percent, is in the better direction (so "No change" never counts as
+  improved). Contextual indicators never count as improved.
+* **SPC** columns come from :func:`reportgen.evaluate.spc.spc_summary` on the indicator's
+  native series up to the period evaluated. Assurance compares the process limits with the
+  trajectory brought to one native period (for sums, ``trajectory x native months / months
+  compared``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from reportgen.config.models import Aggregation, Config, Derived, DerivedKind, Indicator, Polarity
+from reportgen.errors import LookupFailure
+from reportgen.evaluate.aggregate import KIND_MONTHS, Cube, Rules, to_kind, window
+from reportgen.evaluate.derive import derive
+from reportgen.evaluate.labels import change_labels, change_pct, round_half_up_array
+from reportgen.periods import Kind, Period, financial_year_start
+
+if TYPE_CHECKING:
+    from reportgen.store import Store
+
+STATUS_WORDS = {
+    "green": "On track",
+    "amber": "At risk (close to trajectory)",
+    "red": "Off track",
+    "grey": "Monitored",
+    "met": "Met",
+    "not_met": "Not met",
+    "on_track": "On track",
+    "at_risk": "At risk",
+    "no_data": "No data",
+}
+POLARITY_SIGN = {Polarity.LOWER_IS_BETTER: -1, Polarity.HIGHER_IS_BETTER: 1, Polarity.CONTEXTUAL: 0}
+SPC_POLARITY = {-1: "lower", 1: "higher", 0: "neutral"}
+SPC_LOOKBACK = 36  # native points handed to SPC: 24 for the limits plus room for gaps
+
+INDICATOR_COLUMNS = [
+    "id", "title", "public_title", "owner", "unit", "polarity", "frequency", "aggregation", "decimals",
+    "small_number_threshold", "strategy", "target", "area", "area_name", "period", "period_label",
+    "value", "compare_basis", "compare_value", "previous_value", "ytd_value", "rolling12_value",
+    "baseline_period", "baseline_value", "change_pct", "change_label", "yoy_change_pct",
+    "yoy_change_label", "yoy_difference", "target_period", "target_value", "trajectory_value",
+    "gap_pct", "status", "status_text", "direction", "improved", "missing", "spc_mean", "spc_ucl",
+    "spc_lcl", "spc_signal", "spc_variation", "spc_assurance",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The result of evaluating one period. See ``notes/eval-contract.md`` for every column."""
+
+    period: Period
+    config: Config
+    indicators: pd.DataFrame
+    targets: pd.DataFrame
+    base: Cube = field(repr=False)
+    derived: tuple[Cube, ...] = field(repr=False)
+    rules: Rules = field(repr=False)
+    parts_hidden: tuple[str, ...] = ()  # indicators whose numerator/denominator are not counts
+
+    @cached_property
+    def cube(self) -> Cube:
+        """Base and derived observations together (built on first use)."""
+        return self.base.append(list(self.derived))
+
+    @cached_property
+    def values(self) -> pd.DataFrame:
+        """Every base and derived value at its own frequency (long): indicator, area, period,
+        period_start, period_end, value, numerator, denominator. Built on first use."""
+        values = self.cube.to_frame()
+        if self.parts_hidden:  # a gap's parts are rates, not the "x of y" counts documents show
+            hide = values["indicator"].isin(self.parts_hidden).to_numpy()
+            values.loc[hide, ["numerator", "denominator"]] = np.nan
+        return values
+
+    def series(self, indicator: str, area: str | None = None, kind: Kind | str | None = None) -> pd.Series:
+        """One indicator's values in one area (default the borough), oldest first, indexed by
+        period key; aggregated to ``kind`` (complete periods only) when coarser than native."""
+        area = area or self.config.partnership.borough.id
+        if indicator not in self.cube.indicators:
+            raise LookupFailure(
+                f"no indicator {indicator!r}", hint="see the partners' and derived indicators"
+            )
+        if area not in self.cube.areas:
+            return pd.Series(dtype=float, name=indicator)
+        code = self.cube.indicators.index(indicator)
+        native = int(self.rules.native_months[code])
+        rows = self.cube.take((self.cube.ind == code) & (self.cube.area == self.cube.areas.index(area)))
+        rows = rows.take(rows.end - rows.start + 1 == native)
+        if kind is not None and KIND_MONTHS[Kind(kind)] > native:
+            rows = to_kind(rows, Kind(kind), self.rules)
+            rows = rows.take(rows.end - rows.start + 1 == KIND_MONTHS[Kind(kind)])
+        order = np.argsort(rows.start, kind="stable")
+        frame = rows.take(order).to_frame()
+        return pd.Series(
+            frame["value"].to_numpy(), index=frame["period"].astype(str).to_numpy(), name=indicator
+        )
+
+    def records(self) -> list[dict[str, Any]]:
+        """Indicator rows then big-target rows as JSON-ready dicts (NaN -> None), each with "type"."""
+        out = [{"type": "indicator", **r} for r in _records(self.indicators)]
+        out += [{"type": "target", **r} for r in _records(self.targets)]
+        return out
+
+    def to_json(self) -> str:
+        return json.dumps(self.records(), indent=2, allow_nan=False)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    rows = frame.to_dict("records")
+    return [{k: _plain(v) for k, v in r.items()} for r in rows]
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if isinstance(v, list | tuple):
+        return [_plain(x) for x in v]
+    if v is pd.NA or v is pd.NaT:
+        return None
+    return v
+
+
+# --------------------------------------------------------------------------------------------
+def evaluate_store(
+    config: Config,
+    store: Store,
+    period: Period,
+    *,
+    as_at: dt.datetime | None = None,
+    areas: list[str] | None = None,
+) -> Evaluation:
+    """:func:`evaluate` on the store's observations (as known at ``as_at``), up to ``period``."""
+    ids = list(config.indicators)
+    frame = store.frame(as_at=as_at, until=period, indicators=None if len(ids) > 500 else ids)
+    return evaluate(config, frame, period, areas=areas)
+
+
+def indicator_rules(config: Config) -> tuple[list[str], list[Indicator | Derived], Rules]:
+    defs = list(config.indicators.values())
+    factors = [
+        100.0 if isinstance(d, Derived) and d.kind in (DerivedKind.PERCENTAGE, DerivedKind.GAP)
+        else 1.0 if isinstance(d, Derived) and d.kind is DerivedKind.RATIO
+        else np.nan
+        for d in defs
+    ]  # fmt: skip
+    rules = Rules.build(
+        [d.aggregation for d in defs], [KIND_MONTHS[d.frequency.period_kind] for d in defs], factors
+    )
+    return [d.id for d in defs], defs, rules
+
+
+def evaluate(
+    config: Config, observations: pd.DataFrame, period: Period, *, areas: list[str] | None = None
+) -> Evaluation:
+    """Evaluate every indicator, target and big target of ``config`` for ``period``.
+
+    ``areas`` limits the rows of :attr:`Evaluation.indicators` (default: every area); derived
+    indicators and big targets always use every area they need.
+    """
+    from reportgen.evaluate.targets import evaluate_targets
+
+    ids, defs, rules = indicator_rules(config)
+    p = config.partnership
+    known_areas = [p.borough.id, *(a.id for a in p.neighbourhoods), *(c.id for c in p.comparators)]
+    if areas is not None:
+        unknown = [a for a in areas if a not in known_areas]
+        if unknown:
+            raise LookupFailure(f"no area {unknown[0]!r}", hint=f"known areas: {', '.join(known_areas)}")
+    cube = Cube.from_frame(observations, ids, known_areas)
+    cube = cube.take(cube.end <= period.end) if len(cube) and cube.end.max() > period.end else cube
+    parts = derive(config, cube, rules)
+
+    win = _windows(defs, rules, period)
+    n_areas = len(cube.areas)
+    # One pass keeps only the months any window, the SPC look-back or a baseline can touch.
+    need_lo = np.minimum.reduce([win["cmp_lo"] - 12, win["eval_hi"] - 11, win["ytd_lo"], win["spc_lo"]])
+
+    def wanted(c: Cube) -> np.ndarray:
+        keep = c.start >= need_lo[c.ind]
+        for s in config.strategies:
+            keep |= (c.start >= s.baseline.start) & (c.end <= s.baseline.end)
+        return keep
+
+    recent = cube.take(wanted(cube)).append([p.take(wanted(p)) for p in parts])
+    value = window(recent, win["eval_lo"], win["eval_hi"], rules).value
+    r12 = window(recent, win["eval_hi"] - 11, win["eval_hi"], rules).value
+    ytd = window(recent, win["ytd_lo"], win["eval_hi"], rules).value
+    prev = window(recent, win["cmp_lo"] - 12, win["eval_hi"] - 12, rules).value
+    rolling = np.repeat(win["rolling"], n_areas)
+    compare = np.where(rolling, r12, value)
+    baselines = {}
+    for s in config.strategies:
+        b = s.baseline
+        baselines[s.id] = window(recent, np.full(len(ids), b.start), np.full(len(ids), b.end), rules).value
+
+    rows = _rows(config, recent, areas, known_areas)
+    keys = rows["key"].to_numpy()
+    ind = keys // n_areas
+    area = keys % n_areas
+    frame = _describe(config, defs, recent, rows, ind, area, win)
+    frame["value"] = value[keys]
+    frame["compare_basis"] = np.where(win["rolling"][ind], "rolling_12", "period")
+    frame["compare_value"] = compare[keys]
+    frame["previous_value"] = prev[keys]
+    frame["ytd_value"] = ytd[keys]
+    frame["rolling12_value"] = r12[keys]
+    _targets_and_status(config, frame, rows, baselines, keys, ind, win, defs)
+    _spc(frame, recent, rules, defs, win, keys, ind)
+    frame = frame[[*INDICATOR_COLUMNS, "_pol", "_order"]]
+    measures = frame[frame["strategy"] != ""]
+    targets = evaluate_targets(config, measures, period)
+    in_scope = frame["_order"] >= 0
+    if areas is not None:
+        in_scope &= frame["area"].isin(areas)
+    frame = frame[in_scope].sort_values("_order", kind="stable")
+    frame = frame.drop(columns=["_pol", "_order"]).reset_index(drop=True)
+    gaps = tuple(d.id for d in config.derived if d.kind is DerivedKind.GAP)
+    return Evaluation(period, config, frame, targets, cube, tuple(parts), rules, gaps)
+
+
+# --------------------------------------------------------------------------------------------
+def _windows(defs: list[Indicator | Derived], rules: Rules, period: Period) -> dict[str, np.ndarray]:
+    """Per indicator: the period evaluated, the compare window and the year-to-date start."""
+    asked = KIND_MONTHS.get(period.kind, period.n_months)
+    eval_lo, eval_hi, keys, labels, rolling = [], [], [], [], []
+    for d in defs:  # one per indicator definition
+        kind = d.frequency.period_kind
+        if asked >= KIND_MONTHS[kind] or period.kind is Kind.RANGE:
+            ev = period
+        else:
+            ev = Period.of_kind_at(kind, period.end)
+            if ev.end > period.end:
+                ev = ev.previous()
+        eval_lo.append(ev.start)
+        eval_hi.append(ev.end)
+        keys.append(ev.key)
+        labels.append(ev.label)
+        rolling.append(d.aggregation is Aggregation.SUM and ev.kind in (Kind.MONTH, Kind.QUARTER))
+    lo = np.array(eval_lo, dtype=np.int64)
+    hi = np.array(eval_hi, dtype=np.int64)
+    roll = np.array(rolling, dtype=bool)
+    ytd_lo = np.array([Period.financial_year(financial_year_start(int(h))).start for h in hi], dtype=np.int64)
+    native = rules.native_months.astype(np.int64)
+    return {
+        "spc_lo": hi - SPC_LOOKBACK * native + 1,
+        "eval_lo": lo,
+        "eval_hi": hi,
+        "cmp_lo": np.where(roll, hi - 11, lo),
+        "ytd_lo": ytd_lo,
+        "rolling": roll,
+        "key": np.array(keys, dtype=object),
+        "label": np.array(labels, dtype=object),
+    }
+
+
+def _rows(config: Config, cube: Cube, areas: list[str] | None, known_areas: list[str]) -> pd.DataFrame:
+    """One row per (strategy, big target, measure) and per untargeted (indicator, area)."""
+    n_areas = len(cube.areas)
+    code = {name: n for n, name in enumerate(cube.indicators)}
+    borough = config.partnership.borough.id
+    strategy, target, key, measure, order = [], [], [], [], []
+    n = 0
+    for s in config.strategies:
+        for t in s.targets:
+            for m in t.measures:
+                a = m.area or borough
+                strategy.append(s.id)
+                target.append(t.id)
+                key.append(code[m.indicator] * n_areas + cube.areas.index(a))
+                measure.append(m)
+                order.append(n)
+                n += 1
+    targeted = np.zeros(cube.n_series, dtype=bool)
+    targeted[np.array(key, dtype=np.int64)] = True
+    has_data = np.bincount(cube.key, minlength=cube.n_series) > 0
+    area_of = np.tile(np.arange(n_areas), len(cube.indicators))
+    borough_series = area_of == cube.areas.index(borough)
+    monitored = np.flatnonzero(~targeted & (has_data | borough_series))
+    # monitored rows follow the measures, by indicator then area in config order
+    mon = pd.DataFrame({"key": monitored})
+    meas = pd.DataFrame({"key": np.array(key, dtype=np.int64), "strategy": strategy, "target": target})
+    meas["measure"] = measure
+    meas["_order"] = order
+    mon["strategy"] = ""
+    mon["target"] = ""
+    mon["measure"] = None
+    mon["_order"] = n + np.arange(len(monitored))
+    return pd.concat([meas, mon], ignore_index=True)
+
+
+def _describe(
+    config: Config,
+    defs: list[Indicator | Derived],
+    cube: Cube,
+    rows: pd.DataFrame,
+    ind: np.ndarray,
+    area: np.ndarray,
+    win: dict[str, np.ndarray],
+) -> pd.DataFrame:
+    """The indicator's own description columns, gathered from per-definition arrays."""
+
+    def col(get: Any) -> np.ndarray:
+        return np.array([get(d) for d in defs], dtype=object)[ind]
+
+    names = np.array([config.partnership.area_name(a) for a in cube.areas], dtype=object)
+    frame = pd.DataFrame(
+        {
+            "id": col(lambda d: d.id),
+            "title": col(lambda d: d.title),
+            "public_title": col(lambda d: d.label),
+            "owner": col(lambda d: d.owner),
+            "unit": col(lambda d: d.unit.value),
+            "polarity": col(lambda d: d.polarity.value),
+            "frequency": col(lambda d: d.frequency.value),
+            "aggregation": col(lambda d: d.aggregation.value),
+            "decimals": np.array([d.decimals for d in defs], dtype=np.int64)[ind],
+            "small_number_threshold": np.array([d.small_number_threshold for d in defs], dtype=np.int64)[ind],
+            "strategy": rows["strategy"].to_numpy(dtype=object),
+            "target": rows["target"].to_numpy(dtype=object),
+            "area": np.array(cube.areas, dtype=object)[area],
+            "area_name": names[area],
+            "period": win["key"][ind],
+            "period_label": win["label"][ind],
+        }
+    )
+    frame["_order"] = rows["_order"].to_numpy()
+    return frame
+
+
+def _targets_and_status(
+    config: Config,
+    frame: pd.DataFrame,
+    rows: pd.DataFrame,
+    baselines: dict[str, np.ndarray],
+    keys: np.ndarray,
+    ind: np.ndarray,
+    win: dict[str, np.ndarray],
+    defs: list[Indicator | Derived],
+) -> None:
+    """Baseline, target, trajectory, RAG status, direction and improvement, in place."""
+    n = len(frame)
+    baseline = np.full(n, np.nan)
+    target_value = np.full(n, np.nan)
+    tolerance = np.full(n, np.nan)
+    frac = np.full(n, np.nan)
+    monitor = np.array([d.monitor_only for d in defs], dtype=bool)[ind]
+    base_period = np.full(n, None, dtype=object)
+    target_period = np.full(n, None, dtype=object)
+    strategies = {s.id: s for s in config.strategies}
+    measures = rows["measure"].to_numpy(dtype=object)
+    eval_hi = win["eval_hi"][ind]
+    targeted_rows = np.flatnonzero(rows["strategy"].to_numpy(dtype=object) != "")
+    for i in targeted_rows:  # one per measure in the config: dozens
+        m = measures[i]
+        s = strategies[rows["strategy"].iat[i]]
+        base = m.baseline_value if m.baseline_value is not None else baselines[s.id][keys[i]]
+        baseline[i] = base
+        base_period[i] = s.baseline.key
+        target_period[i] = s.target.key
+        monitor[i] |= m.monitor_only
+        tolerance[i] = m.tolerance_pct
+        if m.target_value is not None:
+            target_value[i] = m.target_value
+        elif m.change_pct is not None:
+            target_value[i] = base * (1 + m.change_pct / 100.0)
+        span = s.target.end - s.baseline.end
+        frac[i] = min(max((eval_hi[i] - s.baseline.end) / span, 0.0), 1.0)
+    trajectory = baseline + (target_value - baseline) * frac
+
+    cv = frame["compare_value"].to_numpy(dtype=float)
+    prev = frame["previous_value"].to_numpy(dtype=float)
+    pol = np.array([POLARITY_SIGN[d.polarity] for d in defs], dtype=np.int64)[ind]
+
+    frame["baseline_period"] = base_period
+    frame["baseline_value"] = baseline
+    pct = change_pct(cv, baseline)
+    frame["change_pct"] = pct
+    frame["change_label"] = change_labels(pct)
+    yoy = change_pct(cv, prev)
+    frame["yoy_change_pct"] = yoy
+    frame["yoy_change_label"] = change_labels(yoy)
+    frame["yoy_difference"] = cv - prev
+    frame["target_period"] = target_period
+    frame["target_value"] = target_value
+    frame["trajectory_value"] = trajectory
+    frame["gap_pct"] = change_pct(cv, trajectory)
+
+    # RAG: how far the value falls short of the trajectory, in the "worse" direction
+    shortfall = (cv - trajectory) * -pol
+    band = np.abs(trajectory) * tolerance / 100.0
+    eps = 1e-9 * np.maximum(1.0, np.abs(trajectory))
+    with np.errstate(invalid="ignore"):
+        rag = np.where(shortfall <= eps, "green", np.where(shortfall <= band + eps, "amber", "red"))
+    untargeted = frame["strategy"].to_numpy(dtype=object) == ""
+    grey = untargeted | monitor | (pol == 0)
+    no_value = np.isnan(cv)
+    status = np.where(
+        no_value, "no_data", np.where(grey, "grey", np.where(np.isnan(trajectory), "no_data", rag))
+    )
+    frame["status"] = status.astype(object)
+    frame["status_text"] = pd.Series(status).map(STATUS_WORDS).to_numpy(dtype=object)
+
+    # direction of travel: the year-on-year change, rounded half up, by polarity
+    yoy_r = round_half_up_array(yoy)
+    delta = np.where(np.isfinite(yoy_r), yoy_r, cv - prev)
+    with np.errstate(invalid="ignore"):
+        sign = np.sign(delta)
+    direction = np.select(
+        [np.isnan(cv) | np.isnan(prev), sign == 0, pol == 0, sign * pol > 0],
+        ["no_data", "no_change", np.where(sign > 0, "up", "down"), "improving"],
+        default="worsening",
+    )
+    frame["direction"] = direction.astype(object)
+
+    base_r = round_half_up_array(pct)
+    base_delta = np.where(np.isfinite(base_r), base_r, cv - baseline)
+    with np.errstate(invalid="ignore"):
+        improved = np.nan_to_num(np.sign(base_delta) * pol) > 0
+    frame["improved"] = improved
+    frame["missing"] = np.isnan(frame["value"].to_numpy(dtype=float))
+    frame["_pol"] = pol
+
+
+def _spc(
+    frame: pd.DataFrame,
+    cube: Cube,
+    rules: Rules,
+    defs: list[Indicator | Derived],
+    win: dict[str, np.ndarray],
+    keys: np.ndarray,
+    ind: np.ndarray,
+) -> None:
+    """SPC columns from the native series of each indicator, one SPC call per frequency."""
+    from reportgen.evaluate.spc import classify_assurance, spc_summary
+
+    n = cube.n_series
+    mean = np.full(n, np.nan)
+    ucl = np.full(n, np.nan)
+    lcl = np.full(n, np.nan)
+    signal = np.full(n, "", dtype=object)
+    variation = np.full(n, "insufficient_data", dtype=object)
+    pol_ind = np.array([POLARITY_SIGN[d.polarity] for d in defs], dtype=np.int64)
+    length = cube.end - cube.start + 1
+    for step in np.unique(rules.native_months):  # at most three: monthly, quarterly, annual
+        codes = np.flatnonzero(rules.native_months == step)
+        hi = int(win["eval_hi"][codes].max())
+        t_report = (hi + 1) // int(step)
+        t = (cube.end.astype(np.int64) + 1) // int(step)
+        mine = np.isin(cube.ind, codes) & (length == step) & (t > t_report - SPC_LOOKBACK) & (t <= t_report)
+        if not mine.any():
+            continue
+        data = pd.DataFrame({"key": cube.key[mine], "t": t[mine], "value": cube.value[mine]})
+        uniq = np.unique(data["key"].to_numpy())
+        words = pd.Series(pol_ind[uniq // len(cube.areas)]).map(SPC_POLARITY).to_numpy()
+        series = pd.DataFrame({"key": uniq, "polarity": words})
+        out = spc_summary(data, ["key"], t_report, series=series)
+        k = out["key"].to_numpy(dtype=np.int64)
+        mean[k] = out["spc_mean"].to_numpy(dtype=float)
+        ucl[k] = out["spc_ucl"].to_numpy(dtype=float)
+        lcl[k] = out["spc_lcl"].to_numpy(dtype=float)
+        signal[k] = out["spc_signal"].to_numpy(dtype=object)
+        variation[k] = out["spc_variation"].to_numpy(dtype=object)
+    frame["spc_mean"] = mean[keys]
+    frame["spc_ucl"] = ucl[keys]
+    frame["spc_lcl"] = lcl[keys]
+    frame["spc_signal"] = signal[keys]
+    frame["spc_variation"] = variation[keys]
+    # the trajectory brought to one native period: sums scale with the months they cover
+    months = (win["eval_hi"] - win["cmp_lo"] + 1)[ind]
+    native = rules.native_months[ind]
+    is_sum = rules.aggregation[ind] == 0
+    traj = frame["trajectory_value"].to_numpy(dtype=float)
+    point_target = np.where(is_sum, traj * native / months, traj)
+    assurance = classify_assurance(lcl[keys], ucl[keys], point_target, frame["_pol"].to_numpy())
+    frame["spc_assurance"] = np.asarray(assurance, dtype=object)

@@ -1,0 +1,390 @@
+"""The report pipeline: config + store -> evaluation -> documents -> files + manifest.
+
+``generate`` is the one function the CLI and the scheduler call. A :class:`Session` holds
+what several reports of one run share (config, the store's observations, evaluations by
+period, the chart book), so ``run all`` reads the store once, evaluates each period once
+and draws each chart once.
+
+Files are rendered into a hidden temporary folder beside the destination and then
+renamed into place one by one, the manifest last: a failed run never leaves a half
+document where a good one stood.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib.metadata as md
+import json
+import logging
+import os
+import platform
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+import reportgen
+from reportgen.charts import ChartBook
+from reportgen.config import load_config
+from reportgen.config.models import Config
+from reportgen.document import Document
+from reportgen.errors import PeriodError, RenderError
+from reportgen.fsutil import atomic_write_bytes
+from reportgen.periods import Kind, Period
+from reportgen.reports import FORMATS, PERIOD_KINDS, REPORTS, builder, is_available
+from reportgen.reports.base import ReportContext, default_summary
+from reportgen.store import Store
+
+if TYPE_CHECKING:
+    from reportgen.evaluate.engine import Evaluation
+
+log = logging.getLogger(__name__)
+
+MANIFEST_NAME = "manifest.json"
+_VERSIONED = (
+    "pandas",
+    "numpy",
+    "matplotlib",
+    "weasyprint",
+    "python-docx",
+    "jinja2",
+    "pydantic",
+    "sqlalchemy",
+)
+
+
+@dataclass
+class RunResult:
+    report: str
+    period: str  # the period key, e.g. "2005-03"
+    files: list[Path]
+    manifest: Path
+    headline: list[str] = field(default_factory=list)
+    exceptions: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def period_folder(period: Period) -> str:
+    """The folder name for a period: '2005-03', '2005-Q1', '2004_05'."""
+    return period.key.replace("/", "_")
+
+
+def output_dir(out_dir: Path, report: str, period: Period) -> Path:
+    return Path(out_dir) / report / period_folder(period)
+
+
+def _as_period(period: Period | str) -> Period:
+    return period if isinstance(period, Period) else Period.parse(str(period))
+
+
+def _parse_stamp(text: object) -> dt.datetime | None:
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return None
+    stamp = dt.datetime.fromisoformat(str(text))
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+
+
+class Session:
+    """What the reports of one run share: config, observations, evaluations and charts."""
+
+    def __init__(
+        self,
+        config_dir: Path,
+        store_url: str | None = None,
+        *,
+        as_at: dt.datetime | None = None,
+        config: Config | None = None,
+    ) -> None:
+        self.timings: dict[str, float] = {}
+        started = time.perf_counter()
+        self.config_dir = Path(config_dir)
+        self.config = config or load_config(self.config_dir)
+        self.timings["config"] = time.perf_counter() - started
+        started = time.perf_counter()
+        self.store = Store(store_url)
+        self.as_at = as_at
+        self.observations = self.store.frame(as_at=as_at)
+        self.loads = self.store.loads()
+        self.timings["store"] = time.perf_counter() - started
+        self.charts = ChartBook()
+        self._evaluations: dict[str, Evaluation] = {}
+        self.evaluate_seconds: dict[str, float] = {}
+
+    def evaluation(self, period: Period) -> Evaluation:
+        """The evaluation at ``period``, computed once per session."""
+        if period.key not in self._evaluations:
+            from reportgen.evaluate.engine import evaluate
+
+            started = time.perf_counter()
+            self._evaluations[period.key] = evaluate(self.config, self.observations, period)
+            self.evaluate_seconds[period.key] = time.perf_counter() - started
+            log.info("evaluated %s in %.2fs", period.key, self.evaluate_seconds[period.key])
+        return self._evaluations[period.key]
+
+    def data_as_at(self, period: Period) -> dt.datetime | None:
+        """When the newest observation up to the end of ``period`` was loaded.
+
+        Only values that changed get a new load time, so re-pulling identical files keeps it,
+        and the documents (which carry it as their date) stay byte-identical.
+        """
+        frame = self.observations
+        if frame.empty:
+            return None
+        used = frame.loc[frame["period_end"] <= period.end, "loaded_at"]
+        return _parse_stamp(used.max()) if not used.empty else None
+
+    def inputs(self, period: Period) -> list[dict[str, Any]]:
+        """The loads whose data the documents for ``period`` may use (newest per source)."""
+        if self.loads.empty:
+            return []
+        frame = self.observations
+        used = frame.loc[frame["period_end"] <= period.end, "source"].unique().tolist()
+        loads = self.loads[self.loads["source"].isin(used)]
+        latest = loads.sort_values("id").groupby(["partner", "source"], sort=True).tail(1)
+        columns = ["partner", "source", "file", "checksum", "loaded_at"]
+        records = latest[columns].sort_values(["partner", "source"]).to_dict("records")
+        return [{k: (None if pd.isna(v) else v) for k, v in r.items()} for r in records]
+
+    def returns_status(self, period: Period) -> pd.DataFrame | None:
+        """The returns workflow's status table when that module is installed, else None."""
+        try:
+            from reportgen.returns.status import returns_status  # type: ignore[import-not-found]
+        except ImportError:
+            return None
+        return returns_status(self.config, self.store, period)
+
+    def close(self) -> None:
+        self.store.dispose()
+
+
+def _versions() -> dict[str, str]:
+    out = {"reportgen": reportgen.__version__, "python": platform.python_version()}
+    for name in _VERSIONED:
+        try:
+            out[name] = md.version(name)
+        except md.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def check_period(report: str, period: Period) -> None:
+    kind = PERIOD_KINDS[report]
+    if period.kind is not kind:
+        examples = {Kind.MONTH: "2005-03", Kind.QUARTER: "2005-Q1", Kind.FINANCIAL_YEAR: "2004/05"}
+        raise PeriodError(
+            f"The {report} is written for a {kind.value.replace('_', ' ')}, not a "
+            f"{period.kind.value.replace('_', ' ')} ({period.key}).",
+            hint=f"Use --period {examples[kind]} for example.",
+        )
+
+
+def generate(
+    report: str,
+    period: Period | str,
+    *,
+    config_dir: Path = Path("data_sources"),
+    store_url: str | None = None,
+    out_dir: Path = Path("outputs"),
+    variant: dict[str, Any] | None = None,
+    version: int | None = None,
+    formats: tuple[str, ...] | None = None,
+    as_at: dt.datetime | None = None,
+    session: Session | None = None,
+    on_document: Callable[[int, int, str], None] | None = None,
+) -> RunResult:
+    """Build one report for one period and write its files and manifest.
+
+    ``variant`` options reach the builder as ``ctx.options`` (large_print, area, poster,
+    lang...). ``version`` (2, 3...) suffixes file names for a re-issue after late data.
+    ``formats`` defaults to the report's own (PDF and Word; HTML for the web page).
+    ``on_document(done, total, stem)`` is called after each document is rendered in every
+    format (e.g. to advance a progress bar over the leaflets of every neighbourhood).
+    """
+    from reportgen.render import get_renderer
+
+    started = time.perf_counter()
+    period = _as_period(period)
+    if report not in REPORTS:
+        builder(report)  # raises LookupFailure naming the known reports
+    check_period(report, period)
+    module = builder(report)
+    own = session is None
+    session = session or Session(config_dir, store_url, as_at=as_at)
+    try:
+        timings: dict[str, Any] = dict(session.timings) if own else {}
+        evaluation = session.evaluation(period)
+        timings["evaluate"] = session.evaluate_seconds.get(period.key, 0.0)
+        ctx = ReportContext(
+            config=session.config,
+            evaluation=evaluation,
+            period=period,
+            charts=session.charts,
+            options=dict(variant or {}),
+            returns_status=session.returns_status(period),
+            data_as_at=session.data_as_at(period),
+        )
+        chart_seconds = session.charts.seconds
+        t0 = time.perf_counter()
+        documents: list[tuple[str, Document]] = list(module.build(ctx))
+        timings["build"] = time.perf_counter() - t0
+        timings["charts"] = session.charts.seconds - chart_seconds
+        if not documents:
+            raise RenderError(f"The {report} builder produced no documents for {period.key}.")
+        summarise: Callable[[ReportContext], tuple[list[str], list[str]]] = getattr(
+            module, "summarise", default_summary
+        )
+        headline, exceptions = summarise(ctx)
+
+        dest = output_dir(out_dir, report, period)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        wanted = tuple(formats) if formats else FORMATS[report]
+        suffix = f"-v{version}" if version else ""
+        files: list[dict[str, Any]] = []
+        tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
+        try:
+            for number, (stem, doc) in enumerate(documents, start=1):
+                for fmt in wanted:
+                    renderer = get_renderer(fmt)
+                    t0 = time.perf_counter()
+                    data = renderer.to_bytes(doc)
+                    seconds = time.perf_counter() - t0
+                    name = f"{stem}{suffix}{renderer.suffix}"
+                    (tmp / name).write_bytes(data)
+                    files.append(
+                        {
+                            "name": name,
+                            "format": fmt,
+                            "title": doc.title,
+                            "variant": doc.variant,
+                            "bytes": len(data),
+                            "sha256": _sha256(data),
+                            "seconds": round(seconds, 3),
+                        }
+                    )
+                    log.info("rendered %s in %.2fs", name, seconds)
+                if on_document:
+                    on_document(number, len(documents), stem)
+            timings["render"] = sum(f["seconds"] for f in files)
+            timings["total"] = time.perf_counter() - started
+            data_as_at = ctx.data_as_at.isoformat() if ctx.data_as_at else None
+            manifest = {
+                "report": report,
+                "period": period.key,
+                "period_label": period.label,
+                "version": version,
+                "variant": dict(variant or {}),
+                "data_as_at": data_as_at,
+                "as_at": as_at.isoformat() if as_at else None,
+                "document_date": ctx.document_date.isoformat(),
+                "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "config": {"dir": str(session.config_dir), "checksum": session.config.checksum},
+                "store": _redact(session.store.url),
+                "inputs": session.inputs(period),
+                "files": files,
+                "charts": len(session.charts),
+                "headline": headline,
+                "exceptions": exceptions,
+                "versions": _versions(),
+                "timings": {k: round(v, 3) for k, v in timings.items()},
+            }
+            dest.mkdir(parents=True, exist_ok=True)
+            # Documents first, each by rename (atomic on one filesystem), the manifest last so
+            # a manifest always describes files that are in place.
+            paths = []
+            for entry in files:
+                os.replace(tmp / entry["name"], dest / entry["name"])
+                paths.append(dest / entry["name"])
+            manifest_path = atomic_write_bytes(
+                dest / MANIFEST_NAME, (json.dumps(manifest, indent=2, default=str) + "\n").encode()
+            )
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return RunResult(
+            report, period.key, paths, manifest_path, headline, exceptions, time.perf_counter() - started
+        )
+    finally:
+        if own:
+            session.close()
+
+
+def _redact(url: str) -> str:
+    """A store URL without any password, for the manifest."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
+    return url
+
+
+def due_reports(period: Period | str) -> list[tuple[str, Period]]:
+    """Every report due when ``period`` closes.
+
+    For a month: the board pack and web page; the leaflet if the month ends a quarter; the
+    annual review if it ends a financial year. A quarter gives its leaflet (and the annual
+    review for Q1), a financial year its annual review.
+    """
+    period = _as_period(period)
+    due: list[tuple[str, Period]] = []
+    if period.kind is Kind.MONTH:
+        due += [("board-pack", period), ("web", period)]
+    quarter = Period.of_kind_at(Kind.QUARTER, period.end)
+    if period.kind in (Kind.MONTH, Kind.QUARTER) and quarter.end == period.end:
+        due.append(("leaflet", quarter))
+    year = period.financial_year_of_end()
+    if year.end == period.end:
+        due.append(("annual-review", year))
+    return due
+
+
+def generate_all(
+    period: Period | str,
+    *,
+    config_dir: Path = Path("data_sources"),
+    store_url: str | None = None,
+    out_dir: Path = Path("outputs"),
+    as_at: dt.datetime | None = None,
+    on_report: Callable[[str, Period], None] | None = None,
+    skip_missing: bool = True,
+) -> tuple[list[RunResult], list[str]]:
+    """Every report due for ``period`` (see :func:`due_reports`) in one session.
+
+    Returns the results and the names of reports skipped because their builder is not
+    installed (``skip_missing``).
+    """
+    results: list[RunResult] = []
+    skipped: list[str] = []
+    session = Session(config_dir, store_url, as_at=as_at)
+    try:
+        for report, report_period in due_reports(period):
+            if skip_missing and not is_available(report):
+                log.warning("skipped %s: its builder is not installed", report)
+                skipped.append(report)
+                continue
+            if on_report:
+                on_report(report, report_period)
+            results.append(
+                generate(
+                    report,
+                    report_period,
+                    out_dir=out_dir,
+                    session=session,
+                    as_at=as_at,
+                    config_dir=config_dir,
+                )
+            )
+    finally:
+        session.close()
+    return results, skipped
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
