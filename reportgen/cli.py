@@ -130,11 +130,19 @@ def pull(config_dir: Path, store_url: str | None, partners: tuple[str, ...]) -> 
     err = Console(stderr=True)
     with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("Pulling sources", total=total)
+        files = progress.add_task("Reading files", total=None, visible=False)
 
         def tick(partner, spec) -> None:  # type: ignore[no-untyped-def]
             progress.update(task, advance=1, description=f"{partner.id}/{spec.id}")
+            progress.update(files, visible=False)
 
-        summaries, failures = do_pull(config, store, partners=list(partners) or None, on_source=tick)
+        def file_tick(done: int, n_files: int, name: str) -> None:
+            progress.update(files, completed=done, total=n_files, description=name or "files", visible=True)
+
+        summaries, failures = do_pull(
+            config, store, partners=list(partners) or None, on_source=tick, on_file=file_tick
+        )
+    store.dispose()
     by_partner: dict[str, list[int]] = {}
     for s in summaries:
         row = by_partner.setdefault(s.partner, [0, 0, 0, 0])
@@ -205,6 +213,7 @@ def translations_compile() -> None:
 
     for mo in compile_all():
         click.echo(f"wrote {mo}")
+
 
 @cli.command()
 @click.option(
@@ -406,6 +415,218 @@ def _generate_with_progress(report: str, period: Any, **kwargs: Any) -> Any:
         table.add_row(name, text)
     err.print(table)
     return result
+
+
+@cli.group()
+def returns() -> None:
+    """Partner data returns: a workbook to fill in, a strict ingest, and who has sent what.
+
+    \b
+    Example (a month's cycle):
+      reportgen returns template --partner council --period 2005-03
+      reportgen returns ingest council-2005-03.xlsx
+      reportgen returns status --period 2005-03
+    """
+
+
+@returns.command("template")
+@config_option
+@click.option("--partner", required=True, help="Partner id (the partners/<id>.toml file).")
+@click.option(
+    "--period", "periods", multiple=True, required=True, help="Period the return covers (repeatable)."
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where to write the .xlsx (default: var/returns/templates/<partner>-<period>.xlsx).",
+)
+@handle_errors
+def returns_template(config_dir: Path, partner: str, periods: tuple[str, ...], out: Path | None) -> None:
+    """Write the .xlsx data return a partner fills in for a period.
+
+    One row per indicator, area and period the partner owes; labels are locked, Value
+    cells are checked as the partner types (numbers; no negatives for counts;
+    percentages 0 to 100); the instructions sheet gives the deadline.
+
+    \b
+    Example:
+      reportgen returns template --partner council --period 2005-03
+      reportgen returns template --partner dat --period 2005-Q1 --out dat-q1.xlsx
+    """
+    from reportgen.config import load_config
+    from reportgen.periods import Period
+    from reportgen.returns.ingest import default_data_dir
+    from reportgen.returns.safety import safe_filename
+    from reportgen.returns.template import write_template
+
+    config = load_config(config_dir)
+    parsed = [Period.parse(p) for p in periods]
+    if out is None:
+        name = safe_filename(f"{partner}-{'_'.join(p.key for p in parsed)}.xlsx")
+        out = default_data_dir() / "templates" / name
+    summary = write_template(config, partner, parsed, out)
+    deadline = f"{summary.deadline:%d %B %Y}" if summary.deadline else "none"
+    click.echo(f"Wrote {summary.path}")
+    click.echo(
+        f"  {config.partner(partner).name}: {summary.rows} rows to fill in for "
+        f"{', '.join(summary.periods)}; due by {deadline}"
+    )
+
+
+@returns.command("ingest")
+@config_option
+@store_option
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder for archive/ and quarantine/ (default: $REPORTGEN_RETURNS_DIR or var/returns).",
+)
+@click.option("--partner", default=None, help="Partner the files are from (needed for CSV returns).")
+@click.option("--period", "periods", multiple=True, help="Periods the files cover (CSV returns).")
+@click.option("--max-rows", type=int, default=None, help="Refuse files with more rows than this.")
+@handle_errors
+def returns_ingest(
+    config_dir: Path,
+    store_url: str | None,
+    files: tuple[Path, ...],
+    data_dir: Path | None,
+    partner: str | None,
+    periods: tuple[str, ...],
+    max_rows: int | None,
+) -> None:
+    """Validate returned files and load each one whole, or not at all.
+
+    A file with any bad row is rejected: every problem is named by file, sheet, cell and
+    value, the file is kept in quarantine/ beside its error report, and the store is not
+    touched. An accepted file is archived with its SHA-256. Sending the same file again
+    changes nothing; a corrected file replaces the figures it changes (kept as revisions).
+
+    \b
+    Example:
+      reportgen returns ingest council-2005-03.xlsx probation-2005-03.xlsx
+      reportgen returns ingest --partner dat --period 2005-03 dat-march.csv
+    """
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from reportgen.config import load_config
+    from reportgen.returns.ingest import MAX_ROWS, ingest_file
+    from reportgen.store import Store
+
+    config = load_config(config_dir)
+    store = Store(store_url)
+    results = []
+    err = Console(stderr=True)
+    try:
+        with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
+            task = progress.add_task("Ingesting returns", total=len(files))
+            for path in files:
+                progress.update(task, description=path.name[:40])
+                results.append(
+                    ingest_file(
+                        config,
+                        store,
+                        path,
+                        data_dir=data_dir,
+                        partner=partner,
+                        periods=list(periods) or None,
+                        max_rows=max_rows or MAX_ROWS,
+                    )
+                )
+                progress.advance(task)
+    finally:
+        store.dispose()
+    table = Table(title=f"Returns ingested into {store.url}")
+    for col in ("file", "partner", "result", "new", "revised", "unchanged"):
+        table.add_column(col, justify="right" if col in ("new", "revised", "unchanged") else "left")
+    for r in results:
+        s = r.summary
+        counts = (s.new, s.revised, s.unchanged) if s else ("", "", "")
+        label = {"loaded": "loaded", "unchanged": "already loaded", "rejected": "REJECTED"}[r.status]
+        table.add_row(r.file, r.partner or "?", label, *(f"{c:,}" if c != "" else "" for c in counts))
+    Console().print(table)
+    for r in results:
+        if r.status == "loaded":
+            click.echo(f"Archived {r.file} as {r.kept_at} (sha256 {r.checksum[:12]})")
+        elif r.status == "unchanged":
+            click.echo(f"{r.file}: already loaded on {r.previous_load[:19]}; nothing changed")
+    rejected = [r for r in results if r.status == "rejected"]
+    for r in rejected:
+        click.echo(f"Error: {r.error}", err=True)
+        if r.kept_at is not None:
+            click.echo(f"  kept in quarantine: {r.kept_at} (report: {r.kept_at}.errors.txt)", err=True)
+    loaded = sum(r.status == "loaded" for r in results)
+    click.echo(f"{len(results)} file(s): {loaded} loaded, {len(results) - loaded - len(rejected)} "
+               f"unchanged, {len(rejected)} rejected")  # fmt: skip
+    if rejected:
+        sys.exit(max(r.error.exit_code for r in rejected if r.error) if rejected else 1)
+
+
+@returns.command("status")
+@config_option
+@store_option
+@click.option("--period", required=True, help="Reporting period, e.g. 2005-03.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--since", default=None, help="Time of the last report (ISO); revisions after it are flagged.")
+@click.option("--returns-only", is_flag=True, help="Leave out automatic feeds (SQL, police.uk).")
+@handle_errors
+def returns_status(
+    config_dir: Path, store_url: str | None, period: str, fmt: str, since: str | None, returns_only: bool
+) -> None:
+    """Who has sent what for a period: received, late, partial or missing, and revised.
+
+    One row per partner and indicator. JSON output feeds the board pack's data quality
+    annex.
+
+    \b
+    Example:
+      reportgen returns status --period 2005-03
+      reportgen returns status --period 2005-03 --format json --since 2005-04-12T09:00:00+00:00
+    """
+    import datetime as dt
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from reportgen.config import load_config
+    from reportgen.errors import PeriodError
+    from reportgen.periods import Period
+    from reportgen.returns.status import return_status, summary_line
+    from reportgen.store import Store
+
+    config = load_config(config_dir)
+    when = None
+    if since:
+        try:
+            when = dt.datetime.fromisoformat(since)
+        except ValueError:
+            raise PeriodError(
+                f"--since {since!r} is not an ISO date-time", hint="e.g. 2005-04-12T09:00"
+            ) from None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+    store = Store(store_url)
+    try:
+        frame = return_status(config, store, Period.parse(period), since=when, feeds=not returns_only)
+    finally:
+        store.dispose()
+    if fmt == "json":
+        click.echo(json.dumps(frame.to_dict(orient="records"), indent=2, default=str))
+        return
+    table = Table(title=f"Data returns for {Period.parse(period).label}")
+    for col in ("partner", "indicator", "period", "deadline", "status", "areas", "revised"):
+        table.add_column(col)
+    for r in frame.itertuples():
+        status = r.status + (" (overdue)" if r.overdue else "")
+        areas = f"{r.areas_received}/{r.areas_expected}"
+        table.add_row(r.partner, r.indicator, r.period, r.deadline, status, areas, "yes" if r.revised else "")
+    Console().print(table)
+    click.echo(summary_line(frame))
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from reportgen.config.models import Config, Partner, SourceSpec
 from reportgen.errors import ReportgenError
 from reportgen.sources import get_source_class
+from reportgen.sources.base import Progress
 from reportgen.store import LoadSummary, Store
 
 log = logging.getLogger(__name__)
@@ -43,9 +44,11 @@ def pull(
     *,
     partners: list[str] | None = None,
     on_source: Callable[[Partner, SourceSpec], None] | None = None,
+    on_file: Progress | None = None,
 ) -> tuple[list[LoadSummary], list[PullFailure]]:
     """Load every source (of the named partners, or all). A bad source is rejected whole
-    and reported; the others still load, each in its own transaction."""
+    and reported; the others still load, each in its own transaction. ``on_file(done,
+    total, name)`` hears about each file of a source that reads many (police.uk folders)."""
     summaries: list[LoadSummary] = []
     failures: list[PullFailure] = []
     for partner, spec in configured_sources(config):
@@ -54,7 +57,7 @@ def pull(
         if on_source:
             on_source(partner, spec)
         try:
-            source = get_source_class(spec.type)(spec, partner, config)
+            source = get_source_class(spec.type)(spec, partner, config, progress=on_file)
             data = source.load()
             summary = store.load(
                 data.frame,

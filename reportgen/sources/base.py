@@ -8,8 +8,11 @@ so every connector rejects the same bad input with the same message.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -20,6 +23,28 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from reportgen.config.models import Config, Partner, SourceSpec, Unit
 from reportgen.errors import ConfigError, DataError, PeriodError
 from reportgen.periods import Period
+
+# progress(done, total, what): called by connectors that read many files
+Progress = Callable[[int, int, str], None]
+
+# At most this many problems are listed for one input; the first is in the message.
+MAX_PROBLEMS = 100
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one input cell: where, which column, the value, why."""
+
+    place: str
+    column: str
+    value: Any
+    why: str
+
+    def __str__(self) -> str:
+        if self.value == "":
+            return f"{self.place}: {self.why}"
+        return f"{self.place}: {self.value!r} {self.why}"
 
 
 class SourceOptions(BaseModel):
@@ -47,11 +72,23 @@ class Source(ABC):
         if getattr(cls, "type_name", None):
             Source.registry[cls.type_name] = cls
 
-    def __init__(self, spec: SourceSpec, partner: Partner, config: Config) -> None:
+    def __init__(
+        self,
+        spec: SourceSpec,
+        partner: Partner,
+        config: Config,
+        *,
+        period: Period | None = None,
+        progress: Progress | None = None,
+    ) -> None:
         self.spec = spec
         self.partner = partner
         self.config = config
         self.root = Path(config.root)
+        # The period asked for, when the caller wants only part of what the source holds
+        # (a SQL source passes it to its query); None means everything.
+        self.period = period
+        self.progress = progress
         try:
             self.options = self.Options.model_validate(spec.options)
         except ValidationError as exc:
@@ -74,92 +111,188 @@ class Source(ABC):
         """Read every observation this source holds, unvalidated, with a ``row`` column."""
 
     def load(self) -> SourceData:
-        """Read and validate. Raises :class:`DataError` on the first bad row."""
+        """Read and validate. Raises :class:`DataError` naming the first bad row."""
         data = self.read()
         data.frame = validate_observations(data.frame, self.partner, self.config, data.description)
         return data
 
+    def tick(self, done: int, total: int, what: str) -> None:
+        if self.progress is not None:
+            self.progress(done, total, what)
+
+
+class ValidationFailed(DataError):
+    """Input was rejected; ``problems`` lists every problem found (up to MAX_PROBLEMS)."""
+
+    def __init__(self, where: str, problems: list[Problem], *, hint: str | None = None) -> None:
+        self.problems = problems
+        more = f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})"
+        message = str(problems[0]) + (more if len(problems) > 1 else "")
+        super().__init__(message, file=where, hint=hint)
+
 
 def validate_observations(
-    frame: pd.DataFrame, partner: Partner | None, config: Config, where: str
+    frame: pd.DataFrame,
+    partner: Partner | None,
+    config: Config,
+    where: str,
+    *,
+    periods: Collection[str] | None = None,
 ) -> pd.DataFrame:
     """Check a long frame of observations against the config; return it cleaned.
 
-    Every check is vectorised; the first failing row is reported with its place (the
-    ``row`` column, e.g. "line 14" or "C14") and the offending value.
+    Every check is vectorised. Each problem is reported with its place and the offending
+    value: the place is the frame's ``cell_<column>`` entry when a connector knows the
+    exact cell (Excel: "C14"), else its ``row`` entry plus the column ("line 14, column
+    'value'"). All problems are collected (up to MAX_PROBLEMS) so an error report can list
+    them; the exception's message names the first. ``periods``, when given, are the only
+    period keys allowed (a data return covers named periods only).
     """
     df = frame.copy()
     if df.empty:
         raise DataError("holds no observations", file=where, hint="is this the right file?")
     if "row" not in df.columns:
         df["row"] = [f"row {n + 1}" for n in range(len(df))]
-
-    def fail(mask: pd.Series, column: str, why: str) -> None:
-        if mask.any():
-            first = df[mask].iloc[0]
-            shown = first["_text"] if column == "value" else first[column]
-            raise DataError(f"{first['row']}, column {column!r}: {shown!r} {why}", file=where)
-
     for column in ("indicator", "area", "period", "value"):
         if column not in df.columns:
             raise DataError(f"has no {column!r} column", file=where)
-    df["indicator"] = df["indicator"].astype("string").str.strip()
-    df["area"] = df["area"].astype("string").str.strip()
-    df["period"] = df["period"].astype("string").str.strip()
+    df = df.reset_index(drop=True)
+    problems: list[Problem] = []
+    bad = pd.Series(False, index=df.index)  # rows already reported: one problem per row, the first found
 
+    def place(n: int, column: str) -> str:
+        cell = df.at[n, f"cell_{column}"] if f"cell_{column}" in df.columns else None
+        return str(cell) if cell else f"{df.at[n, 'row']}, column {column!r}"
+
+    def fail(mask: pd.Series, column: str, why: str, values: pd.Series | None = None) -> None:
+        mask = mask.fillna(False).astype(bool) & ~bad
+        if not mask.any():
+            return
+        shown = df[column] if values is None else values
+        for n in mask[mask].index[: MAX_PROBLEMS - len(problems)]:
+            problems.append(Problem(place(n, column), column, _plain(shown.at[n]), why))
+        bad[mask] = True
+
+    text = {c: df[c].map(_as_text).astype("string").str.strip() for c in ("indicator", "area", "period")}
     indicators = config.indicators
     owned = {i.id for i in partner.indicators} if partner else set(indicators)
-    fail(~df["indicator"].isin(list(indicators)), "indicator", "is not a known indicator")
     fail(
-        ~df["indicator"].isin(list(owned)),
+        text["indicator"].isna() | (text["indicator"] == ""),
+        "indicator",
+        "the cell is blank; name the indicator",
+    )
+    fail(~text["indicator"].isin(list(indicators)), "indicator", "is not a known indicator")
+    fail(
+        ~text["indicator"].isin(list(owned)),
         "indicator",
         f"is not an indicator {partner.id if partner else ''} owns",
     )
-    fail(~df["area"].isin(list(config.partnership.area_ids)), "area", "is not a known area")
+    fail(text["area"].isna() | (text["area"] == ""), "area", "the cell is blank; name the area")
+    fail(~text["area"].isin(list(config.partnership.area_ids)), "area", "is not a known area")
 
-    keys = {}
-    for key in df["period"].dropna().unique():
+    keys: dict[Any, Period | None] = {}
+    for key in text["period"].dropna().unique():
         try:
             keys[key] = Period.parse(key)
         except PeriodError:
             keys[key] = None
-    fail(
-        df["period"].map(lambda k: keys.get(k) is None),
-        "period",
-        "is not a period (use 2005-03, 2005-Q1 or 2004/05)",
-    )
-    df["period"] = df["period"].map(lambda k: keys[k].key)
+    parsed = text["period"].map(lambda k: keys.get(k))
+    fail(parsed.isna(), "period", "is not a period (use 2005-03, 2005-Q1 or 2004/05)")
     expected = {i: ind.frequency.period_kind for i, ind in indicators.items()}
-    kind_ok = [
-        keys_kind == expected[i]
-        for keys_kind, i in zip(
-            df["period"].map(lambda k: Period.parse(k).kind), df["indicator"], strict=True
+    pairs = zip(parsed, text["indicator"], strict=True)
+    kind_ok = pd.Series(
+        [p is None or i not in expected or p.kind == expected[i] for p, i in pairs], index=df.index
+    )
+    fail(~kind_ok, "period", "is not of the indicator's frequency")
+    if periods is not None:
+        allowed = set(periods)
+        fail(
+            parsed.map(lambda p: p is not None and p.key not in allowed),
+            "period",
+            f"is not a period this return covers ({', '.join(sorted(allowed))})",
         )
-    ]
-    fail(~pd.Series(kind_ok, index=df.index), "period", "is not of the indicator's frequency")
 
     raw = df["value"]
-    as_text = raw.astype("string").str.strip()
-    df["_text"] = raw.astype(str)
-    numbers = pd.to_numeric(as_text.str.replace(",", "", regex=False), errors="coerce")
-    fail(raw.isna() | (as_text == ""), "value", "is blank: every value cell needs a number")
-    fail(numbers.isna(), "value", "is not a number")
-    fail(~numbers.map(math.isfinite), "value", "is not a finite number")
-    df["value"] = numbers.astype(float)
-    units = df["indicator"].map(lambda i: indicators[i].unit)
+    as_text = raw.map(_as_text).astype("string").str.strip()
+    numeric = raw.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool))
+    numbers = pd.to_numeric(as_text.where(~numeric).str.replace(",", "", regex=False), errors="coerce")
+    numbers = numbers.where(~numeric, pd.to_numeric(raw.where(numeric), errors="coerce"))
+    blank = raw.isna() | (as_text == "") | as_text.isna()
+    fail(blank, "value", "the cell is blank; every value cell needs a number", as_text)
+    formula = as_text.str.startswith(FORMULA_PREFIXES).fillna(False) & numbers.isna()
+    fail(formula, "value", "is not a number (text that looks like a formula is never evaluated)", as_text)
+    fail(numbers.isna(), "value", "is not a number", as_text)
+    finite = numbers.map(lambda v: pd.notna(v) and math.isfinite(v))
+    fail(~finite, "value", "is not a finite number", as_text)
+    values = numbers.astype(float)
+    units = text["indicator"].map(lambda i: indicators[i].unit if i in indicators else None)
     fail(
-        (df["value"] < 0) & (units != Unit.SCORE),
+        (values < 0) & (units != Unit.SCORE),
         "value",
         "is negative; counts, rates and percentages cannot be",
+        values,
     )
-    fail((units == Unit.PERCENTAGE) & (df["value"] > 100), "value", "is above 100 for a percentage")
+    fail((units == Unit.PERCENTAGE) & (values > 100), "value", "is above 100 for a percentage", values)
 
-    dup = df.duplicated(["indicator", "area", "period"], keep="first")
-    if dup.any():
-        first = df[dup].iloc[0]
-        raise DataError(
-            f"{first['row']}: a second value for {first['indicator']} / {first['area']} / {first['period']}",
-            file=where,
-            hint="each indicator, area and period may appear once",
+    if not problems:
+        df["indicator"], df["area"] = text["indicator"], text["area"]
+        df["period"] = parsed.map(lambda p: p.key)
+        df["value"] = values
+        dup = df.duplicated(["indicator", "area", "period"], keep="first")
+        for n in dup[dup].index[:MAX_PROBLEMS]:
+            first = df.loc[
+                (df["indicator"] == df.at[n, "indicator"])
+                & (df["area"] == df.at[n, "area"])
+                & (df["period"] == df.at[n, "period"])
+            ].index[0]
+            problems.append(
+                Problem(
+                    str(df.at[n, "row"]),
+                    "indicator",
+                    f"{df.at[n, 'indicator']} / {df.at[n, 'area']} / {df.at[n, 'period']}",
+                    f"is a second value for this indicator, area and period (first at {df.at[first, 'row']})",
+                )
+            )
+    if problems:
+        raise ValidationFailed(
+            where,
+            problems,
+            hint="each indicator, area and period may appear once"
+            if problems[0].why.startswith("is a second")
+            else None,
         )
-    return df[["indicator", "area", "period", "value", "row"]].reset_index(drop=True)
+    out = df[["indicator", "area", "period", "value", "row"]].copy()
+    out["indicator"] = out["indicator"].astype(str)
+    out["area"] = out["area"].astype(str)
+    out["period"] = out["period"].astype(str)
+    return out.reset_index(drop=True)
+
+
+def _as_text(value: Any) -> Any:
+    """Text for a cell as the user sees it; numbers keep their stored form (12.0 -> "12")."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _plain(value: Any) -> Any:
+    """A value as reported in a message: pandas scalars become plain Python ones."""
+    if value is None or value is pd.NA:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value.item() if hasattr(value, "item") else value
+
+
+def period_text(value: Any) -> Any:
+    """A period cell as a key: dates (Excel, SQL) become their month ("2022-03-01" -> "2022-03")."""
+    if isinstance(value, dt.datetime | dt.date):
+        return f"{value.year:04d}-{value.month:02d}"
+    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+        return value.strip()[:7]
+    return value
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T][0-9:.]+)?$")

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from reportgen.errors import DataError
-from reportgen.sources.base import Source, SourceData, SourceOptions
+from reportgen.sources.base import Source, SourceData
+from reportgen.sources.tabular import TableOptions
+from reportgen.sources.tabular import to_long as _to_long
 
 
-class CsvOptions(SourceOptions):
+class CsvOptions(TableOptions):
     path: str
     encoding: str = "utf-8"
     delimiter: str = ","
-    # which column holds what; a fixed indicator/area applies to every row
-    columns: dict[str, str] = {}
-    indicator: str | None = None
-    area: str | None = None
-    indicator_map: dict[str, str] = {}
-    area_map: dict[str, str] = {}
+    # a return of more rows than this is refused before it is read whole (bounded memory)
+    max_rows: int = 1_000_000
 
 
 class CsvSource(Source):
@@ -27,46 +27,58 @@ class CsvSource(Source):
     def read(self) -> SourceData:
         opts: CsvOptions = self.options  # type: ignore[assignment]
         path = self.path(opts.path)
-        if not path.exists():
-            raise DataError(
-                "does not exist", file=str(path), hint="check the source's 'path' in the partner file"
-            )
-        try:
-            raw = pd.read_csv(
-                path, dtype=str, keep_default_na=False, encoding=opts.encoding, sep=opts.delimiter
-            )
-        except UnicodeDecodeError as exc:
-            raise DataError(
-                f"is not valid {opts.encoding} text (byte {exc.start})",
-                file=str(path),
-                hint="save the file as CSV UTF-8, or set encoding in the source config",
-            ) from None
-        except pd.errors.EmptyDataError:
-            raise DataError("is empty", file=str(path)) from None
-        except pd.errors.ParserError as exc:
-            raise DataError(f"is not a well-formed CSV ({exc})", file=str(path)) from None
-        return SourceData(frame=to_long(raw, opts, str(path)), files=[path], description=str(path))
+        return SourceData(frame=read_csv_return(path, opts), files=[path], description=str(path))
+
+
+def read_csv_return(path: Path, opts: CsvOptions, where: str | None = None) -> pd.DataFrame:
+    """Read a CSV return into the long frame with ``row`` ("line 14") labels."""
+    where = where or str(path)
+    if not path.exists():
+        raise DataError("does not exist", file=where, hint="check the source's 'path' in the partner file")
+    if path.stat().st_size == 0:
+        raise DataError("is empty (0 bytes)", file=where, hint="was the file saved before it was sent?")
+    try:
+        # Read in chunks so that a runaway file (millions of rows) is refused with bounded
+        # memory instead of being read whole first.
+        chunks = []
+        n = 0
+        with pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            encoding=opts.encoding,
+            sep=opts.delimiter,
+            chunksize=50_000,
+        ) as reader:
+            for chunk in reader:
+                n += len(chunk)
+                if n > opts.max_rows:
+                    raise DataError(
+                        f"has more than {opts.max_rows:,} rows; refused without reading further",
+                        file=where,
+                        hint="send one return per period, or raise max_rows in the source config",
+                    )
+                chunks.append(chunk)
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"is not valid {opts.encoding} text (found byte 0x{exc.object[exc.start]:02x})",
+            file=where,
+            hint="save the file as 'CSV UTF-8', or set encoding in the source config",
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise DataError("is empty", file=where) from None
+    except pd.errors.ParserError as exc:
+        raise DataError(f"is not a well-formed CSV ({exc})", file=where) from None
+    raw = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame()
+    if raw.empty:
+        raise DataError("holds a header but no rows", file=where, hint="is this the right file?")
+    out = _to_long(raw, opts, where)
+    out["row"] = [f"line {n + 2}" for n in range(len(out))]  # line 1 is the header
+    return out
 
 
 def to_long(raw: pd.DataFrame, opts: CsvOptions, where: str) -> pd.DataFrame:
-    """Map a raw table's columns onto indicator/area/period/value."""
-    names = {"indicator": "indicator", "area": "area", "period": "period", "value": "value"} | opts.columns
-    out = pd.DataFrame(index=raw.index)
-    for field in ("indicator", "area", "period", "value"):
-        fixed = getattr(opts, field, None) if field in ("indicator", "area") else None
-        if fixed is not None:
-            out[field] = fixed
-        elif names[field] in raw.columns:
-            out[field] = raw[names[field]]
-        else:
-            raise DataError(
-                f"has no column {names[field]!r} (for the {field})",
-                file=where,
-                hint=f"columns found: {', '.join(map(str, raw.columns))}",
-            )
-    if opts.indicator_map:
-        out["indicator"] = out["indicator"].map(lambda v: opts.indicator_map.get(v, v))
-    if opts.area_map:
-        out["area"] = out["area"].map(lambda v: opts.area_map.get(v, v))
-    out["row"] = [f"line {n + 2}" for n in range(len(out))]  # line 1 is the header
+    """Map a raw table's columns onto indicator/area/period/value, with line labels."""
+    out = _to_long(raw, opts, where)
+    out["row"] = [f"line {n + 2}" for n in range(len(out))]
     return out

@@ -1,0 +1,273 @@
+"""Validate and load returned files: all or nothing, archived or quarantined.
+
+A returned workbook (or CSV) is read, every row is checked against the config (the
+shared :func:`~reportgen.sources.base.validate_observations`), and the rows are loaded
+in one transaction. An accepted file is archived with its SHA-256; a rejected one is
+kept in quarantine with an error report listing every problem found. The file's own name
+is never used as a path: it is reduced to a safe name first. A file already loaded
+(same checksum) is recognised and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import select
+
+from reportgen.config.models import Config
+from reportgen.errors import DataError, ReportgenError
+from reportgen.periods import Period
+from reportgen.returns.owed import periods_due
+from reportgen.returns.safety import printable, safe_filename
+from reportgen.returns.template import ABOUT_SHEET, RETURN_SHEET
+from reportgen.sources.base import ValidationFailed, validate_observations
+from reportgen.store import LoadSummary, Store, loads
+
+DEFAULT_DATA_DIR = Path("var") / "returns"
+DATA_DIR_ENV = "REPORTGEN_RETURNS_DIR"
+MAX_ROWS = 100_000  # far more than any return; refuses runaway files with bounded memory
+
+
+def default_data_dir() -> Path:
+    return Path(os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR)
+
+
+@dataclass
+class IngestResult:
+    file: str  # the name as given, printable
+    status: str  # "loaded" | "unchanged" | "rejected"
+    partner: str = ""
+    periods: list[str] = field(default_factory=list)
+    checksum: str = ""
+    summary: LoadSummary | None = None
+    error: ReportgenError | None = None
+    problems: list[str] = field(default_factory=list)
+    kept_at: Path | None = None  # archive or quarantine copy
+    previous_load: str = ""  # for "unchanged": when it was first loaded
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "rejected"
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def ingest_file(
+    config: Config,
+    store: Store,
+    path: Path,
+    *,
+    data_dir: Path | None = None,
+    partner: str | None = None,
+    periods: list[str] | None = None,
+    max_rows: int = MAX_ROWS,
+    now: dt.datetime | None = None,
+) -> IngestResult:
+    """Ingest one returned file. Never raises for bad input: the result says what happened."""
+    data_dir = data_dir or default_data_dir()
+    now = now or dt.datetime.now(dt.UTC)
+    shown = printable(path.name)
+    result = IngestResult(file=shown, status="rejected")
+    try:
+        if not path.is_file():
+            raise DataError("does not exist or is not a file", file=shown)
+        result.checksum = sha256_file(path)
+        frame, partner_id, return_periods = read_return(
+            config, path, shown, partner=partner, periods=periods, max_rows=max_rows
+        )
+        result.partner, result.periods = partner_id, return_periods
+        allowed = _allowed_periods(config, partner_id, return_periods)
+        clean = validate_observations(
+            frame, config.partner(partner_id), config, _where(frame, shown), periods=allowed
+        )
+        earlier = _already_loaded(store, partner_id, result.checksum)
+        if earlier:
+            result.status, result.previous_load = "unchanged", earlier
+            return result
+        archive_dir = data_dir / "archive" / safe_filename(partner_id)
+        name = f"{now:%Y%m%dT%H%M%S}-{result.checksum[:12]}-{safe_filename(path.name)}"
+        staged = _stage_copy(path, archive_dir)
+        try:
+            result.summary = store.load(
+                clean,
+                source=f"returns/{partner_id}",
+                partner=partner_id,
+                file=safe_filename(path.name),
+                checksum=result.checksum,
+                now=now,
+            )
+        except BaseException:
+            staged.unlink(missing_ok=True)
+            raise
+        final = archive_dir / name
+        os.replace(staged, final)
+        _write_atomic(archive_dir / (name + ".sha256"), f"{result.checksum}  {name}\n")
+        result.status, result.kept_at = "loaded", final
+        return result
+    except ReportgenError as exc:
+        result.error = exc
+        result.problems = [str(p) for p in exc.problems] if isinstance(exc, ValidationFailed) else [str(exc)]
+        if path.is_file():
+            result.kept_at = _quarantine(path, data_dir, result, now)
+        return result
+
+
+def read_return(
+    config: Config,
+    path: Path,
+    shown: str,
+    *,
+    partner: str | None = None,
+    periods: list[str] | None = None,
+    max_rows: int = MAX_ROWS,
+) -> tuple[pd.DataFrame, str, list[str]]:
+    """Read a returned .xlsx (partner and periods from its About sheet) or .csv (partner
+    and periods given). Returns the unvalidated long frame, the partner and the periods."""
+    from reportgen.sources.csv import CsvOptions, read_csv_return
+    from reportgen.sources.excel import ExcelOptions, read_workbook
+
+    suffix = path.suffix.lower()
+    if path.stat().st_size == 0:
+        raise DataError("is empty (0 bytes)", file=shown, hint="was the file saved before it was sent?")
+    if suffix == ".xlsx":
+        meta = _about(path, shown)
+        partner = partner or meta.get("partner")
+        if not periods and meta.get("periods"):
+            periods = [p.strip() for p in meta["periods"].split(",") if p.strip()]
+        opts = ExcelOptions(path=str(path), sheet=RETURN_SHEET, max_rows=max_rows)
+        frame = read_workbook(path, opts, where=shown)
+    elif suffix == ".csv":
+        frame = read_csv_return(path, CsvOptions(path=str(path), max_rows=max_rows), where=shown)
+    else:
+        raise DataError(
+            f"is not a data return: expected .xlsx or .csv, not {suffix or 'no extension'!r}",
+            file=shown,
+        )
+    if not partner:
+        raise DataError(
+            "does not say which partner it is from",
+            file=shown,
+            hint="use the workbook from 'reportgen returns template', or pass --partner",
+        )
+    config.partner(partner)  # an unknown partner is a LookupFailure naming the known ones
+    return frame, partner, list(periods or [])
+
+
+def _about(path: Path, shown: str) -> dict[str, str]:
+    """The hidden About sheet of a template: partner and periods. Missing is allowed (a
+    hand-made workbook), but a template's own About sheet must be readable."""
+    import openpyxl
+
+    from reportgen.sources.excel import BROKEN_XLSX
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except BROKEN_XLSX as exc:
+        raise DataError(
+            f"is not a readable .xlsx workbook ({exc.__class__.__name__}: {exc})",
+            file=shown,
+            hint="open it in Excel and save it again as 'Excel Workbook (.xlsx)'",
+        ) from None
+    try:
+        if ABOUT_SHEET not in wb.sheetnames:
+            return {}
+        out: dict[str, str] = {}
+        for row in wb[ABOUT_SHEET].iter_rows(max_row=20, max_col=2, values_only=True):
+            if row and row[0] is not None and len(row) > 1 and row[1] is not None:
+                out[str(row[0]).strip()] = str(row[1]).strip()
+        return out
+    except BROKEN_XLSX as exc:
+        raise DataError(f"sheet {ABOUT_SHEET!r} cannot be read ({exc})", file=shown) from None
+    finally:
+        wb.close()
+
+
+def _allowed_periods(config: Config, partner_id: str, periods: list[str]) -> list[str] | None:
+    """Period keys a return for ``periods`` may hold: each period asked for and the
+    quarters and years that end in it (None: any period, for a return without periods)."""
+    if not periods:
+        return None
+    kinds = {i.frequency.period_kind for i in config.partner(partner_id).indicators}
+    allowed: list[str] = []
+    for key in periods:
+        period = Period.parse(key)
+        allowed.append(period.key)
+        for kind in kinds:
+            allowed += [p.key for p in periods_due(kind, period)]
+    return sorted(set(allowed))
+
+
+def _where(frame: pd.DataFrame, shown: str) -> str:
+    return frame.attrs.get("where", shown)
+
+
+def _already_loaded(store: Store, partner: str, checksum: str) -> str:
+    """When a file with this checksum was loaded for this partner ("" if never)."""
+    query = (
+        select(loads.c.loaded_at)
+        .where(loads.c.source == f"returns/{partner}", loads.c.checksum == checksum)
+        .order_by(loads.c.id)
+        .limit(1)
+    )
+    with store.engine.connect() as conn:
+        return conn.execute(query).scalar() or ""
+
+
+def _stage_copy(path: Path, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".incoming-")
+    os.close(fd)
+    shutil.copyfile(path, tmp)
+    return Path(tmp)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
+def _quarantine(path: Path, data_dir: Path, result: IngestResult, now: dt.datetime) -> Path:
+    """Keep a rejected file, and beside it the report of why, for the sender to fix."""
+    folder = data_dir / "quarantine"
+    digest = (result.checksum or "nochecksum")[:12]
+    name = f"{now:%Y%m%dT%H%M%S}-{digest}-{safe_filename(path.name)}"
+    staged = _stage_copy(path, folder)
+    os.replace(staged, folder / name)
+    report = [
+        f"File: {result.file}",
+        f"Received: {now.astimezone(dt.UTC).isoformat(timespec='seconds')}",
+        f"SHA-256: {result.checksum}",
+        f"Partner: {result.partner or '(unknown)'}",
+        "Status: rejected; nothing from this file was loaded.",
+        "",
+        f"Problems ({len(result.problems)}):",
+        *(f"- {p}" for p in result.problems),
+    ]
+    if result.error is not None and result.error.hint:
+        report += ["", f"Hint: {result.error.hint}"]
+    _write_atomic(folder / (name + ".errors.txt"), "\n".join(report) + "\n")
+    payload = {
+        "file": result.file,
+        "received": now.astimezone(dt.UTC).isoformat(timespec="seconds"),
+        "sha256": result.checksum,
+        "partner": result.partner,
+        "problems": result.problems,
+    }
+    _write_atomic(folder / (name + ".errors.json"), json.dumps(payload, indent=2) + "\n")
+    return folder / name

@@ -1,0 +1,59 @@
+"""Options and column mapping shared by connectors that read tables (CSV, Excel, SQL)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from reportgen.errors import DataError
+from reportgen.sources.base import SourceOptions, period_text
+
+FIELDS = ("indicator", "area", "period", "value")
+
+
+class TableOptions(SourceOptions):
+    # which column holds what; a fixed indicator/area applies to every row
+    columns: dict[str, str] = {}
+    indicator: str | None = None
+    area: str | None = None
+    indicator_map: dict[str, str] = {}
+    area_map: dict[str, str] = {}
+    # areas a partner's data return covers for the indicators from this source (default:
+    # the borough); used by 'reportgen returns template' and 'returns status'
+    areas: tuple[str, ...] = ()
+
+    def column_names(self) -> dict[str, str]:
+        """Field -> the column that holds it, for the fields not fixed by the config."""
+        names = {f: f for f in FIELDS} | self.columns
+        return {f: names[f] for f in FIELDS if f not in ("indicator", "area") or getattr(self, f) is None}
+
+
+def to_long(raw: pd.DataFrame, opts: TableOptions, where: str, *, match_case: bool = True) -> pd.DataFrame:
+    """Map a raw table's columns onto indicator/area/period/value (keeping raw cell values).
+
+    The caller adds ``row`` (and ``cell_<field>`` when it knows the cells). With ``match_case=False`` column
+    names match whatever their case and surrounding spaces (spreadsheets typed by hand).
+    """
+    lookup = {str(c): c for c in raw.columns}
+    if not match_case:
+        lookup = {str(c).strip().lower(): c for c in raw.columns}
+    out = pd.DataFrame(index=raw.index)
+    for field, name in opts.column_names().items():
+        key = name if match_case else name.strip().lower()
+        if key not in lookup:
+            raise DataError(
+                f"has no column {name!r} (for the {field})",
+                file=where,
+                hint=f"columns found: {', '.join(str(c) for c in raw.columns)}",
+            )
+        out[field] = raw[lookup[key]]
+    for field in ("indicator", "area"):
+        fixed = getattr(opts, field)
+        if fixed is not None:
+            out[field] = fixed
+    out = out[list(FIELDS)]
+    if opts.indicator_map:
+        out["indicator"] = out["indicator"].map(lambda v: opts.indicator_map.get(v, v))
+    if opts.area_map:
+        out["area"] = out["area"].map(lambda v: opts.area_map.get(v, v))
+    out["period"] = out["period"].map(period_text)
+    return out
