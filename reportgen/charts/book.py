@@ -80,6 +80,34 @@ def new_figure(width_mm: float = 160.0, height_mm: float = 80.0) -> tuple[Figure
     return fig, ax
 
 
+_STYLE_ATTR = re.compile(r'\sstyle="([^"]*)"')
+_STYLE_ELEMENT = re.compile(r"<style[^>]*>\s*\*\s*\{([^}]*)\}\s*</style>\s*", re.S)
+
+
+def _attributes(declarations: str) -> str:
+    pairs = (d.split(":", 1) for d in declarations.split(";") if ":" in d)
+    return "".join(f' {name.strip()}="{value.strip().replace(chr(34), chr(39))}"' for name, value in pairs)
+
+
+def presentation_attributes(svg: str) -> str:
+    """Turn matplotlib's ``style="fill: ..."`` into SVG presentation attributes (``fill="..."``).
+
+    Inline in HTML, style attributes go through the page's CSS parser, which knows no SVG
+    properties (WeasyPrint warns once per declaration, thousands per pack); attributes are
+    read by the SVG renderer alone. The global ``*{...}`` rule becomes attributes on the root,
+    from where the SVG properties inherit, so it cannot leak into the page around the chart.
+    """
+    root_attrs = ""
+    match = _STYLE_ELEMENT.search(svg)
+    if match:
+        root_attrs = _attributes(match.group(1))
+        svg = svg[: match.start()] + svg[match.end() :]
+    svg = _STYLE_ATTR.sub(lambda m: _attributes(m.group(1)), svg)
+    if root_attrs:
+        svg = re.sub(r"<svg\b", lambda m: m.group(0) + root_attrs, svg, count=1)
+    return svg
+
+
 def _chart_id(key: str) -> str:
     ident = re.sub(r"[^A-Za-z0-9_-]+", "-", key).strip("-")
     return ident if ident[:1].isalpha() else f"c-{ident}"
@@ -137,7 +165,7 @@ class ChartBook:
             id=_chart_id(key),
             title=draft.title,
             alt_text=draft.alt_text,
-            svg=svg.getvalue(),
+            svg=presentation_attributes(svg.getvalue().decode("utf-8")).encode("utf-8"),
             png=png.getvalue(),
             width_mm=draft.width_mm,
             caption=draft.caption,

@@ -1,0 +1,575 @@
+"""The monthly board pack: exceptions first, the scorecard, a section per big target,
+the priority-neighbourhood gap, a data-quality annex and definitions.
+
+Written for board members: plain words, every figure with its basis ("12 months to March
+2005") and denominator, and status always as a symbol and a word, never colour alone.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from reportgen.config.models import BigTarget, DerivedKind, Frequency, Strategy
+from reportgen.document import (
+    Block,
+    BulletList,
+    Callout,
+    Document,
+    Headline,
+    HeadlineRow,
+    Paragraph,
+    Section,
+    Status,
+    Table,
+)
+from reportgen.periods import Kind, Period
+from reportgen.reports.base import (
+    ReportContext,
+    exception_lines,
+    fmt_number,
+    fmt_value,
+    headline_lines,
+    is_missing,
+    status_cell,
+    status_word,
+)
+from reportgen.reports.parts import (
+    DASH,
+    current_strategy,
+    definitions_section,
+    indicator_table,
+    latest_text,
+    lead_measure,
+    scorecard_table,
+    short_title,
+    spc_block,
+    status_legend,
+    target_record,
+    target_rows,
+    track_block,
+    trajectory_block,
+    value_text,
+    yearly_bar_block,
+)
+
+KIND = "board-pack"
+MAX_BAR_CHARTS = 3  # yearly bars for each measure of a target with at most this many (drugs)
+
+
+def build(ctx: ReportContext) -> list[tuple[str, Document]]:
+    strategy = current_strategy(ctx)
+    sections: list[Section] = [summary_section(ctx, strategy)]
+    if strategy is not None:
+        sections.append(Section("Scorecard", _scorecard_blocks(ctx, strategy), id="scorecard"))
+        for target in sorted(strategy.targets, key=lambda t: t.number):
+            sections.append(target_section(ctx, strategy, target))
+    gap = neighbourhood_section(ctx, strategy)
+    if gap is not None:
+        sections.append(gap)
+    sections.append(data_quality_section(ctx))
+    sections.append(definitions_section())
+    partnership = ctx.config.partnership
+    doc = Document(
+        kind=KIND,
+        title="Performance board pack",
+        subtitle=strategy.title if strategy else "",
+        partnership=partnership.name,
+        period_label=ctx.period.label,
+        date=ctx.document_date,
+        sections=tuple(sections),
+        notice=ctx.notice,
+        author=partnership.name,
+        keywords=("community safety", "performance", "board pack", ctx.period.key),
+        toc=True,
+        footer_text=(
+            f"Prepared by {partnership.contact.name} from partners' data as known at "
+            f"{_as_at_text(ctx)}. Questions: {partnership.contact.phone or partnership.contact.email}."
+        ),
+    )
+    return [(f"board-pack-{ctx.period.key}", doc)]
+
+
+def summarise(ctx: ReportContext) -> tuple[list[str], list[str]]:
+    strategy = current_strategy(ctx)
+    headline = headline_lines(ctx)
+    if strategy is not None:
+        headline = [
+            h
+            for h, (_, t) in zip(headline, _sorted_targets(ctx), strict=True)
+            if t["strategy"] == strategy.id
+        ]
+    return headline, exception_lines(ctx) + [line for line, _ in _missing_returns(ctx)]
+
+
+def _sorted_targets(ctx: ReportContext) -> list[tuple[int, pd.Series]]:
+    return list(ctx.evaluation.targets.sort_values(["strategy", "number"]).iterrows())
+
+
+def _as_at_text(ctx: ReportContext) -> str:
+    if ctx.data_as_at is None:
+        return "the time of the run"
+    stamp = ctx.data_as_at
+    return f"{stamp:%H:%M} on {stamp.day} {stamp:%B %Y}"
+
+
+# --- summary and exceptions -----------------------------------------------------------------------
+def _exception_rows(ctx: ReportContext, strategy: Strategy | None) -> list[tuple]:
+    """(measure, target, what is wrong, latest, owner) for each targeted borough indicator
+    that is off track, shows a special-cause concern, or has no data."""
+    if strategy is None:
+        return []
+    rows = ctx.indicator_rows(strategy=strategy.id)
+    numbers = {t.id: t.number for t in strategy.targets}
+    out = []
+    seen = set()
+    for _, r in rows.sort_values("target", key=lambda s: s.map(numbers)).iterrows():
+        issues = []
+        status = str(r.get("status"))
+        if bool(r.get("missing")) or status == "no_data":
+            issues.append((Status.NO_DATA, f"No data for {r.get('period_label') or ctx.period.label}"))
+        else:
+            if status == "red":
+                issues.append((Status.RED, "Off track"))
+            if str(r.get("spc_variation")) == "concern":
+                issues.append((Status.AMBER, "SPC: special-cause concern"))
+        if not issues or r["id"] in seen:
+            continue
+        seen.add(r["id"])
+        target = f"{numbers.get(r['target'], '')}. {short_title(_target_title(strategy, r['target']))}"
+        owner = _partner_name(ctx, str(r.get("owner") or ""))
+        for status_code, words in issues:
+            out.append(
+                (
+                    str(r["title"]),
+                    target,
+                    status_cell(status_code.code, words),
+                    latest_text(ctx, r),
+                    value_text(r, "trajectory_value"),
+                    owner,
+                )
+            )
+    return out
+
+
+def _target_title(strategy: Strategy, target_id: str) -> str:
+    for t in strategy.targets:
+        if t.id == target_id:
+            return t.title
+    return target_id
+
+
+def _partner_name(ctx: ReportContext, partner_id: str) -> str:
+    for p in ctx.config.partners:
+        if p.id == partner_id:
+            return p.short_name or p.name
+    return "Partnership" if partner_id == "partnership" else partner_id
+
+
+def summary_section(ctx: ReportContext, strategy: Strategy | None) -> Section:
+    blocks: list[Block] = []
+    if strategy is not None:
+        targets = ctx.evaluation.targets
+        mine = targets[targets["strategy"] == strategy.id]
+        counts = mine["status"].value_counts()
+        good = int(counts.get("on_track", 0) + counts.get("met", 0))
+        risk = int(counts.get("at_risk", 0))
+        bad = int(counts.get("not_met", 0))
+        nodata = int(counts.get("no_data", 0))
+        total = len(mine)
+        cards = [
+            Headline(
+                f"{good} of {total}",
+                "big targets on track",
+                "at or better than the trajectory",
+                Status.ON_TRACK,
+            ),
+            Headline(
+                f"{risk} of {total}",
+                "big targets at risk",
+                "worse than the trajectory or not all measures improving",
+                Status.AT_RISK,
+            ),
+        ]
+        if bad or nodata:
+            cards.append(Headline(f"{bad + nodata} of {total}", "not met or no data", "", Status.NOT_MET))
+        exceptions = _exception_rows(ctx, strategy)
+        cards.append(
+            Headline(
+                str(len({e[0] for e in exceptions})),
+                "measures need attention",
+                "off track, special-cause concern or no data",
+                Status.RED if exceptions else Status.GREEN,
+            )
+        )
+        blocks.append(HeadlineRow(tuple(cards)))
+        blocks.append(
+            Paragraph(
+                f"This pack reports the {strategy.title} to the end of **{ctx.period.label}**. Counts are "
+                f"totals for the 12 months to {ctx.period.label} unless stated, compared with the baseline "
+                f"year {strategy.baseline_period} and the target year {strategy.target_period}. "
+                + status_legend()
+            )
+        )
+        at_risk = mine[mine["status"].isin(["at_risk", "not_met", "no_data"])].sort_values("number")
+        if not at_risk.empty:
+            items = []
+            for _, t in at_risk.iterrows():
+                reasons = [
+                    r for r in (t.get("reasons") or []) if "worse" in r or "worsened" in r or "against" in r
+                ]
+                why = "; ".join(reasons[:2]) if reasons else "; ".join(list(t.get("reasons") or [])[:1])
+                items.append(
+                    f"**Target {int(t['number'])}, {short_title(t['title'])}: {status_word(t['status'])}.** "
+                    f"{why}{'.' if why and not why.endswith('.') else ''}"
+                )
+            blocks.append(
+                Section(
+                    "Targets needing a decision", (BulletList(tuple(items)),), level=2, id="summary-targets"
+                )
+            )
+        if exceptions:
+            blocks.append(
+                Section(
+                    "Exceptions",
+                    (
+                        Paragraph(
+                            "Measures that are off track, show a special-cause concern on their SPC chart, "
+                            "or have no data for the period. Each is discussed in its target's section."
+                        ),
+                        Table(
+                            caption=f"Exceptions, {ctx.period.label}",
+                            columns=("Measure", "Big target", "Issue", "Latest", "Trajectory now", "Owner"),
+                            column_align=("left", "left", "left", "right", "right", "left"),
+                            rows=tuple(exceptions),
+                        ),
+                    ),
+                    level=2,
+                    id="exceptions",
+                )
+            )
+        else:
+            blocks.append(
+                Section(
+                    "Exceptions",
+                    (
+                        Paragraph(
+                            "No measure is off track, shows a special-cause concern or lacks data this month."
+                        ),
+                    ),
+                    level=2,
+                    id="exceptions",
+                )
+            )
+    missing = _missing_returns(ctx)
+    if missing:
+        blocks.append(
+            Callout("Data missing for this period", " ".join(line for line, _ in missing), "warning")
+        )
+    return Section("Summary and exceptions", tuple(blocks), id="summary")
+
+
+def _scorecard_blocks(ctx: ReportContext, strategy: Strategy) -> tuple[Block, ...]:
+    return (
+        Paragraph(
+            f"Each big target of the {strategy.title}: its baseline ({strategy.baseline_period}), the "
+            f"latest figure, the target for {strategy.target_period} and where the trajectory says we "
+            "should be now. Targets built from several measures show how many have improved on the "
+            "baseline; their measures are listed in the target's section."
+        ),
+        scorecard_table(ctx, strategy),
+    )
+
+
+# --- one section per big target -------------------------------------------------------------------
+def target_section(ctx: ReportContext, strategy: Strategy, target: BigTarget) -> Section:
+    record = target_record(ctx, strategy, target)
+    status = Status.from_value(str(record["status"]) if record is not None else "no_data")
+    rows = target_rows(ctx, strategy, target)
+    kind = "success" if status in (Status.ON_TRACK, Status.MET) else "warning"
+    blocks: list[Block] = [
+        Paragraph(f"**{target.title}.** {target.description}".strip()),
+        Callout(f"{status.glyph} {status_word(status.code)}", _why(record), kind),
+    ]
+    if not rows.empty:
+        blocks.append(
+            indicator_table(ctx, rows, f"Target {target.number}: measures, {ctx.period.label}", strategy)
+        )
+    lead = lead_measure(target)
+    chart_rows = rows[rows["id"] == lead] if lead else rows.iloc[0:0]
+    charts = []
+    if not chart_rows.empty:
+        lead_row = chart_rows.iloc[0]
+        charts += [trajectory_block(ctx, lead_row), spc_block(ctx, lead_row)]
+        if _is_crime_total(ctx, str(lead_row["id"])):
+            charts.append(track_block(ctx))
+        # A lead measure with monitored companions (drugs: completions, with numbers in treatment
+        # and retention alongside) shows each by year, as the strategy does.
+        if 1 < len(rows) <= MAX_BAR_CHARTS:
+            charts += [
+                yearly_bar_block(ctx, r)
+                for _, r in rows.iterrows()
+                if ctx.config.indicator(str(r["id"])).frequency is not Frequency.MONTHLY
+            ]
+    blocks += [c for c in charts if c is not None]
+    return Section(
+        f"Target {target.number}: {short_title(target.title)}",
+        tuple(blocks),
+        id=f"target-{target.number}",
+        page_break_before=target.number == 1,
+    )
+
+
+def _why(record: pd.Series | None) -> str:
+    if record is None:
+        return "Not evaluated."
+    reasons = list(record.get("reasons") or [])
+    return " ".join(r if r.endswith(".") else f"{r}." for r in reasons[:4]) + (
+        f" (and {len(reasons) - 4} more, see the table)" if len(reasons) > 4 else ""
+    )
+
+
+def _is_crime_total(ctx: ReportContext, indicator: str) -> bool:
+    """The first target whose lead measure is a derived sum gets the long-term track."""
+    definition = ctx.config.indicator(indicator)
+    return (
+        getattr(definition, "kind", None) is DerivedKind.SUM
+        and definition.unit.value == "count"
+        and (indicator == next((d.id for d in ctx.config.derived if d.kind is DerivedKind.SUM), None))
+    )
+
+
+# --- priority neighbourhoods ----------------------------------------------------------------------
+def neighbourhood_section(ctx: ReportContext, strategy: Strategy | None) -> Section | None:
+    partnership = ctx.config.partnership
+    gaps = [d for d in ctx.config.derived if d.kind is DerivedKind.GAP]
+    priority = partnership.priority_areas
+    if not gaps or not priority:
+        return None
+    gap = gaps[0]
+    count_id = gap.of[0]
+    rate = next(
+        (d for d in ctx.config.derived if d.kind is DerivedKind.RATE_PER_1000 and d.of == gap.of), None
+    )
+    rows_all = ctx.evaluation.indicators
+    counts = rows_all[(rows_all["id"] == count_id) & (rows_all["strategy"] == "")].set_index("area")
+    rates = (
+        rows_all[(rows_all["id"] == rate.id) & (rows_all["strategy"] == "")].set_index("area")
+        if rate
+        else None
+    )
+    borough = partnership.borough.id
+    if borough not in counts.index:
+        return None
+    borough_rate = 1000.0 * counts.loc[borough, "compare_value"] / partnership.borough.population
+    table_rows = []
+    total_count = 0.0
+    for area in priority:
+        if area.id not in counts.index:
+            table_rows.append((area.name, fmt_number(area.population), "No data", DASH, DASH, DASH))
+            continue
+        c = counts.loc[area.id]
+        total_count += float(c["compare_value"])
+        area_rate = 1000.0 * float(c["compare_value"]) / area.population
+        yoy = rates.loc[area.id, "yoy_change_label"] if rates is not None and area.id in rates.index else DASH
+        table_rows.append(
+            (
+                area.name,
+                fmt_number(area.population),
+                fmt_number(c["compare_value"]),
+                fmt_number(area_rate, 1),
+                _gap_words(area_rate, borough_rate),
+                str(yoy or DASH),
+            )
+        )
+    together_pop = sum(a.population for a in priority)
+    together_rate = 1000.0 * total_count / together_pop
+    table_rows.append(
+        (
+            "Priority neighbourhoods together",
+            fmt_number(together_pop),
+            fmt_number(total_count),
+            fmt_number(together_rate, 1),
+            _gap_words(together_rate, borough_rate),
+            DASH,
+        )
+    )
+    b = counts.loc[borough]
+    table_rows.append(
+        (
+            partnership.borough.name,
+            fmt_number(partnership.borough.population),
+            fmt_number(b["compare_value"]),
+            fmt_number(borough_rate, 1),
+            DASH,
+            str(rates.loc[borough, "yoy_change_label"])
+            if rates is not None and borough in rates.index
+            else DASH,
+        )
+    )
+    basis = _basis_words(b)
+    blocks: list[Block] = []
+    gap_rows = ctx.indicator_rows(strategy=strategy.id) if strategy else ctx.indicator_rows()
+    gap_row = gap_rows[gap_rows["id"] == gap.id]
+    if not gap_row.empty:
+        g = gap_row.iloc[0]
+        target = (
+            fmt_value(g["target_value"], "percentage", 0) if not is_missing(g.get("target_value")) else DASH
+        )
+        threshold = _threshold(strategy, gap.id)
+        aim = f"no more than {fmt_number(threshold)}%" if threshold is not None else target
+        blocks.append(
+            Paragraph(
+                "Crime in the priority neighbourhoods taken together is "
+                f"**{fmt_value(g['compare_value'], 'percentage', 1)} above** the borough rate ({basis}); "
+                f"the aim is {aim} by {g['target_period']}. "
+                f"A year earlier the gap was {fmt_value(g['previous_value'], 'percentage', 1)}."
+            )
+        )
+    blocks.append(
+        Table(
+            caption=f"Crime in the priority neighbourhoods against the borough, {basis}",
+            columns=(
+                "Neighbourhood",
+                "Residents",
+                "Crimes",
+                "Per 1,000 residents",
+                "Compared with the borough",
+                "Change on a year earlier",
+            ),
+            rows=tuple(table_rows),
+            column_align=("left", "right", "right", "right", "left", "left"),
+            notes=(
+                f"Crimes: all recorded crime, {basis}. Per 1,000 residents: crimes divided by residents, "
+                "times 1,000.",
+            ),
+        )
+    )
+    return Section("Priority neighbourhood gap", tuple(blocks), id="neighbourhoods", page_break_before=True)
+
+
+def _threshold(strategy: Strategy | None, indicator: str) -> float | None:
+    if strategy is None:
+        return None
+    for t in strategy.targets:
+        if t.threshold is not None and any(m.indicator == indicator for m in t.measures):
+            return t.threshold
+    return None
+
+
+def _gap_words(rate: float, borough_rate: float) -> str:
+    if not borough_rate or is_missing(borough_rate) or is_missing(rate):
+        return DASH
+    gap = 100.0 * (rate / borough_rate - 1.0)
+    if round(gap) == 0:
+        return "Same as the borough"
+    return f"{fmt_number(abs(gap))}% {'higher' if gap > 0 else 'lower'}"
+
+
+def _basis_words(row: pd.Series) -> str:
+    period = Period.parse(str(row["period"]))
+    end = Period(period.end, period.end, Kind.MONTH).label
+    return f"12 months to {end}" if row.get("compare_basis") == "rolling_12" else period.label
+
+
+# --- data quality ---------------------------------------------------------------------------------
+def _expected_period(frequency: Frequency, period: Period) -> Period:
+    """The indicator's own period a report for ``period`` should hold: the month; the latest
+    quarter or financial year ending by the period's end."""
+    kind = frequency.period_kind
+    own = Period.of_kind_at(kind, period.end)
+    return own if own.end <= period.end else own.previous()
+
+
+def _presence(ctx: ReportContext) -> pd.DataFrame:
+    """One row per partner indicator: the period expected, whether the borough value is there,
+    and the latest period held."""
+    values = ctx.evaluation.values
+    borough = ctx.borough
+    held = values[values["area"] == borough].groupby("indicator")["period_end"].max()
+    keys = set(zip(values["indicator"], values["period"], strict=False))
+    rows = []
+    for partner in ctx.config.partners:
+        for indicator in partner.indicators:
+            expected = _expected_period(indicator.frequency, ctx.period)
+            present = (indicator.id, expected.key) in keys
+            latest = held.get(indicator.id)
+            latest_label = (
+                Period.of_kind_at(indicator.frequency.period_kind, int(latest)).label
+                if latest is not None and not pd.isna(latest)
+                else "Nothing held"
+            )
+            rows.append(
+                {
+                    "partner": partner.id,
+                    "partner_name": partner.name,
+                    "indicator": indicator.id,
+                    "title": indicator.title,
+                    "frequency": indicator.frequency.value,
+                    "expected": expected.label,
+                    "present": present,
+                    "latest": latest_label,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _missing_returns(ctx: ReportContext) -> list[tuple[str, str]]:
+    frame = _presence(ctx)
+    if frame.empty:
+        return []
+    out = []
+    for partner, group in frame[~frame["present"]].groupby("partner_name", sort=False):
+        names = ", ".join(group["title"].head(3)) + (f" and {len(group) - 3} more" if len(group) > 3 else "")
+        out.append((f"{partner}: no data yet for {names}.", partner))
+    return out
+
+
+def data_quality_section(ctx: ReportContext) -> Section:
+    if ctx.returns_status is not None and not ctx.returns_status.empty:
+        return _returns_section(ctx)
+    frame = _presence(ctx)
+    rows = []
+    for _partner_id, group in frame.groupby("partner", sort=False):
+        name = group["partner_name"].iloc[0]
+        n, got = len(group), int(group["present"].sum())
+        state = "on_track" if got == n else ("at_risk" if got else "not_met")
+        words = f"{got} of {n} present"
+        present = "; ".join(_due(r) for _, r in group[group["present"]].iterrows()) or DASH
+        missing = "; ".join(
+            f"{_due(r)}, latest held: {r['latest']}" for _, r in group[~group["present"]].iterrows()
+        )
+        rows.append((name, status_cell(state, words), present, missing or "None"))
+    blocks: list[Block] = [
+        Paragraph(
+            f"Which partners' data is present for {ctx.period.label}, indicator by indicator, from the "
+            "observation store. Monthly indicators are due for the month; quarterly and yearly indicators "
+            "for the latest quarter or year ending by the end of the month (shown in brackets). Due dates, "
+            "late returns and revisions will be listed here once partners' returns are tracked."
+        ),
+        Table(
+            caption=f"Data present for {ctx.period.label}, by partner",
+            columns=("Partner", "Status", "Present", "Missing"),
+            rows=tuple(rows),
+        ),
+    ]
+    return Section("Data-quality annex", tuple(blocks), id="data-quality", page_break_before=True)
+
+
+def _due(row: pd.Series) -> str:
+    return str(row["title"]) if row["frequency"] == "monthly" else f"{row['title']} ({row['expected']})"
+
+
+def _returns_section(ctx: ReportContext) -> Section:
+    """The returns workflow's own table (received, late, missing, revised), shown as it is."""
+    frame = ctx.returns_status
+    columns = tuple(str(c) for c in frame.columns)
+    rows = tuple(tuple("" if pd.isna(v) else str(v) for v in r) for r in frame.itertuples(index=False))
+    return Section(
+        "Data-quality annex",
+        (
+            Paragraph("Partners' data returns for this period: received, late, missing and revised."),
+            Table(caption=f"Data returns for {ctx.period.label}", columns=columns, rows=rows),
+        ),
+        id="data-quality",
+        page_break_before=True,
+    )

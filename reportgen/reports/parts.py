@@ -1,0 +1,442 @@
+"""Building blocks the board pack and the annual review share: tables, charts and
+definitions made from one evaluation, so both documents word a result alike."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from reportgen.charts.drugs import bar_by_year
+from reportgen.charts.spc_chart import spc_chart
+from reportgen.charts.track import track_chart
+from reportgen.charts.trajectory import trajectory_chart
+from reportgen.config.models import BigTarget, Derived, DerivedKind, Frequency, Rule, Strategy, Unit
+from reportgen.document import Cell, Chart, DefinitionList, Section, Table
+from reportgen.periods import Kind, Period
+from reportgen.reports.base import (
+    ReportContext,
+    direction_word,
+    fmt_number,
+    fmt_value,
+    is_missing,
+    spc_word,
+    status_cell,
+)
+from reportgen.reports.series import compare_series, monthly, share_counts, yearly, yearly_denominators
+
+DASH = "\u2013"
+
+
+# --- choosing what to show ------------------------------------------------------------------------
+def current_strategy(ctx: ReportContext) -> Strategy | None:
+    """The strategy a report period belongs to: of those whose target year has not ended
+    before the period, the one with the latest target (2005-08 for March 2005)."""
+    strategies = list(ctx.config.strategies)
+    if not strategies:
+        return None
+    live = [s for s in strategies if s.target.end >= ctx.period.end and s.baseline.end < ctx.period.end]
+    pool = live or strategies
+    return max(pool, key=lambda s: (s.target.end, s.baseline.end))
+
+
+def short_title(title: str) -> str:
+    """'RECORDED CRIME - Reduce by 22%' -> 'Recorded crime'; other titles unchanged."""
+    head = re.split(r"\s+[-\u2013]\s+", title, maxsplit=1)[0].strip()
+    return head.capitalize() if head.isupper() else head
+
+
+def target_rows(ctx: ReportContext, strategy: Strategy, target: BigTarget) -> pd.DataFrame:
+    """The borough's indicator rows for one big target, in the order its measures are listed."""
+    rows = ctx.indicator_rows(strategy=strategy.id)
+    rows = rows[rows["target"] == target.id]
+    order = {m.indicator: n for n, m in enumerate(target.measures)}
+    return rows.assign(_order=rows["id"].map(order)).sort_values("_order").drop(columns="_order")
+
+
+def lead_measure(target: BigTarget) -> str | None:
+    """The one measure a target is judged on, when there is exactly one that is not
+    monitor-only (single, threshold, or 'all improve' with monitored extras)."""
+    judged = [m.indicator for m in target.measures if not m.monitor_only]
+    if target.rule in (Rule.SINGLE, Rule.THRESHOLD) or len(judged) == 1:
+        return (judged or [target.measures[0].indicator])[0]
+    return None
+
+
+def target_record(ctx: ReportContext, strategy: Strategy, target: BigTarget) -> pd.Series | None:
+    targets = ctx.evaluation.targets
+    hit = targets[(targets["strategy"] == strategy.id) & (targets["id"] == target.id)]
+    return hit.iloc[0] if not hit.empty else None
+
+
+# --- words for one indicator row ------------------------------------------------------------------
+def _unit(row: pd.Series) -> Unit:
+    return Unit(str(row["unit"]))
+
+
+def value_text(row: pd.Series, column: str) -> str:
+    return fmt_value(row.get(column), _unit(row), int(row.get("decimals") or 0), missing=DASH)
+
+
+def basis_short(row: pd.Series) -> str:
+    """'12 months to Mar 2005', 'Jan to Mar 2005', '2004/05'."""
+    key = row.get("period")
+    if is_missing(key) or not key:
+        return ""
+    period = Period.parse(str(key))
+    end = Period(period.end, period.end, Kind.MONTH).label
+    if row.get("compare_basis") == "rolling_12":
+        return f"12 months to {end}"
+    return period.label
+
+
+def latest_text(ctx: ReportContext, row: pd.Series, *, common_basis: str | None = None) -> str:
+    """The compared value with its denominator, and its basis unless it is the table's common
+    one: '32.8% (124 of 378)', '736 (January to March 2005)'."""
+    if bool(row.get("missing")) or is_missing(row.get("compare_value")):
+        return "No data"
+    text = value_text(row, "compare_value")
+    counts = share_counts(
+        ctx.evaluation, str(row["id"]), str(row["area"]), str(row["period"]), str(row.get("compare_basis"))
+    )
+    if counts:
+        text += f" ({fmt_number(counts[0])} of {fmt_number(counts[1])})"
+    basis = basis_short(row)
+    if basis and basis != common_basis:
+        text += f" ({basis})"
+    return text
+
+
+def common_basis(ctx: ReportContext, rows: pd.DataFrame) -> str:
+    """The basis most rows share, named once in a caption instead of in every cell; for a month,
+    '12 months to March 2005'."""
+    bases = [basis_short(r) for _, r in rows.iterrows()]
+    bases = [b for b in bases if b]
+    if not bases:
+        return ""
+    return max(sorted(set(bases)), key=bases.count)
+
+
+def baseline_text(row: pd.Series, strategy: Strategy | None = None) -> str:
+    if is_missing(row.get("baseline_value")):
+        return DASH
+    text = value_text(row, "baseline_value")
+    if strategy is None or str(row.get("baseline_period")) != strategy.baseline_period:
+        text += f" ({row['baseline_period']})"
+    return text
+
+
+def target_text(row: pd.Series, strategy: Strategy | None = None) -> str:
+    if is_missing(row.get("target_value")):
+        return DASH
+    text = value_text(row, "target_value")
+    if strategy is None or str(row.get("target_period")) != strategy.target_period:
+        text += f" by {row['target_period']}"
+    return text
+
+
+def spc_text(row: pd.Series) -> str:
+    return spc_word(row.get("spc_variation"))
+
+
+# --- tables ---------------------------------------------------------------------------------------
+ALIGN8 = ("left", "right", "right", "right", "right", "left", "left", "left")
+
+
+def _columns(strategy: Strategy, first: str) -> tuple[str, ...]:
+    return (
+        first,
+        f"Baseline {strategy.baseline_period}",
+        "Latest",
+        f"Target {strategy.target_period}",
+        "Trajectory now",
+        "Status",
+        "Direction",
+        "SPC signal",
+    )
+
+
+def scorecard_table(ctx: ReportContext, strategy: Strategy) -> Table:
+    """One row per big target: its lead measure's numbers, or for composite targets how
+    many of its measures improved."""
+    leads = []
+    for target in strategy.targets:
+        lead = lead_measure(target)
+        rows = target_rows(ctx, strategy, target)
+        leads.append(rows[rows["id"] == lead] if lead else rows.iloc[0:0])
+    basis = common_basis(ctx, pd.concat(leads)) if leads else ""
+    out = []
+    for target, lead_rows in sorted(zip(strategy.targets, leads, strict=True), key=lambda p: p[0].number):
+        record = target_record(ctx, strategy, target)
+        status = record["status"] if record is not None else "no_data"
+        name = f"{target.number}. {short_title(target.title)}"
+        if not lead_rows.empty:
+            r = lead_rows.iloc[0]
+            out.append(
+                (
+                    name,
+                    baseline_text(r, strategy),
+                    latest_text(ctx, r, common_basis=basis),
+                    target_text(r, strategy),
+                    value_text(r, "trajectory_value"),
+                    status_cell(status),
+                    direction_word(r.get("direction")),
+                    spc_text(r),
+                )
+            )
+            continue
+        improved = int(record["n_improved"]) if record is not None else 0
+        total = int(record["n_measures"]) if record is not None else len(target.measures)
+        if target.rule is Rule.FRACTION_IMPROVE:
+            need = f"{fmt_number((target.fraction or 0) * 100)}% improve"
+        else:
+            need = "All improve"
+        out.append(
+            (
+                name,
+                f"{total} measures",
+                f"{improved} of {total} improved",
+                need,
+                DASH,
+                status_cell(status),
+                DASH,
+                DASH,
+            )
+        )
+    return Table(
+        caption=f"Scorecard, {ctx.period.label}"
+        + (f": latest figures are for the {basis} unless stated" if basis else ""),
+        columns=_columns(strategy, "Big target"),
+        rows=tuple(out),
+        column_align=ALIGN8,
+        notes=(
+            "Counts are totals for 12 months, so they compare with the yearly baseline and target without "
+            "seasonal swings. Percentages show their numerator and denominator in brackets.",
+            "Trajectory now: where the straight line from the baseline to the target says we should be now. "
+            "Targets made of several measures show how many have improved on the baseline.",
+        ),
+    )
+
+
+def indicator_table(ctx: ReportContext, rows: pd.DataFrame, caption: str, strategy: Strategy) -> Table:
+    basis = common_basis(ctx, rows)
+    out = []
+    for _, r in rows.iterrows():
+        title = str(r["title"]) + (" (monitored)" if str(r.get("status")) == "grey" else "")
+        out.append(
+            (
+                title,
+                baseline_text(r, strategy),
+                latest_text(ctx, r, common_basis=basis),
+                target_text(r, strategy),
+                value_text(r, "trajectory_value"),
+                status_cell(r.get("status")),
+                direction_word(r.get("direction")),
+                spc_text(r),
+            )
+        )
+    if basis:
+        caption += f": latest figures are for the {basis} unless stated"
+    return Table(caption=caption, columns=_columns(strategy, "Measure"), rows=tuple(out), column_align=ALIGN8)
+
+
+# --- charts ---------------------------------------------------------------------------------------
+def trajectory_block(ctx: ReportContext, row: pd.Series) -> Chart | None:
+    """The lead measure against its straight line from baseline to target."""
+    if is_missing(row.get("baseline_value")) or is_missing(row.get("target_value")):
+        return None
+    indicator, area = str(row["id"]), str(row["area"])
+    key = f"trajectory-{indicator}-{area}-{row['baseline_period']}-{row['target_period']}-{ctx.period.end}"
+    decimals = int(row.get("decimals") or 0)
+    unit = _unit(row)
+
+    def draw():  # noqa: ANN202 - a ChartDraft
+        series, basis = compare_series(ctx.evaluation, indicator, area, ctx.period)
+        start = Period.parse(str(row["baseline_period"])).end
+        series = series[[Period.parse(k).end >= start for k in series.index]]
+        measure = _measure_label(row, basis)
+        return trajectory_chart(
+            series,
+            title=f"{row['title']}: progress towards the target",
+            measure=measure,
+            baseline=(str(row["baseline_period"]), float(row["baseline_value"])),
+            target=(str(row["target_period"]), float(row["target_value"])),
+            basis=basis,
+            polarity=str(row["polarity"]),
+            decimals=decimals if unit is not Unit.COUNT else 0,
+            source=_source(ctx, row),
+        )
+
+    return ctx.charts.get(key, draw)
+
+
+def _measure_label(row: pd.Series, basis: str = "") -> str:
+    unit = _unit(row)
+    base = {Unit.PERCENTAGE: "Per cent", Unit.RATE_PER_1000: "Per 1,000 residents", Unit.DAYS: "Days"}.get(
+        unit, "Number"
+    )
+    return f"{base} ({basis})" if basis else base
+
+
+def _source(ctx: ReportContext, row: pd.Series) -> str:
+    owner = str(row.get("owner") or "")
+    for partner in ctx.config.partners:
+        if partner.id == owner:
+            return partner.name
+    return "partnership calculation from partners' data" if owner else ""
+
+
+def spc_block(ctx: ReportContext, row: pd.Series) -> Chart | None:
+    """'Recent change against historical bounds' for a monthly indicator."""
+    indicator, area = str(row["id"]), str(row["area"])
+    if ctx.config.indicator(indicator).frequency is not Frequency.MONTHLY:
+        return None
+    period = Period(ctx.period.end, ctx.period.end, Kind.MONTH)
+    key = f"spc-{indicator}-{area}-{period.key}"
+
+    def draw():  # noqa: ANN202
+        values = monthly(ctx.evaluation, indicator, area, period)
+        return spc_chart(
+            values,
+            title=f"{row['title']}: recent change against historical bounds",
+            measure=f"{_measure_label(row)} each month",
+            polarity=str(row["polarity"]),
+            decimals=int(row.get("decimals") or 0),
+            source=_source(ctx, row),
+            caption="Mean and limits from the last 24 months (XmR method). A point outside the limits, "
+            "7 in a row on one side of the mean, or 7 rising or falling in a row is a special cause.",
+        )
+
+    if len(monthly(ctx.evaluation, indicator, area, period)) < 12:
+        return None
+    return ctx.charts.get(key, draw)
+
+
+def rate_indicators(ctx: ReportContext) -> list[Derived]:
+    return [d for d in ctx.config.derived if d.kind is DerivedKind.RATE_PER_1000]
+
+
+def track_block(ctx: ReportContext, years: int = 10) -> Chart | None:
+    """The long track of the first rate-per-1,000 indicator: the borough against comparators."""
+    rates = rate_indicators(ctx)
+    if not rates:
+        return None
+    rate = rates[0]
+    fy = Period.of_kind_at(Kind.FINANCIAL_YEAR, ctx.period.end)
+    if fy.end != ctx.period.end:
+        fy = fy.previous()
+    partnership = ctx.config.partnership
+    key = f"track-{rate.id}-{fy.key}-{years}"
+
+    def lines() -> dict[str, pd.Series]:
+        out = {}
+        for area_id, name in [(partnership.borough.id, partnership.borough.name)] + [
+            (c.id, c.name) for c in partnership.comparators
+        ]:
+            series = yearly(ctx.evaluation, rate.id, area_id, fy, years)
+            if not series.empty:
+                out[name] = series
+        return out
+
+    data = lines()
+    if partnership.borough.name not in data or len(data[partnership.borough.name]) < 2:
+        return None
+
+    def draw():  # noqa: ANN202
+        first = next(iter(data.values()))
+        return track_chart(
+            data,
+            title=f"{rate.label}: {len(first)}-year track against comparators",
+            measure="Per 1,000 residents",
+            decimals=rate.decimals,
+            caption=f"Financial years {first.index[0]} to {first.index[-1]}; rate per 1,000 residents.",
+            source="police recorded crime; comparators from published regional and national figures",
+        )
+
+    return ctx.charts.get(key, draw)
+
+
+def yearly_bar_block(ctx: ReportContext, row: pd.Series, years: int = 4) -> Chart | None:
+    """A measure by financial year (people in treatment, % retained, % discharged successfully)."""
+    indicator, area = str(row["id"]), str(row["area"])
+    fy = Period.of_kind_at(Kind.FINANCIAL_YEAR, ctx.period.end)
+    if fy.end != ctx.period.end:
+        fy = fy.previous()
+    values = yearly(ctx.evaluation, indicator, area, fy, years)
+    if len(values) < 2:
+        return None
+    denominators = yearly_denominators(ctx.evaluation, indicator, area, fy, years)
+    unit = _unit(row)
+    key = f"years-{indicator}-{area}-{fy.key}-{years}"
+
+    def draw():  # noqa: ANN202
+        return bar_by_year(
+            values,
+            title=f"{row['title']}, by year",
+            measure=_measure_label(row),
+            denominators=denominators,
+            percentage=unit is Unit.PERCENTAGE,
+            decimals=0,
+            source=_source(ctx, row),
+            width_mm=130.0,
+        )
+
+    return ctx.charts.get(key, draw)
+
+
+# --- definitions ----------------------------------------------------------------------------------
+def definitions_section(level: int = 1, section_id: str = "definitions") -> Section:
+    items = (
+        ("Baseline", "The value in the strategy's baseline year, from which each target is set."),
+        ("Target", "The value to reach by the end of the strategy's target year."),
+        (
+            "Trajectory",
+            "A straight line from the baseline to the target. 'Trajectory now' is where that "
+            "line is at the end of the period reported.",
+        ),
+        (
+            "Rolling 12 months",
+            "The total of the last twelve months. Counts are compared on this basis so "
+            "a single month's seasonal rise or fall does not mislead.",
+        ),
+        ("\u25cf On track", "At or better than the trajectory."),
+        (
+            "\u25b2 At risk (close to trajectory)",
+            "Worse than the trajectory, but within its tolerance (usually 5% of the trajectory).",
+        ),
+        ("\u25a0 Off track", "Worse than the trajectory by more than the tolerance."),
+        (
+            "\u25cb Monitored",
+            "Tracked for context, without a target of its own (for example domestic "
+            "violence reports, where more reporting can be good news).",
+        ),
+        (
+            "Direction",
+            "The latest figure against the same figure a year earlier: Improving or Worsening "
+            "for measures with a better direction, Up or Down for measures tracked for context.",
+        ),
+        (
+            "SPC signal",
+            "Statistical process control (the NHS 'Making Data Count' XmR method). The mean "
+            "and limits come from the last 24 months. 'Common cause' means normal variation; "
+            "'Special cause' means a change unlikely to be chance: a point beyond the limits, "
+            "7 points in a row on one side of the mean, or 7 rising or falling in a row.",
+        ),
+        (
+            "Rate per 1,000",
+            "A count divided by the area's residents, times 1,000, so areas of different "
+            "sizes can be compared.",
+        ),
+    )
+    return Section("Definitions", (DefinitionList(items),), level=level, id=section_id)
+
+
+def status_legend() -> str:
+    return (
+        "Status is shown by a symbol and a word as well as colour: \u25cf On track or Met, "
+        "\u25b2 At risk, \u25a0 Off track or Not met, \u25cb Monitored or No data."
+    )
+
+
+def cell(text: str, status: str | None = None) -> Cell | str:
+    return status_cell(status, text) if status else text
