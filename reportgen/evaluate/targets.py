@@ -26,6 +26,7 @@ Reasons are plain English, one per measure (e.g. "House burglary improved: down 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -45,7 +46,7 @@ def _num(value: float, decimals: int) -> str:
     return f"{value:,.{int(decimals)}f}"
 
 
-def measure_reason(row: pd.Series) -> str:
+def measure_reason(row: dict[str, Any]) -> str:
     """One measure in words: how it changed on its baseline, or why it cannot be judged."""
     title = row["public_title"] or row["title"]
     if row["area"] and row["area_name"] and row["area"] != row.get("_borough", row["area"]):
@@ -63,11 +64,11 @@ def measure_reason(row: pd.Series) -> str:
     return f"{title} {verb}: {on}"
 
 
-def trajectory_reason(row: pd.Series) -> str:
+def trajectory_reason(row: dict[str, Any]) -> str:
     title = row["public_title"] or row["title"]
     dec = row["decimals"]
     return (
-        f"{title} is {_num(row['compare_value'], dec)} against a trajectory of "
+        f"{title}: {_num(row['compare_value'], dec)} against a trajectory of "
         f"{_num(row['trajectory_value'], dec)} (target {_num(row['target_value'], dec)} "
         f"by {row['target_period']})"
     )
@@ -130,7 +131,8 @@ def _judge_monitored(
 
 
 def _judge(t: BigTarget, rows: pd.DataFrame, final: bool) -> tuple[str, list[str], float]:
-    reasons = [measure_reason(r) for _, r in rows.iterrows()]  # a handful of measures per target
+    records = rows.to_dict("records")
+    reasons = [measure_reason(r) for r in records]  # a handful of measures per target
     has_value = rows["compare_value"].notna() if len(rows) else pd.Series(dtype=bool)
     if not len(rows) or not has_value.any():
         return "no_data", reasons or ["No measure has data for this period"], np.nan
@@ -138,7 +140,7 @@ def _judge(t: BigTarget, rows: pd.DataFrame, final: bool) -> tuple[str, list[str
     share = n_improved / n
 
     if t.rule is Rule.SINGLE:
-        r = rows.iloc[0]
+        r = records[0]
         value = float(r["compare_value"])
         if r["status"] == "no_data":
             return "no_data", reasons, value
@@ -149,7 +151,7 @@ def _judge(t: BigTarget, rows: pd.DataFrame, final: bool) -> tuple[str, list[str
         return _verdict(ok, final), reasons, value
 
     if t.rule is Rule.THRESHOLD:
-        r = rows.iloc[0]
+        r = records[0]
         value = float(r["compare_value"])
         if not math.isfinite(value):
             return "no_data", reasons, value
@@ -158,7 +160,7 @@ def _judge(t: BigTarget, rows: pd.DataFrame, final: bool) -> tuple[str, list[str
         relation = "at or better than" if ok else "worse than"
         title = r["public_title"] or r["title"]
         dec = r["decimals"]
-        reasons.append(f"{title} is {_num(value, dec)}, {relation} the threshold of {_num(threshold, dec)}")
+        reasons.append(f"{title}: {_num(value, dec)}, {relation} the threshold of {_num(threshold, dec)}")
         return _verdict(ok, final), reasons, value
 
     if t.rule is Rule.ALL_IMPROVE:
