@@ -321,6 +321,8 @@ RUN_CHOICES = ("board-pack", "leaflet", "annual-review", "web", "all")
 @click.option("--each-area", is_flag=True, help="Leaflet: one leaflet per neighbourhood, all in one run.")
 @click.option("--poster", is_flag=True, help="Leaflet: one-page poster for libraries and clinics.")
 @click.option("--lang", default=None, help="Leaflet: language code of a translated version.")
+@click.option("--executor", "executor_url", default=None, envvar="REPORTGEN_EXECUTOR",
+              help="Where render jobs run: local (default), local://N, or dask://HOST:PORT.")
 @handle_errors
 def run(
     report: str,
@@ -335,6 +337,7 @@ def run(
     each_area: bool,
     poster: bool,
     lang: str | None,
+    executor_url: str | None,
 ) -> None:
     """Render a report for a period to PDF and Word (the web page to HTML).
 
@@ -351,6 +354,7 @@ def run(
       reportgen run leaflet --period 2005-Q1 --large-print
       reportgen run leaflet --period 2005-Q1 --each-area
       reportgen run all --period 2005-03 --out outputs
+      reportgen run leaflet --period 2005-Q1 --each-area --executor dask://10.0.0.5:8786
     """
     from reportgen.periods import Period
     from reportgen.pipeline import generate, generate_all
@@ -368,17 +372,18 @@ def run(
         if variant or formats or version:
             raise click.UsageError("'run all' takes no variant, --format or --version options.")
         results, skipped = generate_all(period, config_dir=config_dir, store_url=store_url, out_dir=out_dir,
-                                        on_report=progress)
+                                        on_report=progress, executor=executor_url)
         for name in skipped:
             click.echo(f"Skipped {name}: its builder is not installed in this build.", err=True)
     elif each_area:
         results = [_generate_with_progress(report, period, config_dir=config_dir, store_url=store_url,
                                            out_dir=out_dir, variant=variant, version=version,
-                                           formats=formats or None)]
+                                           formats=formats or None, executor=executor_url)]
     else:
         progress(report, period)
         results = [generate(report, period, config_dir=config_dir, store_url=store_url, out_dir=out_dir,
-                            variant=variant, version=version, formats=formats or None)]
+                            variant=variant, version=version, formats=formats or None,
+                            executor=executor_url)]
     for result in results:
         click.echo(f"{result.report} {result.period}: {len(result.files)} files in {result.seconds:.1f}s",
                    err=True)

@@ -43,6 +43,7 @@ from reportgen.store import Store
 
 if TYPE_CHECKING:
     from reportgen.evaluate.engine import Evaluation
+    from reportgen.executors import Executor
 
 log = logging.getLogger(__name__)
 
@@ -201,6 +202,7 @@ def generate(
     as_at: dt.datetime | None = None,
     session: Session | None = None,
     on_document: Callable[[int, int, str], None] | None = None,
+    executor: str | Executor | None = None,
 ) -> RunResult:
     """Build one report for one period and write its files and manifest.
 
@@ -209,8 +211,10 @@ def generate(
     ``formats`` defaults to the report's own (PDF and Word; HTML for the web page).
     ``on_document(done, total, stem)`` is called after each document is rendered in every
     format (e.g. to advance a progress bar over the leaflets of every neighbourhood).
+    ``executor`` ('local', 'local://N', 'dask://host:port' or an Executor) is where the
+    render jobs run; by default a local pool when there is more than one file to make.
     """
-    from reportgen.render import get_renderer
+    from reportgen.render.jobs import jobs_for, render_job
 
     started = time.perf_counter()
     period = _as_period(period)
@@ -251,29 +255,30 @@ def generate(
         suffix = f"-v{version}" if version else ""
         files: list[dict[str, Any]] = []
         tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
+        pool: Executor | None = None
+        own_pool = False
         try:
-            for number, (stem, doc) in enumerate(documents, start=1):
-                for fmt in wanted:
-                    renderer = get_renderer(fmt)
-                    t0 = time.perf_counter()
-                    data = renderer.to_bytes(doc)
-                    seconds = time.perf_counter() - t0
-                    name = f"{stem}{suffix}{renderer.suffix}"
-                    (tmp / name).write_bytes(data)
-                    files.append(
-                        {
-                            "name": name,
-                            "format": fmt,
-                            "title": doc.title,
-                            "variant": doc.variant,
-                            "bytes": len(data),
-                            "sha256": _sha256(data),
-                            "seconds": round(seconds, 3),
-                        }
-                    )
-                    log.info("rendered %s in %.2fs", name, seconds)
-                if on_document:
-                    on_document(number, len(documents), stem)
+            pool, own_pool = _executor_for(executor, len(documents) * len(wanted), wanted)
+            t0 = time.perf_counter()
+            # Results stream back in order and go straight to disk: memory stays flat
+            # however many neighbourhoods there are.
+            for done in pool.map(render_job, jobs_for(documents, wanted, suffix)):
+                (tmp / done.name).write_bytes(done.data)
+                files.append(
+                    {
+                        "name": done.name,
+                        "format": done.format,
+                        "title": done.title,
+                        "variant": done.variant,
+                        "bytes": len(done.data),
+                        "sha256": _sha256(done.data),
+                        "seconds": round(done.seconds, 3),
+                    }
+                )
+                log.info("rendered %s in %.2fs", done.name, done.seconds)
+                if on_document and done.format == wanted[-1]:
+                    on_document(done.number, len(documents), done.stem)
+            timings["render_wall"] = time.perf_counter() - t0
             timings["render"] = sum(f["seconds"] for f in files)
             timings["total"] = time.perf_counter() - started
             data_as_at = ctx.data_as_at.isoformat() if ctx.data_as_at else None
@@ -296,6 +301,7 @@ def generate(
                 "exceptions": exceptions,
                 "versions": _versions(),
                 "timings": {k: round(v, 3) for k, v in timings.items()},
+                "executor": pool.url,
             }
             dest.mkdir(parents=True, exist_ok=True)
             # Documents first, each by rename (atomic on one filesystem), the manifest last so
@@ -308,6 +314,8 @@ def generate(
                 dest / MANIFEST_NAME, (json.dumps(manifest, indent=2, default=str) + "\n").encode()
             )
         finally:
+            if own_pool and pool is not None:
+                pool.close()
             shutil.rmtree(tmp, ignore_errors=True)
         return RunResult(
             report, period.key, paths, manifest_path, headline, exceptions, time.perf_counter() - started
@@ -315,6 +323,28 @@ def generate(
     finally:
         if own:
             session.close()
+
+
+def _executor_for(
+    executor: str | Executor | None, jobs: int, formats: tuple[str, ...]
+) -> tuple[Executor, bool]:
+    """The executor to render ``jobs`` files with, and whether this run owns (closes) it.
+
+    One file renders in this process (a pool would only add a fork); more go to a local pool
+    of one worker per CPU, with the renderers warmed here first so the workers inherit them.
+    """
+    from reportgen.executors import Executor as ExecutorBase
+    from reportgen.executors import get_executor
+    from reportgen.render.jobs import warm_renderers
+
+    if isinstance(executor, ExecutorBase):
+        return executor, False
+    pool = get_executor(executor or ("local://1" if jobs <= 1 else "local"))
+    if pool.url.startswith("local"):
+        warm_renderers(formats)
+    else:
+        pool.warm(f"reportgen.render.{fmt}" for fmt in formats)
+    return pool, True
 
 
 def _redact(url: str) -> str:
@@ -354,6 +384,7 @@ def generate_all(
     as_at: dt.datetime | None = None,
     on_report: Callable[[str, Period], None] | None = None,
     skip_missing: bool = True,
+    executor: str | Executor | None = None,
 ) -> tuple[list[RunResult], list[str]]:
     """Every report due for ``period`` (see :func:`due_reports`) in one session.
 
@@ -379,6 +410,7 @@ def generate_all(
                     session=session,
                     as_at=as_at,
                     config_dir=config_dir,
+                    executor=executor,
                 )
             )
     finally:
