@@ -331,7 +331,7 @@ def _executor_for(
     """The executor to render ``jobs`` files with, and whether this run owns (closes) it.
 
     One file renders in this process (a pool would only add a fork); more go to a local pool
-    of one worker per CPU, with the renderers warmed here first so the workers inherit them.
+    of one worker per CPU.
     """
     from reportgen.executors import Executor as ExecutorBase
     from reportgen.executors import get_executor
@@ -341,7 +341,11 @@ def _executor_for(
         return executor, False
     pool = get_executor(executor or ("local://1" if jobs <= 1 else "local"))
     if pool.url.startswith("local"):
-        warm_renderers(formats)
+        # Warm here only when a worker will render several files: then every worker inherits
+        # the imports and fonts. With a job per worker (one document's PDF and Word), each
+        # worker imports just its own renderer, side by side, which is sooner.
+        if jobs > pool.workers:
+            warm_renderers(formats)
     else:
         pool.warm(f"reportgen.render.{fmt}" for fmt in formats)
     return pool, True
