@@ -56,8 +56,8 @@ class Status(enum.Enum):
 
     @property
     def label(self) -> str:
-        """Glyph and word together, e.g. '▲ Amber'."""
-        return f"{self.glyph} {self.word}"
+        """Glyph and word joined by a no-break space, e.g. '▲ Amber', so they never wrap apart."""
+        return f"{self.glyph}\u00a0{self.word}"
 
     @classmethod
     def from_value(cls, value: str | Status) -> Status:
@@ -83,7 +83,7 @@ class Cell:
     def display(self) -> str:
         if self.status is None:
             return self.text
-        return f"{self.status.glyph} {self.text or self.status.word}"
+        return f"{self.status.glyph}\u00a0{self.text or self.status.word}"
 
 
 CellValue: TypeAlias = "str | Cell"

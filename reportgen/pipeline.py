@@ -69,6 +69,7 @@ class RunResult:
     headline: list[str] = field(default_factory=list)
     exceptions: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    documents: list[tuple[str, Document]] = field(default_factory=list, repr=False)  # (file stem, model)
 
 
 def period_folder(period: Period) -> str:
@@ -153,12 +154,18 @@ class Session:
         return [{k: (None if pd.isna(v) else v) for k, v in r.items()} for r in records]
 
     def returns_status(self, period: Period) -> pd.DataFrame | None:
-        """The returns workflow's status table when that module is installed, else None."""
+        """Partners' returns owed for ``period`` (received, late, partial, missing, revised)
+        when the returns workflow is installed, else None. "Overdue" is judged at the time
+        the data was known, not by the clock, so a re-run gives the same annex."""
+        if period.kind is not Kind.MONTH:
+            return None
         try:
-            from reportgen.returns.status import returns_status  # type: ignore[import-not-found]
+            from reportgen.returns.status import return_status
         except ImportError:
             return None
-        return returns_status(self.config, self.store, period)
+        known = self.data_as_at(period)
+        today = known.date() if known else period.last_day
+        return return_status(self.config, self.store, period, today=today)
 
     def close(self) -> None:
         self.store.dispose()
@@ -203,6 +210,7 @@ def generate(
     session: Session | None = None,
     on_document: Callable[[int, int, str], None] | None = None,
     executor: str | Executor | None = None,
+    parallel: bool | None = None,
 ) -> RunResult:
     """Build one report for one period and write its files and manifest.
 
@@ -213,6 +221,8 @@ def generate(
     format (e.g. to advance a progress bar over the leaflets of every neighbourhood).
     ``executor`` ('local', 'local://N', 'dask://host:port' or an Executor) is where the
     render jobs run; by default a local pool when there is more than one file to make.
+    ``parallel=False`` renders in this process (same as ``executor='local://1'``); the files
+    are identical either way.
     """
     from reportgen.render.jobs import jobs_for, render_job
 
@@ -254,12 +264,14 @@ def generate(
         wanted = tuple(formats) if formats else FORMATS[report]
         suffix = f"-v{version}" if version else ""
         files: list[dict[str, Any]] = []
+        t_render = time.perf_counter()
         tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
         pool: Executor | None = None
         own_pool = False
         try:
+            if executor is None and parallel is not None:
+                executor = "local" if parallel else "local://1"
             pool, own_pool = _executor_for(executor, len(documents) * len(wanted), wanted)
-            t0 = time.perf_counter()
             # Results stream back in order and go straight to disk: memory stays flat
             # however many neighbourhoods there are.
             for done in pool.map(render_job, jobs_for(documents, wanted, suffix)):
@@ -278,8 +290,7 @@ def generate(
                 log.info("rendered %s in %.2fs", done.name, done.seconds)
                 if on_document and done.format == wanted[-1]:
                     on_document(done.number, len(documents), done.stem)
-            timings["render_wall"] = time.perf_counter() - t0
-            timings["render"] = sum(f["seconds"] for f in files)
+            timings["render"] = time.perf_counter() - t_render
             timings["total"] = time.perf_counter() - started
             data_as_at = ctx.data_as_at.isoformat() if ctx.data_as_at else None
             manifest = {
@@ -318,7 +329,14 @@ def generate(
                 pool.close()
             shutil.rmtree(tmp, ignore_errors=True)
         return RunResult(
-            report, period.key, paths, manifest_path, headline, exceptions, time.perf_counter() - started
+            report,
+            period.key,
+            paths,
+            manifest_path,
+            headline,
+            exceptions,
+            time.perf_counter() - started,
+            documents,
         )
     finally:
         if own:

@@ -153,3 +153,19 @@ def test_sum_needs_every_input(tmp_path) -> None:
     ev = evaluate_store(config, store, P("2004/05"))
     assert math.isnan(row(ev, "crime")["value"])  # no vehicle crime: no total
     assert not np.isnan(row(ev, "burglary")["value"])
+
+
+def test_yearly_series_of_a_gap_is_recomputed_from_its_parts(world) -> None:
+    config, store, raw = world
+    ev = evaluate_store(config, store, P("2004/05"))
+    yearly = ev.series("crime_gap", kind=Kind.FINANCIAL_YEAR)
+    assert yearly["2004/05"] == pytest.approx(row(ev, "crime_gap")["value"])
+    monthly_sum = ev.series("crime_gap")[[Period(i, i, Kind.MONTH).key for i in P("2004/05").months]].sum()
+    assert yearly["2004/05"] != pytest.approx(monthly_sum)  # not a sum of monthly percentages
+
+
+def test_period_keys_alone_are_enough(world) -> None:
+    config, _, raw = world
+    ev = evaluate(config, raw, P("2004/05"))  # no period_start / period_end columns
+    expected = raw_value(raw, "burglary", "borough", P("2004/05"))
+    assert row(ev, "burglary")["value"] == expected

@@ -52,7 +52,7 @@ def test_unknown_status_names_the_value_and_the_choices() -> None:
 def test_every_status_has_a_word_and_a_shape_shared_only_within_its_tone() -> None:
     glyphs_by_tone: dict[object, set[str]] = {}
     for status in Status:
-        assert status.word and status.label == f"{status.glyph} {status.word}"
+        assert status.word and status.label == f"{status.glyph}\u00a0{status.word}"
         glyphs_by_tone.setdefault(status.tone, set()).add(status.glyph)
     # One glyph per tone and different tones have different glyphs: shape alone distinguishes them.
     assert all(len(g) == 1 for g in glyphs_by_tone.values())
@@ -60,8 +60,8 @@ def test_every_status_has_a_word_and_a_shape_shared_only_within_its_tone() -> No
 
 
 def test_cell_display_puts_the_glyph_before_the_word() -> None:
-    assert Cell("On track", Status.ON_TRACK).display == "\u25cf On track"
-    assert Cell("", Status.RED).display == "\u25a0 Red"
+    assert Cell("On track", Status.ON_TRACK).display == "\u25cf\u00a0On track"
+    assert Cell("", Status.RED).display == "\u25a0\u00a0Red"
     assert Cell("12").display == "12"
 
 
@@ -112,7 +112,7 @@ def test_outline_lists_headings_tables_and_headlines_in_reading_order() -> None:
     )
     result = outline(doc)
     assert result.headings == ((0, "T"), (1, "Contents"), (1, "One"), (2, "One point one"))
-    assert result.tables == ((("X", "Y"), ("a", "\u25cf b")),)
+    assert result.tables == ((("X", "Y"), ("a", "\u25cf\u00a0b")),)
     assert result.headline_values == ("Down 13%", "28%")
 
 

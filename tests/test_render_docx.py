@@ -52,7 +52,7 @@ def test_tables_use_table_grid_with_repeating_header(word: docx.document.Documen
 def test_status_cells_show_glyph_and_word_in_a_status_style(word: docx.document.Document) -> None:
     scorecard = word.tables[0]
     cell = scorecard.rows[1].cells[5]
-    assert cell.text == "\u25cf On track"
+    assert cell.text == "\u25cf\u00a0On track"
     assert cell.paragraphs[0].runs[0].style.name == "Status Good"
     fill = cell._tc.tcPr.find(qn("w:shd")).get(qn("w:fill"))
     assert fill == "DCEFE2"

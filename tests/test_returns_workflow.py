@@ -220,8 +220,8 @@ def test_formula_text_is_escaped_when_written_to_a_spreadsheet(setup: dict) -> N
     [
         ("../../etc/passwd", "passwd"),
         ("..", "return"),
-        ("council return (March).xlsx", "council_return_March_.xlsx"),
-        ("r\u00e9sum\u00e9\n\u202e.xlsx", "resume_.xlsx"),
+        ("council return (March).xlsx", "council_return_March.xlsx"),
+        ("r\u00e9sum\u00e9\n\u202e.xlsx", "resume.xlsx"),
         (".hidden.xlsx", "hidden.xlsx"),
     ],
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
@@ -89,3 +90,24 @@ def change_words(first: float, last: float, decimals: int = 0) -> str:
     if a == b:
         return f"stayed at {b}"
     return f"{'rose' if last > first else 'fell'} from {a} to {b}"
+
+
+def path_words(series: pd.Series, decimals: int = 0) -> str:
+    """The shape of a series in words: 'rose from 89.4 to a peak of 113.3 in 2001/02, then fell
+    to 92.9', or just 'fell from 2,831 to 2,176' when there is no turning point worth naming."""
+    values = series.astype(float)
+    first, last = float(values.iloc[0]), float(values.iloc[-1])
+    peak_key, trough_key = values.idxmax(), values.idxmin()
+    peak, trough = float(values.max()), float(values.min())
+    interior = set(values.index[1:-1])
+    if peak_key in interior and peak > max(first, last) * 1.02:
+        return (
+            f"rose from {fmt_number(first, decimals)} to a peak of {fmt_number(peak, decimals)} in "
+            f"{peak_key}, then fell to {fmt_number(last, decimals)}"
+        )
+    if trough_key in interior and trough < min(first, last) * 0.98:
+        return (
+            f"fell from {fmt_number(first, decimals)} to a low of {fmt_number(trough, decimals)} in "
+            f"{trough_key}, then rose to {fmt_number(last, decimals)}"
+        )
+    return change_words(first, last, decimals)

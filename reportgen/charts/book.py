@@ -27,11 +27,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PNG_DPI = 220  # print resolution for Word; ~3x smaller files than 300 with no visible loss at A4
+PNG_DPI = 200  # print resolution for Word at the printed size; half the bytes of 300 dpi
 
-# Text stays text in the SVG ("none"): smaller files, selectable in the PDF, and WeasyPrint
-# draws it with the same DejaVu font. Paths would make the PDF independent of installed
-# fonts but 3-4x larger (measured in tests/benchmarks/charts.py).
+# Text stays text in the SVG ("none"): selectable in the PDF, drawn by WeasyPrint with the same
+# DejaVu font. Measured on the demo board pack (10 charts): 120 KB of SVG and 3.3 s CPU for the
+# PDF, against 337 KB and 4.6 s with text as paths.
 RC_PARAMS: dict[str, object] = {
     "svg.hashsalt": "reportgen",
     "svg.fonttype": "none",
@@ -167,11 +167,21 @@ class ChartBook:
         svg, png = io.BytesIO(), io.BytesIO()
         fig = draft.figure
         try:
+            # Lay out once and freeze it: both saves then reuse the positions instead of solving
+            # the constrained layout again (it is the same figure size in inches).
+            engine = fig.get_layout_engine()
+            if engine is not None:
+                engine.execute(fig)
+                fig.set_layout_engine("none")
             fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
-            # The SVG save has laid the figure out; the PNG keeps that layout instead of
-            # solving the constrained layout again (board pack build -12% CPU, profiled).
-            fig.set_layout_engine("none")
-            fig.savefig(png, format="png", dpi=self.png_dpi, metadata={"Software": None})
+            # Light compression: a third of the time of the default level for ~5% more bytes.
+            fig.savefig(
+                png,
+                format="png",
+                dpi=self.png_dpi,
+                metadata={"Software": None},
+                pil_kwargs={"compress_level": 3},
+            )
         except Exception as exc:
             raise RenderError(f"Could not save chart {key!r}: {exc.__class__.__name__}: {exc}") from exc
         finally:

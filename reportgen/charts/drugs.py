@@ -16,6 +16,7 @@ def bar_by_year(
     *,
     title: str,
     measure: str,
+    axis_label: str = "",
     denominators: pd.Series | None = None,
     percentage: bool = False,
     decimals: int = 0,
@@ -25,7 +26,8 @@ def bar_by_year(
     width_mm: float = 120.0,
     height_mm: float = 68.0,
 ) -> ChartDraft:
-    """Bars by period key. With ``denominators`` each bar is labelled '64% of 812'."""
+    """Bars by period key. With ``denominators`` each bar is labelled '64% of 812'. ``measure``
+    names the series in the alt text; ``axis_label`` (default: ``measure``) labels the axis."""
     series = values.dropna().astype(float)
     if series.empty:
         raise ValueError(f"no values to draw for {title!r}")
@@ -52,7 +54,7 @@ def bar_by_year(
     ax.set_xticks(xs)
     ax.set_xticklabels([str(k) for k in series.index])
     value_axis(ax, decimals if not percentage else 0, suffix)
-    ax.set_ylabel(measure)
+    ax.set_ylabel(axis_label or measure)
     first_key, last_key = series.index[0], series.index[-1]
     alt = f"{measure}, {first_key} to {last_key}: {change_words(series.iloc[0], series.iloc[-1], decimals)}"
     if percentage:

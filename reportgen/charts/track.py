@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from reportgen.charts import palette
-from reportgen.charts.axes import change_words, label_lines_at_right, number, value_axis
+from reportgen.charts.axes import label_lines_at_right, number, path_words, value_axis
 from reportgen.charts.book import ChartDraft, new_figure
 
 _COLOURS = (palette.ACTUAL, palette.COMPARATOR, palette.REDDISH_PURPLE, palette.BLUISH_GREEN)
@@ -63,11 +63,11 @@ def track_chart(
     main, main_series = names[0], cleaned[names[0]]
     alt = (
         f"{measure}, {main_series.index[0]} to {main_series.index[-1]}: {main} "
-        f"{change_words(main_series.iloc[0], main_series.iloc[-1], decimals)}"
+        f"{path_words(main_series, decimals)}"
     )
     for other in names[1:]:
         s = cleaned[other]
-        alt += f"; {other} {change_words(s.iloc[0], s.iloc[-1], decimals)}"
+        alt += f"; {other} {path_words(s, decimals)}"
     alt += "."
     if len(names) > 1:
         joined = pd.concat([main_series, cleaned[names[1]]], axis=1, join="inner").dropna()

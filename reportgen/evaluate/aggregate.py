@@ -98,7 +98,15 @@ class Cube:
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, indicators: Sequence[str], areas: Sequence[str]) -> Cube:
         """Rows of ``frame`` (indicator, area, period_start, period_end, value) whose indicator is
-        one of ``indicators``; areas not in ``areas`` are appended to the area list."""
+        one of ``indicators``; areas not in ``areas`` are appended to the area list. A frame with
+        only period keys gets its bounds parsed from them (once per distinct key)."""
+        if "period_start" not in frame or "period_end" not in frame:
+            keys = frame["period"].astype(str)
+            bounds = {k: Period.parse(k) for k in pd.unique(keys)}
+            frame = frame.assign(
+                period_start=keys.map({k: p.start for k, p in bounds.items()}).astype("int64"),
+                period_end=keys.map({k: p.end for k, p in bounds.items()}).astype("int64"),
+            )
         ind = _codes(frame["indicator"], list(indicators))
         area_col = frame["area"]
         known = list(areas)

@@ -231,7 +231,7 @@ def evaluate(
             keep |= (c.start >= s.baseline.start) & (c.end <= s.baseline.end)
         return keep
 
-    recent = cube.take(wanted(cube)).append([p.take(wanted(p)) for p in parts])
+    recent = cube.take(wanted(cube)).append([part.take(wanted(part)) for part in parts])
     value = window(recent, win["eval_lo"], win["eval_hi"], rules).value
     r12 = window(recent, win["eval_hi"] - 11, win["eval_hi"], rules).value
     ytd = window(recent, win["ytd_lo"], win["eval_hi"], rules).value
@@ -304,7 +304,11 @@ def _windows(defs: list[Indicator | Derived], rules: Rules, period: Period) -> d
 
 
 def _rows(config: Config, cube: Cube, areas: list[str] | None, known_areas: list[str]) -> pd.DataFrame:
-    """One row per (strategy, big target, measure) and per untargeted (indicator, area)."""
+    """One row per (strategy, big target, measure) and per untargeted (indicator, area).
+
+    An untargeted pair gets a row when it has data in the months evaluated (``cube`` is the
+    recent slice) or is the borough's, so a borough indicator with no data shows as missing.
+    """
     n_areas = len(cube.areas)
     code = {name: n for n, name in enumerate(cube.indicators)}
     borough = config.partnership.borough.id

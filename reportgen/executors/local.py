@@ -13,8 +13,10 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
+from reportgen.errors import RenderError
 from reportgen.executors.base import Executor
 
 T = TypeVar("T")
@@ -67,6 +69,8 @@ class LocalExecutor(Executor):
                     yield pending.popleft().result()
             while pending:
                 yield pending.popleft().result()
+        except BrokenProcessPool as exc:  # a worker was killed (out of memory, a signal)
+            raise RenderError(f"A rendering process died: {exc}") from None
         finally:
             for future in pending:
                 future.cancel()

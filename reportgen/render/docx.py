@@ -20,7 +20,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm
+from docx.shared import Emu, Length, Mm
 from docx.table import Table as WordTable
 from docx.text.paragraph import Paragraph as WordParagraph
 from docx.text.run import Run
@@ -29,6 +29,7 @@ from reportgen.document import (
     Block,
     BulletList,
     Callout,
+    Cell,
     Chart,
     ContactList,
     DefinitionList,
@@ -93,7 +94,8 @@ def _add_text(paragraph: WordParagraph, text: str) -> None:
 
 
 def _add_status(paragraph: WordParagraph, status: Status, text: str | None = None) -> None:
-    _add_run(paragraph, f"{status.glyph} {text or status.word}", f"Status {status.tone.value.title()}")
+    label = Cell(text or "", status).display
+    _add_run(paragraph, label, f"Status {status.tone.value.title()}")
 
 
 def _shade(cell_element: OxmlElement, fill: str) -> None:
@@ -286,6 +288,11 @@ class _Writer:
         table: WordTable = word.add_table(rows=1 + len(block.rows), cols=len(block.columns))
         table.style = word.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
+        table.autofit = False
+        for column, width in zip(table.columns, _column_widths(block), strict=True):
+            column.width = width
+            for cell in column.cells:
+                cell.width = width
         header = table.rows[0]
         # Repeat the header row on every page and never split a row across pages.
         header._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
@@ -333,6 +340,25 @@ class _Writer:
         for text in (chart.caption, f"Source: {chart.source}" if chart.source else ""):
             if text:
                 _add_text(word.add_paragraph(style="Note"), text)
+
+
+def _column_widths(block: Table) -> list[Length]:
+    """Share the text width by content length, so a long first column is not squeezed.
+
+    Word and LibreOffice honour fixed widths more predictably than autofit, and the
+    longest word of each column sets a floor so words are never split mid-way.
+    """
+    weights = []
+    for index, title in enumerate(block.columns):
+        values = [row[index] for row in block.rows]
+        texts = [title] + [cell_text(v) for v in values]
+        longest_word = max(len(word) for text in texts for word in (text.split() or [""]))
+        typical = max(len(text) for text in texts)
+        # Status chips read badly when wrapped ("Gree/n"), so they get their full length.
+        chips = max((len(cell_text(v)) for v in values if cell_status(v)), default=0)
+        weights.append(max(longest_word + 2, min(typical, 24), chips + 3, 6))
+    total = sum(weights)
+    return [Emu(int(TEXT_WIDTH * w / total)) for w in weights]
 
 
 def _normalise_zip(data: bytes, date: dt.date) -> bytes:

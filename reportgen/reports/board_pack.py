@@ -7,6 +7,8 @@ Written for board members: plain words, every figure with its basis ("12 months 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
 from reportgen.config.models import BigTarget, DerivedKind, Frequency, Strategy
@@ -22,12 +24,10 @@ from reportgen.document import (
     Status,
     Table,
 )
-from reportgen.periods import Kind, Period
+from reportgen.periods import Period
 from reportgen.reports.base import (
     ReportContext,
     exception_lines,
-    fmt_number,
-    fmt_value,
     headline_lines,
     is_missing,
     status_cell,
@@ -40,6 +40,7 @@ from reportgen.reports.parts import (
     indicator_table,
     latest_text,
     lead_measure,
+    neighbourhood_section,
     scorecard_table,
     short_title,
     spc_block,
@@ -198,7 +199,7 @@ def summary_section(ctx: ReportContext, strategy: Strategy | None) -> Section:
                 str(len({e[0] for e in exceptions})),
                 "measures need attention",
                 "off track, special-cause concern or no data",
-                Status.RED if exceptions else Status.GREEN,
+                None if exceptions else Status.ON_TRACK,  # a count, not a rating: no "Red" word
             )
         )
         blocks.append(HeadlineRow(tuple(cards)))
@@ -263,7 +264,7 @@ def summary_section(ctx: ReportContext, strategy: Strategy | None) -> Section:
     missing = _missing_returns(ctx)
     if missing:
         blocks.append(
-            Callout("Data missing for this period", " ".join(line for line, _ in missing), "warning")
+            Callout("Data returns missing or late", " ".join(line for line, _ in missing), "warning")
         )
     return Section("Summary and exceptions", tuple(blocks), id="summary")
 
@@ -338,139 +339,6 @@ def _is_crime_total(ctx: ReportContext, indicator: str) -> bool:
     )
 
 
-# --- priority neighbourhoods ----------------------------------------------------------------------
-def neighbourhood_section(ctx: ReportContext, strategy: Strategy | None) -> Section | None:
-    partnership = ctx.config.partnership
-    gaps = [d for d in ctx.config.derived if d.kind is DerivedKind.GAP]
-    priority = partnership.priority_areas
-    if not gaps or not priority:
-        return None
-    gap = gaps[0]
-    count_id = gap.of[0]
-    rate = next(
-        (d for d in ctx.config.derived if d.kind is DerivedKind.RATE_PER_1000 and d.of == gap.of), None
-    )
-    rows_all = ctx.evaluation.indicators
-    counts = rows_all[(rows_all["id"] == count_id) & (rows_all["strategy"] == "")].set_index("area")
-    rates = (
-        rows_all[(rows_all["id"] == rate.id) & (rows_all["strategy"] == "")].set_index("area")
-        if rate
-        else None
-    )
-    borough = partnership.borough.id
-    if borough not in counts.index:
-        return None
-    borough_rate = 1000.0 * counts.loc[borough, "compare_value"] / partnership.borough.population
-    table_rows = []
-    total_count = 0.0
-    for area in priority:
-        if area.id not in counts.index:
-            table_rows.append((area.name, fmt_number(area.population), "No data", DASH, DASH, DASH))
-            continue
-        c = counts.loc[area.id]
-        total_count += float(c["compare_value"])
-        area_rate = 1000.0 * float(c["compare_value"]) / area.population
-        yoy = rates.loc[area.id, "yoy_change_label"] if rates is not None and area.id in rates.index else DASH
-        table_rows.append(
-            (
-                area.name,
-                fmt_number(area.population),
-                fmt_number(c["compare_value"]),
-                fmt_number(area_rate, 1),
-                _gap_words(area_rate, borough_rate),
-                str(yoy or DASH),
-            )
-        )
-    together_pop = sum(a.population for a in priority)
-    together_rate = 1000.0 * total_count / together_pop
-    table_rows.append(
-        (
-            "Priority neighbourhoods together",
-            fmt_number(together_pop),
-            fmt_number(total_count),
-            fmt_number(together_rate, 1),
-            _gap_words(together_rate, borough_rate),
-            DASH,
-        )
-    )
-    b = counts.loc[borough]
-    table_rows.append(
-        (
-            partnership.borough.name,
-            fmt_number(partnership.borough.population),
-            fmt_number(b["compare_value"]),
-            fmt_number(borough_rate, 1),
-            DASH,
-            str(rates.loc[borough, "yoy_change_label"])
-            if rates is not None and borough in rates.index
-            else DASH,
-        )
-    )
-    basis = _basis_words(b)
-    blocks: list[Block] = []
-    gap_rows = ctx.indicator_rows(strategy=strategy.id) if strategy else ctx.indicator_rows()
-    gap_row = gap_rows[gap_rows["id"] == gap.id]
-    if not gap_row.empty:
-        g = gap_row.iloc[0]
-        target = (
-            fmt_value(g["target_value"], "percentage", 0) if not is_missing(g.get("target_value")) else DASH
-        )
-        threshold = _threshold(strategy, gap.id)
-        aim = f"no more than {fmt_number(threshold)}%" if threshold is not None else target
-        blocks.append(
-            Paragraph(
-                "Crime in the priority neighbourhoods taken together is "
-                f"**{fmt_value(g['compare_value'], 'percentage', 1)} above** the borough rate ({basis}); "
-                f"the aim is {aim} by {g['target_period']}. "
-                f"A year earlier the gap was {fmt_value(g['previous_value'], 'percentage', 1)}."
-            )
-        )
-    blocks.append(
-        Table(
-            caption=f"Crime in the priority neighbourhoods against the borough, {basis}",
-            columns=(
-                "Neighbourhood",
-                "Residents",
-                "Crimes",
-                "Per 1,000 residents",
-                "Compared with the borough",
-                "Change on a year earlier",
-            ),
-            rows=tuple(table_rows),
-            column_align=("left", "right", "right", "right", "left", "left"),
-            notes=(
-                f"Crimes: all recorded crime, {basis}. Per 1,000 residents: crimes divided by residents, "
-                "times 1,000.",
-            ),
-        )
-    )
-    return Section("Priority neighbourhood gap", tuple(blocks), id="neighbourhoods", page_break_before=True)
-
-
-def _threshold(strategy: Strategy | None, indicator: str) -> float | None:
-    if strategy is None:
-        return None
-    for t in strategy.targets:
-        if t.threshold is not None and any(m.indicator == indicator for m in t.measures):
-            return t.threshold
-    return None
-
-
-def _gap_words(rate: float, borough_rate: float) -> str:
-    if not borough_rate or is_missing(borough_rate) or is_missing(rate):
-        return DASH
-    gap = 100.0 * (rate / borough_rate - 1.0)
-    if round(gap) == 0:
-        return "Same as the borough"
-    return f"{fmt_number(abs(gap))}% {'higher' if gap > 0 else 'lower'}"
-
-
-def _basis_words(row: pd.Series) -> str:
-    period = Period.parse(str(row["period"]))
-    end = Period(period.end, period.end, Kind.MONTH).label
-    return f"12 months to {end}" if row.get("compare_basis") == "rolling_12" else period.label
-
-
 # --- data quality ---------------------------------------------------------------------------------
 def _expected_period(frequency: Frequency, period: Period) -> Period:
     """The indicator's own period a report for ``period`` should hold: the month; the latest
@@ -514,6 +382,25 @@ def _presence(ctx: ReportContext) -> pd.DataFrame:
 
 
 def _missing_returns(ctx: ReportContext) -> list[tuple[str, str]]:
+    """One line per partner whose data for the period is missing (or, with the returns
+    workflow, missing, partial or late): (line, partner name)."""
+    returns = ctx.returns_status
+    if returns is not None and not returns.empty:
+        names = {p.id: p.name for p in ctx.config.partners}
+        out = []
+        for partner, group in returns.groupby("partner", sort=False):
+            counts = group["status"].value_counts()
+            parts = [f"{int(counts[s])} {s}" for s in ("missing", "partial", "late") if counts.get(s, 0)]
+            if parts:
+                deadline = _long_date(str(group["deadline"].iloc[0]))
+                out.append(
+                    (
+                        f"{names.get(partner, partner)}: of {len(group)} returns due by {deadline}, "
+                        f"{', '.join(parts)}.",
+                        names.get(partner, partner),
+                    )
+                )
+        return out
     frame = _presence(ctx)
     if frame.empty:
         return []
@@ -522,6 +409,11 @@ def _missing_returns(ctx: ReportContext) -> list[tuple[str, str]]:
         names = ", ".join(group["title"].head(3)) + (f" and {len(group) - 3} more" if len(group) > 3 else "")
         out.append((f"{partner}: no data yet for {names}.", partner))
     return out
+
+
+def _long_date(iso: str) -> str:
+    day = dt.date.fromisoformat(iso[:10])
+    return f"{day.day} {day:%B %Y}"
 
 
 def data_quality_section(ctx: ReportContext) -> Section:
@@ -559,17 +451,74 @@ def _due(row: pd.Series) -> str:
     return str(row["title"]) if row["frequency"] == "monthly" else f"{row['title']} ({row['expected']})"
 
 
+_RETURN_STATUS = {"received": "on_track", "late": "at_risk", "partial": "at_risk", "missing": "not_met"}
+
+
 def _returns_section(ctx: ReportContext) -> Section:
-    """The returns workflow's own table (received, late, missing, revised), shown as it is."""
+    """From the returns workflow: per partner, returns received on time, late, partial,
+    missing and revised; then every return that was not simply received on time."""
     frame = ctx.returns_status
-    columns = tuple(str(c) for c in frame.columns)
-    rows = tuple(tuple("" if pd.isna(v) else str(v) for v in r) for r in frame.itertuples(index=False))
-    return Section(
-        "Data-quality annex",
-        (
-            Paragraph("Partners' data returns for this period: received, late, missing and revised."),
-            Table(caption=f"Data returns for {ctx.period.label}", columns=columns, rows=rows),
+    names = {p.id: p.name for p in ctx.config.partners}
+    summary = []
+    for partner, group in frame.groupby("partner", sort=False):
+        counts = group["status"].value_counts()
+        worst = next((s for s in ("missing", "partial", "late") if counts.get(s, 0)), "received")
+        summary.append(
+            (
+                names.get(str(partner), str(partner)),
+                str(len(group)),
+                *(str(int(counts.get(s, 0))) for s in ("received", "late", "partial", "missing")),
+                str(int(group["revised"].sum())),
+                status_cell(
+                    _RETURN_STATUS[worst], "All on time" if worst == "received" else worst.capitalize()
+                ),
+            )
+        )
+    # Returns that share a partner, status, deadline and arrival are one row listing them,
+    # so a partner whose whole return came in late is one line, not sixteen.
+    detail = []
+    flagged = frame[(frame["status"] != "received") | frame["revised"].astype(bool)].copy()
+    flagged["received_on"] = [
+        _long_date(str(v)) if not is_missing(v) else DASH for v in flagged["last_received"]
+    ]
+    flagged["words"] = [
+        str(st).capitalize() + (", overdue" if bool(od) else "") + (", revised" if bool(rv) else "")
+        for st, od, rv in zip(flagged["status"], flagged["overdue"], flagged["revised"], strict=True)
+    ]
+    keys = ["partner", "status", "words", "deadline", "received_on"]
+    for (partner, status, words, deadline, received), group in flagged.groupby(keys, sort=False):
+        items = "; ".join(
+            f"{t} ({Period.parse(str(k)).label})"
+            for t, k in zip(group["title"], group["period"], strict=True)
+        )
+        detail.append(
+            (
+                names.get(str(partner), str(partner)),
+                status_cell(_RETURN_STATUS.get(str(status), "no_data"), str(words)),
+                _long_date(str(deadline)),
+                str(received),
+                items,
+            )
+        )
+    blocks: list[Block] = [
+        Paragraph(
+            f"Partners' data returns owed for {ctx.period.label}: received on time, late (after the "
+            "deadline), partial (some areas only), missing, and revised (a figure replaced after it was "
+            f"first sent). Overdue is judged at {_as_at_text(ctx)}, when the data in this pack was known."
         ),
-        id="data-quality",
-        page_break_before=True,
-    )
+        Table(
+            caption=f"Data returns for {ctx.period.label}, by partner",
+            columns=("Partner", "Owed", "On time", "Late", "Partial", "Missing", "Revised", "Status"),
+            rows=tuple(summary),
+            column_align=("left", "right", "right", "right", "right", "right", "right", "left"),
+        ),
+    ]
+    if detail:
+        blocks.append(
+            Table(
+                caption="Returns not received on time, or revised",
+                columns=("Partner", "Status", "Deadline", "Last received", "Returns"),
+                rows=tuple(detail),
+            )
+        )
+    return Section("Data-quality annex", tuple(blocks), id="data-quality", page_break_before=True)

@@ -12,7 +12,7 @@ from reportgen.charts.spc_chart import spc_chart
 from reportgen.charts.track import track_chart
 from reportgen.charts.trajectory import trajectory_chart
 from reportgen.config.models import BigTarget, Derived, DerivedKind, Frequency, Rule, Strategy, Unit
-from reportgen.document import Cell, Chart, DefinitionList, Section, Table
+from reportgen.document import Block, Cell, Chart, DefinitionList, Paragraph, Section, Table
 from reportgen.periods import Kind, Period
 from reportgen.reports.base import (
     ReportContext,
@@ -382,6 +382,139 @@ def yearly_bar_block(ctx: ReportContext, row: pd.Series, years: int = 4) -> Char
         )
 
     return ctx.charts.get(key, draw)
+
+
+# --- priority neighbourhoods ----------------------------------------------------------------------
+def neighbourhood_section(ctx: ReportContext, strategy: Strategy | None) -> Section | None:
+    partnership = ctx.config.partnership
+    gaps = [d for d in ctx.config.derived if d.kind is DerivedKind.GAP]
+    priority = partnership.priority_areas
+    if not gaps or not priority:
+        return None
+    gap = gaps[0]
+    count_id = gap.of[0]
+    rate = next(
+        (d for d in ctx.config.derived if d.kind is DerivedKind.RATE_PER_1000 and d.of == gap.of), None
+    )
+    rows_all = ctx.evaluation.indicators
+    counts = rows_all[(rows_all["id"] == count_id) & (rows_all["strategy"] == "")].set_index("area")
+    rates = (
+        rows_all[(rows_all["id"] == rate.id) & (rows_all["strategy"] == "")].set_index("area")
+        if rate
+        else None
+    )
+    borough = partnership.borough.id
+    if borough not in counts.index:
+        return None
+    borough_rate = 1000.0 * counts.loc[borough, "compare_value"] / partnership.borough.population
+    table_rows = []
+    total_count = 0.0
+    for area in priority:
+        if area.id not in counts.index:
+            table_rows.append((area.name, fmt_number(area.population), "No data", DASH, DASH, DASH))
+            continue
+        c = counts.loc[area.id]
+        total_count += float(c["compare_value"])
+        area_rate = 1000.0 * float(c["compare_value"]) / area.population
+        yoy = rates.loc[area.id, "yoy_change_label"] if rates is not None and area.id in rates.index else DASH
+        table_rows.append(
+            (
+                area.name,
+                fmt_number(area.population),
+                fmt_number(c["compare_value"]),
+                fmt_number(area_rate, 1),
+                _gap_words(area_rate, borough_rate),
+                str(yoy or DASH),
+            )
+        )
+    together_pop = sum(a.population for a in priority)
+    together_rate = 1000.0 * total_count / together_pop
+    table_rows.append(
+        (
+            "Priority neighbourhoods together",
+            fmt_number(together_pop),
+            fmt_number(total_count),
+            fmt_number(together_rate, 1),
+            _gap_words(together_rate, borough_rate),
+            DASH,
+        )
+    )
+    b = counts.loc[borough]
+    table_rows.append(
+        (
+            partnership.borough.name,
+            fmt_number(partnership.borough.population),
+            fmt_number(b["compare_value"]),
+            fmt_number(borough_rate, 1),
+            DASH,
+            str(rates.loc[borough, "yoy_change_label"])
+            if rates is not None and borough in rates.index
+            else DASH,
+        )
+    )
+    basis = _basis_words(b)
+    blocks: list[Block] = []
+    gap_rows = ctx.indicator_rows(strategy=strategy.id) if strategy else ctx.indicator_rows()
+    gap_row = gap_rows[gap_rows["id"] == gap.id]
+    if not gap_row.empty:
+        g = gap_row.iloc[0]
+        target = (
+            fmt_value(g["target_value"], "percentage", 0) if not is_missing(g.get("target_value")) else DASH
+        )
+        threshold = _threshold(strategy, gap.id)
+        aim = f"no more than {fmt_number(threshold)}%" if threshold is not None else target
+        blocks.append(
+            Paragraph(
+                "Crime in the priority neighbourhoods taken together is "
+                f"**{fmt_value(g['compare_value'], 'percentage', 1)} above** the borough rate ({basis}); "
+                f"the aim is {aim} by {g['target_period']}. "
+                f"A year earlier the gap was {fmt_value(g['previous_value'], 'percentage', 1)}."
+            )
+        )
+    blocks.append(
+        Table(
+            caption=f"Crime in the priority neighbourhoods against the borough, {basis}",
+            columns=(
+                "Neighbourhood",
+                "Residents",
+                "Crimes",
+                "Per 1,000 residents",
+                "Compared with the borough",
+                "Change on a year earlier",
+            ),
+            rows=tuple(table_rows),
+            column_align=("left", "right", "right", "right", "left", "left"),
+            notes=(
+                f"Crimes: all recorded crime, {basis}. Per 1,000 residents: crimes divided by residents, "
+                "times 1,000.",
+            ),
+        )
+    )
+    return Section("Priority neighbourhood gap", tuple(blocks), id="neighbourhoods", page_break_before=True)
+
+
+def _threshold(strategy: Strategy | None, indicator: str) -> float | None:
+    if strategy is None:
+        return None
+    for t in strategy.targets:
+        if t.threshold is not None and any(m.indicator == indicator for m in t.measures):
+            return t.threshold
+    return None
+
+
+def _gap_words(rate: float, borough_rate: float) -> str:
+    if not borough_rate or is_missing(borough_rate) or is_missing(rate):
+        return DASH
+    gap = 100.0 * (rate / borough_rate - 1.0)
+    if round(gap) == 0:
+        return "Same as the borough"
+    return f"{fmt_number(abs(gap))}% {'higher' if gap > 0 else 'lower'}"
+
+
+def _basis_words(row: pd.Series) -> str:
+    period = Period.parse(str(row["period"]))
+    end = Period(period.end, period.end, Kind.MONTH).label
+    return f"12 months to {end}" if row.get("compare_basis") == "rolling_12" else period.label
 
 
 # --- definitions ----------------------------------------------------------------------------------

@@ -33,7 +33,9 @@ from reportgen.store import LoadSummary, Store, loads
 
 DEFAULT_DATA_DIR = Path("var") / "returns"
 DATA_DIR_ENV = "REPORTGEN_RETURNS_DIR"
-MAX_ROWS = 100_000  # far more than any return; refuses runaway files with bounded memory
+# A return is a few hundred rows; a file far bigger is a mistake and is refused after
+# reading this many rows, so memory stays bounded whatever arrives.
+MAX_ROWS = 10_000
 
 
 def default_data_dir() -> Path:
@@ -120,7 +122,10 @@ def ingest_file(
         return result
     except ReportgenError as exc:
         result.error = exc
-        result.problems = [str(p) for p in exc.problems] if isinstance(exc, ValidationFailed) else [str(exc)]
+        if isinstance(exc, ValidationFailed):
+            result.problems = [f"{exc.file}: {p}" if exc.file else str(p) for p in exc.problems]
+        else:
+            result.problems = [str(exc)]
         if path.is_file():
             result.kept_at = _quarantine(path, data_dir, result, now)
         return result
@@ -174,9 +179,11 @@ def _about(path: Path, shown: str) -> dict[str, str]:
 
     from reportgen.sources.excel import BROKEN_XLSX
 
+    fh = path.open("rb")  # by handle: openpyxl would judge a path by its extension
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
     except BROKEN_XLSX as exc:
+        fh.close()
         raise DataError(
             f"is not a readable .xlsx workbook ({exc.__class__.__name__}: {exc})",
             file=shown,
@@ -194,6 +201,7 @@ def _about(path: Path, shown: str) -> dict[str, str]:
         raise DataError(f"sheet {ABOUT_SHEET!r} cannot be read ({exc})", file=shown) from None
     finally:
         wb.close()
+        fh.close()
 
 
 def _allowed_periods(config: Config, partner_id: str, periods: list[str]) -> list[str] | None:

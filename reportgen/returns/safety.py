@@ -18,18 +18,15 @@ def escape_formula(text: str) -> str:
 
 def safe_filename(name: str, *, default: str = "return", max_length: int = 100) -> str:
     """A file name made from an untrusted one: no folders (``../`` cannot escape), only
-    letters, digits, dot, dash and underscore, no leading dot, bounded length."""
+    letters, digits, dot, dash and underscore, no leading dot, bounded length; a short
+    extension is kept."""
     base = re.split(r"[\\/]", name)[-1]
     base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode("ascii")
-    base = _UNSAFE.sub("_", base).strip("._-")
-    if not base or set(base) <= {"."}:
-        base = default
-    if len(base) > max_length:
-        stem, dot, ext = base.rpartition(".")
-        base = (
-            (stem[: max_length - len(ext) - 1] + "." + ext) if dot and len(ext) <= 10 else base[:max_length]
-        )
-    return base
+    stem, dot, ext = base.rpartition(".")
+    if not (dot and re.fullmatch(r"[A-Za-z0-9]{1,10}", ext)):
+        stem, ext = base, ""
+    stem = _UNSAFE.sub("_", stem).strip("._-")[: max_length - len(ext) - 1] or default
+    return f"{stem}.{ext.lower()}" if ext else stem
 
 
 def printable(name: str) -> str:

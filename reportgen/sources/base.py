@@ -40,6 +40,7 @@ class Problem:
     column: str
     value: Any
     why: str
+    index: int = field(default=-1, compare=False)  # input row order, for listing problems
 
     def __str__(self) -> str:
         if self.value == "":
@@ -170,7 +171,7 @@ def validate_observations(
             return
         shown = df[column] if values is None else values
         for n in mask[mask].index[: MAX_PROBLEMS - len(problems)]:
-            problems.append(Problem(place(n, column), column, _plain(shown.at[n]), why))
+            problems.append(Problem(place(n, column), column, _plain(shown.at[n]), why, int(n)))
         bad[mask] = True
 
     text = {c: df[c].map(_as_text).astype("string").str.strip() for c in ("indicator", "area", "period")}
@@ -234,6 +235,7 @@ def validate_observations(
     )
     fail((units == Unit.PERCENTAGE) & (values > 100), "value", "is above 100 for a percentage", values)
 
+    problems.sort(key=lambda p: p.index)
     if not problems:
         df["indicator"], df["area"] = text["indicator"], text["area"]
         df["period"] = parsed.map(lambda p: p.key)

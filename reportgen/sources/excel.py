@@ -78,9 +78,13 @@ def read_workbook(path: Path, opts: ExcelOptions, where: str | None = None) -> p
         raise DataError("does not exist", file=where, hint="check the source's 'path' in the partner file")
     if path.stat().st_size == 0:
         raise DataError("is empty (0 bytes)", file=where, hint="was the file saved before it was sent?")
+    # Opened by handle, not by name: openpyxl judges a file by its extension otherwise,
+    # and a return's name is whatever the sender gave it.
+    fh = path.open("rb")
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
     except BROKEN_XLSX as exc:
+        fh.close()
         raise DataError(
             f"is not a readable .xlsx workbook ({exc.__class__.__name__}: {exc})",
             file=where,
@@ -109,6 +113,7 @@ def read_workbook(path: Path, opts: ExcelOptions, where: str | None = None) -> p
             ) from None
     finally:
         wb.close()
+        fh.close()
     located = f"{where}, sheet {sheet!r}"
     if not rows:
         raise DataError(

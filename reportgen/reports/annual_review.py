@@ -1,0 +1,345 @@
+"""The annual strategy review: how the year went against every strategy.
+
+For a strategy whose target year has just ended, the "then and now" table the strategy
+documents publish (baseline year against this year, "Down 25%", target met or not); for
+the strategies still running, progress on every big target from the baseline to the target
+year. Then the long track against comparators, the latest month against its historical
+bounds, drugs performance, what residents told us (with denominators), the priority
+neighbourhoods, and staff's narrative (Markdown files) in its place.
+
+The Word version is the one staff edit, so structure is carried by real styles (the
+renderer's Heading 1-3, Table Grid and Caption), never by direct formatting.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from reportgen.config.models import BigTarget, Derived, DerivedKind, Frequency, Strategy
+from reportgen.document import Block, BulletList, Cell, Document, Paragraph, Section, Status, Table
+from reportgen.periods import Kind, Period
+from reportgen.reports import commentary
+from reportgen.reports.base import (
+    ReportContext,
+    fmt_number,
+    fmt_pct_change,
+    headline_lines,
+    is_missing,
+    round_half_up,
+    status_word,
+)
+from reportgen.reports.parts import (
+    DASH,
+    definitions_section,
+    lead_measure,
+    neighbourhood_section,
+    rate_indicators,
+    scorecard_table,
+    short_title,
+    spc_block,
+    status_legend,
+    target_record,
+    target_rows,
+    track_block,
+    trajectory_block,
+    value_text,
+    yearly_bar_block,
+)
+
+KIND = "annual-review"
+
+
+def build(ctx: ReportContext) -> list[tuple[str, Document]]:
+    finished = [s for s in ctx.config.strategies if s.target == ctx.period]
+    running = [s for s in ctx.config.strategies if s.baseline.end < ctx.period.end < s.target.end]
+    sections: list[Section] = []
+    for strategy in finished:
+        sections.append(then_and_now_section(ctx, strategy))
+    for strategy in running:
+        sections.append(progress_section(ctx, strategy))
+    for maker in (track_section, bounds_section):
+        section = maker(ctx)
+        if section is not None:
+            sections.append(section)
+    sections += [s for s in (drugs_section(ctx, strategy) for strategy in running) if s is not None]
+    survey = survey_section(ctx)
+    if survey is not None:
+        sections.append(survey)
+    gap = neighbourhood_section(ctx, running[0] if running else None)
+    if gap is not None:
+        sections.append(gap)
+    sections.append(definitions_section())
+    narratives = commentary.load(ctx.config.root, ctx.period)
+    intro = [n for n in narratives if n.slot == "introduction"]
+    if intro:
+        sections.insert(0, Section(intro[0].title, (), id="introduction"))
+    sections = commentary.merge(sections, narratives, before="definitions")
+    partnership = ctx.config.partnership
+    doc = Document(
+        kind=KIND,
+        title=f"Annual strategy review {ctx.period.label}",
+        subtitle=(running[0].title if running else finished[0].title if finished else ""),
+        partnership=partnership.name,
+        period_label=f"April {ctx.period.first_day.year} to March {ctx.period.last_day.year}",
+        date=ctx.document_date,
+        sections=tuple(sections),
+        notice=ctx.notice,
+        author=partnership.name,
+        keywords=("community safety", "annual review", "strategy", ctx.period.key),
+        toc=True,
+        footer_text=(
+            f"Prepared by {partnership.contact.name}. Every figure is computed from partners' data; "
+            "percentages show their numerator and denominator."
+        ),
+    )
+    return [(f"annual-review-{ctx.period.key.replace('/', '-')}", doc)]
+
+
+def summarise(ctx: ReportContext) -> tuple[list[str], list[str]]:
+    lines = headline_lines(ctx)
+    missed = ctx.evaluation.targets
+    missed = missed[missed["status"].isin(["not_met", "at_risk", "no_data"])]
+    return lines, [
+        f"Target {int(r['number'])}, {r['title']}: {status_word(r['status'])}" for _, r in missed.iterrows()
+    ]
+
+
+# --- then and now ---------------------------------------------------------------------------------
+_MET_WORDS = {"met": "Yes, target met", "not_met": "No, target not met", "no_data": "No data"}
+
+
+def then_and_now_rows(ctx: ReportContext, strategy: Strategy) -> list[tuple[str, str, str, str, Cell]]:
+    """(priority, baseline, this year, 'Down 25%', met?) for each big target, in order."""
+    rows = []
+    for target in sorted(strategy.targets, key=lambda t: t.number):
+        record = target_record(ctx, strategy, target)
+        measures = target_rows(ctx, strategy, target)
+        if measures.empty:
+            continue
+        r = measures.iloc[0]
+        status = str(record["status"]) if record is not None else "no_data"
+        rows.append(
+            (
+                target.title,
+                value_text(r, "baseline_value"),
+                value_text(r, "compare_value"),
+                # A no-break space keeps "Down 25%" on one line, as the published table prints it.
+                _change(r).replace(" ", "\u00a0"),
+                Cell(_MET_WORDS.get(status, status_word(status)), Status.from_value(status)),
+            )
+        )
+    return rows
+
+
+def _change(row: pd.Series) -> str:
+    label = row.get("change_label")
+    return str(label) if not is_missing(label) else fmt_pct_change(row.get("change_pct"))
+
+
+def then_and_now_section(ctx: ReportContext, strategy: Strategy) -> Section:
+    rows = then_and_now_rows(ctx, strategy)
+    met = sum(1 for row in rows if row[4].status is Status.MET)
+    table = Table(
+        caption=f"The {strategy.title} priorities: {strategy.baseline_period} against {ctx.period.label}",
+        columns=(
+            "Priority",
+            strategy.baseline_period,
+            ctx.period.label,
+            "Up or down?",
+            "Target met?",
+        ),
+        rows=tuple(rows),
+        column_align=("left", "right", "right", "left", "left"),
+        notes=(
+            "Numbers are totals for each financial year (April to March). Whether each priority met its "
+            "target "
+            "is shown by a symbol and words as well as by colour: \u25cf met, \u25a0 not met.",
+        ),
+    )
+    return Section(
+        f"Where we are now: the {short_title(strategy.title)} priorities",
+        (
+            Paragraph(
+                f"The {strategy.title} set {len(strategy.targets)} priorities. The table compares "
+                f"{strategy.baseline_period}, the year before it began, with {ctx.period.label}, its final "
+                "year. "
+                f"{met} of {len(rows)} met their targets."
+            ),
+            table,
+        ),
+        id="then-and-now",
+    )
+
+
+# --- progress on running strategies ---------------------------------------------------------------
+def progress_section(ctx: ReportContext, strategy: Strategy) -> Section:
+    blocks: list[Block] = [
+        Paragraph(
+            f"Progress on the {len(strategy.targets)} big targets of the {strategy.title}, from the baseline "
+            f"year {strategy.baseline_period} to {ctx.period.label}, against a straight-line trajectory to "
+            f"the target year {strategy.target_period}. " + status_legend()
+        ),
+        scorecard_table(ctx, strategy),
+    ]
+    for target in sorted(strategy.targets, key=lambda t: t.number):
+        blocks.append(_target_part(ctx, strategy, target))
+    return Section(
+        f"Progress against the big targets, {ctx.period.label}",
+        tuple(blocks),
+        id="progress",
+        page_break_before=True,
+    )
+
+
+def _target_part(ctx: ReportContext, strategy: Strategy, target: BigTarget) -> Section:
+    record = target_record(ctx, strategy, target)
+    status = Status.from_value(str(record["status"]) if record is not None else "no_data")
+    reasons = list(record.get("reasons") or []) if record is not None else []
+    blocks: list[Block] = [
+        Paragraph(f"**{status.glyph} {status_word(status.code)}.** {target.title}."),
+    ]
+    if reasons:
+        blocks.append(BulletList(tuple(reasons)))
+    lead = lead_measure(target)
+    rows = target_rows(ctx, strategy, target)
+    lead_rows = rows[rows["id"] == lead] if lead else rows.iloc[0:0]
+    if not lead_rows.empty:
+        chart = trajectory_block(ctx, lead_rows.iloc[0])
+        if chart is not None:
+            blocks.append(chart)
+    return Section(
+        f"Target {target.number}: {short_title(target.title)}",
+        tuple(blocks),
+        level=2,
+        id=f"progress-{target.number}",
+    )
+
+
+# --- context charts -------------------------------------------------------------------------------
+def track_section(ctx: ReportContext) -> Section | None:
+    chart = track_block(ctx)
+    if chart is None:
+        return None
+    return Section(
+        "Crime over ten years",
+        (Paragraph(chart.alt_text), chart),
+        id="track",
+        page_break_before=True,
+    )
+
+
+def bounds_section(ctx: ReportContext) -> Section | None:
+    """All recorded crime each month against its two-year mean and limits, at the year's end."""
+    rates = rate_indicators(ctx)
+    if not rates:
+        return None
+    indicator = rates[0].of[0]
+    rows = ctx.indicator_rows()
+    rows = rows[(rows["id"] == indicator) & (rows["strategy"] == "")]
+    if rows.empty:
+        return None
+    chart = spc_block(ctx, rows.iloc[0])
+    if chart is None:
+        return None
+    return Section(
+        "Recent change against historical bounds",
+        (
+            Paragraph(
+                "Each month's total against the average of the last two years and the upper and lower limits "
+                "within which months normally fall. Points outside the limits, or long runs on one side of "
+                "the average, show a real change rather than chance."
+            ),
+            Paragraph(chart.alt_text),
+            chart,
+        ),
+        id="historical-bounds",
+    )
+
+
+def drugs_section(ctx: ReportContext, strategy: Strategy) -> Section | None:
+    """A target judged on one measure with monitored companions (drugs: successful completions,
+    with numbers in treatment and retention) gets each measure by year."""
+    for target in sorted(strategy.targets, key=lambda t: t.number):
+        lead = lead_measure(target)
+        rows = target_rows(ctx, strategy, target)
+        if not lead or len(rows) < 2 or len(target.measures) == 1:
+            continue
+        yearly_rows = [
+            r
+            for _, r in rows.iterrows()
+            if ctx.config.indicator(str(r["id"])).frequency is not Frequency.MONTHLY
+        ]
+        charts = [c for c in (yearly_bar_block(ctx, r) for r in reversed(yearly_rows)) if c is not None]
+        if not charts:
+            continue
+        blocks: list[Block] = []
+        for chart in charts:
+            blocks += [Paragraph(chart.alt_text), chart]
+        return Section(
+            f"{short_title(target.title)} performance", tuple(blocks), id="drugs", page_break_before=True
+        )
+    return None
+
+
+# --- survey ---------------------------------------------------------------------------------------
+def _survey_measures(ctx: ReportContext) -> list[Derived]:
+    return [
+        d for d in ctx.config.derived if d.kind is DerivedKind.PERCENTAGE and d.frequency is Frequency.ANNUAL
+    ]
+
+
+def survey_section(ctx: ReportContext) -> Section | None:
+    measures = _survey_measures(ctx)
+    if not measures:
+        return None
+    borough = ctx.borough
+    year = Period.of_kind_at(Kind.FINANCIAL_YEAR, ctx.period.end)
+    last = year.previous()
+    rows = []
+    sizes = set()
+    for m in measures:
+        now = _share(ctx, m, borough, year)
+        before = _share(ctx, m, borough, last)
+        if now is None:
+            continue
+        sizes.add(now[1])
+        change = DASH
+        if before is not None:
+            diff = int(round_half_up(100 * now[0] / now[1]) - round_half_up(100 * before[0] / before[1]))
+            points = f"{abs(diff)} point{'s' * (abs(diff) != 1)}"
+            change = "No change" if diff == 0 else f"{'Up' if diff > 0 else 'Down'} {points}"
+        rows.append((m.title, _share_text(now), _share_text(before) if before else DASH, change))
+    if not rows:
+        return None
+    respondents = fmt_number(max(sizes))
+    return Section(
+        "What residents told us",
+        (
+            Paragraph(
+                f"Results of the residents' survey for {year.label}: each percentage is worked out from the "
+                "number of people who answered the question and shown with it "
+                f"({respondents} residents took part "
+                f"in {year.label}; questions for victims only were answered by fewer)."
+            ),
+            Table(
+                caption=f"Survey results, {year.label} and {last.label}",
+                columns=("Question", year.label, last.label, "Change"),
+                rows=tuple(rows),
+                column_align=("left", "right", "right", "left"),
+                notes=("Change is in percentage points, from the rounded percentages shown.",),
+            ),
+        ),
+        id="survey",
+    )
+
+
+def _share(ctx: ReportContext, measure: Derived, area: str, year: Period) -> tuple[float, float] | None:
+    num = ctx.evaluation.series(measure.numerator, area, kind=Kind.FINANCIAL_YEAR)
+    den = ctx.evaluation.series(measure.denominator, area, kind=Kind.FINANCIAL_YEAR)
+    if year.key not in num.index or year.key not in den.index or not den[year.key]:
+        return None
+    return float(num[year.key]), float(den[year.key])
+
+
+def _share_text(share: tuple[float, float]) -> str:
+    return f"{fmt_number(100 * share[0] / share[1])}% ({fmt_number(share[0])} of {fmt_number(share[1])})"
