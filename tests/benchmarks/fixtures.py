@@ -74,6 +74,10 @@ def synthetic_partnership(work: Path, areas: int) -> tuple[Path, str]:
             f"priority = {'true' if n % 10 == 0 else 'false'}\n"
         )
     (folder / "partnership.toml").write_text(head + "\n".join(blocks), encoding="utf-8")
+    for partner in (folder / "partners").glob("*.toml"):
+        # a thousand neighbourhoods' monthly crime is ~1.7 million rows, above the safety limit
+        text = partner.read_text(encoding="utf-8").replace('type = "csv"\n', 'type = "csv"\nmax_rows = 50000000\n')
+        partner.write_text(text, encoding="utf-8")
     run_once([sys.executable, "-m", "reportgen.demo", "--out", str(folder / "data"), "--config", str(folder)])
     run_once(cli("pull", "--config", str(folder), "--store", sqlite_url(store)))
     return folder, sqlite_url(store)

@@ -178,20 +178,46 @@ def _line(row: dict[str, Any]) -> str:
     )
 
 
+def cpu_ratio(row: dict[str, Any]) -> float | None:
+    """The ratio on CPU time, steadier than wall time on a shared, loaded machine."""
+    w, a = row["work"].get("cpu"), row["anchor"].get("cpu")
+    return w / a if w and a else None
+
+
 def markdown(rows: list[dict[str, Any]]) -> str:
     out = [
-        "| case | wall s | CPU s | peak MiB | anchor | anchor wall s | ratio | aim | met |",
-        "|---|---:|---:|---:|---|---:|---:|---|---|",
+        "| case | wall s | CPU s | peak MiB | anchor | anchor wall s | anchor CPU s | ratio (wall) | ratio (CPU) | aim | met |",
+        "|---|---:|---:|---:|---|---:|---:|---:|---:|---|---|",
     ]
     for row in rows:
         w, a = row["work"], row["anchor"]
         met = {True: "yes", False: "**no**", None: "-"}[row["met"]]
         extra = f" ({row['speedup']:.2f}x)" if "speedup" in row else ""
+        cpu = None if "speedup" in row else cpu_ratio(row)
         out.append(
             f"| {row['case']}{extra} | {_fmt(w.get('wall'))} | {_fmt(w.get('cpu'))} | {_fmt(w.get('peak_mb'), '.0f')} | "
-            f"{row['anchor_name']} | {_fmt(a.get('wall'))} | {_fmt(row['ratio'])} | {row['aim']} | {met} |"
+            f"{row['anchor_name']} | {_fmt(a.get('wall'))} | {_fmt(a.get('cpu'))} | {_fmt(row['ratio'])} | "
+            f"{_fmt(cpu)} | {row['aim']} | {met} |"
         )
     return "\n".join(out)
+
+
+def _write(out: Path, suite: Suite, runs: int, areas: int, load_before: tuple[float, ...]) -> None:
+    """Write the results so far (after every case, so a long run that fails keeps its figures)."""
+    result = {
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "load_average": {"before": load_before, "after": os.getloadavg()},
+        "runs": runs,
+        "synthetic_areas": areas,
+        "rows": suite.rows,
+        "notes": suite.notes,
+        "markdown": markdown(suite.rows),
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp_out = out.with_suffix(".tmp")
+    tmp_out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    tmp_out.replace(out)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -202,7 +228,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", choices=CASES, help="run only these cases")
     parser.add_argument("--work", type=Path, default=None, help="scratch folder to reuse (default: a temp dir)")
     parser.add_argument("--out", type=Path, default=ROOT / "outputs" / "benchmarks" / "latest.json")
+    parser.add_argument("--table", type=Path, default=None, help="print the Markdown table of a results file")
     args = parser.parse_args(argv)
+    if args.table:
+        data = json.loads(args.table.read_text(encoding="utf-8"))
+        print(markdown(data["rows"]))
+        load = data["load_average"]
+        print(f"\nLoad average {load['before'][0]:.2f} before, {load['after'][0]:.2f} after; "
+              f"{data['machine']['cpus']} CPUs; median of {data['runs']} runs; {data['when']}")
+        return 0
     runs = args.runs or (2 if args.quick else 5)
     areas = args.areas or (200 if args.quick else 1000)
     cases = args.only or list(CASES)
@@ -225,27 +259,19 @@ def main(argv: list[str] | None = None) -> int:
             cases.insert(0, "leaflet")  # the bulk memory ratio is against one leaflet's run
         for case in CASES:
             if case in cases:
-                dispatch[case]()
+                try:
+                    dispatch[case]()
+                except Exception as exc:  # one broken case should not lose the others' figures
+                    suite.notes.append(f"{case} failed: {exc.__class__.__name__}: {str(exc)[-500:]}")
+                    print(f"{case} FAILED: {exc}", flush=True)
+                _write(args.out, suite, runs, areas, load_before)
+    _write(args.out, suite, runs, areas, load_before)
     load_after = os.getloadavg()
     print()
     for note in suite.notes:
         print(f"note: {note}")
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (1-minute); "
           f"{os.cpu_count()} CPUs; median of {runs} runs")
-    result = {
-        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "load_average": {"before": load_before, "after": load_after},
-        "runs": runs,
-        "synthetic_areas": areas,
-        "rows": suite.rows,
-        "notes": suite.notes,
-        "markdown": markdown(suite.rows),
-    }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp_out = args.out.with_suffix(".tmp")
-    tmp_out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    tmp_out.replace(args.out)
     print(f"wrote {args.out}")
     return 0
 
