@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from reportgen.errors import LookupFailure
-from reportgen.executors import InlineExecutor, get_executor
+from reportgen.executors import InlineExecutor, check_url, get_executor
 from reportgen.executors.local import LocalExecutor
 from reportgen.pipeline import generate
 
@@ -53,6 +53,14 @@ def test_bad_urls_say_what_is_wrong(url: str, named: str) -> None:
     with pytest.raises(LookupFailure) as info:
         get_executor(url)
     assert named in str(info.value)
+
+
+def test_check_url_validates_without_starting_anything() -> None:
+    assert check_url("dask://10.0.0.5:8786") == "dask://10.0.0.5:8786"  # nothing listens there
+    assert check_url("local://3") == "local://3"
+    for bad, named in (("ray://head:10001", "'ray'"), ("dask://head", "malformed"), ("local://0", "malformed")):
+        with pytest.raises(LookupFailure, match=named):
+            check_url(bad)
 
 
 def test_local_pool_keeps_order_and_uses_workers() -> None:

@@ -16,6 +16,26 @@ SCHEMES = ("local", "dask")
 RENDER_MODULES = ("reportgen.render.pdf", "reportgen.render.docx", "reportgen.render.html")
 
 
+def check_url(url: str) -> str:
+    """``url`` if it names a known executor ('local', 'local://N', 'dask://host:port'), else
+    LookupFailure. Checks the form only; nothing is started or connected (for config files)."""
+    text = url.strip()
+    scheme, sep, rest = text.partition("://")
+    scheme = scheme.lower()
+    if scheme == "local" and (not sep or not rest or (rest.isdigit() and int(rest) >= 1)):
+        return text
+    if scheme == "dask" and rest.rpartition(":")[0] and rest.rpartition(":")[2].isdigit():
+        return text
+    if scheme in SCHEMES:
+        raise LookupFailure(
+            f"Executor {text!r} is malformed.", hint="Use local, local://N or dask://host:port."
+        )
+    raise LookupFailure(
+        f"Unknown executor scheme {scheme!r} in {text!r}.",
+        hint="Use local, local://N or dask://host:port.",
+    )
+
+
 def get_executor(url: str | None = None) -> Executor:
     """The executor for ``url`` ('local', 'local://N', 'dask://host:port'; default 'local')."""
     text = (url or "local").strip()
@@ -55,4 +75,4 @@ def get_executor(url: str | None = None) -> Executor:
     )
 
 
-__all__ = ["RENDER_MODULES", "SCHEMES", "Executor", "InlineExecutor", "get_executor"]
+__all__ = ["RENDER_MODULES", "SCHEMES", "Executor", "InlineExecutor", "check_url", "get_executor"]
