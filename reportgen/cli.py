@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -213,8 +214,6 @@ def translations_compile() -> None:
 
     for mo in compile_all():
         click.echo(f"wrote {mo}")
-
-
 @cli.command()
 @click.option(
     "--period", "period_text", required=True, help="Month 2005-03, quarter 2005-Q1 or year 2004/05."
@@ -321,6 +320,11 @@ RUN_CHOICES = ("board-pack", "leaflet", "annual-review", "web", "all")
 @click.option("--each-area", is_flag=True, help="Leaflet: one leaflet per neighbourhood, all in one run.")
 @click.option("--poster", is_flag=True, help="Leaflet: one-page poster for libraries and clinics.")
 @click.option("--lang", default=None, help="Leaflet: language code of a translated version.")
+@click.option("--deliver", is_flag=True,
+              help="Run the report's jobs from schedules.toml and deliver as they say; recorded in history.")
+@click.option("--force", is_flag=True, help="With --deliver: a new version even if this period was done.")
+@click.option("--schedules", "schedules_path", type=click.Path(path_type=Path), default=Path("schedules.toml"),
+              show_default=True, help="With --deliver: the schedules file naming the deliveries.")
 @click.option("--executor", "executor_url", default=None, envvar="REPORTGEN_EXECUTOR",
               help="Where render jobs run: local (default), local://N, or dask://HOST:PORT.")
 @handle_errors
@@ -337,6 +341,9 @@ def run(
     each_area: bool,
     poster: bool,
     lang: str | None,
+    deliver: bool,
+    force: bool,
+    schedules_path: Path,
     executor_url: str | None,
 ) -> None:
     """Render a report for a period to PDF and Word (the web page to HTML).
@@ -354,12 +361,28 @@ def run(
       reportgen run leaflet --period 2005-Q1 --large-print
       reportgen run leaflet --period 2005-Q1 --each-area
       reportgen run all --period 2005-03 --out outputs
+      reportgen run board-pack --period 2005-03 --deliver
       reportgen run leaflet --period 2005-Q1 --each-area --executor dask://10.0.0.5:8786
+
+    With --deliver, every job in schedules.toml producing REPORT runs for the period and
+    delivers as configured, recorded in the same history as scheduled runs, so neither the
+    scheduler nor a second manual run produces that period again (unless --force).
     """
     from reportgen.periods import Period
-    from reportgen.pipeline import generate, generate_all
 
     period = Period.parse(period_text)
+    if deliver:
+        if report == "all" or large_print or area or each_area or poster or lang or formats or version:
+            raise click.UsageError(
+                "--deliver runs the jobs in schedules.toml as configured: give one report and no "
+                "variant, --format or --version options (use --force for a new version)."
+            )
+        _deliver_by_hand(report, period, schedules_path, store_url, force)
+        return
+    if force:
+        raise click.UsageError("--force only applies with --deliver.")
+    from reportgen.pipeline import generate, generate_all
+
     if area and each_area:
         raise click.UsageError("Give --area NAME or --each-area, not both.")
     variant = {k: v for k, v in (("large_print", large_print), ("area", area), ("each_area", each_area),
@@ -437,9 +460,7 @@ def returns() -> None:
 @returns.command("template")
 @config_option
 @click.option("--partner", required=True, help="Partner id (the partners/<id>.toml file).")
-@click.option(
-    "--period", "periods", multiple=True, required=True, help="Period the return covers (repeatable)."
-)
+@click.option("--period", "periods", multiple=True, required=True, help="Period the return covers (repeatable).")
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
@@ -610,9 +631,7 @@ def returns_status(
         try:
             when = dt.datetime.fromisoformat(since)
         except ValueError:
-            raise PeriodError(
-                f"--since {since!r} is not an ISO date-time", hint="e.g. 2005-04-12T09:00"
-            ) from None
+            raise PeriodError(f"--since {since!r} is not an ISO date-time", hint="e.g. 2005-04-12T09:00") from None
         if when.tzinfo is None:
             when = when.replace(tzinfo=dt.UTC)
     store = Store(store_url)
@@ -632,6 +651,326 @@ def returns_status(
         table.add_row(r.partner, r.indicator, r.period, r.deadline, status, areas, "yes" if r.revised else "")
     Console().print(table)
     click.echo(summary_line(frame))
+
+
+# --- the scheduled service ------------------------------------------------------------------
+SCHEDULES_HELP = "Schedules file (default: schedules.toml)."
+
+
+def schedules_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--schedules",
+        "schedules_path",
+        type=click.Path(path_type=Path),
+        default=Path("schedules.toml"),
+        show_default=True,
+        help=SCHEDULES_HELP,
+    )(func)
+
+
+def _load_schedules(path: Path, store_url: str | None = None):  # type: ignore[no-untyped-def]
+    from reportgen.schedule.config import load_schedules
+
+    settings = load_schedules(path)
+    if store_url:
+        settings = settings.model_copy(update={"store": store_url})
+    return settings
+
+
+def _event_logging() -> None:
+    """One line per event on stderr, with the time, whatever -v says."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    for name in ("reportgen.schedule", "reportgen.deliver"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.setLevel(min(logger.getEffectiveLevel(), logging.INFO))
+        logger.propagate = False
+
+
+@cli.command()
+@schedules_option
+@store_option
+@click.option("--once", is_flag=True, help="Run what is due (catch-up) and the outbox, then exit.")
+@handle_errors
+def serve(schedules_path: Path, store_url: str | None, once: bool) -> None:
+    """Run the scheduled service in the foreground until SIGTERM or Ctrl-C.
+
+    Jobs come from schedules.toml; their next run times and the run history live in the
+    database beside the store. Missed runs are caught up once each, for the period they were
+    due for. Logs one line per event on stderr.
+
+    \b
+    Example:
+      reportgen serve --schedules schedules.toml
+    """
+    from reportgen.schedule.service import Service
+
+    _event_logging()
+    service = Service(_load_schedules(schedules_path, store_url))
+    if once:
+        service.startup()
+        service.run_due()
+        service.flush_outbox()
+        return
+    if not service.serve():
+        # The run in hand was abandoned and recorded; its thread cannot be joined, so leave now.
+        logging.shutdown()
+        os._exit(0)
+
+
+@cli.command("schedules")
+@schedules_option
+@click.option("-n", "--count", default=3, show_default=True, help="How many next run times per job.")
+@handle_errors
+def schedules_cmd(schedules_path: Path, count: int) -> None:
+    """List each job's next run times in its local time, with the period each run reports.
+
+    \b
+    Example:
+      reportgen schedules -n 5
+    """
+    import datetime as dt
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from reportgen.schedule.timing import iter_due
+
+    settings = _load_schedules(schedules_path)
+    now = dt.datetime.now(dt.UTC)
+    table = Table(title=f"Schedules in {schedules_path}")
+    for col in ("job", "report", "when", "next runs (local time) -> period", "delivers to"):
+        table.add_column(col)
+    for job in settings.jobs:
+        w = job.when
+        rule = w.cron or (f"working day {w.working_day} after the {job.period} closes, {w.at:%H:%M}"
+                          if w.working_day is not None else f"once at {w.once}")
+        nexts = []
+        for due, _ in zip(iter_due(job, now), range(count), strict=False):
+            nexts.append(f"{due.at.astimezone(job.tz):%a %d %b %Y %H:%M %Z} -> {due.period.key}")
+        deliver = ", ".join(d.channel.value + (f" ({', '.join(d.to)})" if d.to else "") for d in job.deliver)
+        if job.needs_approval:
+            deliver += " after approval"
+        variant = ", ".join(f"{k}={v}" for k, v in job.variant.items())
+        table.add_row(
+            job.id + ("" if job.enabled else " (disabled)"),
+            job.report + (f" [{variant}]" if variant else ""),
+            rule,
+            "\n".join(nexts) or "none",
+            deliver or "-",
+        )
+    Console(width=160).print(table)
+
+
+@cli.command()
+@schedules_option
+@store_option
+@click.option("--job", help="Only this job.")
+@click.option("--period", help="Only this period, e.g. 2005-03.")
+@click.option("--status", type=click.Choice(["running", "succeeded", "failed", "abandoned"]))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per run, for scripts.")
+@handle_errors
+def history(
+    schedules_path: Path, store_url: str | None, job: str | None, period: str | None, status: str | None,
+    as_json: bool,
+) -> None:
+    """Show every run: job, period, version, started, finished, status, error, files, deliveries.
+
+    \b
+    Example:
+      reportgen history --job board-pack --period 2005-03
+    """
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from reportgen.periods import Period
+    from reportgen.schedule.ledger import Ledger
+    from reportgen.schedule.manual import local
+
+    settings = _load_schedules(schedules_path, store_url)
+    ledger = Ledger(settings.database_url)
+    key = Period.parse(period).key if period else None
+    runs = ledger.runs(job=job, period=key, status=status)
+    tz = settings.timezone
+    if as_json:
+        for run in runs:
+            click.echo(json.dumps({
+                "id": run.id, "job": run.job, "period": run.period, "version": run.version,
+                "report": run.report, "trigger": run.trigger, "status": run.status, "attempts": run.attempts,
+                "started": run.started_at.isoformat(), "finished": run.finished_at.isoformat()
+                if run.finished_at else None, "error": run.error, "files": [str(f) for f in run.files],
+                "approval": run.approval, "gaps": run.gaps, "note": run.note,
+                "deliveries": [{"channel": d.channel, "target": d.target, "status": d.status,
+                                "detail": d.detail} for d in ledger.deliveries(run.id)],
+            }))
+        return
+    table = Table(title=f"Run history ({ledger.url})")
+    for col in ("job", "period", "v", "trigger", "started", "finished", "status", "error / note",
+                "files", "deliveries"):
+        table.add_column(col, overflow="fold")
+    for run in runs:
+        state = run.status + (f" ({run.attempts} tries)" if run.attempts > 1 else "")
+        if run.approval != "none":
+            state += f", {run.approval}"
+        dels = [f"{d.channel}: {d.status} {d.target}" for d in ledger.deliveries(run.id)]
+        table.add_row(
+            run.job, run.period, str(run.version), run.trigger, local(run.started_at, tz),
+            local(run.finished_at, tz), state, run.error or (run.note or "").split("\n")[0],
+            "\n".join(f.name for f in run.files), "\n".join(dels),
+        )
+    Console(width=200).print(table)
+    if not runs:
+        click.echo("No runs recorded yet.", err=True)
+
+
+def _report_outcomes(runner, outcomes) -> None:  # type: ignore[no-untyped-def]
+    failed = False
+    for _job, run, message in outcomes:
+        click.echo(message)
+        if run is None:
+            continue
+        for path in run.files:
+            click.echo(f"  {path}")
+        for d in runner.ledger.deliveries(run.id):
+            click.echo(f"  {d.channel}: {d.status} {d.target}")
+        if run.status != "succeeded":
+            failed = True
+            click.echo(f"Error: {run.job} {run.period}: {run.error}", err=True)
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--period", "period_text", required=True, help="The period whose data were revised.")
+@click.option("--note", help="What changed, in a sentence (added to the automatic list of revisions).")
+@click.option("--no-deliver", is_flag=True, help="Make the new version but do not deliver it.")
+@schedules_option
+@store_option
+@handle_errors
+def rerun(
+    name: str, period_text: str, note: str | None, no_deliver: bool, schedules_path: Path,
+    store_url: str | None,
+) -> None:
+    """Make a new version of a job's document for a period whose data were revised.
+
+    The earlier version is kept; the new one carries a note of what changed (your --note
+    and the values revised in the store since the earlier version was made).
+
+    \b
+    Example:
+      reportgen rerun board-pack --period 2005-03 --note "Police resubmitted March burglaries"
+    """
+    from reportgen.periods import Period
+    from reportgen.schedule.ledger import Ledger
+    from reportgen.schedule.manual import rerun as do_rerun
+    from reportgen.schedule.runner import Runner
+
+    _event_logging()
+    settings = _load_schedules(schedules_path, store_url)
+    runner = Runner(settings, Ledger(settings.database_url))
+    _report_outcomes(runner, do_rerun(runner, name, Period.parse(period_text), note=note,
+                                      deliver=not no_deliver))
+
+
+@cli.command()
+@click.argument("name")
+@click.argument("period_text", metavar="PERIOD")
+@schedules_option
+@store_option
+@handle_errors
+def approve(name: str, period_text: str, schedules_path: Path, store_url: str | None) -> None:
+    """Release a public document that is waiting for approval: publish it and send it to print.
+
+    NAME is a job id or a report (``leaflet`` releases every leaflet variant of the period).
+    Released documents are never overwritten; a correction is a new version (reportgen rerun).
+
+    \b
+    Example:
+      reportgen approve leaflet 2005-Q1
+    """
+    from reportgen.periods import Period
+    from reportgen.schedule.ledger import Ledger
+    from reportgen.schedule.runner import Runner
+
+    _event_logging()
+    settings = _load_schedules(schedules_path, store_url)
+    runner = Runner(settings, Ledger(settings.database_url))
+    for run in runner.approve(name, Period.parse(period_text)):
+        click.echo(f"released {run.job} {run.period} v{run.version}")
+        for d in runner.ledger.deliveries(run.id):
+            if d.status != "held":
+                click.echo(f"  {d.channel}: {d.status} {d.target}")
+
+
+@cli.group()
+def outbox() -> None:
+    """Email waiting to be sent (.eml files any mail client opens)."""
+
+
+@outbox.command("list")
+@schedules_option
+@handle_errors
+def outbox_list(schedules_path: Path) -> None:
+    """List messages waiting in the outbox.
+
+    \b
+    Example:
+      reportgen outbox list
+    """
+    import email
+    import email.policy
+
+    from reportgen.deliver.outbox import Outbox
+
+    box = Outbox(_load_schedules(schedules_path).outbox.path)
+    waiting = box.pending()
+    for path in waiting:
+        with path.open("rb") as fh:
+            msg = email.message_from_binary_file(fh, policy=email.policy.default)
+        click.echo(f"{path}  To: {msg['To']}  Subject: {msg['Subject']}")
+    click.echo(f"{len(waiting)} message(s) waiting in {box.pending_dir}", err=True)
+
+
+@outbox.command("send")
+@schedules_option
+@handle_errors
+def outbox_send(schedules_path: Path) -> None:
+    """Send every message waiting in the outbox over the configured SMTP server.
+
+    \b
+    Example:
+      REPORTGEN_SMTP_PASSWORD=... reportgen outbox send
+    """
+    from reportgen.deliver.outbox import Outbox
+    from reportgen.errors import DeliveryError
+
+    settings = _load_schedules(schedules_path)
+    if not settings.smtp.configured:
+        raise DeliveryError(
+            f"{schedules_path}: smtp.host is not set, so there is nowhere to send to",
+            hint="add [smtp] host = \"mail.example.org\" (and user, password_env) to schedules.toml",
+        )
+    box = Outbox(settings.outbox.path)
+    box.recover()
+    result = box.send(settings.smtp)
+    click.echo(f"sent {len(result.sent)}, waiting {len(result.waiting)}")
+    if result.error:
+        raise DeliveryError(f"{len(result.waiting)} message(s) still waiting: {result.error}")
+
+def _deliver_by_hand(report: str, period, schedules_path: Path, store_url: str | None,  # type: ignore[no-untyped-def]
+                     force: bool) -> None:
+    from reportgen.schedule.ledger import Ledger
+    from reportgen.schedule.manual import manual_run
+    from reportgen.schedule.runner import Runner
+
+    _event_logging()
+    settings = _load_schedules(schedules_path, store_url)
+    runner = Runner(settings, Ledger(settings.database_url))
+    _report_outcomes(runner, manual_run(runner, report, period, force=force))
 
 
 def main() -> None:

@@ -14,9 +14,12 @@ and documents made from them say so.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import functools
 import gettext as _gettext
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -130,3 +133,38 @@ def _catalog_translations(catalog: Catalog) -> _gettext.GNUTranslations:
     write_mo(buf, catalog, use_fuzzy=False)
     buf.seek(0)
     return _gettext.GNUTranslations(buf)
+
+
+# --- the language in force while a document is built ----------------------------------------
+# Builders call the module-level functions below; a context variable says which language they
+# speak, so one process can build English and Polish leaflets side by side (threads or not).
+_CURRENT: contextvars.ContextVar[Language | None] = contextvars.ContextVar("reportgen_language", default=None)
+
+
+def current() -> Language:
+    return _CURRENT.get() or language(SOURCE_LANGUAGE)
+
+
+@contextlib.contextmanager
+def use_language(code: str | None) -> Iterator[Language]:
+    """Build documents in ``code`` within the block: ``with use_language("pl"): ...``."""
+    token = _CURRENT.set(language(code))
+    try:
+        yield _CURRENT.get()  # type: ignore[misc]
+    finally:
+        _CURRENT.reset(token)
+
+
+def _(message: str) -> str:
+    """Translate a fixed message into the current language."""
+    return current().gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: float) -> str:
+    """Translate a message with a count, choosing the language's plural form for ``n``."""
+    return current().ngettext(singular, plural, int(n) if float(n).is_integer() else 2)
+
+
+def N_(message: str) -> str:  # noqa: N802 - the conventional gettext name
+    """Mark a message for extraction without translating it yet (translate at use with ``_``)."""
+    return message

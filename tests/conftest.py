@@ -1,5 +1,5 @@
-"""Shared fixtures: where the repo and the shared acceptance data are; the demo board pack
-rendered once per session in each format."""
+"""Shared fixtures: where the repo and the shared data are, a small config, and the sample
+board pack rendered once per session in each format."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from reportgen.document import Document
 from reportgen.render import get_renderer
 from reportgen.render.sample import sample_document
 
+REPO = Path(__file__).resolve().parents[1]
+
 # Lets test modules import the helpers that sit beside them (pdf_reading.py).
 sys.path.insert(0, str(Path(__file__).parent))
-
-REPO = Path(__file__).resolve().parents[1]
 
 # Library code must not depend on the machine's locale or time zone.
 os.environ.setdefault("TZ", "Europe/London")

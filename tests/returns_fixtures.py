@@ -263,7 +263,10 @@ def police_rows(rows: list[tuple]) -> list[list[str]]:
         for k in range(int(value)):
             lsoa = LSOAS[area][k % len(LSOAS[area])]
             crime_id = "" if ind == "asb" else hashlib.sha256(f"{ind}{area}{period}{k}".encode()).hexdigest()
-            out.append(_police_row(crime_id, period, lsoa, _TYPE_OF[ind]))
+            row = _police_row(crime_id, period, lsoa, _TYPE_OF[ind])
+            if k % 2:
+                row[3] = "Durham Constabulary"  # snapped over the border: still ours by its LSOA
+            out.append(row)
     for period in sorted({r[2] for r in rows}):
         out.append(_police_row("x1", period, LSOAS["north"][0], "Drugs"))
         out.append(_police_row("x2", period, OUTSIDE_LSOA, "Burglary"))

@@ -4,6 +4,7 @@ totals must equal the figures its README (and the acceptance-data README) publis
 from __future__ import annotations
 
 import gzip
+import json
 import re
 from pathlib import Path
 
@@ -80,9 +81,7 @@ def test_config_covers_every_lsoa_in_the_files() -> None:
     for path in (EXAMPLE / "data" / "police-uk").glob("*.csv.gz"):
         seen |= set(pd.read_csv(path, usecols=["LSOA code"], dtype=str)["LSOA code"])
     assert seen == configured
-    assert (
-        sum(n.population for n in config.partnership.neighbourhoods) == config.partnership.borough.population
-    )
+    assert sum(n.population for n in config.partnership.neighbourhoods) == config.partnership.borough.population
 
 
 def test_pull_loads_monthly_totals_equal_to_the_readme(tmp_path: Path) -> None:
@@ -106,6 +105,17 @@ def test_evaluate_runs_on_the_example(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'hartlepool.sqlite'}"
     runner = CliRunner()
     assert runner.invoke(cli, ["pull", "--config", str(EXAMPLE), "--store", url]).exit_code == 0
-    result = runner.invoke(cli, ["evaluate", "--config", str(EXAMPLE), "--store", url, "--period", "2023-03"])
+    args = ["evaluate", "--config", str(EXAMPLE), "--store", url, "--period", "2023-03"]
+    table = runner.invoke(cli, args)
+    assert table.exit_code == 0, table.output
+    assert "Illustrative community safety targets" in table.output
+    result = runner.invoke(cli, [*args, "--format", "json"])
     assert result.exit_code == 0, result.output
-    assert "all_crime" in result.output or "All crime" in result.output
+    records = [r for r in json.loads(result.output) if r.get("type") == "indicator" and r["area"] == "borough"]
+    by_id = {r["id"]: r["value"] for r in records}
+    # the month's values, counted straight from the bundled police.uk files
+    march = pd.concat(pd.read_csv(p, dtype=str) for p in (EXAMPLE / "data" / "police-uk").glob("2023-03-*.gz"))
+    asb = int((march["Crime type"] == "Anti-social behaviour").sum())
+    assert by_id["asb"] == asb
+    assert by_id["all_crime"] == len(march) - asb
+    assert by_id["burglary"] == int((march["Crime type"] == "Burglary").sum())

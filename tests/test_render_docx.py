@@ -121,3 +121,18 @@ def test_large_print_styles_are_at_least_16pt_and_never_italic(rendered_large: d
         assert min(effective_size_pt(word, paragraph)) >= 16, (paragraph.style.name, paragraph.text)
         assert not any(effective_italic(paragraph)), (paragraph.style.name, paragraph.text)
     assert checked > 50
+
+
+@pytest.mark.parametrize(("size", "width"), [(10.5, 172.0), (16.0, 182.0)])
+def test_column_widths_fill_the_page_and_fit_every_word(size: float, width: float) -> None:
+    from reportgen.render.docx import _column_widths, _width_mm
+    from reportgen.render.sample import SCORECARD
+
+    widths = [w.mm for w in _column_widths(SCORECARD, size, width)]
+    assert abs(sum(widths) - width) < 0.5
+    for index, column in enumerate(widths):
+        texts = [SCORECARD.columns[index]] + [
+            row[index] if isinstance(row[index], str) else row[index].display for row in SCORECARD.rows
+        ]
+        longest_word = max(_width_mm(word, size) for text in texts for word in text.split(" "))
+        assert column > longest_word, (index, column, longest_word)

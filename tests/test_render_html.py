@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import html as htmlmod
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from reportgen.document import Chart, Document, Paragraph, Section
+from reportgen.document import Chart, Document, Paragraph, Section, plain_text
 from reportgen.errors import RenderError
 from reportgen.render.html import inline_svg, render_html
 from reportgen.render.sample import crime_chart
@@ -114,3 +118,31 @@ def test_svg_with_external_reference_is_refused() -> None:
 def test_chart_ids_must_be_safe_identifiers() -> None:
     with pytest.raises(RenderError, match="Chart id"):
         Chart('x" onload="evil', "t", "alt text", b"<svg/>", b"")
+
+
+def test_missing_templates_folder_is_a_render_error(tmp_path: Path, sample: Document) -> None:
+    from reportgen.render.html import HtmlRenderer
+
+    with pytest.raises(RenderError, match="base.html.j2"):
+        HtmlRenderer(templates_dir=tmp_path).render(sample, tmp_path / "out.html")
+    assert not (tmp_path / "out.html").exists()
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=60))
+def test_any_paragraph_text_comes_back_as_the_same_words(text: str) -> None:
+    """Whatever a narrative file contains, the page shows it literally (only **bold** is markup)."""
+    doc = Document(
+        kind="web",
+        title="T",
+        partnership="P",
+        period_label="Q",
+        date=dt.date(2026, 1, 1),
+        sections=(Section("S", (Paragraph(text),)),),
+    )
+    html = render_html(doc)
+    body = html.split('<section id="s1"', 1)[1].split("</section>", 1)[0]
+    paragraph = body.split("<p>", 1)[1].rsplit("</p>", 1)[0]
+    shown = re.sub(r"</?strong>", "", paragraph)
+    assert htmlmod.unescape(shown) == plain_text(text)
+    assert "<" not in shown.replace("&lt;", "")

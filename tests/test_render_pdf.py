@@ -153,3 +153,15 @@ def test_headline_values_are_tagged_paragraphs(tmp_path: Path, sample: Document)
     path = get_renderer("pdf").render(doc, tmp_path / "h.pdf")
     paragraphs = [squash(t.text) for t in tagged_elements(path) if t.type == "P"]
     assert "Down13%" in paragraphs
+
+
+def test_bookmarks_follow_the_headings(reader: pypdf.PdfReader, sample: Document) -> None:
+    def titles(items: list) -> list[str]:
+        out: list[str] = []
+        for item in items:
+            out.extend(titles(item) if isinstance(item, list) else [item.title])
+        return out
+
+    assert [s.title for s in sample.sections] == [
+        t for t in titles(reader.outline) if t in {s.title for s in sample.sections}
+    ]

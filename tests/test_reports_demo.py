@@ -289,7 +289,10 @@ def test_word_uses_real_styles(demo: dict[str, object], report: str) -> None:
 def test_chart_alt_text_states_the_message_in_numbers(demo: dict[str, object]) -> None:
     figures = dict(outline(_doc(demo, "annual-review")).figures)
     track = next(alt for title, alt in figures.items() if "10-year track" in title)
-    assert "Greater Manchester" in track and re.search(r"(rose|fell) from [\d.,]+ to [\d.,]+", track)
+    assert track.startswith("All recorded crime per 1,000 residents, 1995/96 to 2004/05: Wigan borough ")
+    assert "Greater Manchester" in track and re.search(
+        r"(rose|fell) from [\d.,]+ to (a (peak|low) of )?[\d.,]+", track
+    )
     bounds = next(alt for title, alt in figures.items() if "historical bounds" in title)
     assert re.search(r"each month, April 2003 to March 2005: [\d,]+ in March 2005", bounds)
 
@@ -326,3 +329,17 @@ def test_manifest_json_is_valid_json_with_the_period(demo: dict[str, object]) ->
     data = json.loads(path.read_text())
     assert data["report"] == "annual-review" and data["period"] == "2004/05"
     assert data["headline"] and all(line.startswith("Target ") for line in data["headline"])
+
+
+def test_staff_commentary_is_merged_in_its_place(demo: dict[str, object]) -> None:
+    doc = _doc(demo, "annual-review")
+    titles = [s.title for s in doc.sections]
+    assert titles[0] == "Introduction"
+    assert titles[-2:] == ["Looking ahead", "Definitions"]
+    drugs = next(s for s in doc.sections if s.id == "drugs")
+    first = drugs.blocks[0]
+    folder = DEMO / "commentary" / "2004_05"
+    assert first.text == " ".join((folder / "drugs.md").read_text().split())
+    word = docx.Document(str(_file(demo, "annual-review", ".docx")))
+    bullets = [p.text for p in word.paragraphs if "priority neighbourhoods, where crime" in p.text]
+    assert bullets, "the Looking ahead bullets are in the Word file"

@@ -18,6 +18,7 @@ def track_chart(
     *,
     title: str,
     measure: str = "Crimes per 1,000 residents",
+    axis_label: str = "",
     decimals: int = 1,
     caption: str = "",
     source: str = "",
@@ -56,7 +57,7 @@ def track_chart(
     ax.set_xlim(-0.4, len(keys) - 0.6)
     value_axis(ax, 0)
     ax.set_ylim(bottom=0)
-    ax.set_ylabel(measure)
+    ax.set_ylabel(axis_label or measure)
     label_lines_at_right(ax, labels)
 
     names = list(cleaned)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from pathlib import Path
 
@@ -22,7 +23,7 @@ class Renderer(ABC):
     def to_bytes(self, doc: Document) -> bytes:
         """Render the whole document in memory; raise RenderError on failure."""
 
-    def render(self, doc: Document, dest: Path) -> Path:
+    def render(self, doc: Document, dest: str | os.PathLike[str]) -> Path:
         """Render to ``dest`` atomically: a failure leaves any previous file untouched."""
         data = self.to_bytes(doc)
         return atomic_write_bytes(dest, data)

@@ -8,6 +8,7 @@ on every picture, and page furniture in header/footer fields.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import weakref
 import zipfile
@@ -20,10 +21,11 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Emu, Length, Mm
+from docx.shared import Length, Mm
 from docx.table import Table as WordTable
 from docx.text.paragraph import Paragraph as WordParagraph
 from docx.text.run import Run
+from PIL import ImageFont
 
 from reportgen.document import (
     Block,
@@ -44,14 +46,17 @@ from reportgen.document import (
     cell_status,
     cell_text,
     inline_runs,
+    link_spans,
 )
 from reportgen.errors import RenderError
 from reportgen.render.base import Renderer
 from reportgen.render.docx_styles import NAVY, TINT, TONE_COLOURS, install_styles, sizes_for
 
 PAGE_W, PAGE_H = Mm(210), Mm(297)
-MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = Mm(20), Mm(18), Mm(20), Mm(18)
-TEXT_WIDTH = Mm(210 - 20 - 18)
+# (left, right) margins in mm. Large print has narrower margins so that 16pt tables fit
+# without splitting words, as in templates/css/large-print.css.
+SIDE_MARGINS_MM = {"large-print": (14.0, 14.0)}
+DEFAULT_SIDE_MARGINS_MM = (20.0, 18.0)
 _ALIGN = {
     "left": WD_ALIGN_PARAGRAPH.LEFT,
     "right": WD_ALIGN_PARAGRAPH.RIGHT,
@@ -88,9 +93,13 @@ def _add_run(paragraph: WordParagraph, text: str, style: str | None = None) -> R
 
 
 def _add_text(paragraph: WordParagraph, text: str) -> None:
-    """Add text with **bold** markup as runs in the Strong character style."""
-    for chunk, bold in inline_runs(text):
-        _add_run(paragraph, chunk, "Strong" if bold else None)
+    """Add text with **bold** markup as runs in the Strong character style; a
+    [label](href) link becomes its label with the address in brackets."""
+    for span, href in link_spans(text):
+        for chunk, bold in inline_runs(span):
+            _add_run(paragraph, chunk, "Strong" if bold else None)
+        if href:
+            paragraph.add_run(f" ({href})")
 
 
 def _add_status(paragraph: WordParagraph, status: Status, text: str | None = None) -> None:
@@ -131,11 +140,14 @@ class _Writer:
         self.doc = doc
         self.word: WordDocument = docx.Document()
         self.figures = 0
+        self.sizes = sizes_for(doc.variant, doc.kind)
+        self.margins_mm = SIDE_MARGINS_MM.get(doc.variant, DEFAULT_SIDE_MARGINS_MM)
+        self.text_width = Mm(210 - sum(self.margins_mm))
 
     def build(self) -> WordDocument:
         doc, word = self.doc, self.word
         self._page_setup()
-        install_styles(word, sizes_for(doc.variant, doc.kind), doc.language, TEXT_WIDTH.twips)
+        install_styles(word, self.sizes, doc.language, self.text_width.twips)
         self._core_properties()
         self._furniture()
         word.add_paragraph(doc.partnership, style="Masthead Partnership")
@@ -161,8 +173,8 @@ class _Writer:
         section = self.word.sections[0]
         section.orientation = WD_ORIENT.PORTRAIT
         section.page_width, section.page_height = PAGE_W, PAGE_H
-        section.left_margin, section.right_margin = MARGIN_LEFT, MARGIN_RIGHT
-        section.top_margin, section.bottom_margin = MARGIN_TOP, MARGIN_BOTTOM
+        section.left_margin, section.right_margin = (Mm(m) for m in self.margins_mm)
+        section.top_margin, section.bottom_margin = Mm(20), Mm(18)
         section.header_distance = section.footer_distance = Mm(9)
 
     def _core_properties(self) -> None:
@@ -188,7 +200,9 @@ class _Writer:
         section.different_first_page_header_footer = True
         header = section.header.paragraphs[0]
         header.style = "Header"
-        header.add_run(f"{doc.title} \u2014 {doc.partnership}")
+        # At 18pt the partnership name would wrap the header onto two lines.
+        large = doc.variant == "large-print"
+        header.add_run(doc.title if large else f"{doc.title} \u2014 {doc.partnership}")
         for footer in (section.footer, section.first_page_footer):
             paragraph = footer.paragraphs[0]
             paragraph.style = "Footer"
@@ -244,7 +258,9 @@ class _Writer:
             self._chart(block)
         elif isinstance(block, Callout):
             style = f"Callout {block.kind.title()}"
-            word.add_paragraph(style=style).add_run(block.title, style="Strong")
+            title = word.add_paragraph(style=style)
+            title.add_run(block.title, style="Strong")
+            title.paragraph_format.keep_with_next = True
             _add_text(word.add_paragraph(style=style), block.text)
             word.add_paragraph()
         elif isinstance(block, ContactList):
@@ -289,7 +305,9 @@ class _Writer:
         table.style = word.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
         table.autofit = False
-        for column, width in zip(table.columns, _column_widths(block), strict=True):
+        _table_properties(table, block.caption)
+        widths = _column_widths(block, self.sizes.table, self.text_width.mm)
+        for column, width in zip(table.columns, widths, strict=True):
             column.width = width
             for cell in column.cells:
                 cell.width = width
@@ -326,7 +344,7 @@ class _Writer:
         word = self.word
         self.figures += 1
         word.add_paragraph(f"Figure {self.figures}: {chart.title}", style="Caption")
-        width = Mm(min(chart.width_mm, TEXT_WIDTH.mm))
+        width = Mm(min(chart.width_mm, self.text_width.mm))
         picture_paragraph = word.add_paragraph(style="Figure")
         try:
             inline = picture_paragraph.add_run().add_picture(io.BytesIO(chart.png), width=width)
@@ -342,23 +360,79 @@ class _Writer:
                 _add_text(word.add_paragraph(style="Note"), text)
 
 
-def _column_widths(block: Table) -> list[Length]:
-    """Share the text width by content length, so a long first column is not squeezed.
+def _table_properties(table: WordTable, caption: str) -> None:
+    """Narrow side margins (1.5 mm; Table Grid has 1.9 mm) and the caption as the table's alt text.
 
-    Word and LibreOffice honour fixed widths more predictably than autofit, and the
-    longest word of each column sets a floor so words are never split mid-way.
+    Word rejects a file whose tblPr children are out of schema order, so tblCellMar goes
+    before tblLook and tblCaption after it.
     """
-    weights = []
+    tbl_pr = table._tbl.tblPr
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), "85")
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    look = tbl_pr.find(qn("w:tblLook"))
+    if look is None:
+        look = OxmlElement("w:tblLook")
+        look.set(qn("w:val"), "04A0")
+        tbl_pr.append(look)
+    look.addprevious(margins)
+    alt = OxmlElement("w:tblCaption")
+    alt.set(qn("w:val"), caption)
+    look.addnext(alt)
+
+
+@functools.cache
+def _bold_font() -> ImageFont.FreeTypeFont:
+    """Liberation Sans Bold (Arial's metrics) if installed, else matplotlib's bundled DejaVu Sans Bold,
+    which is wider, so widths measured with it are safe for Arial."""
+    from matplotlib import font_manager
+
+    path = font_manager.findfont(
+        font_manager.FontProperties(family=["Liberation Sans", "DejaVu Sans"], weight="bold"),
+        fallback_to_default=True,
+    )
+    return ImageFont.truetype(path, 1000)
+
+
+def _width_mm(text: str, size_pt: float) -> float:
+    return _bold_font().getlength(text) / 1000 * size_pt * 25.4 / 72
+
+
+def _column_widths(block: Table, text_pt: float, total: float) -> list[Length]:
+    """Fixed column widths: every column at least as wide as its longest unbreakable word
+    (a status glyph and its word count as one), spare width shared by content length.
+
+    Word and LibreOffice honour fixed widths more predictably than autofit, and equal
+    columns split words mid-way at large-print sizes. Words are measured in bold, the
+    widest face a table uses.
+    """
+    padding_mm = 4.0  # cell margins and borders
+    floors, chip_floors, wants = [], [], []
     for index, title in enumerate(block.columns):
         values = [row[index] for row in block.rows]
         texts = [title] + [cell_text(v) for v in values]
-        longest_word = max(len(word) for text in texts for word in (text.split() or [""]))
-        typical = max(len(text) for text in texts)
-        # Status chips read badly when wrapped ("Gree/n"), so they get their full length.
-        chips = max((len(cell_text(v)) for v in values if cell_status(v)), default=0)
-        weights.append(max(longest_word + 2, min(typical, 24), chips + 3, 6))
-    total = sum(weights)
-    return [Emu(int(TEXT_WIDTH * w / total)) for w in weights]
+        # Split on plain spaces only: the no-break space keeps a status glyph with its word.
+        words = [word for text in texts for word in text.split(" ")]
+        floors.append(max(_width_mm(word, text_pt) for word in words) * 1.05 + padding_mm)
+        # A whole chip ("● On track") on one line reads best, when the page allows it.
+        chips = [_width_mm(cell_text(v), text_pt) * 1.05 + padding_mm for v in values if cell_status(v)]
+        chip_floors.append(max([floors[-1], *chips]))
+        longest = max(texts, key=len)
+        wants.append(max(min(_width_mm(longest, text_pt), 60.0) + padding_mm, chip_floors[-1]))
+    if sum(chip_floors) < total:
+        floors = chip_floors
+    if sum(floors) >= total:
+        widths = [f * total / sum(floors) for f in floors]
+    elif sum(wants) <= total:
+        widths = [w * total / sum(wants) for w in wants]
+    else:
+        spare = total - sum(floors)
+        need = [w - f for w, f in zip(wants, floors, strict=True)]
+        widths = [f + spare * n / sum(need) for f, n in zip(floors, need, strict=True)]
+    return [Mm(w) for w in widths]
 
 
 def _normalise_zip(data: bytes, date: dt.date) -> bytes:

@@ -48,14 +48,15 @@ class Sizes:
     h1: float
     h2: float
     h3: float
-    small: float  # captions, notes, table text, header/footer
+    small: float  # captions, notes, header/footer
+    table: float  # table text
     figure: float  # headline numbers
     line: float  # line spacing multiple
 
 
-STANDARD = Sizes(body=12, title=26, h1=18, h2=14, h3=12.5, small=10.5, figure=22, line=1.15)
-LEAFLET = Sizes(body=14, title=28, h1=20, h2=16, h3=14, small=12, figure=24, line=1.2)
-LARGE_PRINT = Sizes(body=18, title=32, h1=26, h2=22, h3=20, small=18, figure=30, line=1.35)
+STANDARD = Sizes(body=12, title=26, h1=18, h2=14, h3=12.5, small=10.5, table=10.5, figure=22, line=1.15)
+LEAFLET = Sizes(body=14, title=28, h1=20, h2=16, h3=14, small=12, table=12, figure=24, line=1.2)
+LARGE_PRINT = Sizes(body=18, title=32, h1=26, h2=22, h3=20, small=18, table=16, figure=30, line=1.35)
 
 
 def sizes_for(variant: str, kind: str) -> Sizes:
@@ -127,14 +128,44 @@ def _border_and_shade(style: BaseStyle, edge: str, fill: str, side: str = "left"
     shade = OxmlElement("w:shd")
     for key, value in (("w:val", "clear"), ("w:color", "auto"), ("w:fill", fill)):
         shade.set(qn(key), value)
-    # Schema order inside pPr: ... pBdr, shd, tabs ... numPr comes before pBdr.
-    anchor = ppr.find(qn("w:tabs")) or ppr.find(qn("w:spacing"))
-    if anchor is not None:
-        anchor.addprevious(borders)
-        anchor.addprevious(shade)
+    # Word rejects pPr children out of schema order: pBdr and shd come before these.
+    successor = next((ppr.find(qn(t)) for t in _AFTER_SHD if ppr.find(qn(t)) is not None), None)
+    if successor is not None:
+        successor.addprevious(borders)
+        successor.addprevious(shade)
     else:
         ppr.append(borders)
         ppr.append(shade)
+
+
+_AFTER_SHD = (
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+)
 
 
 def _defaults(doc: WordDocument, language: str) -> None:
@@ -210,13 +241,13 @@ def install_styles(doc: WordDocument, sizes: Sizes, language: str, text_width_tw
     _spacing(note, after=10)
 
     table_text = _style(doc, "Table Text")
-    _look(table_text, sizes.small)
+    _look(table_text, sizes.table)
     _spacing(table_text, before=2, after=2)
     table_text.paragraph_format.line_spacing = 1.0
     table_heading = _style(doc, "Table Heading", base="Table Text")
-    _look(table_heading, sizes.small, bold=True, color=WHITE)
+    _look(table_heading, sizes.table, bold=True, color=WHITE)
     row_heading = _style(doc, "Table Row Heading", base="Table Text")
-    _look(row_heading, sizes.small, bold=True)
+    _look(row_heading, sizes.table, bold=True)
 
     figure_style = _style(doc, "Headline Figure")
     _look(figure_style, sizes.figure, bold=True, color=NAVY)
@@ -250,7 +281,7 @@ def install_styles(doc: WordDocument, sizes: Sizes, language: str, text_width_tw
 
     for name in ("Header", "Footer"):
         furniture = doc.styles[name]
-        _look(furniture, max(sizes.small - 1.5, 9) if sizes.small < 16 else sizes.small, color=MUTED)
+        _look(furniture, max(sizes.small - 1.5, 9) if sizes.small < 12 else sizes.small, color=MUTED)
         tabs = furniture.element.get_or_add_pPr().find(qn("w:tabs"))
         if tabs is not None:
             tabs.getparent().remove(tabs)

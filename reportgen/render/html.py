@@ -20,6 +20,7 @@ from reportgen.document import (
     cell_status,
     cell_text,
     inline_runs,
+    link_spans,
     section_anchors,
 )
 from reportgen.errors import RenderError
@@ -65,9 +66,12 @@ def _environment(templates_dir: Path) -> jinja2.Environment:
 
 
 def inline_markup(text: str) -> Markup:
-    """Escape text and turn **bold** into <strong>."""
-    parts = [f"<strong>{escape(t)}</strong>" if bold else str(escape(t)) for t, bold in inline_runs(text)]
-    return Markup("".join(parts))
+    """Escape text, turn **bold** into <strong> and [label](href) into a link."""
+    out = []
+    for span, href in link_spans(text):
+        runs = "".join(f"<strong>{escape(t)}</strong>" if bold else str(escape(t)) for t, bold in inline_runs(span))
+        out.append(f'<a href="{escape(href)}">{runs}</a>' if href else runs)
+    return Markup("".join(out))
 
 
 _XML_PROLOG = re.compile(r"<\?xml[^>]*\?>|<!DOCTYPE[^>[]*(\[[^\]]*\])?\s*>", re.S)
@@ -145,6 +149,11 @@ def stylesheet_text(doc: Document, target: Target, css_dir: Path = CSS_DIR) -> s
 
 def render_html(doc: Document, target: Target = "screen", templates_dir: Path = TEMPLATES_DIR) -> str:
     """The HTML for ``doc``: 'screen' for the web page, 'print' as WeasyPrint's input."""
+    if not (templates_dir / "base.html.j2").is_file():
+        raise RenderError(
+            f"No base.html.j2 in the templates folder {templates_dir}.",
+            hint="Run from a source checkout, or pass templates_dir to the renderer.",
+        )
     env = _environment(templates_dir)
     anchors = section_anchors(doc)
     try:
@@ -167,5 +176,8 @@ class HtmlRenderer(Renderer):
     suffix = ".html"
     media_type = "text/html"
 
+    def __init__(self, templates_dir: Path = TEMPLATES_DIR) -> None:
+        self.templates_dir = Path(templates_dir)
+
     def to_bytes(self, doc: Document) -> bytes:
-        return render_html(doc, "screen").encode("utf-8")
+        return render_html(doc, "screen", self.templates_dir).encode("utf-8")

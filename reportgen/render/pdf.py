@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import weasyprint
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
@@ -10,7 +11,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 from reportgen.document import Document
 from reportgen.errors import RenderError
 from reportgen.render.base import Renderer
-from reportgen.render.html import render_html
+from reportgen.render.html import TEMPLATES_DIR, render_html
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,9 @@ class PdfRenderer(Renderer):
     suffix = ".pdf"
     media_type = "application/pdf"
 
+    def __init__(self, templates_dir: Path = TEMPLATES_DIR) -> None:
+        self.templates_dir = Path(templates_dir)
+
     def to_bytes(self, doc: Document) -> bytes:
-        html = render_html(doc, "print")
+        html = render_html(doc, "print", self.templates_dir)
         return html_to_pdf(html, max_pages=1 if doc.variant == "poster" else None, title=doc.title)

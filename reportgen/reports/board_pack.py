@@ -25,6 +25,7 @@ from reportgen.document import (
     Table,
 )
 from reportgen.periods import Period
+from reportgen.reports import commentary
 from reportgen.reports.base import (
     ReportContext,
     exception_lines,
@@ -69,6 +70,8 @@ def build(ctx: ReportContext) -> list[tuple[str, Document]]:
         sections.append(gap)
     sections.append(data_quality_section(ctx))
     sections.append(definitions_section())
+    # Staff narrative for the month (commentary/<yyyy-mm>/*.md), each file in its place.
+    sections = commentary.merge(sections, commentary.load(ctx.config.root, ctx.period), before="data-quality")
     partnership = ctx.config.partnership
     doc = Document(
         kind=KIND,

@@ -99,10 +99,14 @@ def hide(figure: Figure, threshold: int, reason: Reason = "secondary") -> Figure
     return Figure(figure.value, text, suppressed=True, reason=reason)
 
 
-def _protect_group(
+def protect_group(
     cells: dict[K, Figure], total: Figure | None, threshold: int
 ) -> tuple[dict[K, Figure], Figure | None, bool]:
-    """One pass of the secondary rule over parts that add up to ``total``."""
+    """The secondary rule over already-primary-suppressed parts that add up to ``total``.
+
+    Returns the parts, the total and whether anything more was hidden. Use it to re-protect
+    a group after hiding a part for a reason of its own.
+    """
     changed = False
     cells = dict(cells)
     if total is not None and not total.suppressed and is_small(total.value, threshold):
@@ -139,7 +143,7 @@ def protect_parts(
     """
     cells = {k: count_figure(v, threshold, decimals) for k, v in parts.items()}
     total_figure = None if total is None else count_figure(total, threshold, decimals)
-    cells, total_figure, _changed = _protect_group(cells, total_figure, threshold)
+    cells, total_figure, _changed = protect_group(cells, total_figure, threshold)
     return cells, total_figure
 
 
@@ -190,7 +194,7 @@ def protect_grid(
         changed = False
         for r in rows:
             group = {c: grid[(r, c)] for c in columns if (r, c) in grid}
-            new, total, moved = _protect_group(group, row_fig.get(r), row_limit)
+            new, total, moved = protect_group(group, row_fig.get(r), row_limit)
             if moved:
                 changed = True
                 grid.update({(r, c): f for c, f in new.items()})
@@ -198,7 +202,7 @@ def protect_grid(
                     row_fig[r] = total
         for c in columns:
             group = {r: grid[(r, c)] for r in rows if (r, c) in grid}
-            new, total, moved = _protect_group(group, col_fig.get(c), limit(c))
+            new, total, moved = protect_group(group, col_fig.get(c), limit(c))
             if moved:
                 changed = True
                 grid.update({(r, c): f for r, f in new.items()})
@@ -208,7 +212,7 @@ def protect_grid(
         for margin, lim in ((row_fig, row_limit), (col_fig, row_limit)):
             if grand is None or not margin:
                 continue
-            new, grand_new, moved = _protect_group(dict(margin), grand, lim)
+            new, grand_new, moved = protect_group(dict(margin), grand, lim)
             if moved:
                 changed = True
                 margin.update(new)

@@ -169,11 +169,14 @@ def verdict(current: float, previous: float, polarity: str) -> str:
     return "better" if (current < previous) == lower_better else "worse"
 
 
-def worse_follow_up(subject: str, action: str = "") -> str:
-    """What we say after bad news: plain, with what the partnership is doing about it."""
+def worse_follow_up(count: int, action: str = "") -> str:
+    """What we say after bad news about ``count`` things: plainly, and what is being done."""
     if action:
-        return _("This has got worse. What we are doing: {action}").format(action=action)
-    return _("This has got worse, and it is one of the things the partnership is working on.")
+        template = ngettext("This has got worse. What we are doing: {action}",
+                            "These have got worse. What we are doing: {action}", count)
+        return _(template).format(action=action)
+    return _(ngettext("This has got worse, and the partnership is working on it.",
+                      "These have got worse, and the partnership is working on them.", count))
 
 
 def headline_value(current: float, previous: float) -> str:

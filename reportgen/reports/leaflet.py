@@ -15,7 +15,9 @@ disclosure control.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -35,12 +37,15 @@ from reportgen.document import (
 from reportgen.errors import LookupFailure
 from reportgen.periods import Period
 from reportgen.reports import headlines as hl
-from reportgen.reports.disclosure import Figure, fewer_than, format_number
+from reportgen.reports.disclosure import Figure, change_pct_figure, fewer_than, format_number
 from reportgen.reports.public_figures import AreaFigures, Comparison, PublicFigures, public_figures
 
 _ = hl._
 
 KIND = "leaflet"
+# What fits on two A4 sides at 14pt beside the figures; large print has room for all.
+ADVICE_LINES = 3
+PARTNER_LINES = 2
 
 DEFAULT_ADVICE = (
     _("Lock doors and windows when you go out, even for a few minutes."),
@@ -90,6 +95,20 @@ def short_label(period: Period) -> str:
     return f"{first:%b %Y} to {last:%b %Y}"
 
 
+def column_label(period: Period) -> str:
+    """A table column for a quarter: just the year when the caption names the months."""
+    first, last = period.first_day, period.last_day
+    return str(first.year) if first.year == last.year else short_label(period)
+
+
+def months_label(period: Period) -> str:
+    """'January to March' (no year): the caption part shared by this year's and last year's columns."""
+    first, last = period.first_day, period.last_day
+    if first.year != last.year:
+        return period.label
+    return _("{first} to {last}").format(first=f"{first:%B}", last=f"{last:%B}")
+
+
 def change_words(current: Figure, previous: Figure, change: Figure) -> str:
     """'Down 12%', 'Up 3%', 'No change', or 'not shown' when either side is protected."""
     if change.suppressed or not (current.shown and previous.shown):
@@ -115,9 +134,10 @@ def _change_cell(current: Figure, previous: Figure, change: Figure, polarity: st
     return Cell(f"{text} ({_('better') if better else _('worse')})", status)
 
 
-def _targets_for(config: Config, indicator: str) -> list[str]:
-    out = []
-    for strategy in config.strategies:
+def _targets_for(config: Config, indicator: str | None) -> list[str]:
+    """Public titles of the big targets measuring ``indicator``, newest strategy first."""
+    out: list[str] = []
+    for strategy in sorted(config.strategies, key=lambda s: s.target.end, reverse=True):
         for target in strategy.targets:
             if any(m.indicator == indicator for m in target.measures):
                 out.append(target.public_title or target.title)
@@ -135,7 +155,7 @@ def _crime_headlines(figs: PublicFigures, area: AreaFigures, is_borough: bool) -
         cards.append(Headline(
             value=hl.headline_value(cur, prev),
             label=_("Crime in the last 12 months"),
-            detail=_("{current} offences {basis}, compared with {previous} a year earlier.").format(
+            detail=_("{current} offences {basis}, against {previous} a year earlier.").format(
                 current=format_number(cur), basis=hl.basis_phrase(rolling.period),
                 previous=format_number(prev)),
         ))
@@ -144,7 +164,7 @@ def _crime_headlines(figs: PublicFigures, area: AreaFigures, is_borough: bool) -
         cards.append(Headline(
             value=hl.headline_value(cur, prev),
             label=_("Crime in the last 3 months"),
-            detail=_("{current} offences {basis}, compared with {previous} a year earlier.").format(
+            detail=_("{current} offences {basis}, against {previous} a year earlier.").format(
                 current=format_number(cur), basis=quarter_basis, previous=format_number(prev)),
         ))
     if area.rate.shown and (not is_borough or len(cards) < 2):
@@ -165,11 +185,13 @@ def _headline_sentences(figs: PublicFigures, area: AreaFigures, is_borough: bool
         cur, prev = float(rolling.current.value), float(rolling.previous.value)  # type: ignore[arg-type]
         sentences.append(hl.change_sentence(subject, cur, prev, hl.OFFENCES,
                                             comparison=_("on the year before")))
+    if sentences:
+        # The borough's quarter is on its card; the 12-month sentence is the news.
+        return sentences
     if area.crime.shown and area.crime_last_year.shown:
         cur, prev = float(area.crime.value), float(area.crime_last_year.value)  # type: ignore[arg-type]
-        sentences.append(hl.change_sentence(
-            _("{subject} {basis}").format(subject=subject, basis=hl.basis_phrase(figs.period)),
-            cur, prev, hl.OFFENCES, comparison=_("on the same months last year")))
+        sentences.append(hl.change_sentence(subject, cur, prev, hl.OFFENCES,
+                                            comparison=_("on the same months last year")))
     elif area.crime.suppressed:
         sentences.append(hl.suppressed_sentence(subject, area.threshold, hl.basis_phrase(figs.period)))
     return sentences
@@ -178,16 +200,19 @@ def _headline_sentences(figs: PublicFigures, area: AreaFigures, is_borough: bool
 def _reassurance(area: AreaFigures, is_borough: bool) -> str:
     """Fear of crime runs far above the risk: give the risk as a plain number."""
     if not area.rate.shown:
-        return _("Most people in our area are never victims of crime. If you are worried, "
-                 "talk to us: our contact details are at the end of this leaflet.")
+        return _("If you are worried about crime, talk to us: our phone numbers are in this leaflet.")
     per_100 = float(area.rate.value) / 10  # type: ignore[arg-type]
-    template = _("Many people think crime is more common than it is. Over these three months there "
-                 "were about {n} crimes for every 100 people living in {place}.")
+    template = _("Many people think crime is more common than it is: over these three months there "
+                 "were about {n} crimes for every 100 people in {place}.")
     return template.format(n=format_number(per_100, 1 if per_100 < 10 else 0), place=area.area_name)
 
 
-def _comparison_section(figs: PublicFigures, area: AreaFigures, is_borough: bool, level: int = 1) -> Section:
-    basis = hl.basis_phrase(figs.period)
+def _comparison_section(figs: PublicFigures, area: AreaFigures, is_borough: bool, level: int = 1,
+                        with_table: bool = True) -> Section:
+    """The rate per 1,000 against the borough and the comparators: a sentence, and where
+    there is room (large print, the web) a table with the same quarter last year."""
+    # Beside the headline cards (which give the months) the sentence says it more briefly.
+    basis = hl.basis_phrase(figs.period) if with_table else _("over the same three months")
     places = list(figs.comparisons)
     if not is_borough:
         places.insert(0, Comparison(area.area_id, area.area_name, area.rate.safe_value,
@@ -209,9 +234,11 @@ def _comparison_section(figs: PublicFigures, area: AreaFigures, is_borough: bool
         else:
             change = _("not shown")
         rows.append((c.name, then, now, change))
+    if not with_table:
+        return Section(_("How we compare"), tuple(blocks), level=level, id="compare")
     blocks.append(Table(
-        caption=_("Crimes for every 1,000 people"),
-        columns=(_("Area"), short_label(last_year), short_label(figs.period), _("Change")),
+        caption=_("Crimes for every 1,000 people, {months}").format(months=months_label(figs.period)),
+        columns=(_("Area"), column_label(last_year), column_label(figs.period), _("Change")),
         rows=tuple(rows),
         column_align=("left", "right", "right", "left"),
     ))
@@ -226,31 +253,42 @@ def _types_section(config: Config, figs: PublicFigures, area: AreaFigures, level
     for row in area.types:
         rows.append((row.title, row.previous.text, row.current.text,
                      _change_cell(row.current, row.previous, row.change_pct, row.polarity)))
-    rows.append((_("All recorded crime"), area.crime_last_year.text, area.crime.text,
-                 _change_cell(area.crime, area.crime_last_year, area.change_pct, "lower_is_better")))
-    notes = []
-    if any(f.suppressed for r in area.types for f in (r.current, r.previous)):
-        notes.append(_("To protect people's privacy we do not publish very small numbers: they are shown "
-                       "as \u201cfewer than\u201d a number. Where one figure could be worked out from the "
-                       "others, it is marked \u201cnot shown\u201d."))
+    total_change = change_pct_figure(area.types_total, area.types_total_last_year)
+    rows.append((_("Total"), area.types_total_last_year.text, area.types_total.text,
+                 _change_cell(area.types_total, area.types_total_last_year, total_change, "lower_is_better")))
+    counted = bool(figs.breakdown_indicator and figs.breakdown_indicator != figs.crime_indicator)
+    hidden = any(f.suppressed for r in area.types for f in (r.current, r.previous))
+    if counted and hidden:
+        notes = (_("The types of crime the government asks us to count. Small numbers are hidden "
+                   "(\u201cfewer than\u201d, \u201cnot shown\u201d) to protect privacy."),)
+    elif counted:
+        notes = (_("The types of crime the government asks us to count; all crime also includes "
+                   "other offences."),)
+    elif hidden:
+        notes = (_("Small numbers are hidden (\u201cfewer than\u201d, \u201cnot shown\u201d) to "
+                   "protect privacy."),)
+    else:
+        notes = ()
     blocks: list[Any] = [Table(
-        caption=_("Crimes in {place}, {basis}").format(place=area.area_name,
-                                                        basis=hl.basis_phrase(figs.period)),
-        columns=(_("Type of crime"), short_label(last_year), short_label(figs.period), _("Change")),
+        caption=_("Crimes in {place}, {months}").format(place=area.area_name, months=months_label(figs.period)),
+        columns=(_("Type of crime"), column_label(last_year), column_label(figs.period), _("Change")),
         rows=tuple(rows),
         column_align=("left", "right", "right", "left"),
-        notes=tuple(notes),
+        notes=notes,
     )]
+    # Rises smaller than the disclosure threshold are noise at neighbourhood level: the
+    # table shows them, the text does not make news of them.
     worse = [r for r in area.types if r.current.shown and r.previous.shown
-             and hl.verdict(float(r.current.value), float(r.previous.value), r.polarity) == "worse"]  # type: ignore[arg-type]
+             and hl.verdict(float(r.current.value), float(r.previous.value), r.polarity) == "worse"  # type: ignore[arg-type]
+             and float(r.current.value) - float(r.previous.value) >= max(1, area.threshold)]  # type: ignore[arg-type]
     if worse:
         said = went_up_sentence([(r.title, float(r.current.value), float(r.previous.value))  # type: ignore[arg-type]
                                  for r in worse])
-        targets = _targets_for(config, figs.crime_indicator)
-        action = (_("cutting crime is the first of our big targets ({target}), and the partnership "
-                    "reviews these figures every month to decide where to act.").format(target=targets[0])
+        targets = _targets_for(config, figs.breakdown_indicator) or _targets_for(config, figs.crime_indicator)
+        action = (_("our target is to {target}, and we review the figures every month to decide where "
+                    "to act.").format(target=targets[0][0].lower() + targets[0][1:])
                   if targets else "")
-        blocks.append(Paragraph(f"{said} {hl.worse_follow_up('', action)}"))
+        blocks.append(Paragraph(f"{said} {hl.worse_follow_up(len(worse), action)}"))
     return Section(_("Crime in detail"), tuple(blocks), level=level, id="detail")
 
 
@@ -267,9 +305,30 @@ def went_up_sentence(items: list[tuple[str, float, float]]) -> str:
     return template.format(items=_("{first} and {last}").format(first=", ".join(parts[:-1]), last=parts[-1]))
 
 
-def _advice_section(config: Config, level: int = 1) -> Section:
-    advice = config.partnership.public_advice or DEFAULT_ADVICE
+_FALLING_CLAIM = re.compile(r"\bcrime (is|has been) (falling|going down|down)\b", re.I)
+
+
+def _advice_section(config: Config, level: int = 1, limit: int | None = None, *, falling: bool = True
+                    ) -> Section:
+    """The partnership's advice in its own order; the two-sided leaflet keeps the first few.
+
+    Advice text is written once in the config, but the figures change every quarter: a line
+    claiming crime is falling is left out when this leaflet's figures do not show a fall.
+    """
+    advice = [a for a in (config.partnership.public_advice or DEFAULT_ADVICE)
+              if falling or not _FALLING_CLAIM.search(a)]
+    advice = advice[:limit] if limit else advice
     return Section(_("What you can do"), (BulletList(tuple(advice)),), level=level, id="advice")
+
+
+def crime_is_falling(figs: PublicFigures, area: AreaFigures, is_borough: bool) -> bool:
+    """Whether this leaflet's own headline figures show crime falling."""
+    rolling = figs.rolling[0] if figs.rolling else None
+    if is_borough and rolling and rolling.current.shown and rolling.previous.shown:
+        return float(rolling.current.value) < float(rolling.previous.value)  # type: ignore[arg-type]
+    if area.crime.shown and area.crime_last_year.shown:
+        return float(area.crime.value) < float(area.crime_last_year.value)  # type: ignore[arg-type]
+    return False
 
 
 def _report_section(config: Config, level: int = 1) -> Section:
@@ -283,14 +342,20 @@ def partner_contacts(config: Config, limit: int | None = None) -> list[tuple[str
     for partner in config.partners:
         for c in partner.contacts:
             if c.phone:
-                rows.append((partner.name if not c.name or c.name == partner.name else f"{partner.name}: {c.name}",
-                             c.phone))
+                rows.append((partner.name, c.phone))
                 break
     return rows[:limit] if limit else rows
 
 
-def formats_line(config: Config) -> str:
+def formats_line(config: Config, *, poster: bool = False, web: bool = False) -> str:
+    """The offer of other formats, with the number to ring."""
     phone = config.partnership.alternative_formats_phone or config.partnership.contact.phone
+    if web:
+        return _("This page and our leaflets are available in large print, Braille, audio and "
+                 "translation. Please ring {phone}.").format(phone=phone)
+    if poster:
+        return _("This information is available in large print, Braille, audio and translation. "
+                 "Please ring {phone}.").format(phone=phone)
     return _("This leaflet is available in large print, Braille, audio and translation. "
              "Please ring {phone}.").format(phone=phone)
 
@@ -308,12 +373,9 @@ def _contacts_section(config: Config, limit: int | None, level: int = 1) -> Sect
             rows=tuple(rows),
             column_align=("left", "left"),
         ))
-    online = [x for x in (own.email, own.web) if x]
-    if online:
-        blocks.append(Paragraph(_("Email or visit us online: {where}.").format(where=" \u00b7 ".join(online))))
-    if own.address:
-        blocks.append(Paragraph(_("Write to us: {address}.").format(address=own.address)))
-    blocks.append(_formats_callout(config))
+    where = [x for x in (own.email, own.web) if x]
+    if where:
+        blocks.append(Paragraph(" \u00b7 ".join(where)))
     return Section(_("Contact us"), tuple(blocks), level=level, id="contact")
 
 
@@ -337,8 +399,8 @@ def _document(ctx: Any, figs: PublicFigures, title: str, subtitle: str, sections
         variant=variant,
         keywords=(_("community safety"), _("crime figures"), figs.period.label),
         notice=p.notice or None,
-        # The formats offer has its own section; large print repeats it on the last page.
-        footer_text=formats_line(config) if variant == "large-print" else "",
+        # The formats offer is in the contact section (and on the poster's face).
+        footer_text="",
     )
 
 
@@ -353,28 +415,35 @@ def leaflet_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, 
     cards = _crime_headlines(figs, area, is_borough)
     if cards:
         headline_blocks.append(cards)
+    compare = _comparison_section(figs, area, is_borough, with_table=large_print)
     sentences = _headline_sentences(figs, area, is_borough)
+    if not large_print:
+        # Two A4 sides: the comparison sentence joins the headlines instead of its own section.
+        sentences += [b.text for b in compare.blocks if isinstance(b, Paragraph)]
     if sentences:
         headline_blocks.append(Paragraph(" ".join(sentences)))
-    headline_blocks.append(Paragraph(_reassurance(area, is_borough)))
+    reassurance = [_reassurance(area, is_borough)]
     if not is_borough:
         spec = next(a for a in config.partnership.neighbourhoods if a.id == area_id)
         if spec.priority:
-            headline_blocks.append(Paragraph(_(
-                "{place} is one of the partnership's priority neighbourhoods: we are putting more time, "
-                "staff and action into making it safer.").format(place=place)))
-    sections = [
-        Section(_("The headlines"), tuple(headline_blocks), id="headlines"),
-        _comparison_section(figs, area, is_borough),
-    ]
+            reassurance.append(_(
+                "{place} is a priority neighbourhood: we are putting in more time, staff and action "
+                "to make it safer.").format(place=place))
+    headline_blocks.append(Paragraph(" ".join(reassurance)))
+    # Front: the news, how we compare, what you can do. Back: the detail and who to call.
+    sections = [Section(_("The headlines"), tuple(headline_blocks), id="headlines")]
+    if large_print:
+        sections.append(compare)
+    sections.append(Section(_("Help keep {place} safe").format(place=place), (
+        _advice_section(config, level=2, limit=None if large_print else ADVICE_LINES,
+                        falling=crime_is_falling(figs, area, is_borough)),
+        _report_section(config, level=2),
+    ), id="help"))
     detail = _types_section(config, figs, area)
     if detail:
         sections.append(detail)
-    sections += [
-        _advice_section(config),
-        _report_section(config),
-        _contacts_section(config, limit=None if large_print else 5),
-    ]
+    contacts = _contacts_section(config, limit=None if large_print else PARTNER_LINES)
+    sections.append(dataclasses.replace(contacts, blocks=(*contacts.blocks, _formats_callout(config))))
     title = _("Community safety in {place}").format(place=place)
     # The period is already in the masthead; the standard leaflet saves the line for figures.
     subtitle = _("Your quarterly update on crime") if large_print else ""
@@ -407,7 +476,7 @@ def poster_document(ctx: Any, figs: PublicFigures, area_id: str | None = None) -
             Paragraph(_("**{name}**: phone {phone}{email}.").format(
                 name=contact.name, phone=contact.phone,
                 email=_(", email {email}").format(email=contact.email) if contact.email else "")),
-            Paragraph(formats_line(config)),
+            Paragraph(formats_line(config, poster=True)),
         ), id="contact"),
     ]
     rolling = figs.rolling[0] if figs.rolling else None
@@ -419,8 +488,8 @@ def poster_document(ctx: Any, figs: PublicFigures, area_id: str | None = None) -
         title = _("Crime is down in {place}").format(place=area.area_name)
     else:
         title = _("Crime in {place}: the latest figures").format(place=area.area_name)
-    subtitle = _("Community safety update for {period}").format(period=figs.period.label)
-    return _document(ctx, figs, title, subtitle, sections, "poster")
+    # The period is in the masthead already; the poster keeps its space for the figures.
+    return _document(ctx, figs, title, "", sections, "poster")
 
 
 def figures(ctx: Any) -> PublicFigures:

@@ -347,7 +347,8 @@ def track_block(ctx: ReportContext, years: int = 10) -> Chart | None:
         return track_chart(
             data,
             title=f"{rate.label}: {len(first)}-year track against comparators",
-            measure="Per 1,000 residents",
+            measure=rate.title,
+            axis_label="Per 1,000 residents",
             decimals=rate.decimals,
             caption=f"Financial years {first.index[0]} to {first.index[-1]}; rate per 1,000 residents.",
             source="police recorded crime; comparators from published regional and national figures",

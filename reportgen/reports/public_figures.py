@@ -26,8 +26,11 @@ from reportgen.reports.disclosure import (
     change_pct_figure,
     count_figure,
     difference_figure,
+    hide,
     is_missing,
     protect_grid,
+    protect_group,
+    protect_parts,
     rate_figure,
     rolling_figure,
 )
@@ -59,7 +62,9 @@ class AreaFigures:
     change_pct: Figure
     rate: Figure  # per 1,000 residents, this quarter
     rate_last_year: Figure
-    types: tuple[TypeRow, ...]
+    types: tuple[TypeRow, ...]  # the crime types of the breakdown
+    types_total: Figure  # their sum (e.g. the ten recorded-crime types), this quarter
+    types_total_last_year: Figure
     threshold: int
 
 
@@ -90,11 +95,13 @@ class PublicFigures:
     period: Period
     crime_indicator: str
     crime_title: str
+    breakdown_indicator: str | None
+    breakdown_title: str
     borough: AreaFigures
     areas: dict[str, AreaFigures]  # neighbourhoods, in config order
     comparisons: tuple[Comparison, ...]  # the borough first, then the comparators
     rolling: tuple[RollingFigures, ...]  # all crime first, then each crime type
-    grids: tuple[ProtectedGrid, ProtectedGrid]  # (this quarter, same quarter last year)
+    grids: tuple[ProtectedGrid, ...]  # (this quarter, same quarter last year) when there are types
 
     def area(self, area_id: str) -> AreaFigures:
         if area_id == self.borough.area_id:
@@ -110,28 +117,36 @@ def _threshold(config: Config, indicator: str) -> int:
     return int(getattr(config.indicators[indicator], "small_number_threshold", 0) or 0)
 
 
-def crime_indicator(config: Config, options: dict[str, Any] | None = None) -> str:
-    """The indicator counting all recorded crime.
+def _first_target_indicator(config: Config) -> str | None:
+    """Big target 1's indicator in the newest strategy (the one the public hears about)."""
+    for strategy in sorted(config.strategies, key=lambda s: s.target.end, reverse=True):
+        for target in sorted(strategy.targets, key=lambda t: t.number):
+            if target.measures:
+                return target.measures[0].indicator
+    return None
 
-    Named by the ``crime_indicator`` option, else the count behind big target 1 of the
-    first strategy (the strategy's "reduce recorded crime" target); a rate per 1,000 is
-    followed back to the count it is built from.
+
+def crime_indicator(config: Config, options: dict[str, Any] | None = None) -> str:
+    """The indicator counting all crime, for the headline and the comparisons.
+
+    Named by the ``crime_indicator`` option; else the count behind the first rate per
+    1,000 residents (the rate the partnership compares with other areas); else the
+    indicator of big target 1 of the first strategy (a rate followed back to its count).
     """
     options = options or {}
     indicators = config.indicators
     chosen = options.get(CRIME_OPTION)
     if not chosen:
-        for strategy in config.strategies:
-            for target in sorted(strategy.targets, key=lambda t: t.number):
-                if target.measures:
-                    chosen = target.measures[0].indicator
-                    break
-            if chosen:
+        for d in config.derived:
+            if d.kind is DerivedKind.RATE_PER_1000 and indicators.get(d.of[0]) is not None \
+                    and indicators[d.of[0]].unit is Unit.COUNT:
+                chosen = d.of[0]
                 break
+    chosen = chosen or _first_target_indicator(config)
     if not chosen or chosen not in indicators:
         raise LookupFailure(
             f"Cannot tell which indicator counts all recorded crime (got {chosen!r}).",
-            hint="Give big target 1 a recorded-crime measure, or pass the crime_indicator option.",
+            hint="Add a rate_per_1000 derived indicator of it, or pass the crime_indicator option.",
         )
     spec = indicators[chosen]
     if isinstance(spec, Derived) and spec.kind is DerivedKind.RATE_PER_1000:
@@ -139,9 +154,21 @@ def crime_indicator(config: Config, options: dict[str, Any] | None = None) -> st
     return chosen
 
 
-def crime_types(config: Config, crime: str) -> tuple[str, ...]:
-    """The crime types that add up to ``crime`` (empty if it is not a derived sum)."""
-    spec = config.indicators[crime]
+def breakdown_indicator(config: Config, crime: str, options: dict[str, Any] | None = None) -> str | None:
+    """The derived sum whose parts the leaflet lists by crime type: the headline indicator
+    if it is a sum, else big target 1's indicator if that is (the government's set of ten
+    recorded-crime types in the demo), else None (no breakdown)."""
+    options = options or {}
+    for candidate in (options.get("types_indicator"), crime, _first_target_indicator(config)):
+        spec = config.indicators.get(candidate) if candidate else None
+        if isinstance(spec, Derived) and spec.kind is DerivedKind.SUM:
+            return candidate
+    return None
+
+
+def crime_types(config: Config, total: str | None) -> tuple[str, ...]:
+    """The count indicators that add up to ``total`` (empty if there is none)."""
+    spec = config.indicators.get(total) if total else None
     if isinstance(spec, Derived) and spec.kind is DerivedKind.SUM:
         return tuple(i for i in spec.of if config.indicators[i].unit is Unit.COUNT)
     return ()
@@ -188,59 +215,79 @@ def public_figures(config: Config, evaluation: Any, period: Period, options: dic
     quarter = _quarter_of(period)
     last_year = quarter.same_period_last_year()
     crime = crime_indicator(config, options)
-    types = crime_types(config, crime)
+    breakdown = breakdown_indicator(config, crime, options)
+    types = crime_types(config, breakdown)
     partnership = config.partnership
     borough = partnership.borough
     hoods = list(partnership.neighbourhoods)
+    rows = [a.id for a in hoods]
     series = _Series(evaluation, Kind.QUARTER)
     thresholds = {t: _threshold(config, t) for t in types}
     crime_threshold = max([_threshold(config, crime), *thresholds.values()])
 
-    def grid_for(q: Period) -> ProtectedGrid:
-        rows = [a.id for a in hoods]
+    def types_grid(q: Period) -> ProtectedGrid:
         cells = {(r, t): series.at(t, r, q) for r in rows for t in types}
-        row_totals = {r: series.at(crime, r, q) for r in rows}
-        if not types:
-            # No breakdown: areas are the parts and the borough the total.
-            cells = {(r, crime): row_totals[r] for r in rows}
-            return protect_grid(cells, crime_threshold, column_totals={crime: series.at(crime, borough.id, q)})
-        column_totals = {t: series.at(t, borough.id, q) for t in types}
         return protect_grid(
             cells,
             thresholds,
-            row_totals=row_totals if hoods else None,
-            column_totals=column_totals,
-            grand_total=series.at(crime, borough.id, q),
+            row_totals={r: series.at(breakdown, r, q) for r in rows} if (hoods and breakdown) else None,
+            column_totals={t: series.at(t, borough.id, q) for t in types},
+            grand_total=series.at(breakdown, borough.id, q) if breakdown else None,
         )
 
-    now_grid, then_grid = grid_for(quarter), grid_for(last_year)
+    def crime_figures(q: Period, grid: ProtectedGrid | None) -> tuple[dict[str, Figure], Figure]:
+        """All crime by neighbourhood (parts of the borough's), protected as a group; an
+        area is also hidden when all crime minus its published breakdown total would be a
+        small count of 'other' crime."""
+        if grid is not None and breakdown == crime:
+            total = grid.grand_total or count_figure(series.at(crime, borough.id, q), crime_threshold)
+            return {r: grid.row_totals.get(r) or count_figure(None, crime_threshold) for r in rows}, total
+        cells, total = protect_parts({r: series.at(crime, r, q) for r in rows}, crime_threshold,
+                                     total=series.at(crime, borough.id, q))
+        if grid is not None:
+            pairs = [(r, cells[r], grid.row_totals.get(r)) for r in rows]
+            if total is not None and grid.grand_total is not None:
+                pairs.append((borough.id, total, grid.grand_total))
+            for key, whole, part in pairs:
+                if whole.shown and part is not None and part.shown:
+                    rest = float(whole.value) - float(part.value)  # type: ignore[arg-type]
+                    if 0 < rest < crime_threshold:
+                        if key == borough.id:
+                            total = hide(whole, crime_threshold)
+                        else:
+                            cells[key] = hide(whole, crime_threshold)
+            cells, total, _moved = protect_group(cells, total, crime_threshold)
+        return cells, total or count_figure(None, crime_threshold)
+
+    now_grid = types_grid(quarter) if types else None
+    then_grid = types_grid(last_year) if types else None
+    now_crime, now_borough = crime_figures(quarter, now_grid)
+    then_crime, then_borough = crime_figures(last_year, then_grid)
+    missing = count_figure(None, crime_threshold)
 
     def type_rows(area_id: str) -> tuple[TypeRow, ...]:
-        rows = []
+        out = []
         for t in types:
+            assert now_grid is not None and then_grid is not None
             if area_id == borough.id:
                 cur = now_grid.column_totals.get(t) or count_figure(None, thresholds[t])
                 prev = then_grid.column_totals.get(t) or count_figure(None, thresholds[t])
             else:
                 cur, prev = now_grid.cells[(area_id, t)], then_grid.cells[(area_id, t)]
             spec = config.indicators[t]
-            rows.append(TypeRow(t, spec.label, cur, prev, difference_figure(cur, prev),
-                                change_pct_figure(cur, prev), str(spec.polarity)))
-        return tuple(rows)
+            out.append(TypeRow(t, spec.label, cur, prev, difference_figure(cur, prev),
+                               change_pct_figure(cur, prev), str(spec.polarity)))
+        return tuple(out)
 
     def area_figures(area_id: str, name: str, population: int) -> AreaFigures:
         if area_id == borough.id:
-            if types:
-                cur = now_grid.grand_total or count_figure(None, crime_threshold)
-                prev = then_grid.grand_total or count_figure(None, crime_threshold)
-            else:
-                cur = now_grid.column_totals.get(crime) or count_figure(None, crime_threshold)
-                prev = then_grid.column_totals.get(crime) or count_figure(None, crime_threshold)
-        elif types:
-            cur = now_grid.row_totals.get(area_id) or count_figure(None, crime_threshold)
-            prev = then_grid.row_totals.get(area_id) or count_figure(None, crime_threshold)
+            cur, prev = now_borough, then_borough
+            t_cur = now_grid.grand_total if now_grid else None
+            t_prev = then_grid.grand_total if then_grid else None
         else:
-            cur, prev = now_grid.cells[(area_id, crime)], then_grid.cells[(area_id, crime)]
+            cur, prev = now_crime.get(area_id, missing), then_crime.get(area_id, missing)
+            t_cur = now_grid.row_totals.get(area_id) if now_grid else None
+            t_prev = then_grid.row_totals.get(area_id) if then_grid else None
         return AreaFigures(
             area_id=area_id,
             area_name=name,
@@ -251,7 +298,9 @@ def public_figures(config: Config, evaluation: Any, period: Period, options: dic
             change_pct=change_pct_figure(cur, prev),
             rate=rate_figure(cur, population),
             rate_last_year=rate_figure(prev, population),
-            types=type_rows(area_id),
+            types=type_rows(area_id) if types else (),
+            types_total=t_cur or missing,
+            types_total_last_year=t_prev or missing,
             threshold=crime_threshold,
         )
 
@@ -269,16 +318,18 @@ def public_figures(config: Config, evaluation: Any, period: Period, options: dic
             None if then is None else then / comp.population * 1000,
         ))
 
-    rolling = tuple(_rolling(config, series, ind, borough.id, quarter) for ind in (crime, *types))
+    rolling = (_rolling(config, series, crime, borough.id, quarter),)
     return PublicFigures(
         period=quarter,
         crime_indicator=crime,
         crime_title=config.indicators[crime].label,
+        breakdown_indicator=breakdown,
+        breakdown_title=config.indicators[breakdown].label if breakdown else "",
         borough=borough_figures,
         areas=areas,
         comparisons=tuple(comparisons),
         rolling=rolling,
-        grids=(now_grid, then_grid),
+        grids=tuple(g for g in (now_grid, then_grid) if g is not None),  # type: ignore[arg-type]
     )
 
 

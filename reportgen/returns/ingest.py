@@ -93,9 +93,7 @@ def ingest_file(
         )
         result.partner, result.periods = partner_id, return_periods
         allowed = _allowed_periods(config, partner_id, return_periods)
-        clean = validate_observations(
-            frame, config.partner(partner_id), config, _where(frame, shown), periods=allowed
-        )
+        clean = validate_observations(frame, config.partner(partner_id), config, _where(frame, shown), periods=allowed)
         earlier = _already_loaded(store, partner_id, result.checksum)
         if earlier:
             result.status, result.previous_load = "unchanged", earlier

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -43,7 +44,7 @@ class Problem:
     index: int = field(default=-1, compare=False)  # input row order, for listing problems
 
     def __str__(self) -> str:
-        if self.value == "":
+        if self.column == "":  # a problem with a whole row, told in its own words
             return f"{self.place}: {self.why}"
         return f"{self.place}: {self.value!r} {self.why}"
 
@@ -174,13 +175,13 @@ def validate_observations(
             problems.append(Problem(place(n, column), column, _plain(shown.at[n]), why, int(n)))
         bad[mask] = True
 
-    text = {c: df[c].map(_as_text).astype("string").str.strip() for c in ("indicator", "area", "period")}
+    text = {c: _text(df[c]) for c in ("indicator", "area", "period")}
     indicators = config.indicators
     owned = {i.id for i in partner.indicators} if partner else set(indicators)
     fail(
         text["indicator"].isna() | (text["indicator"] == ""),
         "indicator",
-        "the cell is blank; name the indicator",
+        "is blank: name the indicator",
     )
     fail(~text["indicator"].isin(list(indicators)), "indicator", "is not a known indicator")
     fail(
@@ -188,7 +189,7 @@ def validate_observations(
         "indicator",
         f"is not an indicator {partner.id if partner else ''} owns",
     )
-    fail(text["area"].isna() | (text["area"] == ""), "area", "the cell is blank; name the area")
+    fail(text["area"].isna() | (text["area"] == ""), "area", "is blank: name the area")
     fail(~text["area"].isin(list(config.partnership.area_ids)), "area", "is not a known area")
 
     keys: dict[Any, Period | None] = {}
@@ -197,48 +198,54 @@ def validate_observations(
             keys[key] = Period.parse(key)
         except PeriodError:
             keys[key] = None
-    parsed = text["period"].map(lambda k: keys.get(k))
-    fail(parsed.isna(), "period", "is not a period (use 2005-03, 2005-Q1 or 2004/05)")
-    expected = {i: ind.frequency.period_kind for i, ind in indicators.items()}
-    pairs = zip(parsed, text["indicator"], strict=True)
-    kind_ok = pd.Series(
-        [p is None or i not in expected or p.kind == expected[i] for p, i in pairs], index=df.index
+    period_key = text["period"].map({k: p.key for k, p in keys.items() if p is not None})
+    fail(period_key.isna(), "period", "is not a period (use 2005-03, 2005-Q1 or 2004/05)")
+    period_kind = text["period"].map({k: str(p.kind) for k, p in keys.items() if p is not None})
+    expected = text["indicator"].map({i: str(ind.frequency.period_kind) for i, ind in indicators.items()})
+    fail(
+        period_kind.notna() & expected.notna() & (period_kind != expected),
+        "period",
+        "is not of the indicator's frequency",
     )
-    fail(~kind_ok, "period", "is not of the indicator's frequency")
     if periods is not None:
         allowed = set(periods)
         fail(
-            parsed.map(lambda p: p is not None and p.key not in allowed),
+            period_key.notna() & ~period_key.isin(list(allowed)),
             "period",
             f"is not a period this return covers ({', '.join(sorted(allowed))})",
         )
 
     raw = df["value"]
-    as_text = raw.map(_as_text).astype("string").str.strip()
-    numeric = raw.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool))
-    numbers = pd.to_numeric(as_text.where(~numeric).str.replace(",", "", regex=False), errors="coerce")
-    numbers = numbers.where(~numeric, pd.to_numeric(raw.where(numeric), errors="coerce"))
+    as_text = _text(raw)
+    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+        numbers = raw.astype(float)  # a feed's counts: numbers already, nothing to parse
+    else:
+        numeric = _per_unique(raw, lambda v: isinstance(v, int | float) and not isinstance(v, bool))
+        numeric = numeric.astype(bool)
+        typed = _floats(pd.to_numeric(as_text.where(~numeric).str.replace(",", "", regex=False), errors="coerce"))
+        stored = _floats(pd.to_numeric(raw.where(numeric), errors="coerce"))
+        numbers = typed.where(~numeric, stored)
     blank = raw.isna() | (as_text == "") | as_text.isna()
-    fail(blank, "value", "the cell is blank; every value cell needs a number", as_text)
+    fail(blank, "value", "is blank: every value cell needs a number", as_text)
     formula = as_text.str.startswith(FORMULA_PREFIXES).fillna(False) & numbers.isna()
     fail(formula, "value", "is not a number (text that looks like a formula is never evaluated)", as_text)
     fail(numbers.isna(), "value", "is not a number", as_text)
-    finite = numbers.map(lambda v: pd.notna(v) and math.isfinite(v))
+    finite = pd.Series(np.isfinite(numbers.astype(float).to_numpy()), index=df.index)
     fail(~finite, "value", "is not a finite number", as_text)
     values = numbers.astype(float)
-    units = text["indicator"].map(lambda i: indicators[i].unit if i in indicators else None)
+    units = text["indicator"].map({i: ind.unit for i, ind in indicators.items()})
     fail(
         (values < 0) & (units != Unit.SCORE),
         "value",
         "is negative; counts, rates and percentages cannot be",
-        values,
+        as_text,
     )
-    fail((units == Unit.PERCENTAGE) & (values > 100), "value", "is above 100 for a percentage", values)
+    fail((units == Unit.PERCENTAGE) & (values > 100), "value", "is above 100 for a percentage", as_text)
 
     problems.sort(key=lambda p: p.index)
     if not problems:
         df["indicator"], df["area"] = text["indicator"], text["area"]
-        df["period"] = parsed.map(lambda p: p.key)
+        df["period"] = period_key
         df["value"] = values
         dup = df.duplicated(["indicator", "area", "period"], keep="first")
         for n in dup[dup].index[:MAX_PROBLEMS]:
@@ -247,20 +254,15 @@ def validate_observations(
                 & (df["area"] == df.at[n, "area"])
                 & (df["period"] == df.at[n, "period"])
             ].index[0]
-            problems.append(
-                Problem(
-                    str(df.at[n, "row"]),
-                    "indicator",
-                    f"{df.at[n, 'indicator']} / {df.at[n, 'area']} / {df.at[n, 'period']}",
-                    f"is a second value for this indicator, area and period (first at {df.at[first, 'row']})",
-                )
-            )
+            key = f"{df.at[n, 'indicator']} / {df.at[n, 'area']} / {df.at[n, 'period']}"
+            why = f"a second value for {key} (the first is at {df.at[first, 'row']})"
+            problems.append(Problem(str(df.at[n, "row"]), "", key, why, int(n)))
     if problems:
         raise ValidationFailed(
             where,
             problems,
             hint="each indicator, area and period may appear once"
-            if problems[0].why.startswith("is a second")
+            if problems[0].why.startswith("a second value")
             else None,
         )
     out = df[["indicator", "area", "period", "value", "row"]].copy()
@@ -268,6 +270,23 @@ def validate_observations(
     out["area"] = out["area"].astype(str)
     out["period"] = out["period"].astype(str)
     return out.reset_index(drop=True)
+
+
+def _per_unique(series: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
+    """``series.map(func)``, calling ``func`` once per distinct value (feeds repeat a few
+    ids and periods over many rows). Missing values map to None."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    mapped = np.array([func(u) for u in uniques] + [None], dtype=object)
+    return pd.Series(mapped[codes], index=series.index, dtype=object)
+
+
+def _floats(series: pd.Series) -> pd.Series:
+    """float64 with NaN for missing, whatever numeric dtype pandas chose (Int64, Float64...)."""
+    return pd.Series(series.to_numpy(dtype="float64", na_value=np.nan), index=series.index)
+
+
+def _text(series: pd.Series) -> pd.Series:
+    return _per_unique(series, _as_text).astype("string").str.strip()
 
 
 def _as_text(value: Any) -> Any:

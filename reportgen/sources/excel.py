@@ -10,7 +10,9 @@ period column become their month; numbers are taken as Excel stores them.
 from __future__ import annotations
 
 import logging
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
@@ -25,8 +27,23 @@ from reportgen.sources.tabular import TableOptions, to_long
 log = logging.getLogger(__name__)
 
 HEADER_SEARCH_ROWS = 30
-# what openpyxl raises for a damaged, truncated or non-xlsx file
-BROKEN_XLSX = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, ParseError, EOFError, OSError)
+# What openpyxl (and the zip and XML readers under it) raise for a damaged, truncated or
+# non-xlsx file. Found by corrupting returns at random (tests/test_returns_property.py).
+BROKEN_XLSX = (
+    zipfile.BadZipFile,
+    zlib.error,
+    struct.error,
+    InvalidFileException,
+    KeyError,
+    IndexError,
+    ValueError,
+    TypeError,
+    AttributeError,
+    NotImplementedError,
+    ParseError,
+    EOFError,
+    OSError,
+)
 
 
 class ExcelOptions(TableOptions):
@@ -123,9 +140,7 @@ def read_workbook(path: Path, opts: ExcelOptions, where: str | None = None) -> p
             hint="is this the right file?",
         )
     width = len(header)
-    raw = pd.DataFrame(
-        [r[:width] + (None,) * (width - len(r)) for r in rows], columns=range(width), dtype=object
-    )
+    raw = pd.DataFrame([r[:width] + (None,) * (width - len(r)) for r in rows], columns=range(width), dtype=object)
     raw.columns = [h if h else f"(column {get_column_letter(i + 1)})" for i, h in enumerate(header)]
     out = to_long(raw, opts, located, match_case=False)
     lookup = {str(h).strip().lower(): i for i, h in enumerate(header) if h}

@@ -59,9 +59,7 @@ class PoliceUkSource(Source):
         opts: PoliceUkOptions = self.options  # type: ignore[assignment]
         folder = self.path(opts.path)
         if not folder.is_dir():
-            raise DataError(
-                "is not a folder", file=str(folder), hint="'path' names the folder of police.uk files"
-            )
+            raise DataError("is not a folder", file=str(folder), hint="'path' names the folder of police.uk files")
         files = sorted(p for p in folder.glob(opts.pattern) if p.is_file())
         if not files:
             raise DataError(
@@ -75,9 +73,7 @@ class PoliceUkSource(Source):
         )
         if self.period is not None:
             months = {m for m in months if self.period.contains(Period.parse(m))}
-        frame = to_observations(
-            counts, months, lsoa_area, opts.crime_types, self.config.partnership.borough.id
-        )
+        frame = to_observations(counts, months, lsoa_area, opts.crime_types, self.config.partnership.borough.id)
         description = f"{len(files)} police.uk file{'s' if len(files) != 1 else ''} in {folder}"
         return SourceData(frame=frame, files=files, description=description)
 
@@ -129,9 +125,7 @@ def aggregate_files(
     if progress:
         progress(len(files), len(files), "")
     for crime_type, count in sorted(unmapped.items()):
-        log.debug(
-            "police.uk crime type %r is not mapped to an indicator: %d rows left out", crime_type, count
-        )
+        log.debug("police.uk crime type %r is not mapped to an indicator: %d rows left out", crime_type, count)
     if not parts:
         return pd.Series(dtype="int64"), months
     counts = pd.concat(parts).groupby(level=[0, 1, 2], observed=True).sum()
@@ -143,9 +137,7 @@ def _read_file(path: Path, lsoas: set[str], crime_types: dict[str, str], chunksi
     try:
         header = pd.read_csv(path, nrows=0).columns.tolist()
     except (pd.errors.EmptyDataError, UnicodeDecodeError, OSError, EOFError) as exc:
-        raise DataError(
-            f"is not a readable police.uk CSV ({exc.__class__.__name__}: {exc})", file=where
-        ) from None
+        raise DataError(f"is not a readable police.uk CSV ({exc.__class__.__name__}: {exc})", file=where) from None
     missing = [c for c in NEEDED if c not in header]
     if missing:
         raise DataError(
@@ -201,9 +193,7 @@ def to_observations(
     """Counts per indicator x area x month, with zeros where nothing was recorded."""
     indicators = sorted(set(crime_types.values()))
     areas = [borough, *sorted({a for a in lsoa_area.values() if a})]
-    grid = pd.MultiIndex.from_product(
-        [indicators, areas, sorted(months)], names=["indicator", "area", "period"]
-    )
+    grid = pd.MultiIndex.from_product([indicators, areas, sorted(months)], names=["indicator", "area", "period"])
     if len(counts):
         df = counts.rename("value").reset_index()
         df.columns = ["period", "lsoa", "crime_type", "value"]

@@ -67,8 +67,10 @@ class SqlSource(Source):
         try:
             with engine.connect() as conn:
                 raw = pd.read_sql_query(statement, conn, params={k: params[k] for k in used})
-        except SQLAlchemyError as exc:
-            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        except (SQLAlchemyError, pd.errors.DatabaseError) as exc:
+            # pandas wraps the driver's error; the driver's own message is the useful part
+            cause = exc.__cause__ if isinstance(exc, pd.errors.DatabaseError) and exc.__cause__ else exc
+            reason = str(getattr(cause, "orig", None) or cause).splitlines()[0]
             raise DataError(
                 f"the query failed: {reason}",
                 file=shown,

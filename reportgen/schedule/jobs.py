@@ -1,0 +1,61 @@
+"""The one place the scheduler reaches the document pipeline.
+
+Both ``reportgen run`` and the scheduled service produce documents only through
+:func:`generate`, which forwards to ``reportgen.pipeline.generate``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Protocol
+
+from reportgen.periods import Period
+
+
+class RunResultLike(Protocol):
+    """What the pipeline returns (``reportgen.pipeline.RunResult``)."""
+
+    report: str
+    period: str
+    files: list[Path]
+    manifest: Path
+    headline: list[str]
+    exceptions: list[str]
+
+
+class GenerateFn(Protocol):
+    def __call__(
+        self,
+        report: str,
+        period: Period,
+        *,
+        config_dir: Path,
+        store_url: str | None,
+        out_dir: Path = ...,
+        variant: dict[str, Any] | None = ...,
+        version: int | None = ...,
+    ) -> RunResultLike: ...
+
+
+def generate(
+    report: str,
+    period: Period,
+    *,
+    config_dir: Path,
+    store_url: str | None,
+    out_dir: Path = Path("outputs"),
+    variant: dict[str, Any] | None = None,
+    version: int | None = None,
+) -> RunResultLike:
+    """Render ``report`` for ``period`` into ``out_dir`` (the pipeline's own entry point)."""
+    from reportgen.pipeline import generate as pipeline_generate
+
+    return pipeline_generate(
+        report,
+        period,
+        config_dir=config_dir,
+        store_url=store_url,
+        out_dir=out_dir,
+        variant=variant,
+        version=version,
+    )

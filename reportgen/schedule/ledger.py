@@ -1,0 +1,454 @@
+"""The run ledger: one row per (job, period, version), in SQL beside the store.
+
+A run is claimed by an INSERT that the UNIQUE(job, period, version) constraint refuses if
+another scheduler, a restarted service or a manual run got there first, so a period is never
+rendered or sent twice unless a new version is asked for. A failed or abandoned run is
+re-claimed by a conditional UPDATE (only one process sees its row count of 1). Running rows
+carry host, pid and a heartbeat so a run whose process died is noticed on the next start.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.engine import Engine, RowMapping
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from reportgen.errors import ScheduleError
+
+metadata = MetaData()
+
+RUNNING, SUCCEEDED, FAILED, ABANDONED = "running", "succeeded", "failed", "abandoned"
+RETRYABLE = (FAILED, ABANDONED)
+
+runs = Table(
+    "schedule_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("job", String, nullable=False),
+    Column("period", String, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("report", String, nullable=False),
+    Column("variant", Text, nullable=False, default="{}"),
+    Column("trigger", String, nullable=False),  # schedule, catch-up, manual, rerun, retry
+    Column("status", String, nullable=False),
+    Column("attempts", Integer, nullable=False, default=1),
+    Column("due_at", String, nullable=True),
+    Column("started_at", String, nullable=False),
+    Column("finished_at", String, nullable=True),
+    Column("heartbeat_at", String, nullable=True),
+    Column("host", String, nullable=True),
+    Column("pid", Integer, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("next_attempt_at", String, nullable=True),
+    Column("alerted", Integer, nullable=False, default=0),
+    Column("files", Text, nullable=False, default="[]"),
+    Column("manifest", String, nullable=True),
+    Column("headline", Text, nullable=False, default="[]"),
+    Column("exceptions", Text, nullable=False, default="[]"),
+    Column("gaps", Text, nullable=False, default="[]"),
+    Column("note", Text, nullable=True),
+    Column("approval", String, nullable=False, default="none"),  # none, pending, released
+    Column("released_at", String, nullable=True),
+    UniqueConstraint("job", "period", "version", name="uq_run_job_period_version"),
+)
+
+deliveries = Table(
+    "schedule_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", Integer, nullable=False),
+    Column("channel", String, nullable=False),
+    Column("target", Text, nullable=False),
+    Column("status", String, nullable=False),  # sent, queued, published, printed, held, failed
+    Column("detail", Text, nullable=True),
+    Column("at", String, nullable=False),
+)
+
+job_state = Table(
+    "schedule_jobs",
+    metadata,
+    Column("job", String, primary_key=True),
+    Column("first_seen", String, nullable=False),
+)
+
+
+def iso(moment: dt.datetime) -> str:
+    if moment.tzinfo is None:
+        raise ScheduleError("ledger timestamps must be time-zone aware")
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+def parse_iso(text: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if text else None
+
+
+@dataclass(frozen=True)
+class Run:
+    """One row of the ledger."""
+
+    id: int
+    job: str
+    period: str
+    version: int
+    report: str
+    variant: dict[str, Any]
+    trigger: str
+    status: str
+    attempts: int
+    due_at: dt.datetime | None
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    heartbeat_at: dt.datetime | None
+    host: str | None
+    pid: int | None
+    error: str | None
+    next_attempt_at: dt.datetime | None
+    alerted: bool
+    files: list[Path] = field(default_factory=list)
+    manifest: Path | None = None
+    headline: list[str] = field(default_factory=list)
+    exceptions: list[str] = field(default_factory=list)
+    gaps: list[str] = field(default_factory=list)
+    note: str | None = None
+    approval: str = "none"
+    released_at: dt.datetime | None = None
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> Run:
+        return cls(
+            id=row["id"],
+            job=row["job"],
+            period=row["period"],
+            version=row["version"],
+            report=row["report"],
+            variant=json.loads(row["variant"] or "{}"),
+            trigger=row["trigger"],
+            status=row["status"],
+            attempts=row["attempts"],
+            due_at=parse_iso(row["due_at"]),
+            started_at=parse_iso(row["started_at"]),  # type: ignore[arg-type]
+            finished_at=parse_iso(row["finished_at"]),
+            heartbeat_at=parse_iso(row["heartbeat_at"]),
+            host=row["host"],
+            pid=row["pid"],
+            error=row["error"],
+            next_attempt_at=parse_iso(row["next_attempt_at"]),
+            alerted=bool(row["alerted"]),
+            files=[Path(p) for p in json.loads(row["files"] or "[]")],
+            manifest=Path(row["manifest"]) if row["manifest"] else None,
+            headline=json.loads(row["headline"] or "[]"),
+            exceptions=json.loads(row["exceptions"] or "[]"),
+            gaps=json.loads(row["gaps"] or "[]"),
+            note=row["note"],
+            approval=row["approval"],
+            released_at=parse_iso(row["released_at"]),
+        )
+
+
+@dataclass(frozen=True)
+class DeliveryRecord:
+    run_id: int
+    channel: str
+    target: str
+    status: str
+    detail: str | None
+    at: dt.datetime
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    # Several schedulers and the CLI share one file: WAL and a generous busy timeout keep
+    # them from failing with "database is locked" while one of them writes.
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+class Ledger:
+    """Claims, outcomes and deliveries of scheduled and manual runs."""
+
+    def __init__(self, url: str, *, host: str | None = None, pid: int | None = None) -> None:
+        self.url = url
+        self.host = host or socket.gethostname()
+        self.pid = os.getpid() if pid is None else pid
+        try:
+            self.engine = make_engine(url)
+            metadata.create_all(self.engine)
+        except SQLAlchemyError as exc:
+            raise ScheduleError(f"cannot open the run ledger at {url}: {exc.__class__.__name__}: {exc}") from None
+
+    # --- claiming --------------------------------------------------------------------
+    def claim(
+        self,
+        job: str,
+        period: str,
+        *,
+        report: str,
+        now: dt.datetime,
+        version: int = 1,
+        variant: dict[str, Any] | None = None,
+        trigger: str = "schedule",
+        due_at: dt.datetime | None = None,
+        max_attempts: int = 1,
+        note: str | None = None,
+        retry_early: bool = False,
+    ) -> Run | None:
+        """Claim (job, period, version) for this process, or return None if it is taken.
+
+        A failed or abandoned run is taken over if it has attempts left and its back-off has
+        passed (``retry_early``, for a run asked for by hand, skips both checks).
+        """
+        stamp = iso(now)
+        values = {
+            "status": RUNNING,
+            "started_at": stamp,
+            "heartbeat_at": stamp,
+            "finished_at": None,
+            "host": self.host,
+            "pid": self.pid,
+            "error": None,
+            "next_attempt_at": None,
+        }
+        try:
+            with self.engine.begin() as conn:
+                run_id = conn.execute(
+                    runs.insert().values(
+                        job=job,
+                        period=period,
+                        version=version,
+                        report=report,
+                        variant=json.dumps(variant or {}, sort_keys=True),
+                        trigger=trigger,
+                        attempts=1,
+                        due_at=iso(due_at) if due_at else None,
+                        note=note,
+                        **values,
+                    )
+                ).inserted_primary_key[0]
+            return self.get(int(run_id))
+        except IntegrityError:
+            pass
+        where = (
+            (runs.c.job == job)
+            & (runs.c.period == period)
+            & (runs.c.version == version)
+            & runs.c.status.in_(RETRYABLE)
+        )
+        if not retry_early:
+            where &= (runs.c.attempts < max_attempts) & (
+                runs.c.next_attempt_at.is_(None) | (runs.c.next_attempt_at <= stamp)
+            )
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                runs.update().where(where).values(attempts=runs.c.attempts + 1, trigger=trigger, **values)
+            )
+            if result.rowcount != 1:
+                return None
+        return self.find(job, period, version)
+
+    def next_version(self, job: str, period: str) -> int:
+        with self.engine.connect() as conn:
+            top = conn.execute(
+                select(func.max(runs.c.version)).where((runs.c.job == job) & (runs.c.period == period))
+            ).scalar()
+        return int(top or 0) + 1
+
+    # --- progress and outcome -------------------------------------------------------------
+    def heartbeat(self, run_id: int, now: dt.datetime) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                runs.update()
+                .where((runs.c.id == run_id) & (runs.c.status == RUNNING))
+                .values(heartbeat_at=iso(now))
+            )
+
+    def succeed(
+        self,
+        run_id: int,
+        *,
+        now: dt.datetime,
+        files: list[Path],
+        manifest: Path | None,
+        headline: list[str],
+        exceptions: list[str],
+        gaps: list[str],
+        approval: str = "none",
+    ) -> bool:
+        """Record success; False if the run is no longer ours (abandoned meanwhile)."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                runs.update()
+                .where((runs.c.id == run_id) & (runs.c.status == RUNNING) & (runs.c.pid == self.pid))
+                .values(
+                    status=SUCCEEDED,
+                    finished_at=iso(now),
+                    heartbeat_at=iso(now),
+                    error=None,
+                    files=json.dumps([str(p) for p in files]),
+                    manifest=str(manifest) if manifest else None,
+                    headline=json.dumps(list(headline)),
+                    exceptions=json.dumps(list(exceptions)),
+                    gaps=json.dumps(list(gaps)),
+                    approval=approval,
+                )
+            )
+            return result.rowcount == 1
+
+    def fail(self, run_id: int, *, now: dt.datetime, error: str, next_attempt_at: dt.datetime | None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                runs.update()
+                .where((runs.c.id == run_id) & (runs.c.status == RUNNING))
+                .values(
+                    status=FAILED,
+                    finished_at=iso(now),
+                    error=error,
+                    next_attempt_at=iso(next_attempt_at) if next_attempt_at else None,
+                )
+            )
+
+    def abandon(self, run_id: int, *, now: dt.datetime, reason: str) -> bool:
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                runs.update()
+                .where((runs.c.id == run_id) & (runs.c.status == RUNNING))
+                .values(status=ABANDONED, finished_at=iso(now), error=reason, next_attempt_at=None)
+            )
+            return result.rowcount == 1
+
+    def mark_alerted(self, run_id: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(runs.update().where(runs.c.id == run_id).values(alerted=1))
+
+    def release(self, run_id: int, now: dt.datetime) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                runs.update().where(runs.c.id == run_id).values(approval="released", released_at=iso(now))
+            )
+
+    def crashed(self, now: dt.datetime, stale_after: dt.timedelta) -> list[Run]:
+        """Running rows whose process is gone (same host, pid not alive) or whose heartbeat is stale."""
+        stale = iso(now - stale_after)
+        out = []
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(runs).where(runs.c.status == RUNNING)).mappings().all()
+        for row in rows:
+            run = Run.from_row(row)
+            dead = run.host == self.host and run.pid is not None and not _alive(run.pid)
+            if dead or (row["heartbeat_at"] or "") < stale:
+                out.append(run)
+        return out
+
+    # --- deliveries ---------------------------------------------------------------------
+    def record_delivery(
+        self, run_id: int, channel: str, target: str, status: str, detail: str | None, now: dt.datetime
+    ) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                deliveries.insert().values(
+                    run_id=run_id, channel=channel, target=target, status=status, detail=detail, at=iso(now)
+                )
+            )
+
+    def deliveries(self, run_id: int) -> list[DeliveryRecord]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(deliveries).where(deliveries.c.run_id == run_id).order_by(deliveries.c.id)
+            ).mappings()
+            return [
+                DeliveryRecord(r["run_id"], r["channel"], r["target"], r["status"], r["detail"], parse_iso(r["at"]))  # type: ignore[arg-type]
+                for r in rows
+            ]
+
+    # --- job bookkeeping ------------------------------------------------------------------
+    def first_seen(self, job: str, now: dt.datetime) -> dt.datetime:
+        """When the service first scheduled ``job``: runs due before then are not caught up."""
+        with self.engine.begin() as conn:
+            found = conn.execute(select(job_state.c.first_seen).where(job_state.c.job == job)).scalar()
+            if found:
+                return parse_iso(found)  # type: ignore[return-value]
+            try:
+                with conn.begin_nested():
+                    conn.execute(job_state.insert().values(job=job, first_seen=iso(now)))
+            except IntegrityError:
+                found = conn.execute(select(job_state.c.first_seen).where(job_state.c.job == job)).scalar()
+                return parse_iso(found)  # type: ignore[return-value]
+        return parse_iso(iso(now))  # type: ignore[return-value]
+
+    # --- reading ---------------------------------------------------------------------------
+    def get(self, run_id: int) -> Run:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(runs).where(runs.c.id == run_id)).mappings().one()
+        return Run.from_row(row)
+
+    def find(self, job: str, period: str, version: int | None = None) -> Run | None:
+        """The given version of (job, period), or the latest if ``version`` is None."""
+        query = select(runs).where((runs.c.job == job) & (runs.c.period == period))
+        if version is not None:
+            query = query.where(runs.c.version == version)
+        with self.engine.connect() as conn:
+            row = conn.execute(query.order_by(runs.c.version.desc()).limit(1)).mappings().first()
+        return Run.from_row(row) if row else None
+
+    def runs(
+        self,
+        *,
+        job: str | None = None,
+        period: str | None = None,
+        report: str | None = None,
+        status: str | None = None,
+    ) -> list[Run]:
+        query = select(runs)
+        if job:
+            query = query.where(runs.c.job == job)
+        if period:
+            query = query.where(runs.c.period == period)
+        if report:
+            query = query.where(runs.c.report == report)
+        if status:
+            query = query.where(runs.c.status == status)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(runs.c.id)).mappings().all()
+        return [Run.from_row(r) for r in rows]
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
