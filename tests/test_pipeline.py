@@ -68,6 +68,8 @@ def test_board_pack_for_another_partnership_reports_missing_data(
     word = docx.Document(str(run.files[0]))
     text = "\n".join(p.text for p in word.paragraphs)
     assert "Data returns missing or late" in text
+    assert "Of 9 data returns owed for March 2005, 7 missing, 2 late." in text  # 9 police indicators
+    assert "Figures are incomplete from: Testshire Police." in text
     cells = [c.text for t in word.tables for r in t.rows for c in r.cells]
     assert any("No data" in c for c in cells)
     manifest = read_manifest(run.manifest)

@@ -97,11 +97,7 @@ def summarise(ctx: ReportContext) -> tuple[list[str], list[str]]:
     strategy = current_strategy(ctx)
     headline = headline_lines(ctx)
     if strategy is not None:
-        headline = [
-            h
-            for h, (_, t) in zip(headline, _sorted_targets(ctx), strict=True)
-            if t["strategy"] == strategy.id
-        ]
+        headline = [h for h, (_, t) in zip(headline, _sorted_targets(ctx), strict=True) if t["strategy"] == strategy.id]
     return headline, exception_lines(ctx) + [line for line, _ in _missing_returns(ctx)]
 
 
@@ -210,26 +206,21 @@ def summary_section(ctx: ReportContext, strategy: Strategy | None) -> Section:
             Paragraph(
                 f"This pack reports the {strategy.title} to the end of **{ctx.period.label}**. Counts are "
                 f"totals for the 12 months to {ctx.period.label} unless stated, compared with the baseline "
-                f"year {strategy.baseline_period} and the target year {strategy.target_period}. "
-                + status_legend()
+                f"year {strategy.baseline_period} and the target year {strategy.target_period}. " + status_legend()
             )
         )
         at_risk = mine[mine["status"].isin(["at_risk", "not_met", "no_data"])].sort_values("number")
         if not at_risk.empty:
             items = []
             for _, t in at_risk.iterrows():
-                reasons = [
-                    r for r in (t.get("reasons") or []) if "worse" in r or "worsened" in r or "against" in r
-                ]
+                reasons = [r for r in (t.get("reasons") or []) if "worse" in r or "worsened" in r or "against" in r]
                 why = "; ".join(reasons[:2]) if reasons else "; ".join(list(t.get("reasons") or [])[:1])
                 items.append(
                     f"**Target {int(t['number'])}, {short_title(t['title'])}: {status_word(t['status'])}.** "
                     f"{why}{'.' if why and not why.endswith('.') else ''}"
                 )
             blocks.append(
-                Section(
-                    "Targets needing a decision", (BulletList(tuple(items)),), level=2, id="summary-targets"
-                )
+                Section("Targets needing a decision", (BulletList(tuple(items)),), level=2, id="summary-targets")
             )
         if exceptions:
             blocks.append(
@@ -255,21 +246,32 @@ def summary_section(ctx: ReportContext, strategy: Strategy | None) -> Section:
             blocks.append(
                 Section(
                     "Exceptions",
-                    (
-                        Paragraph(
-                            "No measure is off track, shows a special-cause concern or lacks data this month."
-                        ),
-                    ),
+                    (Paragraph("No measure is off track, shows a special-cause concern or lacks data this month."),),
                     level=2,
                     id="exceptions",
                 )
             )
     missing = _missing_returns(ctx)
     if missing:
-        blocks.append(
-            Callout("Data returns missing or late", " ".join(line for line, _ in missing), "warning")
-        )
+        blocks.append(Callout("Data returns missing or late", _returns_summary(ctx, missing), "warning"))
     return Section("Summary and exceptions", tuple(blocks), id="summary")
+
+
+def _returns_summary(ctx: ReportContext, missing: list[tuple[str, str]]) -> str:
+    """One or two sentences for the summary page; the annex has the detail by partner."""
+    returns = ctx.returns_status
+    if returns is None or returns.empty:
+        return " ".join(line for line, _ in missing) + " See the data-quality annex."
+    counts = returns["status"].value_counts()
+    owed = len(returns)
+    parts = [f"{int(counts[s])} {s}" for s in ("missing", "partial", "late") if counts.get(s, 0)]
+    text = f"Of {owed} data returns owed for {ctx.period.label}, {', '.join(parts)}."
+    names = {p.id: p.short_name or p.name for p in ctx.config.partners}
+    short = returns[returns["status"].isin(["missing", "partial"])]
+    if not short.empty:
+        who = sorted({names.get(str(p), str(p)) for p in short["partner"]})
+        text += f" Figures are incomplete from: {', '.join(who)}."
+    return text + " See the data-quality annex for each partner."
 
 
 def _scorecard_blocks(ctx: ReportContext, strategy: Strategy) -> tuple[Block, ...]:
@@ -295,9 +297,7 @@ def target_section(ctx: ReportContext, strategy: Strategy, target: BigTarget) ->
         Callout(f"{status.glyph} {status_word(status.code)}", _why(record), kind),
     ]
     if not rows.empty:
-        blocks.append(
-            indicator_table(ctx, rows, f"Target {target.number}: measures, {ctx.period.label}", strategy)
-        )
+        blocks.append(indicator_table(ctx, rows, f"Target {target.number}: measures, {ctx.period.label}", strategy))
     lead = lead_measure(target)
     chart_rows = rows[rows["id"] == lead] if lead else rows.iloc[0:0]
     charts = []
@@ -430,9 +430,7 @@ def data_quality_section(ctx: ReportContext) -> Section:
         state = "on_track" if got == n else ("at_risk" if got else "not_met")
         words = f"{got} of {n} present"
         present = "; ".join(_due(r) for _, r in group[group["present"]].iterrows()) or DASH
-        missing = "; ".join(
-            f"{_due(r)}, latest held: {r['latest']}" for _, r in group[~group["present"]].iterrows()
-        )
+        missing = "; ".join(f"{_due(r)}, latest held: {r['latest']}" for _, r in group[~group["present"]].iterrows())
         rows.append((name, status_cell(state, words), present, missing or "None"))
     blocks: list[Block] = [
         Paragraph(
@@ -472,18 +470,14 @@ def _returns_section(ctx: ReportContext) -> Section:
                 str(len(group)),
                 *(str(int(counts.get(s, 0))) for s in ("received", "late", "partial", "missing")),
                 str(int(group["revised"].sum())),
-                status_cell(
-                    _RETURN_STATUS[worst], "All on time" if worst == "received" else worst.capitalize()
-                ),
+                status_cell(_RETURN_STATUS[worst], "All on time" if worst == "received" else worst.capitalize()),
             )
         )
     # Returns that share a partner, status, deadline and arrival are one row listing them,
     # so a partner whose whole return came in late is one line, not sixteen.
     detail = []
     flagged = frame[(frame["status"] != "received") | frame["revised"].astype(bool)].copy()
-    flagged["received_on"] = [
-        _long_date(str(v)) if not is_missing(v) else DASH for v in flagged["last_received"]
-    ]
+    flagged["received_on"] = [_long_date(str(v)) if not is_missing(v) else DASH for v in flagged["last_received"]]
     flagged["words"] = [
         str(st).capitalize() + (", overdue" if bool(od) else "") + (", revised" if bool(rv) else "")
         for st, od, rv in zip(flagged["status"], flagged["overdue"], flagged["revised"], strict=True)
@@ -491,8 +485,7 @@ def _returns_section(ctx: ReportContext) -> Section:
     keys = ["partner", "status", "words", "deadline", "received_on"]
     for (partner, status, words, deadline, received), group in flagged.groupby(keys, sort=False):
         items = "; ".join(
-            f"{t} ({Period.parse(str(k)).label})"
-            for t, k in zip(group["title"], group["period"], strict=True)
+            f"{t} ({Period.parse(str(k)).label})" for t, k in zip(group["title"], group["period"], strict=True)
         )
         detail.append(
             (
