@@ -155,3 +155,35 @@ def test_each_area_leaflets_on_a_dask_cluster_equal_the_local_run(tmp_path: Path
 
     manifest = json.loads(remote.manifest.read_text())
     assert manifest["executor"] == f"dask://{address}"
+
+
+def test_schedules_toml_names_the_executor(tmp_path: Path) -> None:
+    from reportgen.errors import ConfigError
+    from reportgen.schedule.config import load_schedules
+
+    good = tmp_path / "schedules.toml"
+    good.write_text('executor = "dask://10.0.0.5:8786"\n', encoding="utf-8")
+    assert load_schedules(good).executor == "dask://10.0.0.5:8786"
+    bad = tmp_path / "bad.toml"
+    bad.write_text('executor = "spark://head:7077"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_schedules(bad)
+    assert "executor" in str(info.value) and "'spark'" in str(info.value)
+
+
+def test_scheduled_runs_render_through_the_named_executor(tmp_path: Path) -> None:
+    """The scheduler's generate() hands schedules.toml's executor to the pipeline."""
+    import json
+
+    from publickit import make
+
+    from reportgen.periods import Period
+    from reportgen.schedule import jobs
+
+    _, store, config_dir = make(tmp_path)
+    result = jobs.generate("leaflet", Period.parse("2005-Q1"), config_dir=config_dir, store_url=store.url,
+                           out_dir=tmp_path / "out", executor="local://2")
+    store.dispose()
+    manifest = json.loads(Path(result.manifest).read_text())
+    assert manifest["executor"] == "local://2"
+    assert sorted(f["format"] for f in manifest["files"]) == ["docx", "pdf"]
