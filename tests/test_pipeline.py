@@ -151,5 +151,8 @@ def test_cli_run_writes_files_and_prints_their_paths(testshire: tuple[Path, str]
     assert str(written) in result.stdout and written.exists()
     word = docx.Document(str(written))
     (table,) = [t for t in word.tables if t.rows[0].cells[0].text == "Priority"]
-    names = [row.cells[0].text for row in list(table.rows)[1:]]
-    assert names[0] == "Reduce burglary by 20%"
+    rows = {row.cells[0].text: [c.text for c in row.cells] for row in list(table.rows)[1:]}
+    assert list(rows)[0] == "Reduce burglary by 20%"
+    # A target of several measures has no single then and now: it says how many improved.
+    composite = rows["All crime types improve"]
+    assert composite[1] == "2 measures" and composite[2].endswith("improved") and composite[3] == "\u2013"

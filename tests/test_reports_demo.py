@@ -17,6 +17,7 @@ from pathlib import Path
 
 import docx
 import pandas as pd
+import pdfplumber
 import pypdf
 import pytest
 from click.testing import CliRunner
@@ -343,3 +344,12 @@ def test_staff_commentary_is_merged_in_its_place(demo: dict[str, object]) -> Non
     word = docx.Document(str(_file(demo, "annual-review", ".docx")))
     bullets = [p.text for p in word.paragraphs if "priority neighbourhoods, where crime" in p.text]
     assert bullets, "the Looking ahead bullets are in the Word file"
+
+
+@pytest.mark.parametrize("report", REPORTS)
+def test_nothing_runs_off_the_page(demo: dict[str, object], report: str) -> None:
+    """Wide tables must wrap, not overflow: every character lies inside the right margin."""
+    with pdfplumber.open(_file(demo, report, ".pdf")) as pdf:
+        for page in pdf.pages:
+            right = max((c["x1"] for c in page.chars), default=0)
+            assert right <= page.width - 30, f"page {page.page_number} text reaches x={right:.0f}"

@@ -61,11 +61,12 @@ def build(ctx: ReportContext) -> list[tuple[str, Document]]:
         section = maker(ctx)
         if section is not None:
             sections.append(section)
-    sections += [s for s in (drugs_section(ctx, strategy) for strategy in running) if s is not None]
+    drugs = [s for s in (drugs_section(ctx, strategy) for strategy in running + finished) if s is not None]
+    sections += drugs[:1]
     survey = survey_section(ctx)
     if survey is not None:
         sections.append(survey)
-    gap = neighbourhood_section(ctx, running[0] if running else None)
+    gap = neighbourhood_section(ctx, (running + finished)[0] if running or finished else None)
     if gap is not None:
         sections.append(gap)
     sections.append(definitions_section())
@@ -99,9 +100,7 @@ def summarise(ctx: ReportContext) -> tuple[list[str], list[str]]:
     lines = headline_lines(ctx)
     missed = ctx.evaluation.targets
     missed = missed[missed["status"].isin(["not_met", "at_risk", "no_data"])]
-    return lines, [
-        f"Target {int(r['number'])}, {r['title']}: {status_word(r['status'])}" for _, r in missed.iterrows()
-    ]
+    return lines, [f"Target {int(r['number'])}, {r['title']}: {status_word(r['status'])}" for _, r in missed.iterrows()]
 
 
 # --- then and now ---------------------------------------------------------------------------------
@@ -116,8 +115,16 @@ def then_and_now_rows(ctx: ReportContext, strategy: Strategy) -> list[tuple[str,
         measures = target_rows(ctx, strategy, target)
         if measures.empty:
             continue
-        r = measures.iloc[0]
         status = str(record["status"]) if record is not None else "no_data"
+        met = Cell(_MET_WORDS.get(status, status_word(status)), Status.from_value(status))
+        lead = lead_measure(target)
+        if lead is None:
+            # A target made of several measures has no single "then" and "now": say how many improved.
+            total = int(record["n_measures"]) if record is not None else len(target.measures)
+            improved = int(record["n_improved"]) if record is not None else 0
+            rows.append((target.title, f"{total} measures", f"{improved} improved", DASH, met))
+            continue
+        r = measures[measures["id"] == lead].iloc[0] if (measures["id"] == lead).any() else measures.iloc[0]
         rows.append(
             (
                 target.title,
@@ -125,7 +132,7 @@ def then_and_now_rows(ctx: ReportContext, strategy: Strategy) -> list[tuple[str,
                 value_text(r, "compare_value"),
                 # A no-break space keeps "Down 25%" on one line, as the published table prints it.
                 _change(r).replace(" ", "\u00a0"),
-                Cell(_MET_WORDS.get(status, status_word(status)), Status.from_value(status)),
+                met,
             )
         )
     return rows
@@ -265,9 +272,7 @@ def drugs_section(ctx: ReportContext, strategy: Strategy) -> Section | None:
         if not lead or len(rows) < 2 or len(target.measures) == 1:
             continue
         yearly_rows = [
-            r
-            for _, r in rows.iterrows()
-            if ctx.config.indicator(str(r["id"])).frequency is not Frequency.MONTHLY
+            r for _, r in rows.iterrows() if ctx.config.indicator(str(r["id"])).frequency is not Frequency.MONTHLY
         ]
         charts = [c for c in (yearly_bar_block(ctx, r) for r in reversed(yearly_rows)) if c is not None]
         if not charts:
@@ -275,17 +280,13 @@ def drugs_section(ctx: ReportContext, strategy: Strategy) -> Section | None:
         blocks: list[Block] = []
         for chart in charts:
             blocks += [Paragraph(chart.alt_text), chart]
-        return Section(
-            f"{short_title(target.title)} performance", tuple(blocks), id="drugs", page_break_before=True
-        )
+        return Section(f"{short_title(target.title)} performance", tuple(blocks), id="drugs", page_break_before=True)
     return None
 
 
 # --- survey ---------------------------------------------------------------------------------------
 def _survey_measures(ctx: ReportContext) -> list[Derived]:
-    return [
-        d for d in ctx.config.derived if d.kind is DerivedKind.PERCENTAGE and d.frequency is Frequency.ANNUAL
-    ]
+    return [d for d in ctx.config.derived if d.kind is DerivedKind.PERCENTAGE and d.frequency is Frequency.ANNUAL]
 
 
 def survey_section(ctx: ReportContext) -> Section | None:

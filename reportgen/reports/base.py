@@ -107,10 +107,15 @@ def status_word(value: object) -> str:
     return STATUS_WORDS.get(_code(value), str(value))
 
 
+# In table cells the amber word is kept short so the status never forces a table wider than
+# the page; the definitions explain "At risk" as "close to the trajectory".
+_CELL_WORDS = {**STATUS_WORDS, "amber": "At risk"}
+
+
 def status_cell(value: object, text: str | None = None) -> Cell:
-    """A table cell with the status glyph and word ('■ Off track')."""
+    """A table cell with the status glyph and word ('■ Off track', '▲ At risk')."""
     code = _code(value)
-    return Cell(text if text is not None else status_word(code), Status.from_value(code))
+    return Cell(text if text is not None else _CELL_WORDS.get(code, str(value)), Status.from_value(code))
 
 
 def direction_word(value: object) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -42,10 +43,27 @@ from reportgen.reports.public_figures import AreaFigures, Comparison, PublicFigu
 
 _ = hl._
 
+log = logging.getLogger(__name__)
+
 KIND = "leaflet"
 # What fits on two A4 sides at 14pt beside the figures; large print has room for all.
 ADVICE_LINES = 3
 PARTNER_LINES = 2
+
+
+@dataclasses.dataclass(frozen=True)
+class Trim:
+    """How much of the optional text the two-sided leaflet keeps (large print keeps all)."""
+
+    advice: int | None = ADVICE_LINES
+    partners: int | None = PARTNER_LINES
+    rises: int = 3  # crime types named in the "went up" sentence
+
+
+# Tried in turn until the standard leaflet lays out on two A4 sides.
+TRIMS = (Trim(), Trim(advice=2, rises=2), Trim(advice=2, partners=1, rises=1), Trim(advice=1, partners=0, rises=1))
+FULL = Trim(advice=None, partners=None, rises=3)
+PAGES = 2
 
 DEFAULT_ADVICE = (
     _("Lock doors and windows when you go out, even for a few minutes."),
@@ -185,6 +203,8 @@ def _headline_sentences(figs: PublicFigures, area: AreaFigures, is_borough: bool
         cur, prev = float(rolling.current.value), float(rolling.previous.value)  # type: ignore[arg-type]
         sentences.append(hl.change_sentence(subject, cur, prev, hl.OFFENCES,
                                             comparison=_("on the year before")))
+        if hl.verdict(cur, prev, "lower_is_better") == "worse":
+            sentences.append(_rise_follow_up(figs))
     if sentences:
         # The borough's quarter is on its card; the 12-month sentence is the news.
         return sentences
@@ -192,9 +212,17 @@ def _headline_sentences(figs: PublicFigures, area: AreaFigures, is_borough: bool
         cur, prev = float(area.crime.value), float(area.crime_last_year.value)  # type: ignore[arg-type]
         sentences.append(hl.change_sentence(subject, cur, prev, hl.OFFENCES,
                                             comparison=_("on the same months last year")))
+        if hl.verdict(cur, prev, "lower_is_better") == "worse":
+            sentences.append(_rise_follow_up(figs))
     elif area.crime.suppressed:
         sentences.append(hl.suppressed_sentence(subject, area.threshold, hl.basis_phrase(figs.period)))
     return sentences
+
+
+def _rise_follow_up(figs: PublicFigures) -> str:
+    """Said straight after a rise in crime: that it is worse, and what is being done."""
+    return _("That is worse than last year. The partnership reviews these figures every month and "
+             "targets its work where crime is rising.")
 
 
 def _reassurance(area: AreaFigures, is_borough: bool) -> str:
@@ -245,7 +273,8 @@ def _comparison_section(figs: PublicFigures, area: AreaFigures, is_borough: bool
     return Section(_("How we compare"), tuple(blocks), level=level, id="compare")
 
 
-def _types_section(config: Config, figs: PublicFigures, area: AreaFigures, level: int = 1) -> Section | None:
+def _types_section(config: Config, figs: PublicFigures, area: AreaFigures, level: int = 1, rises: int = 3
+                   ) -> Section | None:
     if not area.types:
         return None
     last_year = figs.period.same_period_last_year()
@@ -283,7 +312,7 @@ def _types_section(config: Config, figs: PublicFigures, area: AreaFigures, level
              and float(r.current.value) - float(r.previous.value) >= max(1, area.threshold)]  # type: ignore[arg-type]
     if worse:
         said = went_up_sentence([(r.title, float(r.current.value), float(r.previous.value))  # type: ignore[arg-type]
-                                 for r in worse])
+                                 for r in worse[:rises]])
         targets = _targets_for(config, figs.breakdown_indicator) or _targets_for(config, figs.crime_indicator)
         action = (_("our target is to {target}, and we review the figures every month to decide where "
                     "to act.").format(target=targets[0][0].lower() + targets[0][1:])
@@ -317,7 +346,7 @@ def _advice_section(config: Config, level: int = 1, limit: int | None = None, *,
     """
     advice = [a for a in (config.partnership.public_advice or DEFAULT_ADVICE)
               if falling or not _FALLING_CLAIM.search(a)]
-    advice = advice[:limit] if limit else advice
+    advice = advice if limit is None else advice[:limit]
     return Section(_("What you can do"), (BulletList(tuple(advice)),), level=level, id="advice")
 
 
@@ -344,7 +373,7 @@ def partner_contacts(config: Config, limit: int | None = None) -> list[tuple[str
             if c.phone:
                 rows.append((partner.name, c.phone))
                 break
-    return rows[:limit] if limit else rows
+    return rows if limit is None else rows[:limit]
 
 
 def formats_line(config: Config, *, poster: bool = False, web: bool = False) -> str:
@@ -404,9 +433,10 @@ def _document(ctx: Any, figs: PublicFigures, title: str, subtitle: str, sections
     )
 
 
-def leaflet_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, *, large_print: bool = False
-                     ) -> Document:
+def leaflet_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, *, large_print: bool = False,
+                     trim: Trim | None = None) -> Document:
     """The two-sided leaflet for the borough, or for one neighbourhood."""
+    trim = trim or (FULL if large_print else TRIMS[0])
     config: Config = ctx.config
     is_borough = area_id is None
     area = figs.borough if is_borough else figs.area(area_id)  # type: ignore[arg-type]
@@ -435,14 +465,14 @@ def leaflet_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, 
     if large_print:
         sections.append(compare)
     sections.append(Section(_("Help keep {place} safe").format(place=place), (
-        _advice_section(config, level=2, limit=None if large_print else ADVICE_LINES,
+        _advice_section(config, level=2, limit=trim.advice,
                         falling=crime_is_falling(figs, area, is_borough)),
         _report_section(config, level=2),
     ), id="help"))
-    detail = _types_section(config, figs, area)
+    detail = _types_section(config, figs, area, rises=trim.rises)
     if detail:
         sections.append(detail)
-    contacts = _contacts_section(config, limit=None if large_print else PARTNER_LINES)
+    contacts = _contacts_section(config, limit=trim.partners)
     sections.append(dataclasses.replace(contacts, blocks=(*contacts.blocks, _formats_callout(config))))
     title = _("Community safety in {place}").format(place=place)
     # The period is already in the masthead; the standard leaflet saves the line for figures.
@@ -492,6 +522,25 @@ def poster_document(ctx: Any, figs: PublicFigures, area_id: str | None = None) -
     return _document(ctx, figs, title, "", sections, "poster")
 
 
+def fitted_leaflet(ctx: Any, figs: PublicFigures, area_id: str | None) -> Document:
+    """The standard leaflet with as much optional text as fits on two A4 sides.
+
+    Each candidate is laid out once; the PDF renderer keeps the layout, so the pipeline's
+    own render of the chosen one costs nothing more.
+    """
+    from reportgen.render.html import render_html
+    from reportgen.render.pdf import laid_out
+
+    doc = None
+    for trim in TRIMS:
+        doc = leaflet_document(ctx, figs, area_id, trim=trim)
+        _pdf, pages = laid_out(render_html(doc, "print"), title=doc.title)
+        if pages <= PAGES:
+            return doc
+    log.warning("%s: still %d pages after shortening; check the leaflet text", doc.title, pages)  # type: ignore[union-attr]
+    return doc  # type: ignore[return-value]
+
+
 def figures(ctx: Any) -> PublicFigures:
     """The protected figures for ``ctx``, worked out once and kept on the context so
     ``build`` and ``summarise`` (and every area's leaflet) share one computation."""
@@ -528,8 +577,10 @@ def build(ctx: Any) -> list[tuple[str, Document]]:
     for area_id in area_ids:
         if poster:
             doc = poster_document(ctx, figs, area_id)
+        elif large_print:
+            doc = leaflet_document(ctx, figs, area_id, large_print=True)
         else:
-            doc = leaflet_document(ctx, figs, area_id, large_print=large_print)
+            doc = fitted_leaflet(ctx, figs, area_id)
         out.append((stem_for(area_id, large_print=large_print, poster=poster), doc))
     return out
 

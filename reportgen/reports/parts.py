@@ -535,8 +535,8 @@ def definitions_section(level: int = 1, section_id: str = "definitions") -> Sect
         ),
         ("\u25cf On track", "At or better than the trajectory."),
         (
-            "\u25b2 At risk (close to trajectory)",
-            "Worse than the trajectory, but within its tolerance (usually 5% of the trajectory).",
+            "\u25b2 At risk",
+            "Close to the trajectory: worse than it, but within its tolerance (usually 5% of the trajectory).",
         ),
         ("\u25a0 Off track", "Worse than the trajectory by more than the tolerance."),
         (
