@@ -327,6 +327,8 @@ RUN_CHOICES = ("board-pack", "leaflet", "annual-review", "web", "all")
 @click.option("--force", is_flag=True, help="With --deliver: a new version even if this period was done.")
 @click.option("--schedules", "schedules_path", type=click.Path(path_type=Path), default=Path("schedules.toml"),
               show_default=True, help="With --deliver: the schedules file naming the deliveries.")
+@click.option("--executor", "executor_url", default=None, envvar="REPORTGEN_EXECUTOR",
+              help="Where render jobs run: local (default), local://N, or dask://HOST:PORT.")
 @handle_errors
 def run(
     report: str,
@@ -345,6 +347,7 @@ def run(
     deliver: bool,
     force: bool,
     schedules_path: Path,
+    executor_url: str | None,
 ) -> None:
     """Render a report for a period to PDF and Word (the web page to HTML).
 
@@ -364,6 +367,7 @@ def run(
       reportgen run leaflet --period 2005-Q1 --alt-formats
       reportgen run all --period 2005-03 --out outputs
       reportgen run board-pack --period 2005-03 --deliver
+      reportgen run leaflet --period 2005-Q1 --each-area --executor dask://10.0.0.5:8786
 
     With --deliver, every job in schedules.toml producing REPORT runs for the period and
     delivers as configured, recorded in the same history as scheduled runs, so neither the
@@ -403,17 +407,18 @@ def run(
         if variant or formats or version:
             raise click.UsageError("'run all' takes no variant, --format or --version options.")
         results, skipped = generate_all(period, config_dir=config_dir, store_url=store_url, out_dir=out_dir,
-                                        on_report=progress)
+                                        on_report=progress, executor=executor_url)
         for name in skipped:
             click.echo(f"Skipped {name}: its builder is not installed in this build.", err=True)
     elif each_area:
         results = [_generate_with_progress(report, period, config_dir=config_dir, store_url=store_url,
                                            out_dir=out_dir, variant=variant, version=version,
-                                           formats=formats or None)]
+                                           formats=formats or None, executor=executor_url)]
     else:
         progress(report, period)
         results = [generate(report, period, config_dir=config_dir, store_url=store_url, out_dir=out_dir,
-                            variant=variant, version=version, formats=formats or None)]
+                            variant=variant, version=version, formats=formats or None,
+                            executor=executor_url)]
     for result in results:
         click.echo(f"{result.report} {result.period}: {len(result.files)} files in {result.seconds:.1f}s",
                    err=True)
