@@ -131,15 +131,17 @@ class Session:
         return self._evaluations[period.key]
 
     def data_as_at(self, period: Period) -> dt.datetime | None:
-        """When the newest observation up to the end of ``period`` was loaded.
+        """When the newest observation up to the end of ``period`` was received from its
+        partner (its return's own date; the load time when the return had none).
 
-        Only values that changed get a new load time, so re-pulling identical files keeps it,
-        and the documents (which carry it as their date) stay byte-identical.
+        Taken from the data, so re-pulling identical files (or loading years of history at
+        once) keeps it, and the documents (which carry it as their date) stay byte-identical.
         """
         frame = self.observations
         if frame.empty:
             return None
-        used = frame.loc[frame["period_end"] <= period.end, "loaded_at"]
+        column = "received_at" if "received_at" in frame.columns else "loaded_at"
+        used = frame.loc[frame["period_end"] <= period.end, column]
         return _parse_stamp(used.max()) if not used.empty else None
 
     def inputs(self, period: Period) -> list[dict[str, Any]]:

@@ -147,6 +147,10 @@ def read_workbook(path: Path, opts: ExcelOptions, where: str | None = None) -> p
     for field, name in opts.column_names().items():
         letter = get_column_letter(lookup[name.strip().lower()] + 1)
         out[f"cell_{field}"] = [f"{letter}{n}" for n in numbers]
+    received = opts.received_column().strip().lower()
+    if "received" in out.columns and received in lookup:
+        letter = get_column_letter(lookup[received] + 1)
+        out["cell_received"] = [f"{letter}{n}" for n in numbers]
     out["row"] = [f"row {n}" for n in numbers]
     out.attrs["where"] = located
     return out
