@@ -103,6 +103,7 @@ class Session:
         *,
         as_at: dt.datetime | None = None,
         config: Config | None = None,
+        received_by: dt.datetime | None = None,
     ) -> None:
         self.timings: dict[str, float] = {}
         started = time.perf_counter()
@@ -112,7 +113,9 @@ class Session:
         started = time.perf_counter()
         self.store = Store(store_url)
         self.as_at = as_at
-        self.observations = self.store.frame(as_at=as_at)
+        # received_by replays a past day: only what partners had sent by then
+        self.received_by = received_by
+        self.observations = self.store.frame(as_at=as_at, received_by=received_by)
         self.loads = self.store.loads()
         self.timings["store"] = time.perf_counter() - started
         self.charts = ChartBook()
@@ -166,9 +169,9 @@ class Session:
             from reportgen.returns.status import return_status
         except ImportError:
             return None
-        known = self.data_as_at(period)
+        known = self.received_by or self.data_as_at(period)
         today = known.date() if known else period.last_day
-        return return_status(self.config, self.store, period, today=today)
+        return return_status(self.config, self.store, period, today=today, received_by=self.received_by)
 
     def close(self) -> None:
         self.store.dispose()

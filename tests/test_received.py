@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import sqlite3
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 from returns_fixtures import canonical_rows, write_config
 
+from reportgen.cli import cli
 from reportgen.config import load_config
 from reportgen.errors import DataError
 from reportgen.periods import Period
@@ -227,3 +230,17 @@ def test_status_judges_on_time_late_and_missing_by_received_dates(loaded: dict) 
         received_by=dt.datetime(2022, 5, 15, tzinfo=UTC),
     )
     assert set(replay["status"]) == {"missing"} and replay["overdue"].all()
+
+
+def test_status_command_replays_a_day_with_received_by(loaded: dict) -> None:
+    args = ["returns", "status", "--config", str(loaded["root"]), "--store", loaded["url"], "--period", "2022-03"]
+    args += ["--format", "json"]
+    now = CliRunner().invoke(cli, args)
+    assert now.exit_code == 0, now.output
+    assert {r["status"] for r in json.loads(now.output)} == {"late"}  # borough rows: received when loaded
+    before = CliRunner().invoke(cli, [*args, "--received-by", "2022-04-30"])
+    assert before.exit_code == 0, before.output
+    rows = json.loads(before.output)
+    assert {r["status"] for r in rows} == {"missing"} and all(r["overdue"] for r in rows)
+    bad = CliRunner().invoke(cli, [*args, "--received-by", "soon"])
+    assert bad.exit_code != 0 and "--received-by 'soon'" in bad.output

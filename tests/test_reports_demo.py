@@ -243,6 +243,27 @@ def test_data_quality_annex_shows_the_designed_late_returns_only(demo: dict[str,
     assert all(int(row[5]) == 0 for row in annex[1:])  # nothing missing: every return arrived
 
 
+def test_replaying_a_day_before_the_late_returns_shows_them_missing(demo: dict[str, object]) -> None:
+    """A session "received by" 25 April 2005 sees only what partners had sent by then: the
+    designed late returns (26 and 28 April) are missing and overdue, the rest on time."""
+    import datetime as dt
+
+    from reportgen.demo import LATE_RETURNS
+
+    config = load_config(DEMO)
+    files = {Path(str(s.options["path"])).name: p.id for p in config.partners for s in p.sources}
+    session = Session(DEMO, str(demo["url"]), received_by=dt.datetime(2005, 4, 25, 23, 59, tzinfo=dt.UTC))
+    try:
+        status = session.returns_status(Period.parse("2005-03"))
+        as_at = session.data_as_at(Period.parse("2005-03"))
+    finally:
+        session.close()
+    assert status is not None and as_at is not None and as_at < dt.datetime(2005, 4, 26, tzinfo=dt.UTC)
+    missing = status[status["status"] != "received"]
+    assert set(missing["status"]) == {"missing"} and missing["overdue"].all()
+    assert set(missing["partner"]) == {files[name] for name, _ in LATE_RETURNS}
+
+
 def test_board_pack_pages_have_numbers_and_a_running_header(demo: dict[str, object]) -> None:
     reader = pypdf.PdfReader(_file(demo, "board-pack", ".pdf"))
     pages = len(reader.pages)
