@@ -13,7 +13,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from returns_fixtures import canonical_rows, write_config
+from returns_fixtures import POLICEUK_SOURCE, canonical_rows, write_config, write_police_files
 
 from reportgen.cli import cli
 from reportgen.config import load_config
@@ -244,3 +244,16 @@ def test_status_command_replays_a_day_with_received_by(loaded: dict) -> None:
     assert {r["status"] for r in rows} == {"missing"} and all(r["overdue"] for r in rows)
     bad = CliRunner().invoke(cli, [*args, "--received-by", "soon"])
     assert bad.exit_code != 0 and "--received-by 'soon'" in bad.output
+
+
+def test_policeuk_months_are_received_when_loaded_unless_configured(tmp_path: Path) -> None:
+    root = write_config(tmp_path / "plain", POLICEUK_SOURCE.format(), council=False)
+    write_police_files(root / "policeuk", canonical_rows())
+    assert "received_at" not in _source(root).load().frame.columns  # the load time, as before
+
+    dated = write_config(tmp_path / "dated", POLICEUK_SOURCE.format() + "received_days_after = 30\n", council=False)
+    write_police_files(dated / "policeuk", canonical_rows())
+    frame = _source(dated).load().frame
+    got = dict(zip(frame["period"], frame["received_at"], strict=True))
+    assert got["2022-03"] == dt.datetime(2022, 4, 30, tzinfo=UTC)
+    assert got["2022-04"] == dt.datetime(2022, 5, 30, tzinfo=UTC)  # 30 April + 30 days
