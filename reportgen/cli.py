@@ -316,7 +316,8 @@ RUN_CHOICES = ("board-pack", "leaflet", "annual-review", "web", "all")
 @click.option("--version", "version", type=click.IntRange(min=2), default=None,
               help="Re-issue number, added to file names (-v2) after late data.")
 @click.option("--large-print", is_flag=True, help="Leaflet: large-print variant.")
-@click.option("--area", default=None, help="Leaflet: one neighbourhood or township (area id).")
+@click.option("--area", default=None, help="Leaflet: one neighbourhood or township (area id or name).")
+@click.option("--each-area", is_flag=True, help="Leaflet: one leaflet per neighbourhood, all in one run.")
 @click.option("--poster", is_flag=True, help="Leaflet: one-page poster for libraries and clinics.")
 @click.option("--lang", default=None, help="Leaflet: language code of a translated version.")
 @click.option("--deliver", is_flag=True,
@@ -324,6 +325,8 @@ RUN_CHOICES = ("board-pack", "leaflet", "annual-review", "web", "all")
 @click.option("--force", is_flag=True, help="With --deliver: a new version even if this period was done.")
 @click.option("--schedules", "schedules_path", type=click.Path(path_type=Path), default=Path("schedules.toml"),
               show_default=True, help="With --deliver: the schedules file naming the deliveries.")
+@click.option("--executor", "executor_url", default=None, envvar="REPORTGEN_EXECUTOR",
+              help="Where render jobs run: local (default), local://N, or dask://HOST:PORT.")
 @handle_errors
 def run(
     report: str,
@@ -335,11 +338,13 @@ def run(
     version: int | None,
     large_print: bool,
     area: str | None,
+    each_area: bool,
     poster: bool,
     lang: str | None,
     deliver: bool,
     force: bool,
     schedules_path: Path,
+    executor_url: str | None,
 ) -> None:
     """Render a report for a period to PDF and Word (the web page to HTML).
 
@@ -354,8 +359,10 @@ def run(
       reportgen run board-pack --period 2005-03
       reportgen run annual-review --period 2004/05
       reportgen run leaflet --period 2005-Q1 --large-print
+      reportgen run leaflet --period 2005-Q1 --each-area
       reportgen run all --period 2005-03 --out outputs
       reportgen run board-pack --period 2005-03 --deliver
+      reportgen run leaflet --period 2005-Q1 --each-area --executor dask://10.0.0.5:8786
 
     With --deliver, every job in schedules.toml producing REPORT runs for the period and
     delivers as configured, recorded in the same history as scheduled runs, so neither the
@@ -365,7 +372,7 @@ def run(
 
     period = Period.parse(period_text)
     if deliver:
-        if report == "all" or large_print or area or poster or lang or formats or version:
+        if report == "all" or large_print or area or each_area or poster or lang or formats or version:
             raise click.UsageError(
                 "--deliver runs the jobs in schedules.toml as configured: give one report and no "
                 "variant, --format or --version options (use --force for a new version)."
@@ -376,8 +383,10 @@ def run(
         raise click.UsageError("--force only applies with --deliver.")
     from reportgen.pipeline import generate, generate_all
 
-    variant = {k: v for k, v in (("large_print", large_print), ("area", area), ("poster", poster),
-                                 ("lang", lang)) if v}
+    if area and each_area:
+        raise click.UsageError("Give --area NAME or --each-area, not both.")
+    variant = {k: v for k, v in (("large_print", large_print), ("area", area), ("each_area", each_area),
+                                 ("poster", poster), ("lang", lang)) if v}
 
     def progress(name: str, p: Period) -> None:
         click.echo(f"Rendering {name} for {p.label} ...", err=True)
@@ -386,13 +395,18 @@ def run(
         if variant or formats or version:
             raise click.UsageError("'run all' takes no variant, --format or --version options.")
         results, skipped = generate_all(period, config_dir=config_dir, store_url=store_url, out_dir=out_dir,
-                                        on_report=progress)
+                                        on_report=progress, executor=executor_url)
         for name in skipped:
             click.echo(f"Skipped {name}: its builder is not installed in this build.", err=True)
+    elif each_area:
+        results = [_generate_with_progress(report, period, config_dir=config_dir, store_url=store_url,
+                                           out_dir=out_dir, variant=variant, version=version,
+                                           formats=formats or None, executor=executor_url)]
     else:
         progress(report, period)
         results = [generate(report, period, config_dir=config_dir, store_url=store_url, out_dir=out_dir,
-                            variant=variant, version=version, formats=formats or None)]
+                            variant=variant, version=version, formats=formats or None,
+                            executor=executor_url)]
     for result in results:
         click.echo(f"{result.report} {result.period}: {len(result.files)} files in {result.seconds:.1f}s",
                    err=True)
@@ -400,6 +414,273 @@ def run(
             click.echo(f"  exception: {line}", err=True)
         for path in result.files:
             click.echo(str(path))
+
+
+def _generate_with_progress(report: str, period: Any, **kwargs: Any) -> Any:
+    """One run that renders many documents (a leaflet per neighbourhood): a progress bar on
+    stderr while it renders, then a one-screen summary table of what each document says."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from reportgen.pipeline import generate
+
+    err = Console(stderr=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=False) as bar:
+        task = bar.add_task(f"Evaluating {period.label}", total=None)
+
+        def advance(done: int, total: int, stem: str) -> None:
+            bar.update(task, total=total, completed=done, description=f"Rendered {stem}")
+
+        result = generate(report, period, on_document=advance, **kwargs)
+        bar.update(task, description=f"Rendered {report} for {period.label}")
+    table = Table(title=f"{report} {period.label}: {len(result.files)} files in {result.seconds:.1f}s")
+    table.add_column("Area")
+    table.add_column("Summary")
+    for line in result.headline:
+        name, _, text = line.partition(": ")
+        table.add_row(name, text)
+    err.print(table)
+    return result
+
+
+@cli.group()
+def returns() -> None:
+    """Partner data returns: a workbook to fill in, a strict ingest, and who has sent what.
+
+    \b
+    Example (a month's cycle):
+      reportgen returns template --partner council --period 2005-03
+      reportgen returns ingest council-2005-03.xlsx
+      reportgen returns status --period 2005-03
+    """
+
+
+@returns.command("template")
+@config_option
+@click.option("--partner", required=True, help="Partner id (the partners/<id>.toml file).")
+@click.option("--period", "periods", multiple=True, required=True, help="Period the return covers (repeatable).")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where to write the .xlsx (default: var/returns/templates/<partner>-<period>.xlsx).",
+)
+@handle_errors
+def returns_template(config_dir: Path, partner: str, periods: tuple[str, ...], out: Path | None) -> None:
+    """Write the .xlsx data return a partner fills in for a period.
+
+    One row per indicator, area and period the partner owes; labels are locked, Value
+    cells are checked as the partner types (numbers; no negatives for counts;
+    percentages 0 to 100); the instructions sheet gives the deadline.
+
+    \b
+    Example:
+      reportgen returns template --partner council --period 2005-03
+      reportgen returns template --partner dat --period 2005-Q1 --out dat-q1.xlsx
+    """
+    from reportgen.config import load_config
+    from reportgen.periods import Period
+    from reportgen.returns.ingest import default_data_dir
+    from reportgen.returns.safety import safe_filename
+    from reportgen.returns.template import write_template
+
+    config = load_config(config_dir)
+    parsed = [Period.parse(p) for p in periods]
+    if out is None:
+        name = safe_filename(f"{partner}-{'_'.join(p.key for p in parsed)}.xlsx")
+        out = default_data_dir() / "templates" / name
+    summary = write_template(config, partner, parsed, out)
+    deadline = f"{summary.deadline:%d %B %Y}" if summary.deadline else "none"
+    click.echo(f"Wrote {summary.path}")
+    click.echo(
+        f"  {config.partner(partner).name}: {summary.rows} rows to fill in for "
+        f"{', '.join(summary.periods)}; due by {deadline}"
+    )
+
+
+@returns.command("ingest")
+@config_option
+@store_option
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder for archive/ and quarantine/ (default: $REPORTGEN_RETURNS_DIR or var/returns).",
+)
+@click.option("--partner", default=None, help="Partner the files are from (needed for CSV returns).")
+@click.option("--period", "periods", multiple=True, help="Periods the files cover (CSV returns).")
+@click.option("--max-rows", type=int, default=None, help="Refuse files with more rows than this.")
+@handle_errors
+def returns_ingest(
+    config_dir: Path,
+    store_url: str | None,
+    files: tuple[Path, ...],
+    data_dir: Path | None,
+    partner: str | None,
+    periods: tuple[str, ...],
+    max_rows: int | None,
+) -> None:
+    """Validate returned files and load each one whole, or not at all.
+
+    A file with any bad row is rejected: every problem is named by file, sheet, cell and
+    value, the file is kept in quarantine/ beside its error report, and the store is not
+    touched. An accepted file is archived with its SHA-256. Sending the same file again
+    changes nothing; a corrected file replaces the figures it changes (kept as revisions).
+
+    \b
+    Example:
+      reportgen returns ingest council-2005-03.xlsx probation-2005-03.xlsx
+      reportgen returns ingest --partner dat --period 2005-03 dat-march.csv
+    """
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from reportgen.config import load_config
+    from reportgen.returns.ingest import MAX_ROWS, ingest_file
+    from reportgen.store import Store
+
+    config = load_config(config_dir)
+    store = Store(store_url)
+    results = []
+    err = Console(stderr=True)
+    try:
+        with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
+            task = progress.add_task("Ingesting returns", total=len(files))
+            for path in files:
+                progress.update(task, description=path.name[:40])
+                results.append(
+                    ingest_file(
+                        config,
+                        store,
+                        path,
+                        data_dir=data_dir,
+                        partner=partner,
+                        periods=list(periods) or None,
+                        max_rows=max_rows or MAX_ROWS,
+                    )
+                )
+                progress.advance(task)
+    finally:
+        store.dispose()
+    table = Table(title=f"Returns ingested into {store.url}")
+    for col in ("file", "partner", "result", "new", "revised", "unchanged"):
+        table.add_column(col, justify="right" if col in ("new", "revised", "unchanged") else "left")
+    for r in results:
+        s = r.summary
+        counts = (s.new, s.revised, s.unchanged) if s else ("", "", "")
+        label = {"loaded": "loaded", "unchanged": "already loaded", "rejected": "REJECTED"}[r.status]
+        table.add_row(r.file, r.partner or "?", label, *(f"{c:,}" if c != "" else "" for c in counts))
+    Console().print(table)
+    for r in results:
+        if r.status == "loaded":
+            click.echo(f"Archived {r.file} as {r.kept_at} (sha256 {r.checksum[:12]})")
+        elif r.status == "unchanged":
+            click.echo(f"{r.file}: already loaded on {r.previous_load[:19]}; nothing changed")
+    rejected = [r for r in results if r.status == "rejected"]
+    for r in rejected:
+        click.echo(f"Error: {r.error}", err=True)
+        if r.kept_at is not None:
+            click.echo(f"  kept in quarantine: {r.kept_at} (report: {r.kept_at}.errors.txt)", err=True)
+    loaded = sum(r.status == "loaded" for r in results)
+    click.echo(f"{len(results)} file(s): {loaded} loaded, {len(results) - loaded - len(rejected)} "
+               f"unchanged, {len(rejected)} rejected")  # fmt: skip
+    if rejected:
+        sys.exit(max(r.error.exit_code for r in rejected if r.error) if rejected else 1)
+
+
+@returns.command("status")
+@config_option
+@store_option
+@click.option("--period", required=True, help="Reporting period, e.g. 2005-03.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--since", default=None, help="Time of the last report (ISO); revisions after it are flagged.")
+@click.option("--returns-only", is_flag=True, help="Leave out automatic feeds (SQL, police.uk).")
+@click.option(
+    "--received-by", default=None, help="Replay a day (ISO): only what partners had sent by then counts."
+)
+@handle_errors
+def returns_status(
+    config_dir: Path,
+    store_url: str | None,
+    period: str,
+    fmt: str,
+    since: str | None,
+    returns_only: bool,
+    received_by: str | None,
+) -> None:
+    """Who has sent what for a period: received, late, partial or missing, and revised.
+
+    One row per partner and indicator. JSON output feeds the board pack's data quality
+    annex.
+
+    \b
+    Example:
+      reportgen returns status --period 2005-03
+      reportgen returns status --period 2005-03 --format json --since 2005-04-12T09:00:00+00:00
+      reportgen returns status --period 2005-03 --received-by 2005-04-25
+    """
+    import datetime as dt
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from reportgen.config import load_config
+    from reportgen.errors import PeriodError
+    from reportgen.periods import Period
+    from reportgen.returns.status import return_status, summary_line
+    from reportgen.store import Store
+
+    config = load_config(config_dir)
+    when = None
+    if since:
+        try:
+            when = dt.datetime.fromisoformat(since)
+        except ValueError:
+            raise PeriodError(f"--since {since!r} is not an ISO date-time", hint="e.g. 2005-04-12T09:00") from None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+    by = None
+    if received_by:
+        try:
+            by = dt.datetime.fromisoformat(received_by)
+        except ValueError:
+            raise PeriodError(
+                f"--received-by {received_by!r} is not an ISO date or date-time", hint="e.g. 2005-04-25"
+            ) from None
+        if len(received_by.strip()) == 10:  # a bare date means the whole of that day
+            by += dt.timedelta(days=1, microseconds=-1)
+        if by.tzinfo is None:
+            by = by.replace(tzinfo=dt.UTC)
+    store = Store(store_url)
+    try:
+        frame = return_status(
+            config,
+            store,
+            Period.parse(period),
+            since=when,
+            feeds=not returns_only,
+            received_by=by,
+            today=by.date() if by else None,
+        )
+    finally:
+        store.dispose()
+    if fmt == "json":
+        click.echo(json.dumps(frame.to_dict(orient="records"), indent=2, default=str))
+        return
+    table = Table(title=f"Data returns for {Period.parse(period).label}")
+    for col in ("partner", "indicator", "period", "deadline", "status", "areas", "revised"):
+        table.add_column(col)
+    for r in frame.itertuples():
+        status = r.status + (" (overdue)" if r.overdue else "")
+        areas = f"{r.areas_received}/{r.areas_expected}"
+        table.add_row(r.partner, r.indicator, r.period, r.deadline, status, areas, "yes" if r.revised else "")
+    Console().print(table)
+    click.echo(summary_line(frame))
 
 
 # --- the scheduled service ------------------------------------------------------------------
@@ -720,244 +1001,6 @@ def _deliver_by_hand(report: str, period, schedules_path: Path, store_url: str |
     settings = _load_schedules(schedules_path, store_url)
     runner = Runner(settings, Ledger(settings.database_url))
     _report_outcomes(runner, manual_run(runner, report, period, force=force))
-
-
-@cli.group()
-def returns() -> None:
-    """Partner data returns: a workbook to fill in, a strict ingest, and who has sent what.
-
-    \b
-    Example (a month's cycle):
-      reportgen returns template --partner council --period 2005-03
-      reportgen returns ingest council-2005-03.xlsx
-      reportgen returns status --period 2005-03
-    """
-
-
-@returns.command("template")
-@config_option
-@click.option("--partner", required=True, help="Partner id (the partners/<id>.toml file).")
-@click.option("--period", "periods", multiple=True, required=True, help="Period the return covers (repeatable).")
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Where to write the .xlsx (default: var/returns/templates/<partner>-<period>.xlsx).",
-)
-@handle_errors
-def returns_template(config_dir: Path, partner: str, periods: tuple[str, ...], out: Path | None) -> None:
-    """Write the .xlsx data return a partner fills in for a period.
-
-    One row per indicator, area and period the partner owes; labels are locked, Value
-    cells are checked as the partner types (numbers; no negatives for counts;
-    percentages 0 to 100); the instructions sheet gives the deadline.
-
-    \b
-    Example:
-      reportgen returns template --partner council --period 2005-03
-      reportgen returns template --partner dat --period 2005-Q1 --out dat-q1.xlsx
-    """
-    from reportgen.config import load_config
-    from reportgen.periods import Period
-    from reportgen.returns.ingest import default_data_dir
-    from reportgen.returns.safety import safe_filename
-    from reportgen.returns.template import write_template
-
-    config = load_config(config_dir)
-    parsed = [Period.parse(p) for p in periods]
-    if out is None:
-        name = safe_filename(f"{partner}-{'_'.join(p.key for p in parsed)}.xlsx")
-        out = default_data_dir() / "templates" / name
-    summary = write_template(config, partner, parsed, out)
-    deadline = f"{summary.deadline:%d %B %Y}" if summary.deadline else "none"
-    click.echo(f"Wrote {summary.path}")
-    click.echo(
-        f"  {config.partner(partner).name}: {summary.rows} rows to fill in for "
-        f"{', '.join(summary.periods)}; due by {deadline}"
-    )
-
-
-@returns.command("ingest")
-@config_option
-@store_option
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--data-dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Folder for archive/ and quarantine/ (default: $REPORTGEN_RETURNS_DIR or var/returns).",
-)
-@click.option("--partner", default=None, help="Partner the files are from (needed for CSV returns).")
-@click.option("--period", "periods", multiple=True, help="Periods the files cover (CSV returns).")
-@click.option("--max-rows", type=int, default=None, help="Refuse files with more rows than this.")
-@handle_errors
-def returns_ingest(
-    config_dir: Path,
-    store_url: str | None,
-    files: tuple[Path, ...],
-    data_dir: Path | None,
-    partner: str | None,
-    periods: tuple[str, ...],
-    max_rows: int | None,
-) -> None:
-    """Validate returned files and load each one whole, or not at all.
-
-    A file with any bad row is rejected: every problem is named by file, sheet, cell and
-    value, the file is kept in quarantine/ beside its error report, and the store is not
-    touched. An accepted file is archived with its SHA-256. Sending the same file again
-    changes nothing; a corrected file replaces the figures it changes (kept as revisions).
-
-    \b
-    Example:
-      reportgen returns ingest council-2005-03.xlsx probation-2005-03.xlsx
-      reportgen returns ingest --partner dat --period 2005-03 dat-march.csv
-    """
-    from rich.console import Console
-    from rich.progress import Progress
-    from rich.table import Table
-
-    from reportgen.config import load_config
-    from reportgen.returns.ingest import MAX_ROWS, ingest_file
-    from reportgen.store import Store
-
-    config = load_config(config_dir)
-    store = Store(store_url)
-    results = []
-    err = Console(stderr=True)
-    try:
-        with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
-            task = progress.add_task("Ingesting returns", total=len(files))
-            for path in files:
-                progress.update(task, description=path.name[:40])
-                results.append(
-                    ingest_file(
-                        config,
-                        store,
-                        path,
-                        data_dir=data_dir,
-                        partner=partner,
-                        periods=list(periods) or None,
-                        max_rows=max_rows or MAX_ROWS,
-                    )
-                )
-                progress.advance(task)
-    finally:
-        store.dispose()
-    table = Table(title=f"Returns ingested into {store.url}")
-    for col in ("file", "partner", "result", "new", "revised", "unchanged"):
-        table.add_column(col, justify="right" if col in ("new", "revised", "unchanged") else "left")
-    for r in results:
-        s = r.summary
-        counts = (s.new, s.revised, s.unchanged) if s else ("", "", "")
-        label = {"loaded": "loaded", "unchanged": "already loaded", "rejected": "REJECTED"}[r.status]
-        table.add_row(r.file, r.partner or "?", label, *(f"{c:,}" if c != "" else "" for c in counts))
-    Console().print(table)
-    for r in results:
-        if r.status == "loaded":
-            click.echo(f"Archived {r.file} as {r.kept_at} (sha256 {r.checksum[:12]})")
-        elif r.status == "unchanged":
-            click.echo(f"{r.file}: already loaded on {r.previous_load[:19]}; nothing changed")
-    rejected = [r for r in results if r.status == "rejected"]
-    for r in rejected:
-        click.echo(f"Error: {r.error}", err=True)
-        if r.kept_at is not None:
-            click.echo(f"  kept in quarantine: {r.kept_at} (report: {r.kept_at}.errors.txt)", err=True)
-    loaded = sum(r.status == "loaded" for r in results)
-    click.echo(f"{len(results)} file(s): {loaded} loaded, {len(results) - loaded - len(rejected)} "
-               f"unchanged, {len(rejected)} rejected")  # fmt: skip
-    if rejected:
-        sys.exit(max(r.error.exit_code for r in rejected if r.error) if rejected else 1)
-
-
-@returns.command("status")
-@config_option
-@store_option
-@click.option("--period", required=True, help="Reporting period, e.g. 2005-03.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--since", default=None, help="Time of the last report (ISO); revisions after it are flagged.")
-@click.option("--returns-only", is_flag=True, help="Leave out automatic feeds (SQL, police.uk).")
-@click.option(
-    "--received-by", default=None, help="Replay a day (ISO): only what partners had sent by then counts."
-)
-@handle_errors
-def returns_status(
-    config_dir: Path,
-    store_url: str | None,
-    period: str,
-    fmt: str,
-    since: str | None,
-    returns_only: bool,
-    received_by: str | None,
-) -> None:
-    """Who has sent what for a period: received, late, partial or missing, and revised.
-
-    One row per partner and indicator. JSON output feeds the board pack's data quality
-    annex.
-
-    \b
-    Example:
-      reportgen returns status --period 2005-03
-      reportgen returns status --period 2005-03 --format json --since 2005-04-12T09:00:00+00:00
-      reportgen returns status --period 2005-03 --received-by 2005-04-25
-    """
-    import datetime as dt
-    import json
-
-    from rich.console import Console
-    from rich.table import Table
-
-    from reportgen.config import load_config
-    from reportgen.errors import PeriodError
-    from reportgen.periods import Period
-    from reportgen.returns.status import return_status, summary_line
-    from reportgen.store import Store
-
-    config = load_config(config_dir)
-    when = None
-    if since:
-        try:
-            when = dt.datetime.fromisoformat(since)
-        except ValueError:
-            raise PeriodError(f"--since {since!r} is not an ISO date-time", hint="e.g. 2005-04-12T09:00") from None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=dt.UTC)
-    by = None
-    if received_by:
-        try:
-            by = dt.datetime.fromisoformat(received_by)
-        except ValueError:
-            raise PeriodError(
-                f"--received-by {received_by!r} is not an ISO date or date-time", hint="e.g. 2005-04-25"
-            ) from None
-        if len(received_by.strip()) == 10:  # a bare date means the whole of that day
-            by += dt.timedelta(days=1, microseconds=-1)
-        if by.tzinfo is None:
-            by = by.replace(tzinfo=dt.UTC)
-    store = Store(store_url)
-    try:
-        frame = return_status(
-            config,
-            store,
-            Period.parse(period),
-            since=when,
-            feeds=not returns_only,
-            received_by=by,
-            today=by.date() if by else None,
-        )
-    finally:
-        store.dispose()
-    if fmt == "json":
-        click.echo(json.dumps(frame.to_dict(orient="records"), indent=2, default=str))
-        return
-    table = Table(title=f"Data returns for {Period.parse(period).label}")
-    for col in ("partner", "indicator", "period", "deadline", "status", "areas", "revised"):
-        table.add_column(col)
-    for r in frame.itertuples():
-        status = r.status + (" (overdue)" if r.overdue else "")
-        areas = f"{r.areas_received}/{r.areas_expected}"
-        table.add_row(r.partner, r.indicator, r.period, r.deadline, status, areas, "yes" if r.revised else "")
-    Console().print(table)
-    click.echo(summary_line(frame))
 
 
 def main() -> None:

@@ -305,8 +305,29 @@ def inline_runs(text: str) -> list[tuple[str, bool]]:
     return runs
 
 
+_LINK = re.compile(r"\[([^\]\n]+)\]\(([^)\s]+)\)")
+
+
+def link_spans(text: str) -> list[tuple[str, str | None]]:
+    """Split '[label](href)' links out of text: (text, href) pairs, href None between links.
+
+    Only the web page uses links (to the published PDFs); other renderers show the label
+    with the address after it.
+    """
+    spans: list[tuple[str, str | None]] = []
+    position = 0
+    for match in _LINK.finditer(text):
+        if match.start() > position:
+            spans.append((text[position : match.start()], None))
+        spans.append((match.group(1), match.group(2)))
+        position = match.end()
+    if position < len(text):
+        spans.append((text[position:], None))
+    return spans
+
+
 def plain_text(text: str) -> str:
-    return "".join(run for run, _ in inline_runs(text))
+    return "".join(run for span, _href in link_spans(text) for run, _ in inline_runs(span))
 
 
 @dataclass(frozen=True)

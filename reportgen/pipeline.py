@@ -12,13 +12,11 @@ document where a good one stood.
 
 from __future__ import annotations
 
-import concurrent.futures
 import datetime as dt
 import hashlib
 import importlib.metadata as md
 import json
 import logging
-import multiprocessing
 import os
 import platform
 import shutil
@@ -45,6 +43,7 @@ from reportgen.store import Store
 
 if TYPE_CHECKING:
     from reportgen.evaluate.engine import Evaluation
+    from reportgen.executors import Executor
 
 log = logging.getLogger(__name__)
 
@@ -214,6 +213,8 @@ def generate(
     formats: tuple[str, ...] | None = None,
     as_at: dt.datetime | None = None,
     session: Session | None = None,
+    on_document: Callable[[int, int, str], None] | None = None,
+    executor: str | Executor | None = None,
     parallel: bool | None = None,
 ) -> RunResult:
     """Build one report for one period and write its files and manifest.
@@ -221,10 +222,14 @@ def generate(
     ``variant`` options reach the builder as ``ctx.options`` (large_print, area, poster,
     lang...). ``version`` (2, 3...) suffixes file names for a re-issue after late data.
     ``formats`` defaults to the report's own (PDF and Word; HTML for the web page).
-    ``parallel`` renders the formats in separate processes (default: when there are several
-    formats and CPUs); the files are identical either way.
+    ``on_document(done, total, stem)`` is called after each document is rendered in every
+    format (e.g. to advance a progress bar over the leaflets of every neighbourhood).
+    ``executor`` ('local', 'local://N', 'dask://host:port' or an Executor) is where the
+    render jobs run; by default a local pool when there is more than one file to make.
+    ``parallel=False`` renders in this process (same as ``executor='local://1'``); the files
+    are identical either way.
     """
-    from reportgen.render import get_renderer
+    from reportgen.render.jobs import jobs_for, render_job
 
     started = time.perf_counter()
     period = _as_period(period)
@@ -266,23 +271,30 @@ def generate(
         files: list[dict[str, Any]] = []
         t_render = time.perf_counter()
         tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
+        pool: Executor | None = None
+        own_pool = False
         try:
-            rendered = render_documents(documents, wanted, parallel=parallel)
-            for (stem, doc, fmt), (data, seconds) in rendered:
-                name = f"{stem}{suffix}{get_renderer(fmt).suffix}"
-                (tmp / name).write_bytes(data)
+            if executor is None and parallel is not None:
+                executor = "local" if parallel else "local://1"
+            pool, own_pool = _executor_for(executor, len(documents) * len(wanted), wanted)
+            # Results stream back in order and go straight to disk: memory stays flat
+            # however many neighbourhoods there are.
+            for done in pool.map(render_job, jobs_for(documents, wanted, suffix)):
+                (tmp / done.name).write_bytes(done.data)
                 files.append(
                     {
-                        "name": name,
-                        "format": fmt,
-                        "title": doc.title,
-                        "variant": doc.variant,
-                        "bytes": len(data),
-                        "sha256": _sha256(data),
-                        "seconds": round(seconds, 3),
+                        "name": done.name,
+                        "format": done.format,
+                        "title": done.title,
+                        "variant": done.variant,
+                        "bytes": len(done.data),
+                        "sha256": _sha256(done.data),
+                        "seconds": round(done.seconds, 3),
                     }
                 )
-                log.info("rendered %s in %.2fs", name, seconds)
+                log.info("rendered %s in %.2fs", done.name, done.seconds)
+                if on_document and done.format == wanted[-1]:
+                    on_document(done.number, len(documents), done.stem)
             timings["render"] = time.perf_counter() - t_render
             timings["total"] = time.perf_counter() - started
             data_as_at = ctx.data_as_at.isoformat() if ctx.data_as_at else None
@@ -305,6 +317,7 @@ def generate(
                 "exceptions": exceptions,
                 "versions": _versions(),
                 "timings": {k: round(v, 3) for k, v in timings.items()},
+                "executor": pool.url,
             }
             dest.mkdir(parents=True, exist_ok=True)
             # Documents first, each by rename (atomic on one filesystem), the manifest last so
@@ -317,6 +330,8 @@ def generate(
                 dest / MANIFEST_NAME, (json.dumps(manifest, indent=2, default=str) + "\n").encode()
             )
         finally:
+            if own_pool and pool is not None:
+                pool.close()
             shutil.rmtree(tmp, ignore_errors=True)
         return RunResult(
             report,
@@ -333,42 +348,30 @@ def generate(
             session.close()
 
 
-def _render_one(doc: Document, fmt: str) -> tuple[bytes, float]:
-    from reportgen.render import get_renderer
+def _executor_for(
+    executor: str | Executor | None, jobs: int, formats: tuple[str, ...]
+) -> tuple[Executor, bool]:
+    """The executor to render ``jobs`` files with, and whether this run owns (closes) it.
 
-    started = time.perf_counter()
-    data = get_renderer(fmt).to_bytes(doc)
-    return data, time.perf_counter() - started
-
-
-def render_documents(
-    documents: list[tuple[str, Document]], formats: tuple[str, ...], *, parallel: bool | None = None
-) -> list[tuple[tuple[str, Document, str], tuple[bytes, float]]]:
-    """Every (document, format) rendered to bytes, in order.
-
-    PDF layout and the Word writer are each single-threaded and independent, so with two or
-    more CPUs they run in forked worker processes: the run takes as long as the slowest
-    format instead of the sum. Renderer modules are imported first so workers inherit them.
+    One file renders in this process (a pool would only add a fork); more go to a local pool
+    of one worker per CPU.
     """
-    from reportgen.render import get_renderer
+    from reportgen.executors import Executor as ExecutorBase
+    from reportgen.executors import get_executor
+    from reportgen.render.jobs import warm_renderers
 
-    tasks = [(stem, doc, fmt) for stem, doc in documents for fmt in formats]
-    for fmt in formats:
-        get_renderer(fmt)  # validates the name and imports the module before any fork
-    cpus = os.cpu_count() or 1
-    if parallel is None:
-        parallel = len(tasks) > 1 and cpus > 1 and "fork" in multiprocessing.get_all_start_methods()
-    if not parallel:
-        return [(task, _render_one(task[1], task[2])) for task in tasks]
-    context = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(
-        max_workers=min(len(tasks), cpus), mp_context=context
-    ) as pool:
-        futures = [pool.submit(_render_one, doc, fmt) for _, doc, fmt in tasks]
-        try:
-            return [(task, future.result()) for task, future in zip(tasks, futures, strict=True)]
-        except concurrent.futures.process.BrokenProcessPool as exc:
-            raise RenderError(f"A rendering process died: {exc}") from None
+    if isinstance(executor, ExecutorBase):
+        return executor, False
+    pool = get_executor(executor or ("local://1" if jobs <= 1 else "local"))
+    if pool.url.startswith("local"):
+        # Warm here only when a worker will render several files: then every worker inherits
+        # the imports and fonts. With a job per worker (one document's PDF and Word), each
+        # worker imports just its own renderer, side by side, which is sooner.
+        if jobs > pool.workers:
+            warm_renderers(formats)
+    else:
+        pool.warm(f"reportgen.render.{fmt}" for fmt in formats)
+    return pool, True
 
 
 def _redact(url: str) -> str:
@@ -408,6 +411,7 @@ def generate_all(
     as_at: dt.datetime | None = None,
     on_report: Callable[[str, Period], None] | None = None,
     skip_missing: bool = True,
+    executor: str | Executor | None = None,
 ) -> tuple[list[RunResult], list[str]]:
     """Every report due for ``period`` (see :func:`due_reports`) in one session.
 
@@ -433,6 +437,7 @@ def generate_all(
                     session=session,
                     as_at=as_at,
                     config_dir=config_dir,
+                    executor=executor,
                 )
             )
     finally:

@@ -30,10 +30,12 @@ def repo_root() -> Path:
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The public acceptance data shipped beside the repo (../shared/acceptance-data)."""
-    path = REPO.parent / "shared" / "acceptance-data"
-    if not path.is_dir():
-        pytest.skip(f"acceptance data not found at {path}")
-    return path
+    # A worktree lives one level deeper (/work/wt/NAME) than the main checkout (/work/main).
+    candidates = [REPO.parent / "shared" / "acceptance-data", REPO.parents[1] / "shared" / "acceptance-data"]
+    for path in candidates:
+        if path.is_dir():
+            return path
+    pytest.skip(f"acceptance data not found at {candidates[0]}")
 
 
 SMALL_PARTNERSHIP = """

@@ -13,16 +13,17 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-import matplotlib
+from cycler import cycler
 
-matplotlib.use("Agg")  # no display on servers; must precede pyplot
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from reportgen.charts import palette
+from reportgen.document import Chart
+from reportgen.errors import RenderError
 
-from reportgen.charts import palette  # noqa: E402
-from reportgen.document import Chart  # noqa: E402
-from reportgen.errors import RenderError  # noqa: E402
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ RC_PARAMS: dict[str, object] = {
     "axes.grid.axis": "y",
     "grid.color": palette.LIGHT_GREY,
     "grid.linewidth": 0.6,
-    "axes.prop_cycle": matplotlib.cycler(color=list(palette.OKABE_ITO)),
+    "axes.prop_cycle": cycler(color=list(palette.OKABE_ITO)),
     "lines.linewidth": 2.0,
     "figure.dpi": 100,
     "savefig.facecolor": "white",
@@ -72,9 +73,20 @@ class ChartDraft:
     width_mm: float = 160.0
 
 
+def _matplotlib() -> ModuleType:
+    """matplotlib, imported on the first chart: a run without charts (a leaflet) never pays
+    its ~0.5 s import. pyplot is never needed: figures are made and saved directly."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display on servers
+    return matplotlib
+
+
 def new_figure(width_mm: float = 160.0, height_mm: float = 80.0) -> tuple[Figure, object]:
     """A figure at its printed size, so fonts print at the size we set."""
-    with plt.rc_context(RC_PARAMS):
+    from matplotlib.figure import Figure
+
+    with _matplotlib().rc_context(RC_PARAMS):
         fig = Figure(figsize=(width_mm / 25.4, height_mm / 25.4), layout="constrained")
         ax = fig.add_subplot()
     return fig, ax
@@ -138,7 +150,7 @@ class ChartBook:
         if key in self._charts:
             return self._charts[key]
         started = time.perf_counter()
-        with plt.rc_context(RC_PARAMS):
+        with _matplotlib().rc_context(RC_PARAMS):
             try:
                 draft = draw()
             except RenderError:

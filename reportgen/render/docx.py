@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import weakref
 import zipfile
+from typing import Any
 
 import docx
 from docx.document import Document as WordDocument
@@ -22,6 +24,7 @@ from docx.oxml.ns import qn
 from docx.shared import Length, Mm
 from docx.table import Table as WordTable
 from docx.text.paragraph import Paragraph as WordParagraph
+from docx.text.run import Run
 from PIL import ImageFont
 
 from reportgen.document import (
@@ -43,6 +46,7 @@ from reportgen.document import (
     cell_status,
     cell_text,
     inline_runs,
+    link_spans,
 )
 from reportgen.errors import RenderError
 from reportgen.render.base import Renderer
@@ -60,17 +64,47 @@ _ALIGN = {
 }
 
 
+def _style_id(paragraph: WordParagraph, name: str) -> str:
+    """The style id for a style name, looked up once per document.
+
+    python-docx resolves ``x.style = "Name"`` with two XPath searches over every style in the
+    document each time; in the board pack's tables that was 70% of the Word render (profile
+    in docs/performance.md). The ids of one document are remembered against its part.
+    """
+    part = paragraph.part
+    cache = _STYLE_IDS.setdefault(part, {})
+    if name not in cache:
+        cache[name] = part.styles[name].style_id
+    return cache[name]
+
+
+_STYLE_IDS: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
+def _set_paragraph_style(paragraph: WordParagraph, name: str) -> None:
+    paragraph._p.style = _style_id(paragraph, name)
+
+
+def _add_run(paragraph: WordParagraph, text: str, style: str | None = None) -> Run:
+    run = paragraph.add_run(text)
+    if style:
+        run._r.style = _style_id(paragraph, style)
+    return run
+
+
 def _add_text(paragraph: WordParagraph, text: str) -> None:
-    """Add text with **bold** markup as runs in the Strong character style."""
-    for chunk, bold in inline_runs(text):
-        run = paragraph.add_run(chunk)
-        if bold:
-            run.style = "Strong"
+    """Add text with **bold** markup as runs in the Strong character style; a
+    [label](href) link becomes its label with the address in brackets."""
+    for span, href in link_spans(text):
+        for chunk, bold in inline_runs(span):
+            _add_run(paragraph, chunk, "Strong" if bold else None)
+        if href:
+            paragraph.add_run(f" ({href})")
 
 
 def _add_status(paragraph: WordParagraph, status: Status, text: str | None = None) -> None:
     label = Cell(text or "", status).display
-    paragraph.add_run(label, style=f"Status {status.tone.value.title()}")
+    _add_run(paragraph, label, f"Status {status.tone.value.title()}")
 
 
 def _shade(cell_element: OxmlElement, fill: str) -> None:
@@ -282,7 +316,7 @@ class _Writer:
         header._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
         for index, (cell, title) in enumerate(zip(header.cells, block.columns, strict=True)):
             paragraph = cell.paragraphs[0]
-            paragraph.style = "Table Heading"
+            _set_paragraph_style(paragraph, "Table Heading")
             paragraph.alignment = _ALIGN[block.align(index)]
             paragraph.add_run(title)
             _shade(cell._tc, NAVY)
@@ -291,7 +325,7 @@ class _Writer:
             for index, (cell, value) in enumerate(zip(word_row.cells, values, strict=True)):
                 paragraph = cell.paragraphs[0]
                 is_row_heading = index == 0 and block.row_headers
-                paragraph.style = "Table Row Heading" if is_row_heading else "Table Text"
+                _set_paragraph_style(paragraph, "Table Row Heading" if is_row_heading else "Table Text")
                 paragraph.alignment = _ALIGN[block.align(index)]
                 status = cell_status(value)
                 if status is not None:

@@ -281,7 +281,7 @@ def install_styles(doc: WordDocument, sizes: Sizes, language: str, text_width_tw
 
     for name in ("Header", "Footer"):
         furniture = doc.styles[name]
-        _look(furniture, max(sizes.small - 1.5, 9) if sizes.small < 16 else sizes.small, color=MUTED)
+        _look(furniture, max(sizes.small - 1.5, 9) if sizes.small < 12 else sizes.small, color=MUTED)
         tabs = furniture.element.get_or_add_pPr().find(qn("w:tabs"))
         if tabs is not None:
             tabs.getparent().remove(tabs)

@@ -206,6 +206,8 @@ class Schedules(Model):
     config_dir: Path = Path("data_sources")
     out_dir: Path = Path("outputs")
     store: str | None = None  # SQLAlchemy URL of the observation store; default as `reportgen pull`
+    # Where render jobs run: "local" (default), "local://N" or "dask://host:port" (a Dask cluster)
+    executor: str | None = None
     smtp: Smtp = Smtp()
     outbox: Folder = Folder(path=Path("outputs/outbox"))
     publish: Folder = Folder(path=Path("outputs/public"))
@@ -219,6 +221,19 @@ class Schedules(Model):
     @classmethod
     def _zone(cls, value: str) -> str:
         return _check_zone(value)
+
+    @field_validator("executor")
+    @classmethod
+    def _executor(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from reportgen.errors import LookupFailure
+        from reportgen.executors import check_url
+
+        try:
+            return check_url(value)
+        except LookupFailure as exc:
+            raise ValueError(str(exc)) from None
 
     @model_validator(mode="after")
     def _fill_and_check(self) -> Schedules:

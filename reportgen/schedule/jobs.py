@@ -46,8 +46,10 @@ def generate(
     out_dir: Path = Path("outputs"),
     variant: dict[str, Any] | None = None,
     version: int | None = None,
+    executor: str | None = None,
 ) -> RunResultLike:
-    """Render ``report`` for ``period`` into ``out_dir`` (the pipeline's own entry point)."""
+    """Render ``report`` for ``period`` into ``out_dir`` (the pipeline's own entry point);
+    ``executor`` is schedules.toml's (local, local://N, dask://host:port)."""
     from reportgen.pipeline import generate as pipeline_generate
 
     return pipeline_generate(
@@ -58,4 +60,5 @@ def generate(
         out_dir=out_dir,
         variant=variant,
         version=version,
+        executor=executor,
     )

@@ -173,6 +173,8 @@ class Runner:
         if self.stopping.is_set():
             raise Stopped()
         staging.mkdir(parents=True, exist_ok=True)
+        # Only when schedules.toml names one, so a generate() without the parameter still fits.
+        where = {"executor": self.settings.executor} if self.settings.executor else {}
         result = self.generate(
             job.report,
             period,
@@ -182,6 +184,7 @@ class Runner:
             variant=dict(job.variant) or None,
             # The pipeline names re-issues "-v2", "-v3"; the first issue has no suffix.
             version=version if version > 1 else None,
+            **where,
         )
         # Stopping now is fine: the service waits stop_timeout for this run to finish. If it
         # gave up and abandoned the run meanwhile, ledger.succeed() refuses and we clean up.

@@ -1,0 +1,618 @@
+"""The quarterly public leaflet, its large-print and per-neighbourhood versions, and the poster.
+
+``build(ctx)`` returns ``(stem, Document)`` pairs. Variant options (``ctx.options``):
+
+- ``large_print``: 18pt reflowed text (the large-print stylesheet), same content;
+- ``area``: one neighbourhood (id or name) instead of the borough;
+- ``each_area``: one leaflet per neighbourhood, all from one evaluation;
+- ``poster``: a one-page A4 summary for libraries and clinics.
+
+Tone follows the strategy: crime is lower than people fear, so say so when the figures
+show it; when something got worse, say that plainly too, with what is being done. All
+figures come from :mod:`reportgen.reports.public_figures`, already protected by
+disclosure control.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from reportgen.config.models import Config
+from reportgen.document import (
+    BulletList,
+    Callout,
+    Cell,
+    Document,
+    Headline,
+    HeadlineRow,
+    Paragraph,
+    Section,
+    Status,
+    Table,
+)
+from reportgen.errors import LookupFailure
+from reportgen.periods import Period
+from reportgen.reports import headlines as hl
+from reportgen.reports.disclosure import Figure, change_pct_figure, fewer_than, format_number
+from reportgen.reports.public_figures import AreaFigures, Comparison, PublicFigures, public_figures
+
+_ = hl._
+
+log = logging.getLogger(__name__)
+
+KIND = "leaflet"
+# What fits on two A4 sides at 14pt beside the figures; large print has room for all.
+ADVICE_LINES = 3
+PARTNER_LINES = 2
+
+
+@dataclasses.dataclass(frozen=True)
+class Trim:
+    """How much of the optional text the two-sided leaflet keeps (large print keeps all)."""
+
+    advice: int | None = ADVICE_LINES
+    partners: int | None = PARTNER_LINES
+    rises: int = 3  # crime types named in the "went up" sentence
+
+
+# Tried in turn until the standard leaflet lays out on two A4 sides.
+TRIMS = (Trim(), Trim(advice=2, rises=2), Trim(advice=2, partners=1, rises=1), Trim(advice=1, partners=0, rises=1))
+FULL = Trim(advice=None, partners=None, rises=3)
+PAGES = 2
+
+DEFAULT_ADVICE = (
+    _("Lock doors and windows when you go out, even for a few minutes."),
+    _("Keep valuables out of sight in your car and at home."),
+    _("Get to know your neighbours and look out for each other."),
+    _("Join or start a Homewatch scheme in your street."),
+)
+DEFAULT_REPORTING = (
+    _("In an emergency, when a crime is happening or someone is in danger, call 999."),
+    _("To report a crime anonymously, call Crimestoppers on 0800 555 111."),
+)
+
+
+# --- small helpers ---------------------------------------------------------------------------
+def _options(ctx: Any) -> dict[str, Any]:
+    return dict(getattr(ctx, "options", None) or {})
+
+
+def _publication_date(ctx: Any) -> dt.date:
+    as_at = getattr(ctx, "data_as_at", None)
+    if isinstance(as_at, dt.datetime):
+        return as_at.date()
+    if isinstance(as_at, dt.date):
+        return as_at
+    return dt.date.today()
+
+
+def find_area(config: Config, wanted: str) -> str:
+    """A neighbourhood id from its id or name, ignoring case and spaces."""
+
+    def norm(text: str) -> str:
+        return "".join(text.lower().split()).replace("-", "").replace("_", "")
+
+    for area in config.partnership.neighbourhoods:
+        if norm(wanted) in (norm(area.id), norm(area.name)):
+            return area.id
+    known = ", ".join(a.name for a in config.partnership.neighbourhoods)
+    raise LookupFailure(f"No neighbourhood called {wanted!r}.", hint=f"Known neighbourhoods: {known}.")
+
+
+def short_label(period: Period) -> str:
+    """'Jan to Mar 2005' for table headings (the full label is in the title)."""
+    first = Period(period.start, period.start, period.kind).first_day
+    last = period.last_day
+    if first.year == last.year:
+        return f"{first:%b} to {last:%b %Y}"
+    return f"{first:%b %Y} to {last:%b %Y}"
+
+
+def column_label(period: Period) -> str:
+    """A table column for a quarter: just the year when the caption names the months."""
+    first, last = period.first_day, period.last_day
+    return str(first.year) if first.year == last.year else short_label(period)
+
+
+def months_label(period: Period) -> str:
+    """'January to March' (no year): the caption part shared by this year's and last year's columns."""
+    first, last = period.first_day, period.last_day
+    if first.year != last.year:
+        return period.label
+    return _("{first} to {last}").format(first=f"{first:%B}", last=f"{last:%B}")
+
+
+def change_words(current: Figure, previous: Figure, change: Figure) -> str:
+    """'Down 12%', 'Up 3%', 'No change', or 'not shown' when either side is protected."""
+    if change.suppressed or not (current.shown and previous.shown):
+        return _("not shown")
+    return hl.headline_value(float(current.value), float(previous.value))  # type: ignore[arg-type]
+
+
+def verdict_status(current: Figure, previous: Figure, polarity: str) -> Status | None:
+    """Glyph and word for a change, so the table never relies on colour alone."""
+    if not (current.shown and previous.shown):
+        return None
+    word = hl.verdict(float(current.value), float(previous.value), polarity)  # type: ignore[arg-type]
+    return {"better": Status.ON_TRACK, "worse": Status.RED}.get(word)
+
+
+def _change_cell(current: Figure, previous: Figure, change: Figure, polarity: str) -> Cell | str:
+    text = change_words(current, previous, change)
+    status = verdict_status(current, previous, polarity)
+    if status is None:
+        return text
+    # Public words, not RAG jargon: "Better" / "Worse" carry the meaning with the glyph.
+    better = status is Status.ON_TRACK
+    return Cell(f"{text} ({_('better') if better else _('worse')})", status)
+
+
+def _targets_for(config: Config, indicator: str | None) -> list[str]:
+    """Public titles of the big targets measuring ``indicator``, newest strategy first."""
+    out: list[str] = []
+    for strategy in sorted(config.strategies, key=lambda s: s.target.end, reverse=True):
+        for target in strategy.targets:
+            if any(m.indicator == indicator for m in target.measures):
+                out.append(target.public_title or target.title)
+    return out
+
+
+# --- sections ----------------------------------------------------------------------------------
+def _crime_headlines(figs: PublicFigures, area: AreaFigures, is_borough: bool) -> HeadlineRow | None:
+    """Big-number cards; short labels, with the exact period and figures in the detail."""
+    cards: list[Headline] = []
+    quarter_basis = hl.basis_phrase(figs.period)
+    rolling = figs.rolling[0] if figs.rolling else None
+    if is_borough and rolling and rolling.current.shown and rolling.previous.shown:
+        cur, prev = float(rolling.current.value), float(rolling.previous.value)  # type: ignore[arg-type]
+        cards.append(Headline(
+            value=hl.headline_value(cur, prev),
+            label=_("Crime in the last 12 months"),
+            detail=_("{current} offences {basis}, against {previous} a year earlier.").format(
+                current=format_number(cur), basis=hl.basis_phrase(rolling.period),
+                previous=format_number(prev)),
+        ))
+    if area.crime.shown and area.crime_last_year.shown:
+        cur, prev = float(area.crime.value), float(area.crime_last_year.value)  # type: ignore[arg-type]
+        cards.append(Headline(
+            value=hl.headline_value(cur, prev),
+            label=_("Crime in the last 3 months"),
+            detail=_("{current} offences {basis}, against {previous} a year earlier.").format(
+                current=format_number(cur), basis=quarter_basis, previous=format_number(prev)),
+        ))
+    if area.rate.shown and (not is_borough or len(cards) < 2):
+        cards.append(Headline(
+            value=area.rate.text,
+            label=_("Crimes for every 1,000 people"),
+            detail=_("In {place}, {basis}.").format(place=area.area_name, basis=quarter_basis),
+        ))
+    return HeadlineRow(tuple(cards[:3])) if cards else None
+
+
+def _headline_sentences(figs: PublicFigures, area: AreaFigures, is_borough: bool) -> list[str]:
+    """The lead paragraph: what changed, in words, with the figures behind it."""
+    sentences: list[str] = []
+    subject = _("Crime") if is_borough else _("Crime in {place}").format(place=area.area_name)
+    rolling = figs.rolling[0] if figs.rolling else None
+    if is_borough and rolling and rolling.current.shown and rolling.previous.shown:
+        cur, prev = float(rolling.current.value), float(rolling.previous.value)  # type: ignore[arg-type]
+        sentences.append(hl.change_sentence(subject, cur, prev, hl.OFFENCES,
+                                            comparison=_("on the year before")))
+        if hl.verdict(cur, prev, "lower_is_better") == "worse":
+            sentences.append(_rise_follow_up(figs))
+    if sentences:
+        # The borough's quarter is on its card; the 12-month sentence is the news.
+        return sentences
+    if area.crime.shown and area.crime_last_year.shown:
+        cur, prev = float(area.crime.value), float(area.crime_last_year.value)  # type: ignore[arg-type]
+        sentences.append(hl.change_sentence(subject, cur, prev, hl.OFFENCES,
+                                            comparison=_("on the same months last year")))
+        if hl.verdict(cur, prev, "lower_is_better") == "worse":
+            sentences.append(_rise_follow_up(figs))
+    elif area.crime.suppressed:
+        sentences.append(hl.suppressed_sentence(subject, area.threshold, hl.basis_phrase(figs.period)))
+    return sentences
+
+
+def _rise_follow_up(figs: PublicFigures) -> str:
+    """Said straight after a rise in crime: that it is worse, and what is being done."""
+    return _("That is worse than last year. The partnership reviews these figures every month and "
+             "targets its work where crime is rising.")
+
+
+def _reassurance(area: AreaFigures, is_borough: bool) -> str:
+    """Fear of crime runs far above the risk: give the risk as a plain number."""
+    if not area.rate.shown:
+        return _("If you are worried about crime, talk to us: our phone numbers are in this leaflet.")
+    per_100 = float(area.rate.value) / 10  # type: ignore[arg-type]
+    template = _("Many people think crime is more common than it is: over these three months there "
+                 "were about {n} crimes for every 100 people in {place}.")
+    return template.format(n=format_number(per_100, 1 if per_100 < 10 else 0), place=area.area_name)
+
+
+def _comparison_section(figs: PublicFigures, area: AreaFigures, is_borough: bool, level: int = 1,
+                        with_table: bool = True) -> Section:
+    """The rate per 1,000 against the borough and the comparators: a sentence, and where
+    there is room (large print, the web) a table with the same quarter last year."""
+    # Beside the headline cards (which give the months) the sentence says it more briefly.
+    basis = hl.basis_phrase(figs.period) if with_table else _("over the same three months")
+    places = list(figs.comparisons)
+    if not is_borough:
+        places.insert(0, Comparison(area.area_id, area.area_name, area.rate.safe_value,
+                                    area.rate_last_year.safe_value))
+    blocks: list[Any] = []
+    head = places[0]
+    others = [(c.name, c.rate) for c in places[1:] if c.rate is not None]
+    if head.rate is not None:
+        blocks.append(Paragraph(hl.comparison_sentence(head.name, head.rate, others, basis)))  # type: ignore[arg-type]
+    last_year = figs.period.same_period_last_year()
+    rows = []
+    for c in places:
+        now = _("not shown") if c.rate is None else format_number(c.rate, 1)
+        then = _("not shown") if c.rate_last_year is None else format_number(c.rate_last_year, 1)
+        if c.rate is not None and c.rate_last_year is not None:
+            now_f = Figure(c.rate, now)
+            then_f = Figure(c.rate_last_year, then)
+            change = _change_cell(now_f, then_f, Figure(0.0, ""), "lower_is_better")
+        else:
+            change = _("not shown")
+        rows.append((c.name, then, now, change))
+    if not with_table:
+        return Section(_("How we compare"), tuple(blocks), level=level, id="compare")
+    blocks.append(Table(
+        caption=_("Crimes for every 1,000 people, {months}").format(months=months_label(figs.period)),
+        columns=(_("Area"), column_label(last_year), column_label(figs.period), _("Change")),
+        rows=tuple(rows),
+        column_align=("left", "right", "right", "left"),
+    ))
+    return Section(_("How we compare"), tuple(blocks), level=level, id="compare")
+
+
+def _types_section(config: Config, figs: PublicFigures, area: AreaFigures, level: int = 1, rises: int = 3
+                   ) -> Section | None:
+    if not area.types:
+        return None
+    last_year = figs.period.same_period_last_year()
+    rows = []
+    for row in area.types:
+        rows.append((row.title, row.previous.text, row.current.text,
+                     _change_cell(row.current, row.previous, row.change_pct, row.polarity)))
+    total_change = change_pct_figure(area.types_total, area.types_total_last_year)
+    rows.append((_("Total"), area.types_total_last_year.text, area.types_total.text,
+                 _change_cell(area.types_total, area.types_total_last_year, total_change, "lower_is_better")))
+    counted = bool(figs.breakdown_indicator and figs.breakdown_indicator != figs.crime_indicator)
+    hidden = any(f.suppressed for r in area.types for f in (r.current, r.previous))
+    if counted and hidden:
+        notes = (_("The types of crime the government asks us to count. Small numbers are hidden "
+                   "(\u201cfewer than\u201d, \u201cnot shown\u201d) to protect privacy."),)
+    elif counted:
+        notes = (_("The types of crime the government asks us to count; all crime also includes "
+                   "other offences."),)
+    elif hidden:
+        notes = (_("Small numbers are hidden (\u201cfewer than\u201d, \u201cnot shown\u201d) to "
+                   "protect privacy."),)
+    else:
+        notes = ()
+    blocks: list[Any] = [Table(
+        caption=_("Crimes in {place}, {months}").format(place=area.area_name, months=months_label(figs.period)),
+        columns=(_("Type of crime"), column_label(last_year), column_label(figs.period), _("Change")),
+        rows=tuple(rows),
+        column_align=("left", "right", "right", "left"),
+        notes=notes,
+    )]
+    # Rises smaller than the disclosure threshold are noise at neighbourhood level: the
+    # table shows them, the text does not make news of them.
+    worse = [r for r in area.types if r.current.shown and r.previous.shown
+             and hl.verdict(float(r.current.value), float(r.previous.value), r.polarity) == "worse"  # type: ignore[arg-type]
+             and float(r.current.value) - float(r.previous.value) >= max(1, area.threshold)]  # type: ignore[arg-type]
+    if worse:
+        said = went_up_sentence([(r.title, float(r.current.value), float(r.previous.value))  # type: ignore[arg-type]
+                                 for r in worse[:rises]])
+        targets = _targets_for(config, figs.breakdown_indicator) or _targets_for(config, figs.crime_indicator)
+        action = (_("our target is to {target}, and we review the figures every month to decide where "
+                    "to act.").format(target=targets[0][0].lower() + targets[0][1:])
+                  if targets else "")
+        blocks.append(Paragraph(f"{said} {hl.worse_follow_up(len(worse), action)}"))
+    return Section(_("Crime in detail"), tuple(blocks), level=level, id="detail")
+
+
+def went_up_sentence(items: list[tuple[str, float, float]]) -> str:
+    """One sentence for every crime type that rose: plain, with the size of each rise."""
+    if len(items) == 1:
+        title, cur, prev = items[0]
+        return hl.change_sentence(title, cur, prev, hl.OFFENCES, comparison=_("on the same months last year"))
+    parts = [_("{title} (up {pct}%, {amount} more)").format(
+        title=title if n == 0 else title[0].lower() + title[1:],
+        pct=hl.public_percent((cur - prev) / prev * 100), amount=hl.public_amount(cur - prev))
+        for n, (title, cur, prev) in enumerate(items)]
+    template = _("Some crimes went up on the same months last year: {items}.")
+    return template.format(items=_("{first} and {last}").format(first=", ".join(parts[:-1]), last=parts[-1]))
+
+
+_FALLING_CLAIM = re.compile(r"\bcrime (is|has been) (falling|going down|down)\b", re.I)
+
+
+def _advice_section(config: Config, level: int = 1, limit: int | None = None, *, falling: bool = True
+                    ) -> Section:
+    """The partnership's advice in its own order; the two-sided leaflet keeps the first few.
+
+    Advice text is written once in the config, but the figures change every quarter: a line
+    claiming crime is falling is left out when this leaflet's figures do not show a fall.
+    """
+    advice = [a for a in (config.partnership.public_advice or DEFAULT_ADVICE)
+              if falling or not _FALLING_CLAIM.search(a)]
+    advice = advice if limit is None else advice[:limit]
+    return Section(_("What you can do"), (BulletList(tuple(advice)),), level=level, id="advice")
+
+
+def crime_is_falling(figs: PublicFigures, area: AreaFigures, is_borough: bool) -> bool:
+    """Whether this leaflet's own headline figures show crime falling."""
+    rolling = figs.rolling[0] if figs.rolling else None
+    if is_borough and rolling and rolling.current.shown and rolling.previous.shown:
+        return float(rolling.current.value) < float(rolling.previous.value)  # type: ignore[arg-type]
+    if area.crime.shown and area.crime_last_year.shown:
+        return float(area.crime.value) < float(area.crime_last_year.value)  # type: ignore[arg-type]
+    return False
+
+
+def _report_section(config: Config, level: int = 1) -> Section:
+    lines = config.partnership.report_crime or DEFAULT_REPORTING
+    return Section(_("How to report a crime"), (BulletList(tuple(lines)),), level=level, id="report")
+
+
+def partner_contacts(config: Config, limit: int | None = None) -> list[tuple[str, str]]:
+    """(organisation, phone) for each partner with a public phone number, in config order."""
+    rows = []
+    for partner in config.partners:
+        for c in partner.contacts:
+            if c.phone:
+                rows.append((partner.name, c.phone))
+                break
+    return rows if limit is None else rows[:limit]
+
+
+def formats_line(config: Config, *, poster: bool = False, web: bool = False) -> str:
+    """The offer of other formats, with the number to ring."""
+    phone = config.partnership.alternative_formats_phone or config.partnership.contact.phone
+    if web:
+        return _("This page and our leaflets are available in large print, Braille, audio and "
+                 "translation. Please ring {phone}.").format(phone=phone)
+    if poster:
+        return _("This information is available in large print, Braille, audio and translation. "
+                 "Please ring {phone}.").format(phone=phone)
+    return _("This leaflet is available in large print, Braille, audio and translation. "
+             "Please ring {phone}.").format(phone=phone)
+
+
+def _contacts_section(config: Config, limit: int | None, level: int = 1) -> Section:
+    """Who to call, as one compact table: the partnership first, then partners."""
+    own = config.partnership.contact
+    rows = [(own.name, own.phone)] if own.phone else []
+    rows += partner_contacts(config, limit)
+    blocks: list[Any] = []
+    if rows:
+        blocks.append(Table(
+            caption=_("Phone numbers"),
+            columns=(_("Who"), _("Phone")),
+            rows=tuple(rows),
+            column_align=("left", "left"),
+        ))
+    where = [x for x in (own.email, own.web) if x]
+    if where:
+        blocks.append(Paragraph(" \u00b7 ".join(where)))
+    return Section(_("Contact us"), tuple(blocks), level=level, id="contact")
+
+
+def _formats_callout(config: Config) -> Callout:
+    return Callout(_("Other formats and languages"), formats_line(config), kind="info")
+
+
+# --- documents -----------------------------------------------------------------------------------
+def _document(ctx: Any, figs: PublicFigures, title: str, subtitle: str, sections: Iterable[Section],
+              variant: str) -> Document:
+    config: Config = ctx.config
+    p = config.partnership
+    return Document(
+        kind=KIND,
+        title=title,
+        subtitle=subtitle,
+        partnership=p.name,
+        period_label=figs.period.label,
+        date=_publication_date(ctx),
+        sections=tuple(sections),
+        variant=variant,
+        keywords=(_("community safety"), _("crime figures"), figs.period.label),
+        notice=p.notice or None,
+        # The formats offer is in the contact section (and on the poster's face).
+        footer_text="",
+    )
+
+
+def leaflet_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, *, large_print: bool = False,
+                     trim: Trim | None = None) -> Document:
+    """The two-sided leaflet for the borough, or for one neighbourhood."""
+    trim = trim or (FULL if large_print else TRIMS[0])
+    config: Config = ctx.config
+    is_borough = area_id is None
+    area = figs.borough if is_borough else figs.area(area_id)  # type: ignore[arg-type]
+    place = area.area_name
+    headline_blocks: list[Any] = []
+    cards = _crime_headlines(figs, area, is_borough)
+    if cards:
+        headline_blocks.append(cards)
+    compare = _comparison_section(figs, area, is_borough, with_table=large_print)
+    sentences = _headline_sentences(figs, area, is_borough)
+    if not large_print:
+        # Two A4 sides: the comparison sentence joins the headlines instead of its own section.
+        sentences += [b.text for b in compare.blocks if isinstance(b, Paragraph)]
+    if sentences:
+        headline_blocks.append(Paragraph(" ".join(sentences)))
+    reassurance = [_reassurance(area, is_borough)]
+    if not is_borough:
+        spec = next(a for a in config.partnership.neighbourhoods if a.id == area_id)
+        if spec.priority:
+            reassurance.append(_(
+                "{place} is a priority neighbourhood: we are putting in more time, staff and action "
+                "to make it safer.").format(place=place))
+    headline_blocks.append(Paragraph(" ".join(reassurance)))
+    # Front: the news, how we compare, what you can do. Back: the detail and who to call.
+    sections = [Section(_("The headlines"), tuple(headline_blocks), id="headlines")]
+    if large_print:
+        sections.append(compare)
+    sections.append(Section(_("Help keep {place} safe").format(place=place), (
+        _advice_section(config, level=2, limit=trim.advice,
+                        falling=crime_is_falling(figs, area, is_borough)),
+        _report_section(config, level=2),
+    ), id="help"))
+    detail = _types_section(config, figs, area, rises=trim.rises)
+    if detail:
+        sections.append(detail)
+    contacts = _contacts_section(config, limit=trim.partners)
+    sections.append(dataclasses.replace(contacts, blocks=(*contacts.blocks, _formats_callout(config))))
+    title = _("Community safety in {place}").format(place=place)
+    # The period is already in the masthead; the standard leaflet saves the line for figures.
+    subtitle = _("Your quarterly update on crime") if large_print else ""
+    return _document(ctx, figs, title, subtitle, sections, "large-print" if large_print else "standard")
+
+
+def poster_document(ctx: Any, figs: PublicFigures, area_id: str | None = None) -> Document:
+    """One A4 page for noticeboards: the headline, how we compare, how to report, who to call."""
+    config: Config = ctx.config
+    is_borough = area_id is None
+    area = figs.borough if is_borough else figs.area(area_id)  # type: ignore[arg-type]
+    blocks: list[Any] = []
+    cards = _crime_headlines(figs, area, is_borough)
+    if cards:
+        blocks.append(HeadlineRow(cards.headlines[:2]))
+    sentences = _headline_sentences(figs, area, is_borough)
+    if sentences:
+        blocks.append(Paragraph(sentences[0]))
+    basis = hl.basis_phrase(figs.period)
+    others = [(c.name, c.rate) for c in figs.comparisons if c.area_id != area.area_id and c.rate is not None]
+    if area.rate.shown:
+        blocks.append(Paragraph(hl.comparison_sentence(area.area_name, float(area.rate.value), others,  # type: ignore[arg-type]
+                                                       basis)))
+    lines = config.partnership.report_crime or DEFAULT_REPORTING
+    contact = config.partnership.contact
+    sections = [
+        Section(_("The headlines"), tuple(blocks), id="headlines"),
+        Section(_("Report a crime"), (BulletList(tuple(lines[:3])),), id="report"),
+        Section(_("Find out more"), (
+            Paragraph(_("**{name}**: phone {phone}{email}.").format(
+                name=contact.name, phone=contact.phone,
+                email=_(", email {email}").format(email=contact.email) if contact.email else "")),
+            Paragraph(formats_line(config, poster=True)),
+        ), id="contact"),
+    ]
+    rolling = figs.rolling[0] if figs.rolling else None
+    if (is_borough and rolling and rolling.current.shown and rolling.previous.shown
+            and float(rolling.current.value) < float(rolling.previous.value)):  # type: ignore[arg-type]
+        title = _("Crime is falling in {place}").format(place=area.area_name)
+    elif (area.crime.shown and area.crime_last_year.shown
+          and float(area.crime.value) < float(area.crime_last_year.value)):  # type: ignore[arg-type]
+        title = _("Crime is down in {place}").format(place=area.area_name)
+    else:
+        title = _("Crime in {place}: the latest figures").format(place=area.area_name)
+    # The period is in the masthead already; the poster keeps its space for the figures.
+    return _document(ctx, figs, title, "", sections, "poster")
+
+
+def fitted_leaflet(ctx: Any, figs: PublicFigures, area_id: str | None) -> Document:
+    """The standard leaflet with as much optional text as fits on two A4 sides.
+
+    Each candidate is laid out once; the PDF renderer keeps the layout, so the pipeline's
+    own render of the chosen one costs nothing more.
+    """
+    from reportgen.render.html import render_html
+    from reportgen.render.pdf import laid_out
+
+    doc = None
+    for trim in TRIMS:
+        doc = leaflet_document(ctx, figs, area_id, trim=trim)
+        _pdf, pages = laid_out(render_html(doc, "print"), title=doc.title)
+        if pages <= PAGES:
+            return doc
+    log.warning("%s: still %d pages after shortening; check the leaflet text", doc.title, pages)  # type: ignore[union-attr]
+    return doc  # type: ignore[return-value]
+
+
+def figures(ctx: Any) -> PublicFigures:
+    """The protected figures for ``ctx``, worked out once and kept on the context so
+    ``build`` and ``summarise`` (and every area's leaflet) share one computation."""
+    cached = getattr(ctx, "_public_figures", None)
+    if cached is None:
+        cached = public_figures(ctx.config, ctx.evaluation, ctx.period, _options(ctx))
+        ctx._public_figures = cached
+    return cached
+
+
+def stem_for(area_id: str | None, *, large_print: bool, poster: bool) -> str:
+    stem = "poster" if poster else "leaflet"
+    if area_id:
+        stem += f"-{area_id}"
+    if large_print and not poster:
+        stem += "-large-print"
+    return stem
+
+
+def build(ctx: Any) -> list[tuple[str, Document]]:
+    """Leaflets for ``ctx.period`` (a quarter) in the variant ``ctx.options`` asks for."""
+    options = _options(ctx)
+    config: Config = ctx.config
+    figs = figures(ctx)
+    large_print = bool(options.get("large_print"))
+    poster = bool(options.get("poster"))
+    if options.get("each_area"):
+        area_ids: list[str | None] = [a.id for a in config.partnership.neighbourhoods]
+    elif options.get("area"):
+        area_ids = [find_area(config, str(options["area"]))]
+    else:
+        area_ids = [None]
+    out: list[tuple[str, Document]] = []
+    for area_id in area_ids:
+        if poster:
+            doc = poster_document(ctx, figs, area_id)
+        elif large_print:
+            doc = leaflet_document(ctx, figs, area_id, large_print=True)
+        else:
+            doc = fitted_leaflet(ctx, figs, area_id)
+        out.append((stem_for(area_id, large_print=large_print, poster=poster), doc))
+    return out
+
+
+def summary_line(area: AreaFigures) -> str:
+    """'Hindley: 312 offences (Jan to Mar 2005), down 8% on a year earlier; 2 figures protected'."""
+    hidden = sum(1 for r in area.types for f in (r.current, r.previous) if f.suppressed)
+    protected = ngettext_protected(hidden)
+    if not area.change_pct.shown:
+        return f"{area.area_name}: {area.crime.text} offences, change not shown; {protected}"
+    change = change_words(area.crime, area.crime_last_year, area.change_pct)
+    return f"{area.area_name}: {area.crime.text} offences, {change.lower()} on a year earlier; {protected}"
+
+
+def ngettext_protected(n: int) -> str:
+    return hl.ngettext("{n} figure protected", "{n} figures protected", n).format(n=n)
+
+
+def summarise(ctx: Any) -> tuple[list[str], list[str]]:
+    """One line per document's area for the run summary; exceptions are areas whose own
+    crime total had to be withheld (their leaflet says less than usual)."""
+    options = _options(ctx)
+    figs = figures(ctx)
+    if options.get("each_area"):
+        areas = list(figs.areas.values())
+    elif options.get("area"):
+        areas = [figs.area(find_area(ctx.config, str(options["area"])))]
+    else:
+        areas = [figs.borough]
+    lines = [summary_line(a) for a in areas]
+    exceptions = [f"{a.area_name}: crime total withheld ({a.crime.text})" for a in areas if not a.crime.shown]
+    return lines, exceptions
+
+
+__all__ = ["build", "fewer_than", "figures", "leaflet_document", "poster_document", "stem_for", "summarise"]

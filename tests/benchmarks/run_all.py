@@ -1,0 +1,284 @@
+"""reportgen's benchmark suite: one table of wall time, CPU time, peak memory and the ratio
+against an anchor measured in the same run.
+
+Run from the repository root::
+
+    python -m tests.benchmarks            # everything (about 25 minutes on 2 cores)
+    python -m tests.benchmarks --quick    # fewer runs and 200 synthetic areas (a few minutes)
+    python -m tests.benchmarks --only board-pack --only leaflet
+
+Writes ``outputs/benchmarks/latest.json``. Every "whole process" case is a fresh subprocess;
+figures are medians over ``--runs`` runs after one untimed warm-up. The machine's load
+average is printed with the table, since other work on the machine slows every case.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.benchmarks import fixtures  # noqa: E402
+from tests.benchmarks.harness import ROOT, Measure, Sample, chromium, chromium_print, measure  # noqa: E402
+
+# Quick cases first, the long bulk run last.
+CASES = ("startup", "evaluate", "ingest", "board-pack", "leaflet", "leaflets-bulk")
+
+
+class Suite:
+    def __init__(self, work: Path, runs: int, areas: int) -> None:
+        self.work = work
+        self.runs = runs
+        self.areas = areas
+        self.rows: list[dict[str, Any]] = []
+        self.notes: list[str] = []
+        self.single_leaflet_peak: float | None = None
+
+    # --- helpers ----------------------------------------------------------------------------
+    def add(
+        self,
+        case: str,
+        work: Measure | dict[str, float],
+        anchor_name: str,
+        anchor: Measure | dict[str, float] | None,
+        aim: str,
+        ratio: float | None,
+        limit: float | None,
+        **extra: Any,
+    ) -> None:
+        def fields(m: Measure | dict[str, float] | None) -> dict[str, Any]:
+            if m is None:
+                return {}
+            return m.as_dict() if isinstance(m, Measure) else dict(m)
+
+        row = {
+            "case": case,
+            "work": fields(work),
+            "anchor_name": anchor_name,
+            "anchor": fields(anchor),
+            "ratio": ratio,
+            "aim": aim,
+            "met": None if ratio is None or limit is None else ratio <= limit,
+            **extra,
+        }
+        self.rows.append(row)
+        print(_line(row), flush=True)
+
+    def chromium_anchor(self, html: Path) -> Measure | None:
+        if not chromium():
+            self.notes.append("Chromium is not installed: its anchors are skipped (apt-get install chromium).")
+            return None
+        pdf = self.work / f"{html.stem}-chromium.pdf"
+        return measure(chromium_print(html, pdf), self.runs)
+
+    # --- cases ------------------------------------------------------------------------------
+    def board_pack(self) -> None:
+        store = fixtures.demo_store(self.work)
+        out = self.work / "out-board-pack"
+        cmd = fixtures.cli("run", "board-pack", "--period", "2005-03", "--store", store, "--out", str(out),
+                           "--config", str(fixtures.DEMO))
+        work = measure(cmd, self.runs)
+        anchor = self.chromium_anchor(fixtures.report_html(self.work, "board-pack", "2005-03", store))
+        ratio = work.wall / anchor.wall if anchor else None
+        self.add("board pack, PDF + Word, whole process", work, "Chromium prints the same HTML to PDF",
+                 anchor, "<= 1.0", ratio, 1.0)
+
+    def leaflet(self) -> None:
+        store = fixtures.demo_store(self.work)
+        out = self.work / "out-leaflet"
+        cmd = fixtures.cli("run", "leaflet", "--period", "2005-Q1", "--store", store, "--out", str(out),
+                           "--config", str(fixtures.DEMO))
+        work = measure(cmd, self.runs)
+        self.single_leaflet_peak = work.peak_mb
+        anchor = self.chromium_anchor(fixtures.report_html(self.work, "leaflet", "2005-Q1", store))
+        ratio = work.wall / anchor.wall if anchor else None
+        self.add("one leaflet, PDF + Word, whole process", work, "Chromium prints the same HTML to PDF",
+                 anchor, "<= 1.0", ratio, 1.0)
+
+    def _each_area(self, config: Path, store: str, executor: str, runs: int) -> Measure:
+        out = self.work / f"out-each-{config.name}-{executor.replace('://', '-')}"
+        manifest = out / "leaflet" / "2005-Q1" / "manifest.json"
+
+        def rate(sample: Sample) -> None:
+            data = json.loads(manifest.read_text(encoding="utf-8"))
+            documents = sum(1 for f in data["files"] if f["format"] == "pdf")
+            render = data["timings"]["render"]  # wall time of the render phase
+            sample.extra = {"documents": documents, "render_wall": render, "per_second": documents / render}
+
+        cmd = fixtures.cli("run", "leaflet", "--period", "2005-Q1", "--each-area", "--executor", executor,
+                           "--store", store, "--out", str(out), "--config", str(config))
+        return measure(cmd, runs, warmup=0, after=rate)
+
+    def leaflets_bulk(self) -> None:
+        demo_store = fixtures.demo_store(self.work)
+        synthetic, synthetic_store = fixtures.synthetic_partnership(self.work, self.areas)
+        for label, config, store, runs in (
+            ("demo", fixtures.DEMO, demo_store, self.runs),
+            (f"{self.areas:,} synthetic areas", synthetic, synthetic_store, 1),
+        ):
+            serial = self._each_area(config, store, "local://1", runs)
+            pooled = self._each_area(config, store, "local://2", runs)
+            speedup = pooled.extra["per_second"] / serial.extra["per_second"]
+            docs = int(serial.extra["documents"])
+            self.add(f"each-area leaflets, {label} ({docs}), 2 processes vs 1", pooled,
+                     "the same run in 1 process", serial, ">= 1.85x the serial rate", 1 / speedup, 1 / 1.85,
+                     speedup=speedup, per_second_1=serial.extra["per_second"],
+                     per_second_2=pooled.extra["per_second"])
+            if label != "demo":
+                # Against one leaflet of the same partnership (same data in memory), so the ratio
+                # shows what rendering 1,000 documents adds, not the size of 1,000 areas' data.
+                out = self.work / "out-one-synthetic"
+                one = measure(fixtures.cli("run", "leaflet", "--period", "2005-Q1", "--area", "area-0001",
+                                           "--store", store, "--out", str(out), "--config", str(config)),
+                              runs, warmup=0)
+                self.add(f"each-area leaflets, {label}: peak memory", {"peak_mb": pooled.peak_mb},
+                         "one leaflet of the same partnership", one, "<= 1.2x", pooled.peak_mb / one.peak_mb, 1.2)
+
+    def evaluate(self) -> None:
+        m = measure(fixtures.probe("evaluate"), self.runs, warmup=0)
+        work = {"wall": m.extra["work"], "cpu": m.extra["work_cpu"], "peak_mb": m.peak_mb}
+        anchor = {"wall": m.extra["anchor"], "cpu": m.extra["anchor_cpu"]}
+        self.add(f"evaluate {int(m.extra['rows']):,} observations", work, "one pandas groupby-sum", anchor,
+                 "<= 3.0", work["wall"] / anchor["wall"], 3.0)
+
+    def ingest(self) -> None:
+        config, file = fixtures.police_file(self.work)
+        m = measure(fixtures.probe("ingest", str(config), str(file)), self.runs)
+        work = {"wall": m.extra["work"], "cpu": m.extra["work_cpu"], "peak_mb": m.peak_mb}
+        anchor = {"wall": m.extra["anchor"], "cpu": m.extra["anchor_cpu"]}
+        self.add(f"ingest a {int(m.extra['rows']):,}-row police.uk file", work, "pandas.read_csv of the file",
+                 anchor, "<= 1.5", work["wall"] / anchor["wall"], 1.5)
+
+    def startup(self) -> None:
+        work = measure(fixtures.cli("--help"), max(self.runs, 5))
+        anchor = measure([sys.executable, "-c", "import weasyprint, matplotlib.pyplot, docx, pandas"],
+                         max(self.runs, 5))
+        self.add("reportgen --help", work, "import weasyprint, matplotlib.pyplot, docx, pandas", anchor,
+                 "<= 0.1", work.wall / anchor.wall, 0.1)
+
+
+def _fmt(value: Any, spec: str = ".2f") -> str:
+    return "" if value is None else format(value, spec)
+
+
+HEADER = f"{'case':58} {'wall s':>7} {'CPU s':>7} {'peak MiB':>8} | {'anchor':44} {'wall s':>7} | {'ratio':>6} {'aim':>10} {'met':>4}"
+
+
+def _line(row: dict[str, Any]) -> str:
+    w, a = row["work"], row["anchor"]
+    met = {True: "yes", False: "NO", None: "-"}[row["met"]]
+    return (
+        f"{row['case'][:58]:58} {_fmt(w.get('wall')):>7} {_fmt(w.get('cpu')):>7} {_fmt(w.get('peak_mb'), '.0f'):>8} | "
+        f"{row['anchor_name'][:44]:44} {_fmt(a.get('wall')):>7} | {_fmt(row['ratio']):>6} {row['aim'][:10]:>10} {met:>4}"
+    )
+
+
+def cpu_ratio(row: dict[str, Any]) -> float | None:
+    """The ratio on CPU time, steadier than wall time on a shared, loaded machine."""
+    w, a = row["work"].get("cpu"), row["anchor"].get("cpu")
+    return w / a if w and a else None
+
+
+def markdown(rows: list[dict[str, Any]]) -> str:
+    out = [
+        "| case | wall s | CPU s | peak MiB | anchor | anchor wall s | anchor CPU s | ratio (wall) | ratio (CPU) | aim | met |",
+        "|---|---:|---:|---:|---|---:|---:|---:|---:|---|---|",
+    ]
+    for row in rows:
+        w, a = row["work"], row["anchor"]
+        met = {True: "yes", False: "**no**", None: "-"}[row["met"]]
+        extra = f" ({row['speedup']:.2f}x)" if "speedup" in row else ""
+        cpu = None if "speedup" in row else cpu_ratio(row)
+        out.append(
+            f"| {row['case']}{extra} | {_fmt(w.get('wall'))} | {_fmt(w.get('cpu'))} | {_fmt(w.get('peak_mb'), '.0f')} | "
+            f"{row['anchor_name']} | {_fmt(a.get('wall'))} | {_fmt(a.get('cpu'))} | {_fmt(row['ratio'])} | "
+            f"{_fmt(cpu)} | {row['aim']} | {met} |"
+        )
+    return "\n".join(out)
+
+
+def _write(out: Path, suite: Suite, runs: int, areas: int, load_before: tuple[float, ...]) -> None:
+    """Write the results so far (after every case, so a long run that fails keeps its figures)."""
+    result = {
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "load_average": {"before": load_before, "after": os.getloadavg()},
+        "runs": runs,
+        "synthetic_areas": areas,
+        "rows": suite.rows,
+        "notes": suite.notes,
+        "markdown": markdown(suite.rows),
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp_out = out.with_suffix(".tmp")
+    tmp_out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    tmp_out.replace(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="reportgen benchmarks")
+    parser.add_argument("--quick", action="store_true", help="2 runs a case and 200 synthetic areas")
+    parser.add_argument("--runs", type=int, default=None, help="timed runs per case (default 5, quick 2)")
+    parser.add_argument("--areas", type=int, default=None, help="synthetic neighbourhoods (default 1000)")
+    parser.add_argument("--only", action="append", choices=CASES, help="run only these cases")
+    parser.add_argument("--work", type=Path, default=None, help="scratch folder to reuse (default: a temp dir)")
+    parser.add_argument("--out", type=Path, default=ROOT / "outputs" / "benchmarks" / "latest.json")
+    parser.add_argument("--table", type=Path, default=None, help="print the Markdown table of a results file")
+    args = parser.parse_args(argv)
+    if args.table:
+        data = json.loads(args.table.read_text(encoding="utf-8"))
+        print(markdown(data["rows"]))
+        load = data["load_average"]
+        print(f"\nLoad average {load['before'][0]:.2f} before, {load['after'][0]:.2f} after; "
+              f"{data['machine']['cpus']} CPUs; median of {data['runs']} runs; {data['when']}")
+        return 0
+    runs = args.runs or (2 if args.quick else 5)
+    areas = args.areas or (200 if args.quick else 1000)
+    cases = args.only or list(CASES)
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="reportgen-bench-") as tmp:
+        work = args.work or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        suite = Suite(work, runs, areas)
+        print(HEADER)
+        print("-" * len(HEADER))
+        dispatch: dict[str, Callable[[], None]] = {
+            "board-pack": suite.board_pack,
+            "leaflet": suite.leaflet,
+            "leaflets-bulk": suite.leaflets_bulk,
+            "evaluate": suite.evaluate,
+            "ingest": suite.ingest,
+            "startup": suite.startup,
+        }
+        if "leaflets-bulk" in cases and "leaflet" not in cases:
+            cases.insert(0, "leaflet")  # the bulk memory ratio is against one leaflet's run
+        for case in CASES:
+            if case in cases:
+                try:
+                    dispatch[case]()
+                except Exception as exc:  # one broken case should not lose the others' figures
+                    suite.notes.append(f"{case} failed: {exc.__class__.__name__}: {str(exc)[-500:]}")
+                    print(f"{case} FAILED: {exc}", flush=True)
+                _write(args.out, suite, runs, areas, load_before)
+    _write(args.out, suite, runs, areas, load_before)
+    load_after = os.getloadavg()
+    print()
+    for note in suite.notes:
+        print(f"note: {note}")
+    print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (1-minute); "
+          f"{os.cpu_count()} CPUs; median of {runs} runs")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
