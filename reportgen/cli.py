@@ -611,9 +611,18 @@ def returns_ingest(
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--since", default=None, help="Time of the last report (ISO); revisions after it are flagged.")
 @click.option("--returns-only", is_flag=True, help="Leave out automatic feeds (SQL, police.uk).")
+@click.option(
+    "--received-by", default=None, help="Replay a day (ISO): only what partners had sent by then counts."
+)
 @handle_errors
 def returns_status(
-    config_dir: Path, store_url: str | None, period: str, fmt: str, since: str | None, returns_only: bool
+    config_dir: Path,
+    store_url: str | None,
+    period: str,
+    fmt: str,
+    since: str | None,
+    returns_only: bool,
+    received_by: str | None,
 ) -> None:
     """Who has sent what for a period: received, late, partial or missing, and revised.
 
@@ -624,6 +633,7 @@ def returns_status(
     Example:
       reportgen returns status --period 2005-03
       reportgen returns status --period 2005-03 --format json --since 2005-04-12T09:00:00+00:00
+      reportgen returns status --period 2005-03 --received-by 2005-04-25
     """
     import datetime as dt
     import json
@@ -646,9 +656,29 @@ def returns_status(
             raise PeriodError(f"--since {since!r} is not an ISO date-time", hint="e.g. 2005-04-12T09:00") from None
         if when.tzinfo is None:
             when = when.replace(tzinfo=dt.UTC)
+    by = None
+    if received_by:
+        try:
+            by = dt.datetime.fromisoformat(received_by)
+        except ValueError:
+            raise PeriodError(
+                f"--received-by {received_by!r} is not an ISO date or date-time", hint="e.g. 2005-04-25"
+            ) from None
+        if len(received_by.strip()) == 10:  # a bare date means the whole of that day
+            by += dt.timedelta(days=1, microseconds=-1)
+        if by.tzinfo is None:
+            by = by.replace(tzinfo=dt.UTC)
     store = Store(store_url)
     try:
-        frame = return_status(config, store, Period.parse(period), since=when, feeds=not returns_only)
+        frame = return_status(
+            config,
+            store,
+            Period.parse(period),
+            since=when,
+            feeds=not returns_only,
+            received_by=by,
+            today=by.date() if by else None,
+        )
     finally:
         store.dispose()
     if fmt == "json":

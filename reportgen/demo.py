@@ -18,6 +18,7 @@ of the borough count, so they always sum to it exactly.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import math
 import os
@@ -253,9 +254,10 @@ def _area_weights(partnership: Partnership, n_months: int) -> tuple[list[str], n
     return ids, weights / weights.sum(axis=1, keepdims=True)
 
 
-def generate(partnership: Partnership, seed: int = SEED) -> dict[str, str]:
-    """Every demo data file as text, keyed by file name. A pure function of the seed
-    and the partnership's neighbourhoods."""
+def generate(partnership: Partnership, seed: int = SEED, deadlines: dict[str, int] | None = None) -> dict[str, str]:
+    """Every demo data file as text, keyed by file name. A pure function of the seed,
+    the partnership's neighbourhoods and ``deadlines`` (file name -> its partner's
+    ``return_deadline_days``, for the ``received`` column; default 10 days)."""
 
     def stream(name: str) -> np.random.Generator:
         # one independent stream per series, so editing one series leaves the others as they were
@@ -420,7 +422,37 @@ def generate(partnership: Partnership, seed: int = SEED) -> dict[str, str]:
         rows += _rows(kind, "borough", quarters02, _quarter_path(stream(kind), year_end, noise))
     files["voluntary_participation.csv"] = rows
 
-    return {name: _csv(rows) for name, rows in files.items()}
+    deadlines = deadlines or {}
+    return {
+        name: _csv(rows, _received_dates(stream(f"received:{name}"), name, rows, deadlines.get(name, 10)))
+        for name, rows in files.items()
+    }
+
+
+# Returns around the demo's report months that did not arrive on time, so the board pack's
+# data-quality annex has something to say: (file, period) -> days after the deadline.
+LATE_RETURNS = {
+    ("voluntary_participation.csv", "2005-Q1"): 6,  # Q4 2004/05
+    ("nhs_hospital.csv", "2005-03"): 8,
+}
+
+
+def _received_dates(rng: np.random.Generator, name: str, rows: Rows, deadline_days: int) -> dict[str, str]:
+    """When each period's return in a file was submitted (one submission per period):
+    police data 5-8 days after the month closes, partners' returns by their deadline,
+    except the designed late ones. Drawn from the file's own stream, so values are untouched."""
+    out: dict[str, str] = {}
+    for key in dict.fromkeys(r[2] for r in rows):
+        if name.startswith("police_"):
+            days = int(rng.integers(5, 9))
+        else:
+            days = int(rng.integers(max(1, deadline_days - 7), deadline_days + 1))
+        hour, minute = int(rng.integers(9, 17)), int(rng.integers(0, 60))
+        if (name, key) in LATE_RETURNS:
+            days = deadline_days + LATE_RETURNS[(name, key)]
+        day = Period.parse(key).last_day + dt.timedelta(days=days)
+        out[key] = f"{day.isoformat()}T{hour:02d}:{minute:02d}"
+    return out
 
 
 def _rows(
@@ -520,19 +552,24 @@ def _yot_rows(rng: np.random.Generator, quarters: list[str], fys: list[str]) -> 
     return rows
 
 
-def _csv(rows: Rows) -> str:
-    lines = ["indicator,area,period,value"] + [",".join(r) for r in rows]
+def _csv(rows: Rows, received: dict[str, str]) -> str:
+    lines = ["indicator,area,period,value,received"] + [",".join((*r, received[r[2]])) for r in rows]
     return "\n".join(lines) + "\n"
 
 
 # --- writing ---------------------------------------------------------------------------------
 def write(out_dir: Path | str, config_dir: Path | str = "data_sources", seed: int = SEED) -> list[Path]:
     """Generate the demo data and write each file atomically into ``out_dir``."""
-    partnership = load_config(config_dir).partnership
+    config = load_config(config_dir)
+    deadlines = {
+        Path(str(spec.options.get("path", ""))).name: partner.return_deadline_days
+        for partner in config.partners
+        for spec in partner.sources
+    }
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, text in generate(partnership, seed).items():
+    for name, text in generate(config.partnership, seed, deadlines).items():
         path = out / name
         fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{name}.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:

@@ -103,6 +103,7 @@ class Session:
         *,
         as_at: dt.datetime | None = None,
         config: Config | None = None,
+        received_by: dt.datetime | None = None,
     ) -> None:
         self.timings: dict[str, float] = {}
         started = time.perf_counter()
@@ -112,7 +113,9 @@ class Session:
         started = time.perf_counter()
         self.store = Store(store_url)
         self.as_at = as_at
-        self.observations = self.store.frame(as_at=as_at)
+        # received_by replays a past day: only what partners had sent by then
+        self.received_by = received_by
+        self.observations = self.store.frame(as_at=as_at, received_by=received_by)
         self.loads = self.store.loads()
         self.timings["store"] = time.perf_counter() - started
         self.charts = ChartBook()
@@ -131,15 +134,17 @@ class Session:
         return self._evaluations[period.key]
 
     def data_as_at(self, period: Period) -> dt.datetime | None:
-        """When the newest observation up to the end of ``period`` was loaded.
+        """When the newest observation up to the end of ``period`` was received from its
+        partner (its return's own date; the load time when the return had none).
 
-        Only values that changed get a new load time, so re-pulling identical files keeps it,
-        and the documents (which carry it as their date) stay byte-identical.
+        Taken from the data, so re-pulling identical files (or loading years of history at
+        once) keeps it, and the documents (which carry it as their date) stay byte-identical.
         """
         frame = self.observations
         if frame.empty:
             return None
-        used = frame.loc[frame["period_end"] <= period.end, "loaded_at"]
+        column = "received_at" if "received_at" in frame.columns else "loaded_at"
+        used = frame.loc[frame["period_end"] <= period.end, column]
         return _parse_stamp(used.max()) if not used.empty else None
 
     def inputs(self, period: Period) -> list[dict[str, Any]]:
@@ -164,9 +169,9 @@ class Session:
             from reportgen.returns.status import return_status
         except ImportError:
             return None
-        known = self.data_as_at(period)
+        known = self.received_by or self.data_as_at(period)
         today = known.date() if known else period.last_day
-        return return_status(self.config, self.store, period, today=today)
+        return return_status(self.config, self.store, period, today=today, received_by=self.received_by)
 
     def close(self) -> None:
         self.store.dispose()

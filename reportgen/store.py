@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     create_engine,
     event,
+    inspect,
     text,
 )
 from sqlalchemy.engine import Engine
@@ -52,6 +53,8 @@ observations = Table(
     Column("load_id", Integer, nullable=False),
     Column("loaded_at", String, nullable=False),
     Column("superseded_at", String, nullable=True),
+    # when the partner submitted this version (a return's own date); NULL = when we loaded it
+    Column("received_at", String, nullable=True),
     Index("ix_obs_current", "indicator", "area", "period", "superseded_at"),
     Index("ix_obs_period", "period_end"),
 )
@@ -72,6 +75,8 @@ loads = Table(
 )
 
 OBS_COLUMNS = ["indicator", "area", "period", "value"]
+# a version's received time: the partner's submission time when known, else our load time
+RECEIVED = "COALESCE(received_at, loaded_at)"
 
 
 @dataclass(frozen=True)
@@ -115,10 +120,18 @@ class Store:
             if self.engine.dialect.name == "sqlite":
                 event.listen(self.engine, "connect", _sqlite_pragmas)
             metadata.create_all(self.engine)
+            self._add_received_column()
         except SQLAlchemyError as exc:
             raise StoreError(
                 f"cannot open the store at {self.url}: {exc.__class__.__name__}: {exc}"
             ) from None
+
+    def _add_received_column(self) -> None:
+        # stores made before received_at existed gain the column; NULL reads as loaded_at
+        with self.engine.begin() as conn:
+            names = {c["name"] for c in inspect(conn).get_columns("observations")}
+            if "received_at" not in names:
+                conn.execute(text("ALTER TABLE observations ADD COLUMN received_at VARCHAR"))
 
     # --- writing ----------------------------------------------------------------------
     def load(
@@ -132,10 +145,13 @@ class Store:
         rejected: int = 0,
         now: dt.datetime | None = None,
     ) -> LoadSummary:
-        """Load observations (columns indicator, area, period, value) in one transaction.
+        """Load observations (columns indicator, area, period, value, and optionally
+        received_at: when the partner submitted each, time-zone aware) in one transaction.
 
         New keys are added; keys whose value changed get a new version and the old one is
-        kept as a revision; unchanged keys are left alone. All or nothing.
+        kept as a revision; unchanged keys are left alone (a changed received date alone is
+        not a revision). Without a received time, a version counts as received when loaded.
+        All or nothing.
         """
         missing = [c for c in OBS_COLUMNS if c not in frame.columns]
         if missing:
@@ -147,6 +163,7 @@ class Store:
         df["period_start"] = df["period"].map(lambda k: bounds[k].start).astype("int64")
         df["period_end"] = df["period"].map(lambda k: bounds[k].end).astype("int64")
         df["value"] = df["value"].astype(float)
+        df["received_at"] = _received_column(frame)
         if df.duplicated(["indicator", "area", "period"]).any():
             dup = df[df.duplicated(["indicator", "area", "period"], keep=False)].iloc[0]
             raise StoreError(
@@ -168,12 +185,12 @@ class Store:
                 conn.execute(
                     text(
                         "CREATE TEMP TABLE staging (indicator TEXT, area TEXT, period TEXT, "
-                        "period_start INTEGER, period_end INTEGER, value REAL)"
+                        "period_start INTEGER, period_end INTEGER, value REAL, received_at TEXT)"
                     )
                 )
-                rows = df[["indicator", "area", "period", "period_start", "period_end", "value"]]
+                rows = df[["indicator", "area", "period", "period_start", "period_end", "value", "received_at"]]
                 conn.exec_driver_sql(
-                    "INSERT INTO temp.staging VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO temp.staging VALUES (?, ?, ?, ?, ?, ?, ?)",
                     list(rows.itertuples(index=False, name=None)),
                 )
                 conn.execute(text("CREATE INDEX temp.ix_staging ON staging (indicator, area, period)"))
@@ -208,9 +225,9 @@ class Store:
                         """
                         INSERT INTO observations
                           (indicator, area, period, period_start, period_end, value,
-                           source, load_id, loaded_at)
+                           source, load_id, loaded_at, received_at)
                         SELECT s.indicator, s.area, s.period, s.period_start, s.period_end, s.value,
-                               :source, :load_id, :stamp
+                               :source, :load_id, :stamp, COALESCE(s.received_at, :stamp)
                         FROM staging s WHERE NOT EXISTS (
                           SELECT 1 FROM observations o WHERE o.indicator = s.indicator AND o.area = s.area
                           AND o.period = s.period AND o.superseded_at IS NULL)
@@ -235,11 +252,23 @@ class Store:
         as_at: dt.datetime | None = None,
         indicators: list[str] | None = None,
         until: Period | None = None,
+        received_by: dt.datetime | None = None,
     ) -> pd.DataFrame:
-        """Current observations (or as known at ``as_at``): indicator, area, period,
-        period_start, period_end, value, source, loaded_at."""
+        """Current observations (or as known to us at ``as_at``, by load time): indicator,
+        area, period, period_start, period_end, value, source, loaded_at, received_at.
+
+        ``received_by`` replays what partners had submitted by then: of each observation's
+        versions (known at ``as_at``, if given), the newest received at or before it.
+        """
         clauses, params = [], {}
-        if as_at is None:
+        if received_by is not None:
+            # the newest qualifying version is picked below, so superseded rows stay in play
+            params["received_by"] = _iso(received_by)
+            clauses.append(f"{RECEIVED} <= :received_by")
+            if as_at is not None:
+                params["as_at"] = _iso(as_at)
+                clauses.append("loaded_at <= :as_at")
+        elif as_at is None:
             clauses.append("superseded_at IS NULL")
         else:
             params["as_at"] = _iso(as_at)
@@ -252,17 +281,21 @@ class Store:
             params.update(names)
             clauses.append(f"indicator IN ({', '.join(':' + k for k in names)})")
         sql = (
-            "SELECT indicator, area, period, period_start, period_end, value, source, loaded_at "
-            f"FROM observations WHERE {' AND '.join(clauses)}"
+            "SELECT indicator, area, period, period_start, period_end, value, source, loaded_at, "
+            f"{RECEIVED} AS received_at FROM observations WHERE {' AND '.join(clauses)}"
         )
+        if received_by is not None:
+            sql += " ORDER BY id"
         with self.engine.connect() as conn:
             df = pd.read_sql_query(text(sql), conn, params=params)
+        if received_by is not None:
+            df = df.drop_duplicates(["indicator", "area", "period"], keep="last").reset_index(drop=True)
         return df.astype({"period_start": "int64", "period_end": "int64", "value": "float64"})
 
     def history(self, indicator: str, area: str, period: str) -> pd.DataFrame:
         """Every version of one observation, oldest first."""
         sql = text(
-            "SELECT value, source, loaded_at, superseded_at FROM observations "
+            f"SELECT value, source, loaded_at, {RECEIVED} AS received_at, superseded_at FROM observations "
             "WHERE indicator = :i AND area = :a AND period = :p ORDER BY loaded_at, id"
         )
         with self.engine.connect() as conn:
@@ -289,6 +322,20 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _received_column(frame: pd.DataFrame) -> list[str | None]:
+    """Each row's received time as stored (UTC ISO text), or None when not given."""
+    if "received_at" not in frame.columns:
+        return [None] * len(frame)
+    out: list[str | None] = []
+    for value in frame["received_at"]:
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            out.append(None)
+            continue
+        moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else pd.Timestamp(value).to_pydatetime()
+        out.append(_iso(moment))
+    return out
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]

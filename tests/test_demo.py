@@ -286,7 +286,28 @@ def test_pull_loads_the_demo_and_a_second_pull_changes_nothing(tmp_path):
 def test_demo_data_files_have_the_long_format_header():
     for path in DATA.glob("*.csv"):
         with path.open(encoding="utf-8") as fh:
-            assert fh.readline().strip() == "indicator,area,period,value", path.name
+            # received: when the partner submitted the row (the returns' own dates)
+            assert fh.readline().strip() == "indicator,area,period,value,received", path.name
+
+
+def test_demo_returns_arrive_after_their_period_closes_mostly_by_the_deadline(config):
+    """Each file's received date follows its period's close; the partner returns meet their
+    deadline except the few designed late ones around March 2005."""
+    deadlines = {
+        Path(str(s.options["path"])).name: p.return_deadline_days for p in config.partners for s in p.sources
+    }
+    late = []
+    for path in sorted(DATA.glob("*.csv")):
+        df = pd.read_csv(path, dtype={"period": str})
+        periods = df["period"].map(Period.parse)
+        closed = pd.to_datetime(periods.map(lambda p: p.last_day))
+        days = (pd.to_datetime(df["received"]).dt.normalize() - closed).dt.days
+        assert (days > 0).all(), path.name
+        if path.name.startswith("police_"):
+            assert days.between(5, 8).all(), path.name
+        over = df.loc[days > deadlines[path.name], "period"].unique().tolist()
+        late += [(path.name, key) for key in over]
+    assert late == [("nhs_hospital.csv", "2005-03"), ("voluntary_participation.csv", "2005-Q1")]
 
 
 def test_partnership_toml_is_plain_toml():

@@ -98,7 +98,8 @@ def test_manifest_records_inputs_data_time_config_and_versions(demo: dict[str, o
     store = Store(str(demo["url"]))
     frame = store.frame()
     store.dispose()
-    newest = frame.loc[frame["period_end"] <= Period.parse("2005-03").end, "loaded_at"].max()
+    # the data's time is when partners sent it (the returns' received dates), not the load time
+    newest = frame.loc[frame["period_end"] <= Period.parse("2005-03").end, "received_at"].max()
     assert pd.Timestamp(manifest["data_as_at"]) == pd.Timestamp(newest)
     assert manifest["document_date"] == pd.Timestamp(newest).date().isoformat()
     assert {"reportgen", "weasyprint", "python-docx", "matplotlib"} <= set(manifest["versions"])
@@ -206,6 +207,61 @@ def test_data_quality_annex_lists_every_partner(demo: dict[str, object]) -> None
     assert owed == sum(len(p.indicators) for p in config.partners)
     # Each row's counts add up to what was owed.
     assert all(sum(int(c) for c in row[2:6]) == int(row[1]) for row in annex[1:])
+
+
+def test_board_pack_is_dated_when_the_data_was_received_not_loaded(demo: dict[str, object]) -> None:
+    """The March 2005 pack is dated by its newest return (April 2005), in its cover text and
+    its PDF metadata, though the demo data were all loaded today."""
+    store = Store(str(demo["url"]))
+    frame = store.frame()
+    store.dispose()
+    used = frame[frame["period_end"] <= Period.parse("2005-03").end]
+    received = pd.Timestamp(used["received_at"].max())
+    assert (received.year, received.month) == (2005, 4)
+    assert pd.Timestamp(used["loaded_at"].min()).year > 2005  # loaded long after
+    path = _file(demo, "board-pack", ".pdf")
+    reader = pypdf.PdfReader(path)
+    assert str(reader.metadata["/CreationDate"]).startswith(f"D:{received:%Y%m%d}")
+    cover = reader.pages[0].extract_text()
+    assert f"Published {received.day} {received:%B %Y}" in cover
+    assert str(pd.Timestamp.now().year) not in cover
+
+
+def test_data_quality_annex_shows_the_designed_late_returns_only(demo: dict[str, object]) -> None:
+    from reportgen.demo import LATE_RETURNS
+
+    config = load_config(DEMO)
+    files = {Path(str(s.options["path"])).name: p for p in config.partners for s in p.sources}
+    late_partners = {squash(files[name].name) for name, _ in LATE_RETURNS}
+    tables = table_rows(_file(demo, "board-pack", ".pdf"))
+    (annex,) = [t for t in tables if t[0][:2] == ("Partner", "Owed")]
+    late = {squash(row[0]) for row in annex[1:] if int(row[3]) > 0}
+    assert late == late_partners
+    on_time = sum(int(row[2]) for row in annex[1:])
+    owed = sum(int(row[1]) for row in annex[1:])
+    assert on_time >= 0.9 * owed  # mostly on time: the demo's returns meet their deadlines
+    assert all(int(row[5]) == 0 for row in annex[1:])  # nothing missing: every return arrived
+
+
+def test_replaying_a_day_before_the_late_returns_shows_them_missing(demo: dict[str, object]) -> None:
+    """A session "received by" 25 April 2005 sees only what partners had sent by then: the
+    designed late returns (26 and 28 April) are missing and overdue, the rest on time."""
+    import datetime as dt
+
+    from reportgen.demo import LATE_RETURNS
+
+    config = load_config(DEMO)
+    files = {Path(str(s.options["path"])).name: p.id for p in config.partners for s in p.sources}
+    session = Session(DEMO, str(demo["url"]), received_by=dt.datetime(2005, 4, 25, 23, 59, tzinfo=dt.UTC))
+    try:
+        status = session.returns_status(Period.parse("2005-03"))
+        as_at = session.data_as_at(Period.parse("2005-03"))
+    finally:
+        session.close()
+    assert status is not None and as_at is not None and as_at < dt.datetime(2005, 4, 26, tzinfo=dt.UTC)
+    missing = status[status["status"] != "received"]
+    assert set(missing["status"]) == {"missing"} and missing["overdue"].all()
+    assert set(missing["partner"]) == {files[name] for name, _ in LATE_RETURNS}
 
 
 def test_board_pack_pages_have_numbers_and_a_running_header(demo: dict[str, object]) -> None:

@@ -34,7 +34,7 @@ class ReportContext:
     charts: ChartBook  # draws each chart once per run, memoised by key
     options: dict[str, Any] = field(default_factory=dict)  # variant: large_print, area, poster, lang...
     returns_status: pd.DataFrame | None = None  # returns owed (reportgen.returns.status), if installed
-    data_as_at: dt.datetime | None = None  # the latest load time of the data used
+    data_as_at: dt.datetime | None = None  # when the newest data used was received
 
     @property
     def borough(self) -> str:

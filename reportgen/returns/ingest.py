@@ -173,33 +173,19 @@ def read_return(
 def _about(path: Path, shown: str) -> dict[str, str]:
     """The hidden About sheet of a template: partner and periods. Missing is allowed (a
     hand-made workbook), but a template's own About sheet must be readable."""
-    import openpyxl
+    from reportgen.sources.excel import BROKEN_XLSX, open_workbook
 
-    from reportgen.sources.excel import BROKEN_XLSX
-
-    fh = path.open("rb")  # by handle: openpyxl would judge a path by its extension
-    try:
-        wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
-    except BROKEN_XLSX as exc:
-        fh.close()
-        raise DataError(
-            f"is not a readable .xlsx workbook ({exc.__class__.__name__}: {exc})",
-            file=shown,
-            hint="open it in Excel and save it again as 'Excel Workbook (.xlsx)'",
-        ) from None
-    try:
+    with open_workbook(path, shown) as wb:
         if ABOUT_SHEET not in wb.sheetnames:
             return {}
         out: dict[str, str] = {}
-        for row in wb[ABOUT_SHEET].iter_rows(max_row=20, max_col=2, values_only=True):
-            if row and row[0] is not None and len(row) > 1 and row[1] is not None:
-                out[str(row[0]).strip()] = str(row[1]).strip()
+        try:
+            for row in wb[ABOUT_SHEET].iter_rows(max_row=20, max_col=2, values_only=True):
+                if row and row[0] is not None and len(row) > 1 and row[1] is not None:
+                    out[str(row[0]).strip()] = str(row[1]).strip()
+        except BROKEN_XLSX as exc:
+            raise DataError(f"sheet {ABOUT_SHEET!r} cannot be read ({exc})", file=shown) from None
         return out
-    except BROKEN_XLSX as exc:
-        raise DataError(f"sheet {ABOUT_SHEET!r} cannot be read ({exc})", file=shown) from None
-    finally:
-        wb.close()
-        fh.close()
 
 
 def _allowed_periods(config: Config, partner_id: str, periods: list[str]) -> list[str] | None:

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from reportgen.config.models import Config
 from reportgen.periods import Period
 from reportgen.returns.owed import Owed, owed
-from reportgen.store import Store
+from reportgen.store import RECEIVED, Store
 
 STATUSES = ("received", "late", "partial", "missing")
 COLUMNS = [
@@ -29,13 +29,17 @@ def return_status(
     since: dt.datetime | None = None,
     today: dt.date | None = None,
     feeds: bool = True,
+    received_by: dt.datetime | None = None,
 ) -> pd.DataFrame:
     """One row per partner, indicator and period owed for ``period``.
 
     ``status``: "received" (every area, on time), "late" (every area, some after the
     deadline), "partial" (some areas), "missing" (none; ``overdue`` once past the
-    deadline). ``revised``: a value was replaced by a new one after ``since`` (the last
-    report; without it, at any time).
+    deadline). On time or late is judged by when the partner submitted the first version
+    (its ``received_at``: the return's own date, else when it was loaded), so loading years
+    of history at once does not make it all late. ``revised``: a value was replaced by a
+    new one loaded after ``since`` (the last report; without it, at any time).
+    ``received_by`` replays the day: only versions received by then count.
     """
     today = today or dt.datetime.now(dt.UTC).date()
     due: list[Owed] = []
@@ -43,7 +47,9 @@ def return_status(
         due += owed(config, partner, [period], feeds=feeds)
     if not due:
         return pd.DataFrame(columns=COLUMNS)
-    receipts = _receipts(store, sorted({d.indicator for d in due}), sorted({d.period for d in due}))
+    receipts = _receipts(
+        store, sorted({d.indicator for d in due}), sorted({d.period for d in due}), received_by=received_by
+    )
     indicators = config.indicators
     groups: dict[tuple[str, str, str], list[Owed]] = {}
     for d in due:
@@ -62,7 +68,7 @@ def return_status(
             status = "partial"
         else:
             status = "late" if late else "received"
-        revised = any(g["versions"] > 1 and g["last"] > since_text for g in got)
+        revised = any(g["versions"] > 1 and g["last_loaded"] > since_text for g in got)
         rows.append(
             {
                 "partner": partner,
@@ -82,19 +88,36 @@ def return_status(
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def _receipts(store: Store, indicators: list[str], periods: list[str]) -> dict[tuple[str, str, str], dict]:
-    """First and last load time and number of versions of each observation asked for."""
-    names = {f"i{n}": v for n, v in enumerate(indicators)} | {f"p{n}": v for n, v in enumerate(periods)}
+def _receipts(
+    store: Store, indicators: list[str], periods: list[str], *, received_by: dt.datetime | None = None
+) -> dict[tuple[str, str, str], dict]:
+    """Per observation asked for: when its first version was received, the latest received
+    time, the latest load time and the number of versions."""
+    names: dict[str, Any] = {f"i{n}": v for n, v in enumerate(indicators)}
+    names |= {f"p{n}": v for n, v in enumerate(periods)}
     i_list = ", ".join(f":i{n}" for n in range(len(indicators)))
     p_list = ", ".join(f":p{n}" for n in range(len(periods)))
+    by = ""
+    if received_by is not None:
+        names["received_by"] = received_by.astimezone(dt.UTC).isoformat(timespec="microseconds")
+        by = f" AND {RECEIVED} <= :received_by"
     sql = text(
-        "SELECT indicator, area, period, MIN(loaded_at) AS first, MAX(loaded_at) AS last, "
-        "COUNT(*) AS versions FROM observations "
-        f"WHERE indicator IN ({i_list}) AND period IN ({p_list}) GROUP BY indicator, area, period"
+        f"SELECT indicator, area, period, loaded_at, {RECEIVED} AS received FROM observations "
+        f"WHERE indicator IN ({i_list}) AND period IN ({p_list}){by} ORDER BY id"
     )
     with store.engine.connect() as conn:
         result = conn.execute(sql, names).mappings().all()
-    return {(r["indicator"], r["area"], r["period"]): dict(r) for r in result}
+    out: dict[tuple[str, str, str], dict] = {}
+    for r in result:  # oldest version first
+        key = (r["indicator"], r["area"], r["period"])
+        seen = out.get(key)
+        if seen is None:
+            out[key] = {"first": r["received"], "last": r["received"], "last_loaded": r["loaded_at"], "versions": 1}
+        else:
+            seen["last"] = max(seen["last"], r["received"])
+            seen["last_loaded"] = max(seen["last_loaded"], r["loaded_at"])
+            seen["versions"] += 1
+    return out
 
 
 def summary_line(frame: pd.DataFrame) -> str:

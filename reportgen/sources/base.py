@@ -140,6 +140,7 @@ def validate_observations(
     where: str,
     *,
     periods: Collection[str] | None = None,
+    now: dt.datetime | None = None,
 ) -> pd.DataFrame:
     """Check a long frame of observations against the config; return it cleaned.
 
@@ -148,7 +149,10 @@ def validate_observations(
     exact cell (Excel: "C14"), else its ``row`` entry plus the column ("line 14, column
     'value'"). All problems are collected (up to MAX_PROBLEMS) so an error report can list
     them; the exception's message names the first. ``periods``, when given, are the only
-    period keys allowed (a data return covers named periods only).
+    period keys allowed (a data return covers named periods only). An optional
+    ``received`` column (when the partner submitted the row: ISO date or time, or a date
+    cell; blank = unknown) must not be after ``now`` (the load time); it comes back as
+    ``received_at``, time-zone aware (times without a zone are taken as UTC).
     """
     df = frame.copy()
     if df.empty:
@@ -242,6 +246,15 @@ def validate_observations(
     )
     fail((units == Unit.PERCENTAGE) & (values > 100), "value", "is above 100 for a percentage", as_text)
 
+    received: pd.Series | None = None
+    if "received" in df.columns:
+        received = _per_unique(df["received"], _as_moment)
+        given = ~_text(df["received"]).fillna("").eq("")
+        fail(given & received.isna(), "received", "is not a date (use 2005-04-07 or 2005-04-07T14:30)")
+        moment = now or dt.datetime.now(dt.UTC)
+        late = received.map(lambda v: v is not None and v > moment)
+        fail(late, "received", f"is in the future (the data was loaded at {moment:%Y-%m-%d %H:%M} UTC)")
+
     problems.sort(key=lambda p: p.index)
     if not problems:
         df["indicator"], df["area"] = text["indicator"], text["area"]
@@ -269,7 +282,27 @@ def validate_observations(
     out["indicator"] = out["indicator"].astype(str)
     out["area"] = out["area"].astype(str)
     out["period"] = out["period"].astype(str)
+    if received is not None:
+        out["received_at"] = received.astype(object)
     return out.reset_index(drop=True)
+
+
+def _as_moment(value: Any) -> dt.datetime | None:
+    """A received cell as a UTC-aware time: datetime/date cells (Excel, SQL) or ISO text."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    if not isinstance(value, dt.datetime):
+        return None
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 def _per_unique(series: pd.Series, func: Callable[[Any], Any]) -> pd.Series:

@@ -9,10 +9,12 @@ period column become their month; numbers are taken as Excel stores them.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
@@ -84,10 +86,32 @@ class ExcelSource(Source):
         return SourceData(frame=frame, files=files, description=description)
 
 
+@contextlib.contextmanager
+def open_workbook(path: Path, where: str) -> Iterator[Any]:
+    """An openpyxl workbook (values, not formulas), read-only, closed afterwards; a file that
+    is not a readable .xlsx becomes a :class:`DataError` naming it."""
+    import openpyxl
+
+    # Opened by handle, not by name: openpyxl judges a file by its extension otherwise,
+    # and a return's name is whatever the sender gave it.
+    with path.open("rb") as fh:
+        try:
+            wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+        except BROKEN_XLSX as exc:
+            raise DataError(
+                f"is not a readable .xlsx workbook ({exc.__class__.__name__}: {exc})",
+                file=where,
+                hint="open it in Excel and save it again as 'Excel Workbook (.xlsx)'",
+            ) from None
+        try:
+            yield wb
+        finally:
+            wb.close()
+
+
 def read_workbook(path: Path, opts: ExcelOptions, where: str | None = None) -> pd.DataFrame:
     """Read one sheet of a workbook into the long frame, with ``row`` and ``cell_<field>``
     labels ("C14"). Raises :class:`DataError` for a missing, empty, corrupt or wrong file."""
-    import openpyxl
     from openpyxl.utils import get_column_letter
 
     where = where or str(path)
@@ -95,19 +119,7 @@ def read_workbook(path: Path, opts: ExcelOptions, where: str | None = None) -> p
         raise DataError("does not exist", file=where, hint="check the source's 'path' in the partner file")
     if path.stat().st_size == 0:
         raise DataError("is empty (0 bytes)", file=where, hint="was the file saved before it was sent?")
-    # Opened by handle, not by name: openpyxl judges a file by its extension otherwise,
-    # and a return's name is whatever the sender gave it.
-    fh = path.open("rb")
-    try:
-        wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
-    except BROKEN_XLSX as exc:
-        fh.close()
-        raise DataError(
-            f"is not a readable .xlsx workbook ({exc.__class__.__name__}: {exc})",
-            file=where,
-            hint="open it in Excel and save it again as 'Excel Workbook (.xlsx)'",
-        ) from None
-    try:
+    with open_workbook(path, where) as wb:
         sheet = opts.sheet or wb.sheetnames[0]
         if sheet not in wb.sheetnames:
             raise DataError(
@@ -128,9 +140,6 @@ def read_workbook(path: Path, opts: ExcelOptions, where: str | None = None) -> p
                 file=where,
                 hint="the file may be truncated or damaged; save it again from Excel",
             ) from None
-    finally:
-        wb.close()
-        fh.close()
     located = f"{where}, sheet {sheet!r}"
     if not rows:
         raise DataError(
@@ -147,6 +156,10 @@ def read_workbook(path: Path, opts: ExcelOptions, where: str | None = None) -> p
     for field, name in opts.column_names().items():
         letter = get_column_letter(lookup[name.strip().lower()] + 1)
         out[f"cell_{field}"] = [f"{letter}{n}" for n in numbers]
+    received = opts.received_column().strip().lower()
+    if "received" in out.columns and received in lookup:
+        letter = get_column_letter(lookup[received] + 1)
+        out["cell_received"] = [f"{letter}{n}" for n in numbers]
     out["row"] = [f"row {n}" for n in numbers]
     out.attrs["where"] = located
     return out

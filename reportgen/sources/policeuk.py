@@ -13,11 +13,13 @@ the size of the files.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from pathlib import Path
 
 import pandas as pd
+from pydantic import Field
 
 from reportgen.config.models import Config
 from reportgen.errors import ConfigError, DataError
@@ -49,6 +51,9 @@ class PoliceUkOptions(SourceOptions):
     pattern: str = "*-street.csv*"  # matches .csv and .csv.gz
     crime_types: dict[str, str]  # police.uk crime type -> indicator id
     chunksize: int = 200_000
+    # by default a month counts as received when loaded; data.police.uk publishes a month some
+    # weeks after it ends, so a store filled from years of files can date each month instead
+    received_days_after: int | None = Field(default=None, ge=0)
 
 
 class PoliceUkSource(Source):
@@ -74,6 +79,14 @@ class PoliceUkSource(Source):
         if self.period is not None:
             months = {m for m in months if self.period.contains(Period.parse(m))}
         frame = to_observations(counts, months, lsoa_area, opts.crime_types, self.config.partnership.borough.id)
+        if opts.received_days_after is not None and not frame.empty:
+            now = dt.datetime.now(dt.UTC)
+            after = dt.timedelta(days=opts.received_days_after)
+            when = {
+                key: min(dt.datetime.combine(Period.parse(key).last_day + after, dt.time(), dt.UTC), now)
+                for key in frame["period"].unique()
+            }
+            frame["received"] = frame["period"].map(when)
         description = f"{len(files)} police.uk file{'s' if len(files) != 1 else ''} in {folder}"
         return SourceData(frame=frame, files=files, description=description)
 

@@ -8,6 +8,8 @@ from reportgen.errors import DataError
 from reportgen.sources.base import SourceOptions, period_text
 
 FIELDS = ("indicator", "area", "period", "value")
+# optional: when the partner submitted the row (ISO date or time, or a date cell)
+RECEIVED = "received"
 
 
 class TableOptions(SourceOptions):
@@ -25,6 +27,10 @@ class TableOptions(SourceOptions):
         """Field -> the column that holds it, for the fields not fixed by the config."""
         names = {f: f for f in FIELDS} | self.columns
         return {f: names[f] for f in FIELDS if f not in ("indicator", "area") or getattr(self, f) is None}
+
+    def received_column(self) -> str:
+        """The column that may hold the received date (mapped like the others)."""
+        return self.columns.get(RECEIVED, RECEIVED)
 
 
 def to_long(raw: pd.DataFrame, opts: TableOptions, where: str, *, match_case: bool = True) -> pd.DataFrame:
@@ -50,7 +56,17 @@ def to_long(raw: pd.DataFrame, opts: TableOptions, where: str, *, match_case: bo
         fixed = getattr(opts, field)
         if fixed is not None:
             out[field] = fixed
-    out = out[list(FIELDS)]
+    received = opts.received_column()
+    key = received if match_case else received.strip().lower()
+    if key in lookup:
+        out["received"] = raw[lookup[key]]
+    elif RECEIVED in opts.columns:
+        raise DataError(
+            f"has no column {received!r} (for the received date)",
+            file=where,
+            hint=f"columns found: {', '.join(str(c) for c in raw.columns)}",
+        )
+    out = out[[*FIELDS, *(["received"] if "received" in out.columns else [])]]
     if opts.indicator_map:
         out["indicator"] = out["indicator"].map(lambda v: opts.indicator_map.get(v, v))
     if opts.area_map:
