@@ -17,6 +17,7 @@ import pandas as pd
 
 from reportgen.config.models import Config, Unit
 from reportgen.document import Cell, Status
+from reportgen.evaluate.engine import STATUS_WORDS  # the words a reader sees for each engine code
 from reportgen.periods import Kind, Period
 
 if TYPE_CHECKING:
@@ -66,18 +67,6 @@ class ReportContext:
 
 
 # --- words -------------------------------------------------------------------------------------
-# The evaluation engine's codes -> what a reader sees (eval-contract.md, "Status words").
-STATUS_WORDS: dict[str, str] = {
-    "green": "On track",
-    "amber": "At risk (close to trajectory)",
-    "red": "Off track",
-    "grey": "Monitored",
-    "met": "Met",
-    "not_met": "Not met",
-    "on_track": "On track",
-    "at_risk": "At risk",
-    "no_data": "No data",
-}
 
 DIRECTION_WORDS: dict[str, str] = {
     "improving": "Improving",
