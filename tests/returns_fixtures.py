@@ -236,20 +236,8 @@ type = "policeuk"
 path = "policeuk"
 crime_types = {{ "Burglary" = "burglary", "Anti-social behaviour" = "asb" }}
 """
-POLICE_HEADER = [
-    "Crime ID",
-    "Month",
-    "Reported by",
-    "Falls within",
-    "Longitude",
-    "Latitude",
-    "Location",
-    "LSOA code",
-    "LSOA name",
-    "Crime type",
-    "Last outcome category",
-    "Context",
-]
+# The published police.uk street-level header, as the connector knows it.
+POLICE_HEADER = list(POLICEUK_COLUMNS)
 _TYPE_OF = {v: k for k, v in CRIME_TYPES.items()}
 
 
