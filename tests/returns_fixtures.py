@@ -11,6 +11,8 @@ import hashlib
 import sqlite3
 from pathlib import Path
 
+from reportgen.sources.policeuk import COLUMNS as POLICEUK_COLUMNS
+
 REPO = Path(__file__).resolve().parents[1]
 # <repo>/../shared (a git worktree may sit one level deeper)
 SHARED = next(
