@@ -41,3 +41,15 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
         handle.flush()
         os.fsync(handle.fileno())
     return Path(path)
+
+
+def sha256_files(*paths: str | os.PathLike[str]) -> str:
+    """The SHA-256 of the files' bytes taken together, read in 1 MiB blocks."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in paths:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from reportgen.config.models import Config, Partner, SourceSpec
 from reportgen.errors import ReportgenError
+from reportgen.fsutil import sha256_files
 from reportgen.sources import get_source_class
 from reportgen.sources.base import Progress
 from reportgen.store import LoadSummary, Store
@@ -27,15 +27,6 @@ def configured_sources(config: Config) -> Iterator[tuple[Partner, SourceSpec]]:
     for partner in config.partners:
         for spec in partner.sources:
             yield partner, spec
-
-
-def checksum(paths: list) -> str:
-    digest = hashlib.sha256()
-    for path in paths:
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-    return digest.hexdigest()
 
 
 def pull(
@@ -64,7 +55,7 @@ def pull(
                 source=f"{partner.id}/{spec.id}",
                 partner=partner.id,
                 file=data.description,
-                checksum=checksum(data.files) if data.files else None,
+                checksum=sha256_files(*data.files) if data.files else None,
             )
         except ReportgenError as exc:
             log.error("%s/%s rejected: %s", partner.id, spec.id, exc)

@@ -11,7 +11,6 @@ is never used as a path: it is reduced to a safe name first. A file already load
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import shutil
@@ -24,6 +23,7 @@ from sqlalchemy import select
 
 from reportgen.config.models import Config
 from reportgen.errors import DataError, ReportgenError
+from reportgen.fsutil import sha256_files
 from reportgen.periods import Period
 from reportgen.returns.owed import periods_due
 from reportgen.returns.safety import printable, safe_filename
@@ -60,14 +60,6 @@ class IngestResult:
         return self.status != "rejected"
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def ingest_file(
     config: Config,
     store: Store,
@@ -87,7 +79,7 @@ def ingest_file(
     try:
         if not path.is_file():
             raise DataError("does not exist or is not a file", file=shown)
-        result.checksum = sha256_file(path)
+        result.checksum = sha256_files(path)
         frame, partner_id, return_periods = read_return(
             config, path, shown, partner=partner, periods=periods, max_rows=max_rows
         )
