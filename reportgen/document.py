@@ -247,6 +247,11 @@ class Document:
     footer_text: str = ""
     toc: bool = False
     contents_title: str = "Contents"
+    # A printed length limit (the poster's one page, the leaflet's two sides). When the PDF
+    # runs longer, the first of ``shorter`` that fits is printed instead, and every other
+    # format is made from that same version so the PDF and the Word file never disagree.
+    max_pages: int | None = None
+    shorter: tuple[Document, ...] = ()
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
@@ -264,6 +269,17 @@ class Document:
     @property
     def author_or_partnership(self) -> str:
         return self.author or self.partnership
+
+    @property
+    def page_limit(self) -> int | None:
+        """Pages the printed document may run to: ``max_pages``, and one for any poster."""
+        if self.max_pages is not None:
+            return self.max_pages
+        return 1 if self.variant == "poster" else None
+
+    def versions(self) -> tuple[Document, ...]:
+        """This document, then its shorter versions, in the order to try them."""
+        return (self, *self.shorter)
 
 
 def iter_sections(sections: tuple[Section, ...], prefix: str = "s") -> Iterator[tuple[Section, str]]:

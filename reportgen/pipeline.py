@@ -230,7 +230,7 @@ def generate(
     ``parallel=False`` renders in this process (same as ``executor='local://1'``); the files
     are identical either way.
     """
-    from reportgen.render.jobs import jobs_for, render_job
+    from reportgen.render.jobs import count_jobs, jobs_for, render_job
 
     started = time.perf_counter()
     period = _as_period(period)
@@ -279,10 +279,15 @@ def generate(
         try:
             if executor is None and parallel is not None:
                 executor = "local" if parallel else "local://1"
-            pool, own_pool = _executor_for(executor, len(documents) * len(wanted), wanted)
+            pool, own_pool = _executor_for(executor, count_jobs(documents, wanted), wanted)
             # Results stream back in order and go straight to disk: memory stays flat
             # however many neighbourhoods there are.
-            for done in pool.map(render_job, jobs_for(documents, wanted, suffix)):
+            rendered = (f for job in pool.map(render_job, jobs_for(documents, wanted, suffix)) for f in job)
+            for done in rendered:
+                if done.choice:
+                    # A shorter version was printed: alternative formats follow it.
+                    stem, doc = documents[done.number - 1]
+                    documents[done.number - 1] = (stem, doc.versions()[done.choice])
                 (tmp / done.name).write_bytes(done.data)
                 files.append(
                     {

@@ -20,7 +20,7 @@ from reportgen.document import Document
 class RenderJob:
     stem: str  # file name without suffix, e.g. "leaflet-hindley"
     document: Document
-    format: str  # "pdf", "docx" or "html"
+    formats: tuple[str, ...]  # "pdf", "docx", "html": one, or all of a document that must fit
     number: int = 1  # the document's position in the run (1-based), for progress
     suffix: str = ""  # version suffix for a re-issue, e.g. "-v2"
 
@@ -35,33 +35,72 @@ class RenderedFile:
     data: bytes
     seconds: float
     number: int
+    choice: int = 0  # which of the document's versions() this is (0: the document itself)
 
 
-def render_job(job: RenderJob) -> RenderedFile:
-    """Render ``job`` in memory (module-level so it can be pickled to a worker)."""
+def render_job(job: RenderJob) -> list[RenderedFile]:
+    """Render ``job`` in memory (module-level so it can be pickled to a worker).
+
+    A document with shorter versions is fitted here, in the worker: its PDF is laid out
+    until a version fits, and the other formats are made from that version. Fitting in the
+    parent instead would lay out every neighbourhood's leaflet in one process before the
+    pool starts.
+    """
     from reportgen.render import get_renderer
 
-    renderer = get_renderer(job.format)
-    started = time.perf_counter()
-    data = renderer.to_bytes(job.document)
-    seconds = time.perf_counter() - started
-    name = f"{job.stem}{job.suffix}{renderer.suffix}"
-    doc = job.document
-    return RenderedFile(job.stem, name, job.format, doc.title, doc.variant, data, seconds, job.number)
+    doc, choice = job.document, 0
+    files: list[RenderedFile] = []
+    if _needs_fitting(doc):
+        from reportgen.render.pdf import PdfRenderer
+
+        started = time.perf_counter()
+        data, choice = PdfRenderer().fit(doc)
+        doc = doc.versions()[choice]
+        if "pdf" in job.formats:
+            files.append(_file(job, doc, "pdf", ".pdf", data, time.perf_counter() - started, choice))
+    for fmt in job.formats:
+        if files and fmt == "pdf":
+            continue
+        renderer = get_renderer(fmt)
+        started = time.perf_counter()
+        data = renderer.to_bytes(doc)
+        files.append(_file(job, doc, fmt, renderer.suffix, data, time.perf_counter() - started, choice))
+    order = {fmt: i for i, fmt in enumerate(job.formats)}
+    return sorted(files, key=lambda f: order[f.format])
+
+
+def _file(job: RenderJob, doc: Document, fmt: str, extension: str, data: bytes, seconds: float,
+          choice: int) -> RenderedFile:
+    name = f"{job.stem}{job.suffix}{extension}"
+    return RenderedFile(job.stem, name, fmt, doc.title, doc.variant, data, seconds, job.number, choice)
+
+
+def _needs_fitting(doc: Document) -> bool:
+    return bool(doc.shorter)
 
 
 def jobs_for(
     documents: Iterable[tuple[str, Document]], formats: Iterable[str], suffix: str = ""
 ) -> Iterator[RenderJob]:
-    """One job per document and format, lazily, in document order.
+    """The render jobs for ``documents``, lazily, in document order.
 
     Formats are separate jobs so that one document's PDF and Word file render side by side
-    on two cores (the board pack's two files take about as long as each other).
+    on two cores (the board pack's two files take about as long as each other). A document
+    with shorter versions is one job for all its formats: which version the Word file is
+    made from depends on how the PDF lays out.
     """
     wanted = tuple(formats)
     for number, (stem, doc) in enumerate(documents, start=1):
-        for fmt in wanted:
-            yield RenderJob(stem, doc, fmt, number, suffix)
+        if _needs_fitting(doc):
+            yield RenderJob(stem, doc, wanted, number, suffix)
+        else:
+            for fmt in wanted:
+                yield RenderJob(stem, doc, (fmt,), number, suffix)
+
+
+def count_jobs(documents: list[tuple[str, Document]], formats: tuple[str, ...]) -> int:
+    """How many jobs :func:`jobs_for` makes, without making them."""
+    return sum(1 if _needs_fitting(doc) else len(formats) for _stem, doc in documents)
 
 
 _RENDER_MODULES = {"pdf": "reportgen.render.pdf", "docx": "reportgen.render.docx", "html": "reportgen.render.html"}

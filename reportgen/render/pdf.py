@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from pathlib import Path
 
@@ -34,18 +33,8 @@ class OfflineFetcher(URLFetcher):
         raise FatalURLFetchingError(f"refused to fetch {url!r}: documents must be self-contained")
 
 
-# PDFs laid out recently in this process, by their HTML: a builder that lays a document out
-# to check it fits (the two-sided leaflet) leaves the result here, and the pipeline's render,
-# in this process or a forked worker, reuses it instead of laying the same HTML out again.
-_RECENT: dict[str, tuple[bytes, int]] = {}
-_RECENT_MAX = 64
-
-
 def laid_out(html: str, *, title: str = "") -> tuple[bytes, int]:
-    """PDF bytes and page count for ``html`` (memoised for the last few documents)."""
-    key = hashlib.sha256(html.encode("utf-8")).hexdigest()
-    if key in _RECENT:
-        return _RECENT[key]
+    """PDF bytes and page count for ``html``."""
     try:
         document = weasyprint.HTML(string=html, url_fetcher=OfflineFetcher()).render()
     except FatalURLFetchingError as exc:
@@ -54,24 +43,24 @@ def laid_out(html: str, *, title: str = "") -> tuple[bytes, int]:
         raise RenderError(f"WeasyPrint could not lay out {title!r}: {exc}") from exc
     log.debug("laid out %r in %d pages", title, len(document.pages))
     try:
-        result = (document.write_pdf(pdf_variant=PDF_VARIANT), len(document.pages))
+        return document.write_pdf(pdf_variant=PDF_VARIANT), len(document.pages)
     except Exception as exc:
         raise RenderError(f"WeasyPrint could not write the PDF of {title!r}: {exc}") from exc
-    if len(_RECENT) >= _RECENT_MAX:
-        _RECENT.pop(next(iter(_RECENT)))
-    _RECENT[key] = result
-    return result
 
 
 def html_to_pdf(html: str, *, max_pages: int | None = None, title: str = "") -> bytes:
     """Lay out ``html`` and return PDF bytes; ``max_pages`` guards single-page formats."""
     data, pages = laid_out(html, title=title)
     if max_pages is not None and pages > max_pages:
-        raise RenderError(
-            f"{title!r} runs to {pages} pages but must fit on {max_pages}.",
-            hint="Shorten the text or use fewer headlines for the poster.",
-        )
+        raise _too_long(title, pages, max_pages)
     return data
+
+
+def _too_long(title: str, pages: int, max_pages: int) -> RenderError:
+    return RenderError(
+        f"{title!r} runs to {pages} pages but must fit on {max_pages}.",
+        hint="Shorten the text, or give the document shorter versions to fall back on.",
+    )
 
 
 class PdfRenderer(Renderer):
@@ -83,5 +72,22 @@ class PdfRenderer(Renderer):
         self.templates_dir = Path(templates_dir)
 
     def to_bytes(self, doc: Document) -> bytes:
-        html = render_html(doc, "print", self.templates_dir)
-        return html_to_pdf(html, max_pages=1 if doc.variant == "poster" else None, title=doc.title)
+        return self.fit(doc)[0]
+
+    def fit(self, doc: Document) -> tuple[bytes, int]:
+        """The PDF of the first of ``doc.versions()`` within ``doc.page_limit``, and its index.
+
+        Each version is laid out once, longest first, so a leaflet keeps as much of its
+        optional text as fits. A document without a limit is laid out once.
+        """
+        versions = doc.versions()
+        pages = 0
+        for choice, version in enumerate(versions):
+            data, pages = laid_out(render_html(version, "print", self.templates_dir), title=version.title)
+            if doc.page_limit is None or pages <= doc.page_limit:
+                return data, choice
+        if len(versions) == 1:
+            raise _too_long(doc.title, pages, doc.page_limit)
+        # The shortest version is still the best there is: print it and say so.
+        log.warning("%s: still %d pages after shortening; check the text", doc.title, pages)
+        return data, len(versions) - 1

@@ -537,22 +537,13 @@ def poster_document(ctx: Any, figs: PublicFigures, area_id: str | None = None) -
 
 
 def fitted_leaflet(ctx: Any, figs: PublicFigures, area_id: str | None) -> Document:
-    """The standard leaflet with as much optional text as fits on two A4 sides.
+    """The standard leaflet, with shorter versions to fall back on, longest first.
 
-    Each candidate is laid out once; the PDF renderer keeps the layout, so the pipeline's
-    own render of the chosen one costs nothing more.
+    The renderer prints the first version that fits on two A4 sides (and makes the Word
+    file from the same one), so a leaflet keeps as much of its optional text as fits.
     """
-    from reportgen.render.html import render_html
-    from reportgen.render.pdf import laid_out
-
-    doc = None
-    for trim in TRIMS:
-        doc = leaflet_document(ctx, figs, area_id, trim=trim)
-        _pdf, pages = laid_out(render_html(doc, "print"), title=doc.title)
-        if pages <= PAGES:
-            return doc
-    log.warning("%s: still %d pages after shortening; check the leaflet text", doc.title, pages)  # type: ignore[union-attr]
-    return doc  # type: ignore[return-value]
+    versions = [leaflet_document(ctx, figs, area_id, trim=trim) for trim in TRIMS]
+    return dataclasses.replace(versions[0], max_pages=PAGES, shorter=tuple(versions[1:]))
 
 
 def figures(ctx: Any) -> PublicFigures:
