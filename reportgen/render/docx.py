@@ -410,14 +410,21 @@ def _table_properties(table: WordTable, caption: str) -> None:
 
 @functools.cache
 def _bold_font() -> ImageFont.FreeTypeFont:
-    """Liberation Sans Bold (Arial's metrics) if installed, else matplotlib's bundled DejaVu Sans Bold,
-    which is wider, so widths measured with it are safe for Arial."""
+    """Liberation Sans Bold (Arial's metrics) if installed, else DejaVu Sans Bold, which is
+    wider, so widths measured with it are safe for Arial.
+
+    Pillow finds a font file by name in the system's font folders; matplotlib's bundled
+    DejaVu is the last resort only, because importing matplotlib costs a Word-only run
+    (a leaflet has no charts) a fifth of a second.
+    """
+    for name in ("LiberationSans-Bold.ttf", "DejaVuSans-Bold.ttf"):
+        try:
+            return ImageFont.truetype(name, 1000)
+        except OSError:
+            continue
     from matplotlib import font_manager
 
-    path = font_manager.findfont(
-        font_manager.FontProperties(family=["Liberation Sans", "DejaVu Sans"], weight="bold"),
-        fallback_to_default=True,
-    )
+    path = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans", weight="bold"))
     return ImageFont.truetype(path, 1000)
 
 
