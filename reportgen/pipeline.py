@@ -45,6 +45,7 @@ from reportgen.store import Store
 if TYPE_CHECKING:
     from reportgen.evaluate.engine import Evaluation
     from reportgen.executors import Executor
+    from reportgen.render.jobs import RenderedFile
 
 log = logging.getLogger(__name__)
 
@@ -230,7 +231,7 @@ def generate(
     ``parallel=False`` renders in this process (same as ``executor='local://1'``); the files
     are identical either way.
     """
-    from reportgen.render.jobs import count_jobs, jobs_for, render_job
+    from reportgen.render.jobs import RenderJob, count_jobs, jobs_for, render_job
 
     started = time.perf_counter()
     period = _as_period(period)
@@ -279,30 +280,38 @@ def generate(
         try:
             if executor is None and parallel is not None:
                 executor = "local" if parallel else "local://1"
-            pool, own_pool = _executor_for(executor, count_jobs(documents, wanted), wanted)
+            # One document that must fit its pages: its Word file is guessed from the longest
+            # version beside the PDF rather than after it (checked below).
+            guess = len(documents) == 1
+            pool, own_pool = _executor_for(executor, count_jobs(documents, wanted, guess=guess), wanted)
             # Results stream back in order and go straight to disk: memory stays flat
             # however many neighbourhoods there are.
-            rendered = (f for job in pool.map(render_job, jobs_for(documents, wanted, suffix)) for f in job)
-            for done in rendered:
-                if done.choice:
-                    # A shorter version was printed: alternative formats follow it.
-                    stem, doc = documents[done.number - 1]
-                    documents[done.number - 1] = (stem, doc.versions()[done.choice])
+            jobs = jobs_for(documents, wanted, suffix, guess=guess)
+            printed: dict[int, int] = {}  # document number -> the version its PDF printed
+            guessed: list[RenderedFile] = []
+            for done in (f for result in pool.map(render_job, jobs) for f in result):
+                if done.format == "pdf":
+                    printed[done.number] = done.choice
+                if done.guess:
+                    guessed.append(done)
                 (tmp / done.name).write_bytes(done.data)
-                files.append(
-                    {
-                        "name": done.name,
-                        "format": done.format,
-                        "title": done.title,
-                        "variant": done.variant,
-                        "bytes": len(done.data),
-                        "sha256": _sha256(done.data),
-                        "seconds": round(done.seconds, 3),
-                    }
-                )
+                files.append(_file_entry(done))
                 log.info("rendered %s in %.2fs", done.name, done.seconds)
                 if on_document and done.format == wanted[-1]:
                     on_document(done.number, len(documents), done.stem)
+            for done in guessed:
+                if printed.get(done.number, 0) != done.choice:
+                    stem, doc = documents[done.number - 1]
+                    job = RenderJob(stem, doc.versions()[printed[done.number]], (done.format,), done.number, suffix)
+                    (redone,) = render_job(job)
+                    (tmp / redone.name).write_bytes(redone.data)
+                    files[[f["name"] for f in files].index(redone.name)] = _file_entry(redone)
+                    log.info("re-rendered %s from the version that fits", redone.name)
+            for number, choice in printed.items():
+                if choice:
+                    # A shorter version was printed: alternative formats follow it.
+                    stem, doc = documents[number - 1]
+                    documents[number - 1] = (stem, doc.versions()[choice])
             timings["render"] = time.perf_counter() - t_render
             alt_notes: list[str] = []
             if (variant or {}).get("alt_formats"):
@@ -360,6 +369,19 @@ def generate(
     finally:
         if own:
             session.close()
+
+
+def _file_entry(done: RenderedFile) -> dict[str, Any]:
+    """The manifest's entry for one rendered file."""
+    return {
+        "name": done.name,
+        "format": done.format,
+        "title": done.title,
+        "variant": done.variant,
+        "bytes": len(done.data),
+        "sha256": _sha256(done.data),
+        "seconds": round(done.seconds, 3),
+    }
 
 
 def write_alternative_formats(

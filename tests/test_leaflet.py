@@ -260,3 +260,39 @@ def test_advice_never_claims_a_fall_the_figures_do_not_show(tmp_path: Path) -> N
     kept = _advice_section(config, falling=True).blocks[0].items
     dropped = _advice_section(config, falling=False).blocks[0].items
     assert claim in kept and claim not in dropped and "Lock your doors." in dropped
+
+
+@pytest.mark.parametrize("variant", [{}, {"each_area": True}], ids=["one leaflet", "each area"])
+def test_leaflet_too_long_for_two_sides_prints_a_shorter_version_in_both_formats(
+    tmp_path: Path, variant: dict
+) -> None:
+    from publickit import make
+
+    _config, store, config_dir = make(tmp_path)
+    store.dispose()
+    # Three pieces of advice of ~120 words each cannot fit beside the figures; one can.
+    long_advice = [f"Advice {n}: " + " ".join(["keep your home and car locked and lit"] * 15) + "."
+                   for n in (1, 2, 3)]
+    toml = config_dir / "partnership.toml"
+    text = toml.read_text()
+    start, end = text.index("public_advice = ["), text.index("]", text.index("public_advice = [")) + 1
+    toml.write_text(text[:start] + "public_advice = " + repr(long_advice).replace("'", '"') + text[end:])
+    result = generate("leaflet", QUARTER, config_dir=config_dir, store_url=f"sqlite:///{tmp_path / 'store.sqlite'}",
+                      out_dir=tmp_path / "out", variant=variant)
+    pdfs = [p for p in result.files if p.suffix == ".pdf"]
+    assert pdfs
+    kept: list[int] = []
+    for path in pdfs:
+        with pdfplumber.open(path) as doc:
+            assert len(doc.pages) == 2, path.name
+        # Two columns interleave in extracted text, so the advice is counted by its markers.
+        printed = re.findall(r"Advice \d", pdf_text(path))
+        word = re.findall(r"Advice \d", " ".join(p.text for p in docx.Document(path.with_suffix(".docx")).paragraphs))
+        # The Word file keeps exactly the advice the PDF kept.
+        assert printed and word == printed, path.name
+        kept.append(len(printed))
+    # Advice was dropped to fit (a leaflet with fewer figures to show may keep it all).
+    assert min(kept) < len(long_advice), kept
+    # The documents handed on (to the alternative formats) are the versions printed.
+    handed_on = {stem: len(re.findall(r"Advice \d", repr(doc.sections))) for stem, doc in result.documents}
+    assert handed_on == {path.stem: n for path, n in zip(pdfs, kept, strict=True)}

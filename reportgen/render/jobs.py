@@ -23,6 +23,9 @@ class RenderJob:
     formats: tuple[str, ...]  # "pdf", "docx", "html": one, or all of a document that must fit
     number: int = 1  # the document's position in the run (1-based), for progress
     suffix: str = ""  # version suffix for a re-issue, e.g. "-v2"
+    # Render the longest version without fitting, side by side with the PDF job that fits
+    # it; the pipeline re-renders this file in the rare case the PDF needed a shorter one.
+    guess: bool = False
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class RenderedFile:
     seconds: float
     number: int
     choice: int = 0  # which of the document's versions() this is (0: the document itself)
+    guess: bool = False  # made from the longest version before the PDF had chosen
 
 
 def render_job(job: RenderJob) -> list[RenderedFile]:
@@ -50,7 +54,7 @@ def render_job(job: RenderJob) -> list[RenderedFile]:
 
     doc, choice = job.document, 0
     files: list[RenderedFile] = []
-    if _needs_fitting(doc):
+    if _needs_fitting(doc) and not job.guess:
         from reportgen.render.pdf import PdfRenderer
 
         started = time.perf_counter()
@@ -72,7 +76,7 @@ def render_job(job: RenderJob) -> list[RenderedFile]:
 def _file(job: RenderJob, doc: Document, fmt: str, extension: str, data: bytes, seconds: float,
           choice: int) -> RenderedFile:
     name = f"{job.stem}{job.suffix}{extension}"
-    return RenderedFile(job.stem, name, fmt, doc.title, doc.variant, data, seconds, job.number, choice)
+    return RenderedFile(job.stem, name, fmt, doc.title, doc.variant, data, seconds, job.number, choice, job.guess)
 
 
 def _needs_fitting(doc: Document) -> bool:
@@ -80,27 +84,29 @@ def _needs_fitting(doc: Document) -> bool:
 
 
 def jobs_for(
-    documents: Iterable[tuple[str, Document]], formats: Iterable[str], suffix: str = ""
+    documents: Iterable[tuple[str, Document]], formats: Iterable[str], suffix: str = "", *, guess: bool = False
 ) -> Iterator[RenderJob]:
     """The render jobs for ``documents``, lazily, in document order.
 
     Formats are separate jobs so that one document's PDF and Word file render side by side
     on two cores (the board pack's two files take about as long as each other). A document
-    with shorter versions is one job for all its formats: which version the Word file is
-    made from depends on how the PDF lays out.
+    with shorter versions is one job for all its formats, since which version the Word file
+    is made from depends on how the PDF lays out; with ``guess`` (for a run of one such
+    document, when a core would otherwise sit idle) its other formats are separate jobs
+    made from the longest version, checked against the PDF's choice afterwards.
     """
     wanted = tuple(formats)
     for number, (stem, doc) in enumerate(documents, start=1):
-        if _needs_fitting(doc):
+        if _needs_fitting(doc) and not (guess and "pdf" in wanted):
             yield RenderJob(stem, doc, wanted, number, suffix)
         else:
             for fmt in wanted:
-                yield RenderJob(stem, doc, (fmt,), number, suffix)
+                yield RenderJob(stem, doc, (fmt,), number, suffix, guess=fmt != "pdf" and _needs_fitting(doc))
 
 
-def count_jobs(documents: list[tuple[str, Document]], formats: tuple[str, ...]) -> int:
+def count_jobs(documents: list[tuple[str, Document]], formats: tuple[str, ...], *, guess: bool = False) -> int:
     """How many jobs :func:`jobs_for` makes, without making them."""
-    return sum(1 if _needs_fitting(doc) else len(formats) for _stem, doc in documents)
+    return sum(len(list(jobs_for([d], formats, guess=guess))) for d in documents)
 
 
 _RENDER_MODULES = {"pdf": "reportgen.render.pdf", "docx": "reportgen.render.docx", "html": "reportgen.render.html"}
