@@ -28,7 +28,9 @@ from reportgen.errors import RenderError
 from reportgen.i18n import Language
 from reportgen.render.base import Renderer
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+# reportgen/templates links to the top-level templates/ folder in a checkout and is a real
+# folder in an installed wheel, so one path serves both.
+TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 CSS_DIR = TEMPLATES_DIR / "css"
 
 Target = Literal["screen", "print"]
