@@ -40,6 +40,26 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def parse_instant(text: str | None, option: str, *, whole_day: bool = False) -> Any:
+    """An ISO date or date-time from the command line, in UTC unless it says otherwise.
+
+    With ``whole_day`` a bare date means the end of that day ("received by 25 April" includes
+    what arrived that afternoon); otherwise its start.
+    """
+    import datetime as dt
+
+    if not text:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not an ISO date or date-time (e.g. 2005-04-25 or "
+                                 "2005-04-25T17:00)", param_hint=option) from None
+    if whole_day and len(text.strip()) == 10:
+        when += dt.timedelta(days=1, microseconds=-1)
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
 def config_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--config",
@@ -251,7 +271,6 @@ def evaluate(
       reportgen evaluate --period 2004/05
       reportgen evaluate --period 2005-03 --area all --format csv > march.csv
     """
-    import datetime as dt
 
     from reportgen.config import load_config
     from reportgen.evaluate.engine import evaluate_store
@@ -259,16 +278,7 @@ def evaluate(
     from reportgen.store import Store
 
     period = Period.parse(period_text)
-    as_at = None
-    if as_at_text:
-        try:
-            as_at = dt.datetime.fromisoformat(as_at_text)
-        except ValueError:
-            raise click.BadParameter(
-                f"{as_at_text!r} is not an ISO date or time", param_hint="--as-at"
-            ) from None
-        if as_at.tzinfo is None:
-            as_at = as_at.replace(tzinfo=dt.UTC)
+    as_at = parse_instant(as_at_text, "--as-at")
     config = load_config(config_dir)
     if strategy_id:
         config.strategy(strategy_id)  # unknown id: a clear error naming the known ones
@@ -329,6 +339,10 @@ RUN_CHOICES = ("board-pack", "leaflet", "annual-review", "web", "all")
               show_default=True, help="With --deliver: the schedules file naming the deliveries.")
 @click.option("--executor", "executor_url", default=None, envvar="REPORTGEN_EXECUTOR",
               help="Where render jobs run: local (default), local://N, or dask://HOST:PORT.")
+@click.option("--as-at", "as_at_text", default=None,
+              help="Use the data as the store knew it at this ISO time (re-make a past pack).")
+@click.option("--received-by", "received_by_text", default=None,
+              help="Only what partners had sent by this ISO date or time (replay a reporting day).")
 @handle_errors
 def run(
     report: str,
@@ -348,6 +362,8 @@ def run(
     force: bool,
     schedules_path: Path,
     executor_url: str | None,
+    as_at_text: str | None,
+    received_by_text: str | None,
 ) -> None:
     """Render a report for a period to PDF and Word (the web page to HTML).
 
@@ -368,6 +384,7 @@ def run(
       reportgen run all --period 2005-03 --out outputs
       reportgen run board-pack --period 2005-03 --deliver
       reportgen run leaflet --period 2005-Q1 --each-area --executor dask://10.0.0.5:8786
+      reportgen run board-pack --period 2005-03 --received-by 2005-04-12
 
     With --deliver, every job in schedules.toml producing REPORT runs for the period and
     delivers as configured, recorded in the same history as scheduled runs, so neither the
@@ -376,12 +393,14 @@ def run(
     from reportgen.periods import Period
 
     period = Period.parse(period_text)
+    as_at = parse_instant(as_at_text, "--as-at")
+    received_by = parse_instant(received_by_text, "--received-by", whole_day=True)
     if deliver:
         if (report == "all" or large_print or area or each_area or poster or lang or alt_formats or formats
-                or version):
+                or version or as_at or received_by):
             raise click.UsageError(
                 "--deliver runs the jobs in schedules.toml as configured: give one report and no "
-                "variant, --format or --version options (use --force for a new version)."
+                "variant, --format, --version, --as-at or --received-by options (use --force for a new version)."
             )
         _deliver_by_hand(report, period, schedules_path, store_url, force)
         return
@@ -407,18 +426,20 @@ def run(
         if variant or formats or version:
             raise click.UsageError("'run all' takes no variant, --format or --version options.")
         results, skipped = generate_all(period, config_dir=config_dir, store_url=store_url, out_dir=out_dir,
-                                        on_report=progress, executor=executor_url)
+                                        on_report=progress, executor=executor_url, as_at=as_at,
+                                        received_by=received_by)
         for name in skipped:
             click.echo(f"Skipped {name}: its builder is not installed in this build.", err=True)
     elif each_area:
         results = [_generate_with_progress(report, period, config_dir=config_dir, store_url=store_url,
                                            out_dir=out_dir, variant=variant, version=version,
-                                           formats=formats or None, executor=executor_url)]
+                                           formats=formats or None, executor=executor_url, as_at=as_at,
+                                           received_by=received_by)]
     else:
         progress(report, period)
         results = [generate(report, period, config_dir=config_dir, store_url=store_url, out_dir=out_dir,
                             variant=variant, version=version, formats=formats or None,
-                            executor=executor_url)]
+                            executor=executor_url, as_at=as_at, received_by=received_by)]
     for result in results:
         click.echo(f"{result.report} {result.period}: {len(result.files)} files in {result.seconds:.1f}s",
                    err=True)
@@ -635,39 +656,19 @@ def returns_status(
       reportgen returns status --period 2005-03 --format json --since 2005-04-12T09:00:00+00:00
       reportgen returns status --period 2005-03 --received-by 2005-04-25
     """
-    import datetime as dt
     import json
 
     from rich.console import Console
     from rich.table import Table
 
     from reportgen.config import load_config
-    from reportgen.errors import PeriodError
     from reportgen.periods import Period
     from reportgen.returns.status import return_status, summary_line
     from reportgen.store import Store
 
     config = load_config(config_dir)
-    when = None
-    if since:
-        try:
-            when = dt.datetime.fromisoformat(since)
-        except ValueError:
-            raise PeriodError(f"--since {since!r} is not an ISO date-time", hint="e.g. 2005-04-12T09:00") from None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=dt.UTC)
-    by = None
-    if received_by:
-        try:
-            by = dt.datetime.fromisoformat(received_by)
-        except ValueError:
-            raise PeriodError(
-                f"--received-by {received_by!r} is not an ISO date or date-time", hint="e.g. 2005-04-25"
-            ) from None
-        if len(received_by.strip()) == 10:  # a bare date means the whole of that day
-            by += dt.timedelta(days=1, microseconds=-1)
-        if by.tzinfo is None:
-            by = by.replace(tzinfo=dt.UTC)
+    when = parse_instant(since, "--since")
+    by = parse_instant(received_by, "--received-by", whole_day=True)
     store = Store(store_url)
     try:
         frame = return_status(

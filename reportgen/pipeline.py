@@ -214,6 +214,7 @@ def generate(
     version: int | None = None,
     formats: tuple[str, ...] | None = None,
     as_at: dt.datetime | None = None,
+    received_by: dt.datetime | None = None,
     session: Session | None = None,
     on_document: Callable[[int, int, str], None] | None = None,
     executor: str | Executor | None = None,
@@ -224,6 +225,8 @@ def generate(
     ``variant`` options reach the builder as ``ctx.options`` (large_print, area, poster,
     lang...). ``version`` (2, 3...) suffixes file names for a re-issue after late data.
     ``formats`` defaults to the report's own (PDF and Word; HTML for the web page).
+    ``as_at`` uses the data as the store knew it then; ``received_by`` only what partners
+    had sent by then (a reporting day replayed).
     ``on_document(done, total, stem)`` is called after each document is rendered in every
     format (e.g. to advance a progress bar over the leaflets of every neighbourhood).
     ``executor`` ('local', 'local://N', 'dask://host:port' or an Executor) is where the
@@ -240,7 +243,7 @@ def generate(
     check_period(report, period)
     module = builder(report)
     own = session is None
-    session = session or Session(config_dir, store_url, as_at=as_at)
+    session = session or Session(config_dir, store_url, as_at=as_at, received_by=received_by)
     try:
         timings: dict[str, Any] = dict(session.timings) if own else {}
         evaluation = session.evaluation(period)
@@ -328,6 +331,7 @@ def generate(
                 "variant": dict(variant or {}),
                 "data_as_at": data_as_at,
                 "as_at": as_at.isoformat() if as_at else None,
+                "received_by": session.received_by.isoformat() if session.received_by else None,
                 "document_date": ctx.document_date.isoformat(),
                 "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "config": {"dir": str(session.config_dir), "checksum": session.config.checksum},
@@ -473,6 +477,7 @@ def generate_all(
     store_url: str | None = None,
     out_dir: Path = Path("outputs"),
     as_at: dt.datetime | None = None,
+    received_by: dt.datetime | None = None,
     on_report: Callable[[str, Period], None] | None = None,
     skip_missing: bool = True,
     executor: str | Executor | None = None,
@@ -484,7 +489,7 @@ def generate_all(
     """
     results: list[RunResult] = []
     skipped: list[str] = []
-    session = Session(config_dir, store_url, as_at=as_at)
+    session = Session(config_dir, store_url, as_at=as_at, received_by=received_by)
     try:
         for report, report_period in due_reports(period):
             if skip_missing and not is_available(report):

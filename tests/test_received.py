@@ -243,7 +243,7 @@ def test_status_command_replays_a_day_with_received_by(loaded: dict) -> None:
     rows = json.loads(before.output)
     assert {r["status"] for r in rows} == {"missing"} and all(r["overdue"] for r in rows)
     bad = CliRunner().invoke(cli, [*args, "--received-by", "soon"])
-    assert bad.exit_code != 0 and "--received-by 'soon'" in bad.output
+    assert bad.exit_code != 0 and "--received-by" in bad.output and "'soon'" in bad.output
 
 
 def test_policeuk_months_are_received_when_loaded_unless_configured(tmp_path: Path) -> None:

@@ -409,3 +409,21 @@ def test_nothing_runs_off_the_page(demo: dict[str, object], report: str) -> None
         for page in pdf.pages:
             right = max((c["x1"] for c in page.chars), default=0)
             assert right <= page.width - 30, f"page {page.page_number} text reaches x={right:.0f}"
+
+
+def test_run_replays_a_reporting_day_with_received_by(demo: dict[str, object], tmp_path: Path) -> None:
+    """A pack re-made "as on 5 April 2005" uses only what partners had sent by the end of that day."""
+    full = read_manifest(Path(demo["out"]) / "board-pack" / "2005-03" / "manifest.json")  # type: ignore[arg-type]
+    args = ["run", "board-pack", "--period", "2005-03", "--config", str(DEMO), "--store", str(demo["url"]),
+            "--out", str(tmp_path), "--format", "pdf", "--received-by", "2005-04-05"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    replay = read_manifest(tmp_path / "board-pack" / "2005-03" / "manifest.json")
+    assert replay["received_by"].startswith("2005-04-05T23:59:59")
+    # The newest data used was received by then; the full run had later returns.
+    assert replay["data_as_at"] <= replay["received_by"] < full["data_as_at"]
+    full_obs = Store(str(demo["url"])).frame()
+    late = full_obs[(full_obs["period"] == "2005-03") & (full_obs["received_at"] > replay["received_by"])]
+    assert not late.empty, "the demo has March returns sent after 5 April"
+    bad = CliRunner().invoke(cli, [*args[:-1], "soon"])
+    assert bad.exit_code != 0 and "--received-by" in bad.output
