@@ -242,8 +242,17 @@ def generate(
         builder(report)  # raises LookupFailure naming the known reports
     check_period(report, period)
     module = builder(report)
+    wanted = tuple(formats) if formats else FORMATS[report]
+    if executor is None and parallel is not None:
+        executor = "local" if parallel else "local://1"
+    lanes = _early_lanes(executor, wanted, variant or {})
     own = session is None
-    session = session or Session(config_dir, store_url, as_at=as_at, received_by=received_by)
+    try:
+        session = session or Session(config_dir, store_url, as_at=as_at, received_by=received_by)
+    except BaseException:
+        if lanes is not None:
+            lanes.close()
+        raise
     try:
         timings: dict[str, Any] = dict(session.timings) if own else {}
         evaluation = session.evaluation(period)
@@ -273,20 +282,18 @@ def generate(
 
         dest = output_dir(out_dir, report, period)
         dest.parent.mkdir(parents=True, exist_ok=True)
-        wanted = tuple(formats) if formats else FORMATS[report]
         suffix = f"-v{version}" if version else ""
         files: list[dict[str, Any]] = []
         t_render = time.perf_counter()
         tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
-        pool: Executor | None = None
-        own_pool = False
+        pool: Executor | None = lanes
+        own_pool = lanes is not None
         try:
-            if executor is None and parallel is not None:
-                executor = "local" if parallel else "local://1"
             # One document that must fit its pages: its Word file is guessed from the longest
             # version beside the PDF rather than after it (checked below).
             guess = len(documents) == 1
-            pool, own_pool = _executor_for(executor, count_jobs(documents, wanted, guess=guess), wanted)
+            if pool is None:
+                pool, own_pool = _executor_for(executor, count_jobs(documents, wanted, guess=guess), wanted)
             # Results stream back in order and go straight to disk: memory stays flat
             # however many neighbourhoods there are.
             jobs = jobs_for(documents, wanted, suffix, guess=guess)
@@ -373,6 +380,8 @@ def generate(
     finally:
         if own:
             session.close()
+        if lanes is not None:
+            lanes.close()  # already closed after rendering, unless the run failed before it
 
 
 def _file_entry(done: RenderedFile) -> dict[str, Any]:
@@ -414,6 +423,19 @@ def write_alternative_formats(
                             "seconds": round(seconds, 3)})
             log.info("wrote %s (%s version of %s)", path.name, fmt, stem)
     return entries
+
+
+def _early_lanes(executor: str | Executor | None, formats: tuple[str, ...], variant: dict[str, Any]) -> Executor | None:
+    """For a run of one document in several formats on the default local executor: a worker
+    per format, started now so that each imports its renderer while this process reads the
+    store, evaluates and builds. None when the run is for every area (a pool forked after
+    warming serves many documents better), has one format, or has one CPU."""
+    from reportgen.executors.local import LaneExecutor, default_workers
+    from reportgen.render.jobs import lane_of, warm_lane
+
+    if executor not in (None, "local") or variant.get("each_area") or len(formats) < 2 or default_workers() < 2:
+        return None
+    return LaneExecutor(formats, lane_of, warm_lane)
 
 
 def _executor_for(

@@ -94,6 +94,46 @@ def test_a_failing_job_raises_its_error(url: str) -> None:
         list(pool.map(fail_on_three, range(6)))
 
 
+_WARMED: list[str] = []
+
+
+def warm_note(lane: str) -> None:
+    _WARMED.append(lane)
+
+
+def lane_report(item: tuple[str, int]) -> tuple[str, int, int, list[str]]:
+    lane, n = item
+    return lane, n * n, os.getpid(), list(_WARMED)
+
+
+def test_lanes_start_warmed_and_route_each_job_to_its_own_worker() -> None:
+    from reportgen.executors.local import LaneExecutor
+
+    items = [("pdf", n) if n % 3 else ("docx", n) for n in range(12)]
+    with LaneExecutor(("pdf", "docx"), lambda item: item[0], warm_note) as lanes:
+        assert lanes.workers == 2
+        results = list(lanes.map(lane_report, items))
+    assert [(lane, sq) for lane, sq, _pid, _w in results] == [(lane, n * n) for lane, n in items]
+    pids = {lane: {pid for lane_, _sq, pid, _w in results if lane_ == lane} for lane in ("pdf", "docx")}
+    assert all(len(p) == 1 for p in pids.values()) and pids["pdf"] != pids["docx"]
+    assert os.getpid() not in pids["pdf"] | pids["docx"]
+    # Each worker warmed its own lane, once, before its jobs; this process warmed nothing.
+    assert {tuple(w) for lane, _sq, _pid, w in results if lane == "pdf"} == {("pdf",)}
+    assert {tuple(w) for lane, _sq, _pid, w in results if lane == "docx"} == {("docx",)}
+    assert _WARMED == []
+
+
+def test_a_single_document_run_renders_through_lanes_and_matches_one_process(tmp_path: Path) -> None:
+    from demo_reports import DEMO, demo_store
+
+    url = demo_store(tmp_path)
+    lanes = generate("leaflet", "2005-Q1", config_dir=DEMO, store_url=url, out_dir=tmp_path / "lanes")
+    serial = generate("leaflet", "2005-Q1", config_dir=DEMO, store_url=url, out_dir=tmp_path / "serial",
+                      executor="local://1")
+    assert [p.name for p in lanes.files] == ["leaflet.pdf", "leaflet.docx"]
+    assert {p.name: p.read_bytes() for p in lanes.files} == {p.name: p.read_bytes() for p in serial.files}
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

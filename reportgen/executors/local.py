@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from reportgen.errors import RenderError
 from reportgen.executors.base import Executor
@@ -79,3 +79,52 @@ class LocalExecutor(Executor):
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+
+class LaneExecutor(Executor):
+    """One forked worker per lane (say, per output format), started and warmed at once.
+
+    For a run of one document the lanes start before the store is read, each importing its
+    own renderer (WeasyPrint for the PDF, python-docx for Word) while the parent evaluates
+    and builds; each job then goes to the lane that is ready for it. Nothing is imported
+    twice, and the imports are off the critical path.
+    """
+
+    def __init__(self, lanes: Iterable[str], lane_of: Callable[[Any], str], warm: Callable[[str], None]) -> None:
+        context = multiprocessing.get_context("fork")
+        self._pools = {lane: ProcessPoolExecutor(max_workers=1, mp_context=context) for lane in lanes}
+        if not self._pools:
+            raise ValueError("LaneExecutor needs at least one lane")
+        self._lane_of = lane_of
+        # A warm-up that fails is not reported itself: the lane's first job fails the same way.
+        for lane, pool in self._pools.items():
+            pool.submit(warm, lane)
+        self.url = f"local://{len(self._pools)}"
+
+    @property
+    def workers(self) -> int:
+        return len(self._pools)
+
+    def _pool_for(self, item: Any) -> ProcessPoolExecutor:
+        lane = self._lane_of(item)
+        return self._pools.get(lane) or next(iter(self._pools.values()))
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        pending: deque[Future[R]] = deque()
+        try:
+            for item in items:
+                pending.append(self._pool_for(item).submit(fn, item))
+                if len(pending) >= 2 * self.workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        except BrokenProcessPool as exc:
+            raise RenderError(f"A rendering process died: {exc}") from None
+        finally:
+            for future in pending:
+                future.cancel()
+
+    def close(self) -> None:
+        for pool in self._pools.values():
+            pool.shutdown(wait=True, cancel_futures=True)
+        self._pools = {}

@@ -130,3 +130,13 @@ def warm_renderers(formats: Iterable[str]) -> None:
 
             html_to_pdf("<!doctype html><html lang='en'><title>warm</title><p>warm</p></html>", title="warm")
         _warmed.add(fmt)
+
+
+def lane_of(job: RenderJob) -> str:
+    """The lane (worker) a job belongs to: its first format's."""
+    return job.formats[0]
+
+
+def warm_lane(fmt: str) -> None:
+    """Warm one lane's renderer (module-level so it can be sent to a worker)."""
+    warm_renderers((fmt,))

@@ -80,6 +80,16 @@ class Suite:
         pdf = self.work / f"{html.stem}-chromium.pdf"
         return measure(chromium_print(html, pdf), self.runs)
 
+    def weasyprint_floor(self, what: str, html: Path, anchor: Measure | None) -> None:
+        """The floor under a document's whole run: a fresh Python that imports WeasyPrint and
+        prints the same HTML, nothing else (no data, no Word file), against Chromium."""
+        pdf = self.work / f"{html.stem}-weasyprint.pdf"
+        code = ("import sys, weasyprint; "
+                "weasyprint.HTML(filename=sys.argv[1]).write_pdf(sys.argv[2], pdf_variant='pdf/ua-1')")
+        floor = measure([sys.executable, "-c", code, str(html), str(pdf)], self.runs)
+        self.add(f"floor: WeasyPrint alone prints the {what} HTML", floor, "Chromium prints the same HTML to PDF",
+                 anchor, "(reference)", floor.wall / anchor.wall if anchor else None, None)
+
     # --- cases ------------------------------------------------------------------------------
     def board_pack(self) -> None:
         store = fixtures.demo_store(self.work)
@@ -87,10 +97,12 @@ class Suite:
         cmd = fixtures.cli("run", "board-pack", "--period", "2005-03", "--store", store, "--out", str(out),
                            "--config", str(fixtures.DEMO))
         work = measure(cmd, self.runs)
-        anchor = self.chromium_anchor(fixtures.report_html(self.work, "board-pack", "2005-03", store))
+        html = fixtures.report_html(self.work, "board-pack", "2005-03", store)
+        anchor = self.chromium_anchor(html)
         ratio = work.wall / anchor.wall if anchor else None
         self.add("board pack, PDF + Word, whole process", work, "Chromium prints the same HTML to PDF",
                  anchor, "<= 1.0", ratio, 1.0)
+        self.weasyprint_floor("board pack", html, anchor)
 
     def leaflet(self) -> None:
         store = fixtures.demo_store(self.work)
@@ -99,10 +111,12 @@ class Suite:
                            "--config", str(fixtures.DEMO))
         work = measure(cmd, self.runs)
         self.single_leaflet_peak = work.peak_mb
-        anchor = self.chromium_anchor(fixtures.report_html(self.work, "leaflet", "2005-Q1", store))
+        html = fixtures.report_html(self.work, "leaflet", "2005-Q1", store)
+        anchor = self.chromium_anchor(html)
         ratio = work.wall / anchor.wall if anchor else None
         self.add("one leaflet, PDF + Word, whole process", work, "Chromium prints the same HTML to PDF",
                  anchor, "<= 1.0", ratio, 1.0)
+        self.weasyprint_floor("leaflet", html, anchor)
 
     def _each_area(self, config: Path, store: str, executor: str, runs: int) -> Measure:
         out = self.work / f"out-each-{config.name}-{executor.replace('://', '-')}"
