@@ -96,10 +96,18 @@ class Cube:
         return len(self.value)
 
     @classmethod
-    def from_frame(cls, frame: pd.DataFrame, indicators: Sequence[str], areas: Sequence[str]) -> Cube:
+    def from_frame(
+        cls,
+        frame: pd.DataFrame,
+        indicators: Sequence[str],
+        areas: Sequence[str],
+        *,
+        until: int | None = None,
+    ) -> Cube:
         """Rows of ``frame`` (indicator, area, period_start, period_end, value) whose indicator is
-        one of ``indicators``; areas not in ``areas`` are appended to the area list. A frame with
-        only period keys gets its bounds parsed from them (once per distinct key)."""
+        one of ``indicators`` (and, with ``until``, whose period ends by that month index); areas
+        not in ``areas`` are appended to the area list. A frame with only period keys gets its
+        bounds parsed from them (once per distinct key)."""
         if "period_start" not in frame or "period_end" not in frame:
             keys = frame["period"].astype(str)
             bounds = {k: Period.parse(k) for k in pd.unique(keys)}
@@ -114,13 +122,12 @@ class Cube:
         all_areas = [*known, *extra]
         area = _codes(area_col, all_areas)
         value = frame["value"].to_numpy(dtype=np.float64)
+        start, end = frame["period_start"].to_numpy(), frame["period_end"].to_numpy()
         keep = (ind >= 0) & np.isfinite(value)
+        if until is not None:  # one mask, so the rows are copied once rather than filtered again
+            keep &= end <= until
         if not keep.all():
-            ind, area, value = ind[keep], area[keep], value[keep]
-            start = frame["period_start"].to_numpy()[keep]
-            end = frame["period_end"].to_numpy()[keep]
-        else:
-            start, end = frame["period_start"].to_numpy(), frame["period_end"].to_numpy()
+            ind, area, value, start, end = ind[keep], area[keep], value[keep], start[keep], end[keep]
         num = frame["numerator"].to_numpy(np.float64)[keep] if "numerator" in frame else None
         den = frame["denominator"].to_numpy(np.float64)[keep] if "denominator" in frame else None
         n = len(value)

@@ -216,8 +216,7 @@ def evaluate(
         unknown = [a for a in areas if a not in known_areas]
         if unknown:
             raise LookupFailure(f"no area {unknown[0]!r}", hint=f"known areas: {', '.join(known_areas)}")
-    cube = Cube.from_frame(observations, ids, known_areas)
-    cube = cube.take(cube.end <= period.end) if len(cube) and cube.end.max() > period.end else cube
+    cube = Cube.from_frame(observations, ids, known_areas, until=period.end)
     parts = derive(config, cube, rules)
 
     win = _windows(defs, rules, period)
