@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from reportgen.errors import DataError
-from reportgen.evaluate.spc import RULES, classify_assurance, spc_summary, xmr_points
+from reportgen.evaluate.spc import RULES, classify_assurance, spc_latest, spc_summary, xmr_points
 
 GMP_NAME = "gmp_monthly_total_2016-02_2019-01.csv"
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -77,9 +77,7 @@ def test_gmp_xmr_matches_worked_example(gmp_csv: Path) -> None:
     outside = pts[pts["outside_limits"]]
     assert outside["date"].tolist() == ["2016-02", "2017-07"]
     assert outside["value"].tolist() == [26422, 37480]
-    assert (outside["value"].iloc[0] < outside["lcl"].iloc[0]) and (
-        outside["value"].iloc[1] > outside["ucl"].iloc[1]
-    )
+    assert (outside["value"].iloc[0] < outside["lcl"].iloc[0]) and (outside["value"].iloc[1] > outside["ucl"].iloc[1])
     assert pts["run_points"].max() == 9
     # Lower is better: the low point is improvement, the high one concern.
     assert outside["variation"].tolist() == ["improvement", "concern"]
@@ -397,6 +395,32 @@ def test_vectorised_summary_equals_xmr_points(seed: int) -> None:
     assert set(RULES) | {""} <= seen_rules, "the random frame should exercise every rule"
 
 
+@pytest.mark.parametrize(
+    ("seed", "width", "baseline_points"), [(1, 36, 24), (2, 36, 24), (3, 20, 24), (4, 5, 3), (5, 36, 10)]
+)
+def test_dense_latest_equals_summary_to_the_bit(seed: int, width: int, baseline_points: int) -> None:
+    """spc_latest on a (series x months) matrix gives exactly spc_summary's numbers and words."""
+    data, series, t_report = _random_frame(seed)
+    series = series.sort_values(["ind", "area"], ignore_index=True)  # spc_summary's row order
+    data = data[(data["t"] > t_report - width) & (data["t"] <= t_report)]
+    keys = ["ind", "area"]
+    polarity = series[[*keys, "polarity"]]
+    out = spc_summary(data, keys, t_report, series=polarity, baseline_points=baseline_points)
+    grid = data.pivot_table(index=keys, columns="t", values="value", aggfunc="first", dropna=False)
+    grid = grid.reindex(index=pd.MultiIndex.from_frame(series[keys]), columns=range(t_report - width + 1, t_report + 1))
+    signs = polarity["polarity"].map({"lower": -1, "higher": 1, "neutral": 0}).to_numpy()
+    got = spc_latest(grid.to_numpy(), signs, baseline_points=baseline_points)
+    reported = pd.MultiIndex.from_frame(series[keys])[got["reported"]]
+    assert list(reported) == list(pd.MultiIndex.from_frame(out[keys]))
+    assert got["reported"].sum() > 100
+    for mine, theirs in [("n", "spc_n"), ("mean", "spc_mean"), ("mr_bar", "spc_mr_bar"), ("ucl", "spc_ucl"),
+                         ("lcl", "spc_lcl"), ("signal", "spc_signal"), ("direction", "spc_direction"),
+                         ("variation", "spc_variation")]:  # fmt: skip
+        np.testing.assert_array_equal(got[mine][got["reported"]], out[theirs].to_numpy(), err_msg=mine)
+    assert (got["variation"][~got["reported"]] == "insufficient_data").all()
+    assert np.isnan(got["mean"][~got["reported"]]).all()
+
+
 # ----------------------------------------------------------------------------------------------
 # Hypothesis laws
 # ----------------------------------------------------------------------------------------------
@@ -423,9 +447,7 @@ def test_constant_series_has_no_special_cause(c: float, n: int) -> None:
 
 
 @LAW
-@given(
-    values=ints, shift=st.integers(-(10**6), 10**6), polarity=st.sampled_from(["lower", "higher", "neutral"])
-)
+@given(values=ints, shift=st.integers(-(10**6), 10**6), polarity=st.sampled_from(["lower", "higher", "neutral"]))
 def test_shift_moves_mean_and_limits_and_keeps_signals(values: list[int], shift: int, polarity: str) -> None:
     base = one_series(values, polarity=polarity)
     moved = one_series([v + shift for v in values], polarity=polarity)
@@ -513,9 +535,7 @@ def test_key_and_value_dtypes_do_not_change_the_result() -> None:
     plain = spc_summary(data, keys, t_report, series=series)
     typed = data.astype({"ind": "category", "area": "category", "value": "Float64"})
     other = spc_summary(typed, keys, t_report, series=series)
-    pd.testing.assert_frame_equal(
-        plain.astype({"ind": str, "area": str}), other.astype({"ind": str, "area": str})
-    )
+    pd.testing.assert_frame_equal(plain.astype({"ind": str, "area": str}), other.astype({"ind": str, "area": str}))
 
 
 def test_one_sided_per_series_window_is_rejected() -> None:

@@ -484,9 +484,10 @@ def _spc(
     ind: np.ndarray,
 ) -> None:
     """SPC columns from the native series of each indicator, one SPC call per frequency."""
-    from reportgen.evaluate.spc import classify_assurance, spc_summary
+    from reportgen.evaluate.spc import classify_assurance, spc_latest
 
     n = cube.n_series
+    n_areas = len(cube.areas)
     mean = np.full(n, np.nan)
     ucl = np.full(n, np.nan)
     lcl = np.full(n, np.nan)
@@ -499,20 +500,38 @@ def _spc(
         hi = int(win["eval_hi"][codes].max())
         t_report = (hi + 1) // int(step)
         t = (cube.end.astype(np.int64) + 1) // int(step)
-        mine = np.isin(cube.ind, codes) & (length == step) & (t > t_report - SPC_LOOKBACK) & (t <= t_report)
+        mine = (length == step) & (t > t_report - SPC_LOOKBACK) & (t <= t_report)
+        if len(codes) < len(defs):
+            mine &= np.isin(cube.ind, codes)
         if not mine.any():
             continue
-        data = pd.DataFrame({"key": cube.key[mine], "t": t[mine], "value": cube.value[mine]})
-        uniq = np.unique(data["key"].to_numpy())
-        words = pd.Series(pol_ind[uniq // len(cube.areas)]).map(SPC_POLARITY).to_numpy()
-        series = pd.DataFrame({"key": uniq, "polarity": words})
-        out = spc_summary(data, ["key"], t_report, series=series)
-        k = out["key"].to_numpy(dtype=np.int64)
-        mean[k] = out["spc_mean"].to_numpy(dtype=float)
-        ucl[k] = out["spc_ucl"].to_numpy(dtype=float)
-        lcl[k] = out["spc_lcl"].to_numpy(dtype=float)
-        signal[k] = out["spc_signal"].to_numpy(dtype=object)
-        variation[k] = out["spc_variation"].to_numpy(dtype=object)
+        # A dense (series x period) grid: SPC then works on columns, with no sorting or
+        # factorising of 33,000 series keys. Two rows for one cell is an input error that
+        # spc_summary reports, so that rare case takes the long-format path.
+        key = cube.key[mine]
+        has_rows = np.bincount(key, minlength=n) > 0
+        series = np.flatnonzero(has_rows)  # grid rows only for series with data: memory ~ rows
+        row = (np.cumsum(has_rows) - 1)[key]
+        cell = row * SPC_LOOKBACK + (t[mine] - (t_report - SPC_LOOKBACK + 1))
+        if (np.bincount(cell) > 1).any():
+            out = _spc_long(cube, mine, t, t_report, pol_ind)
+            k = out["key"].to_numpy(dtype=np.int64)
+            mean[k] = out["spc_mean"].to_numpy(dtype=float)
+            ucl[k] = out["spc_ucl"].to_numpy(dtype=float)
+            lcl[k] = out["spc_lcl"].to_numpy(dtype=float)
+            signal[k] = out["spc_signal"].to_numpy(dtype=object)
+            variation[k] = out["spc_variation"].to_numpy(dtype=object)
+            continue
+        grid = np.full(len(series) * SPC_LOOKBACK, np.nan)
+        grid[cell] = cube.value[mine]
+        grid = grid.reshape(len(series), SPC_LOOKBACK)
+        got = spc_latest(grid, pol_ind[series // n_areas])
+        k = series[got["reported"]]
+        mean[k] = got["mean"][got["reported"]]
+        ucl[k] = got["ucl"][got["reported"]]
+        lcl[k] = got["lcl"][got["reported"]]
+        signal[k] = got["signal"][got["reported"]]
+        variation[k] = got["variation"][got["reported"]]
     frame["spc_mean"] = mean[keys]
     frame["spc_ucl"] = ucl[keys]
     frame["spc_lcl"] = lcl[keys]
@@ -526,3 +545,13 @@ def _spc(
     point_target = np.where(is_sum, traj * native / months, traj)
     assurance = classify_assurance(lcl[keys], ucl[keys], point_target, frame["_pol"].to_numpy())
     frame["spc_assurance"] = np.asarray(assurance, dtype=object)
+
+
+def _spc_long(cube: Cube, mine: np.ndarray, t: np.ndarray, t_report: int, pol_ind: np.ndarray) -> pd.DataFrame:
+    """SPC by :func:`~reportgen.evaluate.spc.spc_summary` on long rows (it validates them)."""
+    from reportgen.evaluate.spc import spc_summary
+
+    data = pd.DataFrame({"key": cube.key[mine], "t": t[mine], "value": cube.value[mine]})
+    uniq = np.unique(data["key"].to_numpy())
+    words = pd.Series(pol_ind[uniq // len(cube.areas)]).map(SPC_POLARITY).to_numpy()
+    return spc_summary(data, ["key"], t_report, series=pd.DataFrame({"key": uniq, "polarity": words}))
