@@ -77,7 +77,9 @@ def test_gmp_xmr_matches_worked_example(gmp_csv: Path) -> None:
     outside = pts[pts["outside_limits"]]
     assert outside["date"].tolist() == ["2016-02", "2017-07"]
     assert outside["value"].tolist() == [26422, 37480]
-    assert (outside["value"].iloc[0] < outside["lcl"].iloc[0]) and (outside["value"].iloc[1] > outside["ucl"].iloc[1])
+    assert (outside["value"].iloc[0] < outside["lcl"].iloc[0]) and (
+        outside["value"].iloc[1] > outside["ucl"].iloc[1]
+    )
     assert pts["run_points"].max() == 9
     # Lower is better: the low point is improvement, the high one concern.
     assert outside["variation"].tolist() == ["improvement", "concern"]
@@ -447,7 +449,9 @@ def test_constant_series_has_no_special_cause(c: float, n: int) -> None:
 
 
 @LAW
-@given(values=ints, shift=st.integers(-(10**6), 10**6), polarity=st.sampled_from(["lower", "higher", "neutral"]))
+@given(
+    values=ints, shift=st.integers(-(10**6), 10**6), polarity=st.sampled_from(["lower", "higher", "neutral"])
+)
 def test_shift_moves_mean_and_limits_and_keeps_signals(values: list[int], shift: int, polarity: str) -> None:
     base = one_series(values, polarity=polarity)
     moved = one_series([v + shift for v in values], polarity=polarity)
@@ -535,7 +539,9 @@ def test_key_and_value_dtypes_do_not_change_the_result() -> None:
     plain = spc_summary(data, keys, t_report, series=series)
     typed = data.astype({"ind": "category", "area": "category", "value": "Float64"})
     other = spc_summary(typed, keys, t_report, series=series)
-    pd.testing.assert_frame_equal(plain.astype({"ind": str, "area": str}), other.astype({"ind": str, "area": str}))
+    pd.testing.assert_frame_equal(
+        plain.astype({"ind": str, "area": str}), other.astype({"ind": str, "area": str})
+    )
 
 
 def test_one_sided_per_series_window_is_rejected() -> None:
