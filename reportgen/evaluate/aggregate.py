@@ -242,6 +242,75 @@ class Windowed:
     complete: np.ndarray
 
 
+class Windows:
+    """Many windows over one cube: each indicator's native rows are found and keyed once.
+
+    Every window then scans only the native rows, with two comparisons when the window is
+    the same for every indicator. Rows stay in the cube's order, so the sums add the same
+    values in the same order as a single :func:`window` call (to the bit).
+    """
+
+    def __init__(self, cube: Cube, rules: Rules) -> None:
+        self.rules = rules
+        self.n_areas = len(cube.areas)
+        self.n = cube.n_series
+        self.series_ind = np.repeat(np.arange(len(cube.indicators)), self.n_areas)
+        native = (cube.end - cube.start + 1) == rules.native_months[cube.ind]
+        every = bool(native.all())
+        self.ind = cube.ind if every else cube.ind[native]
+        self.start = cube.start if every else cube.start[native]
+        self.end = cube.end if every else cube.end[native]
+        self.value = cube.value if every else cube.value[native]
+        self.key = self.ind.astype(np.int64) * self.n_areas + (cube.area if every else cube.area[native])
+        self.any_latest = bool((rules.aggregation == AGG_CODES[Aggregation.LATEST]).any())
+        ratio = np.isfinite(rules.ratio_factor)
+        self.any_ratio = bool(ratio.any())
+        if self.any_ratio:  # percentages and ratios: their parts, a small subset of the rows
+            parts = native & ratio[cube.ind]
+            self.r_ind = cube.ind[parts]
+            self.r_start = cube.start[parts]
+            self.r_end = cube.end[parts]
+            self.r_key = cube.key[parts]
+            self.r_num = cube.numerator[parts]
+            self.r_den = cube.denominator[parts]
+
+    @staticmethod
+    def _inside(ind: np.ndarray, start: np.ndarray, end: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        if len(lo) and lo.min() == lo.max() and hi.min() == hi.max():  # one window for all
+            return (start >= lo[0]) & (end <= hi[0])
+        return (start >= lo[ind]) & (end <= hi[ind])
+
+    def window(self, lo: np.ndarray, hi: np.ndarray) -> Windowed:
+        """See :func:`window`."""
+        n, rules = self.n, self.rules
+        inside = self._inside(self.ind, self.start, self.end, lo, hi)
+        key = self.key[inside]
+        v = self.value[inside]
+        count = np.bincount(key, minlength=n)
+        total = np.bincount(key, weights=v, minlength=n)
+        if self.any_latest:  # only "latest" indicators read it (see _combine)
+            last = self.end[inside] == hi[self.ind[inside]]
+            latest = np.bincount(key[last], weights=v[last], minlength=n)
+        else:
+            latest = np.zeros(n)
+        if self.any_ratio:
+            r_in = self._inside(self.r_ind, self.r_start, self.r_end, lo, hi)
+            num = np.bincount(self.r_key[r_in], weights=self.r_num[r_in], minlength=n)
+            den = np.bincount(self.r_key[r_in], weights=self.r_den[r_in], minlength=n)
+        else:
+            num = den = np.full(n, np.nan)
+        series_ind = self.series_ind
+        # native rows cover exactly their indicator's native months each
+        covered = count * rules.native_months[series_ind]
+        want = (hi - lo + 1)[series_ind]
+        complete = (covered == want) & (count > 0)
+        value = _combine(
+            rules.aggregation[series_ind], rules.ratio_factor[series_ind], total, count, latest, num, den
+        )
+        value = np.where(complete, value, np.nan)
+        return Windowed(value, complete)
+
+
 def window(
     cube: Cube,
     lo: np.ndarray,
@@ -251,38 +320,10 @@ def window(
     """Aggregate every series over its indicator's window ``[lo[i], hi[i]]``.
 
     ``lo`` and ``hi`` are arrays over indicator codes; the result arrays are over series keys.
-    Percentages and ratios aggregate as summed numerator over summed denominator.
+    Percentages and ratios aggregate as summed numerator over summed denominator. For several
+    windows over one cube, :class:`Windows` does the shared work once.
     """
-    native_months = rules.native_months
-    n_areas = len(cube.areas)
-    n = cube.n_series
-    lo_r = lo[cube.ind]
-    hi_r = hi[cube.ind]
-    length = cube.end - cube.start + 1
-    inside = (cube.start >= lo_r) & (cube.end <= hi_r) & (length == native_months[cube.ind])
-    key = cube.key[inside]
-    v = cube.value[inside]
-    covered = np.bincount(key, weights=length[inside], minlength=n)
-    count = np.bincount(key, minlength=n)
-    total = np.bincount(key, weights=v, minlength=n)
-    last = cube.end[inside] == hi_r[inside]
-    latest = np.bincount(key[last], weights=v[last], minlength=n)
-    series_ind = np.repeat(np.arange(len(cube.indicators)), n_areas)
-    ratio = np.isfinite(rules.ratio_factor)
-    if ratio.any():
-        parts = inside & ratio[cube.ind]
-        pk = cube.key[parts]
-        num = np.bincount(pk, weights=cube.numerator[parts], minlength=n)
-        den = np.bincount(pk, weights=cube.denominator[parts], minlength=n)
-    else:
-        num = den = np.full(n, np.nan)
-    want = (hi - lo + 1)[series_ind]
-    complete = (covered == want) & (count > 0)
-    value = _combine(
-        rules.aggregation[series_ind], rules.ratio_factor[series_ind], total, count, latest, num, den
-    )
-    value = np.where(complete, value, np.nan)
-    return Windowed(value, complete)
+    return Windows(cube, rules).window(lo, hi)
 
 
 def to_kind(cube: Cube, kind: Kind, rules: Rules) -> Cube:

@@ -58,7 +58,7 @@ import pandas as pd
 
 from reportgen.config.models import Aggregation, Config, Derived, DerivedKind, Indicator, Polarity
 from reportgen.errors import LookupFailure
-from reportgen.evaluate.aggregate import KIND_MONTHS, Cube, Rules, to_kind, window
+from reportgen.evaluate.aggregate import KIND_MONTHS, Cube, Rules, Windows, to_kind
 from reportgen.evaluate.derive import derive
 from reportgen.evaluate.labels import change_labels, change_pct, round_half_up_array
 from reportgen.periods import Kind, Period, financial_year_start
@@ -231,16 +231,17 @@ def evaluate(
         return keep
 
     recent = cube.take(wanted(cube)).append([part.take(wanted(part)) for part in parts])
-    value = window(recent, win["eval_lo"], win["eval_hi"], rules).value
-    r12 = window(recent, win["eval_hi"] - 11, win["eval_hi"], rules).value
-    ytd = window(recent, win["ytd_lo"], win["eval_hi"], rules).value
-    prev = window(recent, win["cmp_lo"] - 12, win["eval_hi"] - 12, rules).value
+    windows = Windows(recent, rules)
+    value = windows.window(win["eval_lo"], win["eval_hi"]).value
+    r12 = windows.window(win["eval_hi"] - 11, win["eval_hi"]).value
+    ytd = windows.window(win["ytd_lo"], win["eval_hi"]).value
+    prev = windows.window(win["cmp_lo"] - 12, win["eval_hi"] - 12).value
     rolling = np.repeat(win["rolling"], n_areas)
     compare = np.where(rolling, r12, value)
     baselines = {}
     for s in config.strategies:
         b = s.baseline
-        baselines[s.id] = window(recent, np.full(len(ids), b.start), np.full(len(ids), b.end), rules).value
+        baselines[s.id] = windows.window(np.full(len(ids), b.start), np.full(len(ids), b.end)).value
 
     rows = _rows(config, recent, areas, known_areas)
     keys = rows["key"].to_numpy()
