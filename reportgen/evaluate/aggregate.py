@@ -193,7 +193,7 @@ def _codes(col: pd.Series, names: list[str]) -> np.ndarray:
     """Codes of ``col`` in ``names`` (-1 where absent), fast for categorical columns."""
     if isinstance(col.dtype, pd.CategoricalDtype):
         lookup = pd.Index(names, dtype=object).get_indexer(col.cat.categories.astype(object))
-        lookup = np.append(lookup, -1)  # code -1 (NaN) maps to -1
+        lookup = np.append(lookup, -1).astype(np.int32)  # code -1 (NaN) maps to -1; int32 as the cube keeps it
         return lookup[col.cat.codes.to_numpy()]
     return pd.Index(names, dtype=object).get_indexer(col.astype(object))
 

@@ -75,7 +75,7 @@ class _Rows:
         n_ind = len(cube.indicators)
         codes = cube.ind.astype(np.int16 if n_ind < 2**15 else np.int32)
         self.order = np.argsort(codes, kind="stable")
-        self.bounds = np.searchsorted(codes[self.order], np.arange(n_ind + 1))
+        self.bounds = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=n_ind))])
         self.derived: dict[int, Cube] = {}
 
     def native(self, code: int) -> Cube:

@@ -500,7 +500,8 @@ def _spc(
         codes = np.flatnonzero(rules.native_months == step)
         hi = int(win["eval_hi"][codes].max())
         t_report = (hi + 1) // int(step)
-        t = (cube.end.astype(np.int64) + 1) // int(step)
+        # t numbers the native periods; (end + 1) // step, with no division for months
+        t = cube.end.astype(np.int64) + 1 if step == 1 else (cube.end.astype(np.int64) + 1) // int(step)
         mine = (length == step) & (t > t_report - SPC_LOOKBACK) & (t <= t_report)
         if len(codes) < len(defs):
             mine &= np.isin(cube.ind, codes)
@@ -509,7 +510,7 @@ def _spc(
         # A dense (series x period) grid: SPC then works on columns, with no sorting or
         # factorising of 33,000 series keys. Two rows for one cell is an input error that
         # spc_summary reports, so that rare case takes the long-format path.
-        key = cube.key[mine]
+        key = cube.ind[mine].astype(np.int64) * n_areas + cube.area[mine]
         has_rows = np.bincount(key, minlength=n) > 0
         series = np.flatnonzero(has_rows)  # grid rows only for series with data: memory ~ rows
         row = (np.cumsum(has_rows) - 1)[key]
