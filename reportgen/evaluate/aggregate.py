@@ -81,8 +81,10 @@ class Cube:
     start: np.ndarray  # int32 month index
     end: np.ndarray  # int32 month index
     value: np.ndarray  # float64
-    numerator: np.ndarray  # float64, NaN unless a percentage/ratio
-    denominator: np.ndarray
+    # float64, NaN unless a percentage/ratio; None when no row has parts, so that millions of
+    # base rows do not carry (and copy at every take) two arrays of NaN
+    numerator: np.ndarray | None
+    denominator: np.ndarray | None
 
     @property
     def n_series(self) -> int:
@@ -94,6 +96,14 @@ class Cube:
 
     def __len__(self) -> int:
         return len(self.value)
+
+    def parts(self) -> tuple[np.ndarray, np.ndarray]:
+        """Numerator and denominator per row (NaN where a row has none)."""
+        nan = np.full(len(self), np.nan) if self.numerator is None or self.denominator is None else None
+        return (
+            nan if self.numerator is None else self.numerator,
+            nan if self.denominator is None else self.denominator,
+        )
 
     @classmethod
     def from_frame(
@@ -130,7 +140,10 @@ class Cube:
             ind, area, value, start, end = ind[keep], area[keep], value[keep], start[keep], end[keep]
         num = frame["numerator"].to_numpy(np.float64)[keep] if "numerator" in frame else None
         den = frame["denominator"].to_numpy(np.float64)[keep] if "denominator" in frame else None
-        n = len(value)
+        if (num is None) != (den is None):
+            n = len(value)
+            num = np.full(n, np.nan) if num is None else num
+            den = np.full(n, np.nan) if den is None else den
         return cls(
             tuple(indicators),
             tuple(all_areas),
@@ -139,8 +152,8 @@ class Cube:
             start.astype(np.int32, copy=False),
             end.astype(np.int32, copy=False),
             value,
-            num if num is not None else np.full(n, np.nan),
-            den if den is not None else np.full(n, np.nan),
+            num,
+            den,
         )
 
     def take(self, mask: np.ndarray) -> Cube:
@@ -151,22 +164,27 @@ class Cube:
             start=self.start[mask],
             end=self.end[mask],
             value=self.value[mask],
-            numerator=self.numerator[mask],
-            denominator=self.denominator[mask],
+            numerator=None if self.numerator is None else self.numerator[mask],
+            denominator=None if self.denominator is None else self.denominator[mask],
         )
 
     def append(self, parts: Sequence[Cube]) -> Cube:
         every = [self, *parts]
-        return replace(
-            self,
-            **{
-                name: np.concatenate([getattr(c, name) for c in every])
-                for name in ("ind", "area", "start", "end", "value", "numerator", "denominator")
-            },
-        )
+        columns = {
+            name: np.concatenate([getattr(c, name) for c in every])
+            for name in ("ind", "area", "start", "end", "value")
+        }
+        if all(c.numerator is None for c in every):
+            columns["numerator"] = columns["denominator"] = None
+        else:
+            both = [c.parts() for c in every]
+            columns["numerator"] = np.concatenate([b[0] for b in both])
+            columns["denominator"] = np.concatenate([b[1] for b in both])
+        return replace(self, **columns)
 
     def to_frame(self) -> pd.DataFrame:
         """The long frame of :attr:`Evaluation.values`."""
+        numerator, denominator = self.parts()
         return pd.DataFrame(
             {
                 "indicator": pd.Categorical.from_codes(
@@ -177,8 +195,8 @@ class Cube:
                 "period_start": self.start.astype(np.int64),
                 "period_end": self.end.astype(np.int64),
                 "value": self.value,
-                "numerator": self.numerator,
-                "denominator": self.denominator,
+                "numerator": numerator,
+                "denominator": denominator,
             }
         )
 
@@ -266,13 +284,9 @@ class Windows:
         ratio = np.isfinite(rules.ratio_factor)
         self.any_ratio = bool(ratio.any())
         if self.any_ratio:  # percentages and ratios: their parts, a small subset of the rows
-            parts = native & ratio[cube.ind]
-            self.r_ind = cube.ind[parts]
-            self.r_start = cube.start[parts]
-            self.r_end = cube.end[parts]
-            self.r_key = cube.key[parts]
-            self.r_num = cube.numerator[parts]
-            self.r_den = cube.denominator[parts]
+            sub = cube.take(native & ratio[cube.ind])
+            self.r_ind, self.r_start, self.r_end, self.r_key = sub.ind, sub.start, sub.end, sub.key
+            self.r_num, self.r_den = sub.parts()
 
     @staticmethod
     def _inside(ind: np.ndarray, start: np.ndarray, end: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -352,9 +366,10 @@ def to_kind(cube: Cube, kind: Kind, rules: Rules) -> Cube:
     covered = np.bincount(inv, weights=slen, minlength=m)
     count = np.bincount(inv, minlength=m)
     total = np.bincount(inv, weights=src.value, minlength=m)
-    num = np.bincount(inv, weights=np.nan_to_num(src.numerator), minlength=m)
-    den = np.bincount(inv, weights=np.nan_to_num(src.denominator), minlength=m)
-    has_nd = np.bincount(inv, weights=np.isfinite(src.numerator).astype(float), minlength=m) == count
+    src_num, src_den = src.parts()
+    num = np.bincount(inv, weights=np.nan_to_num(src_num), minlength=m)
+    den = np.bincount(inv, weights=np.nan_to_num(src_den), minlength=m)
+    has_nd = np.bincount(inv, weights=np.isfinite(src_num).astype(float), minlength=m) == count
     p_start = (uniq % n_t + t0).astype(np.int32)
     p_end = (p_start + want - 1).astype(np.int32)
     is_last = src.end == (pstart + want - 1)
