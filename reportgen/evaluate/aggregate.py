@@ -156,7 +156,7 @@ class Cube:
             den,
         )
 
-    def take(self, mask: np.ndarray) -> Cube:
+    def take(self, mask: np.ndarray | slice) -> Cube:
         return replace(
             self,
             ind=self.ind[mask],

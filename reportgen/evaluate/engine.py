@@ -255,7 +255,7 @@ def evaluate(
     frame["ytd_value"] = ytd[keys]
     frame["rolling12_value"] = r12[keys]
     _targets_and_status(config, frame, rows, baselines, keys, ind, win, defs)
-    _spc(frame, recent, rules, defs, win, keys, ind)
+    _spc(frame, windows, rules, defs, win, keys, ind)
     frame = frame[[*INDICATOR_COLUMNS, "_pol", "_order"]]
     measures = frame[frame["strategy"] != ""]
     targets = evaluate_targets(config, measures, period)
@@ -477,46 +477,47 @@ def _targets_and_status(
 
 def _spc(
     frame: pd.DataFrame,
-    cube: Cube,
+    rows: Windows,
     rules: Rules,
     defs: list[Indicator | Derived],
     win: dict[str, np.ndarray],
     keys: np.ndarray,
     ind: np.ndarray,
 ) -> None:
-    """SPC columns from the native series of each indicator, one SPC call per frequency."""
+    """SPC columns from the native series of each indicator, one SPC call per frequency.
+
+    ``rows`` are the recent native rows (as :class:`Windows` holds them), in the cube's order."""
     from reportgen.evaluate.spc import classify_assurance, spc_latest
 
-    n = cube.n_series
-    n_areas = len(cube.areas)
+    n = rows.n
+    n_areas = rows.n_areas
     mean = np.full(n, np.nan)
     ucl = np.full(n, np.nan)
     lcl = np.full(n, np.nan)
     signal = np.full(n, "", dtype=object)
     variation = np.full(n, "insufficient_data", dtype=object)
     pol_ind = np.array([POLARITY_SIGN[d.polarity] for d in defs], dtype=np.int64)
-    length = cube.end - cube.start + 1
     for step in np.unique(rules.native_months):  # at most three: monthly, quarterly, annual
         codes = np.flatnonzero(rules.native_months == step)
         hi = int(win["eval_hi"][codes].max())
         t_report = (hi + 1) // int(step)
         # t numbers the native periods; (end + 1) // step, with no division for months
-        t = cube.end.astype(np.int64) + 1 if step == 1 else (cube.end.astype(np.int64) + 1) // int(step)
-        mine = (length == step) & (t > t_report - SPC_LOOKBACK) & (t <= t_report)
-        if len(codes) < len(defs):
-            mine &= np.isin(cube.ind, codes)
+        t = rows.end.astype(np.int64) + 1 if step == 1 else (rows.end.astype(np.int64) + 1) // int(step)
+        mine = (t > t_report - SPC_LOOKBACK) & (t <= t_report)
+        if len(codes) < len(defs):  # native rows of these indicators are `step` months long
+            mine &= np.isin(rows.ind, codes)
         if not mine.any():
             continue
         # A dense (series x period) grid: SPC then works on columns, with no sorting or
         # factorising of 33,000 series keys. Two rows for one cell is an input error that
         # spc_summary reports, so that rare case takes the long-format path.
-        key = cube.ind[mine].astype(np.int64) * n_areas + cube.area[mine]
+        key = rows.key[mine]
         has_rows = np.bincount(key, minlength=n) > 0
         series = np.flatnonzero(has_rows)  # grid rows only for series with data: memory ~ rows
         row = (np.cumsum(has_rows) - 1)[key]
         cell = row * SPC_LOOKBACK + (t[mine] - (t_report - SPC_LOOKBACK + 1))
         if (np.bincount(cell) > 1).any():
-            out = _spc_long(cube, mine, t, t_report, pol_ind)
+            out = _spc_long(key, t[mine], rows.value[mine], n_areas, t_report, pol_ind)
             k = out["key"].to_numpy(dtype=np.int64)
             mean[k] = out["spc_mean"].to_numpy(dtype=float)
             ucl[k] = out["spc_ucl"].to_numpy(dtype=float)
@@ -525,7 +526,7 @@ def _spc(
             variation[k] = out["spc_variation"].to_numpy(dtype=object)
             continue
         grid = np.full(len(series) * SPC_LOOKBACK, np.nan)
-        grid[cell] = cube.value[mine]
+        grid[cell] = rows.value[mine]
         grid = grid.reshape(len(series), SPC_LOOKBACK)
         got = spc_latest(grid, pol_ind[series // n_areas])
         k = series[got["reported"]]
@@ -549,11 +550,13 @@ def _spc(
     frame["spc_assurance"] = np.asarray(assurance, dtype=object)
 
 
-def _spc_long(cube: Cube, mine: np.ndarray, t: np.ndarray, t_report: int, pol_ind: np.ndarray) -> pd.DataFrame:
+def _spc_long(
+    key: np.ndarray, t: np.ndarray, value: np.ndarray, n_areas: int, t_report: int, pol_ind: np.ndarray
+) -> pd.DataFrame:
     """SPC by :func:`~reportgen.evaluate.spc.spc_summary` on long rows (it validates them)."""
     from reportgen.evaluate.spc import spc_summary
 
-    data = pd.DataFrame({"key": cube.key[mine], "t": t[mine], "value": cube.value[mine]})
-    uniq = np.unique(data["key"].to_numpy())
-    words = pd.Series(pol_ind[uniq // len(cube.areas)]).map(SPC_POLARITY).to_numpy()
+    data = pd.DataFrame({"key": key, "t": t, "value": value})
+    uniq = np.unique(key)
+    words = pd.Series(pol_ind[uniq // n_areas]).map(SPC_POLARITY).to_numpy()
     return spc_summary(data, ["key"], t_report, series=pd.DataFrame({"key": uniq, "polarity": words}))
