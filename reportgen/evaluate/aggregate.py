@@ -211,8 +211,11 @@ def _codes(col: pd.Series, names: list[str]) -> np.ndarray:
     """Codes of ``col`` in ``names`` (-1 where absent), fast for categorical columns."""
     if isinstance(col.dtype, pd.CategoricalDtype):
         lookup = pd.Index(names, dtype=object).get_indexer(col.cat.categories.astype(object))
+        codes = col.cat.codes.to_numpy()
+        if np.array_equal(lookup, np.arange(len(lookup))):  # same names, same order: a cast, not a gather
+            return codes.astype(np.int32)
         lookup = np.append(lookup, -1).astype(np.int32)  # code -1 (NaN) maps to -1; int32 as the cube keeps it
-        return lookup[col.cat.codes.to_numpy()]
+        return lookup[codes]
     return pd.Index(names, dtype=object).get_indexer(col.astype(object))
 
 
