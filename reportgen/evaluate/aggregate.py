@@ -263,33 +263,56 @@ class Windowed:
     complete: np.ndarray
 
 
+@dataclass(frozen=True)
+class NativeRows:
+    """One cube's native rows (those as long as their indicator's frequency), keyed by series."""
+
+    ind: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    value: np.ndarray
+    key: np.ndarray  # int64 series key
+
+
 class Windows:
-    """Many windows over one cube: each indicator's native rows are found and keyed once.
+    """Many windows over the rows of one or more cubes: native rows are found and keyed once.
 
     Every window then scans only the native rows, with two comparisons when the window is
-    the same for every indicator. Rows stay in the cube's order, so the sums add the same
-    values in the same order as a single :func:`window` call (to the bit).
+    the same for every indicator. Each series' rows must all sit in one of the cubes (as the
+    base and derived cubes do: distinct indicators), and keep their order, so every sum adds
+    the same values in the same order as :func:`window` on the cubes appended (to the bit),
+    without building that appended copy.
     """
 
-    def __init__(self, cube: Cube, rules: Rules) -> None:
+    def __init__(self, cubes: Cube | Sequence[Cube], rules: Rules) -> None:
+        cubes = [cubes] if isinstance(cubes, Cube) else list(cubes)
+        first = cubes[0]
         self.rules = rules
-        self.n_areas = len(cube.areas)
-        self.n = cube.n_series
-        self.series_ind = np.repeat(np.arange(len(cube.indicators)), self.n_areas)
-        native = (cube.end - cube.start + 1) == rules.native_months[cube.ind]
-        every = bool(native.all())
-        self.ind = cube.ind if every else cube.ind[native]
-        self.start = cube.start if every else cube.start[native]
-        self.end = cube.end if every else cube.end[native]
-        self.value = cube.value if every else cube.value[native]
-        self.key = self.ind.astype(np.int64) * self.n_areas + (cube.area if every else cube.area[native])
-        self.any_latest = bool((rules.aggregation == AGG_CODES[Aggregation.LATEST]).any())
+        self.n_areas = len(first.areas)
+        self.n = first.n_series
+        self.series_ind = np.repeat(np.arange(len(first.indicators)), self.n_areas)
+        self.has_rows = np.zeros(self.n, dtype=bool)  # any row in the cubes, native or not
+        self.parts: list[NativeRows] = []
         ratio = np.isfinite(rules.ratio_factor)
-        self.any_ratio = bool(ratio.any())
-        if self.any_ratio:  # percentages and ratios: their parts, a small subset of the rows
-            sub = cube.take(native & ratio[cube.ind])
-            self.r_ind, self.r_start, self.r_end, self.r_key = sub.ind, sub.start, sub.end, sub.key
-            self.r_num, self.r_den = sub.parts()
+        ratio_rows = []
+        for cube in cubes:
+            if not len(cube):
+                continue
+            native = (cube.end - cube.start + 1) == rules.native_months[cube.ind]
+            key = cube.key
+            self.has_rows |= np.bincount(key, minlength=self.n) > 0
+            if native.all():
+                self.parts.append(NativeRows(cube.ind, cube.start, cube.end, cube.value, key))
+            else:
+                rows = cube.take(native)
+                self.parts.append(NativeRows(rows.ind, rows.start, rows.end, rows.value, key[native]))
+            if ratio.any():  # percentages and ratios: their parts, a small subset of the rows
+                ratio_rows.append(cube.take(native & ratio[cube.ind]))
+        self.any_latest = bool((rules.aggregation == AGG_CODES[Aggregation.LATEST]).any())
+        self.ratio = ratio_rows[0].append(ratio_rows[1:]) if ratio_rows else None
+        if self.ratio is not None:
+            self.r_key = self.ratio.key
+            self.r_num, self.r_den = self.ratio.parts()
 
     @staticmethod
     def _inside(ind: np.ndarray, start: np.ndarray, end: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -300,18 +323,21 @@ class Windows:
     def window(self, lo: np.ndarray, hi: np.ndarray) -> Windowed:
         """See :func:`window`."""
         n, rules = self.n, self.rules
-        inside = self._inside(self.ind, self.start, self.end, lo, hi)
-        key = self.key[inside]
-        v = self.value[inside]
-        count = np.bincount(key, minlength=n)
-        total = np.bincount(key, weights=v, minlength=n)
-        if self.any_latest:  # only "latest" indicators read it (see _combine)
-            last = self.end[inside] == hi[self.ind[inside]]
-            latest = np.bincount(key[last], weights=v[last], minlength=n)
-        else:
-            latest = np.zeros(n)
-        if self.any_ratio:
-            r_in = self._inside(self.r_ind, self.r_start, self.r_end, lo, hi)
+        count = np.zeros(n, dtype=np.int64)
+        total = np.zeros(n)
+        latest = np.zeros(n)  # only "latest" indicators read it (see _combine)
+        for part in self.parts:  # a series is in one part only: adding the others' zeros is exact
+            inside = self._inside(part.ind, part.start, part.end, lo, hi)
+            key = part.key[inside]
+            v = part.value[inside]
+            count += np.bincount(key, minlength=n)
+            total += np.bincount(key, weights=v, minlength=n)
+            if self.any_latest:
+                last = part.end[inside] == hi[part.ind[inside]]
+                latest += np.bincount(key[last], weights=v[last], minlength=n)
+        if self.ratio is not None:
+            r = self.ratio
+            r_in = self._inside(r.ind, r.start, r.end, lo, hi)
             num = np.bincount(self.r_key[r_in], weights=self.r_num[r_in], minlength=n)
             den = np.bincount(self.r_key[r_in], weights=self.r_den[r_in], minlength=n)
         else:

@@ -94,7 +94,9 @@ def derive(config: Config, cube: Cube, rules: Rules) -> list[Cube]:
     """The rows of every derived indicator of ``config``, one :class:`Cube` per indicator
     (appending them to the base rows is left to whoever needs one frame of everything)."""
     code = {name: n for n, name in enumerate(cube.indicators)}
-    populations = np.array([config.partnership.population(a) or np.nan for a in cube.areas], dtype=np.float64)
+    p = config.partnership
+    population = {a.id: a.population for a in (p.borough, *p.neighbourhoods, *p.comparators)}  # one scan
+    populations = np.array([population.get(a) or np.nan for a in cube.areas], dtype=np.float64)
     units = config.indicators
     index = {d.id: n for n, d in enumerate(config.derived)}
     rows = _Rows(cube, rules)

@@ -224,14 +224,17 @@ def evaluate(
     # One pass keeps only the months any window, the SPC look-back or a baseline can touch.
     need_lo = np.minimum.reduce([win["cmp_lo"] - 12, win["eval_hi"] - 11, win["ytd_lo"], win["spc_lo"]])
 
+    uniform = len(need_lo) > 0 and need_lo.min() == need_lo.max()
+
     def wanted(c: Cube) -> np.ndarray:
-        keep = c.start >= need_lo[c.ind]
+        keep = c.start >= (need_lo[0] if uniform else need_lo[c.ind])  # a scalar spares a gather
         for s in config.strategies:
             keep |= (c.start >= s.baseline.start) & (c.end <= s.baseline.end)
         return keep
 
-    recent = cube.take(wanted(cube)).append([part.take(wanted(part)) for part in parts])
-    windows = Windows(recent, rules)
+    # the base rows and the derived rows side by side: appending would copy a million rows
+    derived_recent = [part.take(wanted(part)) for part in parts]
+    windows = Windows([cube.take(wanted(cube)), *(d for d in derived_recent if len(d))], rules)
     value = windows.window(win["eval_lo"], win["eval_hi"]).value
     r12 = windows.window(win["eval_hi"] - 11, win["eval_hi"]).value
     ytd = windows.window(win["ytd_lo"], win["eval_hi"]).value
@@ -243,11 +246,11 @@ def evaluate(
         b = s.baseline
         baselines[s.id] = windows.window(np.full(len(ids), b.start), np.full(len(ids), b.end)).value
 
-    rows = _rows(config, recent, areas, known_areas)
+    rows = _rows(config, cube, windows.has_rows)
     keys = rows["key"].to_numpy()
     ind = keys // n_areas
     area = keys % n_areas
-    frame = _describe(config, defs, recent, rows, ind, area, win)
+    frame = _describe(config, defs, cube, rows, ind, area, win)
     frame["value"] = value[keys]
     frame["compare_basis"] = np.where(win["rolling"][ind], "rolling_12", "period")
     frame["compare_value"] = compare[keys]
@@ -303,11 +306,11 @@ def _windows(defs: list[Indicator | Derived], rules: Rules, period: Period) -> d
     }
 
 
-def _rows(config: Config, cube: Cube, areas: list[str] | None, known_areas: list[str]) -> pd.DataFrame:
+def _rows(config: Config, cube: Cube, has_data: np.ndarray) -> pd.DataFrame:
     """One row per (strategy, big target, measure) and per untargeted (indicator, area).
 
-    An untargeted pair gets a row when it has data in the months evaluated (``cube`` is the
-    recent slice) or is the borough's, so a borough indicator with no data shows as missing.
+    An untargeted pair gets a row when it has data in the months evaluated (``has_data``, by
+    series key) or is the borough's, so a borough indicator with no data shows as missing.
     """
     n_areas = len(cube.areas)
     code = {name: n for n, name in enumerate(cube.indicators)}
@@ -326,7 +329,6 @@ def _rows(config: Config, cube: Cube, areas: list[str] | None, known_areas: list
                 n += 1
     targeted = np.zeros(cube.n_series, dtype=bool)
     targeted[np.array(key, dtype=np.int64)] = True
-    has_data = np.bincount(cube.key, minlength=cube.n_series) > 0
     area_of = np.tile(np.arange(n_areas), len(cube.indicators))
     borough_series = area_of == cube.areas.index(borough)
     monitored = np.flatnonzero(~targeted & (has_data | borough_series))
@@ -356,7 +358,9 @@ def _describe(
     def col(get: Any) -> np.ndarray:
         return np.array([get(d) for d in defs], dtype=object)[ind]
 
-    names = np.array([config.partnership.area_name(a) for a in cube.areas], dtype=object)
+    p = config.partnership
+    name_of = {a.id: a.name for a in (p.borough, *p.neighbourhoods, *p.comparators)}  # one scan, not one per area
+    names = np.array([name_of.get(a, a) for a in cube.areas], dtype=object)
     frame = pd.DataFrame(
         {
             "id": col(lambda d: d.id),
@@ -486,7 +490,7 @@ def _spc(
 ) -> None:
     """SPC columns from the native series of each indicator, one SPC call per frequency.
 
-    ``rows`` are the recent native rows (as :class:`Windows` holds them), in the cube's order."""
+    ``rows`` hold the recent native rows (:class:`Windows` has found them), in the cube's order."""
     from reportgen.evaluate.spc import classify_assurance, spc_latest
 
     n = rows.n
@@ -501,23 +505,28 @@ def _spc(
         codes = np.flatnonzero(rules.native_months == step)
         hi = int(win["eval_hi"][codes].max())
         t_report = (hi + 1) // int(step)
-        # t numbers the native periods; (end + 1) // step, with no division for months
-        t = rows.end.astype(np.int64) + 1 if step == 1 else (rows.end.astype(np.int64) + 1) // int(step)
-        mine = (t > t_report - SPC_LOOKBACK) & (t <= t_report)
-        if len(codes) < len(defs):  # native rows of these indicators are `step` months long
-            mine &= np.isin(rows.ind, codes)
-        if not mine.any():
+        key, t, value = [], [], []
+        for part in rows.parts:
+            # t numbers the native periods: (end + 1) // step, with no division for months
+            t_part = part.end.astype(np.int64) + 1 if step == 1 else (part.end.astype(np.int64) + 1) // int(step)
+            mine = (t_part > t_report - SPC_LOOKBACK) & (t_part <= t_report)
+            if len(codes) < len(defs):  # native rows of these indicators are `step` months long
+                mine &= np.isin(part.ind, codes)
+            key.append(part.key[mine])
+            t.append(t_part[mine])
+            value.append(part.value[mine])
+        key, t, value = (np.concatenate(a) if a else np.empty(0) for a in (key, t, value))
+        if not len(key):
             continue
         # A dense (series x period) grid: SPC then works on columns, with no sorting or
         # factorising of 33,000 series keys. Two rows for one cell is an input error that
         # spc_summary reports, so that rare case takes the long-format path.
-        key = rows.key[mine]
         has_rows = np.bincount(key, minlength=n) > 0
         series = np.flatnonzero(has_rows)  # grid rows only for series with data: memory ~ rows
         row = (np.cumsum(has_rows) - 1)[key]
-        cell = row * SPC_LOOKBACK + (t[mine] - (t_report - SPC_LOOKBACK + 1))
+        cell = row * SPC_LOOKBACK + (t - (t_report - SPC_LOOKBACK + 1))
         if (np.bincount(cell) > 1).any():
-            out = _spc_long(key, t[mine], rows.value[mine], n_areas, t_report, pol_ind)
+            out = _spc_long(key, t, value, n_areas, t_report, pol_ind)
             k = out["key"].to_numpy(dtype=np.int64)
             mean[k] = out["spc_mean"].to_numpy(dtype=float)
             ucl[k] = out["spc_ucl"].to_numpy(dtype=float)
@@ -526,7 +535,7 @@ def _spc(
             variation[k] = out["spc_variation"].to_numpy(dtype=object)
             continue
         grid = np.full(len(series) * SPC_LOOKBACK, np.nan)
-        grid[cell] = rows.value[mine]
+        grid[cell] = value
         grid = grid.reshape(len(series), SPC_LOOKBACK)
         got = spc_latest(grid, pol_ind[series // n_areas])
         k = series[got["reported"]]
