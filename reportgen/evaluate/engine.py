@@ -506,14 +506,16 @@ def _spc(
         hi = int(win["eval_hi"][codes].max())
         t_report = (hi + 1) // int(step)
         key, t, value = [], [], []
+        # t numbers the native periods, (end + 1) // step; the look-back in t is a range of
+        # end months, so rows are picked by comparing end as it is and t is worked out for them only
+        end_lo = (t_report - SPC_LOOKBACK + 1) * int(step) - 1
+        end_hi = (t_report + 1) * int(step) - 2
         for part in rows.parts:
-            # t numbers the native periods: (end + 1) // step, with no division for months
-            t_part = part.end.astype(np.int64) + 1 if step == 1 else (part.end.astype(np.int64) + 1) // int(step)
-            mine = (t_part > t_report - SPC_LOOKBACK) & (t_part <= t_report)
+            mine = (part.end >= end_lo) & (part.end <= end_hi)
             if len(codes) < len(defs):  # native rows of these indicators are `step` months long
                 mine &= np.isin(part.ind, codes)
             key.append(part.key[mine])
-            t.append(t_part[mine])
+            t.append((part.end[mine].astype(np.int64) + 1) // int(step))
             value.append(part.value[mine])
         key, t, value = (np.concatenate(a) if a else np.empty(0) for a in (key, t, value))
         if not len(key):
@@ -525,7 +527,9 @@ def _spc(
         series = np.flatnonzero(has_rows)  # grid rows only for series with data: memory ~ rows
         row = (np.cumsum(has_rows) - 1)[key]
         cell = row * SPC_LOOKBACK + (t - (t_report - SPC_LOOKBACK + 1))
-        if (np.bincount(cell) > 1).any():
+        filled = np.zeros(len(series) * SPC_LOOKBACK, dtype=bool)
+        filled[cell] = True
+        if np.count_nonzero(filled) < len(cell):  # some cell was written twice
             out = _spc_long(key, t, value, n_areas, t_report, pol_ind)
             k = out["key"].to_numpy(dtype=np.int64)
             mean[k] = out["spc_mean"].to_numpy(dtype=float)
