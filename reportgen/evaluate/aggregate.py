@@ -132,7 +132,9 @@ class Cube:
         all_areas = [*known, *extra]
         area = _codes(area_col, all_areas)
         value = frame["value"].to_numpy(dtype=np.float64)
-        start, end = frame["period_start"].to_numpy(), frame["period_end"].to_numpy()
+        # cast before filtering: numpy filters 4-byte items several times faster than 8-byte ones
+        start = frame["period_start"].to_numpy().astype(np.int32, copy=False)
+        end = frame["period_end"].to_numpy().astype(np.int32, copy=False)
         keep = (ind >= 0) & np.isfinite(value)
         if until is not None:  # one mask, so the rows are copied once rather than filtered again
             keep &= end <= until
