@@ -6,6 +6,8 @@ sometimes incomplete and SPC has gaps. For every monitored (indicator, area) row
 reference recomputes, from the long values frame with plain pandas and
 :func:`reportgen.evaluate.spc.xmr_points` (the per-series SPC), the period value, the
 rolling 12 months, the year to date, the same basis a year earlier and the SPC columns.
+Two more tests pin what the fast paths rely on: windows over the base and derived rows side
+by side equal one window over them appended, and the order of the input rows does not matter.
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from reportgen.evaluate.engine import evaluate
+from reportgen.evaluate.aggregate import Cube, Windows, window
+from reportgen.evaluate.derive import derive
+from reportgen.evaluate.engine import evaluate, indicator_rules
 from reportgen.evaluate.spc import xmr_points
 from reportgen.periods import Kind, Period, financial_year_start
 from tests.benchmarks.bench_evaluate import synthetic_config, synthetic_frame
@@ -116,3 +121,34 @@ def test_every_series_with_recent_data_gets_spc(world) -> None:
     assert [p in with_data for p in pairs] == has_spc.tolist()
     assert has_spc.sum() > 500
     assert set(rows["spc_variation"]) <= {"improvement", "concern", "neutral", "common_cause", "insufficient_data"}
+
+
+def test_windows_over_parts_equal_one_window_over_the_appended_cube(world) -> None:
+    """Windows reads the base and derived rows side by side; the sums must not change by a bit."""
+    config, frame = world
+    ids, _, rules = indicator_rules(config)
+    p = config.partnership
+    areas = [p.borough.id, *(a.id for a in p.neighbourhoods), *(c.id for c in p.comparators)]
+    cube = Cube.from_frame(frame, ids, areas, until=Period.parse("2012-03").end)
+    parts = derive(config, cube, rules)
+    windows = Windows([cube, *parts], rules)
+    appended = cube.append(parts)
+    end = Period.parse("2012-03").end
+    ragged = end - np.arange(len(ids)) % 13  # a different window per indicator
+    for lo, hi in [(end, end), (end - 11, end), (ragged - 11, ragged), (end - 40, end - 28)]:
+        lo, hi = np.broadcast_to(lo, len(ids)).copy(), np.broadcast_to(hi, len(ids)).copy()
+        got, want = windows.window(lo, hi), window(appended, lo, hi, rules)
+        np.testing.assert_array_equal(got.value, want.value)
+        np.testing.assert_array_equal(got.complete, want.complete)
+        assert np.isfinite(got.value).sum() > 100
+
+
+def test_row_order_does_not_change_the_evaluation(world) -> None:
+    """The SPC grid and the windows do not depend on the order the store hands rows over in."""
+    config, frame = world
+    period = Period.parse("2012-03")
+    shuffled = frame.sample(frac=1.0, random_state=11)
+    a = evaluate(config, frame, period)
+    b = evaluate(config, shuffled, period)
+    pd.testing.assert_frame_equal(a.indicators, b.indicators)
+    pd.testing.assert_frame_equal(a.targets, b.targets)
