@@ -38,10 +38,11 @@ Semantics:
 * **Improved** (used by the big-target rules): the change against the baseline, rounded half
   up to a whole percent, is in the better direction (so "No change" never counts as
   improved). Contextual indicators never count as improved.
-* **SPC** columns come from :func:`reportgen.evaluate.spc.spc_summary` on the indicator's
-  native series up to the period evaluated. Assurance compares the process limits with the
-  trajectory brought to one native period (for sums, ``trajectory x native months / months
-  compared``).
+* **SPC** columns are :func:`reportgen.evaluate.spc.spc_summary`'s on the indicator's
+  native series up to the period evaluated (worked out by :func:`~reportgen.evaluate.spc.spc_latest`
+  on a dense series x period grid, which gives the same numbers to the bit). Assurance
+  compares the process limits with the trajectory brought to one native period (for sums,
+  ``trajectory x native months / months compared``).
 """
 
 from __future__ import annotations
