@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from reportgen.errors import DataError
-from reportgen.evaluate.spc import RULES, classify_assurance, spc_summary, xmr_points
+from reportgen.evaluate.spc import RULES, classify_assurance, spc_latest, spc_summary, xmr_points
 
 GMP_NAME = "gmp_monthly_total_2016-02_2019-01.csv"
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -395,6 +395,32 @@ def test_vectorised_summary_equals_xmr_points(seed: int) -> None:
     assert checked == len(out)
     assert checked > 200
     assert set(RULES) | {""} <= seen_rules, "the random frame should exercise every rule"
+
+
+@pytest.mark.parametrize(
+    ("seed", "width", "baseline_points"), [(1, 36, 24), (2, 36, 24), (3, 20, 24), (4, 5, 3), (5, 36, 10)]
+)
+def test_dense_latest_equals_summary_to_the_bit(seed: int, width: int, baseline_points: int) -> None:
+    """spc_latest on a (series x months) matrix gives exactly spc_summary's numbers and words."""
+    data, series, t_report = _random_frame(seed)
+    series = series.sort_values(["ind", "area"], ignore_index=True)  # spc_summary's row order
+    data = data[(data["t"] > t_report - width) & (data["t"] <= t_report)]
+    keys = ["ind", "area"]
+    polarity = series[[*keys, "polarity"]]
+    out = spc_summary(data, keys, t_report, series=polarity, baseline_points=baseline_points)
+    grid = data.pivot_table(index=keys, columns="t", values="value", aggfunc="first", dropna=False)
+    grid = grid.reindex(index=pd.MultiIndex.from_frame(series[keys]), columns=range(t_report - width + 1, t_report + 1))
+    signs = polarity["polarity"].map({"lower": -1, "higher": 1, "neutral": 0}).to_numpy()
+    got = spc_latest(grid.to_numpy(), signs, baseline_points=baseline_points)
+    reported = pd.MultiIndex.from_frame(series[keys])[got["reported"]]
+    assert list(reported) == list(pd.MultiIndex.from_frame(out[keys]))
+    assert got["reported"].sum() > 100
+    for mine, theirs in [("n", "spc_n"), ("mean", "spc_mean"), ("mr_bar", "spc_mr_bar"), ("ucl", "spc_ucl"),
+                         ("lcl", "spc_lcl"), ("signal", "spc_signal"), ("direction", "spc_direction"),
+                         ("variation", "spc_variation")]:  # fmt: skip
+        np.testing.assert_array_equal(got[mine][got["reported"]], out[theirs].to_numpy(), err_msg=mine)
+    assert (got["variation"][~got["reported"]] == "insufficient_data").all()
+    assert np.isnan(got["mean"][~got["reported"]]).all()
 
 
 # ----------------------------------------------------------------------------------------------

@@ -73,23 +73,30 @@ class _Rows:
         self.cube = cube
         self.rules = rules
         n_ind = len(cube.indicators)
-        codes = cube.ind.astype(np.int16 if n_ind < 2**15 else np.int32)
-        self.order = np.argsort(codes, kind="stable")
-        self.bounds = np.searchsorted(codes[self.order], np.arange(n_ind + 1))
+        ind = cube.ind
+        # Frames usually arrive grouped by indicator: then each input is a view, not a copy.
+        self.order = None if (ind[1:] >= ind[:-1]).all() else np.argsort(
+            ind.astype(np.int16 if n_ind < 2**15 else np.int32), kind="stable"
+        )
+        self.bounds = np.concatenate([[0], np.cumsum(np.bincount(ind, minlength=n_ind))])
         self.derived: dict[int, Cube] = {}
 
     def native(self, code: int) -> Cube:
         if code in self.derived:
             return self.derived[code]
-        rows = self.cube.take(self.order[self.bounds[code] : self.bounds[code + 1]])
-        return rows.take(rows.end - rows.start + 1 == self.rules.native_months[code])
+        lo, hi = self.bounds[code], self.bounds[code + 1]
+        rows = self.cube.take(slice(lo, hi) if self.order is None else self.order[lo:hi])
+        native = rows.end - rows.start + 1 == self.rules.native_months[code]
+        return rows if native.all() else rows.take(native)
 
 
 def derive(config: Config, cube: Cube, rules: Rules) -> list[Cube]:
     """The rows of every derived indicator of ``config``, one :class:`Cube` per indicator
     (appending them to the base rows is left to whoever needs one frame of everything)."""
     code = {name: n for n, name in enumerate(cube.indicators)}
-    populations = np.array([config.partnership.population(a) or np.nan for a in cube.areas], dtype=np.float64)
+    p = config.partnership
+    population = {a.id: a.population for a in (p.borough, *p.neighbourhoods, *p.comparators)}  # one scan
+    populations = np.array([population.get(a) or np.nan for a in cube.areas], dtype=np.float64)
     units = config.indicators
     index = {d.id: n for n, d in enumerate(config.derived)}
     rows = _Rows(cube, rules)

@@ -38,10 +38,11 @@ Semantics:
 * **Improved** (used by the big-target rules): the change against the baseline, rounded half
   up to a whole percent, is in the better direction (so "No change" never counts as
   improved). Contextual indicators never count as improved.
-* **SPC** columns come from :func:`reportgen.evaluate.spc.spc_summary` on the indicator's
-  native series up to the period evaluated. Assurance compares the process limits with the
-  trajectory brought to one native period (for sums, ``trajectory x native months / months
-  compared``).
+* **SPC** columns are :func:`reportgen.evaluate.spc.spc_summary`'s on the indicator's
+  native series up to the period evaluated (worked out by :func:`~reportgen.evaluate.spc.spc_latest`
+  on a dense series x period grid, which gives the same numbers to the bit). Assurance
+  compares the process limits with the trajectory brought to one native period (for sums,
+  ``trajectory x native months / months compared``).
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ import pandas as pd
 
 from reportgen.config.models import Aggregation, Config, Derived, DerivedKind, Indicator, Polarity
 from reportgen.errors import LookupFailure
-from reportgen.evaluate.aggregate import KIND_MONTHS, Cube, Rules, to_kind, window
+from reportgen.evaluate.aggregate import KIND_MONTHS, Cube, Rules, Windows, to_kind
 from reportgen.evaluate.derive import derive
 from reportgen.evaluate.labels import change_labels, change_pct, round_half_up_array
 from reportgen.periods import Kind, Period, financial_year_start
@@ -216,8 +217,7 @@ def evaluate(
         unknown = [a for a in areas if a not in known_areas]
         if unknown:
             raise LookupFailure(f"no area {unknown[0]!r}", hint=f"known areas: {', '.join(known_areas)}")
-    cube = Cube.from_frame(observations, ids, known_areas)
-    cube = cube.take(cube.end <= period.end) if len(cube) and cube.end.max() > period.end else cube
+    cube = Cube.from_frame(observations, ids, known_areas, until=period.end)
     parts = derive(config, cube, rules)
 
     win = _windows(defs, rules, period)
@@ -225,29 +225,33 @@ def evaluate(
     # One pass keeps only the months any window, the SPC look-back or a baseline can touch.
     need_lo = np.minimum.reduce([win["cmp_lo"] - 12, win["eval_hi"] - 11, win["ytd_lo"], win["spc_lo"]])
 
+    uniform = len(need_lo) > 0 and need_lo.min() == need_lo.max()
+
     def wanted(c: Cube) -> np.ndarray:
-        keep = c.start >= need_lo[c.ind]
+        keep = c.start >= (need_lo[0] if uniform else need_lo[c.ind])  # a scalar spares a gather
         for s in config.strategies:
             keep |= (c.start >= s.baseline.start) & (c.end <= s.baseline.end)
         return keep
 
-    recent = cube.take(wanted(cube)).append([part.take(wanted(part)) for part in parts])
-    value = window(recent, win["eval_lo"], win["eval_hi"], rules).value
-    r12 = window(recent, win["eval_hi"] - 11, win["eval_hi"], rules).value
-    ytd = window(recent, win["ytd_lo"], win["eval_hi"], rules).value
-    prev = window(recent, win["cmp_lo"] - 12, win["eval_hi"] - 12, rules).value
+    # the base rows and the derived rows side by side: appending would copy a million rows
+    derived_recent = [part.take(wanted(part)) for part in parts]
+    windows = Windows([cube.take(wanted(cube)), *(d for d in derived_recent if len(d))], rules)
+    value = windows.window(win["eval_lo"], win["eval_hi"]).value
+    r12 = windows.window(win["eval_hi"] - 11, win["eval_hi"]).value
+    ytd = windows.window(win["ytd_lo"], win["eval_hi"]).value
+    prev = windows.window(win["cmp_lo"] - 12, win["eval_hi"] - 12).value
     rolling = np.repeat(win["rolling"], n_areas)
     compare = np.where(rolling, r12, value)
     baselines = {}
     for s in config.strategies:
         b = s.baseline
-        baselines[s.id] = window(recent, np.full(len(ids), b.start), np.full(len(ids), b.end), rules).value
+        baselines[s.id] = windows.window(np.full(len(ids), b.start), np.full(len(ids), b.end)).value
 
-    rows = _rows(config, recent, areas, known_areas)
+    rows = _rows(config, cube, windows.has_rows)
     keys = rows["key"].to_numpy()
     ind = keys // n_areas
     area = keys % n_areas
-    frame = _describe(config, defs, recent, rows, ind, area, win)
+    frame = _describe(config, defs, cube, rows, ind, area, win)
     frame["value"] = value[keys]
     frame["compare_basis"] = np.where(win["rolling"][ind], "rolling_12", "period")
     frame["compare_value"] = compare[keys]
@@ -255,7 +259,7 @@ def evaluate(
     frame["ytd_value"] = ytd[keys]
     frame["rolling12_value"] = r12[keys]
     _targets_and_status(config, frame, rows, baselines, keys, ind, win, defs)
-    _spc(frame, recent, rules, defs, win, keys, ind)
+    _spc(frame, windows, rules, defs, win, keys, ind)
     frame = frame[[*INDICATOR_COLUMNS, "_pol", "_order"]]
     measures = frame[frame["strategy"] != ""]
     targets = evaluate_targets(config, measures, period)
@@ -303,11 +307,11 @@ def _windows(defs: list[Indicator | Derived], rules: Rules, period: Period) -> d
     }
 
 
-def _rows(config: Config, cube: Cube, areas: list[str] | None, known_areas: list[str]) -> pd.DataFrame:
+def _rows(config: Config, cube: Cube, has_data: np.ndarray) -> pd.DataFrame:
     """One row per (strategy, big target, measure) and per untargeted (indicator, area).
 
-    An untargeted pair gets a row when it has data in the months evaluated (``cube`` is the
-    recent slice) or is the borough's, so a borough indicator with no data shows as missing.
+    An untargeted pair gets a row when it has data in the months evaluated (``has_data``, by
+    series key) or is the borough's, so a borough indicator with no data shows as missing.
     """
     n_areas = len(cube.areas)
     code = {name: n for n, name in enumerate(cube.indicators)}
@@ -326,7 +330,6 @@ def _rows(config: Config, cube: Cube, areas: list[str] | None, known_areas: list
                 n += 1
     targeted = np.zeros(cube.n_series, dtype=bool)
     targeted[np.array(key, dtype=np.int64)] = True
-    has_data = np.bincount(cube.key, minlength=cube.n_series) > 0
     area_of = np.tile(np.arange(n_areas), len(cube.indicators))
     borough_series = area_of == cube.areas.index(borough)
     monitored = np.flatnonzero(~targeted & (has_data | borough_series))
@@ -356,7 +359,9 @@ def _describe(
     def col(get: Any) -> np.ndarray:
         return np.array([get(d) for d in defs], dtype=object)[ind]
 
-    names = np.array([config.partnership.area_name(a) for a in cube.areas], dtype=object)
+    p = config.partnership
+    name_of = {a.id: a.name for a in (p.borough, *p.neighbourhoods, *p.comparators)}  # one scan, not one per area
+    names = np.array([name_of.get(a, a) for a in cube.areas], dtype=object)
     frame = pd.DataFrame(
         {
             "id": col(lambda d: d.id),
@@ -477,43 +482,73 @@ def _targets_and_status(
 
 def _spc(
     frame: pd.DataFrame,
-    cube: Cube,
+    rows: Windows,
     rules: Rules,
     defs: list[Indicator | Derived],
     win: dict[str, np.ndarray],
     keys: np.ndarray,
     ind: np.ndarray,
 ) -> None:
-    """SPC columns from the native series of each indicator, one SPC call per frequency."""
-    from reportgen.evaluate.spc import classify_assurance, spc_summary
+    """SPC columns from the native series of each indicator, one SPC call per frequency.
 
-    n = cube.n_series
+    ``rows`` hold the recent native rows (:class:`Windows` has found them), in the cube's order."""
+    from reportgen.evaluate.spc import classify_assurance, spc_latest
+
+    n = rows.n
+    n_areas = rows.n_areas
     mean = np.full(n, np.nan)
     ucl = np.full(n, np.nan)
     lcl = np.full(n, np.nan)
     signal = np.full(n, "", dtype=object)
     variation = np.full(n, "insufficient_data", dtype=object)
     pol_ind = np.array([POLARITY_SIGN[d.polarity] for d in defs], dtype=np.int64)
-    length = cube.end - cube.start + 1
     for step in np.unique(rules.native_months):  # at most three: monthly, quarterly, annual
         codes = np.flatnonzero(rules.native_months == step)
         hi = int(win["eval_hi"][codes].max())
         t_report = (hi + 1) // int(step)
-        t = (cube.end.astype(np.int64) + 1) // int(step)
-        mine = np.isin(cube.ind, codes) & (length == step) & (t > t_report - SPC_LOOKBACK) & (t <= t_report)
-        if not mine.any():
+        key, t, value = [], [], []
+        # t numbers the native periods, (end + 1) // step; the look-back in t is a range of
+        # end months, so rows are picked by comparing end as it is and t is worked out for them only
+        end_lo = (t_report - SPC_LOOKBACK + 1) * int(step) - 1
+        end_hi = (t_report + 1) * int(step) - 2
+        for part in rows.parts:
+            mine = (part.end >= end_lo) & (part.end <= end_hi)
+            if len(codes) < len(defs):  # native rows of these indicators are `step` months long
+                mine &= np.isin(part.ind, codes)
+            key.append(part.key[mine])
+            t.append((part.end[mine].astype(np.int64) + 1) // int(step))
+            value.append(part.value[mine])
+        key, t, value = (np.concatenate(a) if a else np.empty(0) for a in (key, t, value))
+        if not len(key):
             continue
-        data = pd.DataFrame({"key": cube.key[mine], "t": t[mine], "value": cube.value[mine]})
-        uniq = np.unique(data["key"].to_numpy())
-        words = pd.Series(pol_ind[uniq // len(cube.areas)]).map(SPC_POLARITY).to_numpy()
-        series = pd.DataFrame({"key": uniq, "polarity": words})
-        out = spc_summary(data, ["key"], t_report, series=series)
-        k = out["key"].to_numpy(dtype=np.int64)
-        mean[k] = out["spc_mean"].to_numpy(dtype=float)
-        ucl[k] = out["spc_ucl"].to_numpy(dtype=float)
-        lcl[k] = out["spc_lcl"].to_numpy(dtype=float)
-        signal[k] = out["spc_signal"].to_numpy(dtype=object)
-        variation[k] = out["spc_variation"].to_numpy(dtype=object)
+        # A dense (series x period) grid: SPC then works on columns, with no sorting or
+        # factorising of 33,000 series keys. Two rows for one cell is an input error that
+        # spc_summary reports, so that rare case takes the long-format path.
+        has_rows = np.bincount(key, minlength=n) > 0
+        series = np.flatnonzero(has_rows)  # grid rows only for series with data: memory ~ rows
+        row = (np.cumsum(has_rows) - 1)[key]
+        cell = row * SPC_LOOKBACK + (t - (t_report - SPC_LOOKBACK + 1))
+        filled = np.zeros(len(series) * SPC_LOOKBACK, dtype=bool)
+        filled[cell] = True
+        if np.count_nonzero(filled) < len(cell):  # some cell was written twice
+            out = _spc_long(key, t, value, n_areas, t_report, pol_ind)
+            k = out["key"].to_numpy(dtype=np.int64)
+            mean[k] = out["spc_mean"].to_numpy(dtype=float)
+            ucl[k] = out["spc_ucl"].to_numpy(dtype=float)
+            lcl[k] = out["spc_lcl"].to_numpy(dtype=float)
+            signal[k] = out["spc_signal"].to_numpy(dtype=object)
+            variation[k] = out["spc_variation"].to_numpy(dtype=object)
+            continue
+        grid = np.full(len(series) * SPC_LOOKBACK, np.nan)
+        grid[cell] = value
+        grid = grid.reshape(len(series), SPC_LOOKBACK)
+        got = spc_latest(grid, pol_ind[series // n_areas])
+        k = series[got["reported"]]
+        mean[k] = got["mean"][got["reported"]]
+        ucl[k] = got["ucl"][got["reported"]]
+        lcl[k] = got["lcl"][got["reported"]]
+        signal[k] = got["signal"][got["reported"]]
+        variation[k] = got["variation"][got["reported"]]
     frame["spc_mean"] = mean[keys]
     frame["spc_ucl"] = ucl[keys]
     frame["spc_lcl"] = lcl[keys]
@@ -527,3 +562,15 @@ def _spc(
     point_target = np.where(is_sum, traj * native / months, traj)
     assurance = classify_assurance(lcl[keys], ucl[keys], point_target, frame["_pol"].to_numpy())
     frame["spc_assurance"] = np.asarray(assurance, dtype=object)
+
+
+def _spc_long(
+    key: np.ndarray, t: np.ndarray, value: np.ndarray, n_areas: int, t_report: int, pol_ind: np.ndarray
+) -> pd.DataFrame:
+    """SPC by :func:`~reportgen.evaluate.spc.spc_summary` on long rows (it validates them)."""
+    from reportgen.evaluate.spc import spc_summary
+
+    data = pd.DataFrame({"key": key, "t": t, "value": value})
+    uniq = np.unique(key)
+    words = pd.Series(pol_ind[uniq // n_areas]).map(SPC_POLARITY).to_numpy()
+    return spc_summary(data, ["key"], t_report, series=pd.DataFrame({"key": uniq, "polarity": words}))

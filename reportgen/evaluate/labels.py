@@ -65,16 +65,18 @@ def change_label(pct: float) -> str | None:
 def change_labels(pct: np.ndarray | pd.Series) -> np.ndarray:
     """Vectorised :func:`change_label` (object array; None where the change is unknown)."""
     rounded = round_half_up_array(pct)
+    out = np.full(rounded.shape, None, dtype=object)
     known = ~np.isnan(rounded)
-    whole = np.abs(np.where(known, rounded, 0)).astype(np.int64)
-    magnitude = pd.Series(whole.astype(str), dtype=object)
-    big = whole >= 1000  # only these need a thousands separator: format just them
-    if big.any():
-        magnitude[big] = [f"{n:,}" for n in whole[big]]
-    words = np.where(rounded > 0, "Up ", "Down ")
-    text = pd.Series(words).str.cat(magnitude.to_numpy()) + "%"
-    out = np.where(rounded == 0, NO_CHANGE, text.to_numpy(dtype=object)).astype(object)
-    out[~known] = None
+    if not known.any():
+        return out
+    # Tens of thousands of rows share a few hundred whole percentages: word each one once.
+    uniq, inverse = np.unique(rounded[known], return_inverse=True)
+    whole = np.abs(uniq).astype(np.int64)
+    words = [
+        NO_CHANGE if r == 0 else f"{'Up' if r > 0 else 'Down'} {f'{n:,}' if n >= 1000 else n}%"
+        for r, n in zip(uniq.tolist(), whole.tolist(), strict=True)
+    ]
+    out[known] = np.array(words, dtype=object)[inverse.ravel()]
     return out
 
 

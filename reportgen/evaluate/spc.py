@@ -59,6 +59,7 @@ __all__ = [
     "RULES",
     "VARIATIONS",
     "classify_assurance",
+    "spc_latest",
     "spc_summary",
     "xmr_points",
 ]
@@ -484,27 +485,13 @@ def spc_summary(
         mean_c = np.where(n > 0, x_sum / n, np.nan)
         mr_bar = np.where(mr_n > 0, mr_sum / mr_n, np.nan)
     half = LIMIT_FACTOR * mr_bar
-    warn = WARNING_FACTOR * mr_bar
 
     # -- 6. The last `tail` points of each series as a matrix; the rules are column operations. -
     mat = np.full((n_series, tail), np.nan)
     sel = rev < tail
     mat[code[sel], rev[sel]] = x[sel]  # column 0 = reporting point, 1 = the one before, ...
-    dev = mat - mean_c[:, None]
-    with np.errstate(invalid="ignore"):
-        out_dir = np.where(dev[:, 0] > half, 1, np.where(dev[:, 0] < -half, -1, 0))
-        side = np.sign(dev[:, :run_length])  # NaN for missing points never matches: no run
-        in_run = (side[:, 0] != 0) & (side == side[:, :1]).all(axis=1)
-        steps = mat[:, : trend_length - 1] - mat[:, 1:trend_length]
-        trend_dir = np.where((steps > 0).all(axis=1), 1, np.where((steps < 0).all(axis=1), -1, 0))
-        z = np.where(dev[:, :3] > warn[:, None], 1, np.where(dev[:, :3] < -warn[:, None], -1, 0))
-    two3 = (z[:, 0] != 0) & ((z[:, 1] == z[:, 0]) | (z[:, 2] == z[:, 0]))
-    run_dir = np.where(np.isnan(side[:, 0]), 0, side[:, 0]).astype(np.int8)
-
     insufficient = n < min_points
-    rule, direction = _precedence(
-        [out_dir != 0, in_run, trend_dir != 0, two3], [out_dir, run_dir, trend_dir, z[:, 0]], insufficient
-    )
+    rule, direction = _latest_rules(mat, mean_c, mr_bar, insufficient, run_length, trend_length)
     mean = ref + mean_c
     ucl, lcl = mean + half, mean - half
     assurance = classify_assurance(lcl, ucl, tgt, pol)
@@ -525,6 +512,119 @@ def spc_summary(
     out["spc_polarity"] = cfg["polarity"].to_numpy()
     out["spc_target"] = tgt
     return out[[*keys, *_SUMMARY_COLUMNS]]
+
+
+def spc_latest(
+    values: np.ndarray,
+    polarity_sign: np.ndarray,
+    *,
+    baseline_points: int = 24,
+    min_points: int = 12,
+    run_length: int = 7,
+    trend_length: int = 7,
+) -> dict[str, np.ndarray]:
+    """:func:`spc_summary` for series held as a dense matrix: one row per series, one column
+    per period, oldest first, the reporting point in the last column, NaN where missing.
+
+    Gives the same numbers and words as :func:`spc_summary` on the long form of ``values``
+    (``t`` = column, ``t_report`` = the last column; no fixed window, no target): missing
+    months are gaps, the limits come from the last ``baseline_points`` observations. A
+    series with no observation in the last ``max(baseline_points, 7)`` columns is stale
+    (``spc_summary`` leaves it out): ``reported`` is False and its limits are NaN.
+
+    Returns arrays over the rows: ``reported``, ``n``, ``mean``, ``mr_bar``, ``ucl``, ``lcl``,
+    ``signal`` (one of :data:`RULES` or ``""``), ``direction`` and ``variation``.
+    """
+    _check_lengths(run_length, trend_length, min_points, baseline_points)
+    v = np.asarray(values, dtype=float)
+    pol = np.asarray(polarity_sign, dtype=np.int8)
+    n_series, width = v.shape
+    tail = max(run_length, trend_length, 3)
+    lookback = max(baseline_points, tail)
+    present = np.isfinite(v)
+    reported = present[:, max(width - lookback, 0) :].any(axis=1)
+    gappy = np.flatnonzero(~present.all(axis=1))
+    if len(gappy):
+        # Close the gaps: each series' observations moved to the right end, in time order
+        # (a stable sort puts the missing cells first), so column = observation, not month.
+        order = np.argsort(present[gappy], axis=1, kind="stable")
+        v = v.copy()
+        v[gappy] = np.take_along_axis(v[gappy], order, axis=1)
+        present = np.isfinite(v)
+    k = min(lookback, width)  # only the latest `lookback` observations can matter
+    v, present = v[:, width - k :], present[:, width - k :]
+
+    ref = v[:, -1] if k else np.full(n_series, np.nan)  # relative to the latest: see xmr_points
+    x = v - ref[:, None]
+    in_win = present & (np.arange(k) >= k - baseline_points)
+    n = in_win.sum(axis=1)
+    # Column by column, oldest first: the very additions, in the same order, that
+    # spc_summary's bincount over (series, t)-sorted rows makes, so the sums agree to the bit.
+    x_sum = np.zeros(n_series)
+    mr_sum = np.zeros(n_series)
+    mr_n = np.zeros(n_series, dtype=np.int64)
+    for j in range(k):
+        x_sum += np.where(in_win[:, j], x[:, j], 0.0)
+        if j:
+            ok = in_win[:, j] & in_win[:, j - 1]
+            mr_sum += np.where(ok, np.abs(x[:, j] - x[:, j - 1]), 0.0)
+            mr_n += ok
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_c = np.where(n > 0, x_sum / n, np.nan)
+        mr_bar = np.where(mr_n > 0, mr_sum / mr_n, np.nan)
+
+    mat = np.full((n_series, tail), np.nan)
+    cols = min(tail, k)
+    mat[:, :cols] = x[:, ::-1][:, :cols]  # column 0 = reporting point, 1 = the one before, ...
+    insufficient = n < min_points
+    rule, direction = _latest_rules(mat, mean_c, mr_bar, insufficient, run_length, trend_length)
+    mean = ref + mean_c
+    half = LIMIT_FACTOR * mr_bar
+    variation = _variation(direction, pol, insufficient)
+    stale = ~reported
+    rule[stale], direction[stale], variation[stale] = "", 0, "insufficient_data"
+    mean, mr_bar = np.where(stale, np.nan, mean), np.where(stale, np.nan, mr_bar)
+    return {
+        "reported": reported,
+        "n": n,
+        "mean": mean,
+        "mr_bar": mr_bar,
+        "ucl": mean + half,
+        "lcl": mean - half,
+        "signal": rule,
+        "direction": _direction_word(direction),
+        "variation": variation,
+    }
+
+
+def _latest_rules(
+    mat: np.ndarray,
+    mean_c: np.ndarray,
+    mr_bar: np.ndarray,
+    insufficient: np.ndarray,
+    run_length: int,
+    trend_length: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rule firing at each series' reporting point, and its direction.
+
+    ``mat`` holds each series' latest points relative to its latest value, column 0 the
+    reporting point, 1 the one before, ... (NaN where the series is shorter); shared by
+    :func:`spc_summary` and :func:`spc_latest` so both classify identically."""
+    half = LIMIT_FACTOR * mr_bar
+    warn = WARNING_FACTOR * mr_bar
+    dev = mat - mean_c[:, None]
+    with np.errstate(invalid="ignore"):
+        out_dir = np.where(dev[:, 0] > half, 1, np.where(dev[:, 0] < -half, -1, 0))
+        side = np.sign(dev[:, :run_length])  # NaN for missing points never matches: no run
+        in_run = (side[:, 0] != 0) & (side == side[:, :1]).all(axis=1)
+        steps = mat[:, : trend_length - 1] - mat[:, 1:trend_length]
+        trend_dir = np.where((steps > 0).all(axis=1), 1, np.where((steps < 0).all(axis=1), -1, 0))
+        z = np.where(dev[:, :3] > warn[:, None], 1, np.where(dev[:, :3] < -warn[:, None], -1, 0))
+    two3 = (z[:, 0] != 0) & ((z[:, 1] == z[:, 0]) | (z[:, 2] == z[:, 0]))
+    run_dir = np.where(np.isnan(side[:, 0]), 0, side[:, 0]).astype(np.int8)
+    return _precedence(
+        [out_dir != 0, in_run, trend_dir != 0, two3], [out_dir, run_dir, trend_dir, z[:, 0]], insufficient
+    )
 
 
 def _floats(values: pd.Series) -> np.ndarray:
