@@ -119,7 +119,7 @@ class Session:
         self.observations = self.store.frame(as_at=as_at, received_by=received_by)
         self.loads = self.store.loads()
         self.timings["store"] = time.perf_counter() - started
-        self.charts = ChartBook()
+        self.charts = ChartBook(defer_png=True)  # PNGs are made as Word jobs are sent
         self._evaluations: dict[str, Evaluation] = {}
         self.evaluate_seconds: dict[str, float] = {}
 
@@ -296,7 +296,7 @@ def generate(
                 pool, own_pool = _executor_for(executor, count_jobs(documents, wanted, guess=guess), wanted)
             # Results stream back in order and go straight to disk: memory stays flat
             # however many neighbourhoods there are.
-            jobs = jobs_for(documents, wanted, suffix, guess=guess)
+            jobs = jobs_for(documents, wanted, suffix, guess=guess, with_png=session.charts.with_png)
             printed: dict[int, int] = {}  # document number -> the version its PDF printed
             guessed: list[RenderedFile] = []
             for done in (f for result in pool.map(render_job, jobs) for f in result):
@@ -312,7 +312,8 @@ def generate(
             for done in guessed:
                 if printed.get(done.number, 0) != done.choice:
                     stem, doc = documents[done.number - 1]
-                    job = RenderJob(stem, doc.versions()[printed[done.number]], (done.format,), done.number, suffix)
+                    version = session.charts.with_png(doc.versions()[printed[done.number]])
+                    job = RenderJob(stem, version, (done.format,), done.number, suffix)
                     (redone,) = render_job(job)
                     (tmp / redone.name).write_bytes(redone.data)
                     files[[f["name"] for f in files].index(redone.name)] = _file_entry(redone)

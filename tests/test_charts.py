@@ -14,6 +14,7 @@ from reportgen.charts.drugs import bar_by_year
 from reportgen.charts.spc_chart import spc_chart
 from reportgen.charts.track import track_chart
 from reportgen.charts.trajectory import trajectory_chart
+from reportgen.document import Chart
 from reportgen.errors import RenderError
 from reportgen.periods import Kind, Period
 
@@ -47,6 +48,29 @@ def test_charts_are_byte_identical_across_runs() -> None:
     a = ChartBook().get("c", lambda: spc_chart(steady(), title="t", measure="m"))
     b = ChartBook().get("c", lambda: spc_chart(steady(), title="t", measure="m"))
     assert a.svg == b.svg and a.png == b.png
+
+
+def test_deferred_png_is_the_same_picture_and_is_added_where_a_document_needs_it() -> None:
+    import dataclasses
+
+    from reportgen.document import Section
+    from reportgen.render import get_renderer
+    from reportgen.render.sample import sample_document
+
+    eager = ChartBook().get("c", lambda: spc_chart(steady(), title="t", measure="m"))
+    book = ChartBook(defer_png=True)
+    lazy = book.get("c", lambda: spc_chart(steady(), title="t", measure="m"))
+    assert lazy.png == b"" and lazy.svg == eager.svg
+    base = sample_document()
+    doc = dataclasses.replace(base, sections=(*base.sections, Section("Charts", (lazy,), id="charts")))
+    with pytest.raises(RenderError, match="no PNG"):
+        get_renderer("docx").to_bytes(doc)
+    ready = book.with_png(doc)
+    (chart,) = [b for b in ready.sections[-1].blocks if isinstance(b, Chart)]
+    assert chart.png == eager.png  # the same bytes as saving it straight away
+    assert ready.sections[:-1] == doc.sections[:-1] and ready.sections[0] is doc.sections[0]
+    assert book.with_png(ready) is ready  # nothing left to add
+    assert get_renderer("docx").to_bytes(ready).startswith(b"PK")
 
 
 def test_svg_uses_presentation_attributes_not_css() -> None:

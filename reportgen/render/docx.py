@@ -363,6 +363,9 @@ class _Writer:
             word.add_paragraph(style="Note")
 
     def _chart(self, chart: Chart) -> None:
+        if not chart.png:
+            raise RenderError(f"Chart {chart.id!r} has no PNG for the Word file.",
+                              hint="Pass the document through its ChartBook's with_png() first.")
         word = self.word
         self.figures += 1
         figure = self.lang.gettext("Figure %(n)s:") % {"n": self.figures}

@@ -10,7 +10,7 @@ matplotlib: charts are drawn once in the parent and reused by every format and v
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from reportgen.document import Document
@@ -84,7 +84,12 @@ def _needs_fitting(doc: Document) -> bool:
 
 
 def jobs_for(
-    documents: Iterable[tuple[str, Document]], formats: Iterable[str], suffix: str = "", *, guess: bool = False
+    documents: Iterable[tuple[str, Document]],
+    formats: Iterable[str],
+    suffix: str = "",
+    *,
+    guess: bool = False,
+    with_png: Callable[[Document], Document] | None = None,
 ) -> Iterator[RenderJob]:
     """The render jobs for ``documents``, lazily, in document order.
 
@@ -94,20 +99,31 @@ def jobs_for(
     is made from depends on how the PDF lays out; with ``guess`` (for a run of one such
     document, when a core would otherwise sit idle) its other formats are separate jobs
     made from the longest version, checked against the PDF's choice afterwards.
+
+    ``with_png`` gives a document its charts' PNGs for the formats that need them (Word). It
+    is called as the job is made, and jobs are consumed as they are sent, so the PNGs are
+    saved while the PDF job already runs.
     """
     wanted = tuple(formats)
+
+    def prepare(doc: Document, fmts: tuple[str, ...]) -> Document:
+        return with_png(doc) if with_png and any(f in PNG_FORMATS for f in fmts) else doc
+
     for number, (stem, doc) in enumerate(documents, start=1):
         if _needs_fitting(doc) and not (guess and "pdf" in wanted):
-            yield RenderJob(stem, doc, wanted, number, suffix)
+            yield RenderJob(stem, prepare(doc, wanted), wanted, number, suffix)
         else:
             for fmt in wanted:
-                yield RenderJob(stem, doc, (fmt,), number, suffix, guess=fmt != "pdf" and _needs_fitting(doc))
+                yield RenderJob(stem, prepare(doc, (fmt,)), (fmt,), number, suffix,
+                                guess=fmt != "pdf" and _needs_fitting(doc))
 
 
 def count_jobs(documents: list[tuple[str, Document]], formats: tuple[str, ...], *, guess: bool = False) -> int:
     """How many jobs :func:`jobs_for` makes, without making them."""
     return sum(len(list(jobs_for([d], formats, guess=guess))) for d in documents)
 
+
+PNG_FORMATS = ("docx",)  # formats that show charts as PNG rather than SVG
 
 _RENDER_MODULES = {"pdf": "reportgen.render.pdf", "docx": "reportgen.render.docx", "html": "reportgen.render.html"}
 _warmed: set[str] = set()
