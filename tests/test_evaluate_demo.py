@@ -80,3 +80,30 @@ def test_demo_month_table_and_csv(demo_store: str) -> None:
     header = csv.output.splitlines()[0].split(",")
     assert header[:3] == ["id", "title", "public_title"]
     assert len(csv.output.splitlines()) > 50
+
+
+@pytest.mark.parametrize("kind", [None, "quarter", "financial_year"])
+def test_series_by_area_is_every_areas_series_in_one_pass(demo_store: str, kind: str | None) -> None:
+    import pandas as pd
+
+    from reportgen.config import load_config
+    from reportgen.evaluate.engine import evaluate_store
+    from reportgen.periods import Period
+    from reportgen.store import Store
+
+    config = load_config(DEMO)
+    evaluation = evaluate_store(config, Store(demo_store), Period.parse("2005-03"))
+    partnership = config.partnership
+    areas = [partnership.borough.id, *(a.id for a in partnership.neighbourhoods), *(c.id for c in partnership.comparators)]
+    checked = 0
+    for indicator in ("all_crime", "house_burglary", "drug_in_treatment"):
+        by_area = evaluation.series_by_area(indicator, kind=kind)
+        assert set(by_area) <= set(areas)
+        for area in areas:
+            one = evaluation.series(indicator, area=area, kind=kind)
+            if one.empty:
+                assert area not in by_area
+                continue
+            pd.testing.assert_series_equal(by_area[area], one)
+            checked += 1
+    assert checked > len(areas)  # neighbourhood series were compared, not just the borough's

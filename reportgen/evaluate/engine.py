@@ -131,18 +131,41 @@ class Evaluation:
             )
         if area not in self.cube.areas:
             return pd.Series(dtype=float, name=indicator)
+        rows = self._series_rows(indicator, kind, self.cube.area == self.cube.areas.index(area))
+        frame = rows.to_frame()
+        return pd.Series(
+            frame["value"].to_numpy(), index=frame["period"].astype(str).to_numpy(), name=indicator
+        )
+
+    def series_by_area(self, indicator: str, kind: Kind | str | None = None) -> dict[str, pd.Series]:
+        """:meth:`series` for every area that has the indicator, in one pass: a leaflet for
+        each neighbourhood needs each crime type in every area, and one pass over the cube
+        costs what one area's series does."""
+        if indicator not in self.cube.indicators:
+            raise LookupFailure(
+                f"no indicator {indicator!r}", hint="see the partners' and derived indicators"
+            )
+        frame = self._series_rows(indicator, kind).to_frame()
+        out: dict[str, pd.Series] = {}
+        for area, rows in frame.groupby("area", observed=True, sort=False):
+            out[str(area)] = pd.Series(
+                rows["value"].to_numpy(), index=rows["period"].astype(str).to_numpy(), name=indicator
+            )
+        return out
+
+    def _series_rows(self, indicator: str, kind: Kind | str | None, where: np.ndarray | None = None) -> Cube:
+        """One indicator's complete rows (in ``where``'s areas), at ``kind`` when coarser than
+        native, oldest first within each area."""
         code = self.cube.indicators.index(indicator)
         native = int(self.rules.native_months[code])
-        rows = self.cube.take((self.cube.ind == code) & (self.cube.area == self.cube.areas.index(area)))
+        mask = self.cube.ind == code
+        rows = self.cube.take(mask if where is None else mask & where)
         rows = rows.take(rows.end - rows.start + 1 == native)
         if kind is not None and KIND_MONTHS[Kind(kind)] > native:
             rows = to_kind(rows, Kind(kind), self.rules)
             rows = rows.take(rows.end - rows.start + 1 == KIND_MONTHS[Kind(kind)])
-        order = np.argsort(rows.start, kind="stable")
-        frame = rows.take(order).to_frame()
-        return pd.Series(
-            frame["value"].to_numpy(), index=frame["period"].astype(str).to_numpy(), name=indicator
-        )
+        order = np.lexsort((rows.start, rows.area))
+        return rows.take(order)
 
     def records(self) -> list[dict[str, Any]]:
         """Indicator rows then big-target rows as JSON-ready dicts (NaN -> None), each with "type"."""

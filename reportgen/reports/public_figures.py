@@ -181,6 +181,9 @@ def _value(series: pd.Series, key: str) -> float | None:
     return None if is_missing(value) or (isinstance(value, float) and math.isnan(value)) else float(value)
 
 
+_EMPTY = pd.Series(dtype=float)
+
+
 class _Series:
     """Memoised quarterly series, so each (indicator, area) is aggregated once per run."""
 
@@ -188,15 +191,20 @@ class _Series:
         self.evaluation = evaluation
         self.kind = kind
         self.cache: dict[tuple[str, str], pd.Series] = {}
+        self.loaded: set[str] = set()
 
     def get(self, indicator: str, area: str) -> pd.Series:
         key = (indicator, area)
-        if key not in self.cache:
+        if indicator not in self.loaded:
+            # Every area's series of the indicator at once: one pass instead of one per area.
+            self.loaded.add(indicator)
             try:
-                self.cache[key] = self.evaluation.series(indicator, area=area, kind=self.kind)
+                by_area = self.evaluation.series_by_area(indicator, kind=self.kind)
             except (KeyError, LookupError):
-                self.cache[key] = pd.Series(dtype=float)
-        return self.cache[key]
+                by_area = {}
+            for name, values in by_area.items():
+                self.cache[(indicator, name)] = values
+        return self.cache.get(key, _EMPTY)
 
     def at(self, indicator: str, area: str, period: Period) -> float | None:
         return _value(self.get(indicator, area), period.key)
