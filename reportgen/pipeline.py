@@ -13,6 +13,7 @@ document where a good one stood.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import importlib.metadata as md
 import json
@@ -245,13 +246,13 @@ def generate(
     wanted = tuple(formats) if formats else FORMATS[report]
     if executor is None and parallel is not None:
         executor = "local" if parallel else "local://1"
-    lanes = _early_lanes(executor, wanted, variant or {})
+    early = _start_early(executor, wanted, variant or {})
     own = session is None
     try:
         session = session or Session(config_dir, store_url, as_at=as_at, received_by=received_by)
     except BaseException:
-        if lanes is not None:
-            lanes.close()
+        if early is not None:
+            early.close()
         raise
     try:
         timings: dict[str, Any] = dict(session.timings) if own else {}
@@ -286,8 +287,8 @@ def generate(
         files: list[dict[str, Any]] = []
         t_render = time.perf_counter()
         tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
-        pool: Executor | None = lanes
-        own_pool = lanes is not None
+        pool: Executor | None = early
+        own_pool = early is not None
         try:
             # One document that must fit its pages: its Word file is guessed from the longest
             # version beside the PDF rather than after it (checked below).
@@ -381,8 +382,8 @@ def generate(
     finally:
         if own:
             session.close()
-        if lanes is not None:
-            lanes.close()  # already closed after rendering, unless the run failed before it
+        if early is not None:
+            early.close()  # already closed after rendering, unless the run failed before it
 
 
 def _file_entry(done: RenderedFile) -> dict[str, Any]:
@@ -426,17 +427,31 @@ def write_alternative_formats(
     return entries
 
 
-def _early_lanes(executor: str | Executor | None, formats: tuple[str, ...], variant: dict[str, Any]) -> Executor | None:
-    """For a run of one document in several formats on the default local executor: a worker
-    per format, started now so that each imports its renderer while this process reads the
-    store, evaluates and builds. None when the run is for every area (a pool forked after
-    warming serves many documents better), has one format, or has one CPU."""
-    from reportgen.executors.local import LaneExecutor, default_workers
-    from reportgen.render.jobs import lane_of, warm_lane
+def _start_early(
+    executor: str | Executor | None, formats: tuple[str, ...], variant: dict[str, Any]
+) -> Executor | None:
+    """A local executor started now, its workers importing the renderers while this process
+    reads the store, evaluates and builds; None to choose one after the build.
 
-    if executor not in (None, "local") or variant.get("each_area") or len(formats) < 2 or default_workers() < 2:
+    One document in several formats gets a worker per format (each imports only its own
+    renderer). A run for every area gets its pool forked now, each worker warming every
+    format, so the render phase is rendering only (and the workers do not inherit the
+    store's observations).
+    """
+    local = executor is None or (isinstance(executor, str) and executor.strip().lower().startswith("local"))
+    if not local:
         return None
-    return LaneExecutor(formats, lane_of, warm_lane)
+    from reportgen.executors import get_executor
+    from reportgen.executors.local import LaneExecutor, default_workers
+    from reportgen.render.jobs import lane_of, warm_lane, warm_renderers
+
+    if not variant.get("each_area"):
+        if executor in (None, "local") and len(formats) >= 2 and default_workers() >= 2:
+            return LaneExecutor(formats, lane_of, warm_lane)
+        return None
+    pool = get_executor(executor)  # type: ignore[arg-type]
+    pool.start(functools.partial(warm_renderers, formats))
+    return pool
 
 
 def _executor_for(

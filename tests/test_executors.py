@@ -123,6 +123,25 @@ def test_lanes_start_warmed_and_route_each_job_to_its_own_worker() -> None:
     assert _WARMED == []
 
 
+def warmed_state(_: int) -> tuple[int, list[str]]:
+    time.sleep(0.05)
+    return os.getpid(), list(_WARMED)
+
+
+def test_a_started_pool_warms_every_worker_once_before_its_jobs() -> None:
+    import functools
+
+    with LocalExecutor(2) as pool:
+        pool.start(functools.partial(warm_note, "renderers"))
+        results = list(pool.map(warmed_state, range(8)))
+    assert len({pid for pid, _w in results}) == 2
+    assert all(w == ["renderers"] for _pid, w in results)
+    assert _WARMED == []  # in the workers, not here
+    inline: list[str] = []
+    InlineExecutor().start(lambda: inline.append("here"))
+    assert inline == ["here"]
+
+
 def test_a_single_document_run_renders_through_lanes_and_matches_one_process(tmp_path: Path) -> None:
     from demo_reports import DEMO, demo_store
 

@@ -40,6 +40,10 @@ class Executor(ABC):
     def warm(self, modules: Iterable[str] = ()) -> None:  # noqa: B027 - optional hook
         """Import ``modules`` where the jobs will run, before the first job (optional)."""
 
+    def start(self, warm: Callable[[], None]) -> None:  # noqa: B027 - optional hook
+        """Start the workers now and run ``warm`` in each, in the background where it can,
+        so that imports overlap the caller's own work before the first job (optional)."""
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release workers and connections; the executor cannot be used afterwards."""
 
@@ -68,3 +72,6 @@ class InlineExecutor(Executor):
 
         for name in modules:
             importlib.import_module(name)
+
+    def start(self, warm: Callable[[], None]) -> None:
+        warm()  # nowhere else to do it: here, now, so the render phase is rendering only

@@ -31,6 +31,10 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _nothing() -> None:
+    """A job that only makes the pool start its workers."""
+
+
 class LocalExecutor(Executor):
     """A pool of ``workers`` forked processes (default: one per available CPU)."""
 
@@ -51,13 +55,18 @@ class LocalExecutor(Executor):
         for name in modules:
             importlib.import_module(name)
 
-    def _ensure_pool(self) -> ProcessPoolExecutor:
+    def _ensure_pool(self, warm: Callable[[], None] | None = None) -> ProcessPoolExecutor:
         if self._pool is None:
             # fork, not spawn: workers inherit the imports, fonts and chart cache already
             # loaded here; spawn would redo them in each worker.
             context = multiprocessing.get_context("fork")
-            self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=context)
+            self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=context, initializer=warm)
         return self._pool
+
+    def start(self, warm: Callable[[], None]) -> None:
+        """Fork every worker now, each running ``warm`` while this process goes on."""
+        # With fork, the first submit starts all the workers at once; each runs the initializer.
+        self._ensure_pool(warm).submit(_nothing)
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         pool = self._ensure_pool()
