@@ -35,7 +35,7 @@ from reportgen.charts import ChartBook
 from reportgen.config import load_config
 from reportgen.config.models import Config
 from reportgen.document import Document
-from reportgen.errors import PeriodError, RenderError
+from reportgen.errors import PeriodError, RenderError, StoreError
 from reportgen.fsutil import atomic_write_bytes
 from reportgen.i18n import use_language
 from reportgen.periods import Kind, Period
@@ -255,6 +255,14 @@ def generate(
             early.close()
         raise
     try:
+        if session.observations.empty:
+            # A pack of "no data" in every cell looks like a report; better to say why there is none.
+            where = _redact(session.store.url)
+            limit = " received by then" if session.received_by else (" known then" if session.as_at else "")
+            raise StoreError(
+                f"The store {where} holds no observations{limit}, so there is nothing to report.",
+                hint="Run `reportgen pull` (or `reportgen returns ingest FILE`) first, or give --store.",
+            )
         timings: dict[str, Any] = dict(session.timings) if own else {}
         evaluation = session.evaluation(period)
         timings["evaluate"] = session.evaluate_seconds.get(period.key, 0.0)

@@ -156,3 +156,18 @@ def test_cli_run_writes_files_and_prints_their_paths(testshire: tuple[Path, str]
     # A target of several measures has no single then and now: it says how many improved.
     composite = rows["All crime types improve"]
     assert composite[1] == "2 measures" and composite[2].endswith("improved") and composite[3] == "\u2013"
+
+
+def test_an_empty_store_is_a_clear_error_not_a_pack_of_blanks(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from reportgen.cli import cli
+
+    demo = Path(__file__).resolve().parents[1] / "data_sources"
+    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["run", "board-pack", "--period", "2005-03", "--config", str(demo),
+                                      "--store", url, "--out", str(out)])
+    assert result.exit_code != 0
+    assert "no observations" in result.output and "reportgen pull" in result.output
+    assert not out.exists() or not any(out.rglob("*.pdf"))
