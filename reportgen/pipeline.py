@@ -235,7 +235,7 @@ def generate(
     ``parallel=False`` renders in this process (same as ``executor='local://1'``); the files
     are identical either way.
     """
-    from reportgen.render.jobs import RenderJob, count_jobs, jobs_for, render_job
+    from reportgen.render.jobs import count_jobs
 
     started = time.perf_counter()
     period = _as_period(period)
@@ -292,46 +292,17 @@ def generate(
         dest = output_dir(out_dir, report, period)
         dest.parent.mkdir(parents=True, exist_ok=True)
         suffix = f"-v{version}" if version else ""
-        files: list[dict[str, Any]] = []
         t_render = time.perf_counter()
         tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
         pool: Executor | None = early
         own_pool = early is not None
         try:
             # One document that must fit its pages: its Word file is guessed from the longest
-            # version beside the PDF rather than after it (checked below).
+            # version beside the PDF rather than after it (checked in _render).
             guess = len(documents) == 1
             if pool is None:
                 pool, own_pool = _executor_for(executor, count_jobs(documents, wanted, guess=guess), wanted)
-            # Results stream back in order and go straight to disk: memory stays flat
-            # however many neighbourhoods there are.
-            jobs = jobs_for(documents, wanted, suffix, guess=guess, with_png=session.charts.with_png)
-            printed: dict[int, int] = {}  # document number -> the version its PDF printed
-            guessed: list[RenderedFile] = []
-            for done in (f for result in pool.map(render_job, jobs) for f in result):
-                if done.format == "pdf":
-                    printed[done.number] = done.choice
-                if done.guess:
-                    guessed.append(done)
-                (tmp / done.name).write_bytes(done.data)
-                files.append(_file_entry(done))
-                log.info("rendered %s in %.2fs", done.name, done.seconds)
-                if on_document and done.format == wanted[-1]:
-                    on_document(done.number, len(documents), done.stem)
-            for done in guessed:
-                if printed.get(done.number, 0) != done.choice:
-                    stem, doc = documents[done.number - 1]
-                    version = session.charts.with_png(doc.versions()[printed[done.number]])
-                    job = RenderJob(stem, version, (done.format,), done.number, suffix)
-                    (redone,) = render_job(job)
-                    (tmp / redone.name).write_bytes(redone.data)
-                    files[[f["name"] for f in files].index(redone.name)] = _file_entry(redone)
-                    log.info("re-rendered %s from the version that fits", redone.name)
-            for number, choice in printed.items():
-                if choice:
-                    # A shorter version was printed: alternative formats follow it.
-                    stem, doc = documents[number - 1]
-                    documents[number - 1] = (stem, doc.versions()[choice])
+            files = _render(pool, documents, wanted, suffix, tmp, session.charts, on_document, guess=guess)
             timings["render"] = time.perf_counter() - t_render
             alt_notes: list[str] = []
             if (variant or {}).get("alt_formats"):
@@ -392,6 +363,54 @@ def generate(
             session.close()
         if early is not None:
             early.close()  # already closed after rendering, unless the run failed before it
+
+
+def _render(
+    pool: Executor,
+    documents: list[tuple[str, Document]],
+    formats: tuple[str, ...],
+    suffix: str,
+    folder: Path,
+    charts: ChartBook,
+    on_document: Callable[[int, int, str], None] | None,
+    *,
+    guess: bool,
+) -> list[dict[str, Any]]:
+    """Render every document in every format through ``pool`` into ``folder``; the manifest
+    entries. Where a document printed a shorter version to fit its pages, ``documents`` is
+    updated to that version (alternative formats follow it) and any file guessed from the
+    longest version is made again from it."""
+    from reportgen.render.jobs import RenderJob, jobs_for, render_job
+
+    files: list[dict[str, Any]] = []
+    printed: dict[int, int] = {}  # document number -> the version its PDF printed
+    guessed: list[RenderedFile] = []
+    jobs = jobs_for(documents, formats, suffix, guess=guess, with_png=charts.with_png)
+    # Results stream back in order and go straight to disk: memory stays flat however many
+    # neighbourhoods there are.
+    for done in (f for result in pool.map(render_job, jobs) for f in result):
+        if done.format == "pdf":
+            printed[done.number] = done.choice
+        if done.guess:
+            guessed.append(done)
+        (folder / done.name).write_bytes(done.data)
+        files.append(_file_entry(done))
+        log.info("rendered %s in %.2fs", done.name, done.seconds)
+        if on_document and done.format == formats[-1]:
+            on_document(done.number, len(documents), done.stem)
+    for done in guessed:
+        if printed.get(done.number, 0) != done.choice:
+            stem, doc = documents[done.number - 1]
+            version = charts.with_png(doc.versions()[printed[done.number]])
+            (redone,) = render_job(RenderJob(stem, version, (done.format,), done.number, suffix))
+            (folder / redone.name).write_bytes(redone.data)
+            files[[f["name"] for f in files].index(redone.name)] = _file_entry(redone)
+            log.info("re-rendered %s from the version that fits", redone.name)
+    for number, choice in printed.items():
+        if choice:
+            stem, doc = documents[number - 1]
+            documents[number - 1] = (stem, doc.versions()[choice])
+    return files
 
 
 def _file_entry(done: RenderedFile) -> dict[str, Any]:
