@@ -406,40 +406,59 @@ def run(
         return
     if force:
         raise click.UsageError("--force only applies with --deliver.")
-    from reportgen.pipeline import generate, generate_all
-
     if area and each_area:
         raise click.UsageError("Give --area NAME or --each-area, not both.")
     if (lang or alt_formats) and report != "leaflet":
         raise click.UsageError("--lang and --alt-formats apply to the leaflet only.")
+    if report == "all" and (large_print or area or each_area or poster or lang or alt_formats or formats or version):
+        raise click.UsageError("'run all' takes no variant, --format or --version options.")
     if lang:
         from reportgen.i18n import language
 
         language(lang)  # an unknown language fails here, naming the ones there are
     variant = {k: v for k, v in (("large_print", large_print), ("area", area), ("each_area", each_area),
                                  ("poster", poster), ("lang", lang), ("alt_formats", alt_formats)) if v}
+    executor: Any = executor_url
+    if report != "all":
+        # Start the render workers before pandas and the rest of the data stack load: they
+        # import the renderers meanwhile. Light imports only until then.
+        from reportgen.render.jobs import start_executor
+        from reportgen.reports import FORMATS
 
-    def progress(name: str, p: Period) -> None:
+        executor = start_executor(executor_url, tuple(formats) or FORMATS[report], each_area=each_area) or executor_url
+    try:
+        _run_reports(report, period, config_dir, store_url, out_dir, formats, version, variant, executor,
+                     as_at, received_by)
+    finally:
+        if not isinstance(executor, str | None):
+            executor.close()
+
+
+def _run_reports(report: str, period: Any, config_dir: Path, store_url: str | None, out_dir: Path,
+                 formats: tuple[str, ...], version: int | None, variant: dict[str, Any], executor: Any,
+                 as_at: Any, received_by: Any) -> None:
+    """The body of ``run`` once its options are checked: render, then list what was written."""
+    from reportgen.pipeline import generate, generate_all
+
+    def progress(name: str, p: Any) -> None:
         click.echo(f"Rendering {name} for {p.label} ...", err=True)
 
     if report == "all":
-        if variant or formats or version:
-            raise click.UsageError("'run all' takes no variant, --format or --version options.")
         results, skipped = generate_all(period, config_dir=config_dir, store_url=store_url, out_dir=out_dir,
-                                        on_report=progress, executor=executor_url, as_at=as_at,
+                                        on_report=progress, executor=executor, as_at=as_at,
                                         received_by=received_by)
         for name in skipped:
             click.echo(f"Skipped {name}: its builder is not installed in this build.", err=True)
-    elif each_area:
+    elif variant.get("each_area"):
         results = [_generate_with_progress(report, period, config_dir=config_dir, store_url=store_url,
                                            out_dir=out_dir, variant=variant, version=version,
-                                           formats=formats or None, executor=executor_url, as_at=as_at,
+                                           formats=formats or None, executor=executor, as_at=as_at,
                                            received_by=received_by)]
     else:
         progress(report, period)
         results = [generate(report, period, config_dir=config_dir, store_url=store_url, out_dir=out_dir,
                             variant=variant, version=version, formats=formats or None,
-                            executor=executor_url, as_at=as_at, received_by=received_by)]
+                            executor=executor, as_at=as_at, received_by=received_by)]
     for result in results:
         click.echo(f"{result.report} {result.period}: {len(result.files)} files in {result.seconds:.1f}s",
                    err=True)

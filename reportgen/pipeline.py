@@ -13,7 +13,6 @@ document where a good one stood.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import importlib.metadata as md
 import json
@@ -246,7 +245,11 @@ def generate(
     wanted = tuple(formats) if formats else FORMATS[report]
     if executor is None and parallel is not None:
         executor = "local" if parallel else "local://1"
-    early = _start_early(executor, wanted, variant or {})
+    early = None
+    if executor is None or isinstance(executor, str):
+        from reportgen.render.jobs import start_executor
+
+        early = start_executor(executor, wanted, each_area=bool((variant or {}).get("each_area")))
     own = session is None
     try:
         session = session or Session(config_dir, store_url, as_at=as_at, received_by=received_by)
@@ -452,33 +455,6 @@ def write_alternative_formats(
                             "seconds": round(seconds, 3)})
             log.info("wrote %s (%s version of %s)", path.name, fmt, stem)
     return entries
-
-
-def _start_early(
-    executor: str | Executor | None, formats: tuple[str, ...], variant: dict[str, Any]
-) -> Executor | None:
-    """A local executor started now, its workers importing the renderers while this process
-    reads the store, evaluates and builds; None to choose one after the build.
-
-    One document in several formats gets a worker per format (each imports only its own
-    renderer). A run for every area gets its pool forked now, each worker warming every
-    format, so the render phase is rendering only (and the workers do not inherit the
-    store's observations).
-    """
-    local = executor is None or (isinstance(executor, str) and executor.strip().lower().startswith("local"))
-    if not local:
-        return None
-    from reportgen.executors import get_executor
-    from reportgen.executors.local import LaneExecutor, default_workers
-    from reportgen.render.jobs import lane_of, warm_lane, warm_renderers
-
-    if not variant.get("each_area"):
-        if executor in (None, "local") and len(formats) >= 2 and default_workers() >= 2:
-            return LaneExecutor(formats, lane_of, warm_lane)
-        return None
-    pool = get_executor(executor)  # type: ignore[arg-type]
-    pool.start(functools.partial(warm_renderers, formats))
-    return pool
 
 
 def _executor_for(

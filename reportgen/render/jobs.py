@@ -12,8 +12,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from reportgen.document import Document
+
+if TYPE_CHECKING:
+    from reportgen.executors import Executor
 
 
 @dataclass(frozen=True)
@@ -156,3 +160,29 @@ def lane_of(job: RenderJob) -> str:
 def warm_lane(fmt: str) -> None:
     """Warm one lane's renderer (module-level so it can be sent to a worker)."""
     warm_renderers((fmt,))
+
+
+def start_executor(executor: str | None, formats: tuple[str, ...], *, each_area: bool) -> Executor | None:
+    """A local executor started now, its workers importing the renderers while the caller
+    imports the data stack, reads the store, evaluates and builds; None when the executor is
+    better chosen after the build (a remote one, one format of one document, one CPU).
+
+    One document in several formats gets a worker per format (each imports only its own
+    renderer). A run for every area gets its pool forked now, each worker warming every
+    format, so the render phase is rendering only (and the workers do not inherit the
+    store's observations). Light to import, so the CLI can call it before pandas loads.
+    """
+    import functools
+
+    from reportgen.executors import get_executor
+    from reportgen.executors.local import LaneExecutor, default_workers
+
+    if not (executor is None or executor.strip().lower().startswith("local")):
+        return None
+    if not each_area:
+        if executor in (None, "local") and len(formats) >= 2 and default_workers() >= 2:
+            return LaneExecutor(formats, lane_of, warm_lane)
+        return None
+    pool = get_executor(executor)
+    pool.start(functools.partial(warm_renderers, formats))
+    return pool
