@@ -31,6 +31,23 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _stream(submit: Callable[[T], Future[R]], items: Iterable[T], window: int) -> Iterator[R]:
+    """Results of ``submit(item)`` in the items' order, with at most ``window`` in flight."""
+    pending: deque[Future[R]] = deque()
+    try:
+        for item in items:
+            pending.append(submit(item))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    except BrokenProcessPool as exc:  # a worker was killed (out of memory, a signal)
+        raise RenderError(f"A rendering process died: {exc}") from None
+    finally:
+        for future in pending:
+            future.cancel()
+
+
 def _nothing() -> None:
     """A job that only makes the pool start its workers."""
 
@@ -70,19 +87,7 @@ class LocalExecutor(Executor):
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         pool = self._ensure_pool()
-        pending: deque[Future[R]] = deque()
-        try:
-            for item in items:
-                pending.append(pool.submit(fn, item))
-                if len(pending) >= self._window:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        except BrokenProcessPool as exc:  # a worker was killed (out of memory, a signal)
-            raise RenderError(f"A rendering process died: {exc}") from None
-        finally:
-            for future in pending:
-                future.cancel()
+        return _stream(lambda item: pool.submit(fn, item), items, self._window)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -119,19 +124,7 @@ class LaneExecutor(Executor):
         return self._pools.get(lane) or next(iter(self._pools.values()))
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
-        pending: deque[Future[R]] = deque()
-        try:
-            for item in items:
-                pending.append(self._pool_for(item).submit(fn, item))
-                if len(pending) >= 2 * self.workers:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        except BrokenProcessPool as exc:
-            raise RenderError(f"A rendering process died: {exc}") from None
-        finally:
-            for future in pending:
-                future.cancel()
+        return _stream(lambda item: self._pool_for(item).submit(fn, item), items, 2 * self.workers)
 
     def close(self) -> None:
         for pool in self._pools.values():

@@ -48,19 +48,9 @@ def laid_out(html: str, *, title: str = "") -> tuple[bytes, int]:
         raise RenderError(f"WeasyPrint could not write the PDF of {title!r}: {exc}") from exc
 
 
-def html_to_pdf(html: str, *, max_pages: int | None = None, title: str = "") -> bytes:
-    """Lay out ``html`` and return PDF bytes; ``max_pages`` guards single-page formats."""
-    data, pages = laid_out(html, title=title)
-    if max_pages is not None and pages > max_pages:
-        raise _too_long(title, pages, max_pages)
-    return data
-
-
-def _too_long(title: str, pages: int, max_pages: int) -> RenderError:
-    return RenderError(
-        f"{title!r} runs to {pages} pages but must fit on {max_pages}.",
-        hint="Shorten the text, or give the document shorter versions to fall back on.",
-    )
+def html_to_pdf(html: str, *, title: str = "") -> bytes:
+    """Lay out ``html`` and return the PDF's bytes."""
+    return laid_out(html, title=title)[0]
 
 
 class PdfRenderer(Renderer):
@@ -87,7 +77,10 @@ class PdfRenderer(Renderer):
             if doc.page_limit is None or pages <= doc.page_limit:
                 return data, choice
         if len(versions) == 1:
-            raise _too_long(doc.title, pages, doc.page_limit)
+            raise RenderError(
+                f"{doc.title!r} runs to {pages} pages but must fit on {doc.page_limit}.",
+                hint="Shorten the text, or give the document shorter versions to fall back on.",
+            )
         # The shortest version is still the best there is: print it and say so.
         log.warning("%s: still %d pages after shortening; check the text", doc.title, pages)
         return data, len(versions) - 1
