@@ -74,7 +74,9 @@ def read_police_folder(folder: Path, progress: Callable[[int, int, str], None] |
         except ValueError as exc:  # a missing column
             raise DataError(f"is not a police.uk street file ({exc})", file=str(path)) from None
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError, EOFError) as exc:
-            raise DataError(f"cannot be read as a police.uk CSV ({exc.__class__.__name__}: {exc})", file=str(path)) from None
+            raise DataError(
+                f"cannot be read as a police.uk CSV ({exc.__class__.__name__}: {exc})", file=str(path)
+            ) from None
         bad = df[~df["Month"].str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])")]
         if len(bad):
             raise DataError(
@@ -193,6 +195,6 @@ def read_lookup(path: Path) -> dict[str, str]:
 
 
 def split_lsoa_name(name: str) -> tuple[str, str] | None:
-    """"Hartlepool 001A" -> ("Hartlepool", "Hartlepool 001"); None for a name of another shape."""
+    """ "Hartlepool 001A" -> ("Hartlepool", "Hartlepool 001"); None for a name of another shape."""
     m = LSOA_NAME.match(name.strip())
     return (m["la"], f"{m['la']} {m['msoa']}") if m else None

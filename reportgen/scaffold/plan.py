@@ -110,7 +110,10 @@ def make_plan(
 ) -> Plan:
     if not (area or lsoas or lookup):
         raise ConfigError(
-            "init", None, "needs the partnership's area", hint="give --area NAME, --lsoas CODES or --neighbourhoods FILE"
+            "init",
+            None,
+            "needs the partnership's area",
+            hint="give --area NAME, --lsoas CODES or --neighbourhoods FILE",
         )
     police_names = police.lsoa_names
     notes: list[str] = []
@@ -206,8 +209,11 @@ def make_plan(
     unmatched = sorted(c for c in chosen_police if c not in census.population)
     if unmatched:
         listed = ", ".join(f"{c} ({police_names[c]})" for c in unmatched)
-        moved = [f"{c} ({census.names.get(c, '?')}, {census.population[c]:,}) -> {h}"
-                 for h, codes in placed_by_census.items() for c in codes]
+        moved = [
+            f"{c} ({census.names.get(c, '?')}, {census.population[c]:,}) -> {h}"
+            for h, codes in placed_by_census.items()
+            for c in codes
+        ]
         warnings.append(
             f"{len(unmatched)} LSOA code{'s' if len(unmatched) != 1 else ''} in the police files "
             f"{'are' if len(unmatched) != 1 else 'is'} not in the population file: {listed}. police.uk uses 2011 "
@@ -230,16 +236,21 @@ def make_plan(
         rows_outside[la] += int(n)
     if rows_in_area == 0:
         raise ConfigError(
-            "init", None, f"none of the rows in the police files is in {area_name}",
+            "init",
+            None,
+            f"none of the rows in the police files is in {area_name}",
             hint="check --area (the local authority name the LSOA names start with) or --lsoas",
         )
 
     indicators = _indicators(police, inside)
     _choose_priorities(neighbourhoods, police, inside, priority_count, notes)
     baseline, target, report_period = _periods(police.months, notes)
-    notes.insert(0, f"{len(police.files)} police.uk file{'s' if len(police.files) != 1 else ''}, "
-                    f"{police.months[0]} to {police.months[-1]} ({len(police.months)} months): "
-                    f"{rows_in_area:,} rows in {area_name}.")
+    notes.insert(
+        0,
+        f"{len(police.files)} police.uk file{'s' if len(police.files) != 1 else ''}, "
+        f"{police.months[0]} to {police.months[-1]} ({len(police.months)} months): "
+        f"{rows_in_area:,} rows in {area_name}.",
+    )
     return Plan(
         area_name=area_name,
         police=police,
@@ -325,12 +336,21 @@ def _indicators(police: PoliceFiles, inside) -> list[CrimeIndicator]:  # type: i
         ind_id, title, polarity = KNOWN_TYPES.get(key, (slug(key, "_"), spelling.strip(), "lower_is_better"))
         by_key[key] = CrimeIndicator(ind_id, title, polarity, [spelling], int(rows.get(spelling, 0)))
     order = list(KNOWN_TYPES)
-    return sorted(by_key.values(), key=lambda i: (order.index(normalise(i.spellings[0]))
-                                                  if normalise(i.spellings[0]) in order else len(order), i.id))
+    return sorted(
+        by_key.values(),
+        key=lambda i: (
+            order.index(normalise(i.spellings[0])) if normalise(i.spellings[0]) in order else len(order),
+            i.id,
+        ),
+    )
 
 
 def _choose_priorities(
-    hoods: list[Neighbourhood], police: PoliceFiles, inside, count: int, notes: list[str]  # type: ignore[no-untyped-def]
+    hoods: list[Neighbourhood],
+    police: PoliceFiles,
+    inside,
+    count: int,
+    notes: list[str],  # type: ignore[no-untyped-def]
 ) -> None:
     """Priority neighbourhoods: the ``count`` highest crime rates per 1,000 residents (all crime
     excluding ASB, the last 12 months in the files). A starting point, to be changed."""

@@ -58,7 +58,7 @@ def partnership_toml(plan: Plan, name: str) -> str:
     grouping = (
         f"from {plan.lookup_file}"
         if plan.lookup_file
-        else "the middle layer areas (MSOAs) in the police files' LSOA names: \"X 001A\" is in \"X 001\""
+        else 'the middle layer areas (MSOAs) in the police files\' LSOA names: "X 001A" is in "X 001"'
     )
     out.append(
         f"\n# Neighbourhoods: {grouping}.\n"
@@ -153,7 +153,7 @@ def derived_toml(plan: Plan) -> str:
         'id = "all_crime"\n',
         'title = "All recorded crime (excluding anti-social behaviour)"\n',
         'public_title = "All crime"\n',
-        'kind = "sum"  # the sum of the indicators in \'of\'\n',
+        "kind = \"sum\"  # the sum of the indicators in 'of'\n",
         f"of = {qlist(crimes)}\n",
         'unit = "count"\n',
         'polarity = "lower_is_better"\n\n',
