@@ -289,3 +289,46 @@ def test_a_file_that_is_not_a_police_file_is_rejected(tmp_path: Path) -> None:
     done = invoke("init", str(tmp_path / "a"), "--police", str(police), "--population", str(census), "--area", "Alpha")
     assert done.exit_code == 3
     assert "2023-01-x-street.csv" in done.stderr and "not a police.uk street file" in done.stderr
+
+
+def test_every_key_init_writes_is_in_the_config_reference(tmp_path: Path) -> None:
+    import tomllib
+
+    from reportgen.config_reference import rows, sections, source_sections
+
+    documented: dict[str, str] = {}
+    for _, _, model, prefix in sections():
+        documented |= {k: t for k, t, _, _ in rows(model, prefix)}
+    for _, options in source_sections():
+        documented |= {k: t for k, t, _, _ in rows(options, "sources[].")}
+
+    def keys(data: dict, prefix: str = "") -> list[str]:
+        out = []
+        for k, v in data.items():
+            key = prefix + k
+            if documented.get(key, "").startswith("table of"):  # user data: crime type -> indicator
+                out.append(key)
+            elif isinstance(v, dict):
+                out += keys(v, key + ".")
+            elif isinstance(v, list) and v and isinstance(v[0], dict):
+                out += [x for item in v for x in keys(item, key + "[].")]
+            else:
+                out.append(key)
+        return out
+
+    police, census = small_inputs(tmp_path, ["2023-01"])
+    folder = tmp_path / "a"
+    assert (
+        invoke("init", str(folder), "--police", str(police), "--population", str(census), "--area", "Alpha").exit_code
+        == 0
+    )
+    written = set()
+    for path, prefix in (
+        ("partnership.toml", ""),
+        ("partners/police.toml", ""),
+        ("derived.toml", ""),
+        ("strategies/starter.toml", ""),
+    ):
+        written |= set(keys(tomllib.loads((folder / path).read_text()), prefix))
+    assert "neighbourhoods[].lsoas" in written and "sources[].received_days_after" in written
+    assert written - set(documented) == set()
