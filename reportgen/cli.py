@@ -123,13 +123,13 @@ def info() -> None:
 
 @cli.command("init")
 @click.argument("folder", type=click.Path(path_type=Path))
-@click.option("--police", "police", type=click.Path(path_type=Path), required=True,
+@click.option("--police", "police", type=click.Path(exists=True, path_type=Path), required=True,
               help="Folder of data.police.uk street files (.csv or .csv.gz; month subfolders too).")
-@click.option("--population", "population", type=click.Path(path_type=Path), required=True,
+@click.option("--population", "population", type=click.Path(exists=True, path_type=Path), required=True,
               help="Census 2021 LSOA population file (ONS TS001: geography code and total columns).")
 @click.option("--area", default=None, help="Local authority name (or LSOA-name prefix), e.g. Hartlepool.")
 @click.option("--lsoas", default=None, help="The partnership's LSOA codes: comma-separated, or a file listing them.")
-@click.option("--neighbourhoods", "lookup", type=click.Path(path_type=Path), default=None,
+@click.option("--neighbourhoods", "lookup", type=click.Path(exists=True, path_type=Path), default=None,
               help="CSV of LSOA code -> neighbourhood (default: the MSOA in each LSOA name).")
 @click.option("--name", default=None, help="Partnership name (default: '<area> Community Safety Partnership').")
 @click.option("--priority", "priority_count", type=click.IntRange(min=0), default=2, show_default=True,

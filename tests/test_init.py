@@ -176,7 +176,7 @@ def test_init_accounts_for_every_row_code_and_type(tmp_path: Path) -> None:
     ]
     assert p.borough.lsoas == ("E01000099",)  # counted in the borough, said so
     assert "E01000099 (Alpha 003A, population 1,400)" in done.stderr
-    assert "E01000004 (Alpha 002B)" in done.stderr
+    assert "E01000004 (Alpha 002B)" in done.stderr and "residents are in no neighbourhood's population" in done.stderr
     source = config.partner("police").sources[0].options
     assert source["crime_types"] == {
         "Burglary": "burglary",

@@ -219,8 +219,14 @@ def make_plan(
             f"{'are' if len(unmatched) != 1 else 'is'} not in the population file: {listed}. police.uk uses 2011 "
             "LSOA codes for older data and the Census 2021 file uses 2021 codes; most codes are unchanged, but "
             "these were merged or split in 2021. Their crimes are still counted (the codes stay in their "
-            "neighbourhood's lsoas); their residents are counted through the 2021 codes"
-            + (f" placed by their Census 2021 middle layer area: {'; '.join(moved)}." if moved else ".")
+            "neighbourhood's lsoas); "
+            + (
+                f"their residents are counted through the 2021 codes placed by their Census 2021 middle layer "
+                f"area: {'; '.join(moved)}."
+                if moved
+                else "no 2021 code of this area replacing them was found, so their residents are in no "
+                "neighbourhood's population."
+            )
             + " Check the populations in partnership.toml, edit them by hand if needed, or give a lookup "
             "with --neighbourhoods FILE."
         )
