@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from reportgen.links import unsafe_links
 from reportgen.periods import Kind, Period
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"
@@ -93,6 +94,16 @@ class Partnership(Model):
     comparators: tuple[Comparator, ...] = ()
     public_advice: tuple[str, ...] = ()  # "what you can do" lines for public documents
     report_crime: tuple[str, ...] = ()  # how to report a crime
+
+    @field_validator("public_advice", "report_crime", "notice", "strapline")
+    @classmethod
+    def _safe_links(cls, value: str | tuple[str, ...]) -> str | tuple[str, ...]:
+        # Public text becomes live links in the PDF and the web page: only https, http, mailto.
+        for line in (value,) if isinstance(value, str) else value:
+            refused = unsafe_links(line)
+            if refused:
+                raise ValueError(f"link {refused[0]!r} is not allowed: links may only be https, http or mailto")
+        return value
 
     @model_validator(mode="after")
     def _unique_area_ids(self) -> Partnership:
