@@ -294,7 +294,9 @@ def evaluate(
         records = [r for r in result.records() if _keep_record(r, strategy_id)]
         click.echo(json.dumps(records, indent=2, allow_nan=False))
     elif fmt == "csv":
-        click.echo(indicators.to_csv(index=False), nl=False)
+        from reportgen.csvsafe import to_safe_csv
+
+        click.echo(to_safe_csv(indicators), nl=False)
     else:
         from rich.console import Console
 

@@ -20,6 +20,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 # Library code must not depend on the machine's locale or time zone.
 os.environ.setdefault("TZ", "Europe/London")
+# Return templates are signed with the deployment's key; tests share one so a template made in
+# one folder is honoured when ingested from another (tests/test_hostile_input.py checks the key file).
+os.environ.setdefault("REPORTGEN_SIGNING_KEY", "reportgen-tests")
 
 
 @pytest.fixture(scope="session")

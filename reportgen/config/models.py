@@ -163,7 +163,20 @@ class Indicator(Model):
     small_number_threshold: int = Field(default=0, ge=0)
     monitor_only: bool = False
     decimals: int = Field(default=0, ge=0, le=3)
+    # Values outside this range are refused on load as typing slips (1e30, an extra zero...).
+    # The default allows any count a partnership could record; tighten it per indicator.
+    plausible_range: tuple[float, float] = Field(
+        default=(-1e9, 1e9),
+        description="lowest and highest value a return may hold for this indicator; others are refused",
+    )
     owner: str = ""  # filled in by the loader from the partner file
+
+    @field_validator("plausible_range")
+    @classmethod
+    def _ordered_range(cls, value: tuple[float, float]) -> tuple[float, float]:
+        if not value[0] <= value[1]:
+            raise ValueError(f"the lowest value {value[0]} is above the highest {value[1]}")
+        return value
 
     @property
     def label(self) -> str:
