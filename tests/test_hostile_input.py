@@ -277,3 +277,18 @@ def test_template_and_ingest_agree_across_a_fresh_deployment_key(
     result = ingest_file(config, store, fill_template(made.path), data_dir=data)
     assert result.status == "loaded", result.problems
     assert file_digest(tmp_path / "s.sqlite")
+
+
+def test_a_mistyped_source_type_stops_the_pull_before_any_partner_loads(tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "cfg"
+    shutil.copytree(REPO / "data_sources", root, ignore=shutil.ignore_patterns("commentary"))
+    fire = root / "partners" / "fire.toml"
+    fire.write_text(fire.read_text().replace('type = "csv"', 'type = "cvs"', 1))
+    db = tmp_path / "s.sqlite"
+    result = CliRunner().invoke(cli, ["pull", "--config", str(root), "--store", f"sqlite:///{db}"])
+    assert result.exit_code == 2, result.output
+    assert "partners/fire.toml: sources (id='incidents').type: 'cvs' is not a source type" in result.output
+    assert "did you mean 'csv'?" in result.output
+    assert not db.exists(), "nothing was loaded, not even an empty store made"
