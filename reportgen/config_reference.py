@@ -48,6 +48,8 @@ def type_text(annotation: Any) -> str:
         return f"{text} (optional)" if len(rest) < len(args) else text
     if origin is typing.Literal:
         return "one of: " + ", ".join(f"`{a}`" for a in args)
+    if origin is tuple and args and Ellipsis not in args:
+        return "list of " + str(len(args)) + ": " + ", ".join(type_text(a) for a in args)
     if origin in (tuple, list, set, frozenset):
         inner = args[0] if args else Any
         return f"list of {_plural(type_text(inner))}"

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from reportgen.links import unsafe_links
 from reportgen.periods import Kind, Period
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"
@@ -110,6 +111,16 @@ class Partnership(Model):
     public_advice: tuple[str, ...] = Field(default=(), description="'What you can do' lines for public documents.")
     report_crime: tuple[str, ...] = Field(default=(), description="How to report a crime, lines for public documents.")
 
+    @field_validator("public_advice", "report_crime", "notice", "strapline")
+    @classmethod
+    def _safe_links(cls, value: str | tuple[str, ...]) -> str | tuple[str, ...]:
+        # Public text becomes live links in the PDF and the web page: only https, http, mailto.
+        for line in (value,) if isinstance(value, str) else value:
+            refused = unsafe_links(line)
+            if refused:
+                raise ValueError(f"link {refused[0]!r} is not allowed: links may only be https, http or mailto")
+        return value
+
     @model_validator(mode="after")
     def _unique_area_ids(self) -> Partnership:
         seen: set[str] = set()
@@ -178,7 +189,20 @@ class Indicator(Model):
     )
     monitor_only: bool = Field(default=False, description="Reported but never judged against a target (grey status).")
     decimals: int = Field(default=0, ge=0, le=3, description="Decimal places shown (0 to 3).")
+    # Values outside this range are refused on load as typing slips (1e30, an extra zero...).
+    # The default allows any count a partnership could record; tighten it per indicator.
+    plausible_range: tuple[float, float] = Field(
+        default=(-1e9, 1e9),
+        description="lowest and highest value a return may hold for this indicator; others are refused",
+    )
     owner: str = Field(default="", description="Set by reportgen from the partner file; not written in TOML.")
+
+    @field_validator("plausible_range")
+    @classmethod
+    def _ordered_range(cls, value: tuple[float, float]) -> tuple[float, float]:
+        if not value[0] <= value[1]:
+            raise ValueError(f"the lowest value {value[0]} is above the highest {value[1]}")
+        return value
 
     @property
     def label(self) -> str:
@@ -192,7 +216,9 @@ class Partner(Model):
     contacts: tuple[Contact, ...] = Field(
         default=(), description="Who sends the partner's data returns ([[contacts]] tables)."
     )
-    return_deadline_days: int = Field(default=10, ge=0, description="A data return is late this many days after its period ends.")
+    return_deadline_days: int = Field(
+        default=10, ge=0, description="A data return is late this many days after its period ends."
+    )
     sources: tuple[SourceSpec, ...] = Field(
         default=(), description="Where the partner's data comes from ([[sources]] tables)."
     )
