@@ -18,11 +18,17 @@ from reportgen.scaffold.inputs import read_census, read_lookup, read_lsoa_list, 
 from reportgen.scaffold.plan import Plan, make_plan
 from reportgen.scaffold.write import derived_toml, partnership_toml, police_toml, strategy_toml
 
-__all__ = ["InitResult", "Plan", "init_partnership"]
+__all__ = ["InitResult", "Plan", "accounting_connector", "init_partnership"]
 
-# The source option that declares "rows in other LSOAs are expected" (see policeuk.py). Written
-# only when the connector knows it, so the folder validates with this version of reportgen.
+# The connector that accounts for every row has this option (see policeuk.py); init writes for
+# whichever connector this version of reportgen has, so the folder always pulls.
 IGNORE_UNMATCHED_OPTION = "ignore_unmatched_lsoas"
+
+
+def accounting_connector() -> bool:
+    from reportgen.sources.policeuk import PoliceUkOptions
+
+    return IGNORE_UNMATCHED_OPTION in PoliceUkOptions.model_fields
 
 
 @dataclass
@@ -66,12 +72,9 @@ def init_partnership(
         priority_count=priority_count,
     )
     title = name or f"{plan.area_name} Community Safety Partnership"
-    from reportgen.sources.policeuk import PoliceUkOptions
-
-    ignore = IGNORE_UNMATCHED_OPTION if IGNORE_UNMATCHED_OPTION in PoliceUkOptions.model_fields else None
     texts = {
         "partnership.toml": partnership_toml(plan, title),
-        "partners/police.toml": police_toml(plan, folder, ignore),
+        "partners/police.toml": police_toml(plan, folder, accounting_connector()),
         "derived.toml": derived_toml(plan),
         "strategies/starter.toml": strategy_toml(plan),
     }

@@ -82,6 +82,9 @@ class Plan:
     rows_in_area: int
     rows_outside: dict[str, int]  # local authority (from the LSOA name) -> rows
     lookup_file: str = ""
+    # LSOAs in the files named like the partnership's ("Hartlepool 0xx") that it leaves out (--lsoas
+    # picked some of them): the source declares them, so a pull does not take them for a slip
+    look_alike: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -248,6 +251,15 @@ def make_plan(
             hint="check --area (the local authority name the LSOA names start with) or --lsoas",
         )
 
+    ours = chosen_police | chosen_census | set(borough_only)
+    our_las = {_la_of(police_names.get(c) or census.names.get(c, "")) for c in ours} - {""}
+    look_alike = sorted(c for c, n in police_names.items() if c not in ours and _la_of(n) in our_las)
+    if look_alike:
+        notes.append(
+            f"{len(look_alike)} LSOA{'s' if len(look_alike) != 1 else ''} in the files named like {area_name}'s "
+            f"but not given: {', '.join(look_alike[:10])}{' ...' if len(look_alike) > 10 else ''}. Their rows "
+            "are not counted; partners/police.toml lists them as left out on purpose."
+        )
     indicators = _indicators(police, inside)
     _choose_priorities(neighbourhoods, police, inside, priority_count, notes)
     baseline, target, report_period = _periods(police.months, notes)
@@ -272,6 +284,7 @@ def make_plan(
         rows_in_area=rows_in_area,
         rows_outside=dict(sorted(rows_outside.items(), key=lambda kv: -kv[1])),
         lookup_file=lookup_file,
+        look_alike=look_alike,
         notes=notes,
         warnings=warnings,
     )

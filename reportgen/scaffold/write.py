@@ -89,7 +89,9 @@ def partnership_toml(plan: Plan, name: str) -> str:
     return "".join(out)
 
 
-def police_toml(plan: Plan, config_dir: Path, ignore_option: str | None) -> str:
+def police_toml(plan: Plan, config_dir: Path, accounting: bool) -> str:
+    """``accounting``: the connector accounts for every row (it matches crime types whatever their
+    case and spacing, and has ``ignore_unmatched_lsoas``); an older one matches spellings exactly."""
     try:
         path = os.path.relpath(plan.police.folder.resolve(), config_dir.resolve())
     except ValueError:  # another drive (Windows)
@@ -122,15 +124,24 @@ def police_toml(plan: Plan, config_dir: Path, ignore_option: str | None) -> str:
             f"{f' and {plan.police.no_lsoa_rows:,} with no LSOA (no location)' if plan.police.no_lsoa_rows else ''}.\n"
             "# They are expected (a force's files cover several partnerships) and are not counted.\n"
         )
-        if ignore_option:
-            out.append(f"{ignore_option} = true\n")
+    if plan.look_alike:
+        codes, one_line = qlist(plan.look_alike), "[" + ", ".join(map(q, plan.look_alike)) + "]"
+        out.append(
+            "# LSOAs named like the partnership's that it leaves out on purpose (a pull would otherwise take\n"
+            "# their rows for a slip):\n"
+            + (f"ignore_unmatched_lsoas = {codes}\n" if accounting else f"# ignore_unmatched_lsoas = {one_line}\n")
+        )
     out.append(
         "\n# Every crime type found in the files -> the indicator it counts towards (several types may share\n"
         "# one). A type that appears in a newer file must be added here.\n[sources.crime_types]\n"
     )
     for ind in plan.indicators:
-        for spelling in ind.spellings:
-            out.append(f"{q(spelling)} = {q(ind.id)}\n")
+        # an accounting connector matches "Violence and Sexual Offences" to "Violence and sexual offences"
+        # and refuses both in one map; an exact-matching one needs every spelling
+        for n, spelling in enumerate(ind.spellings[:1] if accounting else ind.spellings):
+            others = ind.spellings[1:] if accounting and n == 0 else []
+            note = f"  # also spelt {', '.join(map(q, others))} in the files" if others else ""
+            out.append(f"{q(spelling)} = {q(ind.id)}{note}\n")
     for ind in plan.indicators:
         out.append("\n[[indicators]]\n")
         out.append(f"id = {q(ind.id)}  # {ind.rows:,} rows in the files\n")
