@@ -346,7 +346,9 @@ def _indicators(police: PoliceFiles, inside) -> list[CrimeIndicator]:  # type: i
     Every type anywhere in the files is mapped, so no row is dropped for its type."""
     rows = police.counts.loc[inside].groupby("Crime type")["rows"].sum()
     by_key: dict[str, CrimeIndicator] = {}
-    for spelling, _ in police.crime_types.items():
+    # the commonest spelling first; on a tie, police.uk's own sentence case ("Violence and sexual offences")
+    spellings = sorted(police.crime_types.items(), key=lambda kv: (-kv[1], sum(c.isupper() for c in kv[0]), kv[0]))
+    for spelling, _ in spellings:
         key = normalise(spelling)
         if key in by_key:
             by_key[key].spellings.append(spelling)
