@@ -345,3 +345,19 @@ def test_every_key_init_writes_is_in_the_config_reference(tmp_path: Path) -> Non
         written |= set(keys(tomllib.loads((folder / path).read_text()), prefix))
     assert "neighbourhoods[].lsoas" in written and "sources[].received_days_after" in written
     assert written - set(documented) == set()
+
+
+def test_month_folders_as_data_police_uk_downloads_come(tmp_path: Path) -> None:
+    police = tmp_path / "download"
+    for month in ("2023-01", "2023-02"):
+        write_police(police / month, month, ROWS)
+    census = tmp_path / "census.csv"
+    write_census(census, CENSUS_ROWS)
+    folder = tmp_path / "a"
+    done = invoke("init", str(folder), "--police", str(police), "--population", str(census), "--area", "Alpha")
+    assert done.exit_code == 0, done.output
+    assert load_config(folder).partner("police").sources[0].options["pattern"] == "**/*-testforce-street.csv*"
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    assert invoke("pull", "--config", str(folder), "--store", url).exit_code == 0
+    frame = Store(url).frame()
+    assert frame[frame["area"] == "borough"].groupby("period")["value"].sum().to_dict() == {"2023-01": 5, "2023-02": 5}
