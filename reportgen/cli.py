@@ -151,15 +151,21 @@ def init_cmd(folder: Path, police: Path, population: Path, area: str | None, lso
       reportgen pull --config hartlepool --store sqlite:///var/hartlepool.sqlite
       reportgen run all --config hartlepool --store sqlite:///var/hartlepool.sqlite --period 2023-03
     """
+    from rich.console import Console
+    from rich.progress import Progress
+
     from reportgen.scaffold import init_partnership
 
-    def progress(done: int, total: int, file_name: str) -> None:
-        if file_name:
-            click.echo(f"Reading {file_name} ({done + 1} of {total})", err=True)
+    err = Console(stderr=True)
+    with Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task("Reading police.uk files", total=None)
 
-    result = init_partnership(folder, police=police, population=population, area=area, lsoas=lsoas,
-                              neighbourhoods=lookup, name=name, priority_count=priority_count, force=force,
-                              progress=progress)
+        def progress(done: int, total: int, file_name: str) -> None:
+            bar.update(task, completed=done, total=total, description=file_name or "police.uk files")
+
+        result = init_partnership(folder, police=police, population=population, area=area, lsoas=lsoas,
+                                  neighbourhoods=lookup, name=name, priority_count=priority_count, force=force,
+                                  progress=progress)
     plan = result.plan
     for path in result.files:
         click.echo(f"wrote {path}")
