@@ -66,18 +66,24 @@ def partnership_toml(plan: Plan, name: str) -> str:
         "# priority: the priority neighbourhoods whose gap to the borough is a target (derived.toml,\n"
         "# priority_gap). init marked those with the highest crime rates; change them to your own.\n"
     )
-    for hood in plan.neighbourhoods:
+    for n, hood in enumerate(plan.neighbourhoods):
+        # the first block says what each key is; the others follow it
+        first = n == 0
         out.append("\n[[neighbourhoods]]\n")
-        out.append(f"id = {q(hood.id)}\n")
-        out.append(f"name = {q(hood.name)}\n")
+        out.append(f"id = {q(hood.id)}" + ("  # the area id in the store and for --area\n" if first else "\n"))
+        out.append(f"name = {q(hood.name)}" + ("  # its name in documents\n" if first else "\n"))
         if hood.priority:
             out.append(f"priority = true  # {hood.rate:.1f} crimes per 1,000 residents in the last 12 months\n")
-        out.append(f"population = {hood.population}\n")
+        out.append(
+            f"population = {hood.population}" + ("  # Census 2021, its LSOAs' usual residents\n" if first else "\n")
+        )
         if hood.from_census:
             out.append(
                 f"# {', '.join(hood.from_census)}: Census 2021 code(s) for LSOAs merged or split in 2021, placed here\n"
                 "# because the LSOAs around them in the census are here; police.uk may use them in newer files.\n"
             )
+        if first:
+            out.append("# its LSOA codes: police.uk rows with these codes count here (and in the borough)\n")
         out.append(f"lsoas = {qlist(hood.lsoas)}\n")
     for hood in plan.unplaced:
         out.append(
@@ -142,6 +148,11 @@ def police_toml(plan: Plan, config_dir: Path, accounting: bool) -> str:
             others = ind.spellings[1:] if accounting and n == 0 else []
             note = f"  # also spelt {', '.join(map(q, others))} in the files" if others else ""
             out.append(f"{q(spelling)} = {q(ind.id)}{note}\n")
+    out.append(
+        "\n# One indicator per crime type. id: used in derived.toml and strategies; title: its name in documents;\n"
+        "# unit: a count of rows; polarity: lower_is_better, or contextual where neither way is better;\n"
+        "# source: the [[sources]] entry above.\n"
+    )
     for ind in plan.indicators:
         out.append("\n[[indicators]]\n")
         out.append(f"id = {q(ind.id)}  # {ind.rows:,} rows in the files\n")
@@ -159,7 +170,8 @@ def derived_toml(plan: Plan) -> str:
     crimes = [i.id for i in plan.indicators if i.id != "asb"]
     out = [
         HEADER,
-        "# Indicators built from others.\n\n",
+        "# Indicators built from others. id: used in strategies; title / public_title: names in staff and public\n",
+        "# documents; kind and of: how it is built; unit, polarity: as for any indicator; decimals: places shown.\n\n",
         "[[derived]]\n",
         'id = "all_crime"\n',
         'title = "All recorded crime (excluding anti-social behaviour)"\n',
@@ -206,10 +218,10 @@ def strategy_toml(plan: Plan) -> str:
         f"baseline_period = {q(b.key)}  # a financial year: compared with rolling 12 months and whole years\n",
         f"target_period = {q(t.key)}\n",
         "\n[[targets]]\n",
-        'id = "all-crime"\n',
+        'id = "all-crime"  # the target id\n',
         "number = 1  # the order targets are listed in\n",
-        'title = "Reduce all recorded crime by 10%"\n',
-        'public_title = "Less crime"\n',
+        'title = "Reduce all recorded crime by 10%"  # its title in staff documents\n',
+        'public_title = "Less crime"  # its title in public documents\n',
         'rule = "single"  # judged on its one measure\n',
         "# change_pct: the change from the baseline to reach by the target year (-10 = down 10%)\n",
         'measures = [{ indicator = "all_crime", change_pct = -10 }]\n',
