@@ -361,3 +361,15 @@ def test_month_folders_as_data_police_uk_downloads_come(tmp_path: Path) -> None:
     assert invoke("pull", "--config", str(folder), "--store", url).exit_code == 0
     frame = Store(url).frame()
     assert frame[frame["area"] == "borough"].groupby("period")["value"].sum().to_dict() == {"2023-01": 5, "2023-02": 5}
+
+
+def test_no_priority_neighbourhoods_means_no_gap_measure(tmp_path: Path) -> None:
+    police, census = small_inputs(tmp_path, ["2023-01"])
+    args = ["--police", str(police), "--population", str(census), "--area", "Alpha", "--priority", "0"]
+    done = invoke("init", str(tmp_path / "a"), *args)
+    assert done.exit_code == 0, done.output
+    config = load_config(tmp_path / "a")
+    assert not config.partnership.priority_areas
+    assert [d.id for d in config.derived] == ["all_crime", "crime_rate"]
+    assert [t.id for t in config.strategies[0].targets] == ["all-crime", "asb"]
+    assert "--priority 0" in done.stdout

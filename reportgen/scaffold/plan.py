@@ -375,8 +375,11 @@ def _choose_priorities(
 ) -> None:
     """Priority neighbourhoods: the ``count`` highest crime rates per 1,000 residents (all crime
     excluding ASB, the last 12 months in the files). A starting point, to be changed."""
-    if len(hoods) < 2 or count <= 0:
-        notes.append("No priority neighbourhoods: a gap needs at least two neighbourhoods.")
+    if count <= 0:
+        notes.append("No priority neighbourhoods (--priority 0), so no priority-neighbourhood gap.")
+        return
+    if len(hoods) < 2:
+        notes.append("No priority neighbourhoods: a gap needs at least two neighbourhoods with a population.")
         return
     count = min(count, len(hoods) - 1)
     months = police.months[-12:]
