@@ -10,7 +10,7 @@ from pathlib import Path
 
 from reportgen.scaffold.plan import Plan
 
-HEADER = "# Written by `reportgen init`. Every key is explained; see docs/config-reference.md for all keys.\n"
+HEADER = "# Written by `reportgen init`. Every key is explained here; all keys: reportgen's docs/config-reference.md.\n"
 
 
 def q(text: str) -> str:
