@@ -1160,6 +1160,160 @@ def backup(dest: Path, config_dir: Path, store_url: str | None, schedules_path: 
     click.echo(f"Backup written to {result.dest}")
 
 
+# --- the web console (reportgen/console/; docs/console.md) ---------------------------------------
+def _console_db(schedules_path: Path, store_url: str | None):  # type: ignore[no-untyped-def]
+    """The console's tables in the store database named by schedules.toml (or --store)."""
+    from reportgen.console.db import open_db
+    from reportgen.store import default_url
+
+    settings = _load_schedules(schedules_path, store_url) if schedules_path.is_file() else None
+    url = store_url or (settings.store if settings else None) or default_url()
+    return open_db(url), settings
+
+
+@cli.command("console")
+@schedules_option
+@store_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (keep it local behind a proxy).")
+@click.option("--port", type=int, default=8080, show_default=True, help="Port to listen on.")
+@click.option("--period", "period_text", default=None,
+              help="The month the pages open on (default: last month), e.g. 2005-03 for the demo.")
+@click.option("--secure-cookies", is_flag=True,
+              help="Mark cookies Secure and send HSTS: use behind a TLS-terminating proxy.")
+@click.option("--proxy-headers/--no-proxy-headers", default=True, show_default=True,
+              help="Trust X-Forwarded-For/-Proto from --forwarded-allow-ips (the proxy).")
+@click.option("--forwarded-allow-ips", default="127.0.0.1", show_default=True,
+              help="Proxies whose X-Forwarded-* headers are believed.")
+@click.option("--secret-file", type=click.Path(path_type=Path), default=Path("var/console-secret"),
+              show_default=True, help="Session signing key, made on first start (or $REPORTGEN_CONSOLE_SECRET).")
+@handle_errors
+def console_cmd(
+    schedules_path: Path, store_url: str | None, host: str, port: int, period_text: str | None,
+    secure_cookies: bool, proxy_headers: bool, forwarded_allow_ips: str, secret_file: Path,
+) -> None:
+    """The web console for partners, comms staff, support and board members.
+
+    \b
+    Example (the demo, with a user per role):
+      reportgen users add --demo
+      reportgen console --period 2005-03      # then open http://127.0.0.1:8080
+    """
+    import uvicorn
+
+    from reportgen.console.app import create_app
+    from reportgen.console.security import load_secret
+    from reportgen.periods import Period
+    from reportgen.schedule.config import Schedules
+
+    _event_logging()
+    settings = _load_schedules(schedules_path, store_url) if schedules_path.is_file() else Schedules(store=store_url)
+    app = create_app(
+        settings,
+        secret=load_secret(secret_file),
+        period=Period.parse(period_text) if period_text else None,
+        secure_cookies=secure_cookies,
+    )
+    click.echo(f"reportgen console on http://{host}:{port} (Ctrl-C to stop)", err=True)
+    uvicorn.run(app, host=host, port=port, proxy_headers=proxy_headers, forwarded_allow_ips=forwarded_allow_ips,
+                log_level="warning", server_header=False)
+
+
+@cli.group()
+def users() -> None:
+    """Console accounts: support, partner (bound to one partner), comms, board."""
+
+
+@users.command("add")
+@click.argument("username", required=False)
+@click.option("--role", type=click.Choice(("support", "partner", "comms", "board")), default=None)
+@click.option("--partner", default=None, help="Partner id a partner account belongs to.")
+@click.option("--email", default="", help="The person's email address.")
+@click.option("--demo", is_flag=True, help="Add one demo user per role (a well-known password: the demo only).")
+@schedules_option
+@store_option
+@handle_errors
+def users_add(username: str | None, role: str | None, partner: str | None, email: str, demo: bool,
+              schedules_path: Path, store_url: str | None) -> None:
+    """Add a console user; prints a random password once (or reads one from $REPORTGEN_NEW_PASSWORD).
+
+    \b
+    Examples:
+      reportgen users add jo.bloggs --role partner --partner police --email jo@example.org
+      reportgen users add --demo
+    """
+    import os
+
+    from reportgen.config import load_config
+    from reportgen.console import accounts
+
+    engine, settings = _console_db(schedules_path, store_url)
+    config = load_config(settings.config_dir if settings else Path("data_sources"))
+    partners = [p.id for p in config.partners]
+    if demo:
+        made = accounts.add_demo_users(engine, partners)
+        for u in made:
+            click.echo(f"added {u.username} ({u.role}{': ' + u.partner if u.partner else ''})")
+        click.echo(f"demo users: {', '.join(n for n, _, _ in accounts.DEMO_USERS)}; password: {accounts.DEMO_PASSWORD}")
+        return
+    if not username or not role:
+        raise click.UsageError("give USERNAME and --role (or --demo)")
+    password = os.environ.get("REPORTGEN_NEW_PASSWORD") or accounts.new_password()
+    user = accounts.add_user(engine, username, role, password, partner=partner, email=email, known_partners=partners)
+    click.echo(f"added {user.username} ({user.role}{': ' + user.partner if user.partner else ''})")
+    if "REPORTGEN_NEW_PASSWORD" not in os.environ:
+        click.echo(f"password (shown once): {password}")
+
+
+@users.command("list")
+@schedules_option
+@store_option
+@handle_errors
+def users_list(schedules_path: Path, store_url: str | None) -> None:
+    """List console users, their roles and whether they are locked or disabled."""
+    from reportgen.console import accounts
+
+    engine, _ = _console_db(schedules_path, store_url)
+    for u in accounts.list_users(engine):
+        state = "locked" if u.locked else "disabled" if u.disabled else "active"
+        seen = u.last_login_at or "never"
+        click.echo(f"{u.username:<20} {u.role:<8} {u.partner or '-':<16} {state:<8} last sign-in {seen}")
+
+
+@users.command("disable")
+@click.argument("username")
+@click.option("--enable", is_flag=True, help="Enable the account again.")
+@schedules_option
+@store_option
+@handle_errors
+def users_disable(username: str, enable: bool, schedules_path: Path, store_url: str | None) -> None:
+    """Disable (or --enable) a console user: a disabled user cannot sign in."""
+    from reportgen.console import accounts
+
+    engine, _ = _console_db(schedules_path, store_url)
+    user = accounts.disable_user(engine, username, disabled=not enable)
+    click.echo(f"{user.username}: {'disabled' if user.disabled else 'enabled'}")
+
+
+@users.command("reset")
+@click.argument("username")
+@schedules_option
+@store_option
+@handle_errors
+def users_reset(username: str, schedules_path: Path, store_url: str | None) -> None:
+    """A new password for a user (printed once, or $REPORTGEN_NEW_PASSWORD); unlocks a locked account."""
+    import os
+
+    from reportgen.console import accounts
+
+    engine, _ = _console_db(schedules_path, store_url)
+    password = os.environ.get("REPORTGEN_NEW_PASSWORD") or accounts.new_password()
+    user = accounts.reset_user(engine, username, password)
+    click.echo(f"{user.username}: password reset, unlocked")
+    if "REPORTGEN_NEW_PASSWORD" not in os.environ:
+        click.echo(f"password (shown once): {password}")
+
+
 def main() -> None:
     cli(prog_name="reportgen")
 
