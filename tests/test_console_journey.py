@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
+import pdfplumber
 import pytest
 from console_kit import PASSWORD, Server, make_app, pulled_demo, settings_for
 from openpyxl import load_workbook
+from pdf_reading import squash
 
 from reportgen.schedule.ledger import Ledger
 
@@ -120,7 +123,7 @@ def test_the_month_in_a_browser(browser, tmp_path: Path, tmp_path_factory: pytes
         comms.get_by_label("Comment").fill("The helpline number on page 2 is out of date.")
         comms.get_by_role("button", name="Reject").click()
         assert "Rejected: leaflet" in comms.locator(".notice").inner_text()
-        alerts = [p.read_text() for p in outbox.rglob("alert*.eml")]
+        alerts = [p.read_text() for p in outbox.rglob("*-alert-*.eml")]
         assert any("The helpline number on page 2 is out of date." in a for a in alerts)
 
         # --- support reruns; comms approve version 2 -----------------------------------------
@@ -136,6 +139,26 @@ def test_the_month_in_a_browser(browser, tmp_path: Path, tmp_path_factory: pytes
         comms.get_by_role("button", name="Approve and release").click()
         assert "Approved and released: leaflet" in comms.locator(".notice").inner_text()
         assert "Checked: fine to publish." in comms.locator("table").inner_text()
+
+        # --- the board pack is run; a board member downloads it -------------------------------
+        page.goto(server.url + "/support")
+        page.select_option("#job", "board-pack")
+        page.fill("#run-period", "2005-03")
+        page.get_by_role("button", name="Run", exact=True).click()
+        assert "board-pack 2005-03 v1: succeeded" in page.locator(".notice").inner_text()
+        board = sign_in(browser, server.url, "board1")
+        assert board.url.endswith("/board")
+        screenshot(board, shots, "board")
+        link = board.get_by_role("link", name=re.compile(r"\.pdf$")).first
+        with board.expect_download() as download:
+            link.click()
+        pack = tmp_path / "pack.pdf"
+        download.value.save_as(pack)
+        issued = list((tmp_path / "root" / "outputs" / "runs" / "board-pack").rglob("*.pdf"))
+        assert len(issued) == 1 and pack.read_bytes() == issued[0].read_bytes()
+        with pdfplumber.open(pack) as pdf:
+            cover = squash(pdf.pages[0].extract_text() or "")
+        assert "March2005" in cover
 
     published = list((tmp_path / "root" / "public").rglob("*.pdf"))
     assert published, "nothing was published"
