@@ -124,6 +124,11 @@ class Partnership(Model):
         return tuple(a for a in self.neighbourhoods if a.priority)
 
 
+# The smallest count whose change against a year earlier (or the baseline) is judged at all:
+# below it (the larger of the two counts), a change is "similar" (docs/statistics.md).
+MIN_COUNT_HELP = "counts below this are never called better or worse (docs/statistics.md)"
+
+
 # --- partners, sources and indicators --------------------------------------------------------
 class SourceSpec(Model):
     """Where a partner's data comes from. ``type`` picks the connector; every other key
@@ -150,6 +155,7 @@ class Indicator(Model):
     aggregation: Aggregation = Aggregation.SUM
     source: str | None = None  # id of one of the owner's sources; None for derived or manual
     small_number_threshold: int = Field(default=0, ge=0)
+    min_count_for_trend: int = Field(default=20, ge=0, description=MIN_COUNT_HELP)
     monitor_only: bool = False
     decimals: int = Field(default=0, ge=0, le=3)
     owner: str = ""  # filled in by the loader from the partner file
@@ -200,6 +206,7 @@ class Derived(Model):
     frequency: Frequency = Frequency.MONTHLY
     aggregation: Aggregation = Aggregation.SUM
     small_number_threshold: int = Field(default=0, ge=0)
+    min_count_for_trend: int = Field(default=20, ge=0, description=MIN_COUNT_HELP)
     monitor_only: bool = False
     decimals: int = Field(default=0, ge=0, le=3)
     owner: str = "partnership"

@@ -259,10 +259,14 @@ def _combine(
 
 @dataclass(frozen=True)
 class Windowed:
-    """One window's result for every series: ``value`` (NaN when incomplete) and ``complete``."""
+    """One window's result for every series: ``value`` (NaN when incomplete) and ``complete``;
+    for percentages and ratios also the summed ``numerator`` and ``denominator`` (NaN when
+    incomplete or not a ratio), which significance tests and "x of y" texts need."""
 
     value: np.ndarray
     complete: np.ndarray
+    numerator: np.ndarray | None = None
+    denominator: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -353,7 +357,8 @@ class Windows:
             rules.aggregation[series_ind], rules.ratio_factor[series_ind], total, count, latest, num, den
         )
         value = np.where(complete, value, np.nan)
-        return Windowed(value, complete)
+        ratio = complete & np.isfinite(rules.ratio_factor[series_ind])
+        return Windowed(value, complete, np.where(ratio, num, np.nan), np.where(ratio, den, np.nan))
 
 
 def window(
