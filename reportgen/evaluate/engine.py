@@ -779,4 +779,5 @@ def _judge_changes(
     better = np.nan_to_num(base_sign * pol) > 0
     unproven = (base_test != sig.NOT_TESTED) & (base_sig != True)  # noqa: E712
     f["improved"] = better & ~unproven
-    f.drop(columns=["_base_num", "_base_den", "_base_months"], inplace=True)
+    for col in ("_base_num", "_base_den", "_base_months"):
+        del f[col]

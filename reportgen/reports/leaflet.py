@@ -36,6 +36,7 @@ from reportgen.document import (
     Table,
 )
 from reportgen.errors import LookupFailure
+from reportgen.evaluate.significance import count_change_significant
 from reportgen.i18n import N_, _, current
 from reportgen.periods import Period
 from reportgen.reports import headlines as hl
@@ -147,11 +148,15 @@ def verdict_status(current: Figure, previous: Figure, polarity: str) -> Status |
     return {"better": Status.ON_TRACK, "worse": Status.RED}.get(word)
 
 
-def _change_cell(current: Figure, previous: Figure, change: Figure, polarity: str) -> Cell | str:
+def _change_cell(
+    current: Figure, previous: Figure, change: Figure, polarity: str, *, counts: bool = False
+) -> Cell | str:
     text = change_words(current, previous, change)
     status = verdict_status(current, previous, polarity)
     if status is None:
         return text
+    if counts and not count_change_significant(float(current.value), float(previous.value))[0]:  # type: ignore[arg-type]
+        return text  # 8 -> 9 offences is within chance: no "(worse)", no red (docs/statistics.md)
     # Public words, not RAG jargon: "Better" / "Worse" carry the meaning with the glyph.
     better = status is Status.ON_TRACK
     word = _("better") if better else _("worse")
@@ -287,10 +292,11 @@ def _types_section(config: Config, figs: PublicFigures, area: AreaFigures, level
     rows = []
     for row in area.types:
         rows.append((_(row.title), row.previous.text, row.current.text,
-                     _change_cell(row.current, row.previous, row.change_pct, row.polarity)))
+                     _change_cell(row.current, row.previous, row.change_pct, row.polarity, counts=True)))
     total_change = change_pct_figure(area.types_total, area.types_total_last_year)
     rows.append((_("Total"), area.types_total_last_year.text, area.types_total.text,
-                 _change_cell(area.types_total, area.types_total_last_year, total_change, "lower_is_better")))
+                 _change_cell(area.types_total, area.types_total_last_year, total_change, "lower_is_better",
+                              counts=True)))
     counted = bool(figs.breakdown_indicator and figs.breakdown_indicator != figs.crime_indicator)
     hidden = any(f.suppressed for r in area.types for f in (r.current, r.previous))
     if counted and hidden:
