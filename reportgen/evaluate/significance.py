@@ -63,8 +63,10 @@ def wilson_interval(successes: np.ndarray, trials: np.ndarray, alpha: float = AL
         from statsmodels.stats.proportion import proportion_confint
 
         lo, hi = proportion_confint(np.round(x[ok]), np.round(n[ok]), alpha=alpha, method="wilson")
-        low[ok] = np.clip(lo, 0.0, 1.0)
-        high[ok] = np.clip(hi, 0.0, 1.0)
+        share = x[ok] / n[ok]
+        # float dust must not push an end past the share it brackets (0 of 7 gave 2.8e-17)
+        low[ok] = np.clip(np.minimum(lo, share), 0.0, 1.0)
+        high[ok] = np.clip(np.maximum(hi, share), 0.0, 1.0)
     return low, high
 
 
