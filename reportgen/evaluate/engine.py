@@ -32,12 +32,18 @@ Semantics:
   beyond that ``red``; higher is better mirrors this. Contextual polarity, monitor-only
   measures or indicators, and indicators no strategy targets are ``grey`` (monitored). No
   value to compare -> ``no_data``; a target without a baseline -> ``no_data``.
+* **Unit of change**: percentages change in points (``change_points``, "Up 5.0 points", one
+  decimal), counts and rates relatively ("Down 25%"); ``change_unit`` says which.
+* **Significance** (:mod:`reportgen.evaluate.significance`, docs/statistics.md): percentages
+  of counts get a Wilson interval and a two-proportion test, summed counts (and rates of
+  them) an exact Poisson test, never judged below ``min_count_for_trend``.
 * **Direction of travel**: ``compare_value`` against ``previous_value`` (a year earlier).
-  A change that rounds (half up) to 0% is ``no_change``; otherwise ``improving`` or
-  ``worsening`` by polarity, and ``up`` / ``down`` for contextual indicators.
+  A change that rounds (half up, in its label's unit) to 0 is ``no_change``; one a test
+  finds within chance is ``similar``; otherwise ``improving`` or ``worsening`` by polarity,
+  and ``up`` / ``down`` for contextual indicators. ``direction_text`` words it.
 * **Improved** (used by the big-target rules): the change against the baseline, rounded half
-  up to a whole percent, is in the better direction (so "No change" never counts as
-  improved). Contextual indicators never count as improved.
+  up as its label, is in the better direction (so "No change" never counts as improved) and,
+  where a test applies, significant at 5%. Contextual indicators never count as improved.
 * **SPC** columns are :func:`reportgen.evaluate.spc.spc_summary`'s on the indicator's
   native series up to the period evaluated (worked out by :func:`~reportgen.evaluate.spc.spc_latest`
   on a dense series x period grid, which gives the same numbers to the bit). Assurance
@@ -109,7 +115,8 @@ INDICATOR_COLUMNS = [
 
 @dataclass(frozen=True)
 class Evaluation:
-    """The result of evaluating one period. See ``notes/eval-contract.md`` for every column."""
+    """The result of evaluating one period. Every column: README.md ("Evaluating indicators and
+    targets") and docs/statistics.md."""
 
     period: Period
     config: Config
