@@ -81,7 +81,9 @@ def test_two_proportion_test_matches_statsmodels_ztest(n1: int, n2: int, f1: flo
 
 
 def test_two_proportions_both_zero_or_both_whole_cannot_differ() -> None:
-    p = sig.two_proportion_p(np.array([0.0, 10.0]), np.array([10.0, 10.0]), np.array([0.0, 12.0]), np.array([12.0, 12.0]))
+    p = sig.two_proportion_p(
+        np.array([0.0, 10.0]), np.array([10.0, 10.0]), np.array([0.0, 12.0]), np.array([12.0, 12.0])
+    )
     assert list(p) == [1.0, 1.0]
 
 

@@ -85,9 +85,10 @@ def two_proportion_p(x1: np.ndarray, n1: np.ndarray, x2: np.ndarray, n2: np.ndar
     if run.any():
         from statsmodels.stats.proportion import test_proportions_2indep
 
-        result = test_proportions_2indep(
-            x1[run], n1[run], x2[run], n2[run], method="score", compare="diff", correction=False
-        )
+        with np.errstate(divide="ignore", invalid="ignore"):  # it also works out an odds ratio we do not use
+            result = test_proportions_2indep(
+                x1[run], n1[run], x2[run], n2[run], method="score", compare="diff", correction=False
+            )
         p[run] = np.asarray(result.pvalue, dtype=float)
     return p
 
