@@ -24,7 +24,13 @@ from statsmodels.stats.proportion import proportions_ztest
 from reportgen.cli import cli
 from reportgen.config import load_config
 from reportgen.evaluate.engine import evaluate
-from reportgen.evaluate.labels import points_label, points_labels, relative_target_words, unit_change_labels
+from reportgen.evaluate.labels import (
+    interval_label,
+    points_label,
+    points_labels,
+    relative_target_words,
+    unit_change_labels,
+)
 from reportgen.periods import Period
 from tests.evalkit import STRATEGY, monthly, with_bounds, write_config
 
@@ -72,6 +78,12 @@ def test_labels_pick_the_unit_per_row() -> None:
     points = np.array([4.99, np.nan, np.nan])
     got = unit_change_labels(pct, points, np.array([True, False, True]))
     assert list(got) == ["Up 5.0 points", "Up 18%", None]
+
+
+def test_interval_label() -> None:
+    assert interval_label(24.351542, 31.931918) == "24.4% to 31.9%"
+    assert interval_label(0.05, 12.25) == "0.1% to 12.3%"  # half up
+    assert interval_label(float("nan"), 3.0) is None
 
 
 def test_relative_target_words() -> None:

@@ -130,6 +130,15 @@ def points_labels(points: np.ndarray | pd.Series) -> np.ndarray:
     return out
 
 
+def interval_label(low: float, high: float, decimals: int = 1) -> str | None:
+    """A 95% interval in percent as words a table cell can carry: ``(24.35, 31.93)`` ->
+    "24.4% to 31.9%" (half up, as the figures are printed); None when either end is unknown."""
+    if low is None or high is None or not (math.isfinite(low) and math.isfinite(high)):
+        return None
+    lo, hi = round_half_up(low, decimals), round_half_up(high, decimals)
+    return f"{lo:,.{decimals}f}% to {hi:,.{decimals}f}%"
+
+
 def unit_change_labels(pct: np.ndarray, points: np.ndarray, in_points: np.ndarray) -> np.ndarray:
     """Per row: :func:`points_labels` where ``in_points``, else :func:`change_labels` (relative)."""
     in_points = np.asarray(in_points, dtype=bool)
