@@ -173,6 +173,7 @@ def test_counts_get_a_verdict_only_beyond_chance(config) -> None:
     big = row(ev, "burglary", "borough", strategy="s1")
     assert big["change_unit"] == "percent" and math.isnan(big["change_points"])
     assert big["yoy_change_label"] == "Down 20%" and big["yoy_difference"] == -240
+    assert big["change_difference"] == -240  # the baseline is 2001/02, the year before
     assert big["yoy_test"] == "poisson_exact"
     assert big["yoy_p_value"] == pytest.approx(binomtest(960, 2160, 0.5).pvalue, rel=1e-9)
     assert big["direction"] == "improving" and big["improved"]

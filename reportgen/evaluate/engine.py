@@ -104,6 +104,7 @@ INDICATOR_COLUMNS = [
     "value", "compare_basis", "compare_value", "previous_value", "ytd_value", "rolling12_value",
     "compare_numerator", "compare_denominator", "previous_numerator", "previous_denominator",
     "baseline_period", "baseline_value", "change_unit", "change_pct", "change_points", "change_label",
+    "change_difference",
     "yoy_change_pct", "yoy_change_points", "yoy_change_label", "yoy_difference",
     "sample_size", "ci_low", "ci_high", "yoy_test", "yoy_p_value", "yoy_significant",
     "change_test", "change_p_value", "change_significant",
@@ -511,6 +512,7 @@ def _targets_and_status(
     frame["change_pct"] = pct
     frame["change_points"] = points
     frame["change_label"] = unit_change_labels(pct, points, in_points)
+    frame["change_difference"] = cv - baseline  # "2,607 fewer" on the baseline, as yoy_difference on the year
     yoy = change_pct(cv, prev)
     yoy_points = np.where(in_points, cv - prev, np.nan)
     frame["yoy_change_pct"] = yoy
