@@ -363,13 +363,20 @@ def _advice_section(config: Config, level: int = 1, limit: int | None = None, *,
     return Section(_("What you can do"), (BulletList(tuple(advice)),), level=level, id="advice")
 
 
+def _falls(current: Figure, previous: Figure) -> bool:
+    """A fall in a count that is news: lower, and beyond chance (docs/statistics.md), so that 77
+    offences against 91 is not "crime is falling"."""
+    now, then = float(current.value), float(previous.value)  # type: ignore[arg-type]
+    return now < then and bool(count_change_significant(now, then)[0])
+
+
 def crime_is_falling(figs: PublicFigures, area: AreaFigures, is_borough: bool) -> bool:
-    """Whether this leaflet's own headline figures show crime falling."""
+    """Whether this leaflet's own headline figures show crime falling (beyond chance)."""
     rolling = figs.rolling[0] if figs.rolling else None
     if is_borough and rolling and rolling.current.shown and rolling.previous.shown:
-        return float(rolling.current.value) < float(rolling.previous.value)  # type: ignore[arg-type]
+        return _falls(rolling.current, rolling.previous)
     if area.crime.shown and area.crime_last_year.shown:
-        return float(area.crime.value) < float(area.crime_last_year.value)  # type: ignore[arg-type]
+        return _falls(area.crime, area.crime_last_year)
     return False
 
 
@@ -531,10 +538,9 @@ def poster_document(ctx: Any, figs: PublicFigures, area_id: str | None = None) -
     ]
     rolling = figs.rolling[0] if figs.rolling else None
     if (is_borough and rolling and rolling.current.shown and rolling.previous.shown
-            and float(rolling.current.value) < float(rolling.previous.value)):  # type: ignore[arg-type]
+            and _falls(rolling.current, rolling.previous)):
         title = _("Crime is falling in {place}").format(place=_(area.area_name))
-    elif (area.crime.shown and area.crime_last_year.shown
-          and float(area.crime.value) < float(area.crime_last_year.value)):  # type: ignore[arg-type]
+    elif area.crime.shown and area.crime_last_year.shown and _falls(area.crime, area.crime_last_year):
         title = _("Crime is down in {place}").format(place=_(area.area_name))
     else:
         title = _("Crime in {place}: the latest figures").format(place=_(area.area_name))
