@@ -292,3 +292,31 @@ def test_demo_csv_carries_the_new_columns(demo_store: str) -> None:
     assert drug["change_label"] == "Up 5.0 points"
     assert (drug["compare_numerator"], drug["compare_denominator"]) == ("113.0", "343.0")
     assert drug["yoy_test"] == "two_proportion" and drug["direction_text"] == "No significant change"
+
+
+def test_parts_of_a_latest_percentage_are_the_latest_periods(tmp_path) -> None:
+    # a monthly "latest" share asked for a year is March's share: its parts are March's counts,
+    # not the year's sums (which would give an interval for a different figure)
+    root = write_config(tmp_path / "config", strategy=SURVEY_STRATEGY)
+    with (root / "derived.toml").open("a") as f:
+        f.write(
+            '\n[[derived]]\nid = "burglary_share"\ntitle = "Burglary share of crime"\nkind = "percentage"\n'
+            'numerator = "burglary"\ndenominator = "crime"\nunit = "percentage"\npolarity = "lower_is_better"\n'
+            'aggregation = "latest"\n'
+        )
+    config = load_config(root)
+    frame = with_bounds(
+        pd.concat(
+            [
+                counts("burglary", lambda i: 10 + i % 12, lambda i: 30 + i % 12, {"borough": 1.0}),
+                counts("vehicle", lambda i: 90, lambda i: 70, {"borough": 1.0}),
+            ],
+            ignore_index=True,
+        )
+    )
+    r = row(evaluate(config, frame, P("2002/03")), "burglary_share")
+    march = P("2003-03").start
+    burglary_march = 30 + march % 12
+    assert r["compare_value"] == pytest.approx(burglary_march / (burglary_march + 70) * 100)
+    assert (r["compare_numerator"], r["compare_denominator"]) == (burglary_march, burglary_march + 70)
+    assert r["sample_size"] == burglary_march + 70

@@ -346,6 +346,10 @@ class Windows:
             r_in = self._inside(r.ind, r.start, r.end, lo, hi)
             num = np.bincount(self.r_key[r_in], weights=self.r_num[r_in], minlength=n)
             den = np.bincount(self.r_key[r_in], weights=self.r_den[r_in], minlength=n)
+            if self.any_latest:  # a "latest" percentage's parts are its last period's
+                r_last = r_in & (r.end == hi[r.ind])
+                last_num = np.bincount(self.r_key[r_last], weights=self.r_num[r_last], minlength=n)
+                last_den = np.bincount(self.r_key[r_last], weights=self.r_den[r_last], minlength=n)
         else:
             num = den = np.full(n, np.nan)
         series_ind = self.series_ind
@@ -358,6 +362,10 @@ class Windows:
         )
         value = np.where(complete, value, np.nan)
         ratio = complete & np.isfinite(rules.ratio_factor[series_ind])
+        if self.ratio is not None and self.any_latest:
+            # a "latest" percentage over several periods is the last one's (see _combine): so are its parts
+            is_latest = rules.aggregation[series_ind] == AGG_CODES[Aggregation.LATEST]
+            num, den = np.where(is_latest, last_num, num), np.where(is_latest, last_den, den)
         return Windowed(value, complete, np.where(ratio, num, np.nan), np.where(ratio, den, np.nan))
 
 
