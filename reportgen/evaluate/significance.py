@@ -112,9 +112,13 @@ def poisson_exact_p(a: np.ndarray, b: np.ndarray, exposure_a: float | np.ndarray
         k = np.round(a[ok])
         n = k + np.round(b[ok])
         share = ea[ok] / (ea[ok] + eb[ok])
-        lower = binom.cdf(k, n, share)  # P(X <= a)
-        upper = binom.sf(k - 1, n, share)  # P(X >= a)
-        p[ok] = np.minimum(1.0, 2.0 * np.minimum(lower, upper))
+        even = share == 0.5  # equal periods, nearly every row: the smaller tail is the one below min(a, b)
+        tail = np.empty(len(k))
+        tail[even] = binom.cdf(np.minimum(k[even], n[even] - k[even]), n[even], 0.5)
+        odd = ~even
+        if odd.any():  # P(X <= a) and P(X >= a)
+            tail[odd] = np.minimum(binom.cdf(k[odd], n[odd], share[odd]), binom.sf(k[odd] - 1, n[odd], share[odd]))
+        p[ok] = np.minimum(1.0, 2.0 * tail)
     return p
 
 
