@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from reportgen.config.models import Config, Partner, SourceSpec
 from reportgen.errors import ReportgenError
 from reportgen.fsutil import sha256_files
 from reportgen.sources import get_source_class
-from reportgen.sources.base import Progress
+from reportgen.sources.base import Progress, RowAccount, RowsDropped, Source
 from reportgen.store import LoadSummary, Store
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,41 @@ class PullFailure:
     partner: str
     source: str
     error: ReportgenError
+
+
+@dataclass(frozen=True)
+class SourcePull:
+    """One source's pull: its rows accounted for (None when it failed before counting, e.g. an
+    unreadable file), what the store made of them (None when refused), and the error if any."""
+
+    partner: str
+    source: str
+    account: RowAccount | None
+    summary: LoadSummary | None = None
+    error: ReportgenError | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.partner}/{self.source}"
+
+
+@dataclass
+class PullResult:
+    """Every source's outcome, in config order. Unpacks as ``(summaries, failures)``, the pair
+    pull() returned before sources accounted for their rows, so older callers keep working."""
+
+    sources: list[SourcePull] = field(default_factory=list)
+
+    @property
+    def summaries(self) -> list[LoadSummary]:
+        return [s.summary or LoadSummary(s.name, s.partner, rejected=1) for s in self.sources]
+
+    @property
+    def failures(self) -> list[PullFailure]:
+        return [PullFailure(s.partner, s.source, s.error) for s in self.sources if s.error is not None]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.summaries, self.failures))
 
 
 def configured_sources(config: Config) -> Iterator[tuple[Partner, SourceSpec]]:
@@ -36,20 +72,24 @@ def pull(
     partners: list[str] | None = None,
     on_source: Callable[[Partner, SourceSpec], None] | None = None,
     on_file: Progress | None = None,
-) -> tuple[list[LoadSummary], list[PullFailure]]:
+) -> PullResult:
     """Load every source (of the named partners, or all). A bad source is rejected whole
-    and reported; the others still load, each in its own transaction. ``on_file(done,
-    total, name)`` hears about each file of a source that reads many (police.uk folders)."""
-    summaries: list[LoadSummary] = []
-    failures: list[PullFailure] = []
-    for partner, spec in configured_sources(config):
-        if partners and partner.id not in partners:
-            continue
+    and reported; the others still load, each in its own transaction. A source that would
+    drop rows for a reason its config does not declare is rejected too (:class:`RowsDropped`),
+    with its account. Every source's options are checked before any is read, so a config slip
+    leaves the store untouched. ``on_file(done, total, name)`` hears about each file of a
+    source that reads many (police.uk folders)."""
+    chosen = [(p, s) for p, s in configured_sources(config) if not partners or p.id in partners]
+    sources: list[Source] = [get_source_class(spec.type)(spec, partner, config) for partner, spec in chosen]
+    result = PullResult()
+    for (partner, spec), source in zip(chosen, sources, strict=True):
         if on_source:
             on_source(partner, spec)
+        source.progress = on_file
+        account: RowAccount | None = None
         try:
-            source = get_source_class(spec.type)(spec, partner, config, progress=on_file)
             data = source.load()
+            account = data.account
             summary = store.load(
                 data.frame,
                 source=f"{partner.id}/{spec.id}",
@@ -58,9 +98,11 @@ def pull(
                 checksum=sha256_files(*data.files) if data.files else None,
             )
         except ReportgenError as exc:
+            if isinstance(exc, RowsDropped):
+                account = exc.account
             log.error("%s/%s rejected: %s", partner.id, spec.id, exc)
-            failures.append(PullFailure(partner.id, spec.id, exc))
-            summaries.append(LoadSummary(f"{partner.id}/{spec.id}", partner.id, rejected=1))
+            result.sources.append(SourcePull(partner.id, spec.id, account, error=exc))
+            _log_account(partner.id, spec.id, account)
             continue
         log.info(
             "%s/%s: %d new, %d revised, %d unchanged",
@@ -70,5 +112,41 @@ def pull(
             summary.revised,
             summary.unchanged,
         )
-        summaries.append(summary)
-    return summaries, failures
+        _log_account(partner.id, spec.id, account)
+        result.sources.append(SourcePull(partner.id, spec.id, account, summary))
+    return result
+
+
+def _log_account(partner: str, source: str, account: RowAccount | None) -> None:
+    """The account in the run log too, not only on the terminal: a scheduled pull has none. At
+    INFO, since the CLI prints the same lines itself (and the error of a refused source)."""
+    if account is None:
+        return
+    log.info(
+        "%s/%s: %d rows read, %d loaded, %d dropped", partner, source, account.read, account.loaded, account.dropped
+    )
+    for drop in account.drops:
+        fails = " (not declared in the config: fails the pull)" if drop.fails else ""
+        log.info("%s/%s: %d rows dropped: %s %s%s", partner, source, drop.rows, drop.reason, drop.detail, fails)
+    for note in account.notes:
+        log.info("%s/%s: %s", partner, source, note)
+    for warning in account.warnings:
+        log.info("%s/%s: warning: %s", partner, source, warning)
+
+
+def describe(pulled: SourcePull) -> list[str]:
+    """The lines ``reportgen pull`` prints for one source: rows read, loaded and dropped by reason
+    (each marked expected or failing), then what was matched loosely and what looks wrong."""
+    account = pulled.account
+    if account is None:
+        return [f"{pulled.name}: refused before its rows could be counted"]
+    lines = [f"{pulled.name}: {account.read:,} rows read, {account.loaded:,} loaded, {account.dropped:,} dropped"]
+    for reason, drops in account.by_reason().items():
+        for drop in drops:
+            plural = "row" if drop.rows == 1 else "rows"
+            flag = "  [not declared in the config: fails the pull]" if drop.fails else ""
+            detail = f": {drop.detail}" if drop.detail else ""
+            lines.append(f"  - {reason}: {drop.rows:,} {plural}{detail}{flag}")
+    lines += [f"  note: {n}" for n in account.notes]
+    lines += [f"  warning: {w}" for w in account.warnings]
+    return lines

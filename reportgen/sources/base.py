@@ -14,6 +14,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -53,13 +54,80 @@ class SourceOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class DropReason(StrEnum):
+    """Why an input row was read but not counted. The wording is what ``pull`` prints."""
+
+    UNKNOWN_CRIME_TYPE = "unknown crime type"
+    IGNORED_CRIME_TYPE = "crime type ignored by config"
+    NO_LOCATION = "no location (blank LSOA code)"
+    OUTSIDE = "outside the partnership"
+    UNMATCHED_LSOA = "LSOA in no area"
+    IGNORED_LSOA = "LSOA in no area, ignored by config"
+    MONTH_OUT_OF_RANGE = "month out of range"
+    DUPLICATE = "duplicate rows across files"
+
+
+@dataclass(frozen=True)
+class Drop:
+    """Rows left out for one reason (and one value, e.g. one crime type). ``fails``: a slip
+    that fails the pull (the config did not declare it); otherwise expected and only counted."""
+
+    reason: DropReason
+    rows: int
+    fails: bool
+    detail: str = ""  # what exactly: "'Violence and Sexual Offences' (did you mean ...?)"
+
+
+@dataclass
+class RowAccount:
+    """Every input row of one source, accounted for: ``read == loaded + dropped``.
+
+    Carried from the connector through ``pull()`` to the CLI and the log, so that no row is
+    lost without a count and a reason. ``notes`` say what was matched loosely (case, spaces);
+    ``warnings`` flag what looks wrong without losing rows (a crime type absent from a month).
+    """
+
+    read: int = 0
+    loaded: int = 0
+    drops: list[Drop] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def dropped(self) -> int:
+        return sum(d.rows for d in self.drops)
+
+    @property
+    def failing(self) -> list[Drop]:
+        return [d for d in self.drops if d.fails]
+
+    def by_reason(self) -> dict[DropReason, list[Drop]]:
+        """Drops grouped by reason, in the order of :class:`DropReason`."""
+        out: dict[DropReason, list[Drop]] = {}
+        for reason in DropReason:
+            items = [d for d in self.drops if d.reason == reason]
+            if items:
+                out[reason] = items
+        return out
+
+    def balanced(self) -> bool:
+        return self.read == self.loaded + self.dropped
+
+
 @dataclass
 class SourceData:
-    """What a connector read: observations and the files behind them (for checksums)."""
+    """What a connector read: observations, the files behind them (for checksums) and the
+    account of its input rows (None: every row read became one observation)."""
 
     frame: pd.DataFrame
     files: list[Path] = field(default_factory=list)
     description: str = ""
+    account: RowAccount | None = None
+
+
+def normal_text(value: str) -> str:
+    """A label as compared: case folded, runs of spaces made one, ends trimmed."""
+    return " ".join(str(value).split()).casefold()
 
 
 class Source(ABC):
@@ -113,8 +181,14 @@ class Source(ABC):
         """Read every observation this source holds, unvalidated, with a ``row`` column."""
 
     def load(self) -> SourceData:
-        """Read and validate. Raises :class:`DataError` naming the first bad row."""
+        """Read and validate. Raises :class:`DataError` naming the first bad row, and
+        :class:`RowsDropped` when rows were left out for a reason the config does not declare."""
         data = self.read()
+        if data.account is None:
+            # tabular connectors are all or nothing: every row read is a row loaded
+            data.account = RowAccount(read=len(data.frame), loaded=len(data.frame))
+        if data.account.failing:
+            raise RowsDropped(data.description, data.account)
         data.frame = validate_observations(data.frame, self.partner, self.config, data.description)
         return data
 
@@ -131,6 +205,30 @@ class ValidationFailed(DataError):
         more = f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})"
         message = str(problems[0]) + (more if len(problems) > 1 else "")
         super().__init__(message, file=where, hint=hint)
+
+
+class RowsDropped(DataError):
+    """A source left rows out for a reason its config does not declare; ``account`` has every count."""
+
+    HINTS: ClassVar[dict[DropReason, str]] = {
+        DropReason.UNKNOWN_CRIME_TYPE: "map it in the source's crime_types, or list it in ignore_crime_types",
+        DropReason.UNMATCHED_LSOA: "add the code to a neighbourhood's lsoas in partnership.toml, "
+        "or set the source's ignore_unmatched_lsoas (true, or a list of codes)",
+        DropReason.DUPLICATE: "keep one file per force and month in the folder",
+    }
+
+    def __init__(self, where: str, account: RowAccount) -> None:
+        self.account = account
+        failing = account.failing
+        first = failing[0]
+        n = sum(d.rows for d in failing)
+        more = len(failing) - 1
+        message = (
+            f"{n:,} row{'s' if n != 1 else ''} would be dropped: {first.reason} {first.detail}".rstrip()
+            + f" ({first.rows:,} row{'s' if first.rows != 1 else ''})"
+            + (f" and {more} more" if more else "")
+        )
+        super().__init__(message, file=where, hint=self.HINTS.get(first.reason))
 
 
 def validate_observations(
