@@ -100,7 +100,8 @@ def pull(
         except ReportgenError as exc:
             if isinstance(exc, RowsDropped):
                 account = exc.account
-            log.error("%s/%s rejected: %s", partner.id, spec.id, exc)
+            # at INFO: the caller reports the failure (the CLI as its one "Error:" line)
+            log.info("%s/%s rejected: %s", partner.id, spec.id, exc)
             result.sources.append(SourcePull(partner.id, spec.id, account, error=exc))
             _log_account(partner.id, spec.id, account)
             continue

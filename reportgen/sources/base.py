@@ -222,12 +222,13 @@ class RowsDropped(DataError):
         failing = account.failing
         first = failing[0]
         n = sum(d.rows for d in failing)
-        more = len(failing) - 1
-        message = (
-            f"{n:,} row{'s' if n != 1 else ''} would be dropped: {first.reason} {first.detail}".rstrip()
-            + f" ({first.rows:,} row{'s' if first.rows != 1 else ''})"
-            + (f" and {more} more" if more else "")
-        )
+        message = f"{n:,} row{'s' if n != 1 else ''} would be dropped"
+        if len(failing) > 1:
+            message += f", {first.rows:,} of them"
+        message += f" ({first.reason})" + (f": {first.detail}" if first.detail else "")
+        if len(failing) > 1:
+            rest, more = n - first.rows, len(failing) - 1
+            message += f"; and {rest:,} for {more} more reason{'s' if more > 1 else ''} (see the pull summary)"
         super().__init__(message, file=where, hint=self.HINTS.get(first.reason))
 
 

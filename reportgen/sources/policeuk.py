@@ -163,9 +163,10 @@ class PoliceUkSource(Source):
             )
         lsoa_area = {normal_code(k): v for k, v in lsoa_areas(self.config, f"partners/{self.partner.id}.toml").items()}
         tally, account = tally_files(files, chunksize=opts.chunksize, progress=self.tick)
-        counted, months = classify(tally, account, lsoa_area, opts, self.period)
+        counted, months, gaps = classify(tally, account, lsoa_area, opts, self.period)
         indicators = sorted(set(opts.crime_types.values()))
-        frame = to_observations(counted, months, indicators, lsoa_area, self.config.partnership.borough.id)
+        borough = self.config.partnership.borough.id
+        frame = to_observations(counted, months, indicators, lsoa_area, borough, gaps=gaps)
         if opts.received_days_after is not None and not frame.empty:
             now = dt.datetime.now(dt.UTC)
             after = dt.timedelta(days=opts.received_days_after)
@@ -323,15 +324,17 @@ def classify(
     lsoa_area: dict[str, str],
     opts: PoliceUkOptions,
     period: Period | None,
-) -> tuple[pd.DataFrame, set[str]]:
+) -> tuple[pd.DataFrame, set[str], set[tuple[str, str]]]:
     """Decide for every tallied row whether it is counted, and why not; fill in ``account``.
 
-    Returns the counted rows (month, lsoa, indicator, n; codes normalised) and the months to
-    report (every month the files hold, within ``period`` when one is asked for)."""
+    Returns the counted rows (month, lsoa, indicator, n; codes normalised), the months to
+    report (every month the files hold, within ``period`` when one is asked for) and the
+    (indicator, month) pairs left without a figure because every crime type feeding the
+    indicator vanished from that month."""
     df = tally.copy()
     df["code"] = df["lsoa"].map(normal_code)
     df["type_key"] = df["crime_type"].map(normal_text)
-    _warn_vanished_types(df, account)
+    gaps = _vanished(df, account, opts)
     months = set(df["month"])
 
     if period is not None:
@@ -347,7 +350,7 @@ def classify(
     df = _classify_location(df, account, lsoa_area, opts)
     counted = _classify_type(df, account, opts)
     account.loaded = int(counted["n"].sum())
-    return counted, months
+    return counted, months, gaps
 
 
 def _prefix(name: str) -> str:
@@ -392,11 +395,11 @@ def _classify_location(
         if not near and prefix not in prefixes:
             outside[prefix or name or code] = outside.get(prefix or name or code, 0) + int(rows)
             continue
-        why = f"{code}" + (f" ({name})" if name else "")
+        why = f"{code}" + (f" ({name})" if name else "") + " is in no neighbourhood"
         if near:
-            why += f": did you mean {near[0]}? partnership.toml lists it and no file holds it"
-        elif prefix:
-            why += f": named like the partnership's LSOAs ({prefix} ...) but in no neighbourhood"
+            why += f"; partnership.toml lists {near[0]}, which no file holds (mistyped?)"
+        else:
+            why += f", though named like the partnership's LSOAs ({prefix} ...)"
         if ignored is True or (isinstance(ignored, tuple) and code in ignored):
             account.drops.append(Drop(DropReason.IGNORED_LSOA, int(rows), False, why))
         else:
@@ -435,23 +438,38 @@ def _classify_type(df: pd.DataFrame, account: RowAccount, opts: PoliceUkOptions)
     return kept[["month", "code", "indicator", "n"]].rename(columns={"code": "lsoa"})
 
 
-def _warn_vanished_types(df: pd.DataFrame, account: RowAccount) -> None:
-    """A crime type with rows in earlier months of the source and none in a later month: renamed
-    by police.uk (its new name then shows up as an unknown type), or withdrawn. Judged over every
-    row of the files, whatever their area, so a rare type in a small area does not cry wolf."""
-    by_month = df[df["n"] > 0].groupby("month")["crime_type"].agg(lambda s: set(s.map(normal_text)))
+def _vanished(df: pd.DataFrame, account: RowAccount, opts: PoliceUkOptions) -> set[tuple[str, str]]:
+    """Crime types with rows in earlier months of the source and none in a later month: renamed
+    by police.uk (the new name then shows up as an unknown type) or withdrawn. Each is a warning.
+    Judged over every row of the files, whatever its area, so a rare type in a small area does
+    not cry wolf. An indicator all of whose types vanished from a month gets no figure for it
+    (a 0 there would be a fall to nothing that never happened); the pairs are returned."""
+    present = df[df["n"] > 0].groupby("month")["type_key"].agg(set)
     names = df.drop_duplicates("type_key").set_index("type_key")["crime_type"].to_dict()
+    feeds: dict[str, set[str]] = {}
+    for crime_type, indicator in opts.crime_types.items():
+        feeds.setdefault(indicator, set()).add(normal_text(crime_type))
     earlier: set[str] = set()
     missing: dict[str, list[str]] = {}
-    for month in sorted(by_month.index):
-        for key in sorted(earlier - by_month[month]):
+    gaps: set[tuple[str, str]] = set()
+    for month in sorted(present.index):
+        for key in sorted(earlier - present[month]):
             missing.setdefault(key, []).append(month)
-        earlier |= by_month[month]
+        for indicator, keys in feeds.items():
+            if keys & earlier and not keys & present[month]:
+                gaps.add((indicator, month))
+        earlier |= present[month]
     for key, gone in missing.items():
         account.warnings.append(
             f"crime type {names[key]!r} has no rows in {', '.join(gone)}, though earlier months have some: "
             "renamed or withdrawn by police.uk?"
         )
+    for indicator, month in sorted(gaps):
+        account.warnings.append(
+            f"{indicator} has no figure for {month}: none of its crime types has a row that month "
+            "(left out rather than recorded as 0)"
+        )
+    return gaps
 
 
 def _one_slip(a: str, b: str) -> bool:
@@ -468,9 +486,16 @@ def _one_slip(a: str, b: str) -> bool:
 
 
 def to_observations(
-    counted: pd.DataFrame, months: set[str], indicators: list[str], lsoa_area: dict[str, str], borough: str
+    counted: pd.DataFrame,
+    months: set[str],
+    indicators: list[str],
+    lsoa_area: dict[str, str],
+    borough: str,
+    *,
+    gaps: set[tuple[str, str]] = frozenset(),  # type: ignore[assignment]
 ) -> pd.DataFrame:
-    """Counts per indicator x area x month, with zeros where nothing was recorded."""
+    """Counts per indicator x area x month, with zeros where nothing was recorded, except the
+    (indicator, month) ``gaps``, which get no figure at all."""
     areas = [borough, *sorted({a for a in lsoa_area.values() if a})]
     grid = pd.MultiIndex.from_product([indicators, areas, sorted(months)], names=["indicator", "area", "period"])
     if len(counted):
@@ -486,6 +511,9 @@ def to_observations(
     else:
         values = pd.Series(dtype="int64")
     out = values.reindex(grid, fill_value=0).rename("value").reset_index()
+    if gaps:
+        pairs = pd.MultiIndex.from_frame(out[["indicator", "period"]])
+        out = out[~pairs.isin(list(gaps))].reset_index(drop=True)
     out["value"] = out["value"].astype("int64")
     out["row"] = out["indicator"] + " / " + out["area"] + " / " + out["period"]
     return out
