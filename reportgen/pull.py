@@ -11,7 +11,7 @@ from reportgen.config.models import Config, Partner, SourceSpec
 from reportgen.errors import ReportgenError
 from reportgen.fsutil import sha256_files
 from reportgen.sources import get_source_class
-from reportgen.sources.base import Progress, RowAccount, RowsDropped, Source
+from reportgen.sources.base import Progress, RowAccount, RowsDropped, Source, rows_text
 from reportgen.store import LoadSummary, Store
 
 log = logging.getLogger(__name__)
@@ -144,10 +144,9 @@ def describe(pulled: SourcePull) -> list[str]:
     lines = [f"{pulled.name}: {account.read:,} rows read, {account.loaded:,} loaded, {account.dropped:,} dropped"]
     for reason, drops in account.by_reason().items():
         for drop in drops:
-            plural = "row" if drop.rows == 1 else "rows"
             flag = "  [not declared in the config: fails the pull]" if drop.fails else ""
             detail = f": {drop.detail}" if drop.detail else ""
-            lines.append(f"  - {reason}: {drop.rows:,} {plural}{detail}{flag}")
+            lines.append(f"  - {reason}: {rows_text(drop.rows)}{detail}{flag}")
     lines += [f"  note: {n}" for n in account.notes]
     lines += [f"  warning: {w}" for w in account.warnings]
     return lines

@@ -315,3 +315,33 @@ def test_a_cleveland_wide_folder_keeps_hartlepool_and_counts_the_rest(tmp_path: 
         "Redcar and Cleveland 23,250, Hambleton 18, County Durham 5" in result.output
     )
     assert "warning" not in result.output
+
+
+def test_csv_return_maps_labels_loosely_and_says_so(small_config: Path, tmp_path: Path) -> None:
+    police = small_config / "partners" / "police.toml"
+    edit(police, 'path = "data/police.csv"\n', 'path = "data/police.csv"\narea_map = { "North Ward" = "north" }\n')
+    (small_config / "data" / "police.csv").write_text(
+        "indicator,area,period,value\nburglary,north  WARD,2005-03,12\nburglary,North Ward,2005-04,7\nburglary,south,2005-03,20\n"
+    )
+    db = tmp_path / "s.sqlite"
+    result = pull(small_config, db)
+    assert result.exit_code == 0, result.output
+    assert "police/returns: 3 rows read, 3 loaded, 0 dropped" in result.output
+    assert (
+        "note: 'north  WARD' matched area_map's 'North Ward' after normalising case and spaces (1 row)"
+        in result.output
+    )
+    frame = Store(f"sqlite:///{db}").frame()
+    assert sorted(frame.loc[frame["area"] == "north", "value"]) == [7.0, 12.0]
+
+
+def test_csv_map_keys_that_differ_only_in_case_are_refused(small_config: Path, tmp_path: Path) -> None:
+    police = small_config / "partners" / "police.toml"
+    edit(
+        police,
+        'path = "data/police.csv"\n',
+        'path = "data/police.csv"\narea_map = { "North" = "north", "NORTH" = "south" }\n',
+    )
+    result = pull(small_config, tmp_path / "s.sqlite")
+    assert result.exit_code == 2, result.output
+    assert "area_map: Value error, 'North' and 'NORTH' are the same once case and spaces are ignored" in result.output

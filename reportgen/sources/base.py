@@ -125,6 +125,11 @@ class SourceData:
     account: RowAccount | None = None
 
 
+def rows_text(n: int) -> str:
+    """ "1 row", "11,735 rows": how a count of rows is written in messages."""
+    return f"{n:,} row{'' if n == 1 else 's'}"
+
+
 def normal_text(value: str) -> str:
     """A label as compared: case folded, runs of spaces made one, ends trimmed."""
     return " ".join(str(value).split()).casefold()
@@ -186,7 +191,8 @@ class Source(ABC):
         data = self.read()
         if data.account is None:
             # tabular connectors are all or nothing: every row read is a row loaded
-            data.account = RowAccount(read=len(data.frame), loaded=len(data.frame))
+            notes = list(data.frame.attrs.get("notes", []))
+            data.account = RowAccount(read=len(data.frame), loaded=len(data.frame), notes=notes)
         if data.account.failing:
             raise RowsDropped(data.description, data.account)
         data.frame = validate_observations(data.frame, self.partner, self.config, data.description)
@@ -222,7 +228,7 @@ class RowsDropped(DataError):
         failing = account.failing
         first = failing[0]
         n = sum(d.rows for d in failing)
-        message = f"{n:,} row{'s' if n != 1 else ''} would be dropped"
+        message = f"{rows_text(n)} would be dropped"
         if len(failing) > 1:
             message += f", {first.rows:,} of them"
         message += f" ({first.reason})" + (f": {first.detail}" if first.detail else "")

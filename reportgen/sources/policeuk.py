@@ -48,6 +48,7 @@ from reportgen.sources.base import (
     SourceData,
     SourceOptions,
     normal_text,
+    rows_text,
 )
 
 log = logging.getLogger(__name__)
@@ -367,7 +368,7 @@ def _classify_location(
     for code, rows in loose.groupby("lsoa")["n"].sum().items():
         account.notes.append(
             f"LSOA code {code!r} in the files matched {normal_code(code)} after normalising case and spaces "
-            f"({int(rows):,} rows)"
+            f"({rows_text(int(rows))})"
         )
     blank = df["code"] == ""
     if blank.any():
@@ -420,7 +421,7 @@ def _classify_type(df: pd.DataFrame, account: RowAccount, opts: PoliceUkOptions)
     for raw, rows in loose.groupby("crime_type")["n"].sum().items():
         account.notes.append(
             f"crime type {raw!r} in the files matched {mapped[normal_text(raw)][0]!r} after normalising case and "
-            f"spaces ({int(rows):,} rows)"
+            f"spaces ({rows_text(int(rows))})"
         )
     present = set(df["type_key"])
     unused = [t for k, (t, _) in mapped.items() if k not in present]
