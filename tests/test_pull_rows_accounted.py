@@ -328,8 +328,7 @@ def test_csv_return_maps_labels_loosely_and_says_so(small_config: Path, tmp_path
     assert result.exit_code == 0, result.output
     assert "police/returns: 3 rows read, 3 loaded, 0 dropped" in result.output
     assert (
-        "note: 'north  WARD' matched area_map's 'North Ward' after normalising case and spaces (1 row)"
-        in result.output
+        "note: 'north  WARD' matched area_map's 'North Ward' after normalising case and spaces (1 row)" in result.output
     )
     frame = Store(f"sqlite:///{db}").frame()
     assert sorted(frame.loc[frame["area"] == "north", "value"]) == [7.0, 12.0]

@@ -247,7 +247,10 @@ def tally_files(
         progress(len(files), len(files), "")
     if not parts:
         return pd.DataFrame({k: pd.Series(dtype=str) for k in TALLY_KEYS} | {"n": pd.Series(dtype="int64")}), account
-    tally = pd.concat(parts, ignore_index=True).groupby(TALLY_KEYS, sort=False)["n"].sum().reset_index()
+    tally = pd.concat(parts, ignore_index=True)
+    for column in TALLY_KEYS:
+        # categories: every later map and group works per distinct label, not per row
+        tally[column] = tally[column].astype("category")
     return tally, account
 
 
@@ -272,17 +275,22 @@ def _tally_file(path: Path, chunksize: int) -> pd.DataFrame:
         "LSOA name": "name",
         "Crime type": "crime_type",
     }
-    parts: list[pd.Series] = []
-    for part in _chunks(path, [*NEEDED, *present], chunksize):
-        parts.append(part.groupby([*NEEDED, *present], observed=True).size())
+    parts = [
+        part.groupby([*NEEDED, *present], observed=True).size()
+        for part in _chunks(path, [*NEEDED, *present], chunksize)
+    ]
     if not parts:
-        return pd.DataFrame(columns=[*TALLY_KEYS, "n"])
-    counts = pd.concat(parts)
-    frame = counts.rename("n").reset_index()
-    frame = frame.rename(columns=names)
+        return pd.DataFrame({k: pd.Series(dtype=str) for k in TALLY_KEYS} | {"n": pd.Series(dtype="int64")})
+    # a file is one chunk unless it is huge; only then are chunk counts added up
+    counts = (
+        parts[0] if len(parts) == 1 else pd.concat(parts).groupby(level=list(range(len(parts[0].index.names)))).sum()
+    )
+    frame = counts.rename("n").reset_index().rename(columns=names)
     for column in TALLY_KEYS:
-        frame[column] = frame[column].astype(str).str.strip() if column in frame.columns else ""
-    return frame.groupby(TALLY_KEYS, sort=False)["n"].sum().reset_index()
+        # on categories, so per distinct value; a label that strips to another one's is simply a
+        # second tally row for the same key, which every later step sums
+        frame[column] = frame[column].map(str.strip) if column in frame.columns else ""
+    return frame[[*TALLY_KEYS, "n"]]
 
 
 def _chunks(path: Path, usecols: list[str], chunksize: int) -> Iterator[pd.DataFrame]:
