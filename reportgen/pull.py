@@ -11,7 +11,7 @@ from reportgen.config.models import Config, Partner, SourceSpec
 from reportgen.errors import ReportgenError
 from reportgen.fsutil import sha256_files
 from reportgen.sources import get_source_class
-from reportgen.sources.base import Progress, RowAccount, RowsDropped, Source, rows_text
+from reportgen.sources.base import DropReason, Progress, RowAccount, RowsDropped, Source, rows_text
 from reportgen.store import LoadSummary, Store
 
 log = logging.getLogger(__name__)
@@ -144,7 +144,10 @@ def describe(pulled: SourcePull) -> list[str]:
     lines = [f"{pulled.name}: {account.read:,} rows read, {account.loaded:,} loaded, {account.dropped:,} dropped"]
     for reason, drops in account.by_reason().items():
         for drop in drops:
-            flag = "  [not declared in the config: fails the pull]" if drop.fails else ""
+            flag = ""
+            if drop.fails:
+                declarable = drop.reason in (DropReason.UNKNOWN_CRIME_TYPE, DropReason.UNMATCHED_LSOA)
+                flag = "  [not declared in the config: fails the pull]" if declarable else "  [fails the pull]"
             detail = f": {drop.detail}" if drop.detail else ""
             lines.append(f"  - {reason}: {rows_text(drop.rows)}{detail}{flag}")
     lines += [f"  note: {n}" for n in account.notes]

@@ -201,6 +201,8 @@ def test_second_copy_of_a_monthly_file_is_refused_with_both_names(partnership: P
         "Cleveland Police 2023-03, already read from 2023-03-cleveland-street.csv" in error
     )
     assert "Hint: keep one file per force and month in the folder" in error
+    assert f"  - duplicate rows across files: {rows:,} rows: " in result.output
+    assert "[fails the pull]" in result.output and "not declared" not in result.output  # no key can allow it
     assert sum(v for (_, month), v in before.items() if month == "2023-03") == rows  # not doubled
 
 
