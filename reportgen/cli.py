@@ -130,7 +130,9 @@ def pull(config_dir: Path, store_url: str | None, partners: tuple[str, ...]) -> 
     """Load every configured source into the observation store.
 
     Each source loads in one transaction: a file with any bad row is rejected whole, with
-    the file, row, column and reason on stderr. Prints a summary per partner.
+    the file, row, column and reason on stderr. Prints a summary per partner, then per
+    source the rows read, loaded and dropped by reason. Rows dropped for a reason the config
+    does not declare (ignore_crime_types, ignore_unmatched_lsoas) reject the source (exit 3).
 
     \b
     Example:

@@ -22,6 +22,7 @@ from returns_fixtures import REPO, SHARED, file_digest
 from reportgen.cli import cli
 from reportgen.config import load_config
 from reportgen.periods import Period
+from reportgen.pull import pull as pull_sources
 from reportgen.sources import get_source_class
 from reportgen.sources.base import DropReason
 from reportgen.store import Store
@@ -184,6 +185,24 @@ def test_lsoa_of_another_district_is_outside_but_one_named_like_ours_is_a_slip(
         "2 rows would be dropped (LSOA in no area): E01099999 (Hartlepool 099Z) is in no neighbourhood, "
         "though named like the partnership's LSOAs (Hartlepool ...)" in result.output
     )
+
+    # a partnership covering part of a district says so, and the rows are counted as left out
+    add_source_option(partnership, "ignore_unmatched_lsoas = true")
+    result = pull(partnership, tmp_path / "u.sqlite")
+    assert result.exit_code == 0, result.output
+    assert "  - LSOA in no area, ignored by config: 2 rows: E01099999 (Hartlepool 099Z)" in result.output
+    assert "  - outside the partnership: 3 rows: Hambleton 3" in result.output
+
+
+def test_pull_returns_each_source_account(partnership: Path, tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 's.sqlite'}")
+    result = pull_sources(load_config(partnership), store)
+    [pulled] = result.sources
+    n = sum(len(read_rows(police_file(partnership, m))) for m in MONTHS)
+    assert (pulled.name, pulled.account.read, pulled.account.loaded, pulled.error) == ("police/street", n, n, None)
+    assert pulled.summary is not None and pulled.summary.new == len(store.frame())
+    summaries, failures = result  # the pair older callers unpack
+    assert [s.new for s in summaries] == [pulled.summary.new] and failures == []
 
 
 def test_second_copy_of_a_monthly_file_is_refused_with_both_names(partnership: Path, tmp_path: Path) -> None:
