@@ -145,9 +145,11 @@ def pull(config_dir: Path, store_url: str | None, partners: tuple[str, ...]) -> 
     from reportgen.config import load_config
     from reportgen.pull import configured_sources, describe
     from reportgen.pull import pull as do_pull
+    from reportgen.sources import check_sources
     from reportgen.store import Store
 
     config = load_config(config_dir)
+    check_sources(config)  # a mistyped source type stops here, before the store is opened
     store = Store(store_url)
     total = sum(1 for p, _ in configured_sources(config) if not partners or p.id in partners)
     err = Console(stderr=True)
@@ -298,7 +300,9 @@ def evaluate(
         records = [r for r in result.records() if _keep_record(r, strategy_id)]
         click.echo(json.dumps(records, indent=2, allow_nan=False))
     elif fmt == "csv":
-        click.echo(indicators.to_csv(index=False), nl=False)
+        from reportgen.csvsafe import to_safe_csv
+
+        click.echo(to_safe_csv(indicators), nl=False)
     else:
         from rich.console import Console
 

@@ -10,7 +10,7 @@ from typing import Any
 from reportgen.config.models import Config, Partner, SourceSpec
 from reportgen.errors import ReportgenError
 from reportgen.fsutil import sha256_files
-from reportgen.sources import get_source_class
+from reportgen.sources import check_sources, get_source_class
 from reportgen.sources.base import DropReason, Progress, RowAccount, RowsDropped, Source, rows_text
 from reportgen.store import LoadSummary, Store
 
@@ -76,9 +76,10 @@ def pull(
     """Load every source (of the named partners, or all). A bad source is rejected whole
     and reported; the others still load, each in its own transaction. A source that would
     drop rows for a reason its config does not declare is rejected too (:class:`RowsDropped`),
-    with its account. Every source's options are checked before any is read, so a config slip
-    leaves the store untouched. ``on_file(done, total, name)`` hears about each file of a
-    source that reads many (police.uk folders)."""
+    with its account. Every source's type and options are checked before any is read, so a
+    config slip leaves the store untouched. ``on_file(done, total, name)`` hears about each
+    file of a source that reads many (police.uk folders)."""
+    check_sources(config)  # every source's type and options, before any partner loads
     chosen = [(p, s) for p, s in configured_sources(config) if not partners or p.id in partners]
     sources: list[Source] = [get_source_class(spec.type)(spec, partner, config) for partner, spec in chosen]
     result = PullResult()

@@ -48,7 +48,7 @@ def test_excel_takes_values_as_excel_stores_them(tmp_path: Path) -> None:
     ws.append(["burglary", "north", dt.datetime(2022, 3, 1), 12])  # a date cell, an integer
     ws.append(["burglary", "south", "2022-03", 12.0])  # text period, a float that is whole
     ws.append(["asb", "north", dt.date(2022, 3, 31), "1,234"])  # a typed number with a comma
-    ws.append(["asb", "south", "2022-03", 0.5])
+    ws.append(["asb", "south", "2022-03", 3.0])  # (a count: 0.5 would be refused as not whole)
     (root / "data").mkdir()
     wb.save(root / "data" / "r.xlsx")
     frame = _source(root).load().frame
@@ -57,7 +57,7 @@ def test_excel_takes_values_as_excel_stores_them(tmp_path: Path) -> None:
         ("burglary", "north", "2022-03"): 12.0,
         ("burglary", "south", "2022-03"): 12.0,
         ("asb", "north", "2022-03"): 1234.0,
-        ("asb", "south", "2022-03"): 0.5,
+        ("asb", "south", "2022-03"): 3.0,
     }
 
 
