@@ -365,3 +365,18 @@ def test_csv_map_keys_that_differ_only_in_case_are_refused(small_config: Path, t
     result = pull(small_config, tmp_path / "s.sqlite")
     assert result.exit_code == 2, result.output
     assert "area_map: Value error, 'North' and 'NORTH' are the same once case and spaces are ignored" in result.output
+
+
+def test_a_folder_with_no_row_of_ours_fails_rather_than_loading_zeros(partnership: Path, tmp_path: Path) -> None:
+    for month in MONTHS:
+        path = police_file(partnership, month)
+        df = read_rows(path)
+        write_rows(path, df.assign(**{"LSOA code": "E01012345", "LSOA name": "Middlesbrough 001A"}))
+    n = sum(len(read_rows(police_file(partnership, m))) for m in MONTHS)
+    db = tmp_path / "s.sqlite"
+    result = pull(partnership, db)
+    assert result.exit_code == 3, result.output
+    [error] = error_lines(result.output)
+    assert f"{n:,} rows would be dropped (outside the partnership): Middlesbrough {n:,}" in error
+    assert "is this the right force's folder" in error
+    assert Store(f"sqlite:///{db}").frame().empty

@@ -221,6 +221,8 @@ class RowsDropped(DataError):
         DropReason.UNMATCHED_LSOA: "add the code to a neighbourhood's lsoas in partnership.toml, "
         "or set the source's ignore_unmatched_lsoas (true, or a list of codes)",
         DropReason.DUPLICATE: "keep one file per force and month in the folder",
+        DropReason.OUTSIDE: "not one row is in the partnership's LSOAs: is this the right force's folder, "
+        "and are partnership.toml's LSOA codes those the files use (2011 or 2021)?",
     }
 
     def __init__(self, where: str, account: RowAccount) -> None:

@@ -30,6 +30,7 @@ import difflib
 import logging
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -359,6 +360,13 @@ def classify(
     df = _classify_location(df, account, lsoa_area, opts)
     counted = _classify_type(df, account, opts)
     account.loaded = int(counted["n"].sum())
+    if account.loaded == 0 and any(d.reason == DropReason.OUTSIDE for d in account.drops):
+        # not one row of the partnership's: the wrong force's folder, or LSOA codes of another
+        # vintage in partnership.toml. Loading would record 0 for everything, so it fails.
+        account.drops = [
+            replace(d, fails=True) if d.reason in (DropReason.OUTSIDE, DropReason.NO_LOCATION) else d
+            for d in account.drops
+        ]
     return counted, months, gaps
 
 

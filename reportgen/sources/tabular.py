@@ -143,4 +143,3 @@ def _refuse_duplicate_columns(raw: pd.DataFrame, opts: TableOptions, where: str,
                 file=where,
                 hint="delete or rename the extra column and send the file again",
             )
-
