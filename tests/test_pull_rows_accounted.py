@@ -380,3 +380,44 @@ def test_a_folder_with_no_row_of_ours_fails_rather_than_loading_zeros(partnershi
     assert f"{n:,} rows would be dropped (outside the partnership): Middlesbrough {n:,}" in error
     assert "is this the right force's folder" in error
     assert Store(f"sqlite:///{db}").frame().empty
+
+
+def test_lsoa_code_in_other_case_and_spaces_loads_and_says_so(partnership: Path, tmp_path: Path) -> None:
+    good = tmp_path / "good.sqlite"
+    assert pull(partnership, good).exit_code == 0
+    path = police_file(partnership, "2023-03")
+    df = read_rows(path)
+    rows = int((df["LSOA code"] == "E01011954").sum())
+    df["LSOA code"] = df["LSOA code"].replace("E01011954", " e01011954")
+    write_rows(path, df)
+    db = tmp_path / "s.sqlite"
+    result = pull(partnership, db)
+    assert result.exit_code == 0, result.output
+    # the CSV reader keeps the leading space; the note quotes the code as the file has it
+    assert (
+        f"note: LSOA code ' e01011954' in the files matched E01011954 after normalising case and spaces ({rows} rows)"
+    )
+    assert "matched E01011954 after normalising case and spaces" in result.output
+    assert (
+        Store(f"sqlite:///{db}")
+        .frame()[["indicator", "area", "period", "value"]]
+        .equals(Store(f"sqlite:///{good}").frame()[["indicator", "area", "period", "value"]])
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "configured", "slip"),
+    [
+        ("E01011945", "E01011954", True),  # neighbours swapped
+        ("E01011955", "E01011954", True),  # one wrong
+        ("E0101954", "E01011954", True),  # one missing
+        ("E010119544", "E01011954", True),  # one extra
+        ("E01011459", "E01011954", False),  # three apart
+        ("E01011954", "E01011954", False),  # the same is no slip
+    ],
+)
+def test_one_slip_between_codes(typed: str, configured: str, slip: bool) -> None:
+    from reportgen.sources.policeuk import _one_slip
+
+    assert _one_slip(typed, configured) is slip
+    assert _one_slip(configured, typed) is slip
