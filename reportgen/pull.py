@@ -104,7 +104,7 @@ def pull(
             # at INFO: the caller reports the failure (the CLI as its one "Error:" line)
             log.info("%s/%s rejected: %s", partner.id, spec.id, exc)
             result.sources.append(SourcePull(partner.id, spec.id, account, error=exc))
-            _log_account(partner.id, spec.id, account)
+            _log_account(result.sources[-1])
             continue
         log.info(
             "%s/%s: %d new, %d revised, %d unchanged",
@@ -114,26 +114,17 @@ def pull(
             summary.revised,
             summary.unchanged,
         )
-        _log_account(partner.id, spec.id, account)
         result.sources.append(SourcePull(partner.id, spec.id, account, summary))
+        _log_account(result.sources[-1])
     return result
 
 
-def _log_account(partner: str, source: str, account: RowAccount | None) -> None:
+def _log_account(pulled: SourcePull) -> None:
     """The account in the run log too, not only on the terminal: a scheduled pull has none. At
     INFO, since the CLI prints the same lines itself (and the error of a refused source)."""
-    if account is None:
-        return
-    log.info(
-        "%s/%s: %d rows read, %d loaded, %d dropped", partner, source, account.read, account.loaded, account.dropped
-    )
-    for drop in account.drops:
-        fails = " (not declared in the config: fails the pull)" if drop.fails else ""
-        log.info("%s/%s: %d rows dropped: %s %s%s", partner, source, drop.rows, drop.reason, drop.detail, fails)
-    for note in account.notes:
-        log.info("%s/%s: %s", partner, source, note)
-    for warning in account.warnings:
-        log.info("%s/%s: warning: %s", partner, source, warning)
+    if pulled.account is not None:
+        for line in describe(pulled):
+            log.info("%s", line)
 
 
 def describe(pulled: SourcePull) -> list[str]:

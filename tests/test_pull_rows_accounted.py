@@ -11,6 +11,7 @@ under test."""
 from __future__ import annotations
 
 import gzip
+import logging
 import shutil
 from pathlib import Path
 
@@ -194,14 +195,17 @@ def test_lsoa_of_another_district_is_outside_but_one_named_like_ours_is_a_slip(
     assert "  - outside the partnership: 3 rows: Hambleton 3" in result.output
 
 
-def test_pull_returns_each_source_account(partnership: Path, tmp_path: Path) -> None:
+def test_pull_returns_each_source_account(partnership: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     store = Store(f"sqlite:///{tmp_path / 's.sqlite'}")
-    result = pull_sources(load_config(partnership), store)
+    with caplog.at_level(logging.INFO, logger="reportgen.pull"):
+        result = pull_sources(load_config(partnership), store)
     [pulled] = result.sources
     n = sum(len(read_rows(police_file(partnership, m))) for m in MONTHS)
     assert (pulled.name, pulled.account.read, pulled.account.loaded, pulled.error) == ("police/street", n, n, None)
     assert pulled.summary is not None and pulled.summary.new == len(store.frame())
     summaries, failures = result  # the pair older callers unpack
+    # the run log has the account too (a scheduled pull has no terminal)
+    assert f"police/street: {n:,} rows read, {n:,} loaded, 0 dropped" in caplog.text
     assert [s.new for s in summaries] == [pulled.summary.new] and failures == []
 
 
