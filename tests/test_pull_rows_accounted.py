@@ -423,3 +423,21 @@ def test_one_slip_between_codes(typed: str, configured: str, slip: bool) -> None
 
     assert _one_slip(typed, configured) is slip
     assert _one_slip(configured, typed) is slip
+
+
+@pytest.mark.parametrize("reported_by", ["blank", "no column"])
+def test_without_reported_by_the_file_name_tells_the_force(partnership: Path, tmp_path: Path, reported_by: str) -> None:
+    path = police_file(partnership, "2023-03")
+    df = read_rows(path)
+    df = df.drop(columns="Reported by") if reported_by == "no column" else df.assign(**{"Reported by": ""})
+    write_rows(path, df)
+    result = pull(partnership, tmp_path / "s.sqlite")
+    assert result.exit_code == 0, result.output  # 2023-02 says Cleveland Police, 2023-03 "cleveland": no clash
+    copy = path.with_name("2023-03-cleveland-street.csv")
+    copy.write_bytes(gzip.decompress(path.read_bytes()))
+    result = pull(partnership, tmp_path / "t.sqlite")
+    assert result.exit_code == 3, result.output
+    assert (
+        "2023-03-cleveland-street.csv.gz repeats cleveland 2023-03, already read from 2023-03-cleveland-street.csv"
+        in result.output
+    )

@@ -231,7 +231,7 @@ def tally_files(
         blank = tally["force"] == ""
         if blank.any():
             match = _FILE_NAME.match(path.name)
-            tally.loc[blank, "force"] = match["force"] if match else path.name
+            tally["force"] = tally["force"].astype(str).where(~blank, match["force"] if match else path.name)
         keys = tally.groupby(["force", "month"], sort=True)["n"].sum()
         repeated = []
         for (force, month), rows in keys.items():
