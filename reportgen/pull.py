@@ -132,7 +132,7 @@ def describe(pulled: SourcePull) -> list[str]:
     (each marked expected or failing), then what was matched loosely and what looks wrong."""
     account = pulled.account
     if account is None:
-        return [f"{pulled.name}: refused before its rows could be counted"]
+        return [f"{pulled.name}: refused whole, nothing loaded (the error below says why)"]
     lines = [f"{pulled.name}: {account.read:,} rows read, {account.loaded:,} loaded, {account.dropped:,} dropped"]
     for reason, drops in account.by_reason().items():
         for drop in drops:
