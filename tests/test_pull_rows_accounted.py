@@ -441,3 +441,30 @@ def test_without_reported_by_the_file_name_tells_the_force(partnership: Path, tm
         "2023-03-cleveland-street.csv.gz repeats cleveland 2023-03, already read from 2023-03-cleveland-street.csv"
         in result.output
     )
+
+
+def test_readme_example_is_what_pull_prints(tmp_path: Path) -> None:
+    """README's "Every row accounted for" block, made again: the whole Cleveland files, a crime type
+    in other capitals in the config, and March's "Drugs" renamed "Drug offences"."""
+    if not CLEVELAND.is_dir():
+        pytest.skip(f"shared acceptance data not found at {SHARED}")
+    root = tmp_path / "hartlepool"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("police-uk", "make_data.py"))
+    folder = root / "data" / "police-uk"
+    shutil.copytree(CLEVELAND, folder)
+    edit(root / "partners" / "police.toml", '"*-cleveland-street.csv.gz"', '"*-cleveland-street.csv"')
+    edit(root / "partners" / "police.toml", '"Violence and sexual offences" =', '"Violence and Sexual Offences" =')
+    march = read_rows(folder / "2023-03-cleveland-street.csv")
+    march["Crime type"] = march["Crime type"].replace("Drugs", "Drug offences")
+    march.to_csv(folder / "2023-03-cleveland-street.csv", index=False)
+    result = pull(root, tmp_path / "s.sqlite")
+    assert result.exit_code == 3, result.output
+    readme = (REPO / "README.md").read_text()
+    block = readme.split("#### Every row accounted for", 1)[1].split("```\n", 2)[1]
+    expected = [line for line in block.splitlines() if line and not line.startswith("Error:")]
+    printed = result.output.splitlines()
+    start = printed.index(expected[0])
+    assert printed[start : start + len(expected)] == expected
+    [error] = error_lines(result.output)
+    readme_error = next(line for line in block.splitlines() if line.startswith("Error:"))
+    assert error.replace(str(folder), "data/police-uk") == readme_error
