@@ -468,3 +468,10 @@ def test_readme_example_is_what_pull_prints(tmp_path: Path) -> None:
     [error] = error_lines(result.output)
     readme_error = next(line for line in block.splitlines() if line.startswith("Error:"))
     assert error.replace(str(folder), "data/police-uk") == readme_error
+
+
+def test_an_exception_that_matches_nothing_is_noted(partnership: Path, tmp_path: Path) -> None:
+    add_source_option(partnership, 'ignore_crime_types = ["Stalking"]\nignore_unmatched_lsoas = ["E01000001"]')
+    result = pull(partnership, tmp_path / "s.sqlite")
+    assert result.exit_code == 0, result.output
+    assert "note: the config ignores 'Stalking', 'E01000001', which no file holds" in result.output

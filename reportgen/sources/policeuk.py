@@ -346,6 +346,12 @@ def classify(
     df["type_key"] = df["crime_type"].map(normal_text)
     gaps = _vanished(df, account, opts)
     months = set(df["month"])
+    # a declared exception that matches nothing is stale (or itself mistyped): said, not fatal
+    stale = [t for t in opts.ignore_crime_types if normal_text(t) not in set(df["type_key"])]
+    if isinstance(opts.ignore_unmatched_lsoas, tuple):
+        stale += [c for c in opts.ignore_unmatched_lsoas if c not in set(df["code"])]
+    if stale:
+        account.notes.append(f"the config ignores {', '.join(map(repr, stale))}, which no file holds")
 
     if period is not None:
         inside = {m: period.contains(Period.parse(m)) for m in months}
