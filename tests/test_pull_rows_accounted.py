@@ -475,3 +475,16 @@ def test_an_exception_that_matches_nothing_is_noted(partnership: Path, tmp_path:
     result = pull(partnership, tmp_path / "s.sqlite")
     assert result.exit_code == 0, result.output
     assert "note: the config ignores 'Stalking', 'E01000001', which no file holds" in result.output
+
+
+def test_csv_blank_lines_keep_every_line_number_true(small_config: Path, tmp_path: Path) -> None:
+    csv = small_config / "data" / "police.csv"
+    csv.write_text("indicator,area,period,value\nburglary,north,2005-03,1\n\n,,,\nburglary,north,2005-04,x\n")
+    result = pull(small_config, tmp_path / "s.sqlite")
+    assert result.exit_code == 3, result.output
+    assert "line 5, column 'value': 'x' is not a number" in result.output  # the file's own line 5
+    csv.write_text("indicator,area,period,value\nburglary,north,2005-03,1\n\n,,,\nburglary,north,2005-04,2\n")
+    result = pull(small_config, tmp_path / "s.sqlite")
+    assert result.exit_code == 0, result.output
+    assert "police/returns: 2 rows read, 2 loaded, 0 dropped" in result.output
+    assert "note: 2 blank lines skipped" in result.output
