@@ -19,6 +19,7 @@ import click
 
 from reportgen import __version__
 from reportgen.errors import ReportgenError
+from reportgen.logsetup import FORMATS, redact
 
 CONFIG_HELP = "Partnership config folder (default: data_sources/)."
 STORE_HELP = (
@@ -34,8 +35,12 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except ReportgenError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(f"Error: {redact(str(exc))}", err=True)
             sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            # one line, and the shell's convention for "stopped by Ctrl-C" (128 + SIGINT)
+            click.echo("Interrupted: nothing half-written was kept.", err=True)
+            sys.exit(130)
 
     return wrapper
 
@@ -79,7 +84,14 @@ def store_option(func: Callable[..., Any]) -> Callable[..., Any]:
 @click.version_option(__version__, prog_name="reportgen")
 @click.option("-v", "--verbose", count=True, help="More detail on stderr (-vv for debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
-def cli(verbose: int, quiet: bool) -> None:
+@click.option(
+    "--log-format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Log lines as text, or one JSON object per event (for a log collector).",
+)
+def cli(verbose: int, quiet: bool, log_format: str) -> None:
     """reportgen: performance reports for a Community Safety Partnership.
 
     Pulls partners' data into a store, evaluates every indicator against its targets,
@@ -92,12 +104,10 @@ def cli(verbose: int, quiet: bool) -> None:
       reportgen evaluate --period 2004/05
       reportgen run all --period 2005-03
     """
+    from reportgen.logsetup import configure
+
     level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    if verbose < 2:
-        # WeasyPrint and fontTools narrate every step at INFO; only our own log is useful then.
-        for noisy in ("weasyprint", "fontTools"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
+    configure(level, log_format)
 
 
 @cli.command()
@@ -172,7 +182,7 @@ def pull(config_dir: Path, store_url: str | None, partners: tuple[str, ...]) -> 
         row = by_partner.setdefault(s.partner, [0, 0, 0, 0])
         for n, value in enumerate((s.new, s.revised, s.unchanged, s.rejected)):
             row[n] += value
-    table = Table(title=f"Pulled into {store.url}")
+    table = Table(title=f"Pulled into {redact(store.url)}")
     for col in ("partner", "new", "revised", "unchanged", "sources rejected"):
         table.add_column(col, justify="left" if col == "partner" else "right")
     for partner_id, row in by_partner.items():
@@ -626,7 +636,7 @@ def returns_ingest(
                 progress.advance(task)
     finally:
         store.dispose()
-    table = Table(title=f"Returns ingested into {store.url}")
+    table = Table(title=f"Returns ingested into {redact(store.url)}")
     for col in ("file", "partner", "result", "new", "revised", "unchanged"):
         table.add_column(col, justify="right" if col in ("new", "revised", "unchanged") else "left")
     for r in results:
@@ -748,14 +758,11 @@ def _load_schedules(path: Path, store_url: str | None = None):  # type: ignore[n
 
 
 def _event_logging() -> None:
-    """One line per event on stderr, with the time, whatever -v says."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    """The service's and delivery's events at INFO whatever -v says, through the one handler
+    (and format, text or JSON) that ``cli`` set up."""
     for name in ("reportgen.schedule", "reportgen.deliver"):
         logger = logging.getLogger(name)
-        logger.handlers[:] = [handler]
         logger.setLevel(min(logger.getEffectiveLevel(), logging.INFO))
-        logger.propagate = False
 
 
 @cli.command()
@@ -877,7 +884,7 @@ def history(
                                 "detail": d.detail} for d in ledger.deliveries(run.id)],
             }))
         return
-    table = Table(title=f"Run history ({ledger.url})")
+    table = Table(title=f"Run history ({redact(ledger.url)})")
     for col in ("job", "period", "v", "trigger", "started", "finished", "status", "error / note",
                 "files", "deliveries"):
         table.add_column(col, overflow="fold")

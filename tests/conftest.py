@@ -171,7 +171,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     changed = sorted(set(after.splitlines()) - set(before.splitlines()))
     if changed:
         sys.stderr.write("\nThe tests changed the checkout:\n" + "\n".join(changed) + "\n")
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        # Enforced in CI (a clean clone nobody edits during the run); on a developer's machine
+        # the change may be the developer's own editing while the tests ran, so it only warns.
+        if os.environ.get("CI") or os.environ.get("REPORTGEN_CHECK_TREE"):
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 _TREE_KEY = pytest.StashKey[str | None]()

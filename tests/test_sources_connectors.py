@@ -20,7 +20,7 @@ from returns_fixtures import (
 )
 
 from reportgen.config import load_config
-from reportgen.errors import DataError
+from reportgen.errors import ConfigError, DataError
 from reportgen.sources import get_source_class, known_types
 from reportgen.sources.base import DropReason
 
@@ -88,6 +88,26 @@ def test_sql_query_failure_names_the_database_not_the_password(tmp_path: Path) -
     root = write_config(tmp_path / "cfg", source)
     write_sqlite(root / "db" / "police.sqlite", canonical_rows())
     with pytest.raises(DataError, match="the query failed: no such table: kpis"):
+        _source(root).load()
+
+
+def test_sql_url_may_come_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = SQL_SOURCE.format().replace('url = "sqlite:///db/police.sqlite"', 'url_env = "RG_TEST_POLICE_DB"')
+    root = write_config(tmp_path / "cfg", source)
+    rows = canonical_rows()
+    write_sqlite(root / "db" / "police.sqlite", rows)
+    monkeypatch.delenv("RG_TEST_POLICE_DB", raising=False)
+    with pytest.raises(ConfigError, match=r"url_env: the environment variable 'RG_TEST_POLICE_DB' is not set"):
+        _source(root).load()
+    monkeypatch.setenv("RG_TEST_POLICE_DB", "sqlite:///db/police.sqlite")
+    frame = _source(root).load().frame
+    assert len(frame) == len(rows)
+
+
+def test_sql_source_needs_exactly_one_of_url_and_url_env(tmp_path: Path) -> None:
+    source = SQL_SOURCE.format().replace('url = "sqlite:///db/police.sqlite"', 'url = "sqlite:///x"\nurl_env = "X"')
+    root = write_config(tmp_path / "cfg", source)
+    with pytest.raises(ConfigError, match="not both"):
         _source(root).load()
 
 
