@@ -1050,6 +1050,53 @@ def _deliver_by_hand(report: str, period, schedules_path: Path, store_url: str |
     _report_outcomes(runner, manual_run(runner, report, period, force=force))
 
 
+@cli.command()
+@click.argument("dest", type=click.Path(path_type=Path))
+@config_option
+@store_option
+@click.option("--schedules", "schedules_path", type=click.Path(path_type=Path), default=Path("schedules.toml"),
+              show_default=True, help="The service's schedules file (its output folders and ledger database).")
+@click.option("--data-dir", type=click.Path(path_type=Path), default=None,
+              help="Returns folder (default: $REPORTGEN_RETURNS_DIR or var/returns).")
+@click.option("--no-outputs", is_flag=True, help="Leave out the issued documents (they can be made again).")
+@handle_errors
+def backup(dest: Path, config_dir: Path, store_url: str | None, schedules_path: Path, data_dir: Path | None,
+           no_outputs: bool) -> None:
+    """Copy the store, the returns archive, outputs and config into a new folder DEST.
+
+    The database is copied with SQLite's online backup API, so it is consistent even while
+    `serve` or `pull` is writing. Restore with the service stopped (docs/service.md).
+
+    \b
+    Example:
+      reportgen backup /backups/reportgen-$(date +%F)
+    """
+    from reportgen.backup import backup as do_backup
+    from reportgen.returns.paths import default_data_dir
+    from reportgen.store import default_url
+
+    ledger_url, out_dir = None, Path("outputs")
+    if schedules_path.is_file():
+        settings = _load_schedules(schedules_path, store_url)
+        ledger_url, out_dir = settings.database_url, settings.out_dir
+        store_url = store_url or settings.store
+    result = do_backup(
+        dest,
+        store_url=store_url or default_url(),
+        ledger_url=ledger_url,
+        returns_dir=data_dir or default_data_dir(),
+        out_dir=None if no_outputs else out_dir,
+        config_dir=config_dir,
+        schedules=schedules_path if schedules_path.is_file() else None,
+        progress=lambda what: click.echo(f"  copying {what}", err=True),
+    )
+    for what, where in result.copied.items():
+        click.echo(f"{what}: from {where}")
+    for what, why in result.skipped.items():
+        click.echo(f"{what}: skipped ({why})")
+    click.echo(f"Backup written to {result.dest}")
+
+
 def main() -> None:
     cli(prog_name="reportgen")
 
