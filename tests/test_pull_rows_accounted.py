@@ -25,7 +25,7 @@ from reportgen.config import load_config
 from reportgen.periods import Period
 from reportgen.pull import pull as pull_sources
 from reportgen.sources import get_source_class
-from reportgen.sources.base import DropReason
+from reportgen.sources.base import DropReason, rows_text
 from reportgen.store import Store
 
 EXAMPLE = REPO / "examples" / "hartlepool"
@@ -488,3 +488,24 @@ def test_csv_blank_lines_keep_every_line_number_true(small_config: Path, tmp_pat
     assert result.exit_code == 0, result.output
     assert "police/returns: 2 rows read, 2 loaded, 0 dropped" in result.output
     assert "note: 2 blank lines skipped" in result.output
+
+
+def test_two_slips_at_once_name_the_first_and_count_the_rest(partnership: Path, tmp_path: Path) -> None:
+    edit(partnership / "partnership.toml", '"E01011954"', '"E01011945"')
+    path = police_file(partnership, "2023-03")
+    df = read_rows(path)
+    df["Crime type"] = df["Crime type"].replace("Drugs", "Drug offences")
+    write_rows(path, df)
+    frames = [read_rows(police_file(partnership, m)) for m in MONTHS]
+    lsoa = sum(int((f["LSOA code"] == "E01011954").sum()) for f in frames)
+    renamed = int(((df["Crime type"] == "Drug offences") & (df["LSOA code"] != "E01011954")).sum())
+    assert lsoa and renamed
+    result = pull(partnership, tmp_path / "s.sqlite")
+    assert result.exit_code == 3, result.output
+    [error] = error_lines(result.output)
+    assert f"{lsoa + renamed:,} rows would be dropped, {lsoa:,} of them (LSOA in no area): E01011954" in error
+    assert error.endswith(
+        f"; and {renamed:,} more (see the pull summary) Hint: add the code to a neighbourhood's lsoas in "
+        "partnership.toml, or set the source's ignore_unmatched_lsoas (true, or a list of codes)"
+    )
+    assert f"  - unknown crime type: {rows_text(renamed)}: 'Drug offences' (did you mean 'Drugs'?)" in result.output

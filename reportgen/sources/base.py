@@ -235,8 +235,7 @@ class RowsDropped(DataError):
             message += f", {first.rows:,} of them"
         message += f" ({first.reason})" + (f": {first.detail}" if first.detail else "")
         if len(failing) > 1:
-            rest, more = n - first.rows, len(failing) - 1
-            message += f"; and {rest:,} for {more} more reason{'s' if more > 1 else ''} (see the pull summary)"
+            message += f"; and {n - first.rows:,} more (see the pull summary)"
         super().__init__(message, file=where, hint=self.HINTS.get(first.reason))
 
 
