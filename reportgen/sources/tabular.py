@@ -20,8 +20,8 @@ class TableOptions(SourceOptions):
     columns: dict[str, str] = {}
     indicator: str | None = None
     area: str | None = None
-    indicator_map: dict[str, str] = {}
-    area_map: dict[str, str] = {}
+    indicator_map: dict[str, str] = {}  # label in the file -> indicator id (matched whatever its case and spaces)
+    area_map: dict[str, str] = {}  # label in the file -> area id (matched whatever its case and spaces)
     # areas a partner's data return covers for the indicators from this source (default:
     # the borough); used by 'reportgen returns template' and 'returns status'
     areas: tuple[str, ...] = ()
