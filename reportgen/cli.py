@@ -1234,11 +1234,13 @@ def users() -> None:
 @click.option("--partner", default=None, help="Partner id a partner account belongs to.")
 @click.option("--email", default="", help="The person's email address.")
 @click.option("--demo", is_flag=True, help="Add one demo user per role (a well-known password: the demo only).")
+@click.option("--config", "config_dir", type=click.Path(path_type=Path), default=None,
+              help="Partnership config folder, to check partner ids (default: schedules.toml's, else data_sources).")
 @schedules_option
 @store_option
 @handle_errors
 def users_add(username: str | None, role: str | None, partner: str | None, email: str, demo: bool,
-              schedules_path: Path, store_url: str | None) -> None:
+              config_dir: Path | None, schedules_path: Path, store_url: str | None) -> None:
     """Add a console user; prints a random password once (or reads one from $REPORTGEN_NEW_PASSWORD).
 
     \b
@@ -1252,7 +1254,7 @@ def users_add(username: str | None, role: str | None, partner: str | None, email
     from reportgen.console import accounts
 
     engine, settings = _console_db(schedules_path, store_url)
-    config = load_config(settings.config_dir if settings else Path("data_sources"))
+    config = load_config(config_dir or (settings.config_dir if settings else Path("data_sources")))
     partners = [p.id for p in config.partners]
     if demo:
         made = accounts.add_demo_users(engine, partners)

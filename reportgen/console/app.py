@@ -68,6 +68,7 @@ class Console:
         )
         self.env.globals["role_names"] = ROLE_NAMES
         self.env.filters["when"] = _when
+        self.env.filters["period_label"] = _period_label
 
     @property
     def ledger(self) -> Ledger:
@@ -85,6 +86,13 @@ def _when(value: Any) -> str:
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).strftime("%d %b %Y %H:%M UTC")
     return str(value)
+
+
+def _period_label(key: str) -> str:
+    try:
+        return Period.parse(key).label
+    except ReportgenError:
+        return key
 
 
 # --- sessions and responses ----------------------------------------------------------------
