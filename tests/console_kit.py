@@ -10,11 +10,13 @@ import threading
 import time
 from pathlib import Path
 
+from argon2 import PasswordHasher
 from demo_reports import DEMO, demo_store
 from sched_helpers import free_port
+from sqlalchemy import insert
 
-from reportgen.console import accounts
 from reportgen.console.app import create_app
+from reportgen.console.db import users
 from reportgen.periods import Period
 from reportgen.schedule.config import Schedules, load_schedules
 
@@ -92,10 +94,22 @@ def make_app(settings: Schedules, root: Path, **kwargs):  # type: ignore[no-unty
     app = create_app(settings, secret="test-secret-" + "x" * 32, period=Period.parse("2005-03"),
                      data_dir=root / "returns", **kwargs)  # fmt: skip
     con = app.state.console
-    partners = [p.id for p in con.config.partners]
-    for name, role, partner in USERS:
-        accounts.add_user(con.db, name, role, PASSWORD, partner=partner, known_partners=partners)
+    with con.db.begin() as conn:
+        for name, role, partner in USERS:
+            conn.execute(insert(users).values(username=name, role=role, partner=partner, email="",
+                                              password_hash=password_hash(), created_at="2005-04-01T00:00:00+00:00"))  # fmt: skip
     return app
+
+
+_HASH: list[str] = []
+
+
+def password_hash() -> str:
+    """One real argon2 hash of PASSWORD for every test user (hashing costs 0.2 s of CPU each;
+    accounts.add_user itself is tested in test_console_users.py)."""
+    if not _HASH:
+        _HASH.append(PasswordHasher().hash(PASSWORD))
+    return _HASH[0]
 
 
 def csrf_of(html: str) -> str:
