@@ -67,7 +67,7 @@ def test_reportgen_console_serves_the_sign_in_page(tmp_path: Path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "reportgen", "console", "--schedules", str(schedules), "--port", str(port),
          "--period", "2005-03"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 30

@@ -68,7 +68,7 @@ def login(con: Console) -> Callable:
 
         session = _session(con, request)
         nxt = request.query_params.get("next", "")
-        if not nxt.startswith("/") or nxt.startswith("//"):
+        if not nxt.startswith("/") or nxt.startswith("//") or "\\" in nxt or any(ord(c) < 32 for c in nxt):
             nxt = ""  # only our own pages: never an open redirect
         if request.method == "GET":
             return render(con, request, "login.html", errors=[], username="", next=nxt)
@@ -194,8 +194,11 @@ def partner_routes(con: Console, page: Page) -> list[Route]:
             try:
                 # the signed-in partner, whatever the file's About sheet says: a workbook made
                 # for another partner fails validation (those indicators are not this partner's)
+                # a CSV says nothing about its periods: hold it to the period on the page
+                periods = [period.key] if path.suffix.lower() == ".csv" else None
                 result = await run_in_threadpool(
-                    ingest_file, con.config, con.store, path, data_dir=con.data_dir, partner=partner_id
+                    lambda: ingest_file(con.config, con.store, path, data_dir=con.data_dir, partner=partner_id,
+                                        periods=periods)  # fmt: skip
                 )
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
