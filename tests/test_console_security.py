@@ -3,8 +3,11 @@ own returns, CSRF on every POST, cookie flags, lockout, headers, and nothing ech
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from console_kit import PASSWORD, csrf_of, demo_config, make_app, pulled_demo, settings_for, sign_in
@@ -163,3 +166,32 @@ def test_sign_in_is_rate_limited_per_address(app) -> None:  # type: ignore[no-un
     # against a real account by the refused attempt
     assert sign_in(client, "board1").status_code == 429
     assert accounts.get_user(app.state.console.db, "board1").failed_logins == 0
+
+
+def test_board_sees_what_changed_between_versions_and_a_partner_cannot(app) -> None:  # type: ignore[no-untyped-def]
+    con = app.state.console
+    ledger, store = con.ledger, con.store
+    t0 = dt.datetime.now(dt.UTC)  # after the demo was loaded
+    before = store.frame(indicators=["house_burglary"])
+    old = before[(before["area"] == "borough") & (before["period"] == "2005-02")]["value"].iloc[0]
+    v1 = ledger.claim("board-pack", "2005-03", report="board-pack", now=t0, trigger="manual")
+    ledger.succeed(v1.id, now=t0, files=[], manifest=None, headline=[], exceptions=[], gaps=[])
+    revision = pd.DataFrame({"indicator": ["house_burglary"], "area": ["borough"], "period": ["2005-02"],
+                             "value": [old + 11]})  # fmt: skip
+    store.load(revision, source="returns/police", partner="police", now=t0 + dt.timedelta(minutes=1))
+    t2 = t0 + dt.timedelta(minutes=2)
+    v2 = ledger.claim("board-pack", "2005-03", report="board-pack", now=t2, version=2, trigger="rerun",
+                      note="February burglary revised")  # fmt: skip
+    ledger.succeed(v2.id, now=t2, files=[], manifest=None, headline=[], exceptions=[], gaps=[])
+
+    board = client_as(app, "board1")
+    library = board.get("/board").text
+    assert f'href="/changes/{v2.id}"' in library and "First issue" in library
+    page = board.get(f"/changes/{v2.id}")
+    assert page.status_code == 200
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td><td class=\"num\">(.*?)</td>"
+                      r"<td class=\"num\">(.*?)</td></tr>", page.text)  # fmt: skip
+    assert rows == [(con.config.indicators["house_burglary"].title, "Wigan borough", "2005-02",
+                     f"{old:,g}", f"{old + 11:,g}")]  # fmt: skip
+    assert "nothing to compare" in board.get(f"/changes/{v1.id}").text
+    assert client_as(app, "police1").get(f"/changes/{v2.id}").status_code == 403

@@ -34,7 +34,7 @@ from reportgen.console.app import (
     temp_dir,
 )
 from reportgen.console.security import csrf_ok, new_csrf
-from reportgen.console.work import month_at_a_glance, prefilled_template, previews, send_reminder
+from reportgen.console.work import month_at_a_glance, prefilled_template, previews, send_reminder, what_changed
 from reportgen.errors import LookupFailure, ReportgenError
 from reportgen.periods import Period
 from reportgen.returns.safety import safe_filename
@@ -197,8 +197,9 @@ def partner_routes(con: Console, page: Page) -> list[Route]:
                 # a CSV says nothing about its periods: hold it to the period on the page
                 periods = [period.key] if path.suffix.lower() == ".csv" else None
                 result = await run_in_threadpool(
-                    lambda: ingest_file(con.config, con.store, path, data_dir=con.data_dir, partner=partner_id,
-                                        periods=periods)  # fmt: skip
+                    lambda: ingest_file(
+                        con.config, con.store, path, data_dir=con.data_dir, partner=partner_id, periods=periods
+                    )  # fmt: skip
                 )
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
@@ -438,4 +439,23 @@ def board_routes(con: Console, page: Page) -> list[Route]:
                                                        "label": Period.parse(r.period).label})  # fmt: skip
         return render(con, request, "board.html", library=by_period)
 
-    return [Route("/board", page(con, "board", "support")(library))]
+    async def changes(request: Request) -> Response:
+        try:
+            run = con.ledger.get(int(request.path_params["run_id"]))
+        except Exception:
+            return not_found(con, request, "document")
+        if not may_download(request.state.user, run, con.settings):
+            return forbidden(con, request)
+        earlier = [r for r in con.ledger.runs(job=run.job, period=run.period) if r.version < run.version]
+        previous = max(earlier, key=lambda r: r.version) if earlier else None
+        rows = []
+        if previous is not None:
+            rows = await run_in_threadpool(
+                what_changed, con.config, con.store, previous.started_at, run.started_at, Period.parse(run.period)
+            )
+        return render(con, request, "changes.html", run=run, previous=previous, rows=rows)
+
+    return [
+        Route("/board", page(con, "board", "support")(library)),
+        Route("/changes/{run_id:int}", page(con, "board", "support")(changes)),
+    ]

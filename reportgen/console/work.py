@@ -161,3 +161,37 @@ def send_reminder(
         except (DeliveryError, OSError):
             pass  # it waits in the outbox; `reportgen outbox send` or the service retries
     return to, "queued in the outbox"
+
+
+@dataclass(frozen=True)
+class Change:
+    indicator: str
+    title: str
+    area: str
+    period: str
+    before: float | None
+    now: float
+
+
+def what_changed(config: Config, store: Store, before: dt.datetime, after: dt.datetime, until: Period,
+                 limit: int = 500) -> list[Change]:  # fmt: skip
+    """Values as known when one version was made (``before``) against when the next was
+    (``after``), up to ``until``: every figure that is new or different, oldest period first."""
+    old = store.frame(as_at=before, until=until)
+    new = store.frame(as_at=after, until=until)
+    keys = ["indicator", "area", "period"]
+    merged = new[[*keys, "value"]].merge(old[[*keys, "value"]], on=keys, how="left", suffixes=("", "_before"))
+    differ = merged[merged["value_before"].isna() | (merged["value"] != merged["value_before"])]
+    differ = differ.sort_values(["period", "indicator", "area"]).head(limit)
+    indicators = config.indicators
+    return [
+        Change(
+            indicator=r.indicator,
+            title=indicators[r.indicator].title if r.indicator in indicators else r.indicator,
+            area=config.partnership.area_name(r.area),
+            period=r.period,
+            before=None if pd.isna(r.value_before) else float(r.value_before),
+            now=float(r.value),
+        )
+        for r in differ.itertuples(index=False)
+    ]
