@@ -112,7 +112,8 @@ class Session:
         self.config = config or load_config(self.config_dir)
         self.timings["config"] = time.perf_counter() - started
         started = time.perf_counter()
-        self.store = Store(store_url)
+        # a document is never made from a store this created: a mistyped URL is an error
+        self.store = Store(store_url, partnership=self.config.partnership.id, create=False)
         self.as_at = as_at
         # received_by replays a past day: only what partners had sent by then
         self.received_by = received_by

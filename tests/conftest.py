@@ -18,8 +18,18 @@ REPO = Path(__file__).resolve().parents[1]
 # Lets test modules import the helpers that sit beside them (pdf_reading.py).
 sys.path.insert(0, str(Path(__file__).parent))
 
+from pg import pg_cluster, pg_url  # noqa: E402,F401  (fixtures: a throwaway PostgreSQL)
+
 # Library code must not depend on the machine's locale or time zone.
 os.environ.setdefault("TZ", "Europe/London")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database for a store or ledger: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.sqlite'}"
+    return request.getfixturevalue("pg_url")
 
 
 @pytest.fixture(scope="session")

@@ -112,6 +112,17 @@ def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     return list(current.model_fields) if current is not None else []
 
 
+def load_partnership(root: Path | str = DEFAULT_CONFIG_DIR) -> Partnership:
+    """Only ``partnership.toml`` (its id, for the store and ledger), checked as load_config does."""
+    root = Path(root)
+    p_path = root / "partnership.toml"
+    if not p_path.is_file():
+        raise ConfigError(
+            _rel(p_path, root), None, "is missing", hint="pass --config DIR, the partnership's config folder"
+        )
+    return _validate(Partnership, _read_toml(p_path, root), _rel(p_path, root))
+
+
 def load_config(root: Path | str = DEFAULT_CONFIG_DIR) -> Config:
     """Load and cross-check every file of a partnership's configuration."""
     root = Path(root)

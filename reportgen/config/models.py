@@ -8,6 +8,7 @@ set targets on indicators and group them into big targets with a rule.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Any
 
@@ -16,6 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from reportgen.periods import Kind, Period
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"
+
+
+def slug(text: str) -> str:
+    """Lower-case letters and digits joined by "-": an id made from a name."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 class Model(BaseModel):
@@ -82,6 +88,11 @@ class Comparator(Model):
 
 
 class Partnership(Model):
+    # The key of this partnership's rows in a shared store (several partnerships can use one
+    # database). Optional: without it, the short name (else the name) in lower case with
+    # spaces and punctuation as "-" ("Wigan & Leigh CSP" -> "wigan-leigh-csp"). Set it
+    # explicitly before sharing a store: changing it later hides the partnership's data.
+    id: str = Field(default="", pattern=r"^$|" + ID_PATTERN)
     name: str
     short_name: str = ""
     strapline: str = ""
@@ -93,6 +104,12 @@ class Partnership(Model):
     comparators: tuple[Comparator, ...] = ()
     public_advice: tuple[str, ...] = ()  # "what you can do" lines for public documents
     report_crime: tuple[str, ...] = ()  # how to report a crime
+
+    @model_validator(mode="after")
+    def _default_id(self) -> Partnership:
+        if not self.id:
+            object.__setattr__(self, "id", slug(self.short_name or self.name) or "default")
+        return self
 
     @model_validator(mode="after")
     def _unique_area_ids(self) -> Partnership:

@@ -203,7 +203,11 @@ def _already_loaded(store: Store, partner: str, checksum: str) -> str:
     """When a file with this checksum was loaded for this partner ("" if never)."""
     query = (
         select(loads.c.loaded_at)
-        .where(loads.c.source == f"returns/{partner}", loads.c.checksum == checksum)
+        .where(
+            loads.c.partnership == store.partnership,
+            loads.c.source == f"returns/{partner}",
+            loads.c.checksum == checksum,
+        )
         .order_by(loads.c.id)
         .limit(1)
     )
