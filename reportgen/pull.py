@@ -40,6 +40,7 @@ def pull(
     """Load every source (of the named partners, or all). A bad source is rejected whole
     and reported; the others still load, each in its own transaction. ``on_file(done,
     total, name)`` hears about each file of a source that reads many (police.uk folders)."""
+    store.require(config.partnership.id)
     summaries: list[LoadSummary] = []
     failures: list[PullFailure] = []
     for partner, spec in configured_sources(config):

@@ -243,6 +243,15 @@ class Store:
             self.engine.dispose()
             raise
 
+    def require(self, partnership: str) -> None:
+        """Refuse to work for another partnership than the one this store was opened for
+        (its figures would be filed, or looked for, under the wrong key)."""
+        if partnership != self.partnership:
+            raise StoreError(
+                f"this store was opened for partnership {self.partnership!r}, not {partnership!r}",
+                hint="open it with Store(url, partnership=config.partnership.id)",
+            )
+
     # --- writing ----------------------------------------------------------------------
     def load(
         self,

@@ -43,7 +43,7 @@ def testshire(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     root = tmp_path_factory.mktemp("testshire")
     config_dir = write_config(root / "config")
     url = f"sqlite:///{root / 'store.sqlite'}"
-    store = Store(url)
+    store = Store(url, partnership="testshire-community-safety-partnership")
     first, last = Period.parse("2000-04"), Period.parse("2005-03")
     load(store, monthly("burglary", first, last, lambda i: 100 - (i % 24) / 4))
     load(store, monthly("vehicle", first, Period.parse("2005-02"), lambda i: 80 + (i % 7)))

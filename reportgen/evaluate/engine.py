@@ -204,6 +204,7 @@ def evaluate_store(
     areas: list[str] | None = None,
 ) -> Evaluation:
     """:func:`evaluate` on the store's observations (as known at ``as_at``), up to ``period``."""
+    store.require(config.partnership.id)
     ids = list(config.indicators)
     frame = store.frame(as_at=as_at, until=period, indicators=None if len(ids) > 500 else ids)
     return evaluate(config, frame, period, areas=areas)

@@ -72,6 +72,7 @@ def ingest_file(
     now: dt.datetime | None = None,
 ) -> IngestResult:
     """Ingest one returned file. Never raises for bad input: the result says what happened."""
+    store.require(config.partnership.id)  # a programming error, not bad input: raised
     data_dir = data_dir or default_data_dir()
     now = now or dt.datetime.now(dt.UTC)
     shown = printable(path.name)

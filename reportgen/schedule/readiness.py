@@ -35,7 +35,8 @@ def missing_returns(schedules: Schedules, job: Job, period: Period) -> list[str]
     expected = expected_partners(schedules, job, period)
     if not expected:
         return []
-    store = Store(schedules.store, partnership=schedules.partnership, create=False)
+    # the service may create the store (nothing has arrived then); a manual run has checked it
+    store = Store(schedules.store, partnership=schedules.partnership)
     try:
         with store.engine.connect() as conn:
             rows = conn.execute(
