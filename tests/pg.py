@@ -4,7 +4,8 @@ own) and a fresh database per test.
 
 PostgreSQL refuses to run as root, so as root the cluster is made and run as the `postgres`
 user (the Debian package creates it) in a folder handed over to it. The fixture skips, with
-the reason, only when the binaries are absent; .ci/install installs them for CI.
+the reason, only when the binaries are absent (and fails instead when REPORTGEN_REQUIRE_POSTGRES
+is set, as .ci/run does); .ci/install installs them for CI.
 """
 
 from __future__ import annotations
@@ -67,8 +68,12 @@ class Cluster:
 def start_cluster() -> Cluster:
     bindir = pg_bindir()
     if bindir is None:
-        pytest.skip("PostgreSQL is not installed (Debian: apt-get install postgresql; .ci/install does it)")
-    root = Path(tempfile.mkdtemp(prefix="reportgen-pg-"))
+        reason = "PostgreSQL is not installed (Debian: apt-get install postgresql; .ci/install does it)"
+        if os.environ.get("REPORTGEN_REQUIRE_POSTGRES"):
+            pytest.fail(reason + ", and REPORTGEN_REQUIRE_POSTGRES is set (CI)")
+        pytest.skip(reason)
+    # as root, somewhere the postgres user can reach whatever TMPDIR says
+    root = Path(tempfile.mkdtemp(prefix="reportgen-pg-", dir="/tmp" if os.geteuid() == 0 else None))
     as_user: list[str] = []
     if os.geteuid() == 0:
         # postgres will not run as root: give the folder to the package's `postgres` user
