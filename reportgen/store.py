@@ -338,7 +338,9 @@ class Store:
                             "received_at": received,
                         }
                     )
-                    conn.execute(observations.insert(), _records(rows))
+                    # the driver's own executemany: SQLAlchemy's per-row parameter handling would
+                    # double the time of a large load; the placeholders follow the driver's style
+                    _insert_many(conn, rows)
                 conn.execute(
                     loads.update()
                     .where(loads.c.id == load_id)
@@ -363,8 +365,11 @@ class Store:
         if len(indicators) <= 500:
             query = query.where(o.indicator.in_(bindparam("indicators", expanding=True)))
             params["indicators"] = indicators
+        names = ["indicator", "area", "period", "old_id", "old_value"]
         rows = conn.execute(query, params).all()
-        frame = pd.DataFrame(rows, columns=["indicator", "area", "period", "old_id", "old_value"])
+        # column by column: building a frame from Row objects makes pandas probe each one
+        columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+        frame = pd.DataFrame({name: list(col) for name, col in zip(names, columns, strict=True)})
         return frame.astype({"indicator": str, "area": str, "period": str, "old_value": float})
 
     # --- reading ----------------------------------------------------------------------
@@ -472,10 +477,28 @@ def _received_column(frame: pd.DataFrame) -> list[str | None]:
     return out
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
-    """Rows as plain Python values for executemany (numpy scalars confuse some drivers)."""
-    columns = list(frame.columns)
-    return [dict(zip(columns, row, strict=True)) for row in frame.itertuples(index=False, name=None)]
+def _tuples(frame: pd.DataFrame) -> list[tuple[object, ...]]:
+    """Rows as tuples of plain Python values (numpy scalars confuse some drivers)."""
+    return list(zip(*(frame[c].tolist() for c in frame.columns), strict=True))
+
+
+def _insert_many(conn: Connection, rows: pd.DataFrame) -> None:
+    """INSERT the rows into observations: COPY on PostgreSQL (psycopg), the driver's own
+    executemany when its placeholder style is known (SQLite's "?"), else through SQLAlchemy."""
+    columns = list(rows.columns)
+    if conn.dialect.driver == "psycopg":
+        # PostgreSQL's COPY, in this transaction: several times faster than executemany
+        sql = f"COPY {observations.name} ({', '.join(columns)}) FROM STDIN"
+        with conn.connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[union-attr]
+            for row in _tuples(rows):
+                copy.write_row(row)
+        return
+    mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(conn.dialect.paramstyle)
+    if mark is None:
+        conn.execute(observations.insert(), [dict(zip(columns, t, strict=True)) for t in _tuples(rows)])
+        return
+    sql = f"INSERT INTO {observations.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+    conn.exec_driver_sql(sql, _tuples(rows))
 
 
 def _first_line(exc: BaseException) -> str:
