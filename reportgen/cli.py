@@ -832,14 +832,23 @@ def serve(schedules_path: Path, store_url: str | None, once: bool) -> None:
     database beside the store. Missed runs are caught up once each, for the period they were
     due for. Logs one line per event on stderr.
 
+    One service runs one partnership's schedules (the partnership of its config_dir); run one
+    service per partnership against a shared database (docs/service.md). A store made by an
+    older reportgen is refused until `reportgen db upgrade` has been run.
+
     \b
     Example:
       reportgen serve --schedules schedules.toml
     """
     from reportgen.schedule.service import Service
+    from reportgen.store import Store
 
     _event_logging()
-    service = Service(_load_schedules(schedules_path, store_url))
+    settings = _load_schedules(schedules_path, store_url)
+    # serve may create the store (at the newest schema); one from an older reportgen is refused
+    # here, naming `reportgen db upgrade`, before anything is scheduled
+    Store(settings.store, partnership=settings.partnership).dispose()
+    service = Service(settings)
     if once:
         service.startup()
         service.run_due()
