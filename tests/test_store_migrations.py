@@ -129,3 +129,16 @@ def test_db_upgrade_and_current_commands(tmp_path: Path) -> None:
     assert f"already at {SCHEMA_REVISION}" in again.output
     after = runner.invoke(cli, ["db", "current", "--store", url])
     assert "up to date" in after.output and "partnerships: wigan-leigh" in after.output
+
+
+def test_serve_refuses_an_old_store_naming_the_upgrade(tmp_path: Path) -> None:
+    from sched_helpers import write_schedules
+
+    schedules = write_schedules(tmp_path, "")
+    url = f"sqlite:///{tmp_path / 'var' / 'reportgen.sqlite'}"
+    (tmp_path / "var").mkdir()
+    make_legacy_store(url)
+    result = CliRunner().invoke(cli, ["serve", "--once", "--schedules", str(schedules)])
+    assert result.exit_code == 1
+    assert "a schema from before partnerships" in result.output and "reportgen db upgrade" in result.output
+    assert state(url).revision is None  # untouched
