@@ -42,6 +42,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from reportgen.errors import StoreError
+from reportgen.logsetup import redact
 from reportgen.periods import Period
 
 DEFAULT_URL_ENV = "REPORTGEN_STORE"
@@ -125,14 +126,6 @@ class LoadSummary:
 
 def default_url() -> str:
     return os.environ.get(DEFAULT_URL_ENV) or f"sqlite:///{DEFAULT_PATH}"
-
-
-def redact(url: str) -> str:
-    """The URL with any password hidden, for messages and manifests."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return url
 
 
 def _iso(moment: dt.datetime) -> str:
