@@ -207,9 +207,7 @@ class Store:
     exist yet is an error naming the URL, and nothing is created.
     """
 
-    def __init__(
-        self, url: str | None = None, *, partnership: str = DEFAULT_PARTNERSHIP, create: bool = True
-    ) -> None:
+    def __init__(self, url: str | None = None, *, partnership: str = DEFAULT_PARTNERSHIP, create: bool = True) -> None:
         self.url = url or default_url()
         if not _PARTNERSHIP_ID.match(partnership):
             raise StoreError(f"{partnership!r} is not a partnership id (lower-case letters, digits, - and _)")
@@ -308,9 +306,7 @@ class Store:
                 n_unchanged = int(known.sum()) - n_revised
                 if n_revised:
                     conn.execute(
-                        observations.update()
-                        .where(observations.c.id == bindparam("old"))
-                        .values(superseded_at=stamp),
+                        observations.update().where(observations.c.id == bindparam("old")).values(superseded_at=stamp),
                         [{"old": int(i)} for i in merged.loc[changed, "old_id"]],
                     )
                 fresh = merged.loc[~known | changed]

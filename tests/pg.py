@@ -82,8 +82,20 @@ def start_cluster() -> Cluster:
     datadir = root / "data"
     port = _free_port()
     subprocess.run(
-        [*as_user, str(bindir / "initdb"), "-D", str(datadir), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-         "--no-sync", "--locale=C"],
+        [
+            *as_user,
+            str(bindir / "initdb"),
+            "-D",
+            str(datadir),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "--locale=C",
+        ],
         check=True,
         capture_output=True,
     )

@@ -96,8 +96,9 @@ def _partnership(root: Path, pid: str, db_url: str) -> Path:
     schedules = write_schedules(root, BOARD)
     toml = root / "config" / "partnership.toml"
     toml.write_text(f'id = "{pid}"\n' + toml.read_text())
-    text = schedules.read_text().replace(f'store = "sqlite:///{root / "var" / "reportgen.sqlite"}"',
-                                         f'store = "{db_url}"')
+    text = schedules.read_text().replace(
+        f'store = "sqlite:///{root / "var" / "reportgen.sqlite"}"', f'store = "{db_url}"'
+    )
     schedules.write_text(text)
     return schedules
 

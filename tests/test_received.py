@@ -213,7 +213,9 @@ def test_status_judges_on_time_late_and_missing_by_received_dates(loaded: dict) 
     borough = store.frame()
     borough = borough[borough["area"] == "borough"].copy()
     borough["received_at"] = [dt.datetime.fromisoformat(_sent(p)).replace(tzinfo=UTC) for p in borough["period"]]
-    dated = Store(f"sqlite:///{Path(loaded['url'].removeprefix('sqlite:///')).with_name('dated.sqlite')}", partnership=PID)
+    dated = Store(
+        f"sqlite:///{Path(loaded['url'].removeprefix('sqlite:///')).with_name('dated.sqlite')}", partnership=PID
+    )
     dated.load(borough, source="police/main", partner="police", now=LOADED)
     march = return_status(config, dated, Period.parse("2022-03")).set_index("indicator")
     assert set(march["status"]) == {"received"}  # 5 April, deadline 10 April

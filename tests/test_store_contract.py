@@ -87,8 +87,9 @@ def test_received_by_replays_what_partners_had_sent(db_url: str) -> None:
     store = Store(db_url, partnership="north-csp")
     # March sent on 4 April; the April figure sent on 3 May but loaded with March on 5 May
     rows = [("burglary", "borough", "2005-03", 180.0), ("burglary", "borough", "2005-04", 160.0)]
-    store.load(frame(rows, ["2005-04-04T12:00:00+00:00", "2005-05-03T12:00:00+00:00"]), source="s",
-               partner="police", now=T3)
+    store.load(
+        frame(rows, ["2005-04-04T12:00:00+00:00", "2005-05-03T12:00:00+00:00"]), source="s", partner="police", now=T3
+    )
     # a correction of March, sent and loaded on 20 May
     late = dt.datetime(2005, 5, 20, tzinfo=UTC)
     store.load(frame([("burglary", "borough", "2005-03", 182.0)]), source="s", partner="police", now=late)
@@ -101,9 +102,10 @@ def test_received_by_replays_what_partners_had_sent(db_url: str) -> None:
     }
     assert values(store, received_by=late)[("burglary", "borough", "2005-03")] == 182.0
     # known on 10 May (before the correction was loaded), whatever its received date says
-    assert values(store, received_by=late, as_at=dt.datetime(2005, 5, 10, tzinfo=UTC))[
-        ("burglary", "borough", "2005-03")
-    ] == 180.0
+    assert (
+        values(store, received_by=late, as_at=dt.datetime(2005, 5, 10, tzinfo=UTC))[("burglary", "borough", "2005-03")]
+        == 180.0
+    )
     store.dispose()
 
 
@@ -163,8 +165,12 @@ def test_concurrent_loads_from_two_processes_are_serialised(db_url: str, tmp_pat
     Store(db_url, partnership="north-csp").dispose()  # the schema exists before the race
     go = tmp_path / "go"
     procs = [
-        subprocess.Popen([sys.executable, "-c", CONCURRENT, db_url, str(v), str(go)], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", CONCURRENT, db_url, str(v), str(go)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for v in (1.0, 2.0)
     ]
     go.touch()

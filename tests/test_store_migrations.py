@@ -74,8 +74,11 @@ def test_an_old_store_upgrades_in_place_and_keeps_its_data(tmp_path: Path, recei
     assert other.frame().empty
     import pandas as pd
 
-    loaded = other.load(pd.DataFrame({"indicator": ["burglary"], "area": ["borough"], "period": ["2005-03"],
-                                      "value": [1.0]}), source="s", partner="police")
+    loaded = other.load(
+        pd.DataFrame({"indicator": ["burglary"], "area": ["borough"], "period": ["2005-03"], "value": [1.0]}),
+        source="s",
+        partner="police",
+    )
     assert (loaded.new, loaded.revised) == (1, 0)
     assert store.frame()["value"].sum() == 175.0 + 95.0
     # the next load into the upgraded store carries on the ids

@@ -24,8 +24,18 @@ def _error_lines(output: str) -> list[str]:
 def _commands(url: str, schedules: Path) -> dict[str, list[str]]:
     return {
         "evaluate": ["evaluate", "--period", "2005-03", "--config", str(DEMO), "--store", url],
-        "run": ["run", "board-pack", "--period", "2005-03", "--config", str(DEMO), "--store", url,
-                "--out", str(schedules.parent / "out")],
+        "run": [
+            "run",
+            "board-pack",
+            "--period",
+            "2005-03",
+            "--config",
+            str(DEMO),
+            "--store",
+            url,
+            "--out",
+            str(schedules.parent / "out"),
+        ],
         "returns status": ["returns", "status", "--period", "2005-03", "--config", str(DEMO), "--store", url],
         "history": ["history", "--schedules", str(schedules), "--store", url],
         "rerun": ["rerun", "board-pack", "--period", "2025-10", "--schedules", str(schedules), "--store", url],
@@ -35,8 +45,11 @@ def _commands(url: str, schedules: Path) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize("command", ["evaluate", "run", "returns status", "history", "rerun", "db current"])
 def test_a_mistyped_sqlite_store_is_an_error_and_creates_nothing(tmp_path: Path, command: str) -> None:
-    schedules = write_schedules(tmp_path / "service", "[[jobs]]\nid = \"board-pack\"\nreport = \"board-pack\"\n"
-                                "period = \"month\"\nwhen = { working_day = 5, at = \"07:00\" }\n")
+    schedules = write_schedules(
+        tmp_path / "service",
+        '[[jobs]]\nid = "board-pack"\nreport = "board-pack"\n'
+        'period = "month"\nwhen = { working_day = 5, at = "07:00" }\n',
+    )
     missing = tmp_path / "no-such-folder" / "reportgen.sqlite"
     url = f"sqlite:///{missing}"
     result = CliRunner().invoke(cli, _commands(url, schedules)[command])
@@ -48,7 +61,9 @@ def test_a_mistyped_sqlite_store_is_an_error_and_creates_nothing(tmp_path: Path,
 
 @pytest.mark.parametrize("command", ["evaluate", "returns status", "history", "db current"])
 def test_a_missing_postgresql_database_is_named_with_its_password_hidden(
-    pg_cluster, tmp_path: Path, command: str  # type: ignore[no-untyped-def]
+    pg_cluster,
+    tmp_path: Path,
+    command: str,  # type: ignore[no-untyped-def]
 ) -> None:
     schedules = write_schedules(tmp_path / "service", "")
     url = f"postgresql+psycopg://postgres:s3cret@127.0.0.1:{pg_cluster.port}/no_such_database"

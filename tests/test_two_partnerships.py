@@ -24,8 +24,9 @@ def _pull(config: Path, url: str) -> None:
 
 
 def _evaluate(config: Path, url: str, period: str) -> str:
-    result = CliRunner().invoke(cli, ["evaluate", "--config", str(config), "--store", url, "--period", period,
-                                      "--format", "json"])
+    result = CliRunner().invoke(
+        cli, ["evaluate", "--config", str(config), "--store", url, "--period", period, "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -38,8 +39,11 @@ def alone(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     _pull(DEMO, demo)
     _pull(HARTLEPOOL, hartlepool)
     rows = Store(hartlepool, partnership="hartlepool").loads()["n_new"].sum()
-    return {"demo": _evaluate(DEMO, demo, "2005-03"), "hartlepool": _evaluate(HARTLEPOOL, hartlepool, "2023-03"),
-            "hartlepool_rows": int(rows)}
+    return {
+        "demo": _evaluate(DEMO, demo, "2005-03"),
+        "hartlepool": _evaluate(HARTLEPOOL, hartlepool, "2023-03"),
+        "hartlepool_rows": int(rows),
+    }
 
 
 def test_demo_and_hartlepool_in_one_store_read_as_they_do_alone(db_url: str, alone: dict[str, object]) -> None:
