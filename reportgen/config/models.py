@@ -93,7 +93,11 @@ class Partnership(Model):
     # database). Optional: without it, the short name (else the name) in lower case with
     # spaces and punctuation as "-" ("Wigan & Leigh CSP" -> "wigan-leigh-csp"). Set it
     # explicitly before sharing a store: changing it later hides the partnership's data.
-    id: str = Field(default="", pattern=r"^$|" + ID_PATTERN)
+    id: str = Field(
+        default="",
+        pattern=r"^$|" + ID_PATTERN,
+        description="key of this partnership's rows in a shared store; default: the short name (else name) as an id",
+    )
     name: str
     short_name: str = ""
     strapline: str = ""
