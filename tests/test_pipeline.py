@@ -165,6 +165,7 @@ def test_an_empty_store_is_a_clear_error_not_a_pack_of_blanks(tmp_path: Path) ->
 
     demo = Path(__file__).resolve().parents[1] / "data_sources"
     url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    Store(url, partnership="wigan-leigh").dispose()  # a store that exists but holds nothing (a missing one is refused)
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["run", "board-pack", "--period", "2005-03", "--config", str(demo),
                                       "--store", url, "--out", str(out)])
