@@ -259,10 +259,13 @@ def _combine(
 
 @dataclass(frozen=True)
 class Windowed:
-    """One window's result for every series: ``value`` (NaN when incomplete) and ``complete``."""
+    """One window's result for every series: ``value`` (NaN when incomplete), ``complete``
+    and ``months``, how many of the window's months the series' observations cover (so an
+    incomplete window can say "9 of 12" rather than nothing)."""
 
     value: np.ndarray
     complete: np.ndarray
+    months: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -353,7 +356,7 @@ class Windows:
             rules.aggregation[series_ind], rules.ratio_factor[series_ind], total, count, latest, num, den
         )
         value = np.where(complete, value, np.nan)
-        return Windowed(value, complete)
+        return Windowed(value, complete, covered)
 
 
 def window(

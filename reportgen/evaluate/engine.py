@@ -60,6 +60,7 @@ import pandas as pd
 from reportgen.config.models import Aggregation, Config, Derived, DerivedKind, Indicator, Polarity
 from reportgen.errors import LookupFailure
 from reportgen.evaluate.aggregate import KIND_MONTHS, Cube, Rules, Windows, to_kind
+from reportgen.evaluate.coverage import COVERAGE_COLUMNS, add_coverage
 from reportgen.evaluate.derive import derive
 from reportgen.evaluate.labels import change_labels, change_pct, round_half_up_array
 from reportgen.periods import Kind, Period, financial_year_start
@@ -259,16 +260,18 @@ def evaluate(
     # the base rows and the derived rows side by side: appending would copy a million rows
     derived_recent = [part.take(wanted(part)) for part in parts]
     windows = Windows([cube.take(wanted(cube)), *(d for d in derived_recent if len(d))], rules)
-    value = windows.window(win["eval_lo"], win["eval_hi"]).value
-    r12 = windows.window(win["eval_hi"] - 11, win["eval_hi"]).value
+    w_value = windows.window(win["eval_lo"], win["eval_hi"])
+    w_r12 = windows.window(win["eval_hi"] - 11, win["eval_hi"])
+    value, r12 = w_value.value, w_r12.value
     ytd = windows.window(win["ytd_lo"], win["eval_hi"]).value
     prev = windows.window(win["cmp_lo"] - 12, win["eval_hi"] - 12).value
     rolling = np.repeat(win["rolling"], n_areas)
     compare = np.where(rolling, r12, value)
-    baselines = {}
+    baselines, baseline_months = {}, {}
     for s in config.strategies:
         b = s.baseline
-        baselines[s.id] = windows.window(np.full(len(ids), b.start), np.full(len(ids), b.end)).value
+        got = windows.window(np.full(len(ids), b.start), np.full(len(ids), b.end))
+        baselines[s.id], baseline_months[s.id] = got.value, got.months
 
     rows = _rows(config, cube, windows.has_rows)
     keys = rows["key"].to_numpy()
@@ -282,8 +285,10 @@ def evaluate(
     frame["ytd_value"] = ytd[keys]
     frame["rolling12_value"] = r12[keys]
     _targets_and_status(config, frame, rows, baselines, keys, ind, win, defs)
+    compared_months = np.where(rolling, w_r12.months, w_value.months)[keys]
+    add_coverage(config, frame, rows, compared_months, baseline_months, keys, ind, win)
     _spc(frame, windows, rules, defs, win, keys, ind)
-    frame = frame[[*INDICATOR_COLUMNS, "_pol", "_order"]]
+    frame = frame[[*INDICATOR_COLUMNS, *COVERAGE_COLUMNS, "_pol", "_order"]]
     measures = frame[frame["strategy"] != ""]
     targets = evaluate_targets(config, measures, period)
     in_scope = frame["_order"] >= 0

@@ -31,6 +31,7 @@ from reportgen.reports.base import (
     exception_lines,
     headline_lines,
     is_missing,
+    missing_words,
     status_cell,
     status_word,
 )
@@ -126,7 +127,8 @@ def _exception_rows(ctx: ReportContext, strategy: Strategy | None) -> list[tuple
         issues = []
         status = str(r.get("status"))
         if bool(r.get("missing")) or status == "no_data":
-            issues.append((Status.NO_DATA, f"No data for {r.get('period_label') or ctx.period.label}"))
+            words = missing_words(r, ctx.period.label)
+            issues.append((Status.NO_DATA, words[:1].upper() + words[1:]))
         else:
             if status == "red":
                 issues.append((Status.RED, "Off track"))

@@ -94,6 +94,10 @@ def latest_text(ctx: ReportContext, row: pd.Series, *, common_basis: str | None 
     """The compared value with its denominator, and its basis unless it is the table's common
     one: '32.8% (124 of 378)', '736 (January to March 2005)'."""
     if bool(row.get("missing")) or is_missing(row.get("compare_value")):
+        reason = row.get("missing_reason")
+        # a rolling year that starts before the first data says so, rather than "No data"
+        if isinstance(reason, str) and reason.startswith("not enough months"):
+            return reason[:1].upper() + reason[1:]
         return "No data"
     text = value_text(row, "compare_value")
     counts = share_counts(
