@@ -46,11 +46,13 @@ from reportgen.reports.parts import (
     scorecard_table,
     short_title,
     spc_block,
+    spc_unavailable,
     status_legend,
     target_record,
     target_rows,
     track_block,
     trajectory_block,
+    trajectory_unavailable,
     value_text,
     yearly_bar_block,
 )
@@ -305,7 +307,11 @@ def target_section(ctx: ReportContext, strategy: Strategy, target: BigTarget) ->
     charts = []
     if not chart_rows.empty:
         lead_row = chart_rows.iloc[0]
-        charts += [trajectory_block(ctx, lead_row), spc_block(ctx, lead_row)]
+        # a chart that cannot be drawn says why in its place
+        charts += [
+            trajectory_block(ctx, lead_row) or trajectory_unavailable(lead_row),
+            spc_block(ctx, lead_row) or spc_unavailable(ctx, lead_row),
+        ]
         if _is_crime_total(ctx, str(lead_row["id"])):
             charts.append(track_block(ctx))
         # A lead measure with monitored companions (drugs: completions, with numbers in treatment
