@@ -35,8 +35,8 @@ from reportgen.config import load_config
 from reportgen.config.models import Config
 from reportgen.document import Document, has_figures, unavailable
 from reportgen.errors import EmptyDocumentError, PeriodError, RenderError, StoreError
-from reportgen.fsutil import atomic_write_bytes
 from reportgen.i18n import use_language
+from reportgen.manifest import write_merged
 from reportgen.periods import Kind, Period
 from reportgen.reports import FORMATS, PERIOD_KINDS, REPORTS, builder, is_available
 from reportgen.reports.base import ReportContext, default_summary
@@ -49,7 +49,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MANIFEST_NAME = "manifest.json"
 _VERSIONED = (
     "pandas",
     "numpy",
@@ -173,7 +172,14 @@ class Session:
             return None
         known = self.received_by or self.data_as_at(period)
         today = known.date() if known else period.last_day
-        return return_status(self.config, self.store, period, today=today, received_by=self.received_by)
+        # Only data returns (files partners fill in: CSV, Excel) are owed by a deadline. Feeds
+        # (police.uk files, SQL) carry no submission date of their own, so judging them "late"
+        # by when we happened to load them would mark every month late; with no returns owed
+        # the annex shows which data is present instead. `reportgen returns status` still
+        # lists feeds (unless --returns-only).
+        return return_status(
+            self.config, self.store, period, today=today, received_by=self.received_by, feeds=False
+        )
 
     def close(self) -> None:
         self.store.dispose()
@@ -347,9 +353,8 @@ def generate(
             for entry in files:
                 os.replace(tmp / entry["name"], dest / entry["name"])
                 paths.append(dest / entry["name"])
-            manifest_path = atomic_write_bytes(
-                dest / MANIFEST_NAME, (json.dumps(manifest, indent=2, default=str) + "\n").encode()
-            )
+            # One manifest per folder: merged with the other variants written there, under a lock.
+            manifest_path = write_merged(dest, manifest)
         finally:
             if own_pool and pool is not None:
                 pool.close()

@@ -89,11 +89,16 @@ def build(ctx: ReportContext) -> list[tuple[str, Document]]:
         keywords=("community safety", "performance", "board pack", ctx.period.key),
         toc=True,
         footer_text=(
-            f"Prepared by {partnership.contact.name} from partners' data as known at "
-            f"{_as_at_text(ctx)}. Questions: {partnership.contact.phone or partnership.contact.email}."
+            f"Prepared by {partnership.contact.name} from partners' data as known at {_as_at_text(ctx)}."
+            + _questions(partnership.contact.phone or partnership.contact.email)
         ),
     )
     return [(f"board-pack-{ctx.period.key}", doc)]
+
+
+def _questions(where: str) -> str:
+    """' Questions: 01942 404040.', or nothing when no contact phone or email is configured."""
+    return f" Questions: {where}." if where else ""
 
 
 def summarise(ctx: ReportContext) -> tuple[list[str], list[str]]:
