@@ -445,12 +445,19 @@ def data_quality_section(ctx: ReportContext) -> Section:
         present = "; ".join(_due(r) for _, r in group[group["present"]].iterrows()) or DASH
         missing = "; ".join(f"{_due(r)}, latest held: {r['latest']}" for _, r in group[~group["present"]].iterrows())
         rows.append((name, status_cell(state, words), present, missing or "None"))
+    if ctx.returns_status is not None:
+        # the returns workflow ran and found nothing owed: every source is a feed
+        returns = (
+            f"No data returns are owed for {ctx.period.label}: partners' data comes from feeds (police.uk "
+            "files, databases), which have no submission deadline."
+        )
+    else:
+        returns = "Due dates, late returns and revisions will be listed here once partners' returns are tracked."
     blocks: list[Block] = [
         Paragraph(
             f"Which partners' data is present for {ctx.period.label}, indicator by indicator, from the "
             "observation store. Monthly indicators are due for the month; quarterly and yearly indicators "
-            "for the latest quarter or year ending by the end of the month (shown in brackets). Due dates, "
-            "late returns and revisions will be listed here once partners' returns are tracked."
+            f"for the latest quarter or year ending by the end of the month (shown in brackets). {returns}"
         ),
         Table(
             caption=f"Data present for {ctx.period.label}, by partner",

@@ -332,7 +332,7 @@ def spc_unavailable(ctx: ReportContext, row: pd.Series) -> Unavailable | None:
         return None
     return Unavailable(
         f"The chart of {row['title']} against historical bounds",
-        f"it needs at least {SPC_MIN_POINTS} months of data and {held} are held",
+        f"it needs at least {SPC_MIN_POINTS} months of data and {held} {'is' if held == 1 else 'are'} held",
     )
 
 
