@@ -202,3 +202,13 @@ def test_unavailable_element_reads_the_same_in_every_format(tmp_path: Path) -> N
     assert gone.text in docx_text(path)
     assert gone.text in to_plain_text(doc)
     assert outline(doc).headings == ((0, "T"), (1, "Drugs"))
+
+
+def test_board_pack_footer_leaves_out_questions_without_a_contact(hartlepool: dict, march_pack: dict) -> None:
+    contact = load_config(hartlepool["root"]).partnership.contact
+    assert not contact.phone and not contact.email
+    for text in (pdf_text(march_pack["pdf"]), docx_text(march_pack["docx"])):
+        assert "Questions:" not in text and "Questions" not in squash(text)
+    assert in_both(
+        "Prepared by Safer Hartlepool Partnership from partners' data", march_pack["pdf"], march_pack["docx"]
+    )
