@@ -359,6 +359,16 @@ class Windows:
         return Windowed(value, complete, covered)
 
 
+    def first_start(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """The first month of each series' native rows inside its window (a large number when
+        it has none): whether the months a window lacks come before the series began."""
+        first = np.full(self.n, np.iinfo(np.int64).max, dtype=np.int64)
+        for part in self.parts:
+            inside = self._inside(part.ind, part.start, part.end, lo, hi)
+            np.minimum.at(first, part.key[inside], part.start[inside].astype(np.int64))
+        return first
+
+
 def window(
     cube: Cube,
     lo: np.ndarray,

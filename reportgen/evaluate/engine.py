@@ -286,7 +286,10 @@ def evaluate(
     frame["rolling12_value"] = r12[keys]
     _targets_and_status(config, frame, rows, baselines, keys, ind, win, defs)
     compared_months = np.where(rolling, w_r12.months, w_value.months)[keys]
-    add_coverage(config, frame, rows, compared_months, baseline_months, keys, ind, win)
+    add_coverage(
+        config, frame, rows, compared_months, baseline_months, keys, ind, win,
+        first_month=lambda: windows.first_start(win["cmp_lo"], win["eval_hi"])[keys],
+    )  # fmt: skip
     _spc(frame, windows, rules, defs, win, keys, ind)
     frame = frame[[*INDICATOR_COLUMNS, *COVERAGE_COLUMNS, "_pol", "_order"]]
     measures = frame[frame["strategy"] != ""]
