@@ -98,9 +98,10 @@ def latest_text(ctx: ReportContext, row: pd.Series, *, common_basis: str | None 
     one: '32.8% (124 of 378)', '736 (January to March 2005)'."""
     if bool(row.get("missing")) or is_missing(row.get("compare_value")):
         reason = row.get("missing_reason")
-        # a rolling year that starts before the first data says so, rather than "No data"
+        # a rolling year that starts before the first data says so ("Only 10 of 12 months"),
+        # rather than "No data"; the exceptions and the target's reasons give it in full
         if isinstance(reason, str) and reason.startswith("not enough months"):
-            return reason[:1].upper() + reason[1:]
+            return f"Only {row.get('months_available')} of {row.get('months_needed')} months"
         return "No data"
     text = value_text(row, "compare_value")
     counts = share_counts(
@@ -460,13 +461,13 @@ def neighbourhood_section(ctx: ReportContext, strategy: Strategy | None) -> Sect
     table_rows = []
     total_count = 0.0
     for area in priority:
-        if area.id not in counts.index:
+        if area.id not in counts.index or is_missing(counts.loc[area.id, "compare_value"]):
             table_rows.append((area.name, fmt_number(area.population), "No data", DASH, DASH, DASH))
             continue
         c = counts.loc[area.id]
         total_count += float(c["compare_value"])
         area_rate = 1000.0 * float(c["compare_value"]) / area.population
-        yoy = rates.loc[area.id, "yoy_change_label"] if rates is not None and area.id in rates.index else DASH
+        yoy = _yoy_label(rates, area.id)
         table_rows.append(
             (
                 area.name,
@@ -474,7 +475,7 @@ def neighbourhood_section(ctx: ReportContext, strategy: Strategy | None) -> Sect
                 fmt_number(c["compare_value"]),
                 fmt_number(area_rate, 1),
                 _gap_words(area_rate, borough_rate),
-                str(yoy or DASH),
+                yoy,
             )
         )
     together_pop = sum(a.population for a in priority)
@@ -497,16 +498,14 @@ def neighbourhood_section(ctx: ReportContext, strategy: Strategy | None) -> Sect
             fmt_number(b["compare_value"]),
             fmt_number(borough_rate, 1),
             DASH,
-            str(rates.loc[borough, "yoy_change_label"])
-            if rates is not None and borough in rates.index
-            else DASH,
+            _yoy_label(rates, borough),
         )
     )
     basis = _basis_words(b)
     blocks: list[Block] = []
     gap_rows = ctx.indicator_rows(strategy=strategy.id) if strategy else ctx.indicator_rows()
     gap_row = gap_rows[gap_rows["id"] == gap.id]
-    if not gap_row.empty:
+    if not gap_row.empty and not is_missing(gap_row.iloc[0].get("compare_value")):
         g = gap_row.iloc[0]
         target = (
             fmt_value(g["target_value"], "percentage", 0) if not is_missing(g.get("target_value")) else DASH
@@ -517,8 +516,13 @@ def neighbourhood_section(ctx: ReportContext, strategy: Strategy | None) -> Sect
             Paragraph(
                 "Crime in the priority neighbourhoods taken together is "
                 f"**{fmt_value(g['compare_value'], 'percentage', 1)} above** the borough rate ({basis}); "
-                f"the aim is {aim} by {g['target_period']}. "
-                f"A year earlier the gap was {fmt_value(g['previous_value'], 'percentage', 1)}."
+                f"the aim is {aim} by {g['target_period']}."
+                # a year earlier may be before the data starts: no "the gap was No data"
+                + (
+                    ""
+                    if is_missing(g.get("previous_value"))
+                    else f" A year earlier the gap was {fmt_value(g['previous_value'], 'percentage', 1)}."
+                )
             )
         )
     blocks.append(
@@ -541,6 +545,14 @@ def neighbourhood_section(ctx: ReportContext, strategy: Strategy | None) -> Sect
         )
     )
     return Section("Priority neighbourhood gap", tuple(blocks), id="neighbourhoods", page_break_before=True)
+
+
+def _yoy_label(rates: pd.DataFrame | None, area: str) -> str:
+    """The area's change on a year earlier ('Down 4%'), or a dash when there is none."""
+    if rates is None or area not in rates.index:
+        return DASH
+    label = rates.loc[area, "yoy_change_label"]
+    return DASH if is_missing(label) or not label else str(label)
 
 
 def _threshold(strategy: Strategy | None, indicator: str) -> float | None:
