@@ -619,6 +619,8 @@ def _run_reports(report: str, period: Any, config_dir: Path, store_url: str | No
                    err=True)
         for line in result.exceptions:
             click.echo(f"  exception: {line}", err=True)
+        for line in result.unavailable:
+            click.echo(f"  unavailable: {line}", err=True)
         for path in result.files:
             click.echo(str(path))
 
