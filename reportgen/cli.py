@@ -227,7 +227,7 @@ def pull(config_dir: Path, store_url: str | None, partners: tuple[str, ...]) -> 
 
     config = load_config(config_dir)
     check_sources(config)  # a mistyped source type stops here, before the store is opened
-    store = Store(store_url)
+    store = Store(store_url, partnership=config.partnership.id)
     total = sum(1 for p, _ in configured_sources(config) if not partners or p.id in partners)
     err = Console(stderr=True)
     with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
@@ -262,6 +262,72 @@ def pull(config_dir: Path, store_url: str | None, partners: tuple[str, ...]) -> 
         click.echo(f"Error: {f.partner}/{f.source}: {f.error}", err=True)
     if failures:
         sys.exit(max(f.error.exit_code for f in failures))
+
+
+@cli.group()
+def db() -> None:
+    """The store's database schema: where it stands, and upgrading it in place (Alembic).
+
+    A new store is created at the newest schema by `reportgen pull`, `returns ingest` or
+    `serve`. A store made by an older reportgen is never changed behind your back: every other
+    command refuses it and names `reportgen db upgrade`, which you run once, after a backup.
+    """
+
+
+@db.command("upgrade")
+@config_option
+@store_option
+@click.option(
+    "--partnership",
+    "partnership_id",
+    default=None,
+    help="Partnership id for rows from before partnerships (default: the --config folder's partnership.id).",
+)
+@handle_errors
+def db_upgrade(config_dir: Path, store_url: str | None, partnership_id: str | None) -> None:
+    """Create the store, or upgrade it in place to the newest schema; data are kept.
+
+    Rows from before stores held several partnerships are given the partnership of --config
+    (or --partnership).
+
+    \b
+    Example:
+      reportgen db upgrade --store sqlite:///var/reportgen.sqlite --config data_sources
+      reportgen db upgrade --store postgresql+psycopg://reportgen@db.example.org/reportgen
+    """
+    from reportgen.config.loader import load_partnership
+    from reportgen.migrations import state, upgrade
+    from reportgen.store import default_url, redact, sqlite_path
+
+    url = store_url or default_url()
+    partnership = partnership_id or load_partnership(config_dir).id
+    path = sqlite_path(url)
+    before = state(url).revision if path is None or path.is_file() else None
+    after = upgrade(url, partnership=partnership)
+    if before == after.revision:
+        click.echo(f"{redact(url)}: already at {after.revision}")
+    else:
+        click.echo(f"{redact(url)}: upgraded from {before or 'no schema revision'} to {after.revision}")
+    click.echo(f"partnerships: {', '.join(after.partnerships) or '(none yet)'}")
+
+
+@db.command("current")
+@store_option
+@handle_errors
+def db_current(store_url: str | None) -> None:
+    """Show the store's schema revision, the newest one, and the partnerships it holds.
+
+    \b
+    Example:
+      reportgen db current --store postgresql+psycopg://reportgen@db.example.org/reportgen
+    """
+    from reportgen.migrations import state
+    from reportgen.store import default_url, redact
+
+    now = state(store_url or default_url())
+    verdict = "up to date" if now.current else "needs `reportgen db upgrade`"
+    click.echo(f"{redact(now.url)}: revision {now.revision or '(none)'}, newest {now.head}: {verdict}")
+    click.echo(f"partnerships: {', '.join(now.partnerships) or '(none yet)'}")
 
 
 @cli.group()
@@ -366,7 +432,11 @@ def evaluate(
     if strategy_id:
         config.strategy(strategy_id)  # unknown id: a clear error naming the known ones
     areas = None if area == "all" else [area or config.partnership.borough.id]
-    result = evaluate_store(config, Store(store_url), period, as_at=as_at, areas=areas)
+    store = Store(store_url, partnership=config.partnership.id, create=False)
+    try:
+        result = evaluate_store(config, store, period, as_at=as_at, areas=areas)
+    finally:
+        store.dispose()
     indicators, targets = result.indicators, result.targets
     if strategy_id:
         indicators = indicators[indicators["strategy"] == strategy_id]
@@ -549,6 +619,8 @@ def _run_reports(report: str, period: Any, config_dir: Path, store_url: str | No
                    err=True)
         for line in result.exceptions:
             click.echo(f"  exception: {line}", err=True)
+        for line in result.unavailable:
+            click.echo(f"  unavailable: {line}", err=True)
         for path in result.files:
             click.echo(str(path))
 
@@ -681,7 +753,7 @@ def returns_ingest(
     from reportgen.store import Store
 
     config = load_config(config_dir)
-    store = Store(store_url)
+    store = Store(store_url, partnership=config.partnership.id)
     results = []
     err = Console(stderr=True)
     try:
@@ -773,7 +845,7 @@ def returns_status(
     config = load_config(config_dir)
     when = parse_instant(since, "--since")
     by = parse_instant(received_by, "--received-by", whole_day=True)
-    store = Store(store_url)
+    store = Store(store_url, partnership=config.partnership.id, create=False)
     try:
         frame = return_status(
             config,
@@ -844,14 +916,23 @@ def serve(schedules_path: Path, store_url: str | None, once: bool) -> None:
     database beside the store. Missed runs are caught up once each, for the period they were
     due for. Logs one line per event on stderr.
 
+    One service runs one partnership's schedules (the partnership of its config_dir); run one
+    service per partnership against a shared database (docs/service.md). A store made by an
+    older reportgen is refused until `reportgen db upgrade` has been run.
+
     \b
     Example:
       reportgen serve --schedules schedules.toml
     """
     from reportgen.schedule.service import Service
+    from reportgen.store import Store
 
     _event_logging()
-    service = Service(_load_schedules(schedules_path, store_url))
+    settings = _load_schedules(schedules_path, store_url)
+    # serve may create the store (at the newest schema); one from an older reportgen is refused
+    # here, naming `reportgen db upgrade`, before anything is scheduled
+    Store(settings.store, partnership=settings.partnership).dispose()
+    service = Service(settings)
     if once:
         service.startup()
         service.run_due()
@@ -935,7 +1016,7 @@ def history(
     from reportgen.schedule.manual import local
 
     settings = _load_schedules(schedules_path, store_url)
-    ledger = Ledger(settings.database_url)
+    ledger = Ledger(settings.database_url, partnership=settings.partnership, create=False)
     key = Period.parse(period).key if period else None
     runs = ledger.runs(job=job, period=key, status=status)
     tz = settings.timezone
@@ -951,7 +1032,7 @@ def history(
                                 "detail": d.detail} for d in ledger.deliveries(run.id)],
             }))
         return
-    table = Table(title=f"Run history ({redact(ledger.url)})")
+    table = Table(title=f"Run history of {ledger.partnership} ({redact(ledger.url)})")
     for col in ("job", "period", "v", "trigger", "started", "finished", "status", "error / note",
                 "files", "deliveries"):
         table.add_column(col, overflow="fold")
@@ -1015,7 +1096,7 @@ def rerun(
 
     _event_logging()
     settings = _load_schedules(schedules_path, store_url)
-    runner = Runner(settings, Ledger(settings.database_url))
+    runner = Runner(settings, Ledger(settings.database_url, partnership=settings.partnership, create=False))
     _report_outcomes(runner, do_rerun(runner, name, Period.parse(period_text), note=note,
                                       deliver=not no_deliver))
 
@@ -1042,7 +1123,7 @@ def approve(name: str, period_text: str, schedules_path: Path, store_url: str | 
 
     _event_logging()
     settings = _load_schedules(schedules_path, store_url)
-    runner = Runner(settings, Ledger(settings.database_url))
+    runner = Runner(settings, Ledger(settings.database_url, partnership=settings.partnership, create=False))
     for run in runner.approve(name, Period.parse(period_text)):
         click.echo(f"released {run.job} {run.period} v{run.version}")
         for d in runner.ledger.deliveries(run.id):
@@ -1113,7 +1194,7 @@ def _deliver_by_hand(report: str, period, schedules_path: Path, store_url: str |
 
     _event_logging()
     settings = _load_schedules(schedules_path, store_url)
-    runner = Runner(settings, Ledger(settings.database_url))
+    runner = Runner(settings, Ledger(settings.database_url, partnership=settings.partnership, create=False))
     _report_outcomes(runner, manual_run(runner, report, period, force=force))
 
 

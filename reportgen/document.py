@@ -204,9 +204,33 @@ class PageBreak:
     pass
 
 
+@dataclass(frozen=True)
+class Unavailable:
+    """A section, table or chart that cannot be computed, in its place, with why in one line.
+
+    Nothing vanishes silently: the reader sees "Priority neighbourhood gap table is not shown:
+    not enough months yet (10 of 12)." where the table would be, and the run log says the same.
+    """
+
+    what: str
+    reason: str
+
+    def __post_init__(self) -> None:
+        if not self.what.strip() or not self.reason.strip():
+            raise RenderError("An unavailable element needs both what is missing and why.")
+
+    @property
+    def text(self) -> str:
+        reason = self.reason.strip().rstrip(".")
+        return f"{self.what} is not shown: {reason}."
+
+    def __str__(self) -> str:  # renderers that only know text (plain text, easy read) print this
+        return self.text
+
+
 Block: TypeAlias = (
     "Paragraph | BulletList | Headline | HeadlineRow | Table | Chart | Callout | ContactList"
-    " | DefinitionList | PageBreak | Section"
+    " | DefinitionList | PageBreak | Unavailable | Section"
 )
 
 
@@ -295,6 +319,19 @@ def iter_sections(sections: tuple[Section, ...], prefix: str = "s") -> Iterator[
 def section_anchors(doc: Document) -> dict[int, str]:
     """Map id(section) -> anchor, so templates and the Word writer name sections alike."""
     return {id(section): anchor for section, anchor in iter_sections(doc.sections)}
+
+
+def unavailable(doc: Document) -> list[Unavailable]:
+    """Every part of ``doc`` that could not be computed, in reading order (for the run log)."""
+    return [b for b in iter_blocks(doc.sections) if isinstance(b, Unavailable)]
+
+
+FIGURE_BLOCKS = (Table, Chart, Headline, HeadlineRow)
+
+
+def has_figures(doc: Document) -> bool:
+    """Whether ``doc`` carries any figure at all: a table, a chart or a headline number."""
+    return any(isinstance(b, FIGURE_BLOCKS) for b in iter_blocks(doc.sections))
 
 
 def iter_blocks(blocks: tuple[Block, ...]) -> Iterator[Block]:

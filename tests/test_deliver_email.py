@@ -36,7 +36,7 @@ def smtp_server():
 
 def run_board_pack(root: Path, smtp: str = ""):  # type: ignore[no-untyped-def]
     settings = settings_at(root, BOARD, smtp=smtp)
-    ledger = Ledger(settings.database_url)
+    ledger = Ledger(settings.database_url, partnership=settings.partnership)
     runner = Runner(settings, ledger, now=Clock(utc(2005, 4, 8, 7)), generate=make_generate())
     run = runner.execute(settings.job("board-pack"), Period.parse("2005-03"), trigger="manual")
     return settings, ledger, run

@@ -8,6 +8,7 @@ set targets on indicators and group them into big targets with a rule.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Any
 
@@ -17,6 +18,11 @@ from reportgen.links import unsafe_links
 from reportgen.periods import Kind, Period
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"
+
+
+def slug(text: str) -> str:
+    """Lower-case letters and digits joined by "-": an id made from a name."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 class Model(BaseModel):
@@ -93,6 +99,17 @@ class Comparator(Model):
 
 
 class Partnership(Model):
+    # The key of this partnership's rows in a shared store (several partnerships can use one
+    # database). Optional: without it, the short name (else the name) in lower case with
+    # spaces and punctuation as "-" ("Wigan & Leigh CSP" -> "wigan-leigh-csp"). Set it
+    # explicitly before sharing a store: changing it later hides the partnership's data.
+    id: str = Field(
+        default="",
+        pattern=r"^$|" + ID_PATTERN,
+        description="The key of this partnership's rows in a shared store (several partnerships can share one "
+        "database); default: the short name (else the name) in lower case, other characters as '-'. Set it "
+        "before sharing a store: changing it later leaves the data under the old key.",
+    )
     name: str = Field(description="The partnership's name, on every document.")
     short_name: str = Field(default="", description="A short name where space is short.")
     strapline: str = Field(default="", description="A line under the name on covers.")
@@ -120,6 +137,12 @@ class Partnership(Model):
             if refused:
                 raise ValueError(f"link {refused[0]!r} is not allowed: links may only be https, http or mailto")
         return value
+
+    @model_validator(mode="after")
+    def _default_id(self) -> Partnership:
+        if not self.id:
+            object.__setattr__(self, "id", slug(self.short_name or self.name) or "default")
+        return self
 
     @model_validator(mode="after")
     def _unique_area_ids(self) -> Partnership:

@@ -67,6 +67,7 @@ from reportgen.config.models import Aggregation, Config, Derived, DerivedKind, I
 from reportgen.errors import LookupFailure
 from reportgen.evaluate import significance as sig
 from reportgen.evaluate.aggregate import KIND_MONTHS, Cube, Rules, Windowed, Windows, to_kind
+from reportgen.evaluate.coverage import COVERAGE_COLUMNS, add_coverage
 from reportgen.evaluate.derive import derive
 from reportgen.evaluate.labels import (
     DIRECTION_WORDS,
@@ -226,6 +227,7 @@ def evaluate_store(
     areas: list[str] | None = None,
 ) -> Evaluation:
     """:func:`evaluate` on the store's observations (as known at ``as_at``), up to ``period``."""
+    store.require(config.partnership.id)
     ids = list(config.indicators)
     frame = store.frame(as_at=as_at, until=period, indicators=None if len(ids) > 500 else ids)
     return evaluate(config, frame, period, areas=areas)
@@ -318,9 +320,15 @@ def evaluate(
     ):
         frame[col] = np.where(hide, np.nan, arr[keys])
     _targets_and_status(config, frame, rows, baselines, keys, ind, win, defs)
+    compared_months = np.where(rolling, r12_w.months, period_w.months)[keys]
+    baseline_months = {sid: w.months for sid, w in baselines.items()}
+    add_coverage(
+        config, frame, rows, compared_months, baseline_months, keys, ind, win,
+        first_month=lambda: windows.first_start(win["cmp_lo"], win["eval_hi"])[keys],
+    )  # fmt: skip
     _judge_changes(config, frame, cube, defs, ind, area, win)
     _spc(frame, windows, rules, defs, win, keys, ind)
-    frame = frame[[*INDICATOR_COLUMNS, "_pol", "_order"]]
+    frame = frame[[*INDICATOR_COLUMNS, *COVERAGE_COLUMNS, "_pol", "_order"]]
     measures = frame[frame["strategy"] != ""]
     targets = evaluate_targets(config, measures, period)
     in_scope = frame["_order"] >= 0

@@ -44,6 +44,7 @@ from reportgen.document import (
     Section,
     Status,
     Table,
+    Unavailable,
     cell_status,
     cell_text,
     inline_runs,
@@ -304,6 +305,8 @@ class _Writer:
             for term, definition in block.items:
                 word.add_paragraph(term, style="Definition Term")
                 _add_text(word.add_paragraph(style="Definition"), definition)
+        elif isinstance(block, Unavailable):
+            word.add_paragraph(block.text, style="Note")
         elif isinstance(block, PageBreak):
             word.add_page_break()
         else:

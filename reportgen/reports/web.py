@@ -344,8 +344,10 @@ def _contact_section(ctx: ReportContext) -> Section:
     blocks: list[Any] = []
     if report:
         blocks.append(Paragraph(_("**To report a crime:** {how}").format(how=" ".join(report[:2]))))
-    blocks += [BulletList(tuple(lines)),
-               Callout(_("Other formats and languages"), formats_line(config, web=True))]
+    offer = formats_line(config, web=True)  # empty without a number to ring: left out
+    blocks += [BulletList(tuple(lines))]
+    if offer:
+        blocks.append(Callout(_("Other formats and languages"), offer))
     return Section(_("Contact us"), tuple(blocks), id="contact")
 
 

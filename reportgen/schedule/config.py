@@ -321,6 +321,14 @@ class Schedules(Model):
         )
 
     @property
+    def partnership(self) -> str:
+        """The partnership these jobs report on: ``partnership.id`` of ``config_dir``. Its runs
+        are kept apart from other partnerships' in a shared ledger."""
+        from reportgen.config.loader import load_partnership
+
+        return load_partnership(self.config_dir).id
+
+    @property
     def database_url(self) -> str:
         from reportgen.store import default_url
 

@@ -1,10 +1,13 @@
-"""The run ledger: one row per (job, period, version), in SQL beside the store.
+"""The run ledger: one row per (partnership, job, period, version), in SQL beside the store.
 
 A run is claimed by an INSERT that the UNIQUE(job, period, version) constraint refuses if
 another scheduler, a restarted service or a manual run got there first, so a period is never
 rendered or sent twice unless a new version is asked for. A failed or abandoned run is
 re-claimed by a conditional UPDATE (only one process sees its row count of 1). Running rows
 carry host, pid and a heartbeat so a run whose process died is noticed on the next start.
+
+A :class:`Ledger` is scoped to one partnership: several partnerships' services share one
+database, and each sees, claims and lists only its own runs, deliveries and jobs.
 """
 
 from __future__ import annotations
@@ -25,15 +28,16 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    create_engine,
-    event,
     func,
+    inspect,
     select,
 )
-from sqlalchemy.engine import Engine, RowMapping
+from sqlalchemy.engine import Connection, Engine, RowMapping
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from reportgen.errors import ScheduleError
+from reportgen.errors import ScheduleError, StoreError
+from reportgen.store import DEFAULT_PARTNERSHIP, redact
+from reportgen.store import make_engine as store_engine
 
 metadata = MetaData()
 
@@ -44,6 +48,7 @@ runs = Table(
     "schedule_runs",
     metadata,
     Column("id", Integer, primary_key=True),
+    Column("partnership", String, nullable=False),
     Column("job", String, nullable=False),
     Column("period", String, nullable=False),
     Column("version", Integer, nullable=False),
@@ -69,13 +74,14 @@ runs = Table(
     Column("note", Text, nullable=True),
     Column("approval", String, nullable=False, default="none"),  # none, pending, released, rejected
     Column("released_at", String, nullable=True),
-    UniqueConstraint("job", "period", "version", name="uq_run_job_period_version"),
+    UniqueConstraint("partnership", "job", "period", "version", name="uq_run_partnership_job_period_version"),
 )
 
 deliveries = Table(
     "schedule_deliveries",
     metadata,
     Column("id", Integer, primary_key=True),
+    Column("partnership", String, nullable=False),
     Column("run_id", Integer, nullable=False),
     Column("channel", String, nullable=False),
     Column("target", Text, nullable=False),
@@ -87,6 +93,7 @@ deliveries = Table(
 job_state = Table(
     "schedule_jobs",
     metadata,
+    Column("partnership", String, primary_key=True),
     Column("job", String, primary_key=True),
     Column("first_seen", String, nullable=False),
 )
@@ -175,36 +182,59 @@ class DeliveryRecord:
     at: dt.datetime
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
-    # Several schedulers and the CLI share one file: WAL and a generous busy timeout keep
-    # them from failing with "database is locked" while one of them writes.
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA busy_timeout=30000")
-    cur.close()
+def make_engine(url: str, *, create: bool = True) -> Engine:
+    # The store's engine: several schedulers and the CLI share one SQLite file in WAL mode
+    # with a generous busy timeout; without ``create`` a missing database is an error.
+    return store_engine(url, create=create)
 
 
-def make_engine(url: str) -> Engine:
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
+def _check_schema(conn: Connection, url: str, *, create: bool) -> None:
+    """Refuse a ledger from before partnerships (naming `reportgen db upgrade`) and, for a
+    read-only command, a database that holds no store at all."""
+    inspector = inspect(conn)
+    if inspector.has_table(runs.name):
+        if "partnership" not in {c["name"] for c in inspector.get_columns(runs.name)}:
+            raise StoreError(
+                f"the run ledger at {redact(url)} is from before partnerships",
+                hint=f"back it up, then run `reportgen db upgrade --store {redact(url)} --config DIR`",
+            )
+    elif not create and not inspector.has_table("observations"):
+        raise StoreError(
+            f"there is no store or run ledger at {redact(url)}",
+            hint="check --store, $REPORTGEN_STORE or the schedules file's [service] database",
+        )
 
 
 class Ledger:
     """Claims, outcomes and deliveries of scheduled and manual runs."""
 
-    def __init__(self, url: str, *, host: str | None = None, pid: int | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        host: str | None = None,
+        pid: int | None = None,
+        partnership: str = DEFAULT_PARTNERSHIP,
+        create: bool = True,
+    ) -> None:
         self.url = url
+        self.partnership = partnership
         self.host = host or socket.gethostname()
         self.pid = os.getpid() if pid is None else pid
+        self.engine = make_engine(url, create=create)
         try:
-            self.engine = make_engine(url)
-            metadata.create_all(self.engine)
+            with self.engine.begin() as conn:
+                _check_schema(conn, url, create=create)
+                if create:
+                    metadata.create_all(conn)
         except SQLAlchemyError as exc:
-            raise ScheduleError(f"cannot open the run ledger at {url}: {exc.__class__.__name__}: {exc}") from None
+            self.engine.dispose()
+            raise ScheduleError(
+                f"cannot open the run ledger at {redact(url)}: {exc.__class__.__name__}: {exc}"
+            ) from None
+        except StoreError:
+            self.engine.dispose()
+            raise
 
     # --- claiming --------------------------------------------------------------------
     def claim(
@@ -242,6 +272,7 @@ class Ledger:
             with self.engine.begin() as conn:
                 run_id = conn.execute(
                     runs.insert().values(
+                        partnership=self.partnership,
                         job=job,
                         period=period,
                         version=version,
@@ -258,7 +289,8 @@ class Ledger:
         except IntegrityError:
             pass
         where = (
-            (runs.c.job == job)
+            (runs.c.partnership == self.partnership)
+            & (runs.c.job == job)
             & (runs.c.period == period)
             & (runs.c.version == version)
             & runs.c.status.in_(RETRYABLE)
@@ -278,7 +310,9 @@ class Ledger:
     def next_version(self, job: str, period: str) -> int:
         with self.engine.connect() as conn:
             top = conn.execute(
-                select(func.max(runs.c.version)).where((runs.c.job == job) & (runs.c.period == period))
+                select(func.max(runs.c.version)).where(
+                    (runs.c.partnership == self.partnership) & (runs.c.job == job) & (runs.c.period == period)
+                )
             ).scalar()
         return int(top or 0) + 1
 
@@ -365,7 +399,9 @@ class Ledger:
         stale = iso(now - stale_after)
         out = []
         with self.engine.connect() as conn:
-            rows = conn.execute(select(runs).where(runs.c.status == RUNNING)).mappings().all()
+            rows = conn.execute(
+                select(runs).where((runs.c.partnership == self.partnership) & (runs.c.status == RUNNING))
+            ).mappings().all()
         for row in rows:
             run = Run.from_row(row)
             dead = run.host == self.host and run.pid is not None and not _alive(run.pid)
@@ -380,6 +416,7 @@ class Ledger:
         with self.engine.begin() as conn:
             conn.execute(
                 deliveries.insert().values(
+                    partnership=self.partnership,
                     run_id=run_id, channel=channel, target=target, status=status, detail=detail, at=iso(now)
                 )
             )
@@ -387,7 +424,9 @@ class Ledger:
     def deliveries(self, run_id: int) -> list[DeliveryRecord]:
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(deliveries).where(deliveries.c.run_id == run_id).order_by(deliveries.c.id)
+                select(deliveries)
+                .where((deliveries.c.partnership == self.partnership) & (deliveries.c.run_id == run_id))
+                .order_by(deliveries.c.id)
             ).mappings()
             return [
                 DeliveryRecord(r["run_id"], r["channel"], r["target"], r["status"], r["detail"], parse_iso(r["at"]))  # type: ignore[arg-type]
@@ -397,27 +436,32 @@ class Ledger:
     # --- job bookkeeping ------------------------------------------------------------------
     def first_seen(self, job: str, now: dt.datetime) -> dt.datetime:
         """When the service first scheduled ``job``: runs due before then are not caught up."""
+        mine = (job_state.c.partnership == self.partnership) & (job_state.c.job == job)
         with self.engine.begin() as conn:
-            found = conn.execute(select(job_state.c.first_seen).where(job_state.c.job == job)).scalar()
+            found = conn.execute(select(job_state.c.first_seen).where(mine)).scalar()
             if found:
                 return parse_iso(found)  # type: ignore[return-value]
             try:
                 with conn.begin_nested():
-                    conn.execute(job_state.insert().values(job=job, first_seen=iso(now)))
+                    conn.execute(job_state.insert().values(partnership=self.partnership, job=job, first_seen=iso(now)))
             except IntegrityError:
-                found = conn.execute(select(job_state.c.first_seen).where(job_state.c.job == job)).scalar()
+                found = conn.execute(select(job_state.c.first_seen).where(mine)).scalar()
                 return parse_iso(found)  # type: ignore[return-value]
         return parse_iso(iso(now))  # type: ignore[return-value]
 
     # --- reading ---------------------------------------------------------------------------
     def get(self, run_id: int) -> Run:
         with self.engine.connect() as conn:
-            row = conn.execute(select(runs).where(runs.c.id == run_id)).mappings().one()
+            row = conn.execute(
+                select(runs).where((runs.c.id == run_id) & (runs.c.partnership == self.partnership))
+            ).mappings().one()
         return Run.from_row(row)
 
     def find(self, job: str, period: str, version: int | None = None) -> Run | None:
         """The given version of (job, period), or the latest if ``version`` is None."""
-        query = select(runs).where((runs.c.job == job) & (runs.c.period == period))
+        query = select(runs).where(
+            (runs.c.partnership == self.partnership) & (runs.c.job == job) & (runs.c.period == period)
+        )
         if version is not None:
             query = query.where(runs.c.version == version)
         with self.engine.connect() as conn:
@@ -432,7 +476,7 @@ class Ledger:
         report: str | None = None,
         status: str | None = None,
     ) -> list[Run]:
-        query = select(runs)
+        query = select(runs).where(runs.c.partnership == self.partnership)
         if job:
             query = query.where(runs.c.job == job)
         if period:

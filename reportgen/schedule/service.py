@@ -25,6 +25,7 @@ from reportgen.schedule.config import Job, Schedules
 from reportgen.schedule.ledger import Ledger, Run
 from reportgen.schedule.runner import Clock, Runner, event, utcnow
 from reportgen.schedule.timing import Due, WallClockTrigger, due_between
+from reportgen.store import DEFAULT_PARTNERSHIP
 
 log = logging.getLogger("reportgen.schedule")
 JOBSTORE_TABLE = "apscheduler_jobs"
@@ -32,6 +33,12 @@ SWEEP_ID = "reportgen-sweep"
 
 # APScheduler stores a job's function as "module:name", so firings find the service here.
 _ACTIVE: Service | None = None
+
+
+def jobstore_table(partnership: str) -> str:
+    """Each partnership's service keeps its APScheduler jobs in its own table, so services of
+    several partnerships sharing one database never replace each other's jobs."""
+    return JOBSTORE_TABLE if partnership == DEFAULT_PARTNERSHIP else f"{JOBSTORE_TABLE}_{partnership.replace('-', '_')}"
 
 
 def fire(job_id: str) -> None:
@@ -59,7 +66,7 @@ class Service:
     ) -> None:
         self.settings = settings
         self.now = now
-        self.ledger = ledger or Ledger(settings.database_url)
+        self.ledger = ledger or Ledger(settings.database_url, partnership=settings.partnership)
         self.runner = Runner(settings, self.ledger, now=now, generate=generate)
         self.scheduler: Any = None
         self._stop = threading.Event()
@@ -141,8 +148,9 @@ class Service:
         from apscheduler.schedulers.background import BackgroundScheduler
 
         grace = int(self.settings.service.misfire_grace.total_seconds())
+        table = jobstore_table(self.ledger.partnership)
         scheduler = BackgroundScheduler(
-            jobstores={"default": SQLAlchemyJobStore(engine=self.ledger.engine, tablename=JOBSTORE_TABLE)},
+            jobstores={"default": SQLAlchemyJobStore(engine=self.ledger.engine, tablename=table)},
             # One worker: runs happen one after another, never two renders at once.
             executors={"default": ThreadPoolExecutor(max_workers=1)},
             job_defaults={"coalesce": True, "misfire_grace_time": grace, "max_instances": 1},
