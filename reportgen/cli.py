@@ -1246,14 +1246,17 @@ def backup(dest: Path, config_dir: Path, store_url: str | None, schedules_path: 
 
 
 # --- the web console (reportgen/console/; docs/console.md) ---------------------------------------
-def _console_db(schedules_path: Path, store_url: str | None):  # type: ignore[no-untyped-def]
-    """The console's tables in the store database named by schedules.toml (or --store)."""
+def _console_db(schedules_path: Path, store_url: str | None, config_dir: Path | None = None):  # type: ignore[no-untyped-def]
+    """The console's tables in the store database named by schedules.toml (or --store), for
+    the partnership of --config (else schedules.toml's config_dir, else data_sources)."""
+    from reportgen.config.loader import load_partnership
     from reportgen.console.db import open_db
     from reportgen.store import default_url
 
     settings = _load_schedules(schedules_path, store_url) if schedules_path.is_file() else None
     url = store_url or (settings.store if settings else None) or default_url()
-    return open_db(url), settings
+    folder = config_dir or (settings.config_dir if settings else Path("data_sources"))
+    return open_db(url, load_partnership(folder).id), folder
 
 
 @cli.command("console")
@@ -1304,6 +1307,12 @@ def console_cmd(
                 log_level="warning", server_header=False)
 
 
+def users_config_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--config", "config_dir", type=click.Path(path_type=Path), default=None,
+                        help="The partnership whose accounts these are (default: schedules.toml's config_dir, "
+                        "else data_sources).")(func)  # fmt: skip
+
+
 @cli.group()
 def users() -> None:
     """Console accounts: support, partner (bound to one partner), comms, board."""
@@ -1315,8 +1324,7 @@ def users() -> None:
 @click.option("--partner", default=None, help="Partner id a partner account belongs to.")
 @click.option("--email", default="", help="The person's email address.")
 @click.option("--demo", is_flag=True, help="Add one demo user per role (a well-known password: the demo only).")
-@click.option("--config", "config_dir", type=click.Path(path_type=Path), default=None,
-              help="Partnership config folder, to check partner ids (default: schedules.toml's, else data_sources).")
+@users_config_option
 @schedules_option
 @store_option
 @handle_errors
@@ -1334,8 +1342,8 @@ def users_add(username: str | None, role: str | None, partner: str | None, email
     from reportgen.config import load_config
     from reportgen.console import accounts
 
-    engine, settings = _console_db(schedules_path, store_url)
-    config = load_config(config_dir or (settings.config_dir if settings else Path("data_sources")))
+    engine, folder = _console_db(schedules_path, store_url, config_dir)
+    config = load_config(folder)
     partners = [p.id for p in config.partners]
     if demo:
         made = accounts.add_demo_users(engine, partners)
@@ -1355,12 +1363,13 @@ def users_add(username: str | None, role: str | None, partner: str | None, email
 @users.command("list")
 @schedules_option
 @store_option
+@users_config_option
 @handle_errors
-def users_list(schedules_path: Path, store_url: str | None) -> None:
+def users_list(config_dir: Path | None, schedules_path: Path, store_url: str | None) -> None:
     """List console users, their roles and whether they are locked or disabled."""
     from reportgen.console import accounts
 
-    engine, _ = _console_db(schedules_path, store_url)
+    engine, _ = _console_db(schedules_path, store_url, config_dir)
     for u in accounts.list_users(engine):
         state = "locked" if u.locked else "disabled" if u.disabled else "active"
         seen = u.last_login_at or "never"
@@ -1372,12 +1381,15 @@ def users_list(schedules_path: Path, store_url: str | None) -> None:
 @click.option("--enable", is_flag=True, help="Enable the account again.")
 @schedules_option
 @store_option
+@users_config_option
 @handle_errors
-def users_disable(username: str, enable: bool, schedules_path: Path, store_url: str | None) -> None:
+def users_disable(
+    username: str, enable: bool, config_dir: Path | None, schedules_path: Path, store_url: str | None
+) -> None:
     """Disable (or --enable) a console user: a disabled user cannot sign in."""
     from reportgen.console import accounts
 
-    engine, _ = _console_db(schedules_path, store_url)
+    engine, _ = _console_db(schedules_path, store_url, config_dir)
     user = accounts.disable_user(engine, username, disabled=not enable)
     click.echo(f"{user.username}: {'disabled' if user.disabled else 'enabled'}")
 
@@ -1386,14 +1398,15 @@ def users_disable(username: str, enable: bool, schedules_path: Path, store_url: 
 @click.argument("username")
 @schedules_option
 @store_option
+@users_config_option
 @handle_errors
-def users_reset(username: str, schedules_path: Path, store_url: str | None) -> None:
+def users_reset(username: str, config_dir: Path | None, schedules_path: Path, store_url: str | None) -> None:
     """A new password for a user (printed once, or $REPORTGEN_NEW_PASSWORD); unlocks a locked account."""
     import os
 
     from reportgen.console import accounts
 
-    engine, _ = _console_db(schedules_path, store_url)
+    engine, _ = _console_db(schedules_path, store_url, config_dir)
     password = os.environ.get("REPORTGEN_NEW_PASSWORD") or accounts.new_password()
     user = accounts.reset_user(engine, username, password)
     click.echo(f"{user.username}: password reset, unlocked")

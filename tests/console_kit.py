@@ -94,10 +94,11 @@ def make_app(settings: Schedules, root: Path, **kwargs):  # type: ignore[no-unty
     app = create_app(settings, secret="test-secret-" + "x" * 32, period=Period.parse("2005-03"),
                      data_dir=root / "returns", **kwargs)  # fmt: skip
     con = app.state.console
-    with con.db.begin() as conn:
+    with con.db.engine.begin() as conn:
         for name, role, partner in USERS:
-            conn.execute(insert(users).values(username=name, role=role, partner=partner, email="",
-                                              password_hash=password_hash(), created_at="2005-04-01T00:00:00+00:00"))  # fmt: skip
+            row = {"partnership": con.db.partnership, "username": name, "role": role, "partner": partner,
+                   "email": "", "password_hash": password_hash(), "created_at": "2005-04-01T00:00:00+00:00"}  # fmt: skip
+            conn.execute(insert(users).values(**row))
     return app
 
 

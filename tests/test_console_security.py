@@ -116,7 +116,8 @@ def test_locked_after_repeated_wrong_passwords_until_reset(app, tmp_path: Path) 
     con = app.state.console
     assert accounts.get_user(con.db, "comms1").locked
     store = con.settings.store
-    result = CliRunner().invoke(cli, ["users", "reset", "comms1", "--store", store, "--schedules", str(tmp_path / "none.toml")],
+    result = CliRunner().invoke(cli, ["users", "reset", "comms1", "--store", store, "--schedules", str(tmp_path / "none.toml"),
+         "--config", str(con.settings.config_dir)],
                                 env={"REPORTGEN_NEW_PASSWORD": "a brand new password"})  # fmt: skip
     assert result.exit_code == 0, result.output
     assert sign_in(client, "comms1", "a brand new password").status_code == 303

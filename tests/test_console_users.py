@@ -17,6 +17,7 @@ from sched_helpers import free_port
 from sqlalchemy import select
 
 from reportgen.cli import cli
+from reportgen.config.loader import load_partnership
 from reportgen.console import accounts
 from reportgen.console.db import open_db, users
 
@@ -31,8 +32,8 @@ def test_users_add_list_disable_reset(tmp_path: Path) -> None:
     added = run("users", "add", "jo.bloggs", "--role", "partner", "--partner", "police", *common)
     assert added.exit_code == 0, added.output
     password = added.output.split("password (shown once): ")[1].strip()
-    engine = open_db(store)
-    with engine.connect() as conn:
+    engine = open_db(store, load_partnership(DEMO).id)
+    with engine.engine.connect() as conn:
         stored = conn.execute(select(users.c.password_hash)).scalar_one()
     assert stored.startswith("$argon2id$") and password not in stored
     assert accounts.authenticate(engine, "jo.bloggs", password)[0] is not None
@@ -41,14 +42,14 @@ def test_users_add_list_disable_reset(tmp_path: Path) -> None:
     assert bad.exit_code != 0 and "nobody" in bad.output and "Traceback" not in bad.output
     assert run("users", "add", "x.y", "--role", "board", "--partner", "police", *common).exit_code != 0
     assert run("users", "add", "jo.bloggs", "--role", "board", *common).exit_code != 0  # taken
-    listed = run("users", "list", *common[:4])
+    listed = run("users", "list", *common)
     assert "jo.bloggs" in listed.output and "partner" in listed.output and "active" in listed.output
-    assert run("users", "disable", "jo.bloggs", *common[:4]).exit_code == 0
+    assert run("users", "disable", "jo.bloggs", *common).exit_code == 0
     assert accounts.authenticate(engine, "jo.bloggs", password) == (None, "disabled")
-    assert "disabled" in run("users", "list", *common[:4]).output
-    reset = run("users", "reset", "jo.bloggs", *common[:4], env={"REPORTGEN_NEW_PASSWORD": "twelve chars or more"})
+    assert "disabled" in run("users", "list", *common).output
+    reset = run("users", "reset", "jo.bloggs", *common, env={"REPORTGEN_NEW_PASSWORD": "twelve chars or more"})
     assert reset.exit_code == 0 and "twelve" not in reset.output
-    run("users", "disable", "jo.bloggs", "--enable", *common[:4])
+    run("users", "disable", "jo.bloggs", "--enable", *common)
     assert accounts.authenticate(engine, "jo.bloggs", "twelve chars or more")[0] is not None
     assert accounts.authenticate(engine, "jo.bloggs", password) == (None, "bad")
     demo = run("users", "add", "--demo", *common)
@@ -85,3 +86,16 @@ def test_reportgen_console_serves_the_sign_in_page(tmp_path: Path) -> None:
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=15)
+
+
+def test_accounts_are_kept_apart_by_partnership(tmp_path: Path) -> None:
+    store = f"sqlite:///{tmp_path / 'shared.sqlite'}"
+    wigan, hartlepool = open_db(store, "wigan-leigh"), open_db(store, "hartlepool")
+    accounts.add_user(wigan, "police", "partner", "a long password", partner="police")
+    accounts.add_user(hartlepool, "police", "partner", "another long password", partner="police")
+    assert accounts.authenticate(hartlepool, "police", "a long password") == (None, "bad")
+    assert accounts.authenticate(wigan, "police", "a long password")[0] is not None
+    assert [u.username for u in accounts.list_users(hartlepool)] == ["police"]
+    for _ in range(accounts.MAX_FAILURES):
+        accounts.authenticate(hartlepool, "police", "wrong")
+    assert accounts.get_user(hartlepool, "police").locked and not accounts.get_user(wigan, "police").locked

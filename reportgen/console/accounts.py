@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import insert, select, update
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from reportgen.console.db import now_iso, users
+from reportgen.console.db import ConsoleDb, now_iso, users
 from reportgen.errors import DataError, LookupFailure, ReportgenError
 
 ROLES = ("support", "partner", "comms", "board")
@@ -80,7 +79,7 @@ def check_password(password: str) -> None:
 
 
 def add_user(
-    engine: Engine,
+    db: ConsoleDb,
     username: str,
     role: str,
     password: str,
@@ -106,9 +105,10 @@ def add_user(
         raise AccountError(f"only partner accounts belong to a partner, not {role} accounts")
     check_password(password)
     try:
-        with engine.begin() as conn:
+        with db.engine.begin() as conn:
             conn.execute(
                 insert(users).values(
+                    partnership=db.partnership,
                     username=username,
                     role=role,
                     partner=partner,
@@ -119,54 +119,76 @@ def add_user(
             )
     except IntegrityError:
         raise AccountError(f"a user called {username!r} already exists") from None
-    return get_user(engine, username)
+    return get_user(db, username)
 
 
-def get_user(engine: Engine, username: str) -> User:
-    with engine.connect() as conn:
-        row = conn.execute(select(users).where(users.c.username == username)).mappings().first()
+def get_user(db: ConsoleDb, username: str) -> User:
+    with db.engine.connect() as conn:
+        row = (
+            conn.execute(select(users).where((users.c.partnership == db.partnership) & (users.c.username == username)))
+            .mappings()
+            .first()
+        )
     if row is None:
         raise LookupFailure(f"no user {username!r}", hint="see reportgen users list")
     return _user(row)
 
 
-def user_by_id(engine: Engine, user_id: int) -> User | None:
-    with engine.connect() as conn:
-        row = conn.execute(select(users).where(users.c.id == user_id)).mappings().first()
+def user_by_id(db: ConsoleDb, user_id: int) -> User | None:
+    with db.engine.connect() as conn:
+        row = (
+            conn.execute(select(users).where((users.c.partnership == db.partnership) & (users.c.id == user_id)))
+            .mappings()
+            .first()
+        )
     return _user(row) if row else None
 
 
-def list_users(engine: Engine) -> list[User]:
-    with engine.connect() as conn:
-        rows = conn.execute(select(users).order_by(users.c.role, users.c.username)).mappings().all()
+def list_users(db: ConsoleDb) -> list[User]:
+    with db.engine.connect() as conn:
+        rows = (
+            conn.execute(
+                select(users).where(users.c.partnership == db.partnership).order_by(users.c.role, users.c.username)
+            )
+            .mappings()
+            .all()
+        )
     return [_user(r) for r in rows]
 
 
-def disable_user(engine: Engine, username: str, *, disabled: bool = True) -> User:
-    get_user(engine, username)
-    with engine.begin() as conn:
-        conn.execute(update(users).where(users.c.username == username).values(disabled=int(disabled)))
-    return get_user(engine, username)
+def disable_user(db: ConsoleDb, username: str, *, disabled: bool = True) -> User:
+    get_user(db, username)
+    with db.engine.begin() as conn:
+        conn.execute(
+            update(users)
+            .where((users.c.partnership == db.partnership) & (users.c.username == username))
+            .values(disabled=int(disabled))
+        )
+    return get_user(db, username)
 
 
-def reset_user(engine: Engine, username: str, password: str) -> User:
+def reset_user(db: ConsoleDb, username: str, password: str) -> User:
     """A new password; also unlocks a locked account and clears its failure count."""
-    get_user(engine, username)
+    get_user(db, username)
     check_password(password)
-    with engine.begin() as conn:
+    with db.engine.begin() as conn:
         conn.execute(
             update(users)
             .where(users.c.username == username)
             .values(password_hash=_hasher.hash(password), failed_logins=0, locked_at=None)
         )
-    return get_user(engine, username)
+    return get_user(db, username)
 
 
-def authenticate(engine: Engine, username: str, password: str) -> tuple[User | None, str]:
+def authenticate(db: ConsoleDb, username: str, password: str) -> tuple[User | None, str]:
     """(user, "") on success, else (None, reason) with reason one of "bad", "locked",
     "disabled". A wrong password counts towards the lockout; the fifth locks the account."""
-    with engine.connect() as conn:
-        row = conn.execute(select(users).where(users.c.username == username)).mappings().first()
+    with db.engine.connect() as conn:
+        row = (
+            conn.execute(select(users).where((users.c.partnership == db.partnership) & (users.c.username == username)))
+            .mappings()
+            .first()
+        )
     if row is None:
         with contextlib.suppress(VerificationError):
             _hasher.verify(_DUMMY, password)
@@ -180,7 +202,7 @@ def authenticate(engine: Engine, username: str, password: str) -> tuple[User | N
         values: dict[str, object] = {"failed_logins": failures}
         if failures >= MAX_FAILURES:
             values["locked_at"] = now_iso()
-        with engine.begin() as conn:
+        with db.engine.begin() as conn:
             conn.execute(update(users).where(users.c.id == row["id"]).values(**values))
         return None, "locked" if failures >= MAX_FAILURES else "bad"
     if row["disabled"]:
@@ -188,9 +210,9 @@ def authenticate(engine: Engine, username: str, password: str) -> tuple[User | N
     values = {"failed_logins": 0, "last_login_at": now_iso()}
     if _hasher.check_needs_rehash(row["password_hash"]):
         values["password_hash"] = _hasher.hash(password)
-    with engine.begin() as conn:
+    with db.engine.begin() as conn:
         conn.execute(update(users).where(users.c.id == row["id"]).values(**values))
-    return user_by_id(engine, row["id"]), ""
+    return user_by_id(db, row["id"]), ""
 
 
 DEMO_USERS = (
@@ -203,14 +225,14 @@ DEMO_USERS = (
 DEMO_PASSWORD = "demo-password-only"  # printed by `users add --demo`; for the demo only
 
 
-def add_demo_users(engine: Engine, known_partners: list[str]) -> list[User]:
+def add_demo_users(db: ConsoleDb, known_partners: list[str]) -> list[User]:
     """One account per role for the demo (the same well-known password): never in production."""
     out = []
     for name, role, partner in DEMO_USERS:
         if partner is not None and partner not in known_partners:
             raise DataError(f"the demo user {name!r} needs partner {partner!r}, which this config does not have")
         try:
-            get_user(engine, name)
+            get_user(db, name)
         except LookupFailure:
-            out.append(add_user(engine, name, role, DEMO_PASSWORD, partner=partner, known_partners=known_partners))
+            out.append(add_user(db, name, role, DEMO_PASSWORD, partner=partner, known_partners=known_partners))
     return out

@@ -16,7 +16,6 @@ from typing import Any
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -51,7 +50,7 @@ class Console:
     config: Config
     store: Store
     runner: Runner
-    db: Engine
+    db: db.ConsoleDb
     sessions: Sessions
     period: Period
     data_dir: Path
@@ -219,9 +218,9 @@ def create_app(
     con = Console(
         settings=settings,
         config=config,
-        store=Store(store_url),
-        runner=runner or Runner(settings, Ledger(settings.database_url)),
-        db=db.open_db(store_url),
+        store=Store(store_url, partnership=config.partnership.id),
+        runner=runner or Runner(settings, Ledger(settings.database_url, partnership=config.partnership.id)),
+        db=db.open_db(store_url, config.partnership.id),
         sessions=Sessions(secret),
         period=period or Period.parse((dt.date.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")),
         data_dir=data_dir or default_data_dir(),
