@@ -162,7 +162,7 @@ def test_the_month_in_a_browser(browser, tmp_path: Path, tmp_path_factory: pytes
 
     published = list((tmp_path / "root" / "public").rglob("*.pdf"))
     assert published, "nothing was published"
-    ledger = Ledger(settings.database_url)
+    ledger = Ledger(settings.database_url, partnership=settings.partnership)
     v1, v2 = ledger.runs(job="leaflet", period="2005-Q1")
     assert (v1.approval, v2.approval) == ("rejected", "released")
     decisions = [(d.status, d.target, d.detail) for d in ledger.deliveries(v2.id) if d.channel == "approval"]
