@@ -43,19 +43,44 @@ def shots_dir(tmp_path: Path) -> Path:
 
 
 def sign_in(browser, url: str, username: str):  # type: ignore[no-untyped-def]
+    """Sign in with the keyboard alone: skip link, fields and button reached by Tab."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page = context.new_page()
     page.goto(url + "/login")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
+    while page.evaluate("document.activeElement.id") != "username":
+        page.keyboard.press("Tab")
+    page.keyboard.type(username)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Sign in"
     with page.expect_navigation(url=lambda u: "/login" not in u):
-        page.get_by_role("button", name="Sign in").click()
+        page.keyboard.press("Enter")
     page.wait_for_load_state()
     return page
 
 
+ACCESSIBILITY = """() => ({
+  h1: document.querySelectorAll('h1').length,
+  landmarks: ['header', 'main', 'footer'].filter(t => document.querySelector(t)).length,
+  unlabelled: [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+      .filter(e => e.labels.length === 0).map(e => e.name),
+  noAlt: [...document.images].filter(i => !i.alt).length,
+  headingJumps: [...document.querySelectorAll('h1, h2, h3, h4')].map(h => +h.tagName[1])
+      .filter((level, i, all) => i > 0 && level > all[i - 1] + 1).length,
+  lang: document.documentElement.lang,
+})"""
+
+
 def screenshot(page, folder: Path, name: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_load_state()
+    # the same bar as the documents: one h1, landmarks, every field labelled, alt text, no
+    # skipped heading levels, the language set
+    found = page.evaluate(ACCESSIBILITY)
+    assert found == {"h1": 1, "landmarks": 3, "unlabelled": [], "noAlt": 0, "headingJumps": 0, "lang": "en-GB"}, (
+        name, found)  # fmt: skip
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})
         # nothing wider than the screen: the tables scroll inside their own region
