@@ -1245,6 +1245,48 @@ def backup(dest: Path, config_dir: Path, store_url: str | None, schedules_path: 
     click.echo(f"Backup written to {result.dest}")
 
 
+@returns.command("remind")
+@schedules_option
+@store_option
+@click.option("--period", "period_text", required=True, help="Reporting period, e.g. 2005-03.")
+@click.option("--days-before", type=click.IntRange(min=0), default=3, show_default=True,
+              help="Remind this many days before the deadline (and once more when overdue).")
+@click.option("--today", "today_text", default=None, help="Act as on this date (ISO), e.g. to catch up.")
+@click.option("--console-url", default="", help="The console's address, put in the email.")
+@handle_errors
+def returns_remind(schedules_path: Path, store_url: str | None, period_text: str, days_before: int,
+                   today_text: str | None, console_url: str) -> None:
+    """Email partners whose return is due within --days-before days, or overdue; each once.
+
+    Run it daily (a systemd timer or cron; docs/console.md). Messages go through the outbox
+    to each partner's contacts and are recorded in the console's audit log.
+
+    \b
+    Example:
+      reportgen returns remind --period 2005-03 --days-before 3
+    """
+    import datetime as dt
+
+    from reportgen.config import load_config
+    from reportgen.console.db import open_db
+    from reportgen.console.reminders import send_due_reminders
+    from reportgen.periods import Period
+    from reportgen.schedule.config import Schedules
+    from reportgen.store import Store, default_url
+
+    settings = _load_schedules(schedules_path, store_url) if schedules_path.is_file() else Schedules(store=store_url)
+    config = load_config(settings.config_dir)
+    url = settings.store or default_url()
+    store = Store(url, partnership=config.partnership.id)
+    today = dt.date.fromisoformat(today_text) if today_text else None
+    sent = send_due_reminders(settings, config, store, open_db(url, config.partnership.id), Period.parse(period_text),
+                              today=today, days_before=days_before, console_url=console_url)  # fmt: skip
+    for r in sent:
+        click.echo(f"{r.partner} {r.period} {r.kind} (deadline {r.deadline}): {r.outcome}")
+    if not sent:
+        click.echo(f"no reminders due for {period_text}")
+
+
 # --- the web console (reportgen/console/; docs/console.md) ---------------------------------------
 def _console_db(schedules_path: Path, store_url: str | None, config_dir: Path | None = None):  # type: ignore[no-untyped-def]
     """The console's tables in the store database named by schedules.toml (or --store), for

@@ -10,6 +10,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from argon2 import PasswordHasher
 from demo_reports import DEMO, demo_store
 from sched_helpers import free_port
@@ -40,6 +41,12 @@ when = { working_day = 10, at = "09:00" }
 approval_to = ["comms@example.org"]
 deliver = [{ channel = "publish" }]
 """
+
+
+@pytest.fixture(scope="session")
+def pulled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo pulled once per session (per worker); tests copy the file."""
+    return pulled_demo(tmp_path_factory.mktemp("console-demo"))
 
 
 def pulled_demo(folder: Path) -> Path:

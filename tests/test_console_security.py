@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from console_kit import PASSWORD, csrf_of, demo_config, make_app, pulled_demo, settings_for, sign_in
+from console_kit import PASSWORD, csrf_of, demo_config, make_app, pulled, settings_for, sign_in  # noqa: F401 (fixture)
 from starlette.testclient import TestClient
 
 from reportgen.cli import cli
@@ -20,12 +20,7 @@ from reportgen.console.security import RateLimit
 
 
 @pytest.fixture(scope="module")
-def pulled(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return pulled_demo(tmp_path_factory.mktemp("console-demo"))
-
-
-@pytest.fixture(scope="module")
-def shared(tmp_path_factory: pytest.TempPathFactory, pulled: Path):  # type: ignore[no-untyped-def]
+def shared(tmp_path_factory: pytest.TempPathFactory, pulled: Path):  # type: ignore[no-untyped-def]  # noqa: F811
     """One app for the tests that change nothing another test looks at."""
     root = tmp_path_factory.mktemp("console-app")
     return make_app(settings_for(root, pulled), root), root
@@ -88,7 +83,7 @@ def test_post_without_or_with_a_wrong_csrf_token_is_refused(app, root: Path) -> 
     assert len(list(outbox.rglob("*.eml"))) == 1
 
 
-def test_session_cookie_is_httponly_samesite_and_secure_behind_tls(app, tmp_path: Path, pulled: Path) -> None:  # type: ignore[no-untyped-def]
+def test_session_cookie_is_httponly_samesite_and_secure_behind_tls(app, tmp_path: Path, pulled: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     client = TestClient(app, follow_redirects=False)
     cookie = sign_in(client, "board1").headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=lax" in cookie and "path=/" in cookie
@@ -138,7 +133,7 @@ def test_security_headers_on_every_page(app) -> None:  # type: ignore[no-untyped
         assert "<script" not in page and " style=" not in page and " on" + "click=" not in page, url
 
 
-def test_uploaded_file_names_and_config_names_are_escaped(tmp_path: Path, pulled: Path) -> None:
+def test_uploaded_file_names_and_config_names_are_escaped(tmp_path: Path, pulled: Path) -> None:  # noqa: F811
     config = demo_config(tmp_path / "config")
     hostile = '<script>alert("p")</script><img src=x onerror=alert(1)>'
     toml = config / "partners" / "police.toml"

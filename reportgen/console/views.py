@@ -347,7 +347,7 @@ def support_routes(con: Console, page: Page) -> list[Route]:
         period = _period(con, request, str(request.state.form.get("period") or "") or None)
         to, status = await run_in_threadpool(send_reminder, con.settings, con.config, con.store, partner_id, period,
                                              console_url=str(request.base_url))  # fmt: skip
-        audit(con, request, "reminder", f"{partner_id} {period.key} to {', '.join(to)}: {status}")
+        audit(con, request, "reminder", f"{partner_id} {period.key} by-hand: to {', '.join(to)}: {status}")
         flash(request, f"Reminder to {con.config.partner(partner_id).name} for {period.label}: {status}.")
         return redirect(con, request, f"/support?period={quote(period.key)}")
 
