@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from reportgen.periods import Kind, Period
 
@@ -48,6 +48,30 @@ class Frequency(StrEnum):
             Frequency.QUARTERLY: Kind.QUARTER,
             Frequency.ANNUAL: Kind.FINANCIAL_YEAR,
         }[self]
+
+
+def _rebase_periods(value: Any, frequency: Frequency | None) -> tuple[str, ...]:
+    """``spc_rebase``: periods of the indicator's own frequency where its process changed (SPC
+    limits are worked out afresh from there; docs/statistics.md, "SPC"), kept as canonical keys."""
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        raise ValueError('must be a list of periods, e.g. spc_rebase = ["2004-04"]')
+    if frequency is None:  # the frequency itself is invalid: that error is reported instead
+        return tuple(str(v) for v in value)
+    keys = []
+    for n, item in enumerate(value):
+        try:
+            period = Period.parse(str(item))
+        except Exception as exc:  # PeriodError: say which entry, in the config's words
+            raise ValueError(f"entry {n} ({item!r}) is not a period: {exc}") from None
+        if period.kind is not frequency.period_kind:
+            raise ValueError(
+                f"entry {n} ({item!r}) is a {period.kind.value.replace('_', ' ')} period but the indicator "
+                f"is {frequency.value}: give {frequency.period_kind.value.replace('_', ' ')} periods"
+            )
+        keys.append(period.key)
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"lists a period twice: {keys}")
+    return tuple(sorted(keys, key=lambda k: Period.parse(k).start))
 
 
 class Aggregation(StrEnum):
@@ -153,6 +177,12 @@ class Indicator(Model):
     monitor_only: bool = False
     decimals: int = Field(default=0, ge=0, le=3)
     owner: str = ""  # filled in by the loader from the partner file
+    spc_rebase: tuple[str, ...] = ()  # periods where the process changed: SPC limits start afresh
+
+    @field_validator("spc_rebase", mode="before")
+    @classmethod
+    def _rebase(cls, value: Any, info: ValidationInfo) -> tuple[str, ...]:
+        return _rebase_periods(value, info.data.get("frequency"))
 
     @property
     def label(self) -> str:
@@ -203,6 +233,12 @@ class Derived(Model):
     monitor_only: bool = False
     decimals: int = Field(default=0, ge=0, le=3)
     owner: str = "partnership"
+    spc_rebase: tuple[str, ...] = ()  # periods where the process changed: SPC limits start afresh
+
+    @field_validator("spc_rebase", mode="before")
+    @classmethod
+    def _rebase(cls, value: Any, info: ValidationInfo) -> tuple[str, ...]:
+        return _rebase_periods(value, info.data.get("frequency"))
 
     @model_validator(mode="after")
     def _operands(self) -> Derived:
