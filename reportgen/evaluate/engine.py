@@ -91,7 +91,7 @@ INDICATOR_COLUMNS = [
     "baseline_period", "baseline_value", "change_pct", "change_label", "yoy_change_pct",
     "yoy_change_label", "yoy_difference", "target_period", "target_value", "trajectory_value",
     "gap_pct", "status", "status_text", "direction", "improved", "missing", "spc_mean", "spc_ucl",
-    "spc_lcl", "spc_signal", "spc_variation", "spc_assurance", "spc_needs_rebase",
+    "spc_lcl", "spc_signal", "spc_variation", "spc_assurance", "spc_direction", "spc_needs_rebase",
 ]  # fmt: skip
 
 
@@ -527,6 +527,7 @@ def _spc(
     signal = np.full(n, "", dtype=object)
     variation = np.full(n, "insufficient_data", dtype=object)
     needs_rebase = np.zeros(n, dtype=bool)
+    direction = np.full(n, "", dtype=object)  # high / low: which side a special cause is on
     pol_ind = np.array([POLARITY_SIGN[d.polarity] for d in defs], dtype=np.int64)
     for step in np.unique(rules.native_months):  # at most three: monthly, quarterly, annual
         codes = np.flatnonzero(rules.native_months == step)
@@ -563,6 +564,7 @@ def _spc(
             out = _spc_long(key, t, value, n_areas, t_report, pol_ind, rebase)
             k = out["key"].to_numpy(dtype=np.int64)
             needs_rebase[k] = out["spc_needs_rebase"].to_numpy(dtype=bool)
+            direction[k] = out["spc_direction"].to_numpy(dtype=object)
             mean[k] = out["spc_mean"].to_numpy(dtype=float)
             ucl[k] = out["spc_ucl"].to_numpy(dtype=float)
             lcl[k] = out["spc_lcl"].to_numpy(dtype=float)
@@ -582,6 +584,7 @@ def _spc(
         )
         k = series[got["reported"]]
         needs_rebase[k] = got["needs_rebase"][got["reported"]]
+        direction[k] = got["direction"][got["reported"]]
         mean[k] = got["mean"][got["reported"]]
         ucl[k] = got["ucl"][got["reported"]]
         lcl[k] = got["lcl"][got["reported"]]
@@ -592,6 +595,7 @@ def _spc(
     frame["spc_lcl"] = lcl[keys]
     frame["spc_signal"] = signal[keys]
     frame["spc_variation"] = variation[keys]
+    frame["spc_direction"] = direction[keys]
     frame["spc_needs_rebase"] = needs_rebase[keys]
     # the trajectory brought to one native period: sums scale with the months they cover
     months = (win["eval_hi"] - win["cmp_lo"] + 1)[ind]

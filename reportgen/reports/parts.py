@@ -24,6 +24,9 @@ from reportgen.reports.base import (
     status_cell,
 )
 from reportgen.reports.series import compare_series, monthly, share_counts, yearly, yearly_denominators
+from reportgen.reports.spc_words import COLUMN as SPC_COLUMN
+from reportgen.reports.spc_words import NOTE as SPC_NOTE
+from reportgen.reports.spc_words import spc_cell
 
 DASH = "\u2013"
 
@@ -181,7 +184,7 @@ def scorecard_table(ctx: ReportContext, strategy: Strategy) -> Table:
                     value_text(r, "trajectory_value"),
                     status_cell(status),
                     direction_word(r.get("direction")),
-                    spc_text(r),
+                    spc_cell(ctx, r),
                 )
             )
             continue
@@ -206,7 +209,7 @@ def scorecard_table(ctx: ReportContext, strategy: Strategy) -> Table:
     return Table(
         caption=f"Scorecard, {ctx.period.label}"
         + (f": latest figures are for the {basis} unless stated" if basis else ""),
-        columns=_columns(strategy, "Big target"),
+        columns=(*_columns(strategy, "Big target")[:-1], SPC_COLUMN),
         rows=tuple(out),
         column_align=ALIGN8,
         notes=(
@@ -214,6 +217,7 @@ def scorecard_table(ctx: ReportContext, strategy: Strategy) -> Table:
             "seasonal swings. Percentages show their numerator and denominator in brackets.",
             "Trajectory now: where the straight line from the baseline to the target says we should be now. "
             "Targets made of several measures show how many have improved on the baseline.",
+            SPC_NOTE,
         ),
     )
 
@@ -303,8 +307,9 @@ def spc_block(ctx: ReportContext, row: pd.Series) -> Chart | None:
             polarity=str(row["polarity"]),
             decimals=int(row.get("decimals") or 0),
             source=_source(ctx, row),
-            caption="Mean and limits from the last 24 months (XmR method). A point outside the limits, "
-            "7 in a row on one side of the mean, or 7 rising or falling in a row is a special cause.",
+            caption="XmR method. A point outside the limits, 7 in a row on one side of the mean, 7 rising or "
+            "falling in a row, or 2 of 3 close to a limit is a special cause.",
+            rebase=ctx.config.indicator(indicator).spc_rebase,
         )
 
     if len(monthly(ctx.evaluation, indicator, area, period)) < 12:
