@@ -11,7 +11,6 @@ from pathlib import Path
 
 import docx
 import numpy as np
-import pandas as pd
 import pytest
 from click.testing import CliRunner
 from demo_reports import DEMO, demo_store
