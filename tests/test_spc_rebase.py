@@ -174,3 +174,77 @@ def test_gmp_acceptance_reference_still_holds_without_rebasing() -> None:
     assert round(pts["mean"].iloc[0], 2) == 32534.06
     assert (round(pts["lcl"].iloc[0], 2), round(pts["ucl"].iloc[0], 2)) == (28239.07, 36829.04)
     assert (pts["segment"] == 0).all() and not pts["carried"].any()
+
+
+# ----------------------------------------------------------------------------------------------
+# Configuration and the chart
+# ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ('["2004-Q2"]', "is a quarter period but the indicator is monthly"),
+        ('"2004-04"', "must be a list of periods"),
+        ('["2004-13"]', "is not a period"),
+        ('["2004-04", "2004-04"]', "lists a period twice"),
+    ],
+)
+def test_bad_spc_rebase_names_file_and_key(tmp_path, value: str, words: str) -> None:
+    import shutil
+    from pathlib import Path
+
+    from reportgen.config import load_config
+    from reportgen.errors import ConfigError
+
+    demo = Path(__file__).resolve().parents[1] / "data_sources"
+    root = tmp_path / "cfg"
+    shutil.copytree(demo, root, ignore=shutil.ignore_patterns("data"))
+    derived = root / "derived.toml"
+    derived.write_text(derived.read_text().replace('spc_rebase = ["2004-04"]', f"spc_rebase = {value}", 1))
+    with pytest.raises(ConfigError) as info:
+        load_config(root)
+    message = str(info.value)  # the one line the CLI prints
+    assert "cfg/derived.toml" in message and "spc_rebase" in message and words in message, message
+
+
+def test_quarterly_rebase_periods_are_accepted_and_kept_in_order() -> None:
+    from reportgen.config.models import Indicator
+
+    ind = Indicator(id="x", title="X", unit="count", polarity="lower_is_better", frequency="quarterly",
+                    spc_rebase=["2005-Q1", "2004-Q2"])  # fmt: skip
+    assert ind.spc_rebase == ("2004-Q2", "2005-Q1")
+
+
+def _monthly(values: list[float], first: str = "2003-04") -> pd.Series:
+    start = pd.Period(first, freq="M")
+    return pd.Series(values, index=[str(start + i) for i in range(len(values))])
+
+
+def test_chart_steps_its_limits_at_a_rebase_and_says_where_they_come_from() -> None:
+    from reportgen.charts.book import ChartBook
+    from reportgen.charts.spc_chart import spc_chart
+
+    values = _monthly(LOW + HIGH)
+    plain = ChartBook().get("a", lambda: spc_chart(values, title="t", measure="Crimes"))
+    assert "need rebasing" in plain.alt_text and "24 of 24 months would be flagged" in plain.alt_text
+    assert "Mean and limits from 24 months, April 2003 to March 2005." in plain.caption
+    assert "Special cause" not in plain.svg.decode()  # not painted point by point
+    rebased = ChartBook().get("b", lambda: spc_chart(values, title="t", measure="Crimes", rebase=["2004-04"]))
+    assert "need rebasing" not in rebased.alt_text
+    assert "All 24 months show only common-cause" in rebased.alt_text
+    assert rebased.caption.startswith(
+        "Mean and limits from 12 months, April 2004 to March 2005 (recalculated from April 2004"
+    )
+    # Both segments' upper limits (by hand 15.32 and 25.32) are drawn, and the latest is labelled.
+    assert "Upper limit 25" in rebased.svg.decode()
+
+
+def test_public_chart_uses_no_spc_words() -> None:
+    from reportgen.charts.book import ChartBook
+    from reportgen.charts.spc_chart import spc_chart
+
+    values = _monthly(LOW + LOW[:-1] + [30.0])  # the last month far above the usual range
+    chart = ChartBook().get("p", lambda: spc_chart(values, title="t", measure="Crimes", public=True))
+    words = f"{chart.alt_text} {chart.caption} {chart.svg.decode()}"
+    assert "above its usual range" in chart.alt_text and "Unusually bad" in words
+    for term in ("special", "common cause", "common-cause", "limit", "SPC", "mean"):
+        assert term.lower() not in words.lower().replace("clip", ""), term
