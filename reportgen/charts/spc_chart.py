@@ -164,6 +164,11 @@ def spc_chart(
     basis = limits_basis(points)
     if public:
         alt += _public_words(points, kinds, latest, needs_rebase, insufficient, decimals)
+        segment = int(latest_row["segment"])
+        if cuts and segment > months[0] and not insufficient:  # the "usual" level changed in view
+            since = month_label(segment, short=False)
+            changed = f"The level changed in {since}, so the average and usual range are worked out again from then."
+            caption = f"{caption} {changed}".strip()
         return ChartDraft(fig, title, alt, caption, source, width_mm)
     caption = " ".join(p for p in (basis, caption) if p)
     if insufficient:
