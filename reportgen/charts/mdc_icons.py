@@ -20,7 +20,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from matplotlib.patches import Circle
+from matplotlib.font_manager import FontProperties
+from matplotlib.patches import Circle, PathPatch
+from matplotlib.textpath import TextPath
+from matplotlib.transforms import Affine2D
 
 from reportgen.charts import palette
 from reportgen.charts.book import ChartBook, ChartDraft, new_figure
@@ -114,6 +117,10 @@ def _draw(icon: Icon, alt: str) -> ChartDraft:
         ax.fill_between([-0.65, 0.25], -0.3, 0.3, color=icon.colour, alpha=0.35, linewidth=0)
         ax.plot([-0.7, 0.3], [0.0, 0.0], color=palette.BLACK, linewidth=0.9, linestyle=(0, (2, 1.5)))
     if icon.letter:
-        ax.text(0.58, -0.02, icon.letter, ha="center", va="center", fontsize=6.5, fontweight="bold",
-                color=palette.text_colour(icon.colour))  # fmt: skip
+        # The letter as a shape, not text: the icon's words are printed beside it, and a PDF's
+        # text layer (or a screen reader) must not read a stray "H" into the table cell.
+        glyph = TextPath((0, 0), icon.letter, size=0.8, prop=FontProperties(family=palette.FONT_FAMILY, weight="bold"))
+        box = glyph.get_extents()
+        centred = Affine2D().translate(0.58 - (box.x0 + box.x1) / 2, -(box.y0 + box.y1) / 2)
+        ax.add_patch(PathPatch(centred.transform_path(glyph), color=palette.text_colour(icon.colour), linewidth=0))
     return ChartDraft(fig, icon.words, alt, width_mm=SIZE_MM)
