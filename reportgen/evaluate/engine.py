@@ -623,6 +623,4 @@ def _spc_long(
     uniq = np.unique(key)
     words = pd.Series(pol_ind[uniq // n_areas]).map(SPC_POLARITY).to_numpy()
     cuts = [rebase[i] for i in uniq // n_areas]
-    return spc_summary(
-        data, ["key"], t_report, series=pd.DataFrame({"key": uniq, "polarity": words, "rebase": cuts})
-    )
+    return spc_summary(data, ["key"], t_report, series=pd.DataFrame({"key": uniq, "polarity": words, "rebase": cuts}))

@@ -516,10 +516,7 @@ def spc_summary(
     series_combined, code = np.unique(combined, return_inverse=True)
     n_series = len(series_combined)
     uniq_frame = pd.DataFrame(
-        {
-            k: u.take(_digit(series_combined, radices, i))
-            for i, (k, u) in enumerate(zip(keys, key_uniques, strict=True))
-        }
+        {k: u.take(_digit(series_combined, radices, i)) for i, (k, u) in enumerate(zip(keys, key_uniques, strict=True))}
     )
     cfg = _settings(
         series,

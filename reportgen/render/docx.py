@@ -113,8 +113,10 @@ def _add_icon(paragraph: WordParagraph, icon: Chart) -> None:
     """A small picture (an SPC icon) at the start of a table cell, with its alt text. No space run
     after it: the cell's text must read exactly as the document model's (the parity tests)."""
     if not icon.png:
-        raise RenderError(f"Icon {icon.id!r} has no PNG for the Word file.",
-                          hint="Pass the document through its ChartBook's with_png() first.")
+        raise RenderError(
+            f"Icon {icon.id!r} has no PNG for the Word file.",
+            hint="Pass the document through its ChartBook's with_png() first.",
+        )
     inline = paragraph.add_run().add_picture(io.BytesIO(icon.png), width=Mm(icon.width_mm))
     inline._inline.docPr.set("descr", icon.alt_text)  # python-docx has no API for alt text
 
