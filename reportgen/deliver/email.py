@@ -13,8 +13,8 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from reportgen.deliver.base import Channel, Outcome, Parcel
+from reportgen.deliver.config import Delivery, Smtp
 from reportgen.deliver.outbox import Outbox
-from reportgen.schedule.config import Delivery, Smtp
 
 
 def compose(parcel: Parcel, spec: Delivery, smtp: Smtp) -> EmailMessage:

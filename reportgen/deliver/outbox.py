@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
+from reportgen.deliver.config import Security, Smtp
 from reportgen.errors import DeliveryError
-from reportgen.schedule.config import Security, Smtp
 
 log = logging.getLogger("reportgen.deliver")
 

@@ -8,43 +8,30 @@ hint and every error names the file and the key. Durations are written ``30s``, 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import tomllib
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from reportgen.config.loader import _validate
+from reportgen.deliver.config import (  # noqa: F401  (re-exported: schedules.toml embeds them)
+    Alerts,
+    ChannelName,
+    Delivery,
+    Duration,
+    Folder,
+    Model,
+    Security,
+    Smtp,
+    parse_duration,
+)
 from reportgen.errors import ConfigError
 from reportgen.periods import Kind, Period
 
 DEFAULT_SCHEDULES = Path("schedules.toml")
 ID_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"
-_DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def parse_duration(value: Any) -> Any:
-    """``"90s"``, ``"15m"``, ``"6h"``, ``"2d"`` or a number of seconds -> timedelta."""
-    if isinstance(value, dt.timedelta):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return dt.timedelta(seconds=value)
-    if isinstance(value, str) and (m := _DURATION_RE.match(value)):
-        return dt.timedelta(seconds=float(m[1]) * _UNIT_SECONDS[m[2]])
-    if isinstance(value, str) and value.startswith("P"):
-        return value  # ISO 8601 (how the models serialise durations): pydantic parses it
-    raise ValueError(f"{value!r} is not a duration; write e.g. 30s, 15m, 6h or 2d")
-
-
-Duration = Annotated[dt.timedelta, BeforeValidator(parse_duration)]
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
 def _check_zone(name: str) -> str:
@@ -53,40 +40,6 @@ def _check_zone(name: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"{name!r} is not a time zone; use an IANA name such as Europe/London") from None
     return name
-
-
-class Security(StrEnum):
-    STARTTLS = "starttls"
-    TLS = "tls"
-    NONE = "none"
-
-
-class Smtp(Model):
-    """The mail server. With no ``host`` every message waits in the outbox as a .eml file."""
-
-    host: str = ""
-    port: int = Field(default=587, ge=1, le=65535)
-    security: Security = Security.STARTTLS
-    user: str = ""
-    password_env: str = "REPORTGEN_SMTP_PASSWORD"
-    sender: str = "reportgen@localhost"
-    timeout: Duration = dt.timedelta(seconds=30)
-    max_attachment_mb: float = Field(default=10.0, gt=0)
-    link_base: str = ""  # URL prefix that replaces attachments above the limit; else the file path
-
-    @property
-    def configured(self) -> bool:
-        return bool(self.host)
-
-
-class Folder(Model):
-    path: Path
-
-
-class Alerts(Model):
-    """Who hears about a job that failed after its retries (partnership support)."""
-
-    to: tuple[str, ...] = ()
 
 
 class ServiceSettings(Model):
@@ -138,25 +91,6 @@ class Readiness(Model):
 
     wait: Duration = dt.timedelta(0)
     partners: tuple[str, ...] = ()  # empty: every partner with an indicator at this frequency or finer
-
-
-class ChannelName(StrEnum):
-    EMAIL = "email"
-    PUBLISH = "publish"
-    PRINT = "print"
-
-
-class Delivery(Model):
-    channel: ChannelName
-    to: tuple[str, ...] = ()
-    subject: str = ""  # default: "<Report> <period label>"
-    attach: tuple[str, ...] = (".pdf", ".docx")  # email: file suffixes attached
-
-    @model_validator(mode="after")
-    def _recipients(self) -> Delivery:
-        if self.channel is ChannelName.EMAIL and not self.to:
-            raise ValueError("an email delivery needs recipients in 'to'")
-        return self
 
 
 PUBLIC_REPORTS = frozenset({"leaflet", "poster"})
