@@ -775,7 +775,12 @@ def serve(schedules_path: Path, store_url: str | None, once: bool) -> None:
         service.run_due()
         service.flush_outbox()
         return
-    if not service.serve():
+    clean = service.serve()
+    if service.exit_code:
+        # The watchdog found the scheduler dead or stuck: exit non-zero for systemd to restart us.
+        logging.shutdown()
+        os._exit(service.exit_code)
+    if not clean:
         # The run in hand was abandoned and recorded; its thread cannot be joined, so leave now.
         logging.shutdown()
         os._exit(0)
