@@ -110,6 +110,21 @@ class Job(Model):
     approval_to: tuple[str, ...] = ()  # comms staff who receive the draft
     enabled: bool = True
 
+    @field_validator("report")
+    @classmethod
+    def _report(cls, value: str) -> str:
+        from reportgen.reports.request import check_report
+
+        return check_report(value)
+
+    @model_validator(mode="after")
+    def _variant(self) -> Job:
+        # The same check as `reportgen run` and pipeline.generate: one typed run request.
+        from reportgen.reports.request import check_variant
+
+        check_variant(self.report, self.variant)
+        return self
+
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str | None) -> str | None:
