@@ -19,10 +19,14 @@ from reportgen.schedule.service import Service
 
 BAD_JOBS = [
     ('report = "board-pak"', "jobs[0] (id='x').report: 'board-pak' is not a report (did you mean 'board-pack'?"),
-    ('report = "leaflet"\nvariant = { larg_print = true }',
-     "jobs[0] (id='x'): variant.larg_print is not a known variant option (did you mean 'large_print'?"),
-    ('report = "board-pack"\nvariant = { poster = true }',
-     "jobs[0] (id='x'): variant.poster does not apply to the board-pack"),
+    (
+        'report = "leaflet"\nvariant = { larg_print = true }',
+        "jobs[0] (id='x'): variant.larg_print is not a known variant option (did you mean 'large_print'?",
+    ),
+    (
+        'report = "board-pack"\nvariant = { poster = true }',
+        "jobs[0] (id='x'): variant.poster does not apply to the board-pack",
+    ),
     ('report = "leaflet"\nvariant = { large_print = "yes" }', "jobs[0] (id='x'): variant.large_print: Input should"),
 ]
 
@@ -44,8 +48,14 @@ def test_bad_job_refused_by_schedules_and_serve_naming_file_and_key(tmp_path: Pa
 
 def test_library_api_refuses_the_same_variant_before_reading_anything(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"variant\.larg_print is not a known variant option"):
-        generate("leaflet", "2005-Q1", config_dir=tmp_path / "nowhere", store_url=f"sqlite:///{tmp_path}/s.sqlite",
-                 out_dir=tmp_path / "out", variant={"larg_print": True})
+        generate(
+            "leaflet",
+            "2005-Q1",
+            config_dir=tmp_path / "nowhere",
+            store_url=f"sqlite:///{tmp_path}/s.sqlite",
+            out_dir=tmp_path / "out",
+            variant={"larg_print": True},
+        )
     assert not (tmp_path / "out").exists() and not (tmp_path / "s.sqlite").exists()
 
 
@@ -99,7 +109,7 @@ def test_approve_reports_a_run_whose_job_left_schedules_and_releases_the_rest(tm
     clock.set(utc(2005, 4, 14, 9))
     assert sorted(r.approval for r in svc.run_due()) == ["pending", "pending"]
     # The poster job is taken out of schedules.toml while its draft waits.
-    path = write_schedules(tmp_path, LEAFLETS.split("[[jobs]]\nid = \"poster\"")[0])
+    path = write_schedules(tmp_path, LEAFLETS.split('[[jobs]]\nid = "poster"')[0])
     result = invoke("approve", "leaflet", "2005-Q1", "--schedules", str(path))
     assert result.exit_code == 0, result.output
     assert "released leaflet 2005-Q1 v1" in result.output

@@ -104,10 +104,18 @@ class Message:
     def from_row(cls, row: RowMapping) -> Message:
         nxt = row["next_attempt_at"]
         return cls(
-            id=row["id"], run_id=row["run_id"], job=row["job"], period=row["period"], channel=row["channel"],
-            target=row["target"], status=row["status"], attempts=row["attempts"], detail=row["detail"],
+            id=row["id"],
+            run_id=row["run_id"],
+            job=row["job"],
+            period=row["period"],
+            channel=row["channel"],
+            target=row["target"],
+            status=row["status"],
+            attempts=row["attempts"],
+            detail=row["detail"],
             next_attempt_at=dt.datetime.fromisoformat(nxt) if nxt else None,
-            updated_at=dt.datetime.fromisoformat(row["updated_at"]), alerted=bool(row["alerted"]),
+            updated_at=dt.datetime.fromisoformat(row["updated_at"]),
+            alerted=bool(row["alerted"]),
         )
 
 
@@ -149,7 +157,12 @@ def insert(conn: Connection, run_id: int | None, rows: list[dict[str, Any]], now
     for row in rows:
         result = conn.execute(
             messages.insert().values(
-                run_id=run_id, status=PENDING, attempts=0, created_at=iso(now), updated_at=iso(now), alerted=0,
+                run_id=run_id,
+                status=PENDING,
+                attempts=0,
+                created_at=iso(now),
+                updated_at=iso(now),
+                alerted=0,
                 **row,
             )
         )
@@ -205,8 +218,12 @@ class DeliveryQueue:
         if not self.settings.alerts.to:
             return None
         row = {
-            "job": job, "period": period, "channel": ALERT, "target": ", ".join(self.settings.alerts.to),
-            "spec": "{}", "parcel": json.dumps({"subject": subject, "body": body}),
+            "job": job,
+            "period": period,
+            "channel": ALERT,
+            "target": ", ".join(self.settings.alerts.to),
+            "spec": "{}",
+            "parcel": json.dumps({"subject": subject, "body": body}),
         }
         [msg_id] = self.enqueue(run_id, [row])
         self.process(ids=[msg_id])
@@ -260,35 +277,56 @@ class DeliveryQueue:
         now = self.now()
         attempts = row["attempts"] + (1 if tried else 0)
         values: dict[str, Any] = {
-            "status": status, "detail": detail, "attempts": attempts, "updated_at": iso(now),
-            "lease_owner": None, "lease_until": None, "next_attempt_at": None,
+            "status": status,
+            "detail": detail,
+            "attempts": attempts,
+            "updated_at": iso(now),
+            "lease_owner": None,
+            "lease_until": None,
+            "next_attempt_at": None,
         }
         if status == FAILED_RETRYING:
             wait = min(self.backoff * (2 ** max(attempts - 1, 0)), MAX_BACKOFF)
             values["next_attempt_at"] = iso(now + wait)
-        alert_now = row["channel"] != ALERT and not row["alerted"] and (
-            status == FAILED_PERMANENT or (status == FAILED_RETRYING and attempts >= self.budget)
-            or (status in DONE and detail and "refused" in detail)
+        alert_now = (
+            row["channel"] != ALERT
+            and not row["alerted"]
+            and (
+                status == FAILED_PERMANENT
+                or (status == FAILED_RETRYING and attempts >= self.budget)
+                or (status in DONE and detail and "refused" in detail)
+            )
         )
         if alert_now:
             values["alerted"] = 1
         with self.engine.begin() as conn:
             conn.execute(
-                messages.update().where((messages.c.id == row["id"]) & (messages.c.lease_owner == self.owner))
+                messages.update()
+                .where((messages.c.id == row["id"]) & (messages.c.lease_owner == self.owner))
                 .values(**values)
             )
         level = logging.INFO if status in (*DONE, PENDING) else logging.WARNING
         if row["channel"] == ALERT and status in (FAILED_RETRYING, FAILED_PERMANENT):
             level = logging.ERROR  # the alert itself could not go: the log is all that is left
-        log.log(level, 'event=delivery job=%s period=%s outcome=%s channel=%s to="%s" attempt=%d%s', row["job"],
-                row["period"], status, row["channel"], row["target"], attempts, f' detail="{detail}"' if detail else "")
+        log.log(
+            level,
+            'event=delivery job=%s period=%s outcome=%s channel=%s to="%s" attempt=%d%s',
+            row["job"],
+            row["period"],
+            status,
+            row["channel"],
+            row["target"],
+            attempts,
+            f' detail="{detail}"' if detail else "",
+        )
         if alert_now:
-            why = {FAILED_PERMANENT: "was refused for good"}.get(status, "has not gone after "
-                                                                 f"{attempts} attempt(s)")
+            why = {FAILED_PERMANENT: "was refused for good"}.get(status, f"has not gone after {attempts} attempt(s)")
             if status in DONE:
                 why = "went, but some recipients were refused"
             self.alert(
-                row["job"], row["period"], row["run_id"],
+                row["job"],
+                row["period"],
+                row["run_id"],
                 f"[reportgen] DELIVERY FAILED: {row['job']} {row['period']} ({row['channel']})",
                 f"The {row['channel']} delivery of {row['job']} {row['period']} to {row['target']} {why}.\n\n"
                 f"Reason: {detail}\n\nSee: reportgen outbox list; reportgen history --job {row['job']}\n",
@@ -326,8 +364,9 @@ class DeliveryQueue:
         box = self.outbox
         paths = {}
         for row in rows:
-            stem = f"q{row['id']}-" + (f"alert-{row['job']}-{row['period']}" if row["channel"] == ALERT else
-                                       f"{row['job']}-{row['period']}")
+            stem = f"q{row['id']}-" + (
+                f"alert-{row['job']}-{row['period']}" if row["channel"] == ALERT else f"{row['job']}-{row['period']}"
+            )
             try:
                 paths[row["id"]] = box.ensure(stem, lambda row=row: self._compose(row))
             except (OSError, DeliveryError) as exc:  # a document vanished, the disk is full

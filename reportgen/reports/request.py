@@ -73,11 +73,14 @@ def check_variant(report: str, variant: dict[str, Any] | None) -> dict[str, Any]
         if key not in Variant.model_fields:
             close = difflib.get_close_matches(str(key), list(Variant.model_fields), n=1)
             guess = f"did you mean {close[0]!r}? " if close else ""
-            raise ValueError(f"variant.{key} is not a known variant option ({guess}known: "
-                             f"{', '.join(Variant.model_fields)})")
+            raise ValueError(
+                f"variant.{key} is not a known variant option ({guess}known: {', '.join(Variant.model_fields)})"
+            )
         if key not in allowed:
-            raise ValueError(f"variant.{key} does not apply to the {report} (it takes: "
-                             f"{', '.join(sorted(allowed)) or 'no variant options'})")
+            raise ValueError(
+                f"variant.{key} does not apply to the {report} (it takes: "
+                f"{', '.join(sorted(allowed)) or 'no variant options'})"
+            )
     try:
         Variant.model_validate(variant)
     except ValidationError as exc:
