@@ -172,7 +172,8 @@ def insert(conn: Connection, run_id: int | None, rows: list[dict[str, Any]], now
 
 # --- working through the rows -----------------------------------------------------------------
 class DeliveryQueue:
-    """Sends the rows that are due, records each one's outcome, and alerts partnership support."""
+    """Sends the rows that are due, records each one's outcome, and alerts partnership support.
+    The table is created with the run ledger's (``reportgen.schedule.ledger``)."""
 
     def __init__(
         self,
@@ -190,7 +191,6 @@ class DeliveryQueue:
         self.budget = budget
         self.backoff = backoff
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
-        metadata.create_all(engine)
 
     @property
     def outbox(self) -> Outbox:

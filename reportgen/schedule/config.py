@@ -52,6 +52,11 @@ class ServiceSettings(Model):
     stale_after: Duration = dt.timedelta(minutes=10)
     max_attempts: int = Field(default=4, ge=1)
     retry_backoff: Duration = dt.timedelta(minutes=5)  # doubles after each failed attempt
+    # A message the mail server could not take now (down, 4xx, login refused) is tried again
+    # after delivery_backoff, doubling up to an hour; partnership support hear after
+    # delivery_alert_after tries, and trying goes on.
+    delivery_backoff: Duration = dt.timedelta(minutes=1)
+    delivery_alert_after: int = Field(default=4, ge=1)
 
 
 class When(Model):

@@ -208,8 +208,7 @@ class Ledger:
         self.pid = os.getpid() if pid is None else pid
         try:
             self.engine = make_engine(url)
-            metadata.create_all(self.engine)
-            delivery_queue.metadata.create_all(self.engine)
+            _create_tables(self.engine)
         except SQLAlchemyError as exc:
             raise ScheduleError(f"cannot open the run ledger at {url}: {exc.__class__.__name__}: {exc}") from None
 
@@ -492,6 +491,21 @@ class Ledger:
         self.engine.dispose()
 
 
+def _create_tables(engine: Engine) -> None:
+    """Create the ledger's tables if missing. Two services starting together both see a table
+    missing and both create it; the loser's "already exists" just means it is there now."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    for attempt in range(5):
+        try:
+            metadata.create_all(engine)
+            delivery_queue.metadata.create_all(engine)
+            return
+        except (OperationalError, ProgrammingError) as exc:
+            if "already exists" not in str(exc) or attempt == 4:
+                raise
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -499,4 +513,7 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    try:  # a killed process its parent has not reaped yet (a zombie) answers signal 0 too
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True

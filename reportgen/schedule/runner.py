@@ -58,13 +58,20 @@ class Fenced(Exception):
 def fault(point: str) -> None:
     """Test hook for the fault-injection suite: ``REPORTGEN_FAULT=<point>:<action>`` (``stop``:
     SIGSTOP this process; ``kill``: SIGKILL it) acts when the run reaches ``point``
-    (after-render, before-success, after-success). Unset in production: one dict lookup."""
+    (after-render, before-success, after-success); with ``REPORTGEN_FAULT_ONCE=<file>`` only
+    the first process of several does. Unset in production: one dict lookup."""
     wanted = os.environ.get("REPORTGEN_FAULT")
     if not wanted:
         return
     name, _, action = wanted.partition(":")
     if name != point:
         return
+    once = os.environ.get("REPORTGEN_FAULT_ONCE")  # a file: only the first process to get here acts
+    if once:
+        try:
+            os.close(os.open(once, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            return
     import signal
 
     log.warning("event=fault job=- period=- outcome=%s point=%s", action, point)
@@ -322,8 +329,8 @@ class Runner:
     @property
     def queue(self) -> DeliveryQueue:
         service = self.settings.service
-        return DeliveryQueue(self.ledger.engine, self.settings, now=self.now, budget=service.max_attempts,
-                             backoff=service.retry_backoff, owner=f"{self.ledger.host}:{self.ledger.pid}")
+        return DeliveryQueue(self.ledger.engine, self.settings, now=self.now, budget=service.delivery_alert_after,
+                             backoff=service.delivery_backoff, owner=f"{self.ledger.host}:{self.ledger.pid}")
 
     def send_now(self, run: Run) -> None:
         """Try a finished run's deliveries straight away. They are already queued, so if this
