@@ -136,7 +136,7 @@ class SmtpServer:
 
             def authenticator(server, session, envelope, mechanism, auth_data):  # type: ignore[no-untyped-def]
                 ok = auth_data.login == user.encode() and auth_data.password == password.encode()
-                return AuthResult(success=ok)
+                return AuthResult(success=ok, handled=False)  # handled=False: a refusal is answered 535
 
             kwargs = {"authenticator": authenticator, "auth_require_tls": False, "auth_required": True}
         self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port, **kwargs)

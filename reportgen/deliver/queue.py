@@ -364,9 +364,8 @@ class DeliveryQueue:
         box = self.outbox
         paths = {}
         for row in rows:
-            stem = f"q{row['id']}-" + (
-                f"alert-{row['job']}-{row['period']}" if row["channel"] == ALERT else f"{row['job']}-{row['period']}"
-            )
+            about = f"{row['job']}-{row['period']}" if row["job"] != "-" else "service"
+            stem = f"q{row['id']}-" + (f"alert-{about}" if row["channel"] == ALERT else about)
             try:
                 paths[row["id"]] = box.ensure(stem, lambda row=row: self._compose(row))
             except (OSError, DeliveryError) as exc:  # a document vanished, the disk is full

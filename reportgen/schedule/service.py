@@ -144,6 +144,7 @@ class Service:
     def sweep(self) -> None:
         """What every sweep does: take over runs whose worker died or stopped beating, run what
         is due or retrying, send what is owed."""
+        self.last_sweep = dt.datetime.now(dt.UTC)  # the scheduler fired: it is alive
         self.runner.recover()
         self.run_due()
         self.flush_outbox()
@@ -260,11 +261,13 @@ class Service:
 
     def watch(self) -> None:
         """The main thread watches the scheduler until asked to stop. If APScheduler's thread
-        has died, or no sweep has finished for three sweep intervals (plus the longest a run
-        may take), the service says so, alerts and stops with exit code 1 so systemd
+        has died, or no sweep has started for three sweep intervals (plus stale_after and four
+        SMTP timeouts; a run in hand holds sweeps back and does not count), the service says
+        so, alerts and stops with exit code 1 so systemd
         (Restart=on-failure) starts a fresh one; a run in hand is abandoned and retried."""
         every = self.settings.service.sweep_every.total_seconds()
-        allowance = dt.timedelta(seconds=3 * every) + self.settings.service.stale_after
+        # A sweep may legitimately take a while: a slow mail server times out per message.
+        allowance = dt.timedelta(seconds=3 * every) + self.settings.service.stale_after + 4 * self.settings.smtp.timeout
         busy = dt.datetime.now(dt.UTC)  # a run in hand holds the sweep back: not a fault
         while not self._stop.wait(min(max(every / 2, 0.5), 30)):
             now = dt.datetime.now(dt.UTC)
@@ -275,7 +278,7 @@ class Service:
             last = max(self.last_sweep or busy, busy)
             stuck = now - last > allowance
             if dead or stuck:
-                why = "the scheduler thread has died" if dead else f"no sweep has finished since {last:%H:%M:%S} UTC"
+                why = "the scheduler thread has died" if dead else f"no sweep since {last:%H:%M:%S} UTC"
                 log.error('event=watchdog job=- period=- outcome=failed reason="%s" action=exit', why)
                 with contextlib.suppress(Exception):
                     self.runner.queue.alert("-", "-", None, "[reportgen] service restarting",
