@@ -69,7 +69,7 @@ def test_wrong_password_is_a_failed_delivery_and_an_alert_then_sent_after_the_fi
             "support@example.org",
             "failed-retrying",
         )
-        assert " ERROR event=alert " in svc.log and " ERROR event=delivery " in svc.log
+        assert " ERROR event=alert " in svc.log and " ERROR event=deliver " in svc.log
         assert [r["id"] for r in history(schedules, "--status", "failed")] == [run["id"]]
         table = cli("history", "--status", "failed", "--schedules", str(schedules))
         assert "failed-retrying" in table.output and "535" in table.output

@@ -30,7 +30,7 @@ def test_paused_worker_never_removes_what_the_other_delivered(tmp_path: Path, se
         assert a.wait_stopped(), "A never reached the fault point:\n" + a.log
         b = Child(schedules, "b")
         assert server.mailbox.wait_for(1, timeout=40), "B never delivered:\n" + b.log
-        assert b.wait_log("event=delivery job=board-pack period=2005-03 outcome=sent", 5), b.log
+        assert b.wait_log("event=deliver job=board-pack period=2005-03 outcome=sent", 5), b.log
         [run] = history(schedules)
         assert (run["status"], run["attempts"]) == ("succeeded", 2)
         delivered = {Path(f): Path(f).read_bytes() for f in run["files"]}
@@ -71,7 +71,7 @@ def test_survivor_retries_a_run_whose_service_was_killed(tmp_path: Path, server:
         codes = (a.proc.poll(), b.proc.poll())
         dead, alive = (a, b) if codes[0] is not None else (b, a)
         assert sorted(codes, key=str) == [-9, None], a.log + b.log
-        assert alive.wait_log("event=delivery job=board-pack period=2005-03 outcome=sent", 5), alive.log
+        assert alive.wait_log("event=deliver job=board-pack period=2005-03 outcome=sent", 5), alive.log
         assert not server.mailbox.wait_for(2, timeout=1.5), "sent once"
         assert alive.term() == 0, alive.log
     finally:

@@ -84,21 +84,3 @@ class EmailChannel(Channel):
         if result.sent:
             return Outcome("sent", target, f"via {self.settings.smtp.host}:{self.settings.smtp.port}")
         return Outcome("queued", target, f"{result.error}; waiting in {path}")
-
-
-def send_alert(settings, subject: str, body: str) -> Outcome | None:  # type: ignore[no-untyped-def]
-    """Email partnership support (``[alerts] to``) about a job that keeps failing."""
-    if not settings.alerts.to:
-        return None
-    msg = EmailMessage()
-    msg["Subject"] = subject
-    msg["From"] = settings.smtp.sender
-    msg["To"] = ", ".join(settings.alerts.to)
-    msg["Date"] = format_datetime(dt.datetime.now(dt.UTC))
-    msg["Message-ID"] = make_msgid()
-    msg.set_content(body)
-    outbox = Outbox(settings.outbox.path)
-    path = outbox.put(msg, stem="alert")
-    if settings.smtp.configured and outbox.send(settings.smtp, only=[path]).sent:
-        return Outcome("sent", msg["To"])
-    return Outcome("queued", msg["To"], str(path))

@@ -310,7 +310,7 @@ class DeliveryQueue:
             level = logging.ERROR  # the alert itself could not go: the log is all that is left
         log.log(
             level,
-            'event=delivery job=%s period=%s outcome=%s channel=%s to="%s" attempt=%d%s',
+            'event=deliver job=%s period=%s outcome=%s channel=%s to="%s" attempt=%d%s',
             row["job"],
             row["period"],
             status,

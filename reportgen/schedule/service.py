@@ -299,8 +299,9 @@ class Service:
         """Stop firing; let the run in hand finish within stop_timeout, else abandon it cleanly."""
         global _ACTIVE
         self.runner.stopping.set()
-        if self.scheduler is not None:
-            self.scheduler.shutdown(wait=False)
+        if self.scheduler is not None and self.scheduler.running:  # not if it died: the watchdog's case
+            with contextlib.suppress(Exception):
+                self.scheduler.shutdown(wait=False)
         clean = self.runner.idle.wait(self.settings.service.stop_timeout.total_seconds())
         if not clean:
             run, staging = self.runner.current, self.runner.current_staging
