@@ -169,3 +169,19 @@ def test_watchdog_stops_the_service_with_status_1_when_the_scheduler_dies(tmp_pa
     assert svc.exit_code == 1
     assert 'event=watchdog job=- period=- outcome=failed reason="the scheduler thread has died"' in logs.text
     assert any(m.channel == "alert" for m in svc.runner.queue.messages())
+
+
+def test_a_run_abandoned_on_its_last_attempt_is_alerted_not_left_lying(tmp_path: Path) -> None:
+    settings = settings_at(tmp_path, "", config=False)
+    elsewhere = Ledger(settings.database_url, host="other-host", pid=4242)
+    for attempt in range(3):  # max_attempts = 3 in the test schedules
+        run = elsewhere.claim("board-pack", "2025-10", report="board-pack", now=NOW, max_attempts=3)
+        assert run is not None and run.attempts == attempt + 1
+        if attempt < 2:
+            elsewhere.abandon(run.id, now=NOW, reason="test", token=run.attempts)
+    runner = Runner(settings, Ledger(settings.database_url), now=lambda: NOW + dt.timedelta(minutes=11))
+    [found] = runner.recover()
+    after = runner.ledger.get(found.id)
+    assert (after.status, after.alerted) == ("abandoned", True)
+    [alert] = runner.queue.messages(run_id=found.id)
+    assert alert.channel == "alert" and alert.target == "support@example.org"

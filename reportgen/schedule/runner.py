@@ -424,6 +424,10 @@ class Runner:
                                    reason=f"the process ({run.host} pid {run.pid}) stopped without finishing "
                                    "the run (or stopped beating)"):
                 event("run.crashed", run.job, run.period, "abandoned", version=run.version, pid=run.pid)
+                if run.attempts >= self.settings.service.max_attempts:
+                    # Nobody will retry it on their own: say so rather than leave it lying.
+                    self.alert(self.ledger.get(run.id), f"its worker ({run.host} pid {run.pid}) died or stopped "
+                               f"on the last of {self.settings.service.max_attempts} attempts")
         root = self.staging_root()
         if root.is_dir():
             for folder in root.iterdir():
