@@ -40,7 +40,9 @@ def serve(schedules: str, calls: str) -> None:
     import os
 
     from reportgen.cli import _event_logging
+    from reportgen.logsetup import configure
 
+    configure(logging.WARNING)  # what `reportgen serve` sets up
     _event_logging()
     svc = Service(load_schedules(schedules), generate=make_generate(calls_file=Path(calls)))
     clean = svc.serve()

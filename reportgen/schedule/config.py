@@ -8,7 +8,6 @@ hint and every error names the file and the key. Durations are written ``30s``, 
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -29,6 +28,7 @@ from reportgen.deliver.config import (  # noqa: F401  (re-exported: schedules.to
 )
 from reportgen.errors import ConfigError
 from reportgen.periods import Kind, Period
+from reportgen.tomlfile import read_toml
 
 DEFAULT_SCHEDULES = Path("schedules.toml")
 ID_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"
@@ -224,12 +224,11 @@ def load_schedules(path: Path | str = DEFAULT_SCHEDULES, *, base: Path | None = 
     path = Path(path)
     rel = str(path)
     try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
+        data = read_toml(path, rel)
     except FileNotFoundError:
         raise ConfigError(rel, None, "is missing", hint="pass --schedules FILE or create schedules.toml") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(rel, None, f"is not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(rel, None, f"cannot be read ({exc.strerror})") from None
     if "source" in data:
         raise ConfigError(rel, "source", "is not a known key")
     schedules = _validate(Schedules, data, rel)

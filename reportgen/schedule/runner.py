@@ -75,7 +75,7 @@ def fault(point: str) -> None:
     import signal
 
     log.warning("event=fault job=- period=- outcome=%s point=%s", action, point)
-    for handler in logging.getLogger("reportgen").handlers + logging.getLogger("reportgen.schedule").handlers:
+    for handler in logging.getLogger().handlers + logging.getLogger("reportgen.schedule").handlers:
         handler.flush()
     os.kill(os.getpid(), signal.SIGSTOP if action == "stop" else signal.SIGKILL)
 
