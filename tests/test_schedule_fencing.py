@@ -185,3 +185,38 @@ def test_a_run_abandoned_on_its_last_attempt_is_alerted_not_left_lying(tmp_path:
     assert (after.status, after.alerted) == ("abandoned", True)
     [alert] = runner.queue.messages(run_id=found.id)
     assert alert.channel == "alert" and alert.target == "support@example.org"
+
+
+def test_a_message_left_in_sending_by_a_dead_sender_goes_once_its_lease_runs_out(tmp_path: Path) -> None:
+    from sched_helpers import SmtpServer
+
+    server = SmtpServer().start()
+    try:
+        settings = settings_at(tmp_path, "", config=False, smtp=server.smtp_toml())
+        ledger = Ledger(settings.database_url)
+        dead = DeliveryQueue(ledger.engine, settings, now=lambda: NOW, owner="host:dead")
+        row = {
+            "job": "j",
+            "period": "p",
+            "channel": "alert",
+            "target": "a@example.org",
+            "spec": "{}",
+            "parcel": '{"subject": "left behind", "body": "b"}',
+        }
+        [msg_id] = dead.enqueue(None, [row])
+        assert dead._take(msg_id, NOW)
+        box = Outbox(settings.outbox.path)
+        msg = EmailMessage()
+        msg["To"], msg["From"], msg["Subject"] = "a@example.org", "r@example.org", "left behind"
+        msg.set_content("b")
+        path = box.ensure(f"q{msg_id}-alert-j-p", lambda: msg)
+        path.rename(box.sending_dir / path.name)  # the sender died here, holding the lease
+        live = DeliveryQueue(ledger.engine, settings, now=lambda: NOW + dt.timedelta(minutes=5), owner="host:live")
+        assert live.process() == [], "not while the dead sender's lease runs"
+        live.now = lambda: NOW + dt.timedelta(minutes=11)
+        [done] = live.process()
+        assert done.status == "sent" and server.mailbox.wait_for(1)
+        assert [m["Subject"] for m in server.mailbox.messages] == ["left behind"]
+        assert box.sent() == [box.sent_dir / path.name] and not any(box.sending_dir.iterdir())
+    finally:
+        server.stop()

@@ -137,10 +137,11 @@ class Outbox:
             failed=[r.path for r in results if r.outcome == PERMANENT],
         )
 
-    def send_files(self, smtp: Smtp, paths: list[Path]) -> list[SendResult]:
+    def send_files(self, smtp: Smtp, paths: list[Path], *, leased: bool = False) -> list[SendResult]:
         """Send each file; one result per path. A message the server refuses for good (5xx) is
         failed and the next one still goes; if the server cannot be reached or refuses our
-        login, every message stays for a later try."""
+        login, every message stays for a later try. ``leased``: the caller holds each message's
+        row lease, so one left in sending/ is a dead sender's and may be taken over."""
         self._ensure()
         out: list[SendResult] = []
         connection: smtplib.SMTP | None = None
@@ -151,13 +152,11 @@ class Outbox:
                 try:
                     os.replace(self.pending_dir / name, claimed)  # only one process wins the rename
                 except FileNotFoundError:
-                    if (self.sent_dir / name).exists():
-                        out.append(SendResult(self.sent_dir / name, SENT_OUTCOME))
-                    elif (self.failed_dir / name).exists():
-                        out.append(SendResult(self.failed_dir / name, PERMANENT, "refused earlier"))
-                    else:  # another process is sending it right now
-                        out.append(SendResult(self.pending_dir / name, RETRY, "being sent by another process"))
-                    continue
+                    earlier = self._elsewhere(name, leased)
+                    if earlier is not None:
+                        out.append(earlier)
+                        continue
+                    # Left in sending/ by a sender that died mid-send, whose lease ran out: ours now.
                 with claimed.open("rb") as fh:
                     message = email.message_from_binary_file(fh, policy=email.policy.default)
                 job, period, *_ = (str(message["X-Reportgen-Run"] or "alert -").split() + ["-"])
@@ -207,6 +206,18 @@ class Outbox:
                 with contextlib.suppress(OSError, smtplib.SMTPException):
                     connection.quit()
         return out
+
+
+    def _elsewhere(self, name: str, leased: bool) -> SendResult | None:
+        """Where a message that is not in pending/ went, or None if it is ours to send from
+        sending/ (the caller holds its lease and a dead sender left it there)."""
+        if (self.sent_dir / name).exists():
+            return SendResult(self.sent_dir / name, SENT_OUTCOME)
+        if (self.failed_dir / name).exists():
+            return SendResult(self.failed_dir / name, PERMANENT, "refused earlier")
+        if leased and (self.sending_dir / name).exists():
+            return None
+        return SendResult(self.pending_dir / name, RETRY, "being sent by another process")
 
 
 def _tracked(path: Path) -> bool:

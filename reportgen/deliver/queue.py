@@ -376,7 +376,7 @@ class DeliveryQueue:
             for row in rows:
                 self._finish(row, PENDING, f"no SMTP server configured; waiting in {paths[row['id']]}", tried=False)
             return
-        results: list[SendResult] = box.send_files(smtp, [paths[r["id"]] for r in rows])
+        results: list[SendResult] = box.send_files(smtp, [paths[r["id"]] for r in rows], leased=True)
         for row, result in zip(rows, results, strict=True):
             if result.outcome == SENT_OUTCOME:
                 detail = f"via {smtp.host}:{smtp.port}"
