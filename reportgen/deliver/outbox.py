@@ -1,10 +1,12 @@
 """The outbox: every email is first written as a ``.eml`` file, then sent from there.
 
 ``pending/`` holds messages waiting to go (any mail client opens them), ``sent/`` those the
-server accepted. A message is taken for sending by renaming it into ``sending/``, which only
-one process can do, so two services never send it twice; if the server refuses or is down
-the file goes back to ``pending/`` and is tried again on the next sweep or by
-``reportgen outbox send``.
+server accepted, ``failed/`` those it refused for good (5xx). A message is taken for sending by
+renaming it into ``sending/``, which only one process can do, so two services never send it
+twice. A refusal of one message (550 for a recipient) fails that message only and the next one
+goes; if the server is down or refuses our login, the messages go back to ``pending/`` and are
+tried again later. Messages named ``q<id>-...`` have a state row in ``delivery_messages``
+(``reportgen.deliver.queue``), which decides when they are tried and records what happened.
 """
 
 from __future__ import annotations
