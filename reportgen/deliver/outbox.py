@@ -166,7 +166,7 @@ class Outbox:
                     try:
                         connection = connect(smtp)
                     except (OSError, smtplib.SMTPException, DeliveryError) as exc:
-                        os.replace(claimed, self.pending_dir / name)
+                        _move(claimed, self.pending_dir / name)
                         error = _describe(exc)
                         log.warning('event=email job=%s period=%s outcome=waiting file=%s error="%s"',
                                     job, period, name, error)
@@ -181,22 +181,22 @@ class Outbox:
                     with contextlib.suppress(OSError, smtplib.SMTPException):
                         connection.rset()  # the next message starts clean on the same connection
                     if code is not None and code >= 500:
-                        os.replace(claimed, self.failed_dir / name)
+                        _move(claimed, self.failed_dir / name)
                         out.append(SendResult(self.failed_dir / name, PERMANENT, error))
                         log.warning('event=email job=%s period=%s outcome=failed-permanent file=%s error="%s"',
                                     job, period, name, error)
                     else:
-                        os.replace(claimed, self.pending_dir / name)
+                        _move(claimed, self.pending_dir / name)
                         out.append(SendResult(self.pending_dir / name, RETRY, error))
                     continue
                 except (OSError, smtplib.SMTPException) as exc:  # the connection dropped mid-message
-                    os.replace(claimed, self.pending_dir / name)
+                    _move(claimed, self.pending_dir / name)
                     out.append(SendResult(self.pending_dir / name, RETRY, _describe(exc)))
                     with contextlib.suppress(Exception):
                         connection.close()
                     connection = None
                     continue
-                os.replace(claimed, self.sent_dir / name)
+                _move(claimed, self.sent_dir / name)
                 out.append(SendResult(
                     self.sent_dir / name, SENT_OUTCOME,
                     refused={k: (v[0], _text(v[1])) for k, v in (refused or {}).items()},
@@ -220,6 +220,13 @@ class Outbox:
         if leased and (self.sending_dir / name).exists():
             return None
         return SendResult(self.pending_dir / name, RETRY, "being sent by another process")
+
+
+def _move(src: Path, dest: Path) -> None:
+    """Move a message between folders; if it is gone, a sender that took over our expired lease
+    moved it first, and where it is now is right."""
+    with contextlib.suppress(FileNotFoundError):
+        os.replace(src, dest)
 
 
 def _tracked(path: Path) -> bool:
