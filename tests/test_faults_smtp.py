@@ -71,8 +71,10 @@ def test_wrong_password_is_a_failed_delivery_and_an_alert_then_sent_after_the_fi
         )
         errors = [line for line in svc.log.splitlines() if " ERROR " in line]
         assert any("event=alert job=board-pack" in line for line in errors), svc.log
-        assert any("event=deliver job=board-pack period=2005-03 outcome=failed-retrying channel=alert" in line
-                   for line in errors), svc.log
+        assert any(
+            "event=deliver job=board-pack period=2005-03 outcome=failed-retrying channel=alert" in line
+            for line in errors
+        ), svc.log
         assert [r["id"] for r in history(schedules, "--status", "failed")] == [run["id"]]
         table = cli("history", "--status", "failed", "--schedules", str(schedules))
         assert "failed-retrying" in table.output and "535" in table.output
