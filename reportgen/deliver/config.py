@@ -49,15 +49,26 @@ class Security(StrEnum):
 class Smtp(Model):
     """The mail server. With no ``host`` every message waits in the outbox as a .eml file."""
 
-    host: str = ""
-    port: int = Field(default=587, ge=1, le=65535)
-    security: Security = Security.STARTTLS
-    user: str = ""
-    password_env: str = "REPORTGEN_SMTP_PASSWORD"
-    sender: str = "reportgen@localhost"
-    timeout: Duration = dt.timedelta(seconds=30)
-    max_attachment_mb: float = Field(default=10.0, gt=0)
-    link_base: str = ""  # URL prefix that replaces attachments above the limit; else the file path
+    host: str = Field(
+        default="", description="Mail server host name; empty: every message waits in the outbox as a .eml file."
+    )
+    port: int = Field(default=587, ge=1, le=65535, description="Mail server port.")
+    security: Security = Field(default=Security.STARTTLS, description="starttls, tls or none.")
+    user: str = Field(default="", description="Login name (empty: no login).")
+    password_env: str = Field(
+        default="REPORTGEN_SMTP_PASSWORD",
+        description="The environment variable holding the password (never the password itself).",
+    )
+    sender: str = Field(default="reportgen@localhost", description="The From address.")
+    timeout: Duration = Field(
+        default=dt.timedelta(seconds=30), description="How long to wait for the server (30s, 2m ...)."
+    )
+    max_attachment_mb: float = Field(
+        default=10.0, gt=0, description="Attachments above this size are sent as links instead."
+    )
+    link_base: str = Field(
+        default="", description="URL prefix that replaces attachments above the limit; else the file path."
+    )
 
     @property
     def configured(self) -> bool:
@@ -65,13 +76,15 @@ class Smtp(Model):
 
 
 class Folder(Model):
-    path: Path
+    path: Path = Field(description="The folder (relative to where reportgen runs, or absolute).")
 
 
 class Alerts(Model):
     """Who hears about a job that failed after its retries (partnership support)."""
 
-    to: tuple[str, ...] = ()
+    to: tuple[str, ...] = Field(
+        default=(), description="Email addresses told when a job fails after its retries (partnership support)."
+    )
 
 
 class ChannelName(StrEnum):
@@ -81,10 +94,10 @@ class ChannelName(StrEnum):
 
 
 class Delivery(Model):
-    channel: ChannelName
-    to: tuple[str, ...] = ()
-    subject: str = ""  # default: "<Report> <period label>"
-    attach: tuple[str, ...] = (".pdf", ".docx")  # email: file suffixes attached
+    channel: ChannelName = Field(description="email, publish or print.")
+    to: tuple[str, ...] = Field(default=(), description="Email recipients.")
+    subject: str = Field(default="", description="Email subject; default: '<Report> <period label>'.")
+    attach: tuple[str, ...] = Field(default=(".pdf", ".docx"), description="Email: file suffixes attached.")
 
     @model_validator(mode="after")
     def _recipients(self) -> Delivery:

@@ -43,29 +43,61 @@ def _check_zone(name: str) -> str:
 
 
 class ServiceSettings(Model):
-    database: str | None = None  # SQLAlchemy URL; default: the observation store's database
-    misfire_grace: Duration = dt.timedelta(hours=6)
-    sweep_every: Duration = dt.timedelta(minutes=15)
-    catch_up: Duration = dt.timedelta(days=400)
-    stop_timeout: Duration = dt.timedelta(minutes=2)
-    heartbeat_every: Duration = dt.timedelta(seconds=30)
-    stale_after: Duration = dt.timedelta(minutes=10)
-    max_attempts: int = Field(default=4, ge=1)
-    retry_backoff: Duration = dt.timedelta(minutes=5)  # doubles after each failed attempt
-    # A message the mail server could not take now (down, 4xx, login refused) is tried again
-    # after delivery_backoff, doubling up to an hour; partnership support hear after
-    # delivery_alert_after tries, and trying goes on.
-    delivery_backoff: Duration = dt.timedelta(minutes=1)
-    delivery_alert_after: int = Field(default=4, ge=1)
+    database: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the run ledger and job store; default: the observation store's database.",
+    )
+    misfire_grace: Duration = Field(
+        default=dt.timedelta(hours=6),
+        description="How late a job may still start after its time (e.g. after downtime).",
+    )
+    sweep_every: Duration = Field(
+        default=dt.timedelta(minutes=15), description="How often the service looks for due work it missed."
+    )
+    catch_up: Duration = Field(
+        default=dt.timedelta(days=400), description="How far back missed runs are caught up after downtime."
+    )
+    stop_timeout: Duration = Field(
+        default=dt.timedelta(minutes=2), description="How long a stopping service waits for a running job."
+    )
+    heartbeat_every: Duration = Field(
+        default=dt.timedelta(seconds=30), description="How often a running job records that it is alive."
+    )
+    stale_after: Duration = Field(
+        default=dt.timedelta(minutes=10),
+        description="A running job with no heartbeat for this long is taken as crashed.",
+    )
+    max_attempts: int = Field(
+        default=4, ge=1, description="Attempts at a failing job before partnership support is emailed."
+    )
+    retry_backoff: Duration = Field(
+        default=dt.timedelta(minutes=5), description="Wait before the first retry; doubles after each failed attempt."
+    )
+    # Trying goes on after the alert, so history turns to sent when the server is back.
+    delivery_backoff: Duration = Field(
+        default=dt.timedelta(minutes=1),
+        description="Wait before a message the mail server could not take (down, 4xx, login refused) is tried "
+        "again; doubles after each try, at most an hour.",
+    )
+    delivery_alert_after: int = Field(
+        default=4, ge=1, description="Tries at a message before partnership support is alerted (trying goes on)."
+    )
 
 
 class When(Model):
     """Exactly one of: a cron expression, the n-th working day after the period closes, or once."""
 
-    cron: str | None = None
-    working_day: int | None = Field(default=None, ge=0, le=60)
-    at: dt.time = dt.time(7, 0)
-    once: dt.datetime | None = None
+    cron: str | None = Field(
+        default=None, description="A cron expression (minute hour day month weekday), in the job's time zone."
+    )
+    working_day: int | None = Field(
+        default=None,
+        ge=0,
+        le=60,
+        description="Run on this working day after the period closes (England and Wales bank holidays).",
+    )
+    at: dt.time = Field(default=dt.time(7, 0), description="Time of day for working_day, e.g. 07:00.")
+    once: dt.datetime | None = Field(default=None, description="Run once at this date and time.")
 
     @field_validator("cron")
     @classmethod
@@ -85,8 +117,7 @@ class When(Model):
         given = [k for k in ("cron", "working_day", "once") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(
-                "give exactly one of cron, working_day or once"
-                + (f" (got {', '.join(given)})" if given else "")
+                "give exactly one of cron, working_day or once" + (f" (got {', '.join(given)})" if given else "")
             )
         return self
 
@@ -94,26 +125,39 @@ class When(Model):
 class Readiness(Model):
     """Wait for partners' returns up to ``wait`` after the due time, then render with the gap flagged."""
 
-    wait: Duration = dt.timedelta(0)
-    partners: tuple[str, ...] = ()  # empty: every partner with an indicator at this frequency or finer
+    wait: Duration = Field(
+        default=dt.timedelta(0),
+        description="Wait up to this long after the due time for partners' returns, then render with the gap flagged.",
+    )
+    partners: tuple[str, ...] = Field(
+        default=(), description="Partners whose returns are waited for; empty: every partner with an indicator due."
+    )
 
 
 PUBLIC_REPORTS = frozenset({"leaflet", "poster"})
 
 
 class Job(Model):
-    id: str = Field(pattern=ID_PATTERN)
-    report: str
-    variant: dict[str, Any] = Field(default_factory=dict)
-    when: When
-    timezone: str | None = None  # default: the file's top-level timezone
-    period: Literal["month", "quarter", "financial_year"] = "month"
-    fixed_period: str | None = None  # demos and tests: always report this period
-    readiness: Readiness = Readiness()
-    deliver: tuple[Delivery, ...] = ()
-    approval: bool | None = None  # default: on for leaflets and posters
-    approval_to: tuple[str, ...] = ()  # comms staff who receive the draft
-    enabled: bool = True
+    id: str = Field(pattern=ID_PATTERN, description="Job id, used by rerun, history and approve.")
+    report: str = Field(description="The report it renders: board-pack, leaflet, annual-review, web ...")
+    variant: dict[str, Any] = Field(
+        default_factory=dict, description="Report options, e.g. { large_print = true } or { each_area = true }."
+    )
+    when: When = Field(description="When it runs (a [jobs.when] table: cron, working_day or once).")
+    timezone: str | None = Field(default=None, description="IANA time zone of 'when'; default: the file's timezone.")
+    period: Literal["month", "quarter", "financial_year"] = Field(
+        default="month",
+        description="The period it reports: month, quarter or financial_year (the one that last closed).",
+    )
+    fixed_period: str | None = Field(default=None, description="Always report this period (demos and tests).")
+    readiness: Readiness = Field(default=Readiness(), description="Waiting for partners' returns before rendering.")
+    deliver: tuple[Delivery, ...] = Field(default=(), description="Where the documents go ([[jobs.deliver]] tables).")
+    approval: bool | None = Field(
+        default=None,
+        description="Wait for comms staff's approval before delivering; default: on for leaflets and posters.",
+    )
+    approval_to: tuple[str, ...] = Field(default=(), description="Comms staff who receive the draft for approval.")
+    enabled: bool = Field(default=True, description="false: the job does not run.")
 
     @field_validator("report")
     @classmethod
@@ -156,20 +200,29 @@ class Job(Model):
 
 
 class Schedules(Model):
-    timezone: str = "Europe/London"
-    config_dir: Path = Path("data_sources")
-    out_dir: Path = Path("outputs")
-    store: str | None = None  # SQLAlchemy URL of the observation store; default as `reportgen pull`
-    # Where render jobs run: "local" (default), "local://N" or "dask://host:port" (a Dask cluster)
-    executor: str | None = None
-    smtp: Smtp = Smtp()
-    outbox: Folder = Folder(path=Path("outputs/outbox"))
-    publish: Folder = Folder(path=Path("outputs/public"))
-    print: Folder = Folder(path=Path("outputs/print"))
-    alerts: Alerts = Alerts()
-    service: ServiceSettings = ServiceSettings()
-    jobs: tuple[Job, ...] = ()
-    source: str = ""  # the file this was read from (set by the loader)
+    timezone: str = Field(default="Europe/London", description="IANA time zone of the schedules, e.g. Europe/London.")
+    config_dir: Path = Field(default=Path("data_sources"), description="The partnership config folder.")
+    out_dir: Path = Field(default=Path("outputs"), description="Where documents are written.")
+    store: str | None = Field(
+        default=None, description="SQLAlchemy URL of the observation store; default as `reportgen pull`."
+    )
+    executor: str | None = Field(
+        default=None, description="Where render jobs run: local (default), local://N or dask://host:port."
+    )
+    smtp: Smtp = Field(default=Smtp(), description="The mail server ([smtp] table).")
+    outbox: Folder = Field(
+        default=Folder(path=Path("outputs/outbox")), description="Folder where email waits as .eml files."
+    )
+    publish: Folder = Field(
+        default=Folder(path=Path("outputs/public")), description="Folder documents are published to."
+    )
+    print: Folder = Field(
+        default=Folder(path=Path("outputs/print")), description="Folder documents are sent to for printing."
+    )
+    alerts: Alerts = Field(default=Alerts(), description="Who hears about failed jobs ([alerts] table).")
+    service: ServiceSettings = Field(default=ServiceSettings(), description="How the service runs ([service] table).")
+    jobs: tuple[Job, ...] = Field(default=(), description="The scheduled jobs ([[jobs]] tables).")
+    source: str = Field(default="", description="Set by reportgen: the file this was read from; not written in TOML.")
 
     @field_validator("timezone")
     @classmethod
