@@ -971,8 +971,11 @@ def history(
         state = run.status + (f" ({run.attempts} tries)" if run.attempts > 1 else "")
         if run.approval != "none":
             state += f", {run.approval}"
+        records = ledger.deliveries(run.id)
+        if any(d.status.startswith("failed") for d in records):
+            state += ", delivery failed"
         dels = [f"{d.channel}: {d.status} {d.target}" + (f" ({d.detail})" if d.status.startswith("failed") else "")
-                for d in ledger.deliveries(run.id)]
+                for d in records]
         table.add_row(
             run.job, run.period, str(run.version), run.trigger, local(run.started_at, tz),
             local(run.finished_at, tz), state, run.error or (run.note or "").split("\n")[0],

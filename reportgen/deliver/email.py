@@ -72,6 +72,10 @@ def _body(parcel: Parcel, attach: list[Path], linked: list[Path], smtp: Smtp) ->
 
 
 class EmailChannel(Channel):
+    """Email as a plain channel (one message, tried once). The service does not use it: its
+    emails go through the delivery queue (``reportgen.deliver.queue``), which keeps each
+    message's state and retries."""
+
     name = "email"
 
     def deliver(self, parcel: Parcel, spec: Delivery) -> Outcome:
