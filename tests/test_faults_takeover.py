@@ -38,7 +38,8 @@ def test_paused_worker_never_removes_what_the_other_delivered(tmp_path: Path, se
         assert a.wait_log("outcome=fenced"), a.log
         # A couple more sweeps of both services: nothing is sent or rendered again.
         assert not server.mailbox.wait_for(2, timeout=1.5)
-        assert a.term() == 0 and b.term() == 0, a.log + b.log
+        assert a.term() == 0, a.log  # resumed after a long pause, its watchdog does not cry wolf
+        assert b.term() == 0, b.log
     finally:
         a.close()
         if b is not None:

@@ -78,6 +78,11 @@ def fault(point: str) -> None:
     for handler in logging.getLogger().handlers + logging.getLogger("reportgen.schedule").handlers:
         handler.flush()
     os.kill(os.getpid(), signal.SIGSTOP if action == "stop" else signal.SIGKILL)
+    # A signal to oneself is delivered asynchronously: wait here so this thread goes no
+    # further before it takes effect (after SIGCONT it finishes the wait and carries on).
+    import time
+
+    time.sleep(1)
 
 
 class Runner:

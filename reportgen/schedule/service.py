@@ -17,6 +17,7 @@ import datetime as dt
 import logging
 import signal
 import threading
+import time
 import traceback
 from collections.abc import Iterable
 from typing import Any
@@ -268,11 +269,15 @@ class Service:
         every = self.settings.service.sweep_every.total_seconds()
         # A sweep may legitimately take a while: a slow mail server times out per message.
         allowance = dt.timedelta(seconds=3 * every) + self.settings.service.stale_after + 4 * self.settings.smtp.timeout
-        busy = dt.datetime.now(dt.UTC)  # a run in hand holds the sweep back: not a fault
-        while not self._stop.wait(min(max(every / 2, 0.5), 30)):
+        tick = min(max(every / 2, 0.5), 30)
+        busy = previous = dt.datetime.now(dt.UTC)  # a run in hand holds the sweep back: not a fault
+        while not self._stop.wait(tick):
             now = dt.datetime.now(dt.UTC)
-            if not self.runner.idle.is_set():
+            if not self.runner.idle.is_set() or (now - previous).total_seconds() > 2 * tick + 1:
+                # Busy, or the whole process was paused (SIGSTOP, a suspended VM): the
+                # scheduler gets its allowance again from now rather than being blamed.
                 busy = now
+            previous = now
             thread = getattr(self.scheduler, "_thread", None)
             dead = self.scheduler is not None and (not self.scheduler.running or (thread and not thread.is_alive()))
             last = max(self.last_sweep or busy, busy)
@@ -301,6 +306,10 @@ class Service:
         self.runner.stopping.set()
         if self.scheduler is not None and self.scheduler.running:  # not if it died: the watchdog's case
             with contextlib.suppress(Exception):
+                # Paused first, so APScheduler's thread is not half-way through handing a job
+                # to the executor that shutdown() closes (a harmless but alarming traceback).
+                self.scheduler.pause()
+                time.sleep(0.1)
                 self.scheduler.shutdown(wait=False)
         clean = self.runner.idle.wait(self.settings.service.stop_timeout.total_seconds())
         if not clean:
