@@ -207,7 +207,9 @@ def pull(config_dir: Path, store_url: str | None, partners: tuple[str, ...]) -> 
     """Load every configured source into the observation store.
 
     Each source loads in one transaction: a file with any bad row is rejected whole, with
-    the file, row, column and reason on stderr. Prints a summary per partner.
+    the file, row, column and reason on stderr. Prints a summary per partner, then per
+    source the rows read, loaded and dropped by reason. Rows dropped for a reason the config
+    does not declare (ignore_crime_types, ignore_unmatched_lsoas) reject the source (exit 3).
 
     \b
     Example:
@@ -218,7 +220,7 @@ def pull(config_dir: Path, store_url: str | None, partners: tuple[str, ...]) -> 
     from rich.table import Table
 
     from reportgen.config import load_config
-    from reportgen.pull import configured_sources
+    from reportgen.pull import configured_sources, describe
     from reportgen.pull import pull as do_pull
     from reportgen.sources import check_sources
     from reportgen.store import Store
@@ -239,9 +241,8 @@ def pull(config_dir: Path, store_url: str | None, partners: tuple[str, ...]) -> 
         def file_tick(done: int, n_files: int, name: str) -> None:
             progress.update(files, completed=done, total=n_files, description=name or "files", visible=True)
 
-        summaries, failures = do_pull(
-            config, store, partners=list(partners) or None, on_source=tick, on_file=file_tick
-        )
+        result = do_pull(config, store, partners=list(partners) or None, on_source=tick, on_file=file_tick)
+    summaries, failures = result.summaries, result.failures
     store.dispose()
     by_partner: dict[str, list[int]] = {}
     for s in summaries:
@@ -254,6 +255,9 @@ def pull(config_dir: Path, store_url: str | None, partners: tuple[str, ...]) -> 
     for partner_id, row in by_partner.items():
         table.add_row(partner_id, *(f"{v:,}" for v in row))
     Console().print(table)
+    for pulled in result.sources:
+        for line in describe(pulled):
+            click.echo(line)
     for f in failures:
         click.echo(f"Error: {f.partner}/{f.source}: {f.error}", err=True)
     if failures:

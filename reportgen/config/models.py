@@ -151,6 +151,14 @@ class Partnership(Model):
         return tuple(a for a in self.neighbourhoods if a.priority)
 
 
+# The smallest count whose change against a year earlier (or the baseline) is judged at all:
+# below it (the larger of the two counts), a change is "similar" (docs/statistics.md).
+MIN_COUNT_HELP = (
+    "Changes between counts smaller than this (the larger of the two) are never called better or worse: "
+    "'similar' (docs/statistics.md)."
+)
+
+
 # --- partners, sources and indicators --------------------------------------------------------
 class SourceSpec(Model):
     """Where a partner's data comes from. ``type`` picks the connector; every other key
@@ -187,6 +195,7 @@ class Indicator(Model):
     small_number_threshold: int = Field(
         default=0, ge=0, description="Public documents show counts below this as 'fewer than N' (0: never)."
     )
+    min_count_for_trend: int = Field(default=20, ge=0, description=MIN_COUNT_HELP)
     monitor_only: bool = Field(default=False, description="Reported but never judged against a target (grey status).")
     decimals: int = Field(default=0, ge=0, le=3, description="Decimal places shown (0 to 3).")
     # Values outside this range are refused on load as typing slips (1e30, an extra zero...).
@@ -269,6 +278,7 @@ class Derived(Model):
     small_number_threshold: int = Field(
         default=0, ge=0, description="Public documents show counts below this as 'fewer than N' (0: never)."
     )
+    min_count_for_trend: int = Field(default=20, ge=0, description=MIN_COUNT_HELP)
     monitor_only: bool = Field(default=False, description="Reported but never judged against a target (grey status).")
     decimals: int = Field(default=0, ge=0, le=3, description="Decimal places shown (0 to 3).")
     owner: str = Field(default="partnership", description="Who answers for it in documents.")
