@@ -75,10 +75,13 @@ class Status(enum.Enum):
 
 @dataclass(frozen=True)
 class Cell:
-    """A table cell with an optional status; the status glyph is always shown before the text."""
+    """A table cell with an optional status; the status glyph is always shown before the text.
+    ``icons`` are small pictures shown before the text (e.g. SPC variation and assurance icons):
+    never instead of words, which ``text`` always carries."""
 
     text: str
     status: Status | None = None
+    icons: tuple[Chart, ...] = ()
 
     @property
     def display(self) -> str:
@@ -412,6 +415,10 @@ def outline(doc: Document) -> Outline:
         elif isinstance(block, Table):
             rows = [tuple(block.columns)] + [tuple(cell_text(c) for c in row) for row in block.rows]
             tables.append(tuple(rows))
+            # icons in cells are pictures too, read row by row
+            figures += [
+                (i.title, i.alt_text) for row in block.rows for c in row if isinstance(c, Cell) for i in c.icons
+            ]
         elif isinstance(block, Headline):
             values.append(block.value)
         elif isinstance(block, HeadlineRow):

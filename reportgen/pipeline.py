@@ -248,6 +248,10 @@ def generate(
     period = _as_period(period)
     if report not in REPORTS:
         builder(report)  # raises LookupFailure naming the known reports
+    from reportgen.reports.request import RunRequest, check_request
+
+    # The same check as schedules.toml's jobs and `reportgen run`: an unknown variant key fails here.
+    check_request(RunRequest(report=report, variant=dict(variant or {}), period=period.key))
     check_period(report, period)
     module = builder(report)
     wanted = tuple(formats) if formats else FORMATS[report]

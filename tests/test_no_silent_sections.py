@@ -111,7 +111,7 @@ def test_gap_table_is_there_when_all_crime_is_itself_a_target(hartlepool: dict, 
 def test_spc_caption_states_its_number_of_points(march_pack: dict) -> None:
     months = len(police_months())  # 13 monthly files, fewer than the 24 an XmR chart can use
     assert months == 13
-    sentence = f"Mean and limits from the last {months} months ({months} points, XmR method)."
+    sentence = f"Mean and limits from {months} months, March 2022 to March 2023"
     assert in_both(sentence, march_pack["pdf"], march_pack["docx"])
 
 

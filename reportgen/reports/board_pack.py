@@ -56,6 +56,7 @@ from reportgen.reports.parts import (
     value_text,
     yearly_bar_block,
 )
+from reportgen.reports.spc_words import needs_rebase, rebase_note
 
 KIND = "board-pack"
 MAX_BAR_CHARTS = 3  # yearly bars for each measure of a target with at most this many (drugs)
@@ -139,7 +140,7 @@ def _exception_rows(ctx: ReportContext, strategy: Strategy | None) -> list[tuple
         else:
             if status == "red":
                 issues.append((Status.RED, "Off track"))
-            if str(r.get("spc_variation")) == "concern":
+            if str(r.get("spc_variation")) == "concern" and not needs_rebase(r):
                 issues.append((Status.AMBER, "SPC: special-cause concern"))
         if not issues or r["id"] in seen:
             continue
@@ -312,10 +313,13 @@ def target_section(ctx: ReportContext, strategy: Strategy, target: BigTarget) ->
     charts = []
     if not chart_rows.empty:
         lead_row = chart_rows.iloc[0]
-        # a chart that cannot be drawn says why in its place
+        spc = spc_block(ctx, lead_row)
+        # a chart that cannot be drawn says why in its place; limits that flag most points say
+        # so beside the chart instead of painting every point
         charts += [
             trajectory_block(ctx, lead_row) or trajectory_unavailable(lead_row),
-            spc_block(ctx, lead_row) or spc_unavailable(ctx, lead_row),
+            rebase_note(lead_row) if spc else None,
+            spc or spc_unavailable(ctx, lead_row),
         ]
         if _is_crime_total(ctx, str(lead_row["id"])):
             charts.append(track_block(ctx))

@@ -8,7 +8,6 @@ import re
 import pandas as pd
 
 from reportgen.charts.drugs import bar_by_year
-from reportgen.charts.spc_chart import WINDOW as SPC_WINDOW  # points the mean and limits come from
 from reportgen.charts.spc_chart import spc_chart
 from reportgen.charts.track import track_chart
 from reportgen.charts.trajectory import trajectory_chart
@@ -26,6 +25,9 @@ from reportgen.reports.base import (
     status_cell,
 )
 from reportgen.reports.series import compare_series, monthly, share_counts, yearly, yearly_denominators
+from reportgen.reports.spc_words import COLUMN as SPC_COLUMN
+from reportgen.reports.spc_words import NOTE as SPC_NOTE
+from reportgen.reports.spc_words import spc_cell
 
 DASH = "\u2013"
 SPC_MIN_POINTS = 12  # fewer months than this and no SPC chart is drawn
@@ -189,7 +191,7 @@ def scorecard_table(ctx: ReportContext, strategy: Strategy) -> Table:
                     value_text(r, "trajectory_value"),
                     status_cell(status),
                     direction_word(r.get("direction"), r.get("direction_text")),
-                    spc_text(r),
+                    spc_cell(ctx, r),
                 )
             )
             continue
@@ -214,7 +216,7 @@ def scorecard_table(ctx: ReportContext, strategy: Strategy) -> Table:
     return Table(
         caption=f"Scorecard, {ctx.period.label}"
         + (f": latest figures are for the {basis} unless stated" if basis else ""),
-        columns=_columns(strategy, "Big target"),
+        columns=(*_columns(strategy, "Big target")[:-1], SPC_COLUMN),
         rows=tuple(out),
         column_align=ALIGN8,
         notes=(
@@ -222,6 +224,7 @@ def scorecard_table(ctx: ReportContext, strategy: Strategy) -> Table:
             "seasonal swings. Percentages show their numerator and denominator in brackets.",
             "Trajectory now: where the straight line from the baseline to the target says we should be now. "
             "Targets made of several measures show how many have improved on the baseline.",
+            SPC_NOTE,
         ),
     )
 
@@ -303,18 +306,17 @@ def spc_block(ctx: ReportContext, row: pd.Series) -> Chart | None:
     key = f"spc-{indicator}-{area}-{period.key}"
 
     def draw():  # noqa: ANN202
-        values = monthly(ctx.evaluation, indicator, area, period)
-        points = min(SPC_WINDOW, int(values.notna().sum()))  # the chart uses at most the last 24
         return spc_chart(
-            values,
+            monthly(ctx.evaluation, indicator, area, period),
             title=f"{row['title']}: recent change against historical bounds",
             measure=f"{_measure_label(row)} each month",
             polarity=str(row["polarity"]),
             decimals=int(row.get("decimals") or 0),
             source=_source(ctx, row),
-            caption=f"Mean and limits from the last {points} months ({points} points, XmR method). A point "
-            "outside the limits, 7 in a row on one side of the mean, or 7 rising or falling in a row is a "
-            "special cause.",
+            # the chart adds where its mean and limits come from ("from 13 months, March 2022 to ...")
+            caption="XmR method. A point outside the limits, 7 in a row on one side of the mean, 7 rising or "
+            "falling in a row, or 2 of 3 close to a limit is a special cause.",
+            rebase=ctx.config.indicator(indicator).spc_rebase,
         )
 
     if len(monthly(ctx.evaluation, indicator, area, period)) < SPC_MIN_POINTS:

@@ -251,6 +251,8 @@ def _charts(ctx: ReportContext, crime: str) -> list[Chart]:
                           "usual range around it. Months marked as special were unusually low (better) "
                           "or high (worse)."),
                 source=_("police recorded crime"),
+                rebase=ctx.config.indicator(crime).spc_rebase,
+                public=True,
             )
 
         charts.append(ctx.charts.get(f"web-spc-{crime}-{month.key}", draw_months))
