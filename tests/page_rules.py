@@ -201,7 +201,7 @@ def page_problems(path: Path | str) -> list[str]:
             fill = (bottom - min(top, body_top)) / height if height > 0 else 1.0
             if not last and fill < MIN_FILL:
                 problems.append(f"page {number}: only {fill:.0%} full (at least a third unless it ends the document)")
-            text_lines = [ln for ln in lines]
+            text_lines = list(lines)
             if not last and text_lines:
                 final = max(text_lines, key=lambda ln: ln.bottom)
                 below = [b for _, b in shapes if b > final.bottom + 2]
