@@ -180,11 +180,11 @@ class ChartBook:
         chart_id = _chart_id(key)
         try:
             # Lay out once and freeze it: both saves then reuse the positions instead of solving
-            # the constrained layout again (it is the same figure size in inches).
-            engine = fig.get_layout_engine()
-            if engine is not None:
-                engine.execute(fig)
-                fig.set_layout_engine("none")
+            # the constrained layout again (it is the same figure size in inches); then pull the
+            # axes in if any label would run over the figure's edge and be clipped.
+            from reportgen.charts.fit import keep_inside  # matplotlib only once a chart is drawn
+
+            keep_inside(fig)
             fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
         except Exception as exc:
             fig.clear()

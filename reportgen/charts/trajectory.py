@@ -8,6 +8,7 @@ import pandas as pd
 from reportgen.charts import palette
 from reportgen.charts.axes import label_lines_at_right, number, period_end, value_axis
 from reportgen.charts.book import ChartDraft, new_figure
+from reportgen.charts.fit import place_label
 from reportgen.periods import Kind, Period
 
 
@@ -61,29 +62,25 @@ def trajectory_chart(
     pad = (high - low) * 0.15 or abs(high) * 0.1 or 1.0
     ax.set_ylim(max(0.0, low - pad) if low >= 0 else low - pad, high + pad)
     ax.set_ylabel(measure)
-    ax.annotate(
+    # above the baseline point, or below it when the line climbs through that spot
+    place_label(
+        ax,
         f"Baseline {base_key}: {number(base_value, decimals)}",
-        xy=(x0, base_value),
-        xytext=(0, 9),
-        textcoords="offset points",
-        ha="left",
+        [(x0, base_value)],
+        offsets=((0, 9), (0, -9), (6, 9), (6, -9)),
         fontsize=palette.BASE_FONT_SIZE - 1,
     )
     items = [
         (x1 + 0.5, target_value, f"Target {target_key}:\n{number(target_value, decimals)}", palette.TARGET)
     ]
     label_lines_at_right(ax, items)
-    mid_x = x0 + (x1 - x0) * 0.62
-    mid_y = base_value + (target_value - base_value) * 0.62
-    ax.annotate(
-        "Trajectory to target",
-        xy=(mid_x, mid_y),
-        xytext=(4, 6),
-        textcoords="offset points",
-        ha="left",
-        va="bottom",
-        fontsize=palette.BASE_FONT_SIZE - 1,
-    )
+    # Placed by measured extents: the first spot along the line where the words touch neither
+    # the trajectory itself, the actual values nor another label ("Trajectory to target" used to
+    # sit at a fixed offset, struck through by its own line where it climbs).
+    anchors = [
+        (x0 + (x1 - x0) * f, base_value + (target_value - base_value) * f) for f in (0.62, 0.5, 0.75, 0.4, 0.85, 0.3)
+    ]
+    place_label(ax, "Trajectory to target", anchors, fontsize=palette.BASE_FONT_SIZE - 1)
     if xs:
         # Right of the last point on a white ground, so the dashed trajectory never strikes it through.
         ax.annotate(
