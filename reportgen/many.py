@@ -249,6 +249,7 @@ def generate_many(
                 finally:
                     close()
                 done(_outcome(pid, result))
+        progress.step(0, f"{report} {period.label}")  # the final count: every partnership's documents known
     finally:
         if own:
             pool.close()
