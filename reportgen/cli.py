@@ -469,7 +469,7 @@ RUN_CHOICES = ("board-pack", "leaflet", "annual-review", "web", "all")
 
 
 @cli.command()
-@click.argument("report", type=click.Choice(RUN_CHOICES))
+@click.argument("report", metavar=f"{{{'|'.join(RUN_CHOICES)}}} | JOB")
 @click.option("--period", "period_text", required=True,
               help="Month (2005-03), quarter (2005-Q1) or financial year (2004/05).")
 @config_option
@@ -550,7 +550,8 @@ def run(
       reportgen run board-pack --period 2005-03 --received-by 2005-04-12
       reportgen run board-pack --period 2005-03 --partnerships all --deployment /srv/reportgen/partnerships
 
-    With --deliver, every job in schedules.toml producing REPORT runs for the period and
+    With --deliver, REPORT may also be a job id from schedules.toml (one variant's job), and
+    every job in schedules.toml producing REPORT runs for the period and
     delivers as configured, recorded in the same history as scheduled runs, so neither the
     scheduler nor a second manual run produces that period again (unless --force).
 
@@ -562,6 +563,10 @@ def run(
     """
     from reportgen.periods import Period
 
+    if report not in RUN_CHOICES and not deliver:
+        raise click.UsageError(
+            f"{report!r} is not a report ({', '.join(RUN_CHOICES)}); a job id from schedules.toml needs --deliver."
+        )
     period = Period.parse(period_text)
     as_at = parse_instant(as_at_text, "--as-at")
     received_by = parse_instant(received_by_text, "--received-by", whole_day=True)
@@ -642,6 +647,8 @@ def _run_reports(report: str, period: Any, config_dir: Path, store_url: str | No
                    err=True)
         for line in result.exceptions:
             click.echo(f"  exception: {line}", err=True)
+        for line in result.unavailable:
+            click.echo(f"  unavailable: {line}", err=True)
         for path in result.files:
             click.echo(str(path))
 
@@ -997,7 +1004,12 @@ def serve(schedules_path: Path, store_url: str | None, once: bool) -> None:
         service.run_due()
         service.flush_outbox()
         return
-    if not service.serve():
+    clean = service.serve()
+    if service.exit_code:
+        # The watchdog found the scheduler dead or stuck: exit non-zero for systemd to restart us.
+        logging.shutdown()
+        os._exit(service.exit_code)
+    if not clean:
         # The run in hand was abandoned and recorded; its thread cannot be joined, so leave now.
         logging.shutdown()
         os._exit(0)
@@ -1052,7 +1064,8 @@ def schedules_cmd(schedules_path: Path, count: int) -> None:
 @store_option
 @click.option("--job", help="Only this job.")
 @click.option("--period", help="Only this period, e.g. 2005-03.")
-@click.option("--status", type=click.Choice(["running", "succeeded", "failed", "abandoned"]))
+@click.option("--status", type=click.Choice(["running", "succeeded", "failed", "abandoned"]),
+              help="Only runs in this state; 'failed' also lists runs with a failed delivery.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per run, for scripts.")
 @handle_errors
 def history(
@@ -1077,7 +1090,12 @@ def history(
     settings = _load_schedules(schedules_path, store_url)
     ledger = Ledger(settings.database_url, partnership=settings.partnership, create=False)
     key = Period.parse(period).key if period else None
-    runs = ledger.runs(job=job, period=key, status=status)
+    if status == "failed":
+        # A run that succeeded but whose email was refused, or could not go, is a failure too.
+        runs = [r for r in ledger.runs(job=job, period=key)
+                if r.status == "failed" or any(d.status.startswith("failed") for d in ledger.deliveries(r.id))]
+    else:
+        runs = ledger.runs(job=job, period=key, status=status)
     tz = settings.timezone
     if as_json:
         for run in runs:
@@ -1099,7 +1117,11 @@ def history(
         state = run.status + (f" ({run.attempts} tries)" if run.attempts > 1 else "")
         if run.approval != "none":
             state += f", {run.approval}"
-        dels = [f"{d.channel}: {d.status} {d.target}" for d in ledger.deliveries(run.id)]
+        records = ledger.deliveries(run.id)
+        if any(d.status.startswith("failed") for d in records):
+            state += ", delivery failed"
+        dels = [f"{d.channel}: {d.status} {d.target}" + (f" ({d.detail})" if d.status.startswith("failed") else "")
+                for d in records]
         table.add_row(
             run.job, run.period, str(run.version), run.trigger, local(run.started_at, tz),
             local(run.finished_at, tz), state, run.error or (run.note or "").split("\n")[0],
@@ -1183,11 +1205,18 @@ def approve(name: str, period_text: str, schedules_path: Path, store_url: str | 
     _event_logging()
     settings = _load_schedules(schedules_path, store_url)
     runner = Runner(settings, Ledger(settings.database_url, partnership=settings.partnership, create=False))
-    for run in runner.approve(name, Period.parse(period_text)):
+    released = runner.approve(name, Period.parse(period_text))
+    for run in released:
         click.echo(f"released {run.job} {run.period} v{run.version}")
         for d in runner.ledger.deliveries(run.id):
             if d.status != "held":
                 click.echo(f"  {d.channel}: {d.status} {d.target}")
+    for run in runner.skipped:
+        click.echo(f"not released {run.job} {run.period} v{run.version}: job {run.job!r} is no longer in "
+                   f"{schedules_path}, so where it goes is unknown; put the job back and approve again",
+                   err=True)
+    if runner.skipped and not released:
+        sys.exit(1)
 
 
 @cli.group()
@@ -1197,9 +1226,12 @@ def outbox() -> None:
 
 @outbox.command("list")
 @schedules_option
+@store_option
+@click.option("--all", "show_all", is_flag=True, help="Also messages already sent.")
 @handle_errors
-def outbox_list(schedules_path: Path) -> None:
-    """List messages waiting in the outbox.
+def outbox_list(schedules_path: Path, store_url: str | None, show_all: bool) -> None:
+    """List queued deliveries with their state (pending, failed-retrying, failed-permanent,
+    sent) and any other message waiting in the outbox folder.
 
     \b
     Example:
@@ -1209,21 +1241,38 @@ def outbox_list(schedules_path: Path) -> None:
     import email.policy
 
     from reportgen.deliver.outbox import Outbox
+    from reportgen.deliver.queue import DONE
+    from reportgen.schedule.ledger import Ledger
+    from reportgen.schedule.runner import Runner
 
-    box = Outbox(_load_schedules(schedules_path).outbox.path)
-    waiting = box.pending()
-    for path in waiting:
+    settings = _load_schedules(schedules_path, store_url)
+    queue = Runner(settings, Ledger(settings.database_url, partnership=settings.partnership)).queue
+    shown = 0
+    for msg in queue.messages():
+        if msg.status in DONE and not show_all:
+            continue
+        shown += 1
+        retry = f", next try {msg.next_attempt_at:%Y-%m-%d %H:%M} UTC" if msg.next_attempt_at else ""
+        click.echo(f"#{msg.id} {msg.status:<16} {msg.channel:<7} {msg.job} {msg.period}  to: {msg.target}  "
+                   f"tries: {msg.attempts}{retry}" + (f"  ({msg.detail})" if msg.detail else ""))
+    box = Outbox(settings.outbox.path)
+    loose = box.loose()
+    for path in loose:
         with path.open("rb") as fh:
             msg = email.message_from_binary_file(fh, policy=email.policy.default)
         click.echo(f"{path}  To: {msg['To']}  Subject: {msg['Subject']}")
-    click.echo(f"{len(waiting)} message(s) waiting in {box.pending_dir}", err=True)
+    waiting = len(box.pending())
+    click.echo(f"{waiting} message(s) waiting in {box.pending_dir}; {shown} queued deliveries listed, "
+               f"{len(box.failed())} refused for good in {box.failed_dir}", err=True)
 
 
 @outbox.command("send")
 @schedules_option
+@store_option
 @handle_errors
-def outbox_send(schedules_path: Path) -> None:
-    """Send every message waiting in the outbox over the configured SMTP server.
+def outbox_send(schedules_path: Path, store_url: str | None) -> None:
+    """Send every queued delivery now (whatever its back-off) and any other message waiting in
+    the outbox, over the configured SMTP server.
 
     \b
     Example:
@@ -1231,8 +1280,11 @@ def outbox_send(schedules_path: Path) -> None:
     """
     from reportgen.deliver.outbox import Outbox
     from reportgen.errors import DeliveryError
+    from reportgen.schedule.ledger import Ledger
+    from reportgen.schedule.runner import Runner
 
-    settings = _load_schedules(schedules_path)
+    _event_logging()
+    settings = _load_schedules(schedules_path, store_url)
     if not settings.smtp.configured:
         raise DeliveryError(
             f"{schedules_path}: smtp.host is not set, so there is nowhere to send to",
@@ -1240,10 +1292,14 @@ def outbox_send(schedules_path: Path) -> None:
         )
     box = Outbox(settings.outbox.path)
     box.recover()
-    result = box.send(settings.smtp)
-    click.echo(f"sent {len(result.sent)}, waiting {len(result.waiting)}")
-    if result.error:
-        raise DeliveryError(f"{len(result.waiting)} message(s) still waiting: {result.error}")
+    done = Runner(settings, Ledger(settings.database_url, partnership=settings.partnership)).queue.process(force=True)
+    result = box.send(settings.smtp, only=box.loose())
+    sent = len(result.sent) + sum(m.status == "sent" for m in done)
+    refused = len(result.failed) + sum(m.status == "failed-permanent" for m in done)
+    click.echo(f"sent {sent}, waiting {len(box.pending())}" + (f", refused {refused}" if refused else ""))
+    errors = [m.detail for m in done if m.status.startswith("failed")] + ([result.error] if result.error else [])
+    if errors:
+        raise DeliveryError(f"{len(box.pending())} message(s) still waiting, {refused} refused: {errors[0]}")
 
 def _deliver_by_hand(report: str, period, schedules_path: Path, store_url: str | None,  # type: ignore[no-untyped-def]
                      force: bool) -> None:

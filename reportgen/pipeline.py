@@ -32,10 +32,11 @@ import reportgen
 from reportgen.charts import ChartBook
 from reportgen.config import load_config
 from reportgen.config.models import Config
-from reportgen.document import Document
-from reportgen.errors import PeriodError, RenderError, StoreError
-from reportgen.fsutil import atomic_write_bytes, owned_tempdir
+from reportgen.document import Document, has_figures, unavailable
+from reportgen.errors import EmptyDocumentError, PeriodError, RenderError, StoreError
+from reportgen.fsutil import owned_tempdir
 from reportgen.i18n import use_language
+from reportgen.manifest import MANIFEST_NAME, write_merged
 from reportgen.periods import Kind, Period
 from reportgen.reports import FORMATS, PERIOD_KINDS, REPORTS, builder, is_available
 from reportgen.reports.base import ReportContext, default_summary
@@ -48,7 +49,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MANIFEST_NAME = "manifest.json"
 _VERSIONED = (
     "pandas",
     "numpy",
@@ -71,6 +71,7 @@ class RunResult:
     exceptions: list[str] = field(default_factory=list)
     seconds: float = 0.0
     documents: list[tuple[str, Document]] = field(default_factory=list, repr=False)  # (file stem, model)
+    unavailable: list[str] = field(default_factory=list)  # "X is not shown: why." for each part left out
     rendered: list[str] = field(default_factory=list)  # stems of the documents rendered by this run
     unchanged: list[str] = field(default_factory=list)  # stems whose issued files were reused (reuse=True)
 
@@ -179,7 +180,14 @@ class Session:
             return None
         known = self.received_by or self.data_as_at(period)
         today = known.date() if known else period.last_day
-        return return_status(self.config, self.store, period, today=today, received_by=self.received_by)
+        # Only data returns (files partners fill in: CSV, Excel) are owed by a deadline. Feeds
+        # (police.uk files, SQL) carry no submission date of their own, so judging them "late"
+        # by when we happened to load them would mark every month late; with no returns owed
+        # the annex shows which data is present instead. `reportgen returns status` still
+        # lists feeds (unless --returns-only).
+        return return_status(
+            self.config, self.store, period, today=today, received_by=self.received_by, feeds=False
+        )
 
     def close(self) -> None:
         self.store.dispose()
@@ -252,6 +260,10 @@ def generate(
     period = _as_period(period)
     if report not in REPORTS:
         builder(report)  # raises LookupFailure naming the known reports
+    from reportgen.reports.request import RunRequest, check_request
+
+    # The same check as schedules.toml's jobs and `reportgen run`: an unknown variant key fails here.
+    check_request(RunRequest(report=report, variant=dict(variant or {}), period=period.key))
     check_period(report, period)
     module = builder(report)
     wanted = tuple(formats) if formats else FORMATS[report]
@@ -281,7 +293,7 @@ def generate(
         timings: dict[str, Any] = dict(session.timings) if own else {}
         dest = output_dir(out_dir, report, period)
         inputs_key = _inputs_key(session, report, period, variant, wanted, version)
-        previous = _previous(dest) if reuse and not (variant or {}).get("alt_formats") else None
+        previous = _previous(dest, variant, version) if reuse and not (variant or {}).get("alt_formats") else None
         if previous is not None and previous.get("inputs_key") == inputs_key and _intact(dest, previous["files"]):
             log.info("%s %s unchanged: its inputs match %s", report, period.key, dest / MANIFEST_NAME)
             stems = list(previous.get("documents", {}))
@@ -311,6 +323,7 @@ def generate(
         timings["charts"] = session.charts.seconds - chart_seconds
         if not documents:
             raise RenderError(f"The {report} builder produced no documents for {period.key}.")
+        missing_parts = _check_contents(report, period, documents)
         summarise: Callable[[ReportContext], tuple[list[str], list[str]]] = getattr(
             module, "summarise", default_summary
         )
@@ -374,6 +387,7 @@ def generate(
                 "charts": len(session.charts),
                 "headline": headline,
                 "exceptions": exceptions,
+                **({"unavailable": missing_parts} if missing_parts else {}),
                 **({"alt_formats": alt_notes} if alt_notes else {}),
                 "versions": _versions(),
                 "timings": {k: round(v, 3) for k, v in timings.items()},
@@ -387,9 +401,8 @@ def generate(
                 if (tmp / entry["name"]).exists():  # a kept document's file is already in place
                     os.replace(tmp / entry["name"], dest / entry["name"])
                 paths.append(dest / entry["name"])
-            manifest_path = atomic_write_bytes(
-                dest / MANIFEST_NAME, (json.dumps(manifest, indent=2, default=str) + "\n").encode()
-            )
+            # One manifest per folder: merged with the other variants written there, under a lock.
+            manifest_path = write_merged(dest, manifest)
         finally:
             if own_pool and pool is not None:
                 pool.close()
@@ -403,6 +416,7 @@ def generate(
             exceptions,
             time.perf_counter() - started,
             documents,
+            missing_parts,
             rendered=[stem for stem, _ in todo],
             unchanged=[stem for stem, _ in documents if stem in kept],
         )
@@ -433,13 +447,17 @@ def _inputs_key(session: Session, report: str, period: Period, variant: dict[str
     )
 
 
-def _previous(dest: Path) -> dict[str, Any] | None:
-    """The manifest already in ``dest`` (None if there is none or it cannot be read)."""
-    try:
-        manifest = read_manifest(dest / MANIFEST_NAME)
-    except (OSError, ValueError):
+def _previous(dest: Path, variant: dict[str, Any] | None, version: int | None) -> dict[str, Any] | None:
+    """This variant's entry in the manifest already in ``dest`` (None if there is none)."""
+    from reportgen import manifest as folder_manifest
+
+    manifest = folder_manifest.read(dest / MANIFEST_NAME)
+    if manifest is None:
         return None
-    return manifest if isinstance(manifest, dict) and isinstance(manifest.get("files"), list) else None
+    mine = folder_manifest.variant_key({"variant": dict(variant or {}), "version": version})
+    entries = manifest.get("variants") or [folder_manifest.variant_entry(manifest)]
+    entry = next((e for e in entries if isinstance(e, dict) and folder_manifest.variant_key(e) == mine), None)
+    return entry if entry is not None and isinstance(entry.get("files"), list) else None
 
 
 def _intact(dest: Path, entries: list[dict[str, Any]]) -> bool:
@@ -488,6 +506,27 @@ def _in_document_order(documents: list[tuple[str, Document]], kept: set[str], fr
         for entry in (old if stem in kept else fresh)
         if _stem_of(entry["name"], suffix) == stem
     ]
+
+
+def _check_contents(report: str, period: Period, documents: list[tuple[str, Document]]) -> list[str]:
+    """Log every part a document could not compute, and refuse a document with no figures.
+
+    Returns the one-line reasons ("Crime over ten years is not shown: ...") for the manifest.
+    """
+    lines: list[str] = []
+    for stem, doc in documents:
+        gaps = [u.text for u in unavailable(doc)]
+        for line in gaps:
+            log.info("%s: %s", stem, line)  # the CLI prints these; the service's log keeps them
+        lines += [line for line in gaps if line not in lines]
+        if not has_figures(doc):
+            why = " ".join(gaps) if gaps else "none of its sections could be computed from the data held."
+            raise EmptyDocumentError(
+                f"The {report} for {period.label} ({stem}) would carry no figures at all: {why}",
+                hint="Check that `reportgen pull` loaded the months this period needs "
+                "(`reportgen evaluate --period ...` shows what is held), or report a later period.",
+            )
+    return lines
 
 
 def _render(

@@ -184,7 +184,10 @@ def test_corrupted_xlsx_bytes(s: Setup) -> None:
     for i in range(0, len(data), 97):
         data[i] ^= 0x5A
     (s.tmp / "corrupt.xlsx").write_bytes(bytes(data))
-    s.assert_rejected(s.tmp / "corrupt.xlsx", "corrupt.xlsx: is not a readable .xlsx workbook")
+    # The template's bytes differ run to run (it is stamped with the time), so the flipped bytes
+    # land in different places: the zip may not open at all, or open with a sheet that cannot be read.
+    output = s.assert_rejected(s.tmp / "corrupt.xlsx", "corrupt.xlsx")
+    assert "is not a readable .xlsx workbook" in output or "cannot be read" in output, output
 
 
 def test_corrupted_sheet_inside_a_valid_zip(s: Setup) -> None:

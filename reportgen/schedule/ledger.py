@@ -8,6 +8,11 @@ carry host, pid and a heartbeat so a run whose process died is noticed on the ne
 
 A :class:`Ledger` is scoped to one partnership: several partnerships' services share one
 database, and each sees, claims and lists only its own runs, deliveries and jobs.
+
+Fencing: every claim bumps ``attempts``, and that number is the claim's token. Heartbeats,
+success, failure and the runner's check before it moves files into place all name the token,
+so a worker that was paused or cut off while another took its run over can no longer write
+anything: its late success is refused, and it removes nothing but its own staging.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine, RowMapping
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from reportgen.deliver import queue as delivery_queue
 from reportgen.errors import ScheduleError, StoreError
 from reportgen.store import DEFAULT_PARTNERSHIP, redact
 from reportgen.store import make_engine as store_engine
@@ -225,8 +231,8 @@ class Ledger:
         try:
             with self.engine.begin() as conn:
                 _check_schema(conn, url, create=create)
-                if create:
-                    metadata.create_all(conn)
+            if create:
+                _create_tables(self.engine)
         except SQLAlchemyError as exc:
             self.engine.dispose()
             raise ScheduleError(
@@ -317,13 +323,18 @@ class Ledger:
         return int(top or 0) + 1
 
     # --- progress and outcome -------------------------------------------------------------
-    def heartbeat(self, run_id: int, now: dt.datetime) -> None:
+    def _mine(self, run_id: int, token: int | None):  # type: ignore[no-untyped-def]
+        where = (runs.c.id == run_id) & (runs.c.status == RUNNING)
+        return where if token is None else where & (runs.c.attempts == token)
+
+    def holds(self, run_id: int, token: int) -> bool:
+        """Whether claim ``token`` of the run is still the running one (the lease)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(runs.c.id).where(self._mine(run_id, token))).first() is not None
+
+    def heartbeat(self, run_id: int, now: dt.datetime, token: int | None = None) -> None:
         with self.engine.begin() as conn:
-            conn.execute(
-                runs.update()
-                .where((runs.c.id == run_id) & (runs.c.status == RUNNING))
-                .values(heartbeat_at=iso(now))
-            )
+            conn.execute(runs.update().where(self._mine(run_id, token)).values(heartbeat_at=iso(now)))
 
     def succeed(
         self,
@@ -336,12 +347,20 @@ class Ledger:
         exceptions: list[str],
         gaps: list[str],
         approval: str = "none",
+        token: int | None = None,
+        outbox: list[dict[str, Any]] | None = None,
+        held: list[tuple[str, str]] | None = None,
     ) -> bool:
-        """Record success; False if the run is no longer ours (abandoned meanwhile)."""
+        """Record success; False if the run is no longer ours (abandoned or taken over meanwhile).
+
+        ``outbox`` rows (see ``reportgen.deliver.queue.entries``) and ``held`` (channel, target)
+        records are written in the same transaction: success is never recorded without what
+        must be delivered, so a crash straight after it loses nothing.
+        """
         with self.engine.begin() as conn:
             result = conn.execute(
                 runs.update()
-                .where((runs.c.id == run_id) & (runs.c.status == RUNNING) & (runs.c.pid == self.pid))
+                .where(self._mine(run_id, token) & (runs.c.pid == self.pid))
                 .values(
                     status=SUCCEEDED,
                     finished_at=iso(now),
@@ -355,13 +374,23 @@ class Ledger:
                     approval=approval,
                 )
             )
-            return result.rowcount == 1
+            if result.rowcount != 1:
+                return False
+            delivery_queue.insert(conn, run_id, outbox or [], now, partnership=self.partnership)
+            for channel, target in held or []:
+                conn.execute(deliveries.insert().values(partnership=self.partnership, run_id=run_id, channel=channel,
+                                                        target=target, status="held", detail="awaiting approval",
+                                                        at=iso(now)))
+            return True
 
-    def fail(self, run_id: int, *, now: dt.datetime, error: str, next_attempt_at: dt.datetime | None) -> None:
+    def fail(
+        self, run_id: int, *, now: dt.datetime, error: str, next_attempt_at: dt.datetime | None,
+        token: int | None = None,
+    ) -> bool:
         with self.engine.begin() as conn:
-            conn.execute(
+            result = conn.execute(
                 runs.update()
-                .where((runs.c.id == run_id) & (runs.c.status == RUNNING))
+                .where(self._mine(run_id, token))
                 .values(
                     status=FAILED,
                     finished_at=iso(now),
@@ -369,12 +398,13 @@ class Ledger:
                     next_attempt_at=iso(next_attempt_at) if next_attempt_at else None,
                 )
             )
+            return result.rowcount == 1
 
-    def abandon(self, run_id: int, *, now: dt.datetime, reason: str) -> bool:
+    def abandon(self, run_id: int, *, now: dt.datetime, reason: str, token: int | None = None) -> bool:
         with self.engine.begin() as conn:
             result = conn.execute(
                 runs.update()
-                .where((runs.c.id == run_id) & (runs.c.status == RUNNING))
+                .where(self._mine(run_id, token))
                 .values(status=ABANDONED, finished_at=iso(now), error=reason, next_attempt_at=None)
             )
             return result.rowcount == 1
@@ -383,11 +413,19 @@ class Ledger:
         with self.engine.begin() as conn:
             conn.execute(runs.update().where(runs.c.id == run_id).values(alerted=1))
 
-    def release(self, run_id: int, now: dt.datetime) -> None:
+    def release(self, run_id: int, now: dt.datetime, outbox: list[dict[str, Any]] | None = None) -> bool:
+        """Mark a pending run released and queue its deliveries, in one transaction; False if
+        someone else released it first."""
         with self.engine.begin() as conn:
-            conn.execute(
-                runs.update().where(runs.c.id == run_id).values(approval="released", released_at=iso(now))
+            result = conn.execute(
+                runs.update()
+                .where((runs.c.id == run_id) & (runs.c.approval == "pending"))
+                .values(approval="released", released_at=iso(now))
             )
+            if result.rowcount != 1:
+                return False
+            delivery_queue.insert(conn, run_id, outbox or [], now, partnership=self.partnership)
+            return True
 
     def crashed(self, now: dt.datetime, stale_after: dt.timedelta) -> list[Run]:
         """Running rows whose process is gone (same host, pid not alive) or whose heartbeat is stale."""
@@ -417,16 +455,30 @@ class Ledger:
             )
 
     def deliveries(self, run_id: int) -> list[DeliveryRecord]:
+        """What became of a run's deliveries: each queued message with its current state
+        (pending, sent, failed-retrying, failed-permanent, published, printed; alerts too),
+        then the records kept here (held for approval)."""
+        queue = delivery_queue.messages
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(deliveries)
                 .where((deliveries.c.partnership == self.partnership) & (deliveries.c.run_id == run_id))
                 .order_by(deliveries.c.id)
-            ).mappings()
-            return [
-                DeliveryRecord(r["run_id"], r["channel"], r["target"], r["status"], r["detail"], parse_iso(r["at"]))  # type: ignore[arg-type]
-                for r in rows
-            ]
+            ).mappings().all()
+            queued = conn.execute(
+                select(queue)
+                .where((queue.c.partnership == self.partnership) & (queue.c.run_id == run_id))
+                .order_by(queue.c.id)
+            ).mappings().all()
+        out = [
+            DeliveryRecord(r["run_id"], r["channel"], r["target"], r["status"], r["detail"], parse_iso(r["at"]))  # type: ignore[arg-type]
+            for r in rows
+        ]
+        out += [
+            DeliveryRecord(run_id, q["channel"], q["target"], q["status"], q["detail"], parse_iso(q["updated_at"]))  # type: ignore[arg-type]
+            for q in queued
+        ]
+        return out
 
     # --- job bookkeeping ------------------------------------------------------------------
     def first_seen(self, job: str, now: dt.datetime) -> dt.datetime:
@@ -488,6 +540,21 @@ class Ledger:
         self.engine.dispose()
 
 
+def _create_tables(engine: Engine) -> None:
+    """Create the ledger's tables if missing. Two services starting together both see a table
+    missing and both create it; the loser's "already exists" just means it is there now."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    for attempt in range(5):
+        try:
+            metadata.create_all(engine)
+            delivery_queue.metadata.create_all(engine)
+            return
+        except (OperationalError, ProgrammingError) as exc:
+            if "already exists" not in str(exc) or attempt == 4:
+                raise
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -495,4 +562,7 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    try:  # a killed process its parent has not reaped yet (a zombie) answers signal 0 too
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
