@@ -12,7 +12,10 @@ the partnership's own, so the figures are illustrative, as the demo's are.
 The deployment written is a folder of partnership folders, the layout ``reportgen run
 --partnerships`` reads::
 
-    python -m reportgen.country --out /tmp/country --partnerships 40 --seed 1
+    python -m reportgen.country --out /tmp/country --partnerships 40 --seed 1 \
+        --store sqlite:////tmp/country/store.sqlite
+
+In Python: ``write_country(out, 40, seed=1)`` then ``pull_country(out, store_url)``.
 """
 
 from __future__ import annotations
@@ -157,6 +160,28 @@ def write_country(
     return folders
 
 
+def pull_country(deployment: Path | str, store_url: str) -> list[str]:
+    """Pull every partnership folder of ``deployment`` into the store at ``store_url`` (created
+    if need be); their ids, in folder order. Raises DataError if any source is rejected."""
+    from reportgen.deployment import partnerships
+    from reportgen.errors import DataError
+    from reportgen.pull import pull
+    from reportgen.store import Store
+
+    ids = []
+    for pid, folder in partnerships(deployment).items():
+        config = load_config(folder)
+        store = Store(store_url, partnership=config.partnership.id)
+        try:
+            _, failures = pull(config, store)
+        finally:
+            store.dispose()
+        if failures:
+            raise DataError(f"{folder.name}: {len(failures)} source(s) rejected: {failures[0]}")
+        ids.append(pid)
+    return ids
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Write a synthetic country of partnership folders (illustrative data, not real).
 
@@ -167,9 +192,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--partnerships", type=int, default=40, help="how many partnerships (default 40)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     parser.add_argument("--max-neighbourhoods", type=int, default=None, help="cap each partnership's neighbourhoods")
+    parser.add_argument("--store", default=None, help="also pull every partnership into this store URL")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     write_country(args.out, args.partnerships, seed=args.seed, max_neighbourhoods=args.max_neighbourhoods)
+    if args.store:
+        pull_country(args.out, args.store)
     return 0
 
 

@@ -20,10 +20,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from reportgen.config import load_config
-from reportgen.country import write_country
+from reportgen.country import pull_country, write_country
 from reportgen.many import generate_many
-from reportgen.pull import pull
 from reportgen.store import Store
 
 LEAFLETS = {"each_area": True}
@@ -44,14 +42,8 @@ def country(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     deployment = root / "partnerships"
     folders = write_country(deployment, 3, seed=7, max_neighbourhoods=2)
     url = f"sqlite:///{root / 'store.sqlite'}"
-    ids = []
-    for folder in folders:
-        config = load_config(folder)
-        store = Store(url, partnership=config.partnership.id)
-        _, failures = pull(config, store)
-        store.dispose()
-        assert not failures
-        ids.append(config.partnership.id)
+    ids = pull_country(deployment, url)
+    assert len(folders) == len(ids) == 3
     # a partnership listed in the deployment whose data were never pulled
     empty = deployment / "zz-empty"
     shutil.copytree(folders[0], empty)
@@ -68,7 +60,7 @@ def country(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         executor="local://2",
         on_document=lambda d, t, _: ticks.append((d, t)),
     )
-    return {"root": root, "deployment": deployment, "url": url, "ids": sorted(ids), "local": result, "ticks": ticks}
+    return {"root": root, "deployment": deployment, "url": url, "ids": ids, "local": result, "ticks": ticks}
 
 
 def test_one_failure_is_reported_and_does_not_stop_the_others(country: dict[str, object]) -> None:
