@@ -48,7 +48,7 @@ def country(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     empty = deployment / "zz-empty"
     shutil.copytree(folders[0], empty)
     text = (empty / "partnership.toml").read_text(encoding="utf-8")
-    (empty / "partnership.toml").write_text(text.replace(f'id = "{ids[0]}"', 'id = "zz-empty"', 1), encoding="utf-8")
+    (empty / "partnership.toml").write_text(text.replace(f'id = "{folders[0].name}"', 'id = "zz-empty"', 1), encoding="utf-8")
     ticks: list[tuple[int, int]] = []
     result = generate_many(
         "leaflet",
