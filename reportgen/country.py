@@ -7,7 +7,8 @@ population per local authority). Its neighbourhoods are its MSOAs, as many as th
 has (or at most ``max_neighbourhoods``), with populations that sum to the authority's and vary
 as MSOAs do. Everything else (partners, derived indicators, strategies, commentary) is the
 demo's, and the data are the demo generator's (:func:`reportgen.demo.generate`) with a seed of
-the partnership's own, so the figures are illustrative, as the demo's are.
+the partnership's own and its recorded crime and incidents scaled to its population, so rates per
+1,000 residents are Wigan's and the figures are illustrative, as the demo's are.
 
 The deployment written is a folder of partnership folders, the layout ``reportgen run
 --partnerships`` reads::
@@ -153,7 +154,8 @@ def write_country(
         )
         config = load_config(folder)
         (folder / "data").mkdir()
-        for name, text in generate(config.partnership, int(local.integers(2**31)), deadlines).items():
+        scale = population / demo.partnership.borough.population  # Wigan's crime rates, this size
+        for name, text in generate(config.partnership, int(local.integers(2**31)), deadlines, scale).items():
             (folder / "data" / name).write_text(text, encoding="utf-8", newline="\n")
         log.info("wrote %s: %s, %d neighbourhoods, population %d", folder, authority.name, count, population)
         folders.append(folder)
