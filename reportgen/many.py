@@ -15,9 +15,9 @@ How the data reaches the workers (``ship``):
   but workers need the store URL, the config folders and the output folder, and one
   partnership's documents stay on one worker.
 
-Measured on three synthetic partnerships (docs/performance.md, "Many partnerships"), see the
-report of that section for which is faster where; ``"documents"`` is the default because it
-balances work at the document level and keeps the workers free of store credentials.
+Measured on three synthetic partnerships (docs/performance.md, "Many partnerships in one job"),
+neither was faster; ``"documents"`` is the default because it balances work document by document
+and keeps the workers free of store credentials, config and output folders.
 
 Output goes to ``<out>/<partnership id>/<report>/<period>/``. Unless ``force``, a document whose
 inputs are those of the one already issued there is left as it is (see :mod:`reportgen.inputs`).

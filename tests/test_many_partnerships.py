@@ -48,7 +48,9 @@ def country(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     empty = deployment / "zz-empty"
     shutil.copytree(folders[0], empty)
     text = (empty / "partnership.toml").read_text(encoding="utf-8")
-    (empty / "partnership.toml").write_text(text.replace(f'id = "{folders[0].name}"', 'id = "zz-empty"', 1), encoding="utf-8")
+    (empty / "partnership.toml").write_text(
+        text.replace(f'id = "{folders[0].name}"', 'id = "zz-empty"', 1), encoding="utf-8"
+    )
     ticks: list[tuple[int, int]] = []
     result = generate_many(
         "leaflet",
@@ -91,7 +93,8 @@ def test_a_late_observation_remakes_only_the_documents_that_show_it(country: dic
     shutil.copytree(country["root"] / "local", out)
     before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in out.rglob("*") if p.is_file()}
 
-    # the same job again, nothing changed: nothing is written
+    # the same job again, nothing changed: nothing is written (here with each worker reading the
+    # store itself, which must come to the same decision)
     again = generate_many(
         "leaflet",
         "2005-Q1",
@@ -100,7 +103,8 @@ def test_a_late_observation_remakes_only_the_documents_that_show_it(country: dic
         store_url=url,
         out_dir=out,
         variant=LEAFLETS,
-        executor="local://1",
+        executor="local://2",
+        ship="store",
     )
     assert [o.status for o in again.outcomes] == ["unchanged"] * 3
     assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in before} == before
