@@ -33,7 +33,7 @@ import pandas as pd
 import reportgen
 
 #: Package files whose content can change a rendered file (code, templates, styles, catalogs).
-_CODE_SUFFIXES = (".py", ".j2", ".css", ".mo", ".po", ".toml", ".json", ".ttf", ".otf", ".svg", ".png")
+_CODE_SUFFIXES = (".py", ".j2", ".html", ".css", ".mo", ".po", ".toml", ".json", ".ttf", ".otf", ".svg", ".png")
 
 
 @functools.lru_cache(maxsize=1)
