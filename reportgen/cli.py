@@ -660,9 +660,10 @@ def _run_many(report: str, period: Any, deployment: Path, partnerships: str, sto
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from reportgen.deployment import select
-    from reportgen.pipeline import generate_many
+    from reportgen.pipeline import check_period, generate_many
 
-    select(deployment, partnerships)  # an unknown partnership is an error before the bar appears
+    check_period(report, period)  # a wrong period or an unknown partnership: an error before the bar appears
+    select(deployment, partnerships)
     err = Console(stderr=True)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=False) as bar:

@@ -37,8 +37,8 @@ from typing import Any
 from reportgen.deployment import select
 from reportgen.errors import ReportgenError
 from reportgen.executors import Executor, get_executor
-from reportgen.pipeline import RunResult, _as_period, generate
-from reportgen.reports import FORMATS
+from reportgen.pipeline import RunResult, _as_period, check_period, generate
+from reportgen.reports import FORMATS, builder
 
 log = logging.getLogger(__name__)
 
@@ -191,6 +191,8 @@ def generate_many(
         raise ValueError(f"ship must be one of {SHIP}, not {ship!r}")
     started = time.perf_counter()
     period = _as_period(period)
+    builder(report)  # an unknown report, or one for another kind of period, is the job's mistake:
+    check_period(report, period)  # said once here, not once per partnership
     chosen = select(deployment, partnerships)
     out = Path(out_dir)
     pool = executor if isinstance(executor, Executor) else get_executor(executor or "local")

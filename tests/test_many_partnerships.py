@@ -217,6 +217,26 @@ def test_run_partnerships_prints_a_summary_per_partnership(country: dict[str, ob
     )
     assert unknown.exit_code == 1
     assert unknown.stderr.strip().startswith("Error: Unknown partnership 'nowhere'") and "Known: " in unknown.stderr
+    # a period of the wrong kind is the job's mistake: one line, not a failure per partnership
+    wrong = CliRunner().invoke(
+        cli,
+        [
+            "run",
+            "board-pack",
+            "--period",
+            "2005-Q1",
+            "--partnerships",
+            "all",
+            "--deployment",
+            str(country["deployment"]),
+            "--store",
+            country["url"],
+            "--out",
+            str(tmp_path / "wrong"),
+        ],
+    )
+    assert wrong.exit_code == 1 and wrong.stderr.count("\n") == 1
+    assert wrong.stderr.startswith("Error: The board-pack is written for a month") and not (tmp_path / "wrong").exists()
 
 
 @pytest.mark.slow
