@@ -268,3 +268,23 @@ def test_three_partnerships_on_a_dask_cluster_equal_the_local_pool(
     assert len(local) == 12 and dask.keys() == local.keys()
     for name, data in local.items():
         assert dask[name] == data, f"{name} differs between the Dask cluster and the local pool"
+
+
+def test_a_deployment_is_a_folder_of_partnership_folders_told_apart_by_id(tmp_path: Path) -> None:
+    from reportgen.deployment import partnerships, select
+    from reportgen.errors import ConfigError, LookupFailure
+
+    for folder, pid in (("b", "bee"), ("a", "ay")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "partnership.toml").write_text(f'id = "{pid}"\n', encoding="utf-8")
+    (tmp_path / "notes").mkdir()  # a folder without partnership.toml is not a partnership
+    assert partnerships(tmp_path) == {"ay": tmp_path / "a", "bee": tmp_path / "b"}
+    assert list(select(tmp_path, "bee, ay")) == ["bee", "ay"]
+    with pytest.raises(LookupFailure, match="Unknown partnership 'cee'.*Known: ay, bee"):
+        select(tmp_path, "ay,cee")
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "partnership.toml").write_text('id = "ay"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="c/partnership.toml: id: 'ay' is also the id of a/partnership.toml"):
+        partnerships(tmp_path)
+    with pytest.raises(ConfigError, match="holds no partnership folders"):
+        partnerships(tmp_path / "notes")
