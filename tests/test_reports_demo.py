@@ -165,9 +165,10 @@ def test_then_and_now_marks_each_priority_by_symbol_and_word(demo: dict[str, obj
 def test_board_pack_puts_exceptions_first(demo: dict[str, object]) -> None:
     # The title is H1; the document's top-level sections are H2.
     headings = [t.text for t in tagged_elements(_file(demo, "board-pack", ".pdf")) if t.type == "H2"]
-    start = headings.index("Summary and exceptions")
-    assert headings[start + 1] == "Scorecard"
-    assert headings[start + 2].startswith("Target 1")
+    start = headings.index("Summary")
+    assert headings[start + 1] == "Exceptions"
+    assert headings[start + 2] == "Scorecard"
+    assert headings[start + 3].startswith("Target 1")
     assert headings[-2:] == ["Data-quality annex", "Definitions"]
 
 

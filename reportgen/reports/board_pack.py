@@ -16,6 +16,7 @@ from reportgen.document import (
     Block,
     BulletList,
     Callout,
+    Cell,
     Document,
     Headline,
     HeadlineRow,
@@ -25,7 +26,7 @@ from reportgen.document import (
     Table,
 )
 from reportgen.periods import Period
-from reportgen.reports import commentary
+from reportgen.reports import commentary, decisions, owner_notes
 from reportgen.reports.base import (
     ReportContext,
     exception_lines,
@@ -64,7 +65,11 @@ MAX_BAR_CHARTS = 3  # yearly bars for each measure of a target with at most this
 
 def build(ctx: ReportContext) -> list[tuple[str, Document]]:
     strategy = current_strategy(ctx)
-    sections: list[Section] = [summary_section(ctx, strategy)]
+    exceptions = _exceptions(ctx, strategy)
+    notes = owner_notes.load_notes(ctx.config.root, ctx.period, {e.measure for e in exceptions})
+    sections: list[Section] = [summary_section(ctx, strategy, exceptions, notes)]
+    if strategy is not None:
+        sections.append(exceptions_section(ctx, strategy, exceptions, notes))
     if strategy is not None:
         sections.append(Section("Scorecard", _scorecard_blocks(ctx, strategy), id="scorecard"))
         for target in sorted(strategy.targets, key=lambda t: t.number):
@@ -75,7 +80,14 @@ def build(ctx: ReportContext) -> list[tuple[str, Document]]:
     sections.append(data_quality_section(ctx))
     sections.append(definitions_section())
     # Staff narrative for the month (commentary/<yyyy-mm>/*.md), each file in its place.
-    sections = commentary.merge(sections, commentary.load(ctx.config.root, ctx.period), before="data-quality")
+    # Owners' notes on exceptions (named after a measure) are shown above, not as sections.
+    measures = _strategy_measures(strategy)
+    narratives = [
+        n
+        for n in commentary.load(ctx.config.root, ctx.period)
+        if not owner_notes.is_note_file(n.path.stem, measures)
+    ]
+    sections = commentary.merge(sections, narratives, before="data-quality")
     partnership = ctx.config.partnership
     doc = Document(
         kind=KIND,
@@ -156,6 +168,7 @@ def _exception_rows(ctx: ReportContext, strategy: Strategy | None) -> list[tuple
                     latest_text(ctx, r),
                     value_text(r, "trajectory_value"),
                     owner,
+                    str(r["id"]),  # not shown: the key of the owner's commentary file
                 )
             )
     return out
@@ -175,8 +188,31 @@ def _partner_name(ctx: ReportContext, partner_id: str) -> str:
     return "Partnership" if partner_id == "partnership" else partner_id
 
 
-def summary_section(ctx: ReportContext, strategy: Strategy | None) -> Section:
+def _exceptions(ctx: ReportContext, strategy: Strategy | None) -> list[decisions.Exception_]:
+    """Each exception measure once, with the words of its first issue, for the decisions."""
+    out: dict[str, decisions.Exception_] = {}
+    for row in _exception_rows(ctx, strategy):
+        issue = row[2].text if isinstance(row[2], Cell) else str(row[2])
+        out.setdefault(row[6], decisions.Exception_(row[6], row[0], issue, row[5]))
+    return list(out.values())
+
+
+def _strategy_measures(strategy: Strategy | None) -> set[str]:
+    if strategy is None:
+        return set()
+    return {m.indicator for t in strategy.targets for m in t.measures}
+
+
+def summary_section(
+    ctx: ReportContext,
+    strategy: Strategy | None,
+    exception_list: list[decisions.Exception_] | None = None,
+    notes: dict[str, owner_notes.OwnerNote] | None = None,
+) -> Section:
     blocks: list[Block] = []
+    if exception_list:
+        # decisions first: what the board is asked to do this month, then how things stand
+        blocks.append(decisions.decisions_section(exception_list, notes or {}, ctx.period.label))
     if strategy is not None:
         targets = ctx.evaluation.targets
         mine = targets[targets["strategy"] == strategy.id]
@@ -212,13 +248,6 @@ def summary_section(ctx: ReportContext, strategy: Strategy | None) -> Section:
             )
         )
         blocks.append(HeadlineRow(tuple(cards)))
-        blocks.append(
-            Paragraph(
-                f"This pack reports the {strategy.title} to the end of **{ctx.period.label}**. Counts are "
-                f"totals for the 12 months to {ctx.period.label} unless stated, compared with the baseline "
-                f"year {strategy.baseline_period} and the target year {strategy.target_period}. " + status_legend()
-            )
-        )
         at_risk = mine[mine["status"].isin(["at_risk", "not_met", "no_data"])].sort_values("number")
         if not at_risk.empty:
             items = []
@@ -230,41 +259,40 @@ def summary_section(ctx: ReportContext, strategy: Strategy | None) -> Section:
                     f"{why}{'.' if why and not why.endswith('.') else ''}"
                 )
             blocks.append(
-                Section("Targets needing a decision", (BulletList(tuple(items)),), level=2, id="summary-targets")
+                Section("Big targets at risk", (BulletList(tuple(items)),), level=2, id="summary-targets")
             )
-        if exceptions:
-            blocks.append(
-                Section(
-                    "Exceptions",
-                    (
-                        Paragraph(
-                            "Measures that are off track, show a special-cause concern on their SPC chart, "
-                            "or have no data for the period. Each is discussed in its target's section."
-                        ),
-                        Table(
-                            caption=f"Exceptions, {ctx.period.label}",
-                            columns=("Measure", "Big target", "Issue", "Latest", "Trajectory now", "Owner"),
-                            column_align=("left", "left", "left", "right", "right", "left"),
-                            rows=tuple(exceptions),
-                        ),
-                    ),
-                    level=2,
-                    id="exceptions",
-                )
-            )
-        else:
-            blocks.append(
-                Section(
-                    "Exceptions",
-                    (Paragraph("No measure is off track, shows a special-cause concern or lacks data this month."),),
-                    level=2,
-                    id="exceptions",
-                )
-            )
+    return Section("Summary", tuple(blocks), id="summary")
+
+
+def exceptions_section(
+    ctx: ReportContext,
+    strategy: Strategy | None,
+    exception_list: list[decisions.Exception_],
+    notes: dict[str, owner_notes.OwnerNote],
+) -> Section:
+    """The exceptions table, then each owner's commentary (cause, action, recovery, decision)."""
     missing = _missing_returns(ctx)
-    if missing:
-        blocks.append(Callout("Data returns missing or late", _returns_summary(ctx, missing), "warning"))
-    return Section("Summary and exceptions", tuple(blocks), id="summary")
+    # late or missing returns head the exceptions (the summary keeps to one page)
+    returns: tuple[Block, ...] = (
+        (Callout("Data returns missing or late", _returns_summary(ctx, missing), "warning"),) if missing else ()
+    )
+    if not exception_list:
+        text = "No measure is off track, shows a special-cause concern or lacks data this month."
+        return Section("Exceptions", (*returns, Paragraph(text)), id="exceptions")
+    table = Table(
+        caption=f"Exceptions, {ctx.period.label}",
+        columns=("Measure", "Big target", "Issue", "Latest", "Trajectory now", "Owner"),
+        column_align=("left", "left", "left", "right", "right", "left"),
+        rows=tuple(e[:6] for e in _exception_rows(ctx, strategy)),
+    )
+    lead = Paragraph(
+        "Measures that are off track, show a special-cause concern on their SPC chart, or have no data "
+        "for the period, each with its owner's commentary: the cause, what is being done, when it is "
+        "expected back on track and the decision asked of the board. Each measure is also discussed in "
+        "its target's section."
+    )
+    commentary_part = decisions.commentary_section(exception_list, notes, ctx.period.key)
+    return Section("Exceptions", (*returns, lead, table, *commentary_part.blocks[1:]), id="exceptions")
 
 
 def _returns_summary(ctx: ReportContext, missing: list[tuple[str, str]]) -> str:
@@ -285,7 +313,14 @@ def _returns_summary(ctx: ReportContext, missing: list[tuple[str, str]]) -> str:
 
 
 def _scorecard_blocks(ctx: ReportContext, strategy: Strategy) -> tuple[Block, ...]:
+    # what the figures cover and how statuses are shown: here, where they are first read, so the
+    # summary keeps to one page
     return (
+        Paragraph(
+            f"This pack reports the {strategy.title} to the end of **{ctx.period.label}**. Counts are "
+            f"totals for the 12 months to {ctx.period.label} unless stated, compared with the baseline "
+            f"year {strategy.baseline_period} and the target year {strategy.target_period}. " + status_legend()
+        ),
         Paragraph(
             f"Each big target of the {strategy.title}: its baseline ({strategy.baseline_period}), the "
             f"latest figure, the target for {strategy.target_period} and where the trajectory says we "
