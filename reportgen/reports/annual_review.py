@@ -251,7 +251,7 @@ def track_section(ctx: ReportContext) -> Section | None:
         "Crime over ten years",
         (Paragraph(chart.alt_text), chart),
         id="track",
-        page_break_before=True,
+        # no forced page: after the last target it left a page two-thirds empty (page rules)
     )
 
 
