@@ -91,3 +91,36 @@ def test_the_demo_commentary_for_march_2005_is_valid() -> None:
     notes = load_notes(demo, Period.parse("2005-03"), {"dog_fouling", "yot_secure_remands", "yot_custody"})
     assert set(notes) == {"dog_fouling", "yot_secure_remands", "yot_custody"}
     assert all(n.cause and n.action and n.recovery for n in notes.values())
+
+
+@pytest.mark.slow
+def test_the_board_pack_asks_for_decisions_first_and_shows_missing_commentary(tmp_path: Path) -> None:
+    """The demo's March 2005 pack, one owner's file taken away: the summary page opens with the
+    decisions asked, and the exception without a file says so in the PDF a board member reads."""
+    import shutil
+
+    from demo_reports import DEMO, demo_store, plain
+    from pdf_reading import squash, tagged_elements
+
+    from reportgen.pipeline import Session, generate
+
+    config = tmp_path / "config"
+    shutil.copytree(DEMO, config)
+    (config / "commentary" / "2005-03" / "yot_custody.md").unlink()
+    session = Session(config, demo_store(tmp_path))
+    try:
+        run = generate("board-pack", "2005-03", out_dir=tmp_path / "out", session=session, formats=("pdf",))
+    finally:
+        session.close()
+    (pdf,) = [p for p in run.files if str(p).endswith(".pdf")]
+    elements = tagged_elements(pdf)
+    headings = [(e.type, plain(e.text)) for e in elements if e.type in ("H2", "H3")]
+    summary = headings.index(("H2", "Summary"))
+    assert headings[summary + 1] == ("H3", "Decisions for the board")
+    page2 = " ".join(plain(e.text) for e in elements if e.page == 2 and e.type == "LBody")
+    # the decision the Council asks for (from its file) is on the summary page
+    assert squash("Agree that the Partnership funds 40 extra dog bins") in squash(page2)
+    text = " ".join(plain(e.text) for e in elements)
+    assert squash("No commentary received from YOT") in squash(text)
+    assert squash("Support the YOT's bid") not in squash(text)  # its file is gone, so its words are too
+    assert ("H3", "Dog fouling complaints (Council)") in headings
