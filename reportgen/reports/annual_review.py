@@ -25,15 +25,16 @@ from reportgen.reports.base import (
     fmt_pct_change,
     headline_lines,
     is_missing,
-    round_half_up,
     status_word,
 )
 from reportgen.reports.parts import (
     DASH,
     definitions_section,
     lead_measure,
+    measure_statements,
     neighbourhood_section,
     rate_indicators,
+    rule_reasons,
     scorecard_table,
     short_title,
     spc_block,
@@ -88,6 +89,7 @@ def build(ctx: ReportContext) -> list[tuple[str, Document]]:
         author=partnership.name,
         keywords=("community safety", "annual review", "strategy", ctx.period.key),
         toc=True,
+        statements=ctx.statements.take(),
         footer_text=(
             f"Prepared by {partnership.contact.name}. Every figure is computed from partners' data; "
             "percentages show their numerator and denominator."
@@ -201,7 +203,8 @@ def progress_section(ctx: ReportContext, strategy: Strategy) -> Section:
 def _target_part(ctx: ReportContext, strategy: Strategy, target: BigTarget) -> Section:
     record = target_record(ctx, strategy, target)
     status = Status.from_value(str(record["status"]) if record is not None else "no_data")
-    reasons = list(record.get("reasons") or []) if record is not None else []
+    # The rule's verdict, then every measure worded by its statement (basis included).
+    reasons = rule_reasons(record) + [ctx.statements.say(s) for s in measure_statements(ctx, strategy, target)]
     blocks: list[Block] = [
         Paragraph(f"**{status.glyph} {status_word(status.code)}.** {target.title}."),
     ]
@@ -304,11 +307,11 @@ def survey_section(ctx: ReportContext) -> Section | None:
         if now is None:
             continue
         sizes.add(now[1])
+        # The change is the evaluation's, worded by the statement every other page uses.
+        statement = ctx.statements.of(m.id, borough)
         change = DASH
-        if before is not None:
-            diff = int(round_half_up(100 * now[0] / now[1]) - round_half_up(100 * before[0] / before[1]))
-            points = f"{abs(diff)} point{'s' * (abs(diff) != 1)}"
-            change = "No change" if diff == 0 else f"{'Up' if diff > 0 else 'Down'} {points}"
+        if statement is not None and statement.period == year.key and statement.change_label:
+            change = ctx.statements.say_change(statement)
         rows.append((m.title, _share_text(now), _share_text(before) if before else DASH, change))
     if not rows:
         return None
@@ -327,7 +330,7 @@ def survey_section(ctx: ReportContext) -> Section | None:
                 columns=("Question", year.label, last.label, "Change"),
                 rows=tuple(rows),
                 column_align=("left", "right", "right", "left"),
-                notes=("Change is in percentage points, from the rounded percentages shown.",),
+                notes=(f"Change: {year.label} against {last.label}, worded as everywhere in this review.",),
             ),
         ),
         id="survey",

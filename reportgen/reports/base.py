@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -23,6 +24,7 @@ from reportgen.periods import Kind, Period
 if TYPE_CHECKING:
     from reportgen.charts import ChartBook
     from reportgen.evaluate.engine import Evaluation
+    from reportgen.reports.statements import StatementBook
 
 
 @dataclass
@@ -36,6 +38,13 @@ class ReportContext:
     options: dict[str, Any] = field(default_factory=dict)  # variant: large_print, area, poster, lang...
     returns_status: pd.DataFrame | None = None  # returns owed (reportgen.returns.status), if installed
     data_as_at: dt.datetime | None = None  # when the newest data used was received
+
+    @cached_property
+    def statements(self) -> StatementBook:
+        """Every figure's statement, worded once for this run's evaluation."""
+        from reportgen.reports.statements import StatementBook
+
+        return StatementBook(self.evaluation)
 
     @property
     def borough(self) -> str:
@@ -213,7 +222,14 @@ def exception_lines(ctx: ReportContext) -> list[str]:
                 reasons.append("a special-cause concern on the SPC chart")
         if reasons:
             seen.add(str(row["id"]))
-            lines.append(f"{title}: {' and '.join(reasons)}.")
+            if reasons[0].startswith("no data"):
+                lines.append(f"{title}: {' and '.join(reasons)}.")
+                continue
+            # The figure as every document words it, then why it is an exception.
+            from reportgen.reports.statements import Comparison
+
+            said = ctx.statements.say(ctx.statements.about(row, Comparison.BASELINE))
+            lines.append(f"{said}; {' and '.join(reasons)}.")
     return lines
 
 

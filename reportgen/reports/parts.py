@@ -24,6 +24,7 @@ from reportgen.reports.base import (
     status_cell,
 )
 from reportgen.reports.series import compare_series, monthly, share_counts, yearly, yearly_denominators
+from reportgen.reports.statements import Comparison, Statement
 
 DASH = "\u2013"
 
@@ -61,6 +62,22 @@ def lead_measure(target: BigTarget) -> str | None:
     if target.rule in (Rule.SINGLE, Rule.THRESHOLD) or len(judged) == 1:
         return (judged or [target.measures[0].indicator])[0]
     return None
+
+
+def measure_statements(ctx: ReportContext, strategy: Strategy, target: BigTarget) -> list[Statement]:
+    """Each measure of a target against the strategy's baseline, as every document words it."""
+    rows = target_rows(ctx, strategy, target)
+    return [ctx.statements.about(r, Comparison.BASELINE) for _, r in rows.iterrows()]
+
+
+def rule_reasons(record: pd.Series | None) -> list[str]:
+    """The rule's verdict ("10 of 14 measures improved; all must improve"): the evaluation lists
+    one reason per measure first, which documents word from the statements instead."""
+    if record is None:
+        return []
+    reasons = list(record.get("reasons") or [])
+    n = record.get("n_measures")
+    return reasons[int(n) :] if n is not None and not is_missing(n) else reasons
 
 
 def target_record(ctx: ReportContext, strategy: Strategy, target: BigTarget) -> pd.Series | None:
