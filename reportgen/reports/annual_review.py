@@ -25,6 +25,7 @@ from reportgen.reports.base import (
     fmt_pct_change,
     headline_lines,
     is_missing,
+    running_title,
     status_word,
 )
 from reportgen.reports.parts import (
@@ -102,7 +103,10 @@ def summarise(ctx: ReportContext) -> tuple[list[str], list[str]]:
     lines = headline_lines(ctx)
     missed = ctx.evaluation.targets
     missed = missed[missed["status"].isin(["not_met", "at_risk", "no_data"])]
-    return lines, [f"Target {int(r['number'])}, {r['title']}: {status_word(r['status'])}" for _, r in missed.iterrows()]
+    return lines, [
+        f"Target {int(r['number'])}, {running_title(str(r['title']))}: {status_word(r['status'])}"
+        for _, r in missed.iterrows()
+    ]
 
 
 # --- then and now ---------------------------------------------------------------------------------
@@ -124,12 +128,12 @@ def then_and_now_rows(ctx: ReportContext, strategy: Strategy) -> list[tuple[str,
             # A target made of several measures has no single "then" and "now": say how many improved.
             total = int(record["n_measures"]) if record is not None else len(target.measures)
             improved = int(record["n_improved"]) if record is not None else 0
-            rows.append((target.title, f"{total} measures", f"{improved} improved", DASH, met))
+            rows.append((running_title(target.title), f"{total} measures", f"{improved} improved", DASH, met))
             continue
         r = measures[measures["id"] == lead].iloc[0] if (measures["id"] == lead).any() else measures.iloc[0]
         rows.append(
             (
-                target.title,
+                running_title(target.title),
                 value_text(r, "baseline_value"),
                 value_text(r, "compare_value"),
                 # A no-break space keeps "Down 25%" on one line, as the published table prints it.
@@ -206,7 +210,7 @@ def _target_part(ctx: ReportContext, strategy: Strategy, target: BigTarget) -> S
     # The rule's verdict, then every measure worded by its statement (basis included).
     reasons = rule_reasons(record) + [ctx.statements.say(s) for s in measure_statements(ctx, strategy, target)]
     blocks: list[Block] = [
-        Paragraph(f"**{status.glyph} {status_word(status.code)}.** {target.title}."),
+        Paragraph(f"**{status.glyph} {status_word(status.code)}.** {running_title(target.title)}."),
     ]
     if reasons:
         blocks.append(BulletList(tuple(reasons)))
@@ -330,7 +334,7 @@ def survey_section(ctx: ReportContext) -> Section | None:
                 columns=("Question", year.label, last.label, "Change"),
                 rows=tuple(rows),
                 column_align=("left", "right", "right", "left"),
-                notes=(f"Change: {year.label} against {last.label}, worded as everywhere in this review.",),
+                notes=(f"The last column compares {year.label} with {last.label}, as the rest of this review does.",),
             ),
         ),
         id="survey",

@@ -193,6 +193,21 @@ def basis_label(row: pd.Series | dict[str, Any]) -> str:
     return str(label) if label and not is_missing(label) else period.label
 
 
+def running_title(title: str) -> str:
+    """A title as running text prints it, without shouting: 'RECORDED CRIME - Reduce by 22%' ->
+    'Recorded crime: reduce by 22%'; titles not in capitals are unchanged."""
+    head, sep, rest = title.partition(" - ")
+    if not head.isupper():
+        return title
+    head = head.capitalize()
+    if not sep:
+        return head
+    rest = rest.strip()
+    if rest[:1].isupper() and rest[1:2].islower():
+        rest = rest[:1].lower() + rest[1:]
+    return f"{head}: {rest}"
+
+
 def slug(text: str) -> str:
     """A chart or anchor id from free text: letters, digits and hyphens, starting with a letter."""
     out = "".join(ch if ch.isalnum() else "-" for ch in text.lower())
@@ -237,7 +252,7 @@ def headline_lines(ctx: ReportContext) -> list[str]:
     """'Target 1, Reduce recorded crime: On track' for every big target."""
     targets = ctx.evaluation.targets.sort_values(["strategy", "number"])
     return [
-        f"Target {int(row['number'])}, {row['title']}: {status_word(row['status'])}"
+        f"Target {int(row['number'])}, {running_title(str(row['title']))}: {status_word(row['status'])}"
         for _, row in targets.iterrows()
     ]
 
@@ -263,6 +278,7 @@ __all__ = [
     "fmt_value",
     "is_missing",
     "round_half_up",
+    "running_title",
     "slug",
     "spc_word",
     "status_cell",

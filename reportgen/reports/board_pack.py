@@ -8,6 +8,7 @@ Written for board members: plain words, every figure with its basis ("12 months 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 
@@ -31,6 +32,7 @@ from reportgen.reports.base import (
     exception_lines,
     headline_lines,
     is_missing,
+    running_title,
     status_cell,
     status_word,
 )
@@ -90,7 +92,12 @@ def build(ctx: ReportContext) -> list[tuple[str, Document]]:
         statements=ctx.statements.take(),
         footer_text=(
             f"Prepared by {partnership.contact.name} from partners' data as known at "
-            f"{_as_at_text(ctx)}. Questions: {partnership.contact.phone or partnership.contact.email}."
+            f"{_as_at_text(ctx)}."
+            + (
+                f" Questions: {partnership.contact.phone or partnership.contact.email}."
+                if partnership.contact.phone or partnership.contact.email
+                else ""
+            )
         ),
     )
     return [(f"board-pack-{ctx.period.key}", doc)]
@@ -303,7 +310,7 @@ def target_section(ctx: ReportContext, strategy: Strategy, target: BigTarget) ->
     rows = target_rows(ctx, strategy, target)
     kind = "success" if status in (Status.ON_TRACK, Status.MET) else "warning"
     blocks: list[Block] = [
-        Paragraph(f"**{target.title}.** {target.description}".strip()),
+        Paragraph(_aim(target)),
         Callout(
             f"{status.glyph} {status_word(status.code)}",
             _why(ctx, record, measure_statements(ctx, strategy, target)),
@@ -335,6 +342,19 @@ def target_section(ctx: ReportContext, strategy: Strategy, target: BigTarget) ->
         id=f"target-{target.number}",
         page_break_before=target.number == 1,
     )
+
+
+def _aim(target: BigTarget) -> str:
+    """The target's title and description, leaving out a description sentence that only repeats
+    the title ("Improve all 14 of the indicators set. Improve all 14 of the Measures set...")."""
+    title = running_title(target.title)
+    # The section heading already names the target ("Target 3: Drugs"): print only its aim.
+    aim = title.partition(": ")[2] or title
+    aim = aim[:1].upper() + aim[1:]
+    sentences = re.split(r"(?<=\.)\s+", (target.description or "").strip())
+    start = " ".join(aim.lower().split()[:4])
+    kept = [s for s in sentences if s and " ".join(s.lower().split()[:4]) != start]
+    return f"**{aim}.** {' '.join(kept)}".strip()
 
 
 MAX_WHY = 4  # measure sentences in a target's callout; the rest are in its table

@@ -27,6 +27,7 @@ from reportgen.reports.series import compare_series, monthly, share_counts, year
 from reportgen.reports.statements import Comparison, Statement
 
 DASH = "\u2013"
+UNIT_SUFFIX = {Unit.PERCENTAGE: "%", Unit.RATE_PER_1000: " per 1,000", Unit.DAYS: " days"}
 
 
 # --- choosing what to show ------------------------------------------------------------------------
@@ -134,6 +135,11 @@ def common_basis(ctx: ReportContext, rows: pd.DataFrame) -> str:
     return max(sorted(set(bases)), key=bases.count)
 
 
+def _for(basis: str) -> str:
+    """'for the 12 months to March 2005', 'for 2004/05', 'for January to March 2005'."""
+    return f"for the {basis}" if basis.startswith("12 months") else f"for {basis}"
+
+
 def baseline_text(row: pd.Series, strategy: Strategy | None = None) -> str:
     if is_missing(row.get("baseline_value")):
         return DASH
@@ -222,7 +228,7 @@ def scorecard_table(ctx: ReportContext, strategy: Strategy) -> Table:
         )
     return Table(
         caption=f"Scorecard, {ctx.period.label}"
-        + (f": latest figures are for the {basis} unless stated" if basis else ""),
+        + (f": latest figures are {_for(basis)} unless stated" if basis else ""),
         columns=_columns(strategy, "Big target"),
         rows=tuple(out),
         column_align=ALIGN8,
@@ -253,7 +259,7 @@ def indicator_table(ctx: ReportContext, rows: pd.DataFrame, caption: str, strate
             )
         )
     if basis:
-        caption += f": latest figures are for the {basis} unless stated"
+        caption += f": latest figures are {_for(basis)} unless stated"
     return Table(caption=caption, columns=_columns(strategy, "Measure"), rows=tuple(out), column_align=ALIGN8)
 
 
@@ -282,6 +288,7 @@ def trajectory_block(ctx: ReportContext, row: pd.Series) -> Chart | None:
             polarity=str(row["polarity"]),
             decimals=decimals if unit is not Unit.COUNT else 0,
             source=_source(ctx, row),
+            unit=UNIT_SUFFIX.get(unit, ""),
         )
 
     return ctx.charts.get(key, draw)
@@ -316,7 +323,8 @@ def spc_block(ctx: ReportContext, row: pd.Series) -> Chart | None:
         return spc_chart(
             values,
             title=f"{row['title']}: recent change against historical bounds",
-            measure=f"{_measure_label(row)} each month",
+            # The chart's alt text adds "each month" itself.
+            measure=_measure_label(row),
             polarity=str(row["polarity"]),
             decimals=int(row.get("decimals") or 0),
             source=_source(ctx, row),

@@ -163,8 +163,15 @@ class Statement:
 
     @property
     def key(self) -> str:
-        """What the statement is about: measure, area, basis, period and the period compared with."""
-        return f"{self.measure}|{self.area}|{self.basis}|{self.period}|{self.compare_period}"
+        """What the statement is about: measure, area, basis, period and the period compared with.
+        Twelve rolling months are named by their last month, whatever period the row reports, so
+        a monthly and a quarterly run speaking of the 12 months to March 2005 share one key."""
+        period, compare = self.period, self.compare_period
+        if self.basis is Basis.ROLLING_12:
+            period = _end_month(period)
+            if self.comparison is Comparison.YEAR_EARLIER:
+                compare = _end_month(compare)
+        return f"{self.measure}|{self.area}|{self.basis}|{period}|{compare}"
 
     @property
     def verdict(self) -> str:
@@ -176,6 +183,11 @@ class Statement:
         if self.change_label:
             return self.change_label
         return DASH
+
+
+def _end_month(period_key: str) -> str:
+    end = Period.parse(period_key).end
+    return Period(end, end, Kind.MONTH).key
 
 
 def _row_counts(row: pd.Series, prefix: str) -> tuple[float, float] | None:
@@ -347,6 +359,19 @@ class StatementBook:
     ) -> Statement | None:
         rows = self.rows(measure, area, strategy)
         return self.about(rows.iloc[0], comparison) if not rows.empty else None
+
+    def matching(self, measure: str, area: str, current: float, previous: float) -> Statement | None:
+        """The year-earlier statement whose two figures are exactly ``current`` and ``previous``
+        (a public document's own totals), or None: a public figure is only worded by a statement
+        when it is the very figure the statement is about."""
+        rows = self.rows(measure, area)
+        for _, row in rows.iterrows():
+            now, then = row.get("compare_value"), row.get("previous_value")
+            if _missing(now) or _missing(then):
+                continue
+            if abs(float(now) - current) < 1e-9 and abs(float(then) - previous) < 1e-9:
+                return self.about(row, Comparison.YEAR_EARLIER)
+        return None
 
     # --- recording what documents say ------------------------------------------------------------
     def say(self, statement: Statement) -> str:

@@ -42,7 +42,7 @@ from reportgen.periods import Kind, Period
 from reportgen.reports import headlines as hl
 from reportgen.reports.base import ReportContext, status_cell
 from reportgen.reports.disclosure import Figure, count_figure, format_number
-from reportgen.reports.leaflet import formats_line, partner_contacts
+from reportgen.reports.leaflet import card_change, formats_line, partner_contacts
 from reportgen.reports.public_figures import crime_indicator
 from reportgen.reports.statements import Comparison
 
@@ -102,7 +102,7 @@ def _glance(ctx: ReportContext, crime: str, monthly: pd.Series) -> Section:
     sentences: list[str] = []
     if year_now is not None and year_before is not None and year_before > 0:
         cards.append(Headline(
-            value=hl.headline_value(year_now, year_before),
+            value=card_change(ctx.statements, crime, ctx.borough, year_now, year_before),
             label=_("Crime in the last 12 months"),
             detail=_("{current} offences {basis}, against {previous} a year earlier.").format(
                 current=format_number(year_now), basis=hl.basis_phrase(month.rolling_12()),
