@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,8 +27,10 @@ from demo_reports import DEMO, PUBLISHED_THEN_AND_NOW, demo_store
 
 from reportgen.deliver.base import Parcel
 from reportgen.deliver.email import compose
+from reportgen.periods import Period
 from reportgen.pipeline import Session, generate
 from reportgen.reports.glitches import check_document, check_folder, file_text, find_glitches
+from reportgen.reports.statements import Basis, Comparison, StatementBook
 from reportgen.schedule.config import Delivery, Smtp
 
 pytestmark = pytest.mark.slow
@@ -37,6 +40,17 @@ RUNS = (
     ("web", "2005-03", {}),
     ("leaflet", "2005-Q1", {"alt_formats": True}),
     ("annual-review", "2004/05", {}),
+)
+# The indicators behind the 2002-05 priorities, in the order of the published table.
+MEASURES_2002_05 = (
+    "house_burglary",
+    "vehicle_crime",
+    "asb_incidents",
+    "dv_incidents",
+    "drug_people_in_treatment_year",
+    "town_centre_crime",
+    "public_transport_incidents",
+    "hate_crime",
 )
 VARIANTS = (
     {"large_print": True},
@@ -53,7 +67,7 @@ def squash(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
     folder = tmp_path_factory.mktemp("statements")
     url = demo_store(folder)
     session = Session(DEMO, url)
@@ -66,9 +80,9 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
             variants.append(
                 generate("leaflet", "2005-Q1", out_dir=folder / f"variant-{n}", session=session, variant=variant)
             )
+        yield {"folder": folder, "results": results, "variants": variants, "session": session}
     finally:
         session.close()
-    return {"folder": folder, "results": results, "variants": variants}
 
 
 def _manifest(result) -> dict:  # noqa: ANN001 - a RunResult
@@ -164,12 +178,35 @@ def test_every_recorded_statement_is_printed_as_recorded(run) -> None:
 
 def test_published_figures_are_worded_by_their_statement(run) -> None:
     """An oracle from outside the code: the 2005-08 strategy's published 'where are we now'
-    figures for 2001/02 against 2004/05 (House Burglary 2,916 / 2,176 / Down 25%)."""
-    said = {words for _, key, words in _said(run) if key.startswith("house_burglary|borough|financial_year|2004/05")}
-    published = PUBLISHED_THEN_AND_NOW[0]
-    assert said, _said(run)[:5]
-    for words in said:
-        assert f"{published[2]} in 2004/05, {published[3].lower()} on {published[1]} in 2001/02" in words
+    figures for 2001/02 against 2004/05 (House Burglary 2,916 / 2,176 / Down 25% ...)."""
+    book = StatementBook(run["session"].evaluation(Period.parse("2004/05")))  # type: ignore[union-attr]
+    cells = {key: words for _, key, words in _said(run) if key.endswith("|2004/05|2001/02#change")}
+    checked = 0
+    for measure, (_, before, now, change) in zip(MEASURES_2002_05, PUBLISHED_THEN_AND_NOW, strict=True):
+        statement = book.of(measure, comparison=Comparison.BASELINE, strategy="2002-05")
+        assert statement is not None, measure
+        assert (statement.value_text, statement.compare_text, statement.change_label) == (now, before, change)
+        assert statement.basis is Basis.FINANCIAL_YEAR and statement.compare_period == "2001/02"
+        assert f": {now} in 2004/05, {change[:1].lower()}{change[1:]} on {before} in 2001/02 (" in statement.words
+        # and the annual review's then-and-now table printed exactly that change
+        assert cells[f"{statement.key}#change"] == change
+        checked += 1
+    assert checked == 8
+
+
+def test_one_comparison_when_the_baseline_is_the_year_before(run) -> None:
+    """For 2004/05 the 2003/04 baseline is also the year earlier: one statement, one wording."""
+    book = StatementBook(run["session"].evaluation(Period.parse("2004/05")))  # type: ignore[union-attr]
+    frame = book.evaluation.indicators
+    rows = frame[
+        (frame["strategy"] == "2005-08")
+        & (frame["area"] == "borough")
+        & (frame["baseline_period"] == "2003/04")
+        & (frame["period"] == "2004/05")
+    ]
+    assert len(rows) >= 10
+    for _, row in rows.iterrows():
+        assert book.about(row, Comparison.BASELINE) is book.about(row, Comparison.YEAR_EARLIER)
 
 
 def test_privacy_note_only_where_something_was_withheld(run) -> None:
@@ -179,7 +216,13 @@ def test_privacy_note_only_where_something_was_withheld(run) -> None:
         for stem, doc in result.documents:
             text = " ".join(b.text for s in doc.sections for b in s.blocks if hasattr(b, "text"))
             notes = " ".join(n for s in doc.sections for b in s.blocks for n in getattr(b, "notes", ()))
-            cells = [str(getattr(c, "text", c)) for s in doc.sections for b in s.blocks for r in getattr(b, "rows", ()) for c in r]
+            cells = [
+                str(getattr(c, "text", c))
+                for s in doc.sections
+                for b in s.blocks
+                for r in getattr(b, "rows", ())
+                for c in r
+            ]
             withheld = any("fewer than" in c or c.startswith("not shown") for c in cells) or "fewer than" in text
             assert ("protect privacy" in notes) == withheld, (stem, notes, cells)
 
@@ -212,7 +255,9 @@ def test_the_run_covers_every_kind_of_file(run) -> None:
 @pytest.mark.parametrize(
     ("text", "rule"),
     [
-        ("Number each month each month, April 2003", "word repeated"),
+        ("Number each month each month, April 2003", "words repeated"),
+        ("Target 3: Drugs DRUGS - Increase", "word repeated"),
+        ("Safer Hartlepool Partnership: phone .", "ends where a value should be"),
         ("For large print please ring .", "space before a full stop"),
         ("For large print please ring .", "ends where a value should be"),
         ("Questions: .", "nothing after a colon"),

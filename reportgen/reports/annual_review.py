@@ -47,6 +47,7 @@ from reportgen.reports.parts import (
     value_text,
     yearly_bar_block,
 )
+from reportgen.reports.statements import Comparison
 
 KIND = "annual-review"
 
@@ -131,13 +132,15 @@ def then_and_now_rows(ctx: ReportContext, strategy: Strategy) -> list[tuple[str,
             rows.append((running_title(target.title), f"{total} measures", f"{improved} improved", DASH, met))
             continue
         r = measures[measures["id"] == lead].iloc[0] if (measures["id"] == lead).any() else measures.iloc[0]
+        statement = ctx.statements.about(r, Comparison.BASELINE)
+        change = ctx.statements.say_change(statement) if statement.change_label else _change(r)
         rows.append(
             (
                 running_title(target.title),
                 value_text(r, "baseline_value"),
                 value_text(r, "compare_value"),
                 # A no-break space keeps "Down 25%" on one line, as the published table prints it.
-                _change(r).replace(" ", "\u00a0"),
+                change.replace(" ", "\u00a0"),
                 met,
             )
         )

@@ -27,13 +27,15 @@ from reportgen.document import Callout, Document, Paragraph, Section, Table
 
 # Words that may stand twice in a row in good English, or that a table prints twice
 # legitimately (a column of statuses read across a line).
-_REPEAT_OK = frozenset({"had", "that", "no", "data", "on", "track", "off", "at", "risk", "met", "yes"})
+_REPEAT_OK = frozenset(
+    {"had", "that", "no", "data", "on", "track", "off", "at", "risk", "met", "yes", "not", "shown", "change"}
+)
 
 # (rule, pattern). Patterns see text with whitespace collapsed to single spaces.
 RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("space before a full stop", re.compile(r"[\w%)] +\.(?= |$)")),
     ("nothing after a colon", re.compile(r": *\.")),
-    ("ends where a value should be", re.compile(r"\b(?:ring|call|email|on|at|to|of|for) \.(?= |$)")),
+    ("ends where a value should be", re.compile(r"\b(?:ring|call|phone|email|on|at|to|of|for) \.(?= |$)")),
     ("Python None", re.compile(r"\bNone\b")),
     ("not a number", re.compile(r"\b(?:nan|NaN|inf)\b")),
     ("unfilled placeholder", re.compile(r"\{\{|\}\}|\{[a-z_]+\}")),
@@ -85,6 +87,15 @@ def find_glitches(text: str, source: str = "") -> list[Glitch]:
         same = a.group() == b.group() or (word == b.group().lower() and b.group().isupper())
         if same and gap == " " and len(word) > 1 and word not in _REPEAT_OK:
             found.append(Glitch(source, f"word repeated: {word!r}", _context(flat, a.start(), b.end())))
+    # a phrase glued twice: "each month each month" (not two table cells reading "On track")
+    for i in range(len(words) - 3):
+        four = words[i : i + 4]
+        w = [m.group() for m in four]
+        spaced = all(flat[x.end() : y.start()] == " " for x, y in zip(four, four[1:], strict=False))
+        if spaced and w[0] == w[2] and w[1] == w[3] and not {x.lower() for x in w} <= _REPEAT_OK:
+            phrase = f"{w[0]} {w[1]}".lower()
+            context = _context(flat, four[0].start(), four[-1].end())
+            found.append(Glitch(source, f"words repeated: {phrase!r}", context))
     return found
 
 
@@ -106,7 +117,7 @@ def check_document(doc: Document, source: str = "") -> list[Glitch]:
     for section in _sections(doc.sections):
         tables = [b for b in section.blocks if isinstance(b, Table)]
         for block in section.blocks:
-            text = block.body if isinstance(block, Callout) else block.text if isinstance(block, Paragraph) else ""
+            text = block.text if isinstance(block, Callout | Paragraph) else ""
             for match in [*_MORE.finditer(text), *_AND_MORE.finditer(text)]:
                 n = int(match.group(1))
                 if not tables:

@@ -550,7 +550,8 @@ def poster_document(ctx: Any, figs: PublicFigures, area_id: str | None = None) -
         Section(_("Find out more"), (
             Paragraph(_("**{name}**: phone {phone}{email}.").format(
                 name=_(contact.name), phone=contact.phone,
-                email=_(", email {email}").format(email=contact.email) if contact.email else "")),
+                email=_(", email {email}").format(email=contact.email) if contact.email else "")
+                if contact.phone else _poster_contact_without_phone(contact)),
             Paragraph(formats_line(config, poster=True)),
         ), id="contact"),
     ]
@@ -565,6 +566,13 @@ def poster_document(ctx: Any, figs: PublicFigures, area_id: str | None = None) -
         title = _("Crime in {place}: the latest figures").format(place=_(area.area_name))
     # The period is in the masthead already; the poster keeps its space for the figures.
     return _document(ctx, figs, title, "", sections, "poster")
+
+
+def _poster_contact_without_phone(contact: Any) -> str:
+    """The poster's contact line when there is no phone number: never "phone ."."""
+    if contact.email:
+        return _("**{name}**: email {email}.").format(name=_(contact.name), email=contact.email)
+    return _("**{name}**.").format(name=_(contact.name))
 
 
 def fitted_leaflet(ctx: Any, figs: PublicFigures, area_id: str | None) -> Document:
