@@ -408,14 +408,13 @@ def formats_line(config: Config, *, poster: bool = False, web: bool = False) -> 
     """The offer of other formats, with the number to ring."""
     phone = config.partnership.alternative_formats_phone or config.partnership.contact.phone
     if not phone:
-        # No number to ring: never "Please ring ."; say how else to ask.
+        # No number to ring: never "Please ring ."; say how else to ask. (English only: the
+        # translated catalogs word the usual offer, with a number; configuration asks for one.)
         contact = config.partnership.contact
-        how = (_("Please email {email}.").format(email=contact.email) if contact.email
-               else _("Please ask {name}.").format(name=_(contact.name or config.partnership.name)))
-        what = (_("This page and our leaflets are") if web else _("This information is") if poster
-                else _("This leaflet is"))
-        return _("{what} available in large print, Braille, audio and translation. {how}").format(
-            what=what, how=how)
+        how = (f"Please email {contact.email}." if contact.email
+               else f"Please ask {_(contact.name or config.partnership.name)}.")
+        what = "This page and our leaflets are" if web else "This information is" if poster else "This leaflet is"
+        return f"{what} available in large print, Braille, audio and translation. {how}"
     if web:
         return _("This page and our leaflets are available in large print, Braille, audio and "
                  "translation. Please ring {phone}.").format(phone=phone)
@@ -571,8 +570,8 @@ def poster_document(ctx: Any, figs: PublicFigures, area_id: str | None = None) -
 def _poster_contact_without_phone(contact: Any) -> str:
     """The poster's contact line when there is no phone number: never "phone ."."""
     if contact.email:
-        return _("**{name}**: email {email}.").format(name=_(contact.name), email=contact.email)
-    return _("**{name}**.").format(name=_(contact.name))
+        return f"**{_(contact.name)}**: email {contact.email}."  # English only, as formats_line
+    return f"**{_(contact.name)}**."
 
 
 def fitted_leaflet(ctx: Any, figs: PublicFigures, area_id: str | None) -> Document:
