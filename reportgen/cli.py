@@ -19,6 +19,7 @@ import click
 
 from reportgen import __version__
 from reportgen.errors import ReportgenError
+from reportgen.logsetup import FORMATS, redact
 
 CONFIG_HELP = "Partnership config folder (default: data_sources/)."
 STORE_HELP = (
@@ -34,8 +35,12 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except ReportgenError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(f"Error: {redact(str(exc))}", err=True)
             sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            # one line, and the shell's convention for "stopped by Ctrl-C" (128 + SIGINT)
+            click.echo("Interrupted: nothing half-written was kept.", err=True)
+            sys.exit(130)
 
     return wrapper
 
@@ -79,7 +84,14 @@ def store_option(func: Callable[..., Any]) -> Callable[..., Any]:
 @click.version_option(__version__, prog_name="reportgen")
 @click.option("-v", "--verbose", count=True, help="More detail on stderr (-vv for debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
-def cli(verbose: int, quiet: bool) -> None:
+@click.option(
+    "--log-format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Log lines as text, or one JSON object per event (for a log collector).",
+)
+def cli(verbose: int, quiet: bool, log_format: str) -> None:
     """reportgen: performance reports for a Community Safety Partnership.
 
     Pulls partners' data into a store, evaluates every indicator against its targets,
@@ -92,12 +104,10 @@ def cli(verbose: int, quiet: bool) -> None:
       reportgen evaluate --period 2004/05
       reportgen run all --period 2005-03
     """
+    from reportgen.logsetup import configure
+
     level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    if verbose < 2:
-        # WeasyPrint and fontTools narrate every step at INFO; only our own log is useful then.
-        for noisy in ("weasyprint", "fontTools"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
+    configure(level, log_format)
 
 
 @cli.command()
@@ -143,9 +153,11 @@ def pull(config_dir: Path, store_url: str | None, partners: tuple[str, ...]) -> 
     from reportgen.config import load_config
     from reportgen.pull import configured_sources
     from reportgen.pull import pull as do_pull
+    from reportgen.sources import check_sources
     from reportgen.store import Store
 
     config = load_config(config_dir)
+    check_sources(config)  # a mistyped source type stops here, before the store is opened
     store = Store(store_url)
     total = sum(1 for p, _ in configured_sources(config) if not partners or p.id in partners)
     err = Console(stderr=True)
@@ -169,7 +181,7 @@ def pull(config_dir: Path, store_url: str | None, partners: tuple[str, ...]) -> 
         row = by_partner.setdefault(s.partner, [0, 0, 0, 0])
         for n, value in enumerate((s.new, s.revised, s.unchanged, s.rejected)):
             row[n] += value
-    table = Table(title=f"Pulled into {store.url}")
+    table = Table(title=f"Pulled into {redact(store.url)}")
     for col in ("partner", "new", "revised", "unchanged", "sources rejected"):
         table.add_column(col, justify="left" if col == "partner" else "right")
     for partner_id, row in by_partner.items():
@@ -294,7 +306,9 @@ def evaluate(
         records = [r for r in result.records() if _keep_record(r, strategy_id)]
         click.echo(json.dumps(records, indent=2, allow_nan=False))
     elif fmt == "csv":
-        click.echo(indicators.to_csv(index=False), nl=False)
+        from reportgen.csvsafe import to_safe_csv
+
+        click.echo(to_safe_csv(indicators), nl=False)
     else:
         from rich.console import Console
 
@@ -618,7 +632,7 @@ def returns_ingest(
                 progress.advance(task)
     finally:
         store.dispose()
-    table = Table(title=f"Returns ingested into {store.url}")
+    table = Table(title=f"Returns ingested into {redact(store.url)}")
     for col in ("file", "partner", "result", "new", "revised", "unchanged"):
         table.add_column(col, justify="right" if col in ("new", "revised", "unchanged") else "left")
     for r in results:
@@ -740,14 +754,11 @@ def _load_schedules(path: Path, store_url: str | None = None):  # type: ignore[n
 
 
 def _event_logging() -> None:
-    """One line per event on stderr, with the time, whatever -v says."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    """The service's and delivery's events at INFO whatever -v says, through the one handler
+    (and format, text or JSON) that ``cli`` set up."""
     for name in ("reportgen.schedule", "reportgen.deliver"):
         logger = logging.getLogger(name)
-        logger.handlers[:] = [handler]
         logger.setLevel(min(logger.getEffectiveLevel(), logging.INFO))
-        logger.propagate = False
 
 
 @cli.command()
@@ -869,7 +880,7 @@ def history(
                                 "detail": d.detail} for d in ledger.deliveries(run.id)],
             }))
         return
-    table = Table(title=f"Run history ({ledger.url})")
+    table = Table(title=f"Run history ({redact(ledger.url)})")
     for col in ("job", "period", "v", "trigger", "started", "finished", "status", "error / note",
                 "files", "deliveries"):
         table.add_column(col, overflow="fold")
@@ -1033,6 +1044,53 @@ def _deliver_by_hand(report: str, period, schedules_path: Path, store_url: str |
     settings = _load_schedules(schedules_path, store_url)
     runner = Runner(settings, Ledger(settings.database_url))
     _report_outcomes(runner, manual_run(runner, report, period, force=force))
+
+
+@cli.command()
+@click.argument("dest", type=click.Path(path_type=Path))
+@config_option
+@store_option
+@click.option("--schedules", "schedules_path", type=click.Path(path_type=Path), default=Path("schedules.toml"),
+              show_default=True, help="The service's schedules file (its output folders and ledger database).")
+@click.option("--data-dir", type=click.Path(path_type=Path), default=None,
+              help="Returns folder (default: $REPORTGEN_RETURNS_DIR or var/returns).")
+@click.option("--no-outputs", is_flag=True, help="Leave out the issued documents (they can be made again).")
+@handle_errors
+def backup(dest: Path, config_dir: Path, store_url: str | None, schedules_path: Path, data_dir: Path | None,
+           no_outputs: bool) -> None:
+    """Copy the store, the returns archive, outputs and config into a new folder DEST.
+
+    The database is copied with SQLite's online backup API, so it is consistent even while
+    `serve` or `pull` is writing. Restore with the service stopped (docs/service.md).
+
+    \b
+    Example:
+      reportgen backup /backups/reportgen-$(date +%F)
+    """
+    from reportgen.backup import backup as do_backup
+    from reportgen.returns.paths import default_data_dir
+    from reportgen.store import default_url
+
+    ledger_url, out_dir = None, Path("outputs")
+    if schedules_path.is_file():
+        settings = _load_schedules(schedules_path, store_url)
+        ledger_url, out_dir = settings.database_url, settings.out_dir
+        store_url = store_url or settings.store
+    result = do_backup(
+        dest,
+        store_url=store_url or default_url(),
+        ledger_url=ledger_url,
+        returns_dir=data_dir or default_data_dir(),
+        out_dir=None if no_outputs else out_dir,
+        config_dir=config_dir,
+        schedules=schedules_path if schedules_path.is_file() else None,
+        progress=lambda what: click.echo(f"  copying {what}", err=True),
+    )
+    for what, where in result.copied.items():
+        click.echo(f"{what}: from {where}")
+    for what, why in result.skipped.items():
+        click.echo(f"{what}: skipped ({why})")
+    click.echo(f"Backup written to {result.dest}")
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
 from reportgen.errors import LookupFailure, RenderError
+from reportgen.links import LINK, unsafe_link
 
 VARIANTS = ("standard", "large-print", "poster", "web")
 
@@ -324,7 +325,7 @@ def inline_runs(text: str) -> list[tuple[str, bool]]:
     return runs
 
 
-_LINK = re.compile(r"\[([^\]\n]+)\]\(([^)\s]+)\)")
+_LINK = LINK
 
 
 def link_spans(text: str) -> list[tuple[str, str | None]]:
@@ -338,7 +339,11 @@ def link_spans(text: str) -> list[tuple[str, str | None]]:
     for match in _LINK.finditer(text):
         if match.start() > position:
             spans.append((text[position : match.start()], None))
-        spans.append((match.group(1), match.group(2)))
+        href = match.group(2)
+        if unsafe_link(href):  # never a live link: the label alone, as plain text
+            spans.append((match.group(1), None))
+        else:
+            spans.append((match.group(1), href))
         position = match.end()
     if position < len(text):
         spans.append((text[position:], None))

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +21,8 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """
     final = Path(path)
     final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+    sweep_stale_temps(final.parent, final.name)
+    fd, tmp_name = tempfile.mkstemp(prefix=_temp_prefix(final.name), suffix=".tmp", dir=final.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -53,3 +57,63 @@ def sha256_files(*paths: str | os.PathLike[str]) -> str:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(block)
     return digest.hexdigest()
+
+
+# --- temporary files and folders that outlive a killed process ---------------------------------
+# A temp name carries the pid of the process that made it (".board-pack-2005-03.4242.x1y2.tmp"),
+# so the next writer of the same name can tell a dead process's leftovers (kill -9, power cut)
+# from another live process's work in progress, and remove only the former.
+LEGACY_STALE_SECONDS = 24 * 3600  # temp names from before pids were recorded
+
+
+def _temp_prefix(name: str) -> str:
+    return f".{name}.{os.getpid()}."
+
+
+def owned_tempdir(parent: Path, name: str) -> Path:
+    """A new temporary folder beside ``parent / name``, named for this process."""
+    sweep_stale_temps(parent, name)
+    return Path(tempfile.mkdtemp(prefix=_temp_prefix(name), suffix=".tmp", dir=parent))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, another user's
+        return True
+    return True
+
+
+def sweep_stale_temps(parent: Path, name: str) -> list[Path]:
+    """Remove ``.<name>.<pid>.*.tmp`` files and folders in ``parent`` whose process is gone
+    (and, from before pids were recorded, ``.<name>.*.tmp`` older than a day). Returns them."""
+    pattern = re.compile(rf"^\.{re.escape(name)}\.(?:(\d+)\.)?[^/]*\.tmp$")
+    removed: list[Path] = []
+    try:
+        entries = list(parent.iterdir())
+    except OSError:
+        return removed
+    now = time.time()
+    for entry in entries:
+        match = pattern.match(entry.name)
+        if not match:
+            continue
+        pid = match.group(1)
+        if pid is not None and (int(pid) == os.getpid() or _alive(int(pid))):
+            continue
+        if pid is None:
+            try:
+                if now - entry.lstat().st_mtime < LEGACY_STALE_SECONDS:
+                    continue
+            except OSError:
+                continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                entry.unlink()
+        removed.append(entry)
+    return removed
+

@@ -20,7 +20,6 @@ import logging
 import os
 import platform
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ from reportgen.config import load_config
 from reportgen.config.models import Config
 from reportgen.document import Document
 from reportgen.errors import PeriodError, RenderError, StoreError
-from reportgen.fsutil import atomic_write_bytes
+from reportgen.fsutil import atomic_write_bytes, owned_tempdir
 from reportgen.i18n import use_language
 from reportgen.periods import Kind, Period
 from reportgen.reports import FORMATS, PERIOD_KINDS, REPORTS, builder, is_available
@@ -298,7 +297,7 @@ def generate(
         dest.parent.mkdir(parents=True, exist_ok=True)
         suffix = f"-v{version}" if version else ""
         t_render = time.perf_counter()
-        tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
+        tmp = owned_tempdir(dest.parent, dest.name)  # a killed run's leftovers are swept here
         pool: Executor | None = early
         own_pool = early is not None
         try:
@@ -493,10 +492,9 @@ def _executor_for(
 
 def _redact(url: str) -> str:
     """A store URL without any password, for the manifest."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        return f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
-    return url
+    from reportgen.logsetup import redact
+
+    return redact(url)
 
 
 def due_reports(period: Period | str) -> list[tuple[str, Period]]:

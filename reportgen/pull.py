@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from reportgen.config.models import Config, Partner, SourceSpec
 from reportgen.errors import ReportgenError
 from reportgen.fsutil import sha256_files
-from reportgen.sources import get_source_class
+from reportgen.sources import check_sources, get_source_class
 from reportgen.sources.base import Progress
 from reportgen.store import LoadSummary, Store
 
@@ -40,6 +40,7 @@ def pull(
     """Load every source (of the named partners, or all). A bad source is rejected whole
     and reported; the others still load, each in its own transaction. ``on_file(done,
     total, name)`` hears about each file of a source that reads many (police.uk folders)."""
+    check_sources(config)  # every source's type and options, before any partner loads
     summaries: list[LoadSummary] = []
     failures: list[PullFailure] = []
     for partner, spec in configured_sources(config):

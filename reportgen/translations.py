@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -89,9 +91,9 @@ def extract(pot: Path = POT, config_dir: Path = CONFIG_DIR) -> Catalog:
     for message, where in config_messages(config_dir):
         file, _sep, key = where.partition(":")
         catalog.add(message, None, [(file, 0)], auto_comments=[f"partnership setting: {key}"])
-    pot.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(pot) as tmp, tmp.open("wb") as fh:
-        write_po(fh, catalog, width=100, sort_output=True, omit_header=False)
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=100, sort_output=True, omit_header=False)
+    _write_if_changed(pot, buffer.getvalue())
     return catalog
 
 
@@ -158,9 +160,23 @@ def _read_pot() -> Catalog:
 def _write(code: str, catalog: Catalog) -> Path:
     po = po_path(code)
     po.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(po) as tmp, tmp.open("wb") as fh:
-        write_po(fh, catalog, width=100, sort_output=True, ignore_obsolete=False, include_previous=False)
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=100, sort_output=True, ignore_obsolete=False, include_previous=False)
+    _write_if_changed(po, buffer.getvalue())
     return po
+
+
+def _write_if_changed(path: Path, new: bytes) -> None:
+    """Write a catalog unless only Babel's version stamp in its header would change, so an
+    update (or the test that runs one) never rewrites a tracked file for nothing."""
+    if path.exists() and _GENERATED_BY.sub(b"", path.read_bytes()) == _GENERATED_BY.sub(b"", new):
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(new)
+
+
+_GENERATED_BY = re.compile(rb'^"Generated-By: [^"]*"\n', re.M)
 
 
 def _fixed_date() -> dt.datetime:

@@ -20,6 +20,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 # Library code must not depend on the machine's locale or time zone.
 os.environ.setdefault("TZ", "Europe/London")
+# Return templates are signed with the deployment's key; tests share one so a template made in
+# one folder is honoured when ingested from another (tests/test_hostile_input.py checks the key file).
+os.environ.setdefault("REPORTGEN_SIGNING_KEY", "reportgen-tests")
 
 
 @pytest.fixture(scope="session")
@@ -136,3 +139,42 @@ def rendered(tmp_path_factory: pytest.TempPathFactory, sample: Document) -> dict
 def rendered_large(tmp_path_factory: pytest.TempPathFactory, large_sample: Document) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("rendered-large")
     return {name: get_renderer(name).render(large_sample, out / f"large.{name}") for name in ("pdf", "docx")}
+
+
+# --- the suite leaves the checkout as it found it ---------------------------------------------
+def _tree_state() -> str | None:
+    """`git status` of the checkout (tracked changes and untracked, unignored files), or None
+    outside a git checkout."""
+    import subprocess
+
+    try:
+        done = subprocess.run(["git", "status", "--porcelain"], cwd=REPO, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):  # the xdist controller (or a plain run) only
+        session.config.stash[_TREE_KEY] = _tree_state()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # Tests write into tmp_path; one that rewrites a tracked file (a catalog, a config) or
+    # leaves a stray file in the checkout fails the run here, naming what changed.
+    if hasattr(session.config, "workerinput"):
+        return
+    before = session.config.stash.get(_TREE_KEY, None)
+    after = _tree_state()
+    if before is None or after is None or after == before:
+        return
+    changed = sorted(set(after.splitlines()) - set(before.splitlines()))
+    if changed:
+        sys.stderr.write("\nThe tests changed the checkout:\n" + "\n".join(changed) + "\n")
+        # Enforced in CI (a clean clone nobody edits during the run); on a developer's machine
+        # the change may be the developer's own editing while the tests ran, so it only warns.
+        if os.environ.get("CI") or os.environ.get("REPORTGEN_CHECK_TREE"):
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_TREE_KEY = pytest.StashKey[str | None]()

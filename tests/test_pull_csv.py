@@ -80,5 +80,5 @@ def test_unknown_source_type_is_named(small_config: Path, tmp_path: Path) -> Non
     police = small_config / "partners" / "police.toml"
     police.write_text(police.read_text().replace('type = "csv"', 'type = "cvs"'))
     result = run_pull(small_config, tmp_path / "s.sqlite")
-    assert result.exit_code != 0
-    assert "no source connector of type 'cvs'" in result.output and "csv" in result.output
+    assert result.exit_code == 2  # a config error, found before any source is read
+    assert "'cvs' is not a source type" in result.output and "did you mean 'csv'?" in result.output

@@ -21,7 +21,7 @@ from returns_fixtures import (
 )
 
 from reportgen.config import load_config
-from reportgen.errors import DataError
+from reportgen.errors import ConfigError, DataError
 from reportgen.sources import get_source_class, known_types
 
 
@@ -48,7 +48,7 @@ def test_excel_takes_values_as_excel_stores_them(tmp_path: Path) -> None:
     ws.append(["burglary", "north", dt.datetime(2022, 3, 1), 12])  # a date cell, an integer
     ws.append(["burglary", "south", "2022-03", 12.0])  # text period, a float that is whole
     ws.append(["asb", "north", dt.date(2022, 3, 31), "1,234"])  # a typed number with a comma
-    ws.append(["asb", "south", "2022-03", 0.5])
+    ws.append(["asb", "south", "2022-03", 3.0])  # (a count: 0.5 would be refused as not whole)
     (root / "data").mkdir()
     wb.save(root / "data" / "r.xlsx")
     frame = _source(root).load().frame
@@ -57,7 +57,7 @@ def test_excel_takes_values_as_excel_stores_them(tmp_path: Path) -> None:
         ("burglary", "north", "2022-03"): 12.0,
         ("burglary", "south", "2022-03"): 12.0,
         ("asb", "north", "2022-03"): 1234.0,
-        ("asb", "south", "2022-03"): 0.5,
+        ("asb", "south", "2022-03"): 3.0,
     }
 
 
@@ -88,6 +88,26 @@ def test_sql_query_failure_names_the_database_not_the_password(tmp_path: Path) -
     root = write_config(tmp_path / "cfg", source)
     write_sqlite(root / "db" / "police.sqlite", canonical_rows())
     with pytest.raises(DataError, match="the query failed: no such table: kpis"):
+        _source(root).load()
+
+
+def test_sql_url_may_come_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = SQL_SOURCE.format().replace('url = "sqlite:///db/police.sqlite"', 'url_env = "RG_TEST_POLICE_DB"')
+    root = write_config(tmp_path / "cfg", source)
+    rows = canonical_rows()
+    write_sqlite(root / "db" / "police.sqlite", rows)
+    monkeypatch.delenv("RG_TEST_POLICE_DB", raising=False)
+    with pytest.raises(ConfigError, match=r"url_env: the environment variable 'RG_TEST_POLICE_DB' is not set"):
+        _source(root).load()
+    monkeypatch.setenv("RG_TEST_POLICE_DB", "sqlite:///db/police.sqlite")
+    frame = _source(root).load().frame
+    assert len(frame) == len(rows)
+
+
+def test_sql_source_needs_exactly_one_of_url_and_url_env(tmp_path: Path) -> None:
+    source = SQL_SOURCE.format().replace('url = "sqlite:///db/police.sqlite"', 'url = "sqlite:///x"\nurl_env = "X"')
+    root = write_config(tmp_path / "cfg", source)
+    with pytest.raises(ConfigError, match="not both"):
         _source(root).load()
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from reportgen.config.models import Config, Derived, Partner, Partnership, Strategy
 from reportgen.errors import ConfigError
+from reportgen.tomlfile import read_toml
 
 DEFAULT_CONFIG_DIR = Path("data_sources")
 M = TypeVar("M", bound=BaseModel)
@@ -31,10 +31,7 @@ M = TypeVar("M", bound=BaseModel)
 def _read_toml(path: Path, root: Path) -> dict[str, Any]:
     rel = _rel(path, root)
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(rel, None, f"is not valid TOML ({exc})") from None
+        return read_toml(path, rel)
     except OSError as exc:
         raise ConfigError(rel, None, f"cannot be read ({exc.strerror})") from None
 

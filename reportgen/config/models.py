@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from reportgen.links import unsafe_links
 from reportgen.periods import Kind, Period
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"
@@ -94,6 +95,16 @@ class Partnership(Model):
     public_advice: tuple[str, ...] = ()  # "what you can do" lines for public documents
     report_crime: tuple[str, ...] = ()  # how to report a crime
 
+    @field_validator("public_advice", "report_crime", "notice", "strapline")
+    @classmethod
+    def _safe_links(cls, value: str | tuple[str, ...]) -> str | tuple[str, ...]:
+        # Public text becomes live links in the PDF and the web page: only https, http, mailto.
+        for line in (value,) if isinstance(value, str) else value:
+            refused = unsafe_links(line)
+            if refused:
+                raise ValueError(f"link {refused[0]!r} is not allowed: links may only be https, http or mailto")
+        return value
+
     @model_validator(mode="after")
     def _unique_area_ids(self) -> Partnership:
         seen: set[str] = set()
@@ -152,7 +163,20 @@ class Indicator(Model):
     small_number_threshold: int = Field(default=0, ge=0)
     monitor_only: bool = False
     decimals: int = Field(default=0, ge=0, le=3)
+    # Values outside this range are refused on load as typing slips (1e30, an extra zero...).
+    # The default allows any count a partnership could record; tighten it per indicator.
+    plausible_range: tuple[float, float] = Field(
+        default=(-1e9, 1e9),
+        description="lowest and highest value a return may hold for this indicator; others are refused",
+    )
     owner: str = ""  # filled in by the loader from the partner file
+
+    @field_validator("plausible_range")
+    @classmethod
+    def _ordered_range(cls, value: tuple[float, float]) -> tuple[float, float]:
+        if not value[0] <= value[1]:
+            raise ValueError(f"the lowest value {value[0]} is above the highest {value[1]}")
+        return value
 
     @property
     def label(self) -> str:

@@ -10,6 +10,9 @@ from __future__ import annotations
 import importlib
 import multiprocessing
 import os
+import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -52,6 +55,25 @@ def _nothing() -> None:
     """A job that only makes the pool start its workers."""
 
 
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:  # the parent died (kill -9): the orphan goes too
+            os._exit(1)
+
+
+def _worker_start(warm: Callable[..., None] | None = None, *args: Any) -> None:
+    """Run in every worker first. Ctrl-C goes to the whole process group: the parent handles
+    it (one line, exit 130) and shuts the pool down, so workers ignore it rather than each
+    printing a traceback. A worker also leaves by itself when its parent is gone, so a
+    killed run never leaves renderers running on as orphans."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="parent-watch").start()
+    if warm is not None:
+        warm(*args)
+
+
 class LocalExecutor(Executor):
     """A pool of ``workers`` forked processes (default: one per available CPU)."""
 
@@ -77,7 +99,12 @@ class LocalExecutor(Executor):
             # fork, not spawn: workers inherit the imports, fonts and chart cache already
             # loaded here; spawn would redo them in each worker.
             context = multiprocessing.get_context("fork")
-            self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=context, initializer=warm)
+            self._pool = ProcessPoolExecutor(
+                max_workers=self._workers,
+                mp_context=context,
+                initializer=_worker_start,
+                initargs=(warm,),
+            )
         return self._pool
 
     def start(self, warm: Callable[[], None]) -> None:
@@ -106,7 +133,10 @@ class LaneExecutor(Executor):
 
     def __init__(self, lanes: Iterable[str], lane_of: Callable[[Any], str], warm: Callable[[str], None]) -> None:
         context = multiprocessing.get_context("fork")
-        self._pools = {lane: ProcessPoolExecutor(max_workers=1, mp_context=context) for lane in lanes}
+        self._pools = {
+            lane: ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_worker_start)
+            for lane in lanes
+        }
         if not self._pools:
             raise ValueError("LaneExecutor needs at least one lane")
         self._lane_of = lane_of

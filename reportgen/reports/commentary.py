@@ -19,6 +19,7 @@ from pathlib import Path
 
 from reportgen.document import Block, BulletList, Paragraph, Section
 from reportgen.errors import DataError
+from reportgen.links import unsafe_links
 from reportgen.periods import Period
 
 _HEADING = re.compile(r"^(#{1,3})\s+(.*?)\s*#*\s*$")
@@ -75,6 +76,14 @@ def parse(text: str, *, level: int = 1, path: Path | None = None) -> tuple[str, 
 
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.rstrip()
+        refused = unsafe_links(line)
+        if refused:
+            raise DataError(
+                f"link {refused[0]!r} is not allowed: links may only be https, http or mailto",
+                file=str(path) if path else None,
+                row=number,
+                hint="Write the full web address, e.g. [our site](https://example.org).",
+            )
         heading = _HEADING.match(line)
         bullet = _BULLET.match(line)
         if heading:
@@ -147,11 +156,7 @@ def merge(
                 page_break_before=section.page_break_before,
             )
         merged.append(section)
-    extra = [
-        Section(n.title, n.blocks, level=1, id=f"commentary-{n.slot}")
-        for n in narratives
-        if n.slot not in used
-    ]
+    extra = [Section(n.title, n.blocks, level=1, id=f"commentary-{n.slot}") for n in narratives if n.slot not in used]
     if not extra:
         return merged
     index = next((i for i, s in enumerate(merged) if s.id == before), len(merged)) if before else len(merged)

@@ -26,20 +26,16 @@ from reportgen.errors import DataError, ReportgenError
 from reportgen.fsutil import sha256_files
 from reportgen.periods import Period
 from reportgen.returns.owed import periods_due
+from reportgen.returns.paths import DATA_DIR_ENV, DEFAULT_DATA_DIR, default_data_dir  # noqa: F401 (re-exported)
 from reportgen.returns.safety import printable, safe_filename
+from reportgen.returns.signing import SIGNATURE_FIELD, signing_key, verify
 from reportgen.returns.template import ABOUT_SHEET, RETURN_SHEET
 from reportgen.sources.base import ValidationFailed, validate_observations
 from reportgen.store import LoadSummary, Store, loads
 
-DEFAULT_DATA_DIR = Path("var") / "returns"
-DATA_DIR_ENV = "REPORTGEN_RETURNS_DIR"
 # A return is a few hundred rows; a file far bigger is a mistake and is refused after
 # reading this many rows, so memory stays bounded whatever arrives.
 MAX_ROWS = 10_000
-
-
-def default_data_dir() -> Path:
-    return Path(os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR)
 
 
 @dataclass
@@ -81,17 +77,20 @@ def ingest_file(
             raise DataError("does not exist or is not a file", file=shown)
         result.checksum = sha256_files(path)
         frame, partner_id, return_periods = read_return(
-            config, path, shown, partner=partner, periods=periods, max_rows=max_rows
+            config, path, shown, partner=partner, periods=periods, max_rows=max_rows, data_dir=data_dir, now=now
         )
         result.partner, result.periods = partner_id, return_periods
         allowed = _allowed_periods(config, partner_id, return_periods)
         clean = validate_observations(frame, config.partner(partner_id), config, _where(frame, shown), periods=allowed)
-        earlier = _already_loaded(store, partner_id, result.checksum)
-        if earlier:
-            result.status, result.previous_load = "unchanged", earlier
-            return result
         archive_dir = data_dir / "archive" / safe_filename(partner_id)
         name = f"{now:%Y%m%dT%H%M%S}-{result.checksum[:12]}-{safe_filename(path.name)}"
+        earlier = _already_loaded(store, partner_id, result.checksum)
+        if earlier:
+            # Loaded, but a crash between the store's commit and the archive's rename would
+            # have left it unarchived: finish the archive now, so every loaded file is kept.
+            result.kept_at = _archived(archive_dir, result.checksum) or _archive(path, archive_dir, name, result)
+            result.status, result.previous_load = "unchanged", earlier
+            return result
         staged = _stage_copy(path, archive_dir)
         try:
             result.summary = store.load(
@@ -129,9 +128,14 @@ def read_return(
     partner: str | None = None,
     periods: list[str] | None = None,
     max_rows: int = MAX_ROWS,
+    data_dir: Path | None = None,
+    now: dt.datetime | None = None,
 ) -> tuple[pd.DataFrame, str, list[str]]:
     """Read a returned .xlsx (partner and periods from its About sheet) or .csv (partner
-    and periods given). Returns the unvalidated long frame, the partner and the periods."""
+    and periods given). Returns the unvalidated long frame, the partner and the periods.
+    An About sheet must carry a valid signature (see :mod:`reportgen.returns.signing`), or,
+    on a workbook made by hand without one, name periods that have ended and that the
+    partnership's strategies cover."""
     from reportgen.sources.csv import CsvOptions, read_csv_return
     from reportgen.sources.excel import ExcelOptions, read_workbook
 
@@ -140,6 +144,7 @@ def read_return(
         raise DataError("is empty (0 bytes)", file=shown, hint="was the file saved before it was sent?")
     if suffix == ".xlsx":
         meta = _about(path, shown)
+        _check_about(config, meta, shown, data_dir or default_data_dir(), now or dt.datetime.now(dt.UTC))
         partner = partner or meta.get("partner")
         if not periods and meta.get("periods"):
             periods = [p.strip() for p in meta["periods"].split(",") if p.strip()]
@@ -180,6 +185,43 @@ def _about(path: Path, shown: str) -> dict[str, str]:
         return out
 
 
+def _check_about(config: Config, meta: dict[str, str], shown: str, data_dir: Path, now: dt.datetime) -> None:
+    """Refuse an About sheet that was edited (bad signature), or, unsigned, one whose periods
+    are not periods or could not be owed: not yet ended, or before every strategy's baseline."""
+    if not meta:
+        return
+    if SIGNATURE_FIELD in meta:
+        if not verify(meta, signing_key(data_dir)):
+            raise DataError(
+                "was changed after the template was made (its signature does not match), so its partner "
+                "and periods cannot be trusted",
+                file=shown,
+                sheet=ABOUT_SHEET,
+                hint="download a fresh template with 'reportgen returns template' and copy the values into it",
+            )
+        return
+    keys = [p.strip() for p in meta.get("periods", "").split(",") if p.strip()]
+    earliest = min((s.baseline.start for s in config.strategies), default=None)
+    for n, key in enumerate(keys, start=1):
+        try:
+            period = Period.parse(key)
+        except ReportgenError:
+            raise DataError(
+                f"names {key!r}, which is not a period (use 2005-03, 2005-Q1 or 2004/05)",
+                file=shown,
+                sheet=ABOUT_SHEET,
+                hint="download a fresh template with 'reportgen returns template'",
+            ) from None
+        if period.last_day >= now.date() or (earliest is not None and period.start < earliest):
+            raise DataError(
+                f"names period {key!r} (entry {n}), which no partner can owe: it has not ended yet or comes "
+                "before every strategy's baseline",
+                file=shown,
+                sheet=ABOUT_SHEET,
+                hint="download a fresh template with 'reportgen returns template'",
+            )
+
+
 def _allowed_periods(config: Config, partner_id: str, periods: list[str]) -> list[str] | None:
     """Period keys a return for ``periods`` may hold: each period asked for and the
     quarters and years that end in it (None: any period, for a return without periods)."""
@@ -209,6 +251,23 @@ def _already_loaded(store: Store, partner: str, checksum: str) -> str:
     )
     with store.engine.connect() as conn:
         return conn.execute(query).scalar() or ""
+
+
+def _archived(archive_dir: Path, checksum: str) -> Path | None:
+    """The archived copy of a file with this checksum, if there is one."""
+    for sidecar in sorted(archive_dir.glob(f"*-{checksum[:12]}-*.sha256")):
+        kept = sidecar.with_suffix("")
+        if kept.is_file() and sidecar.read_text(encoding="utf-8").startswith(checksum):
+            return kept
+    return None
+
+
+def _archive(path: Path, archive_dir: Path, name: str, result: IngestResult) -> Path:
+    staged = _stage_copy(path, archive_dir)
+    final = archive_dir / name
+    os.replace(staged, final)
+    _write_atomic(archive_dir / (name + ".sha256"), f"{result.checksum}  {name}\n")
+    return final
 
 
 def _stage_copy(path: Path, folder: Path) -> Path:

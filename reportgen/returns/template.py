@@ -18,7 +18,9 @@ from reportgen.config.models import Config, Unit
 from reportgen.errors import DataError
 from reportgen.periods import Period
 from reportgen.returns.owed import Owed, owed
+from reportgen.returns.paths import default_data_dir
 from reportgen.returns.safety import escape_formula
+from reportgen.returns.signing import SIGNATURE_FIELD, signature, signing_key
 
 RETURN_SHEET = "Return"
 ABOUT_SHEET = "About"
@@ -47,7 +49,13 @@ class TemplateSummary:
 
 
 def write_template(
-    config: Config, partner_id: str, periods: list[Period], path: Path, *, now: dt.datetime | None = None
+    config: Config,
+    partner_id: str,
+    periods: list[Period],
+    path: Path,
+    *,
+    now: dt.datetime | None = None,
+    data_dir: Path | None = None,
 ) -> TemplateSummary:
     """Write the return workbook for a partner and period(s) to ``path`` (atomically)."""
     from openpyxl import Workbook
@@ -112,6 +120,8 @@ def write_template(
         "generated": now.astimezone(dt.UTC).isoformat(timespec="seconds"),
         "config": config.checksum[:16],
     }
+    # signed so that ingest can tell an edited About sheet (widened periods) from ours
+    meta[SIGNATURE_FIELD] = signature(meta, signing_key(data_dir or default_data_dir()))
     for n, (key, value) in enumerate(meta.items(), start=1):
         about.cell(n, 1, key)
         about.cell(n, 2, value).data_type = "s"

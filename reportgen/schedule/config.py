@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -20,6 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from reportgen.config.loader import _validate
 from reportgen.errors import ConfigError
 from reportgen.periods import Kind, Period
+from reportgen.tomlfile import read_toml
 
 DEFAULT_SCHEDULES = Path("schedules.toml")
 ID_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"
@@ -270,12 +270,11 @@ def load_schedules(path: Path | str = DEFAULT_SCHEDULES, *, base: Path | None = 
     path = Path(path)
     rel = str(path)
     try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
+        data = read_toml(path, rel)
     except FileNotFoundError:
         raise ConfigError(rel, None, "is missing", hint="pass --schedules FILE or create schedules.toml") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(rel, None, f"is not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(rel, None, f"cannot be read ({exc.strerror})") from None
     if "source" in data:
         raise ConfigError(rel, "source", "is not a known key")
     schedules = _validate(Schedules, data, rel)

@@ -7,9 +7,15 @@ modules are imported only when used, so ``reportgen --help`` stays fast.
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
-from reportgen.errors import LookupFailure
+from pydantic import ValidationError
+
+from reportgen.errors import ConfigError, LookupFailure
 from reportgen.sources.base import Source
+
+if TYPE_CHECKING:
+    from reportgen.config.models import Config
 
 # type name -> module that defines and registers it
 _MODULES = {
@@ -35,4 +41,34 @@ def known_types() -> list[str]:
     return sorted(_MODULES)
 
 
-__all__ = ["Source", "get_source_class", "known_types"]
+def check_sources(config: Config) -> None:
+    """Check every configured source's type and options before any is read, so a slip in one
+    partner's file ("cvs") stops the pull before the others have loaded. Raises ConfigError
+    naming the partner file and key."""
+    import difflib
+
+    for partner in config.partners:
+        for spec in partner.sources:
+            where = (f"partners/{partner.id}.toml", f"sources (id={spec.id!r}).type")
+            if spec.type not in _MODULES:
+                close = difflib.get_close_matches(spec.type, list(_MODULES), n=1)
+                raise ConfigError(
+                    *where,
+                    f"{spec.type!r} is not a source type",
+                    hint=f"did you mean {close[0]!r}?" if close else f"known types: {', '.join(sorted(_MODULES))}",
+                )
+            cls = get_source_class(spec.type)
+            try:
+                cls.Options.model_validate(spec.options)
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                key = ".".join(str(p) for p in err["loc"])
+                raise ConfigError(
+                    where[0],
+                    f"sources (id={spec.id!r}).{key}",
+                    err["msg"],
+                    hint=f"options of a {spec.type!r} source: {', '.join(cls.Options.model_fields)}",
+                ) from None
+
+
+__all__ = ["Source", "check_sources", "get_source_class", "known_types"]

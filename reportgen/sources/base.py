@@ -245,6 +245,23 @@ def validate_observations(
         as_text,
     )
     fail((units == Unit.PERCENTAGE) & (values > 100), "value", "is above 100 for a percentage", as_text)
+    with np.errstate(invalid="ignore"):
+        fractional = finite & (values != np.floor(values))
+    fail((units == Unit.COUNT) & fractional, "value", "is not a whole number, and a count must be", as_text)
+    ranges = {i: getattr(ind, "plausible_range", None) for i, ind in indicators.items()}
+    ranges = {i: r for i, r in ranges.items() if r is not None}  # derived indicators are never loaded
+    low = text["indicator"].map({i: r[0] for i, r in ranges.items()})
+    high = text["indicator"].map({i: r[1] for i, r in ranges.items()})
+    outside = finite & ((values < low) | (values > high))
+    for n in outside[outside & ~bad].index[:1]:  # name the range in the message
+        low_n, high_n = ranges[text["indicator"].at[n]]
+        fail(
+            outside,
+            "value",
+            f"is outside the plausible range {_plain(low_n):,} to {_plain(high_n):,} for this indicator "
+            "(set plausible_range in the partner file if the value is real)",
+            as_text,
+        )
 
     received: pd.Series | None = None
     if "received" in df.columns:

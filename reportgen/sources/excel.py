@@ -86,6 +86,40 @@ class ExcelSource(Source):
         return SourceData(frame=frame, files=files, description=description)
 
 
+# An .xlsx is a zip. openpyxl reads the shared strings whole, so a "zip bomb" (a few KB that
+# unpack to gigabytes) would take that memory and minutes. Real workbooks compress text about
+# 5-20 times; the limits below are far above any real return or data file.
+MAX_UNPACKED_BYTES = 512 * 1024 * 1024
+MAX_RATIO = 200  # unpacked / packed, for any member over 1 MiB unpacked
+
+
+def check_unpacked_size(fh: Any, where: str, limit: int = MAX_UNPACKED_BYTES) -> None:
+    """Refuse a workbook whose members would unpack past ``limit`` bytes in all, or any
+    member that unpacks over ``MAX_RATIO`` times its packed size. Reads only the zip's
+    directory (the declared sizes, which also bound what zipfile will unpack)."""
+    try:
+        with zipfile.ZipFile(fh) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        fh.seek(0)
+        return  # not a zip at all: openpyxl's own error says so below
+    fh.seek(0)
+    total = sum(m.file_size for m in members)
+    if total > limit:
+        raise DataError(
+            f"would unpack to {total / 2**20:,.0f} MiB, over the {limit / 2**20:,.0f} MiB allowed; refused unread",
+            file=where,
+            hint="a data return is a few hundred rows: send the workbook the template made",
+        )
+    for m in members:
+        if m.file_size > 2**20 and m.file_size > MAX_RATIO * max(m.compress_size, 1):
+            raise DataError(
+                f"member {m.filename!r} unpacks {m.file_size // max(m.compress_size, 1):,} times its packed size "
+                f"({m.file_size / 2**20:,.0f} MiB): refused unread as a likely zip bomb",
+                file=where,
+            )
+
+
 @contextlib.contextmanager
 def open_workbook(path: Path, where: str) -> Iterator[Any]:
     """An openpyxl workbook (values, not formulas), read-only, closed afterwards; a file that
@@ -95,6 +129,7 @@ def open_workbook(path: Path, where: str) -> Iterator[Any]:
     # Opened by handle, not by name: openpyxl judges a file by its extension otherwise,
     # and a return's name is whatever the sender gave it.
     with path.open("rb") as fh:
+        check_unpacked_size(fh, where)
         try:
             wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
         except BROKEN_XLSX as exc:

@@ -13,9 +13,11 @@ taken from the config folder.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pandas as pd
+from pydantic import model_validator
 
 from reportgen.errors import ConfigError, DataError, PeriodError
 from reportgen.periods import Kind, Period, month_index
@@ -27,11 +29,29 @@ ALL_TIME = Period(month_index(1900, 1), month_index(2999, 12), Kind.RANGE)
 
 
 class SqlOptions(TableOptions):
-    url: str
+    # The database's SQLAlchemy URL, or (better, so no password sits in a config file) the
+    # name of an environment variable that holds it: url_env = "POLICE_DB_URL".
+    url: str | None = None
+    url_env: str | None = None
     query: str
     params: dict[str, Any] = {}
     since: str | None = None  # period keys bounding what is read when no period is asked for
     until: str | None = None
+
+
+    @model_validator(mode="after")
+    def _one_url(self) -> SqlOptions:
+        if (self.url is None) == (self.url_env is None):
+            raise ValueError("give the database as url or as url_env (an environment variable's name), not both")
+        return self
+
+    def resolved_url(self) -> str:
+        if self.url is not None:
+            return self.url
+        value = os.environ.get(self.url_env or "")
+        if not value:
+            raise LookupError(self.url_env)
+        return value
 
 
 class SqlSource(Source):
@@ -46,7 +66,14 @@ class SqlSource(Source):
         opts: SqlOptions = self.options  # type: ignore[assignment]
         key = f"sources (id={self.spec.id!r})"
         try:
-            url = make_url(opts.url)
+            url = make_url(opts.resolved_url())
+        except LookupError:
+            raise ConfigError(
+                f"partners/{self.partner.id}.toml",
+                f"{key}.url_env",
+                f"the environment variable {opts.url_env!r} is not set",
+                hint="set it in the service's environment (systemd: Environment= or EnvironmentFile=)",
+            ) from None
         except ArgumentError as exc:
             raise ConfigError(f"partners/{self.partner.id}.toml", f"{key}.url", str(exc)) from None
         if url.drivername.startswith("sqlite") and url.database and url.database != ":memory:":

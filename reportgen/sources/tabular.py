@@ -42,6 +42,7 @@ def to_long(raw: pd.DataFrame, opts: TableOptions, where: str, *, match_case: bo
     lookup = {str(c): c for c in raw.columns}
     if not match_case:
         lookup = {str(c).strip().lower(): c for c in raw.columns}
+    _refuse_duplicate_columns(raw, opts, where, match_case=match_case)
     out = pd.DataFrame(index=raw.index)
     for field, name in opts.column_names().items():
         key = name if match_case else name.strip().lower()
@@ -73,3 +74,31 @@ def to_long(raw: pd.DataFrame, opts: TableOptions, where: str, *, match_case: bo
         out["area"] = out["area"].map(lambda v: opts.area_map.get(v, v))
     out["period"] = out["period"].map(period_text)
     return out
+
+
+def _refuse_duplicate_columns(raw: pd.DataFrame, opts: TableOptions, where: str, *, match_case: bool) -> None:
+    """Two columns with a name we read (two 'value' columns) would silently give one of them;
+    refuse the file instead. pandas renames a CSV's second 'value' to 'value.1', so that
+    spelling counts as the same name when 'value' itself is there."""
+    import re
+
+    def norm(name: object) -> str:
+        text = str(name)
+        return text if match_case else text.strip().lower()
+
+    names = [norm(c) for c in raw.columns]
+    present = set(names)
+    base = [re.sub(r"\.\d+$", "", n) if re.sub(r"\.\d+$", "", n) in present else n for n in names]
+    wanted = {norm(n) for n in (*opts.column_names().values(), opts.received_column())}
+    for name in sorted(wanted):
+        positions = [i for i, n in enumerate(base) if n == name]
+        if len(positions) > 1:
+            from openpyxl.utils import get_column_letter
+
+            letters = " and ".join(get_column_letter(i + 1) for i in positions)
+            raise DataError(
+                f"has {len(positions)} columns named {name!r} (columns {letters}); which one holds the data is unclear",
+                file=where,
+                hint="delete or rename the extra column and send the file again",
+            )
+

@@ -1,0 +1,47 @@
+"""The systemd unit we document is one systemd accepts: `systemd-analyze verify` reports nothing
+(a comment after a value once made systemd ignore TimeoutStopSec, falling back to 90 s), and
+the block in docs/service.md is that same file."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+UNIT = REPO / "docs" / "reportgen.service"
+DOCUMENTED_EXEC = "/srv/reportgen/venv/bin/reportgen"
+
+
+def test_the_documented_unit_is_the_shipped_file() -> None:
+    text = (REPO / "docs" / "service.md").read_text()
+    assert "```ini\n" + UNIT.read_text() + "```" in text
+
+
+def test_systemd_accepts_the_unit_without_a_warning(tmp_path: Path) -> None:
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed")
+    # verify also checks that ExecStart's program exists: point it at this machine's reportgen
+    script = shutil.which("reportgen") or str(Path(sys.executable).with_name("reportgen"))
+    if not Path(script).exists():
+        pytest.skip("no reportgen script installed to stand in for the documented path")
+    unit = tmp_path / "reportgen.service"
+    unit.write_text(UNIT.read_text().replace(DOCUMENTED_EXEC, script))
+    done = subprocess.run([analyze, "verify", str(unit)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "" and done.stderr.strip() == "", done.stderr
+
+
+def test_a_comment_after_a_value_is_what_the_check_catches(tmp_path: Path) -> None:
+    """The check itself can fail: the old unit's inline comment is reported."""
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed")
+    unit = tmp_path / "broken.service"
+    unit.write_text("[Service]\nExecStart=/bin/true\nTimeoutStopSec=150   # longer than stop_timeout\n")
+    done = subprocess.run([analyze, "verify", str(unit)], capture_output=True, text=True, timeout=60)
+    assert "Failed to parse" in done.stderr
