@@ -131,6 +131,73 @@ def info() -> None:
         click.echo(f"pango (unavailable: {exc})")
 
 
+@cli.command("init")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--police", "police", type=click.Path(exists=True, path_type=Path), required=True,
+              help="Folder of data.police.uk street files (.csv or .csv.gz; month subfolders too).")
+@click.option("--population", "population", type=click.Path(exists=True, path_type=Path), required=True,
+              help="Census 2021 LSOA population file (ONS TS001: geography code and total columns).")
+@click.option("--area", default=None, help="Local authority name (or LSOA-name prefix), e.g. Hartlepool.")
+@click.option("--lsoas", default=None, help="The partnership's LSOA codes: comma-separated, or a file listing them.")
+@click.option("--neighbourhoods", "lookup", type=click.Path(exists=True, path_type=Path), default=None,
+              help="CSV of LSOA code -> neighbourhood (default: the MSOA in each LSOA name).")
+@click.option("--name", default=None, help="Partnership name (default: '<area> Community Safety Partnership').")
+@click.option("--priority", "priority_count", type=click.IntRange(min=0), default=2, show_default=True,
+              help="How many neighbourhoods (highest crime rate) to mark as priority to start with.")
+@click.option("--force", is_flag=True, help="Write into FOLDER even if it is not empty (overwrites init's files).")
+@handle_errors
+def init_cmd(folder: Path, police: Path, population: Path, area: str | None, lsoas: str | None,
+             lookup: Path | None, name: str | None, priority_count: int, force: bool) -> None:
+    """Start a partnership folder from police.uk files and Census 2021 populations.
+
+    Writes partnership.toml (neighbourhoods and populations), partners/police.toml (every
+    crime type found mapped to an indicator), derived.toml and a starter strategy, every key
+    commented; then lists what it decided and every LSOA code it could not match.
+
+    \b
+    Example:
+      reportgen init hartlepool --police police-uk/ --area Hartlepool \\
+          --population census2021-ts001-lsoa.csv
+      reportgen pull --config hartlepool --store sqlite:///var/hartlepool.sqlite
+      reportgen run all --config hartlepool --store sqlite:///var/hartlepool.sqlite --period 2023-03
+    """
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from reportgen.scaffold import init_partnership
+
+    err = Console(stderr=True)
+    with Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task("Reading police.uk files", total=None)
+
+        def progress(done: int, total: int, file_name: str) -> None:
+            bar.update(task, completed=done, total=total, description=file_name or "police.uk files")
+
+        result = init_partnership(folder, police=police, population=population, area=area, lsoas=lsoas,
+                                  neighbourhoods=lookup, name=name, priority_count=priority_count, force=force,
+                                  progress=progress)
+    plan = result.plan
+    for path in result.files:
+        click.echo(f"wrote {path}")
+    for note in plan.notes:
+        click.echo(f"- {note}")
+    click.echo(f"- {len(plan.neighbourhoods)} neighbourhoods, population {plan.borough_population:,}; "
+               f"{len(plan.indicators)} crime types mapped to indicators.")
+    if plan.rows_outside:
+        where = ", ".join(f"{la} {n:,}" for la, n in plan.rows_outside.items())
+        click.echo(f"- Rows outside {plan.area_name}, expected and not counted: {where}.")
+    if plan.police.no_lsoa_rows:
+        click.echo(f"- {plan.police.no_lsoa_rows:,} rows have no LSOA code (police.uk had no location): "
+                   "no partnership can count them.")
+    for warning in plan.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    store = f"sqlite:///{folder / 'var' / 'reportgen.sqlite'}"
+    click.echo("Next:")
+    click.echo(f"  reportgen pull --config {folder} --store {store}")
+    click.echo(f"  reportgen run all --config {folder} --store {store} --period {plan.report_period.key} "
+               f"--out {folder / 'outputs'}")
+
+
 @cli.command()
 @config_option
 @store_option
@@ -140,7 +207,9 @@ def pull(config_dir: Path, store_url: str | None, partners: tuple[str, ...]) -> 
     """Load every configured source into the observation store.
 
     Each source loads in one transaction: a file with any bad row is rejected whole, with
-    the file, row, column and reason on stderr. Prints a summary per partner.
+    the file, row, column and reason on stderr. Prints a summary per partner, then per
+    source the rows read, loaded and dropped by reason. Rows dropped for a reason the config
+    does not declare (ignore_crime_types, ignore_unmatched_lsoas) reject the source (exit 3).
 
     \b
     Example:
@@ -151,7 +220,7 @@ def pull(config_dir: Path, store_url: str | None, partners: tuple[str, ...]) -> 
     from rich.table import Table
 
     from reportgen.config import load_config
-    from reportgen.pull import configured_sources
+    from reportgen.pull import configured_sources, describe
     from reportgen.pull import pull as do_pull
     from reportgen.sources import check_sources
     from reportgen.store import Store
@@ -172,9 +241,8 @@ def pull(config_dir: Path, store_url: str | None, partners: tuple[str, ...]) -> 
         def file_tick(done: int, n_files: int, name: str) -> None:
             progress.update(files, completed=done, total=n_files, description=name or "files", visible=True)
 
-        summaries, failures = do_pull(
-            config, store, partners=list(partners) or None, on_source=tick, on_file=file_tick
-        )
+        result = do_pull(config, store, partners=list(partners) or None, on_source=tick, on_file=file_tick)
+    summaries, failures = result.summaries, result.failures
     store.dispose()
     by_partner: dict[str, list[int]] = {}
     for s in summaries:
@@ -187,6 +255,9 @@ def pull(config_dir: Path, store_url: str | None, partners: tuple[str, ...]) -> 
     for partner_id, row in by_partner.items():
         table.add_row(partner_id, *(f"{v:,}" for v in row))
     Console().print(table)
+    for pulled in result.sources:
+        for line in describe(pulled):
+            click.echo(line)
     for f in failures:
         click.echo(f"Error: {f.partner}/{f.source}: {f.error}", err=True)
     if failures:

@@ -237,6 +237,7 @@ id = "main"
 type = "policeuk"
 path = "policeuk"
 crime_types = {{ "Burglary" = "burglary", "Anti-social behaviour" = "asb" }}
+ignore_crime_types = ["Drugs"]  # police_rows() adds Drugs rows the partnership does not count
 """
 # The published police.uk street-level header, as the connector knows it.
 POLICE_HEADER = list(POLICEUK_COLUMNS)

@@ -19,7 +19,10 @@ CONTRACT_INDICATOR_KEYS = set(
     strategy target area area_name period period_label value compare_basis compare_value previous_value
     ytd_value rolling12_value baseline_period baseline_value change_pct change_label yoy_change_pct
     yoy_change_label yoy_difference target_period target_value trajectory_value gap_pct status direction
-    improved missing spc_mean spc_ucl spc_lcl spc_signal spc_variation spc_assurance""".split()  # noqa: SIM905
+    improved missing spc_mean spc_ucl spc_lcl spc_signal spc_variation spc_assurance
+    change_unit change_points yoy_change_points compare_numerator compare_denominator previous_numerator
+    previous_denominator sample_size ci_low ci_high yoy_test yoy_p_value yoy_significant change_test
+    change_p_value change_significant direction_text target_change_words""".split()  # noqa: SIM905
 )
 CONTRACT_TARGET_KEYS = {
     "type", "id", "number", "title", "public_title", "strategy", "rule", "status", "reasons", "n_measures",

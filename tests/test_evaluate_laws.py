@@ -43,7 +43,9 @@ def test_a_rise_in_lower_is_better_is_never_improving(config, before: int, after
         if r["compare_value"] > r["baseline_value"]:
             assert not r["improved"]
         if r["compare_value"] < r["previous_value"]:
-            assert r["direction"] in ("improving", "no_change")
+            assert r["direction"] in ("improving", "no_change", "similar")
+        # a verdict only where the exact Poisson test finds the change beyond chance
+        assert (r["direction"] in ("improving", "worsening")) == (r["yoy_significant"] is True)
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -56,7 +58,9 @@ def test_a_fall_in_higher_is_better_is_never_improving(config, before: int, afte
         if r["compare_value"] < r["previous_value"]:
             assert r["direction"] != "improving"
         if r["compare_value"] > r["previous_value"]:
-            assert r["direction"] in ("improving", "no_change")
+            assert r["direction"] in ("improving", "no_change", "similar")
+        if r["direction"] == "similar":
+            assert r["yoy_test"] in ("poisson_exact", "too_small") and r["yoy_significant"] is False
         if r["compare_value"] == r["previous_value"]:
             assert r["direction"] == "no_change"
 
@@ -66,7 +70,7 @@ def test_a_fall_in_higher_is_better_is_never_improving(config, before: int, afte
 def test_contextual_indicators_go_up_or_down_and_are_grey(config, before: int, after: int) -> None:
     ev = evaluate(config, two_years("dv", before, after), P("2002/03"))
     r = rows_of(ev, "dv").iloc[0]
-    assert r["direction"] in ("up", "down", "no_change")
+    assert r["direction"] in ("up", "down", "no_change", "similar")
     assert r["status"] == "grey" and not r["improved"]
 
 

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from docx_reading import all_paragraphs, effective_italic, effective_size_pt
 from pdf_reading import squash, table_rows, tagged_elements
 from publickit import HOODS, TYPES, make, observations
+from scipy.stats import binomtest
 
 from reportgen.cli import cli
 from reportgen.periods import Kind, Period
@@ -111,7 +112,10 @@ def test_crime_table_compares_the_quarter_with_last_year(kit: dict) -> None:
         row = by_title[public]
         assert row[1] == f"{then:,}" and row[2] == f"{now:,}"
         if round(abs(now - then) / then * 100) >= 1:
-            assert ("(worse)" in row[3]) == (now > then), row
+            # a verdict only for a change beyond chance (exact Poisson test, at least 20 offences)
+            beyond_chance = binomtest(now, now + then, 0.5).pvalue < 0.05 and max(now, then) >= 20
+            assert ("(worse)" in row[3]) == (now > then and beyond_chance), row
+            assert ("(better)" in row[3]) == (now < then and beyond_chance), row
     # The tagged PDF carries a caption and header cells: what a screen reader announces.
     types = [t.type for t in tagged_elements(pdf(kit, "standard"))]
     assert "Table" in types and "TH" in types and "Caption" in types

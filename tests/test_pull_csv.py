@@ -61,6 +61,7 @@ def test_bad_rows_reject_the_file_and_leave_the_store_alone(
     assert result.exit_code != 0
     assert message in result.output
     assert "police.csv" in result.output
+    assert "police/returns: refused whole, nothing loaded (the error below says why)" in result.output
     assert hashlib.sha256(db.read_bytes()).hexdigest() == digest
     assert len(Store(f"sqlite:///{db}").frame()) == 9
 

@@ -4,7 +4,6 @@ parameters, police.uk filtering and mapping."""
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import sqlite3
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from returns_fixtures import (
 from reportgen.config import load_config
 from reportgen.errors import ConfigError, DataError
 from reportgen.sources import get_source_class, known_types
+from reportgen.sources.base import DropReason
 
 
 def _source(root: Path):  # type: ignore[no-untyped-def]
@@ -137,14 +137,22 @@ def test_policeuk_counts_by_lsoa_not_by_falls_within(tmp_path: Path) -> None:
     }
 
 
-def test_policeuk_leaves_out_unmapped_types_and_says_so_at_debug(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_policeuk_accounts_for_every_row_it_leaves_out(tmp_path: Path) -> None:
     root = write_config(tmp_path / "cfg", POLICEUK_SOURCE.format())
-    write_police_files(root / "policeuk", canonical_rows())
-    with caplog.at_level(logging.DEBUG, logger="reportgen.sources.policeuk"):
-        _source(root).load()
-    assert "police.uk crime type 'Drugs' is not mapped to an indicator: 2 rows left out" in caplog.text
+    rows = canonical_rows()
+    write_police_files(root / "policeuk", rows)
+    account = _source(root).load().account
+    months = sorted({p for _, _, p, _ in rows})
+    # police_rows(): every neighbourhood unit is one row, plus one Drugs row (ignored by the
+    # config) and one row in an LSOA of another district per month
+    ours = sum(int(v) for _, a, _, v in rows if a != "borough")
+    assert (account.read, account.loaded) == (ours + 2 * len(months), ours)
+    assert account.balanced()
+    drops = {d.reason: d for d in account.drops}
+    assert drops[DropReason.IGNORED_CRIME_TYPE].rows == len(months) and not drops[DropReason.IGNORED_CRIME_TYPE].fails
+    assert drops[DropReason.OUTSIDE].rows == len(months) and not drops[DropReason.OUTSIDE].fails
+    assert drops[DropReason.OUTSIDE].detail.startswith("Elsewhere ")
+    assert set(drops) == {DropReason.IGNORED_CRIME_TYPE, DropReason.OUTSIDE}
 
 
 def test_policeuk_file_without_its_columns_is_rejected(tmp_path: Path) -> None:

@@ -59,41 +59,57 @@ class Aggregation(StrEnum):
 
 # --- partnership and areas ---------------------------------------------------------------
 class Contact(Model):
-    name: str
-    role: str = ""
-    address: str = ""
-    phone: str = ""
-    email: str = ""
-    web: str = ""
+    name: str = Field(description="Who readers contact: a person, team or the partnership itself.")
+    role: str = Field(default="", description="Their role or team, printed under the name.")
+    address: str = Field(default="", description="Postal address, printed on public documents.")
+    phone: str = Field(default="", description="Telephone number, printed on public documents.")
+    email: str = Field(default="", description="Email address, printed on public documents.")
+    web: str = Field(default="", description="Web address, printed on public documents.")
 
 
 class Area(Model):
-    id: str = Field(pattern=ID_PATTERN)
-    name: str
-    population: int = Field(gt=0)
-    priority: bool = False
-    township: str = ""
-    lsoas: tuple[str, ...] = ()
+    id: str = Field(
+        pattern=ID_PATTERN,
+        description="Area id in the store, on the command line (--area) and in measures (lower case, digits, - and _).",
+    )
+    name: str = Field(description="The area's name in documents.")
+    population: int = Field(
+        gt=0, description="Residents (e.g. Census 2021 usual residents): the denominator of rates per 1,000."
+    )
+    priority: bool = Field(
+        default=False,
+        description="A priority neighbourhood: counted in the priority-neighbourhood gap (derived kind 'gap').",
+    )
+    township: str = Field(default="", description="The township this neighbourhood belongs to, for township leaflets.")
+    lsoas: tuple[str, ...] = Field(
+        default=(), description="LSOA codes in the area: police.uk rows are kept and counted by these codes."
+    )
 
 
 class Comparator(Model):
-    id: str = Field(pattern=ID_PATTERN)
-    name: str
-    population: int = Field(gt=0)
+    id: str = Field(pattern=ID_PATTERN, description="Comparator id in the store (lower case, digits, - and _).")
+    name: str = Field(description="Its name in documents, e.g. 'England and Wales'.")
+    population: int = Field(gt=0, description="Residents: the denominator of its rate per 1,000.")
 
 
 class Partnership(Model):
-    name: str
-    short_name: str = ""
-    strapline: str = ""
-    notice: str = ""  # e.g. "Illustrative demo data": printed on every document
-    contact: Contact
-    alternative_formats_phone: str = ""
-    borough: Area
-    neighbourhoods: tuple[Area, ...] = ()
-    comparators: tuple[Comparator, ...] = ()
-    public_advice: tuple[str, ...] = ()  # "what you can do" lines for public documents
-    report_crime: tuple[str, ...] = ()  # how to report a crime
+    name: str = Field(description="The partnership's name, on every document.")
+    short_name: str = Field(default="", description="A short name where space is short.")
+    strapline: str = Field(default="", description="A line under the name on covers.")
+    notice: str = Field(default="", description="A notice printed on every document, e.g. 'Illustrative demo data'.")
+    contact: Contact = Field(description="Who readers contact (a [contact] table).")
+    alternative_formats_phone: str = Field(
+        default="", description="The number to ring for large print, Braille, audio or a translation."
+    )
+    borough: Area = Field(description="The whole partnership area (a [borough] table).")
+    neighbourhoods: tuple[Area, ...] = Field(
+        default=(), description="Neighbourhoods ([[neighbourhoods]] tables), each with its population and LSOAs."
+    )
+    comparators: tuple[Comparator, ...] = Field(
+        default=(), description="Areas compared with, e.g. the region and England and Wales ([[comparators]] tables)."
+    )
+    public_advice: tuple[str, ...] = Field(default=(), description="'What you can do' lines for public documents.")
+    report_crime: tuple[str, ...] = Field(default=(), description="How to report a crime, lines for public documents.")
 
     @field_validator("public_advice", "report_crime", "notice", "strapline")
     @classmethod
@@ -135,6 +151,14 @@ class Partnership(Model):
         return tuple(a for a in self.neighbourhoods if a.priority)
 
 
+# The smallest count whose change against a year earlier (or the baseline) is judged at all:
+# below it (the larger of the two counts), a change is "similar" (docs/statistics.md).
+MIN_COUNT_HELP = (
+    "Changes between counts smaller than this (the larger of the two) are never called better or worse: "
+    "'similar' (docs/statistics.md)."
+)
+
+
 # --- partners, sources and indicators --------------------------------------------------------
 class SourceSpec(Model):
     """Where a partner's data comes from. ``type`` picks the connector; every other key
@@ -142,8 +166,8 @@ class SourceSpec(Model):
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
-    id: str = Field(pattern=ID_PATTERN)
-    type: str
+    id: str = Field(pattern=ID_PATTERN, description="Source id; indicators name it in 'source'.")
+    type: str = Field(description="The connector: csv, excel, sql or policeuk. Its options are listed under Sources.")
 
     @property
     def options(self) -> dict[str, Any]:
@@ -151,25 +175,36 @@ class SourceSpec(Model):
 
 
 class Indicator(Model):
-    id: str = Field(pattern=ID_PATTERN)
-    title: str
-    public_title: str = ""
-    description: str = ""
-    unit: Unit
-    polarity: Polarity
-    frequency: Frequency = Frequency.MONTHLY
-    aggregation: Aggregation = Aggregation.SUM
-    source: str | None = None  # id of one of the owner's sources; None for derived or manual
-    small_number_threshold: int = Field(default=0, ge=0)
-    monitor_only: bool = False
-    decimals: int = Field(default=0, ge=0, le=3)
+    id: str = Field(pattern=ID_PATTERN, description="Indicator id, used by derived indicators and strategy measures.")
+    title: str = Field(description="Its name in staff documents.")
+    public_title: str = Field(default="", description="Its name in public documents (default: title).")
+    description: str = Field(default="", description="What it measures, for the definitions section.")
+    unit: Unit = Field(description="What a value is: count, rate_per_1000, percentage, days or score.")
+    polarity: Polarity = Field(
+        description="Which way is better: lower_is_better, higher_is_better or contextual (neither)."
+    )
+    frequency: Frequency = Field(
+        default=Frequency.MONTHLY, description="How often a value is reported: monthly, quarterly or annual."
+    )
+    aggregation: Aggregation = Field(
+        default=Aggregation.SUM, description="How values add up over a longer period: sum, mean or latest."
+    )
+    source: str | None = Field(
+        default=None, description="Id of one of this partner's sources; none for derived or manual indicators."
+    )
+    small_number_threshold: int = Field(
+        default=0, ge=0, description="Public documents show counts below this as 'fewer than N' (0: never)."
+    )
+    min_count_for_trend: int = Field(default=20, ge=0, description=MIN_COUNT_HELP)
+    monitor_only: bool = Field(default=False, description="Reported but never judged against a target (grey status).")
+    decimals: int = Field(default=0, ge=0, le=3, description="Decimal places shown (0 to 3).")
     # Values outside this range are refused on load as typing slips (1e30, an extra zero...).
     # The default allows any count a partnership could record; tighten it per indicator.
     plausible_range: tuple[float, float] = Field(
         default=(-1e9, 1e9),
         description="lowest and highest value a return may hold for this indicator; others are refused",
     )
-    owner: str = ""  # filled in by the loader from the partner file
+    owner: str = Field(default="", description="Set by reportgen from the partner file; not written in TOML.")
 
     @field_validator("plausible_range")
     @classmethod
@@ -184,13 +219,21 @@ class Indicator(Model):
 
 
 class Partner(Model):
-    id: str = Field(pattern=ID_PATTERN)
-    name: str
-    short_name: str = ""
-    contacts: tuple[Contact, ...] = ()
-    return_deadline_days: int = Field(default=10, ge=0, description="days after period end")
-    sources: tuple[SourceSpec, ...] = ()
-    indicators: tuple[Indicator, ...] = ()
+    id: str = Field(pattern=ID_PATTERN, description="Partner id (normally the file name, partners/<id>.toml).")
+    name: str = Field(description="The partner's name in documents.")
+    short_name: str = Field(default="", description="A short name where space is short.")
+    contacts: tuple[Contact, ...] = Field(
+        default=(), description="Who sends the partner's data returns ([[contacts]] tables)."
+    )
+    return_deadline_days: int = Field(
+        default=10, ge=0, description="A data return is late this many days after its period ends."
+    )
+    sources: tuple[SourceSpec, ...] = Field(
+        default=(), description="Where the partner's data comes from ([[sources]] tables)."
+    )
+    indicators: tuple[Indicator, ...] = Field(
+        default=(), description="The indicators the partner owns ([[indicators]] tables)."
+    )
 
 
 class DerivedKind(StrEnum):
@@ -211,22 +254,34 @@ class Derived(Model):
       together is above the borough's, as a percentage of the borough's.
     """
 
-    id: str = Field(pattern=ID_PATTERN)
-    title: str
-    public_title: str = ""
-    description: str = ""
-    kind: DerivedKind
-    of: tuple[str, ...] = ()
-    numerator: str | None = None
-    denominator: str | None = None
-    unit: Unit
-    polarity: Polarity
-    frequency: Frequency = Frequency.MONTHLY
-    aggregation: Aggregation = Aggregation.SUM
-    small_number_threshold: int = Field(default=0, ge=0)
-    monitor_only: bool = False
-    decimals: int = Field(default=0, ge=0, le=3)
-    owner: str = "partnership"
+    id: str = Field(pattern=ID_PATTERN, description="Indicator id, used by strategy measures.")
+    title: str = Field(description="Its name in staff documents.")
+    public_title: str = Field(default="", description="Its name in public documents (default: title).")
+    description: str = Field(default="", description="What it measures, for the definitions section.")
+    kind: DerivedKind = Field(description="How it is built: sum, percentage, ratio, rate_per_1000 or gap.")
+    of: tuple[str, ...] = Field(
+        default=(),
+        description="The indicators it is built from (sum: all of them; rate_per_1000 and gap: exactly one).",
+    )
+    numerator: str | None = Field(default=None, description="For percentage and ratio: the indicator on top.")
+    denominator: str | None = Field(default=None, description="For percentage and ratio: the indicator below.")
+    unit: Unit = Field(description="What a value is: count, rate_per_1000, percentage, days or score.")
+    polarity: Polarity = Field(
+        description="Which way is better: lower_is_better, higher_is_better or contextual (neither)."
+    )
+    frequency: Frequency = Field(
+        default=Frequency.MONTHLY, description="How often a value is reported: monthly, quarterly or annual."
+    )
+    aggregation: Aggregation = Field(
+        default=Aggregation.SUM, description="How values add up over a longer period: sum, mean or latest."
+    )
+    small_number_threshold: int = Field(
+        default=0, ge=0, description="Public documents show counts below this as 'fewer than N' (0: never)."
+    )
+    min_count_for_trend: int = Field(default=20, ge=0, description=MIN_COUNT_HELP)
+    monitor_only: bool = Field(default=False, description="Reported but never judged against a target (grey status).")
+    decimals: int = Field(default=0, ge=0, le=3, description="Decimal places shown (0 to 3).")
+    owner: str = Field(default="partnership", description="Who answers for it in documents.")
 
     @model_validator(mode="after")
     def _operands(self) -> Derived:
@@ -259,13 +314,20 @@ def _period(value: Any) -> str:
 class Measure(Model):
     """A target set on one indicator within a strategy."""
 
-    indicator: str
-    area: str = ""  # default: the borough
-    baseline_value: float | None = None  # given, or taken from data for the baseline period
-    change_pct: float | None = None  # relative target, e.g. -22 for "reduce by 22%"
-    target_value: float | None = None  # absolute target
+    indicator: str = Field(description="The indicator this target is set on.")
+    area: str = Field(default="", description="Area id the target is for (default: the borough).")
+    baseline_value: float | None = Field(
+        default=None, description="The baseline, if given; otherwise taken from the data for the baseline period."
+    )
+    change_pct: float | None = Field(
+        default=None,
+        description="Relative target: the change from the baseline by the target period, e.g. -22 for 'reduce by 22%'.",
+    )
+    target_value: float | None = Field(
+        default=None, description="Absolute target for the target period (instead of change_pct)."
+    )
     tolerance_pct: float = Field(default=5.0, ge=0, description="amber band, % of trajectory")
-    monitor_only: bool = False
+    monitor_only: bool = Field(default=False, description="Reported with the target but not judged (grey status).")
 
     @model_validator(mode="after")
     def _one_kind_of_target(self) -> Measure:
@@ -282,15 +344,25 @@ class Rule(StrEnum):
 
 
 class BigTarget(Model):
-    id: str = Field(pattern=ID_PATTERN)
-    number: int = Field(ge=1)
-    title: str
-    public_title: str = ""
-    description: str = ""
-    rule: Rule = Rule.SINGLE
-    fraction: float | None = Field(default=None, gt=0, le=1)
-    threshold: float | None = None  # for THRESHOLD: met when the measure is at or better than this
-    measures: tuple[Measure, ...]
+    id: str = Field(pattern=ID_PATTERN, description="Target id (lower case, digits, - and _).")
+    number: int = Field(ge=1, description="Its number in the strategy: the order targets are listed in.")
+    title: str = Field(description="Its title in staff documents.")
+    public_title: str = Field(default="", description="Its title in public documents (default: title).")
+    description: str = Field(default="", description="A sentence on what it is for.")
+    rule: Rule = Field(
+        default=Rule.SINGLE,
+        description="How its measures decide it: single, all_improve, fraction_improve or threshold.",
+    )
+    fraction: float | None = Field(
+        default=None,
+        gt=0,
+        le=1,
+        description="For fraction_improve: the share of measures that must improve, e.g. 0.75.",
+    )
+    threshold: float | None = Field(
+        default=None, description="For threshold: met when the measure is at or better than this, e.g. 33."
+    )
+    measures: tuple[Measure, ...] = Field(description="The indicators it is judged on, with their targets.")
 
     @model_validator(mode="after")
     def _rule_needs(self) -> BigTarget:
@@ -306,12 +378,14 @@ class BigTarget(Model):
 
 
 class Strategy(Model):
-    id: str = Field(pattern=ID_PATTERN)
-    title: str
-    baseline_period: str
-    target_period: str
-    description: str = ""
-    targets: tuple[BigTarget, ...]
+    id: str = Field(pattern=ID_PATTERN, description="Strategy id (--strategy).")
+    title: str = Field(description="Its title on covers.")
+    baseline_period: str = Field(
+        description="The period targets are measured from: a month, quarter or financial year (2004/05)."
+    )
+    target_period: str = Field(description="The period targets are to be met by; after the baseline.")
+    description: str = Field(default="", description="A sentence on the strategy.")
+    targets: tuple[BigTarget, ...] = Field(description="The big targets ([[targets]] tables).")
 
     _check_periods = field_validator("baseline_period", "target_period", mode="before")(lambda v: _period(v))
 

@@ -259,10 +259,14 @@ def _combine(
 
 @dataclass(frozen=True)
 class Windowed:
-    """One window's result for every series: ``value`` (NaN when incomplete) and ``complete``."""
+    """One window's result for every series: ``value`` (NaN when incomplete) and ``complete``;
+    for percentages and ratios also the summed ``numerator`` and ``denominator`` (NaN when
+    incomplete or not a ratio), which significance tests and "x of y" texts need."""
 
     value: np.ndarray
     complete: np.ndarray
+    numerator: np.ndarray | None = None
+    denominator: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -342,6 +346,10 @@ class Windows:
             r_in = self._inside(r.ind, r.start, r.end, lo, hi)
             num = np.bincount(self.r_key[r_in], weights=self.r_num[r_in], minlength=n)
             den = np.bincount(self.r_key[r_in], weights=self.r_den[r_in], minlength=n)
+            if self.any_latest:  # a "latest" percentage's parts are its last period's
+                r_last = r_in & (r.end == hi[r.ind])
+                last_num = np.bincount(self.r_key[r_last], weights=self.r_num[r_last], minlength=n)
+                last_den = np.bincount(self.r_key[r_last], weights=self.r_den[r_last], minlength=n)
         else:
             num = den = np.full(n, np.nan)
         series_ind = self.series_ind
@@ -353,7 +361,12 @@ class Windows:
             rules.aggregation[series_ind], rules.ratio_factor[series_ind], total, count, latest, num, den
         )
         value = np.where(complete, value, np.nan)
-        return Windowed(value, complete)
+        ratio = complete & np.isfinite(rules.ratio_factor[series_ind])
+        if self.ratio is not None and self.any_latest:
+            # a "latest" percentage over several periods is the last one's (see _combine): so are its parts
+            is_latest = rules.aggregation[series_ind] == AGG_CODES[Aggregation.LATEST]
+            num, den = np.where(is_latest, last_num, num), np.where(is_latest, last_den, den)
+        return Windowed(value, complete, np.where(ratio, num, np.nan), np.where(ratio, den, np.nan))
 
 
 def window(

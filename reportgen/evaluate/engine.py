@@ -32,12 +32,18 @@ Semantics:
   beyond that ``red``; higher is better mirrors this. Contextual polarity, monitor-only
   measures or indicators, and indicators no strategy targets are ``grey`` (monitored). No
   value to compare -> ``no_data``; a target without a baseline -> ``no_data``.
+* **Unit of change**: percentages change in points (``change_points``, "Up 5.0 points", one
+  decimal), counts and rates relatively ("Down 25%"); ``change_unit`` says which.
+* **Significance** (:mod:`reportgen.evaluate.significance`, docs/statistics.md): percentages
+  of counts get a Wilson interval and a two-proportion test, summed counts (and rates of
+  them) an exact Poisson test, never judged below ``min_count_for_trend``.
 * **Direction of travel**: ``compare_value`` against ``previous_value`` (a year earlier).
-  A change that rounds (half up) to 0% is ``no_change``; otherwise ``improving`` or
-  ``worsening`` by polarity, and ``up`` / ``down`` for contextual indicators.
+  A change that rounds (half up, in its label's unit) to 0 is ``no_change``; one a test
+  finds within chance is ``similar``; otherwise ``improving`` or ``worsening`` by polarity,
+  and ``up`` / ``down`` for contextual indicators. ``direction_text`` words it.
 * **Improved** (used by the big-target rules): the change against the baseline, rounded half
-  up to a whole percent, is in the better direction (so "No change" never counts as
-  improved). Contextual indicators never count as improved.
+  up as its label, is in the better direction (so "No change" never counts as improved) and,
+  where a test applies, significant at 5%. Contextual indicators never count as improved.
 * **SPC** columns are :func:`reportgen.evaluate.spc.spc_summary`'s on the indicator's
   native series up to the period evaluated (worked out by :func:`~reportgen.evaluate.spc.spc_latest`
   on a dense series x period grid, which gives the same numbers to the bit). Assurance
@@ -57,11 +63,21 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from reportgen.config.models import Aggregation, Config, Derived, DerivedKind, Indicator, Polarity
+from reportgen.config.models import Aggregation, Config, Derived, DerivedKind, Indicator, Polarity, Unit
 from reportgen.errors import LookupFailure
-from reportgen.evaluate.aggregate import KIND_MONTHS, Cube, Rules, Windows, to_kind
+from reportgen.evaluate import significance as sig
+from reportgen.evaluate.aggregate import KIND_MONTHS, Cube, Rules, Windowed, Windows, to_kind
 from reportgen.evaluate.derive import derive
-from reportgen.evaluate.labels import change_labels, change_pct, round_half_up_array
+from reportgen.evaluate.labels import (
+    DIRECTION_WORDS,
+    POINT_DECIMALS,
+    POINTS,
+    SIMILAR_WORDS,
+    change_pct,
+    relative_target_words,
+    round_half_up_array,
+    unit_change_labels,
+)
 from reportgen.periods import Kind, Period, financial_year_start
 
 if TYPE_CHECKING:
@@ -86,16 +102,22 @@ INDICATOR_COLUMNS = [
     "id", "title", "public_title", "owner", "unit", "polarity", "frequency", "aggregation", "decimals",
     "small_number_threshold", "strategy", "target", "area", "area_name", "period", "period_label",
     "value", "compare_basis", "compare_value", "previous_value", "ytd_value", "rolling12_value",
-    "baseline_period", "baseline_value", "change_pct", "change_label", "yoy_change_pct",
-    "yoy_change_label", "yoy_difference", "target_period", "target_value", "trajectory_value",
-    "gap_pct", "status", "status_text", "direction", "improved", "missing", "spc_mean", "spc_ucl",
-    "spc_lcl", "spc_signal", "spc_variation", "spc_assurance",
+    "compare_numerator", "compare_denominator", "previous_numerator", "previous_denominator",
+    "baseline_period", "baseline_value", "change_unit", "change_pct", "change_points", "change_label",
+    "change_difference",
+    "yoy_change_pct", "yoy_change_points", "yoy_change_label", "yoy_difference",
+    "sample_size", "ci_low", "ci_high", "yoy_test", "yoy_p_value", "yoy_significant",
+    "change_test", "change_p_value", "change_significant",
+    "target_period", "target_value", "target_change_words", "trajectory_value",
+    "gap_pct", "status", "status_text", "direction", "direction_text", "improved", "missing", "spc_mean",
+    "spc_ucl", "spc_lcl", "spc_signal", "spc_variation", "spc_assurance",
 ]  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Evaluation:
-    """The result of evaluating one period. See ``notes/eval-contract.md`` for every column."""
+    """The result of evaluating one period. Every column: README.md ("Evaluating indicators and
+    targets") and docs/statistics.md."""
 
     period: Period
     config: Config
@@ -259,16 +281,21 @@ def evaluate(
     # the base rows and the derived rows side by side: appending would copy a million rows
     derived_recent = [part.take(wanted(part)) for part in parts]
     windows = Windows([cube.take(wanted(cube)), *(d for d in derived_recent if len(d))], rules)
-    value = windows.window(win["eval_lo"], win["eval_hi"]).value
-    r12 = windows.window(win["eval_hi"] - 11, win["eval_hi"]).value
+    period_w = windows.window(win["eval_lo"], win["eval_hi"])
+    r12_w = windows.window(win["eval_hi"] - 11, win["eval_hi"])
+    value, r12 = period_w.value, r12_w.value
     ytd = windows.window(win["ytd_lo"], win["eval_hi"]).value
-    prev = windows.window(win["cmp_lo"] - 12, win["eval_hi"] - 12).value
+    prev_w = windows.window(win["cmp_lo"] - 12, win["eval_hi"] - 12)
+    prev = prev_w.value
     rolling = np.repeat(win["rolling"], n_areas)
     compare = np.where(rolling, r12, value)
-    baselines = {}
+    # the compared value's parts (summed numerator and denominator of a percentage or ratio)
+    cmp_num = np.where(rolling, r12_w.numerator, period_w.numerator)
+    cmp_den = np.where(rolling, r12_w.denominator, period_w.denominator)
+    baselines: dict[str, Windowed] = {}
     for s in config.strategies:
         b = s.baseline
-        baselines[s.id] = windows.window(np.full(len(ids), b.start), np.full(len(ids), b.end)).value
+        baselines[s.id] = windows.window(np.full(len(ids), b.start), np.full(len(ids), b.end))
 
     rows = _rows(config, cube, windows.has_rows)
     keys = rows["key"].to_numpy()
@@ -281,7 +308,17 @@ def evaluate(
     frame["previous_value"] = prev[keys]
     frame["ytd_value"] = ytd[keys]
     frame["rolling12_value"] = r12[keys]
+    gaps = tuple(d.id for d in config.derived if d.kind is DerivedKind.GAP)
+    hide = np.isin(np.array(ids, dtype=object), np.array(gaps, dtype=object))[ind]  # not "x of y" counts
+    for col, arr in (
+        ("compare_numerator", cmp_num),
+        ("compare_denominator", cmp_den),
+        ("previous_numerator", prev_w.numerator),
+        ("previous_denominator", prev_w.denominator),
+    ):
+        frame[col] = np.where(hide, np.nan, arr[keys])
     _targets_and_status(config, frame, rows, baselines, keys, ind, win, defs)
+    _judge_changes(config, frame, cube, defs, ind, area, win)
     _spc(frame, windows, rules, defs, win, keys, ind)
     frame = frame[[*INDICATOR_COLUMNS, "_pol", "_order"]]
     measures = frame[frame["strategy"] != ""]
@@ -291,7 +328,6 @@ def evaluate(
         in_scope &= frame["area"].isin(areas)
     frame = frame[in_scope].sort_values("_order", kind="stable")
     frame = frame.drop(columns=["_pol", "_order"]).reset_index(drop=True)
-    gaps = tuple(d.id for d in config.derived if d.kind is DerivedKind.GAP)
     return Evaluation(period, config, frame, targets, cube, tuple(parts), rules, gaps)
 
 
@@ -413,15 +449,20 @@ def _targets_and_status(
     config: Config,
     frame: pd.DataFrame,
     rows: pd.DataFrame,
-    baselines: dict[str, np.ndarray],
+    baselines: dict[str, Windowed],
     keys: np.ndarray,
     ind: np.ndarray,
     win: dict[str, np.ndarray],
     defs: list[Indicator | Derived],
 ) -> None:
-    """Baseline, target, trajectory, RAG status, direction and improvement, in place."""
+    """Baseline, target, trajectory and RAG status, in place (direction and improvement are
+    :func:`_judge_changes`'s, once the changes are known in their units)."""
     n = len(frame)
     baseline = np.full(n, np.nan)
+    base_num = np.full(n, np.nan)  # the baseline's parts, when it comes from data
+    base_den = np.full(n, np.nan)
+    base_months = np.full(n, np.nan)
+    relative_target = np.full(n, np.nan)
     target_value = np.full(n, np.nan)
     tolerance = np.full(n, np.nan)
     frac = np.full(n, np.nan)
@@ -435,7 +476,14 @@ def _targets_and_status(
     for i in targeted_rows:  # one per measure in the config: dozens
         m = measures[i]
         s = strategies[rows["strategy"].iat[i]]
-        base = m.baseline_value if m.baseline_value is not None else baselines[s.id][keys[i]]
+        if m.baseline_value is not None:
+            base = m.baseline_value
+        else:
+            bw = baselines[s.id]
+            base = bw.value[keys[i]]
+            base_num[i] = np.nan if bw.numerator is None else bw.numerator[keys[i]]
+            base_den[i] = np.nan if bw.denominator is None else bw.denominator[keys[i]]
+            base_months[i] = s.baseline.end - s.baseline.start + 1
         baseline[i] = base
         base_period[i] = s.baseline.key
         target_period[i] = s.target.key
@@ -445,6 +493,7 @@ def _targets_and_status(
             target_value[i] = m.target_value
         elif m.change_pct is not None:
             target_value[i] = base * (1 + m.change_pct / 100.0)
+            relative_target[i] = m.change_pct
         span = s.target.end - s.baseline.end
         frac[i] = min(max((eval_hi[i] - s.baseline.end) / span, 0.0), 1.0)
     trajectory = baseline + (target_value - baseline) * frac
@@ -453,17 +502,29 @@ def _targets_and_status(
     prev = frame["previous_value"].to_numpy(dtype=float)
     pol = np.array([POLARITY_SIGN[d.polarity] for d in defs], dtype=np.int64)[ind]
 
+    # Percentages change in points ("Up 5.0 points"); counts and rates relatively ("Down 25%")
+    in_points = np.array([d.unit is Unit.PERCENTAGE for d in defs], dtype=bool)[ind]
     frame["baseline_period"] = base_period
     frame["baseline_value"] = baseline
+    frame["change_unit"] = np.where(in_points, POINTS, "percent").astype(object)
     pct = change_pct(cv, baseline)
+    points = np.where(in_points, cv - baseline, np.nan)
     frame["change_pct"] = pct
-    frame["change_label"] = change_labels(pct)
+    frame["change_points"] = points
+    frame["change_label"] = unit_change_labels(pct, points, in_points)
+    frame["change_difference"] = cv - baseline  # "2,607 fewer" on the baseline, as yoy_difference on the year
     yoy = change_pct(cv, prev)
+    yoy_points = np.where(in_points, cv - prev, np.nan)
     frame["yoy_change_pct"] = yoy
-    frame["yoy_change_label"] = change_labels(yoy)
+    frame["yoy_change_points"] = yoy_points
+    frame["yoy_change_label"] = unit_change_labels(yoy, yoy_points, in_points)
     frame["yoy_difference"] = cv - prev
     frame["target_period"] = target_period
     frame["target_value"] = target_value
+    frame["target_change_words"] = _target_words(relative_target, in_points)
+    frame["_base_num"] = base_num
+    frame["_base_den"] = base_den
+    frame["_base_months"] = base_months
     frame["trajectory_value"] = trajectory
     frame["gap_pct"] = change_pct(cv, trajectory)
 
@@ -481,24 +542,6 @@ def _targets_and_status(
     )
     frame["status"] = status.astype(object)
     frame["status_text"] = pd.Series(status).map(STATUS_WORDS).to_numpy(dtype=object)
-
-    # direction of travel: the year-on-year change, rounded half up, by polarity
-    yoy_r = round_half_up_array(yoy)
-    delta = np.where(np.isfinite(yoy_r), yoy_r, cv - prev)
-    with np.errstate(invalid="ignore"):
-        sign = np.sign(delta)
-    direction = np.select(
-        [np.isnan(cv) | np.isnan(prev), sign == 0, pol == 0, sign * pol > 0],
-        ["no_data", "no_change", np.where(sign > 0, "up", "down"), "improving"],
-        default="worsening",
-    )
-    frame["direction"] = direction.astype(object)
-
-    base_r = round_half_up_array(pct)
-    base_delta = np.where(np.isfinite(base_r), base_r, cv - baseline)
-    with np.errstate(invalid="ignore"):
-        improved = np.nan_to_num(np.sign(base_delta) * pol) > 0
-    frame["improved"] = improved
     frame["missing"] = np.isnan(frame["value"].to_numpy(dtype=float))
     frame["_pol"] = pol
 
@@ -597,3 +640,153 @@ def _spc_long(
     uniq = np.unique(key)
     words = pd.Series(pol_ind[uniq // n_areas]).map(SPC_POLARITY).to_numpy()
     return spc_summary(data, ["key"], t_report, series=pd.DataFrame({"key": uniq, "polarity": words}))
+
+
+# --------------------------------------------------------------------------------------------
+PROPORTION, COUNT, RATE = "proportion", "count", "rate"  # which test a definition's changes get
+
+
+def _test_kind(config: Config, defs: list[Indicator | Derived]) -> np.ndarray:
+    """Per definition: ``proportion`` (a percentage of two counts: Wilson interval and the
+    two-proportion test), ``count`` (a summed count of events: exact Poisson test), ``rate`` (a
+    summed rate per 1,000 of a count: the Poisson test on the counts, populations being fixed)
+    or "" (no test applies: percentages given as such, gaps, means, latest values, scores)."""
+    units = config.indicators
+    out = []
+    for d in defs:  # one per definition
+        summed = d.aggregation is Aggregation.SUM
+        if isinstance(d, Derived) and d.kind is DerivedKind.PERCENTAGE:
+            out.append(PROPORTION)
+        elif d.unit is Unit.COUNT and summed:
+            out.append(COUNT)
+        elif (
+            isinstance(d, Derived) and d.kind is DerivedKind.RATE_PER_1000 and summed
+            and units[d.of[0]].unit is Unit.COUNT and units[d.of[0]].aggregation is Aggregation.SUM
+        ):  # fmt: skip
+            out.append(RATE)
+        else:
+            out.append("")
+    return np.array(out, dtype=object)
+
+
+def _target_words(relative: np.ndarray, in_points: np.ndarray) -> np.ndarray:
+    """Words such as "a 10% relative increase" for a percentage measure whose target is a relative change
+    (so it is not read as 10 points); "a 22% reduction" for other relative targets; None else."""
+    out = np.full(len(relative), None, dtype=object)
+    for value in np.unique(relative[np.isfinite(relative)]).tolist():  # a handful of distinct targets
+        words = relative_target_words(value) or ""
+        here = relative == value
+        out[here & in_points] = words
+        out[here & ~in_points] = words.replace(" relative", "")
+    return out
+
+
+def _verdicts(
+    is_prop: np.ndarray, prop_p: np.ndarray, is_count: np.ndarray, count_p: np.ndarray, small: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The test that judged each change, its p-value (NaN when none was run) and whether the
+    change is significant (True/False, None when no test applies)."""
+    test = np.select(
+        [is_prop & np.isfinite(prop_p), is_count & small & np.isfinite(count_p), is_count & np.isfinite(count_p)],
+        [sig.TWO_PROPORTION, sig.TOO_SMALL, sig.POISSON_EXACT],
+        default=sig.NOT_TESTED,
+    ).astype(object)
+    p = np.select([test == sig.TWO_PROPORTION, test == sig.POISSON_EXACT], [prop_p, count_p], default=np.nan)
+    tested = test != sig.NOT_TESTED
+    significant = np.full(len(test), None, dtype=object)
+    with np.errstate(invalid="ignore"):
+        significant[tested] = (p < sig.ALPHA)[tested]  # too small: p is NaN, never significant
+    return test, p, significant
+
+
+def _judge_changes(
+    config: Config,
+    frame: pd.DataFrame,
+    cube: Cube,
+    defs: list[Indicator | Derived],
+    ind: np.ndarray,
+    area: np.ndarray,
+    win: dict[str, np.ndarray],
+) -> None:
+    """Intervals and significance (:mod:`~reportgen.evaluate.significance`), then direction of
+    travel and improvement, in place. See ``docs/statistics.md``."""
+    f = frame
+    n = len(f)
+    cv = f["compare_value"].to_numpy(dtype=float)
+    prev = f["previous_value"].to_numpy(dtype=float)
+    baseline = f["baseline_value"].to_numpy(dtype=float)
+    pol = f["_pol"].to_numpy()
+    kind = _test_kind(config, defs)[ind]
+    nan = np.full(n, np.nan)
+
+    # proportions of counts: the interval of the compared value, tests on the year and baseline
+    is_prop = kind == PROPORTION
+    cn = np.where(is_prop, f["compare_numerator"].to_numpy(dtype=float), np.nan)
+    cd = np.where(is_prop, f["compare_denominator"].to_numpy(dtype=float), np.nan)
+    low, high = sig.wilson_interval(cn, cd)
+    f["sample_size"] = np.where(np.isfinite(low), cd, np.nan)
+    f["ci_low"] = low * 100.0
+    f["ci_high"] = high * 100.0
+    pn, pd_ = f["previous_numerator"].to_numpy(dtype=float), f["previous_denominator"].to_numpy(dtype=float)
+    yoy_prop_p = sig.two_proportion_p(cn, cd, pn, pd_) if is_prop.any() else nan
+    base_prop_p = sig.two_proportion_p(cn, cd, f["_base_num"].to_numpy(), f["_base_den"].to_numpy()) if (
+        is_prop.any()) else nan  # fmt: skip
+
+    # counts (rates per 1,000 turned back into counts with the area's fixed population)
+    p = config.partnership
+    population = {a.id: a.population for a in (p.borough, *p.neighbourhoods, *p.comparators)}
+    per_area = np.array([population.get(a, np.nan) for a in cube.areas], dtype=float)
+    is_count = (kind == COUNT) | (kind == RATE)
+    scale = np.where(kind == RATE, per_area[area] / 1000.0, 1.0)
+    a = np.where(is_count, cv * scale, np.nan)
+    b = prev * scale
+    base_b = np.where(np.isfinite(f["_base_months"].to_numpy()), baseline * scale, np.nan)
+    with np.errstate(invalid="ignore"):  # snap float dust (a rate x population) to whole counts
+        a, b, base_b = (np.where(np.abs(x - np.round(x)) < 1e-6, np.round(x), x) for x in (a, b, base_b))
+    min_count = np.array([d.min_count_for_trend for d in defs], dtype=float)[ind]
+    cmp_months = (win["eval_hi"] - win["cmp_lo"] + 1)[ind].astype(float)
+    yoy_count_p = sig.poisson_exact_p(a, b) if is_count.any() else nan
+    base_count_p = sig.poisson_exact_p(a, base_b, cmp_months, f["_base_months"].to_numpy()) if (
+        is_count.any()) else nan  # fmt: skip
+
+    yoy_test, yoy_p, yoy_sig = _verdicts(is_prop, yoy_prop_p, is_count, yoy_count_p, sig.too_small(a, b, min_count))
+    f["yoy_test"] = yoy_test
+    f["yoy_p_value"] = yoy_p
+    f["yoy_significant"] = yoy_sig
+    base_test, base_p, base_sig = _verdicts(
+        is_prop, base_prop_p, is_count, base_count_p, sig.too_small(a, base_b, min_count)
+    )
+    f["change_test"] = base_test
+    f["change_p_value"] = base_p
+    f["change_significant"] = base_sig
+
+    # direction of travel: the year-on-year change as labelled (whole percent, or points to
+    # one decimal), by polarity; a change not beyond chance is "similar" whatever its sign
+    in_points = f["change_unit"].to_numpy(dtype=object) == POINTS
+
+    def shown(pct: np.ndarray, points: np.ndarray, diff: np.ndarray) -> np.ndarray:
+        r = np.where(in_points, round_half_up_array(points, POINT_DECIMALS), round_half_up_array(pct))
+        with np.errstate(invalid="ignore"):
+            return np.sign(np.where(np.isfinite(r), r, diff))
+
+    sign = shown(f["yoy_change_pct"].to_numpy(float), f["yoy_change_points"].to_numpy(float), cv - prev)
+    not_beyond_chance = (yoy_test != sig.NOT_TESTED) & (yoy_sig != True)  # noqa: E712 (object array)
+    direction = np.select(
+        [np.isnan(cv) | np.isnan(prev), sign == 0, not_beyond_chance, pol == 0, sign * pol > 0],
+        ["no_data", "no_change", "similar", np.where(sign > 0, "up", "down"), "improving"],
+        default="worsening",
+    ).astype(object)
+    f["direction"] = direction
+    text = pd.Series(direction).map(DIRECTION_WORDS).to_numpy(dtype=object)
+    similar = direction == "similar"
+    text[similar] = pd.Series(yoy_test[similar]).map(SIMILAR_WORDS).to_numpy(dtype=object)
+    f["direction_text"] = text
+
+    # improved (big-target rules): better than the baseline as labelled and, where a test
+    # applies, beyond chance: a survey share up 0.4 points is not an improvement
+    base_sign = shown(f["change_pct"].to_numpy(float), f["change_points"].to_numpy(float), cv - baseline)
+    better = np.nan_to_num(base_sign * pol) > 0
+    unproven = (base_test != sig.NOT_TESTED) & (base_sig != True)  # noqa: E712
+    f["improved"] = better & ~unproven
+    for col in ("_base_num", "_base_den", "_base_months"):
+        del f[col]

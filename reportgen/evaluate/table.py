@@ -75,7 +75,7 @@ def evaluation_tables(result: Evaluation, indicators: pd.DataFrame, targets: pd.
                     _text(m["change_label"]),
                     _num(m["trajectory_value"], dec),
                     _status(m["status"]),
-                    _text(m["direction"]),
+                    _text(m["direction_text"] or m["direction"]),
                     _text(m["spc_variation"]),
                 )
         tables.append(table)
@@ -93,7 +93,7 @@ def evaluation_tables(result: Evaluation, indicators: pd.DataFrame, targets: pd.
                 _num(m["compare_value"], dec),
                 _num(m["previous_value"], dec),
                 _text(m["yoy_change_label"]),
-                _text(m["direction"]),
+                _text(m["direction_text"] or m["direction"]),
                 _text(m["spc_variation"]),
             )
         tables.append(table)

@@ -11,7 +11,8 @@ Rules:
   than the target) -> met, else not_met. A monitor-only or contextual measure has no
   trajectory: it is judged on whether it improved on its baseline.
 * ``all_improve``: every measure improved on its baseline (see ``improved`` in
-  :mod:`reportgen.evaluate.engine`: the half-up rounded change is in the better direction). A
+  :mod:`reportgen.evaluate.engine`: the half-up rounded change is in the better direction
+  and, where a significance test applies, beyond chance: docs/statistics.md). A
   measure without data cannot be shown to improve, so it counts against the rule.
 * ``fraction_improve``: at least ``fraction`` of the measures improved (e.g. 0.75: three
   quarters; 3 of 4 passes, 2 of 4 does not).
@@ -60,7 +61,15 @@ def measure_reason(row: dict[str, Any]) -> str:
     on = f"{words} on {row['baseline_period']}"
     if row["_pol"] == 0:
         return f"{title} (context only): {on}"
-    verb = "improved" if row["improved"] else ("did not improve" if label == "No change" else "worsened")
+    if row["improved"]:
+        verb = "improved"
+    elif label == "No change":
+        verb = "did not improve"
+    elif row.get("change_significant") is False:  # better or worse, but within chance
+        verb = "too few to judge" if row.get("change_test") == "too_small" else "no significant change"
+        return f"{title}, {verb}: {on}"
+    else:
+        verb = "worsened"
     return f"{title} {verb}: {on}"
 
 

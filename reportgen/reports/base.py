@@ -19,6 +19,7 @@ import pandas as pd
 from reportgen.config.models import Config, Unit
 from reportgen.document import Cell, Status
 from reportgen.evaluate.engine import STATUS_WORDS  # the words a reader sees for each engine code
+from reportgen.evaluate.labels import DIRECTION_WORDS as _EVAL_DIRECTION_WORDS
 from reportgen.periods import Kind, Period
 
 if TYPE_CHECKING:
@@ -77,14 +78,9 @@ class ReportContext:
 
 # --- words -------------------------------------------------------------------------------------
 
-DIRECTION_WORDS: dict[str, str] = {
-    "improving": "Improving",
-    "worsening": "Worsening",
-    "no_change": "No change",
-    "up": "Up",
-    "down": "Down",
-    "no_data": "No data",
-}
+# The direction words are the evaluation's (one place: reportgen.evaluate.labels), including
+# "similar" for a change not beyond chance, which is neutral: never red, never "worse".
+DIRECTION_WORDS: dict[str, str] = _EVAL_DIRECTION_WORDS
 
 SPC_WORDS: dict[str, str] = {
     "improvement": "Special cause: improving",
@@ -116,7 +112,11 @@ def status_cell(value: object, text: str | None = None) -> Cell:
     return Cell(text if text is not None else _CELL_WORDS.get(code, str(value)), Status.from_value(code))
 
 
-def direction_word(value: object) -> str:
+def direction_word(value: object, text: object = None) -> str:
+    """The direction in words: the evaluation's ``direction_text`` when given (it says which
+    test found a change "similar": "No significant change" for a survey), else the code's word."""
+    if isinstance(text, str) and text:
+        return text
     return DIRECTION_WORDS.get(_code(value), str(value))
 
 

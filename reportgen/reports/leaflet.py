@@ -36,6 +36,7 @@ from reportgen.document import (
     Table,
 )
 from reportgen.errors import LookupFailure
+from reportgen.evaluate.significance import count_change_significant
 from reportgen.i18n import N_, _, current
 from reportgen.periods import Period
 from reportgen.reports import headlines as hl
@@ -153,11 +154,15 @@ def verdict_status(current: Figure, previous: Figure, polarity: str) -> Status |
     return {"better": Status.ON_TRACK, "worse": Status.RED}.get(word)
 
 
-def _change_cell(current: Figure, previous: Figure, change: Figure, polarity: str) -> Cell | str:
+def _change_cell(
+    current: Figure, previous: Figure, change: Figure, polarity: str, *, counts: bool = False
+) -> Cell | str:
     text = change_words(current, previous, change)
     status = verdict_status(current, previous, polarity)
     if status is None:
         return text
+    if counts and not count_change_significant(float(current.value), float(previous.value))[0]:  # type: ignore[arg-type]
+        return text  # 8 -> 9 offences is within chance: no "(worse)", no red (docs/statistics.md)
     # Public words, not RAG jargon: "Better" / "Worse" carry the meaning with the glyph.
     better = status is Status.ON_TRACK
     word = _("better") if better else _("worse")
@@ -307,10 +312,11 @@ def _types_section(config: Config, figs: PublicFigures, area: AreaFigures, level
     rows = []
     for row in area.types:
         rows.append((_(row.title), row.previous.text, row.current.text,
-                     _change_cell(row.current, row.previous, row.change_pct, row.polarity)))
+                     _change_cell(row.current, row.previous, row.change_pct, row.polarity, counts=True)))
     total_change = change_pct_figure(area.types_total, area.types_total_last_year)
     rows.append((_("Total"), area.types_total_last_year.text, area.types_total.text,
-                 _change_cell(area.types_total, area.types_total_last_year, total_change, "lower_is_better")))
+                 _change_cell(area.types_total, area.types_total_last_year, total_change, "lower_is_better",
+                              counts=True)))
     counted = bool(figs.breakdown_indicator and figs.breakdown_indicator != figs.crime_indicator)
     # The privacy note only where something was withheld for privacy, not merely missing.
     hidden = any(f.suppressed and f.reason != "missing" for r in area.types for f in (r.current, r.previous))
@@ -378,13 +384,20 @@ def _advice_section(config: Config, level: int = 1, limit: int | None = None, *,
     return Section(_("What you can do"), (BulletList(tuple(advice)),), level=level, id="advice")
 
 
+def _falls(current: Figure, previous: Figure) -> bool:
+    """A fall in a count that is news: lower, and beyond chance (docs/statistics.md), so that 77
+    offences against 91 is not "crime is falling"."""
+    now, then = float(current.value), float(previous.value)  # type: ignore[arg-type]
+    return now < then and bool(count_change_significant(now, then)[0])
+
+
 def crime_is_falling(figs: PublicFigures, area: AreaFigures, is_borough: bool) -> bool:
-    """Whether this leaflet's own headline figures show crime falling."""
+    """Whether this leaflet's own headline figures show crime falling (beyond chance)."""
     rolling = figs.rolling[0] if figs.rolling else None
     if is_borough and rolling and rolling.current.shown and rolling.previous.shown:
-        return float(rolling.current.value) < float(rolling.previous.value)  # type: ignore[arg-type]
+        return _falls(rolling.current, rolling.previous)
     if area.crime.shown and area.crime_last_year.shown:
-        return float(area.crime.value) < float(area.crime_last_year.value)  # type: ignore[arg-type]
+        return _falls(area.crime, area.crime_last_year)
     return False
 
 
@@ -556,10 +569,9 @@ def poster_document(ctx: Any, figs: PublicFigures, area_id: str | None = None) -
     ]
     rolling = figs.rolling[0] if figs.rolling else None
     if (is_borough and rolling and rolling.current.shown and rolling.previous.shown
-            and float(rolling.current.value) < float(rolling.previous.value)):  # type: ignore[arg-type]
+            and _falls(rolling.current, rolling.previous)):
         title = _("Crime is falling in {place}").format(place=_(area.area_name))
-    elif (area.crime.shown and area.crime_last_year.shown
-          and float(area.crime.value) < float(area.crime_last_year.value)):  # type: ignore[arg-type]
+    elif area.crime.shown and area.crime_last_year.shown and _falls(area.crime, area.crime_last_year):
         title = _("Crime is down in {place}").format(place=_(area.area_name))
     else:
         title = _("Crime in {place}: the latest figures").format(place=_(area.area_name))

@@ -203,7 +203,7 @@ def scorecard_table(ctx: ReportContext, strategy: Strategy) -> Table:
                     target_text(r, strategy),
                     value_text(r, "trajectory_value"),
                     status_cell(status),
-                    direction_word(r.get("direction")),
+                    direction_word(r.get("direction"), r.get("direction_text")),
                     spc_text(r),
                 )
             )
@@ -254,7 +254,7 @@ def indicator_table(ctx: ReportContext, rows: pd.DataFrame, caption: str, strate
                 target_text(r, strategy),
                 value_text(r, "trajectory_value"),
                 status_cell(r.get("status")),
-                direction_word(r.get("direction")),
+                direction_word(r.get("direction"), r.get("direction_text")),
                 spc_text(r),
             )
         )
@@ -572,7 +572,10 @@ def definitions_section(level: int = 1, section_id: str = "definitions") -> Sect
         (
             "Direction",
             "The latest figure against the same figure a year earlier: Improving or Worsening "
-            "for measures with a better direction, Up or Down for measures tracked for context.",
+            "for measures with a better direction, Up or Down for measures tracked for context, "
+            "only when the change is beyond chance (a significance test at 5%). Otherwise: No "
+            "significant change for survey and other percentages of counts, Similar to a year ago "
+            "for counts, and for counts too small to judge (under 20 unless configured).",
         ),
         (
             "SPC signal",

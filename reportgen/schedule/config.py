@@ -64,15 +64,26 @@ class Security(StrEnum):
 class Smtp(Model):
     """The mail server. With no ``host`` every message waits in the outbox as a .eml file."""
 
-    host: str = ""
-    port: int = Field(default=587, ge=1, le=65535)
-    security: Security = Security.STARTTLS
-    user: str = ""
-    password_env: str = "REPORTGEN_SMTP_PASSWORD"
-    sender: str = "reportgen@localhost"
-    timeout: Duration = dt.timedelta(seconds=30)
-    max_attachment_mb: float = Field(default=10.0, gt=0)
-    link_base: str = ""  # URL prefix that replaces attachments above the limit; else the file path
+    host: str = Field(
+        default="", description="Mail server host name; empty: every message waits in the outbox as a .eml file."
+    )
+    port: int = Field(default=587, ge=1, le=65535, description="Mail server port.")
+    security: Security = Field(default=Security.STARTTLS, description="starttls, tls or none.")
+    user: str = Field(default="", description="Login name (empty: no login).")
+    password_env: str = Field(
+        default="REPORTGEN_SMTP_PASSWORD",
+        description="The environment variable holding the password (never the password itself).",
+    )
+    sender: str = Field(default="reportgen@localhost", description="The From address.")
+    timeout: Duration = Field(
+        default=dt.timedelta(seconds=30), description="How long to wait for the server (30s, 2m ...)."
+    )
+    max_attachment_mb: float = Field(
+        default=10.0, gt=0, description="Attachments above this size are sent as links instead."
+    )
+    link_base: str = Field(
+        default="", description="URL prefix that replaces attachments above the limit; else the file path."
+    )
 
     @property
     def configured(self) -> bool:
@@ -80,34 +91,64 @@ class Smtp(Model):
 
 
 class Folder(Model):
-    path: Path
+    path: Path = Field(description="The folder (relative to where reportgen runs, or absolute).")
 
 
 class Alerts(Model):
     """Who hears about a job that failed after its retries (partnership support)."""
 
-    to: tuple[str, ...] = ()
+    to: tuple[str, ...] = Field(
+        default=(), description="Email addresses told when a job fails after its retries (partnership support)."
+    )
 
 
 class ServiceSettings(Model):
-    database: str | None = None  # SQLAlchemy URL; default: the observation store's database
-    misfire_grace: Duration = dt.timedelta(hours=6)
-    sweep_every: Duration = dt.timedelta(minutes=15)
-    catch_up: Duration = dt.timedelta(days=400)
-    stop_timeout: Duration = dt.timedelta(minutes=2)
-    heartbeat_every: Duration = dt.timedelta(seconds=30)
-    stale_after: Duration = dt.timedelta(minutes=10)
-    max_attempts: int = Field(default=4, ge=1)
-    retry_backoff: Duration = dt.timedelta(minutes=5)  # doubles after each failed attempt
+    database: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the run ledger and job store; default: the observation store's database.",
+    )
+    misfire_grace: Duration = Field(
+        default=dt.timedelta(hours=6),
+        description="How late a job may still start after its time (e.g. after downtime).",
+    )
+    sweep_every: Duration = Field(
+        default=dt.timedelta(minutes=15), description="How often the service looks for due work it missed."
+    )
+    catch_up: Duration = Field(
+        default=dt.timedelta(days=400), description="How far back missed runs are caught up after downtime."
+    )
+    stop_timeout: Duration = Field(
+        default=dt.timedelta(minutes=2), description="How long a stopping service waits for a running job."
+    )
+    heartbeat_every: Duration = Field(
+        default=dt.timedelta(seconds=30), description="How often a running job records that it is alive."
+    )
+    stale_after: Duration = Field(
+        default=dt.timedelta(minutes=10),
+        description="A running job with no heartbeat for this long is taken as crashed.",
+    )
+    max_attempts: int = Field(
+        default=4, ge=1, description="Attempts at a failing job before partnership support is emailed."
+    )
+    retry_backoff: Duration = Field(
+        default=dt.timedelta(minutes=5), description="Wait before the first retry; doubles after each failed attempt."
+    )
 
 
 class When(Model):
     """Exactly one of: a cron expression, the n-th working day after the period closes, or once."""
 
-    cron: str | None = None
-    working_day: int | None = Field(default=None, ge=0, le=60)
-    at: dt.time = dt.time(7, 0)
-    once: dt.datetime | None = None
+    cron: str | None = Field(
+        default=None, description="A cron expression (minute hour day month weekday), in the job's time zone."
+    )
+    working_day: int | None = Field(
+        default=None,
+        ge=0,
+        le=60,
+        description="Run on this working day after the period closes (England and Wales bank holidays).",
+    )
+    at: dt.time = Field(default=dt.time(7, 0), description="Time of day for working_day, e.g. 07:00.")
+    once: dt.datetime | None = Field(default=None, description="Run once at this date and time.")
 
     @field_validator("cron")
     @classmethod
@@ -127,8 +168,7 @@ class When(Model):
         given = [k for k in ("cron", "working_day", "once") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(
-                "give exactly one of cron, working_day or once"
-                + (f" (got {', '.join(given)})" if given else "")
+                "give exactly one of cron, working_day or once" + (f" (got {', '.join(given)})" if given else "")
             )
         return self
 
@@ -136,8 +176,13 @@ class When(Model):
 class Readiness(Model):
     """Wait for partners' returns up to ``wait`` after the due time, then render with the gap flagged."""
 
-    wait: Duration = dt.timedelta(0)
-    partners: tuple[str, ...] = ()  # empty: every partner with an indicator at this frequency or finer
+    wait: Duration = Field(
+        default=dt.timedelta(0),
+        description="Wait up to this long after the due time for partners' returns, then render with the gap flagged.",
+    )
+    partners: tuple[str, ...] = Field(
+        default=(), description="Partners whose returns are waited for; empty: every partner with an indicator due."
+    )
 
 
 class ChannelName(StrEnum):
@@ -147,10 +192,10 @@ class ChannelName(StrEnum):
 
 
 class Delivery(Model):
-    channel: ChannelName
-    to: tuple[str, ...] = ()
-    subject: str = ""  # default: "<Report> <period label>"
-    attach: tuple[str, ...] = (".pdf", ".docx")  # email: file suffixes attached
+    channel: ChannelName = Field(description="email, publish or print.")
+    to: tuple[str, ...] = Field(default=(), description="Email recipients.")
+    subject: str = Field(default="", description="Email subject; default: '<Report> <period label>'.")
+    attach: tuple[str, ...] = Field(default=(".pdf", ".docx"), description="Email: file suffixes attached.")
 
     @model_validator(mode="after")
     def _recipients(self) -> Delivery:
@@ -163,18 +208,26 @@ PUBLIC_REPORTS = frozenset({"leaflet", "poster"})
 
 
 class Job(Model):
-    id: str = Field(pattern=ID_PATTERN)
-    report: str
-    variant: dict[str, Any] = Field(default_factory=dict)
-    when: When
-    timezone: str | None = None  # default: the file's top-level timezone
-    period: Literal["month", "quarter", "financial_year"] = "month"
-    fixed_period: str | None = None  # demos and tests: always report this period
-    readiness: Readiness = Readiness()
-    deliver: tuple[Delivery, ...] = ()
-    approval: bool | None = None  # default: on for leaflets and posters
-    approval_to: tuple[str, ...] = ()  # comms staff who receive the draft
-    enabled: bool = True
+    id: str = Field(pattern=ID_PATTERN, description="Job id, used by rerun, history and approve.")
+    report: str = Field(description="The report it renders: board-pack, leaflet, annual-review, web ...")
+    variant: dict[str, Any] = Field(
+        default_factory=dict, description="Report options, e.g. { large_print = true } or { each_area = true }."
+    )
+    when: When = Field(description="When it runs (a [jobs.when] table: cron, working_day or once).")
+    timezone: str | None = Field(default=None, description="IANA time zone of 'when'; default: the file's timezone.")
+    period: Literal["month", "quarter", "financial_year"] = Field(
+        default="month",
+        description="The period it reports: month, quarter or financial_year (the one that last closed).",
+    )
+    fixed_period: str | None = Field(default=None, description="Always report this period (demos and tests).")
+    readiness: Readiness = Field(default=Readiness(), description="Waiting for partners' returns before rendering.")
+    deliver: tuple[Delivery, ...] = Field(default=(), description="Where the documents go ([[jobs.deliver]] tables).")
+    approval: bool | None = Field(
+        default=None,
+        description="Wait for comms staff's approval before delivering; default: on for leaflets and posters.",
+    )
+    approval_to: tuple[str, ...] = Field(default=(), description="Comms staff who receive the draft for approval.")
+    enabled: bool = Field(default=True, description="false: the job does not run.")
 
     @field_validator("timezone")
     @classmethod
@@ -202,20 +255,29 @@ class Job(Model):
 
 
 class Schedules(Model):
-    timezone: str = "Europe/London"
-    config_dir: Path = Path("data_sources")
-    out_dir: Path = Path("outputs")
-    store: str | None = None  # SQLAlchemy URL of the observation store; default as `reportgen pull`
-    # Where render jobs run: "local" (default), "local://N" or "dask://host:port" (a Dask cluster)
-    executor: str | None = None
-    smtp: Smtp = Smtp()
-    outbox: Folder = Folder(path=Path("outputs/outbox"))
-    publish: Folder = Folder(path=Path("outputs/public"))
-    print: Folder = Folder(path=Path("outputs/print"))
-    alerts: Alerts = Alerts()
-    service: ServiceSettings = ServiceSettings()
-    jobs: tuple[Job, ...] = ()
-    source: str = ""  # the file this was read from (set by the loader)
+    timezone: str = Field(default="Europe/London", description="IANA time zone of the schedules, e.g. Europe/London.")
+    config_dir: Path = Field(default=Path("data_sources"), description="The partnership config folder.")
+    out_dir: Path = Field(default=Path("outputs"), description="Where documents are written.")
+    store: str | None = Field(
+        default=None, description="SQLAlchemy URL of the observation store; default as `reportgen pull`."
+    )
+    executor: str | None = Field(
+        default=None, description="Where render jobs run: local (default), local://N or dask://host:port."
+    )
+    smtp: Smtp = Field(default=Smtp(), description="The mail server ([smtp] table).")
+    outbox: Folder = Field(
+        default=Folder(path=Path("outputs/outbox")), description="Folder where email waits as .eml files."
+    )
+    publish: Folder = Field(
+        default=Folder(path=Path("outputs/public")), description="Folder documents are published to."
+    )
+    print: Folder = Field(
+        default=Folder(path=Path("outputs/print")), description="Folder documents are sent to for printing."
+    )
+    alerts: Alerts = Field(default=Alerts(), description="Who hears about failed jobs ([alerts] table).")
+    service: ServiceSettings = Field(default=ServiceSettings(), description="How the service runs ([service] table).")
+    jobs: tuple[Job, ...] = Field(default=(), description="The scheduled jobs ([[jobs]] tables).")
+    source: str = Field(default="", description="Set by reportgen: the file this was read from; not written in TOML.")
 
     @field_validator("timezone")
     @classmethod

@@ -43,8 +43,8 @@ def known_types() -> list[str]:
 
 def check_sources(config: Config) -> None:
     """Check every configured source's type and options before any is read, so a slip in one
-    partner's file ("cvs") stops the pull before the others have loaded. Raises ConfigError
-    naming the partner file and key."""
+    partner's file ("cvs") stops the pull before the others have loaded, and before the store
+    is opened. Raises ConfigError naming the partner file and key."""
     import difflib
 
     for partner in config.partners:
@@ -69,6 +69,9 @@ def check_sources(config: Config) -> None:
                     err["msg"],
                     hint=f"options of a {spec.type!r} source: {', '.join(cls.Options.model_fields)}",
                 ) from None
+            # and what a connector checks against the partnership (a police.uk source's
+            # ignore_unmatched_lsoas must not list a neighbourhood's code); nothing is read yet
+            cls(spec, partner, config)
 
 
 __all__ = ["Source", "check_sources", "get_source_class", "known_types"]

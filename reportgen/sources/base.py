@@ -14,6 +14,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -53,13 +54,85 @@ class SourceOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class DropReason(StrEnum):
+    """Why an input row was read but not counted. The wording is what ``pull`` prints."""
+
+    UNKNOWN_CRIME_TYPE = "unknown crime type"
+    IGNORED_CRIME_TYPE = "crime type ignored by config"
+    NO_LOCATION = "no location (blank LSOA code)"
+    OUTSIDE = "outside the partnership"
+    UNMATCHED_LSOA = "LSOA in no area"
+    IGNORED_LSOA = "LSOA in no area, ignored by config"
+    MONTH_OUT_OF_RANGE = "month out of range"
+    DUPLICATE = "duplicate rows across files"
+
+
+@dataclass(frozen=True)
+class Drop:
+    """Rows left out for one reason (and one value, e.g. one crime type). ``fails``: a slip
+    that fails the pull (the config did not declare it); otherwise expected and only counted."""
+
+    reason: DropReason
+    rows: int
+    fails: bool
+    detail: str = ""  # what exactly: "'Violence and Sexual Offences' (did you mean ...?)"
+
+
+@dataclass
+class RowAccount:
+    """Every input row of one source, accounted for: ``read == loaded + dropped``.
+
+    Carried from the connector through ``pull()`` to the CLI and the log, so that no row is
+    lost without a count and a reason. ``notes`` say what was matched loosely (case, spaces);
+    ``warnings`` flag what looks wrong without losing rows (a crime type absent from a month).
+    """
+
+    read: int = 0
+    loaded: int = 0
+    drops: list[Drop] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def dropped(self) -> int:
+        return sum(d.rows for d in self.drops)
+
+    @property
+    def failing(self) -> list[Drop]:
+        return [d for d in self.drops if d.fails]
+
+    def by_reason(self) -> dict[DropReason, list[Drop]]:
+        """Drops grouped by reason, in the order of :class:`DropReason`."""
+        out: dict[DropReason, list[Drop]] = {}
+        for reason in DropReason:
+            items = [d for d in self.drops if d.reason == reason]
+            if items:
+                out[reason] = items
+        return out
+
+    def balanced(self) -> bool:
+        return self.read == self.loaded + self.dropped
+
+
 @dataclass
 class SourceData:
-    """What a connector read: observations and the files behind them (for checksums)."""
+    """What a connector read: observations, the files behind them (for checksums) and the
+    account of its input rows (None: every row read became one observation)."""
 
     frame: pd.DataFrame
     files: list[Path] = field(default_factory=list)
     description: str = ""
+    account: RowAccount | None = None
+
+
+def rows_text(n: int) -> str:
+    """ "1 row", "11,735 rows": how a count of rows is written in messages."""
+    return f"{n:,} row{'' if n == 1 else 's'}"
+
+
+def normal_text(value: str) -> str:
+    """A label as compared: case folded, runs of spaces made one, ends trimmed."""
+    return " ".join(str(value).split()).casefold()
 
 
 class Source(ABC):
@@ -113,8 +186,15 @@ class Source(ABC):
         """Read every observation this source holds, unvalidated, with a ``row`` column."""
 
     def load(self) -> SourceData:
-        """Read and validate. Raises :class:`DataError` naming the first bad row."""
+        """Read and validate. Raises :class:`DataError` naming the first bad row, and
+        :class:`RowsDropped` when rows were left out for a reason the config does not declare."""
         data = self.read()
+        if data.account is None:
+            # tabular connectors are all or nothing: every row read is a row loaded
+            notes = list(data.frame.attrs.get("notes", []))
+            data.account = RowAccount(read=len(data.frame), loaded=len(data.frame), notes=notes)
+        if data.account.failing:
+            raise RowsDropped(data.description, data.account)
         data.frame = validate_observations(data.frame, self.partner, self.config, data.description)
         return data
 
@@ -131,6 +211,32 @@ class ValidationFailed(DataError):
         more = f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})"
         message = str(problems[0]) + (more if len(problems) > 1 else "")
         super().__init__(message, file=where, hint=hint)
+
+
+class RowsDropped(DataError):
+    """A source left rows out for a reason its config does not declare; ``account`` has every count."""
+
+    HINTS: ClassVar[dict[DropReason, str]] = {
+        DropReason.UNKNOWN_CRIME_TYPE: "map it in the source's crime_types, or list it in ignore_crime_types",
+        DropReason.UNMATCHED_LSOA: "add the code to a neighbourhood's lsoas in partnership.toml, "
+        "or set the source's ignore_unmatched_lsoas (true, or a list of codes)",
+        DropReason.DUPLICATE: "keep one file per force and month in the folder",
+        DropReason.OUTSIDE: "not one row is in the partnership's LSOAs: is this the right force's folder, "
+        "and are partnership.toml's LSOA codes those the files use (2011 or 2021)?",
+    }
+
+    def __init__(self, where: str, account: RowAccount) -> None:
+        self.account = account
+        failing = account.failing
+        first = failing[0]
+        n = sum(d.rows for d in failing)
+        message = f"{rows_text(n)} would be dropped"
+        if len(failing) > 1:
+            message += f", {first.rows:,} of them"
+        message += f" ({first.reason})" + (f": {first.detail}" if first.detail else "")
+        if len(failing) > 1:
+            message += f"; and {n - first.rows:,} more (see the pull summary)"
+        super().__init__(message, file=where, hint=self.HINTS.get(first.reason))
 
 
 def validate_observations(

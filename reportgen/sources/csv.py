@@ -49,6 +49,8 @@ def read_csv_return(path: Path, opts: CsvOptions, where: str | None = None) -> p
             encoding=opts.encoding,
             sep=opts.delimiter,
             chunksize=50_000,
+            # blank lines kept (as rows of "") so that every row's line number is its real one
+            skip_blank_lines=False,
         ) as reader:
             for chunk in reader:
                 n += len(chunk)
@@ -70,10 +72,20 @@ def read_csv_return(path: Path, opts: CsvOptions, where: str | None = None) -> p
     except pd.errors.ParserError as exc:
         raise DataError(f"is not a well-formed CSV ({exc})", file=where) from None
     raw = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame()
+    lines = pd.Series(range(2, len(raw) + 2))  # line 1 is the header
+    blank = (raw.astype(str).apply(lambda c: c.str.strip()) == "").all(axis=1) if len(raw) else pd.Series(dtype=bool)
+    if blank.any():
+        raw, lines = raw[~blank].reset_index(drop=True), lines[~blank.to_numpy()].reset_index(drop=True)
     if raw.empty:
         raise DataError("holds a header but no rows", file=where, hint="is this the right file?")
     out = _to_long(raw, opts, where)
-    out["row"] = [f"line {n + 2}" for n in range(len(out))]  # line 1 is the header
+    out["row"] = [f"line {n}" for n in lines]
+    if blank.any():
+        skipped = int(blank.sum())
+        out.attrs["notes"] = [
+            *out.attrs.get("notes", []),
+            f"{skipped:,} blank line{'s' if skipped != 1 else ''} skipped",
+        ]
     return out
 
 

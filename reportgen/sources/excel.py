@@ -73,6 +73,7 @@ class ExcelSource(Source):
             frames.append(read_workbook(path, opts))
         self.tick(len(files), len(files), "")
         frame = pd.concat(frames, ignore_index=True)
+        frame.attrs["notes"] = [note for f in frames for note in f.attrs.get("notes", [])]
         if len(files) > 1:
             # with several workbooks, a place names its file too
             names = [path.name for path, f in zip(files, frames, strict=True) for _ in range(len(f))]

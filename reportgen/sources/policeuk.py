@@ -1,30 +1,56 @@
-"""police.uk street-level crime files: monthly CSVs aggregated into counts.
+"""police.uk street-level crime files: monthly CSVs aggregated into counts, every row accounted for.
 
 A folder of the published files (``YYYY-MM-<force>-street.csv``, or ``.csv.gz``) becomes
 counts by indicator x area x month. Rows are kept by their LSOA code, using the LSOAs the
 partnership config lists for each neighbourhood (the borough is all of them plus its own
 list); "Falls within" is not used, since snapping moves some points across force borders.
 ``crime_types`` maps police.uk crime types to the partnership's indicators (several types
-may feed one indicator); unmapped types are left out, and said so at DEBUG.
+may feed one indicator).
 
-Only three columns are read, as categories, in chunks, so memory stays bounded whatever
-the size of the files.
+Every row read is either counted or dropped with a reason (:class:`RowAccount`), in this
+order (docs/pulling.md says why):
+
+1. duplicate: its (force, month) was already read from another file -> refused;
+2. month out of range: outside the period asked for -> counted, expected;
+3. location: blank LSOA code (no location) and LSOAs outside the partnership are expected;
+   an LSOA that looks like the partnership's (its name has the prefix of a configured LSOA's
+   name, "Hartlepool 001A" -> "Hartlepool", or its code is one slip away from a configured
+   code that no file holds) but is in no area is a slip: fails unless ``ignore_unmatched_lsoas``;
+4. crime type: unmapped types fail unless listed in ``ignore_crime_types``.
+
+Crime types and LSOA codes match after normalising case and spaces, and the account says
+when they did. Only five columns are read, as categories, in chunks, and counted per
+distinct (month, force, LSOA, type), so memory stays bounded whatever the size of the files.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import logging
 import re
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 
-from reportgen.config.models import Config
+from reportgen.config.models import Config, Partner, SourceSpec
 from reportgen.errors import ConfigError, DataError
 from reportgen.periods import Period
-from reportgen.sources.base import Source, SourceData, SourceOptions
+from reportgen.sources.base import (
+    Drop,
+    DropReason,
+    Progress,
+    RowAccount,
+    Source,
+    SourceData,
+    SourceOptions,
+    normal_text,
+    rows_text,
+)
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +69,18 @@ COLUMNS = [
     "Context",
 ]
 NEEDED = ["Month", "LSOA code", "Crime type"]
+# read when present: they tell the force (the duplicate key) and the LSOA's name (is it ours?)
+OPTIONAL = ["Reported by", "LSOA name"]
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_FILE_NAME = re.compile(r"^\d{4}-\d{2}-(?P<force>.+)-street\.csv(\.gz)?$", re.IGNORECASE)
+# "Hartlepool 001A" -> "Hartlepool": the local authority part of an LSOA name
+_LSOA_NAME = re.compile(r"^(?P<prefix>.*\S)\s+\d{3}[A-Z]{0,2}$")
+MAX_LISTED = 5
+
+
+def normal_code(value: str) -> str:
+    """An LSOA code as compared: no spaces, upper case ("e01011954 " -> "E01011954")."""
+    return "".join(str(value).split()).upper()
 
 
 class PoliceUkOptions(SourceOptions):
@@ -54,11 +91,65 @@ class PoliceUkOptions(SourceOptions):
     # by default a month counts as received when loaded; data.police.uk publishes a month some
     # weeks after it ends, so a store filled from years of files can date each month instead
     received_days_after: int | None = Field(default=None, ge=0)
+    # crime types the partnership leaves out on purpose (counted, not loaded, the pull succeeds)
+    ignore_crime_types: tuple[str, ...] = ()
+    # rows whose LSOA looks like the partnership's but is in no neighbourhood: true = leave them
+    # all out, a list = leave out those codes; otherwise they fail the pull
+    ignore_unmatched_lsoas: bool | tuple[str, ...] = False
+
+    @field_validator("crime_types")
+    @classmethod
+    def _types_distinct(cls, value: dict[str, str]) -> dict[str, str]:
+        seen: dict[str, str] = {}
+        for name in value:
+            key = normal_text(name)
+            if not key:
+                raise ValueError("a crime type is blank")
+            if key in seen:
+                raise ValueError(f"{seen[key]!r} and {name!r} are the same crime type once case and spaces are ignored")
+            seen[key] = name
+        return value
+
+    @field_validator("ignore_crime_types")
+    @classmethod
+    def _ignored_not_mapped(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        mapped = {normal_text(t): t for t in info.data.get("crime_types", {})}
+        for name in value:
+            if normal_text(name) in mapped:
+                raise ValueError(
+                    f"{name!r} is mapped in crime_types as {mapped[normal_text(name)]!r}: map it or ignore it"
+                )
+        return value
+
+    @field_validator("ignore_unmatched_lsoas")
+    @classmethod
+    def _codes(cls, value: bool | tuple[str, ...]) -> bool | tuple[str, ...]:
+        if isinstance(value, bool):
+            return value
+        codes = tuple(normal_code(c) for c in value)
+        if any(not c for c in codes):
+            raise ValueError("an LSOA code is blank")
+        return codes
 
 
 class PoliceUkSource(Source):
     type_name = "policeuk"
     Options = PoliceUkOptions
+
+    def __init__(self, spec: SourceSpec, partner: Partner, config: Config, **kwargs: Any) -> None:
+        super().__init__(spec, partner, config, **kwargs)
+        opts: PoliceUkOptions = self.options  # type: ignore[assignment]
+        # checked here, with the partnership at hand: ignoring a code the partnership lists is a contradiction
+        if isinstance(opts.ignore_unmatched_lsoas, tuple):
+            ours = {normal_code(c) for c in lsoa_areas(config, f"partners/{partner.id}.toml")}
+            clash = [c for c in opts.ignore_unmatched_lsoas if c in ours]
+            if clash:
+                raise ConfigError(
+                    f"partners/{partner.id}.toml",
+                    f"sources (id={spec.id!r}).ignore_unmatched_lsoas",
+                    f"{', '.join(clash)} {'is' if len(clash) == 1 else 'are'} in partnership.toml's neighbourhoods",
+                    hint="list only codes that belong to no neighbourhood",
+                )
 
     def read(self) -> SourceData:
         opts: PoliceUkOptions = self.options  # type: ignore[assignment]
@@ -72,13 +163,12 @@ class PoliceUkSource(Source):
                 file=str(folder),
                 hint="download the street-level files from data.police.uk into it",
             )
-        lsoa_area = lsoa_areas(self.config, f"partners/{self.partner.id}.toml")
-        counts, months = aggregate_files(
-            files, set(lsoa_area), opts.crime_types, chunksize=opts.chunksize, progress=self.tick
-        )
-        if self.period is not None:
-            months = {m for m in months if self.period.contains(Period.parse(m))}
-        frame = to_observations(counts, months, lsoa_area, opts.crime_types, self.config.partnership.borough.id)
+        lsoa_area = {normal_code(k): v for k, v in lsoa_areas(self.config, f"partners/{self.partner.id}.toml").items()}
+        tally, account = tally_files(files, chunksize=opts.chunksize, progress=self.tick)
+        counted, months, gaps = classify(tally, account, lsoa_area, opts, self.period)
+        indicators = sorted(set(opts.crime_types.values()))
+        borough = self.config.partnership.borough.id
+        frame = to_observations(counted, months, indicators, lsoa_area, borough, gaps=gaps)
         if opts.received_days_after is not None and not frame.empty:
             now = dt.datetime.now(dt.UTC)
             after = dt.timedelta(days=opts.received_days_after)
@@ -88,7 +178,9 @@ class PoliceUkSource(Source):
             }
             frame["received"] = frame["period"].map(when)
         description = f"{len(files)} police.uk file{'s' if len(files) != 1 else ''} in {folder}"
-        return SourceData(frame=frame, files=files, description=description)
+        for drop in account.drops:
+            log.debug("police.uk: %s %s: %d rows", drop.reason, drop.detail, drop.rows)
+        return SourceData(frame=frame, files=files, description=description, account=account)
 
 
 def lsoa_areas(config: Config, where: str) -> dict[str, str]:
@@ -115,37 +207,55 @@ def lsoa_areas(config: Config, where: str) -> dict[str, str]:
     return out
 
 
-def aggregate_files(
-    files: list[Path],
-    lsoas: set[str],
-    crime_types: dict[str, str],
-    *,
-    chunksize: int = 200_000,
-    progress=None,  # type: ignore[no-untyped-def]
-) -> tuple[pd.Series, set[str]]:
-    """Count rows by (Month, LSOA code, Crime type) for the LSOAs given; also every month seen."""
-    parts: list[pd.Series] = []
-    months: set[str] = set()
-    unmapped: dict[str, int] = {}
+# --- reading: rows counted per distinct (month, force, LSOA, name, type), per file ------------------
+TALLY_KEYS = ["month", "force", "lsoa", "name", "crime_type"]
+
+
+def tally_files(
+    files: list[Path], *, chunksize: int = 200_000, progress: Progress | None = None
+) -> tuple[pd.DataFrame, RowAccount]:
+    """Rows of every file counted by TALLY_KEYS (column ``n``), with a duplicate (force, month)
+    left out and accounted for. The key is the data's own, not the file name's: "Reported by"
+    (the force that recorded the crimes and publishes the file) and "Month". "Falls within"
+    would be wrong: a British Transport Police file has rows that fall within Cleveland too,
+    and must not clash with Cleveland's own file. Without a "Reported by" value, the force is
+    taken from the file name (YYYY-MM-<force>-street.csv)."""
+    account = RowAccount()
+    owner: dict[tuple[str, str], Path] = {}
+    parts: list[pd.DataFrame] = []
     for n, path in enumerate(files):
         if progress:
             progress(n, len(files), path.name)
-        for part, seen, skipped in _read_file(path, lsoas, crime_types, chunksize):
-            parts.append(part)
-            months |= seen
-            for k, v in skipped.items():
-                unmapped[k] = unmapped.get(k, 0) + v
+        tally = _tally_file(path, chunksize)
+        account.read += int(tally["n"].sum())
+        blank = tally["force"] == ""
+        if blank.any():
+            match = _FILE_NAME.match(path.name)
+            tally["force"] = tally["force"].astype(str).where(~blank, match["force"] if match else path.name)
+        keys = tally.groupby(["force", "month"], sort=True)["n"].sum()
+        repeated = []
+        for (force, month), rows in keys.items():
+            first = owner.setdefault((force, month), path)
+            if first != path:
+                repeated.append((force, month))
+                detail = f"{path.name} repeats {force} {month}, already read from {first.name}"
+                account.drops.append(Drop(DropReason.DUPLICATE, int(rows), True, detail))
+        if repeated:
+            again = pd.MultiIndex.from_frame(tally[["force", "month"]]).isin(repeated)
+            tally = tally[~again]
+        parts.append(tally)
     if progress:
         progress(len(files), len(files), "")
-    for crime_type, count in sorted(unmapped.items()):
-        log.debug("police.uk crime type %r is not mapped to an indicator: %d rows left out", crime_type, count)
     if not parts:
-        return pd.Series(dtype="int64"), months
-    counts = pd.concat(parts).groupby(level=[0, 1, 2], observed=True).sum()
-    return counts, months
+        return pd.DataFrame({k: pd.Series(dtype=str) for k in TALLY_KEYS} | {"n": pd.Series(dtype="int64")}), account
+    tally = pd.concat(parts, ignore_index=True)
+    for column in TALLY_KEYS:
+        # categories: every later map and group works per distinct label, not per row
+        tally[column] = tally[column].astype("category")
+    return tally, account
 
 
-def _read_file(path: Path, lsoas: set[str], crime_types: dict[str, str], chunksize: int):  # type: ignore[no-untyped-def]
+def _tally_file(path: Path, chunksize: int) -> pd.DataFrame:
     where = str(path)
     try:
         header = pd.read_csv(path, nrows=0).columns.tolist()
@@ -158,11 +268,39 @@ def _read_file(path: Path, lsoas: set[str], crime_types: dict[str, str], chunksi
             file=where,
             hint=f"a street-level file has the header: {', '.join(COLUMNS)}",
         )
+    present = [c for c in OPTIONAL if c in header]
+    names = {
+        "Month": "month",
+        "Reported by": "force",
+        "LSOA code": "lsoa",
+        "LSOA name": "name",
+        "Crime type": "crime_type",
+    }
+    parts = [
+        part.groupby([*NEEDED, *present], observed=True).size()
+        for part in _chunks(path, [*NEEDED, *present], chunksize)
+    ]
+    if not parts:
+        return pd.DataFrame({k: pd.Series(dtype=str) for k in TALLY_KEYS} | {"n": pd.Series(dtype="int64")})
+    # a file is one chunk unless it is huge; only then are chunk counts added up
+    counts = (
+        parts[0] if len(parts) == 1 else pd.concat(parts).groupby(level=list(range(len(parts[0].index.names)))).sum()
+    )
+    frame = counts.rename("n").reset_index().rename(columns=names)
+    for column in TALLY_KEYS:
+        # on categories, so per distinct value; a label that strips to another one's is simply a
+        # second tally row for the same key, which every later step sums
+        frame[column] = frame[column].map(str.strip) if column in frame.columns else ""
+    return frame[[*TALLY_KEYS, "n"]]
+
+
+def _chunks(path: Path, usecols: list[str], chunksize: int) -> Iterator[pd.DataFrame]:
+    where = str(path)
     offset = 0
     try:
         reader = pd.read_csv(
             path,
-            usecols=NEEDED,
+            usecols=usecols,
             dtype="category",
             keep_default_na=False,
             chunksize=chunksize,
@@ -180,15 +318,8 @@ def _read_file(path: Path, lsoas: set[str], crime_types: dict[str, str], chunksi
                         "is not a month (police.uk files use YYYY-MM)",
                         file=where,
                     )
-                seen = {str(m) for m in month.unique()}
-                kept = chunk[chunk["LSOA code"].isin(lsoas)]
-                types = kept["Crime type"].astype(str)
-                mapped = types.isin(list(crime_types))
-                skipped = types[~mapped].value_counts().to_dict()
-                kept = kept[mapped.to_numpy()]
-                part = kept.groupby(["Month", "LSOA code", "Crime type"], observed=True).size()
                 offset += len(chunk)
-                yield part, seen, skipped
+                yield chunk
     except (pd.errors.ParserError, UnicodeDecodeError, EOFError, OSError) as exc:
         raise DataError(
             f"is not a well-formed police.uk CSV after line {offset + 1} ({exc.__class__.__name__}: {exc})",
@@ -196,23 +327,207 @@ def _read_file(path: Path, lsoas: set[str], crime_types: dict[str, str], chunksi
         ) from None
 
 
-def to_observations(
-    counts: pd.Series,
-    months: set[str],
+# --- accounting: each distinct row kind counted or dropped with its reason --------------------------
+def classify(
+    tally: pd.DataFrame,
+    account: RowAccount,
     lsoa_area: dict[str, str],
-    crime_types: dict[str, str],
-    borough: str,
+    opts: PoliceUkOptions,
+    period: Period | None,
+) -> tuple[pd.DataFrame, set[str], set[tuple[str, str]]]:
+    """Decide for every tallied row whether it is counted, and why not; fill in ``account``.
+
+    Returns the counted rows (month, lsoa, indicator, n; codes normalised), the months to
+    report (every month the files hold, within ``period`` when one is asked for) and the
+    (indicator, month) pairs left without a figure because every crime type feeding the
+    indicator vanished from that month."""
+    df = tally.copy()
+    df["code"] = df["lsoa"].map(normal_code)
+    df["type_key"] = df["crime_type"].map(normal_text)
+    gaps = _vanished(df, account, opts)
+    months = set(df["month"])
+    # a declared exception that matches nothing is stale (or itself mistyped): said, not fatal
+    stale = [t for t in opts.ignore_crime_types if normal_text(t) not in set(df["type_key"])]
+    if isinstance(opts.ignore_unmatched_lsoas, tuple):
+        stale += [c for c in opts.ignore_unmatched_lsoas if c not in set(df["code"])]
+    if stale:
+        account.notes.append(f"the config ignores {', '.join(map(repr, stale))}, which no file holds")
+
+    if period is not None:
+        inside = {m: period.contains(Period.parse(m)) for m in months}
+        out = ~df["month"].map(inside).astype(bool)
+        for month, rows in df[out].groupby("month")["n"].sum().items():
+            account.drops.append(
+                Drop(DropReason.MONTH_OUT_OF_RANGE, int(rows), False, f"{month} (not in {period.key})")
+            )
+        df = df[~out]
+        months = {m for m, keep in inside.items() if keep}
+
+    df = _classify_location(df, account, lsoa_area, opts)
+    counted = _classify_type(df, account, opts)
+    account.loaded = int(counted["n"].sum())
+    if account.loaded == 0 and any(d.reason == DropReason.OUTSIDE for d in account.drops):
+        # not one row of the partnership's: the wrong force's folder, or LSOA codes of another
+        # vintage in partnership.toml. Loading would record 0 for everything, so it fails.
+        account.drops = [
+            replace(d, fails=True) if d.reason in (DropReason.OUTSIDE, DropReason.NO_LOCATION) else d
+            for d in account.drops
+        ]
+    return counted, months, gaps
+
+
+def _prefix(name: str) -> str:
+    match = _LSOA_NAME.match(name)
+    return match["prefix"] if match else ""
+
+
+def _classify_location(
+    df: pd.DataFrame, account: RowAccount, lsoa_area: dict[str, str], opts: PoliceUkOptions
 ) -> pd.DataFrame:
-    """Counts per indicator x area x month, with zeros where nothing was recorded."""
-    indicators = sorted(set(crime_types.values()))
+    """Keep the rows in a configured LSOA; account for the others (see the module docstring)."""
+    ours = df["code"].isin(list(lsoa_area))
+    loose = df[ours & (df["lsoa"] != df["code"])]
+    for code, rows in loose.groupby("lsoa")["n"].sum().items():
+        account.notes.append(
+            f"LSOA code {code!r} in the files matched {normal_code(code)} after normalising case and spaces "
+            f"({rows_text(int(rows))})"
+        )
+    blank = df["code"] == ""
+    if blank.any():
+        account.drops.append(Drop(DropReason.NO_LOCATION, int(df.loc[blank, "n"].sum()), False))
+    others = df[~ours & ~blank]
+    # the partnership's own LSOA-name prefixes, learnt from the names the files give its codes
+    prefixes = {_prefix(n) for n in df.loc[ours, "name"].unique()} - {""}
+    seen_codes = set(df["code"])
+    absent = sorted(set(lsoa_area) - seen_codes)
+    if absent:
+        # an LSOA with no crime all year is rare; more often its code is mistyped in the config
+        listed = ", ".join(absent[:MAX_LISTED])
+        if len(absent) > MAX_LISTED:
+            listed += f" and {len(absent) - MAX_LISTED} more"
+        one = len(absent) == 1
+        account.warnings.append(
+            f"{len(absent)} LSOA code{'' if one else 's'} in partnership.toml appear{'s' if one else ''} "
+            f"in no file: {listed}"
+        )
+    ignored = opts.ignore_unmatched_lsoas
+    outside: dict[str, int] = {}
+    for (code, name), rows in others.groupby(["code", "name"], sort=True)["n"].sum().items():
+        prefix = _prefix(name)
+        ours_by_name = bool(prefix) and prefix in prefixes
+        # a code one slip from a configured code that no file holds; not asked of a row whose name
+        # says it is another district's (neighbouring districts have neighbouring codes)
+        named_elsewhere = bool(prefix) and bool(prefixes) and not ours_by_name
+        near = [] if named_elsewhere else [c for c in absent if _one_slip(code, c)]
+        if not near and not ours_by_name:
+            outside[prefix or name or code] = outside.get(prefix or name or code, 0) + int(rows)
+            continue
+        why = f"{code}" + (f" ({name})" if name else "") + " is in no neighbourhood"
+        if near:
+            why += f"; partnership.toml lists {near[0]}, which no file holds (mistyped?)"
+        else:
+            why += f", though named like the partnership's LSOAs ({prefix} ...)"
+        if ignored is True or (isinstance(ignored, tuple) and code in ignored):
+            account.drops.append(Drop(DropReason.IGNORED_LSOA, int(rows), False, why))
+        else:
+            account.drops.append(Drop(DropReason.UNMATCHED_LSOA, int(rows), True, why))
+    if outside:
+        ranked = sorted(outside.items(), key=lambda kv: (-kv[1], kv[0]))
+        shown = ", ".join(f"{k} {v:,}" for k, v in ranked[:MAX_LISTED])
+        more = f" and {len(ranked) - MAX_LISTED} more" if len(ranked) > MAX_LISTED else ""
+        account.drops.append(Drop(DropReason.OUTSIDE, sum(outside.values()), False, f"{shown}{more}"))
+    return df[ours]
+
+
+def _classify_type(df: pd.DataFrame, account: RowAccount, opts: PoliceUkOptions) -> pd.DataFrame:
+    """Map crime types to indicators after normalising; account for ignored and unknown types."""
+    mapped = {normal_text(t): (t, ind) for t, ind in opts.crime_types.items()}
+    ignored = {normal_text(t) for t in opts.ignore_crime_types}
+    loose = df[df["type_key"].isin(list(mapped)) & ~df["crime_type"].isin(list(opts.crime_types))]
+    for raw, rows in loose.groupby("crime_type")["n"].sum().items():
+        account.notes.append(
+            f"crime type {raw!r} in the files matched {mapped[normal_text(raw)][0]!r} after normalising case and "
+            f"spaces ({rows_text(int(rows))})"
+        )
+    present = set(df["type_key"])
+    unused = [t for k, (t, _) in mapped.items() if k not in present]
+    for raw, rows in df[df["type_key"].isin(list(ignored))].groupby("crime_type")["n"].sum().items():
+        account.drops.append(Drop(DropReason.IGNORED_CRIME_TYPE, int(rows), False, repr(raw)))
+    unknown = df[~df["type_key"].isin(list(mapped)) & ~df["type_key"].isin(list(ignored))]
+    for raw, rows in unknown.groupby("crime_type")["n"].sum().sort_values(ascending=False).items():
+        close = difflib.get_close_matches(
+            normal_text(raw), [normal_text(t) for t in unused] or list(mapped), n=1, cutoff=0.5
+        )
+        guess = f" (did you mean {mapped[close[0]][0]!r}?)" if close else ""
+        account.drops.append(Drop(DropReason.UNKNOWN_CRIME_TYPE, int(rows), True, f"{raw!r}{guess}"))
+    kept = df[df["type_key"].isin(list(mapped))].copy()
+    kept["indicator"] = kept["type_key"].map({k: ind for k, (_, ind) in mapped.items()})
+    return kept[["month", "code", "indicator", "n"]].rename(columns={"code": "lsoa"})
+
+
+def _vanished(df: pd.DataFrame, account: RowAccount, opts: PoliceUkOptions) -> set[tuple[str, str]]:
+    """Crime types with rows in earlier months of the source and none in a later month: renamed
+    by police.uk (the new name then shows up as an unknown type) or withdrawn. Each is a warning.
+    Judged over every row of the files, whatever its area, so a rare type in a small area does
+    not cry wolf. An indicator all of whose types vanished from a month gets no figure for it
+    (a 0 there would be a fall to nothing that never happened); the pairs are returned."""
+    present = df[df["n"] > 0].groupby("month")["type_key"].agg(set)
+    names = df.drop_duplicates("type_key").set_index("type_key")["crime_type"].to_dict()
+    feeds: dict[str, set[str]] = {}
+    for crime_type, indicator in opts.crime_types.items():
+        feeds.setdefault(indicator, set()).add(normal_text(crime_type))
+    earlier: set[str] = set()
+    missing: dict[str, list[str]] = {}
+    gaps: set[tuple[str, str]] = set()
+    for month in sorted(present.index):
+        for key in sorted(earlier - present[month]):
+            missing.setdefault(key, []).append(month)
+        for indicator, keys in feeds.items():
+            if keys & earlier and not keys & present[month]:
+                gaps.add((indicator, month))
+        earlier |= present[month]
+    for key, gone in missing.items():
+        account.warnings.append(
+            f"crime type {names[key]!r} has no rows in {', '.join(gone)}, though earlier months have some: "
+            "renamed or withdrawn by police.uk?"
+        )
+    for indicator, month in sorted(gaps):
+        account.warnings.append(
+            f"{indicator} has no figure for {month}: none of its crime types has a row that month "
+            "(left out rather than recorded as 0)"
+        )
+    return gaps
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """One character wrong, missing, extra, or two neighbours swapped (a typed code's slips)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def to_observations(
+    counted: pd.DataFrame,
+    months: set[str],
+    indicators: list[str],
+    lsoa_area: dict[str, str],
+    borough: str,
+    *,
+    gaps: set[tuple[str, str]] = frozenset(),  # type: ignore[assignment]
+) -> pd.DataFrame:
+    """Counts per indicator x area x month, with zeros where nothing was recorded, except the
+    (indicator, month) ``gaps``, which get no figure at all."""
     areas = [borough, *sorted({a for a in lsoa_area.values() if a})]
     grid = pd.MultiIndex.from_product([indicators, areas, sorted(months)], names=["indicator", "area", "period"])
-    if len(counts):
-        df = counts.rename("value").reset_index()
-        df.columns = ["period", "lsoa", "crime_type", "value"]
-        df["period"] = df["period"].astype(str)
-        df["indicator"] = df["crime_type"].astype(str).map(crime_types)
-        df["area"] = df["lsoa"].astype(str).map(lsoa_area)
+    if len(counted):
+        df = counted.rename(columns={"month": "period", "n": "value"})
+        df["area"] = df["lsoa"].map(lsoa_area)
         by_area = df[df["area"] != ""].groupby(["indicator", "area", "period"])["value"].sum()
         whole = df.groupby(["indicator", "period"])["value"].sum()
         whole.index = pd.MultiIndex.from_arrays(
@@ -223,6 +538,9 @@ def to_observations(
     else:
         values = pd.Series(dtype="int64")
     out = values.reindex(grid, fill_value=0).rename("value").reset_index()
+    if gaps:
+        pairs = pd.MultiIndex.from_frame(out[["indicator", "period"]])
+        out = out[~pairs.isin(list(gaps))].reset_index(drop=True)
     out["value"] = out["value"].astype("int64")
     out["row"] = out["indicator"] + " / " + out["area"] + " / " + out["period"]
     return out

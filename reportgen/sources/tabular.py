@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
+from pydantic import field_validator
 
 from reportgen.errors import DataError
-from reportgen.sources.base import SourceOptions, period_text
+from reportgen.sources.base import SourceOptions, normal_text, period_text, rows_text
 
 FIELDS = ("indicator", "area", "period", "value")
 # optional: when the partner submitted the row (ISO date or time, or a date cell)
@@ -17,11 +20,24 @@ class TableOptions(SourceOptions):
     columns: dict[str, str] = {}
     indicator: str | None = None
     area: str | None = None
-    indicator_map: dict[str, str] = {}
-    area_map: dict[str, str] = {}
+    indicator_map: dict[str, str] = {}  # label in the file -> indicator id (matched whatever its case and spaces)
+    area_map: dict[str, str] = {}  # label in the file -> area id (matched whatever its case and spaces)
     # areas a partner's data return covers for the indicators from this source (default:
     # the borough); used by 'reportgen returns template' and 'returns status'
     areas: tuple[str, ...] = ()
+
+    @field_validator("indicator_map", "area_map")
+    @classmethod
+    def _keys_distinct(cls, value: dict[str, str]) -> dict[str, str]:
+        # keys match loosely (case, spaces), so two keys that differ only so are ambiguous
+        seen: dict[str, str] = {}
+        for key in value:
+            if normal_text(key) in seen:
+                raise ValueError(
+                    f"{seen[normal_text(key)]!r} and {key!r} are the same once case and spaces are ignored"
+                )
+            seen[normal_text(key)] = key
+        return value
 
     def column_names(self) -> dict[str, str]:
         """Field -> the column that holds it, for the fields not fixed by the config."""
@@ -68,11 +84,37 @@ def to_long(raw: pd.DataFrame, opts: TableOptions, where: str, *, match_case: bo
             hint=f"columns found: {', '.join(str(c) for c in raw.columns)}",
         )
     out = out[[*FIELDS, *(["received"] if "received" in out.columns else [])]]
+    notes: list[str] = []
     if opts.indicator_map:
-        out["indicator"] = out["indicator"].map(lambda v: opts.indicator_map.get(v, v))
+        out["indicator"] = map_loosely(out["indicator"], opts.indicator_map, "indicator_map", notes)
     if opts.area_map:
-        out["area"] = out["area"].map(lambda v: opts.area_map.get(v, v))
+        out["area"] = map_loosely(out["area"], opts.area_map, "area_map", notes)
     out["period"] = out["period"].map(period_text)
+    # said by the source's row account (pull prints it): what matched only once normalised
+    out.attrs["notes"] = notes
+    return out
+
+
+def map_loosely(values: pd.Series, mapping: dict[str, str], name: str, notes: list[str]) -> pd.Series:
+    """``mapping`` applied to each value, matching exactly or else after normalising case and
+    spaces (a hand-typed "Dwelling Burglary " still maps); values it does not name are kept."""
+    loose = {normal_text(k): k for k in mapping}
+    matched: dict[str, list[Any]] = {}
+
+    def one(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        if value in mapping:
+            return mapping[value]
+        key = loose.get(normal_text(value))
+        if key is None:
+            return value
+        matched.setdefault(value, [key, 0])[1] += 1
+        return mapping[key]
+
+    out = values.map(one)
+    for value, (key, rows) in matched.items():
+        notes.append(f"{value!r} matched {name}'s {key!r} after normalising case and spaces ({rows_text(rows)})")
     return out
 
 
@@ -101,4 +143,3 @@ def _refuse_duplicate_columns(raw: pd.DataFrame, opts: TableOptions, where: str,
                 file=where,
                 hint="delete or rename the extra column and send the file again",
             )
-
