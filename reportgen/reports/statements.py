@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from reportgen.config.models import Derived, DerivedKind, Unit
@@ -157,6 +158,7 @@ class Statement:
     change_label: str | None  # from the evaluation: 'Down 25%', 'Up 5.0 points', 'No change'
     change_unit: str  # 'percent' or 'points'
     direction: str  # the evaluation's code: improving, worsening, no_change, similar, up, down, no_data
+    verdict: str  # the direction in words: "improved", "no significant change", "context only"
     status: str
     missing: Missing | None
     words: str
@@ -174,15 +176,16 @@ class Statement:
         return f"{self.measure}|{self.area}|{self.basis}|{period}|{compare}"
 
     @property
-    def verdict(self) -> str:
-        return VERDICT_WORDS.get(self.direction, "")
-
-    @property
     def change_text(self) -> str:
         """The change as a table cell prints it ('Down 25%'), or why there is none."""
         if self.change_label:
             return self.change_label
         return DASH
+
+
+def _is_false(value: object) -> bool:
+    """False (Python or numpy), not merely missing: a test was run and found no real change."""
+    return not _missing(value) and isinstance(value, bool | np.bool_) and not bool(value)
 
 
 def _end_month(period_key: str) -> str:
@@ -273,8 +276,15 @@ class StatementBook:
                 direction = "up" if (row.get("change_pct") or 0) > 0 else "down"
             elif not _missing(label) and str(label) == "No change":
                 direction = "no_change"
+            elif bool(row.get("improved")):
+                direction = "improving"
+            elif _is_false(row.get("change_significant")):
+                direction = "similar"  # better or worse, but within chance (the statistics work)
             else:
-                direction = "improving" if bool(row.get("improved")) else "worsening"
+                direction = "worsening"
+            verdict = VERDICT_WORDS.get(direction, "")
+            if direction == "similar" and row.get("change_test") == "too_small":
+                verdict = "too few to judge"
         else:
             then = row.get("previous_value")
             label = row.get("yoy_change_label")
@@ -282,6 +292,10 @@ class StatementBook:
             compare_phrase = basis_phrase(compare_period, basis)
             change_unit = str(row.get("yoy_change_unit") or row.get("change_unit") or "percent")
             direction = str(row.get("direction") or "no_data")
+            verdict = VERDICT_WORDS.get(direction, "")
+            text = row.get("direction_text")
+            if direction == "similar" and isinstance(text, str) and text:
+                verdict = text[:1].lower() + text[1:]  # the test's own words: "no significant change"
         then_value = None if _missing(then) else float(then)
         label = None if _missing(label) or not label else str(label)
         value_text = fmt_figure(value, unit, decimals, counts)
@@ -295,7 +309,7 @@ class StatementBook:
                 if comparison is Comparison.YEAR_EARLIER or compare_period
                 else Missing.NOT_APPLICABLE
             )
-        words = self._words(title, value_text, phrase, label, compare_text, compare_phrase, direction, missing)
+        words = self._words(title, value_text, phrase, label, compare_text, compare_phrase, verdict, missing)
         return Statement(
             measure=measure,
             title=title,
@@ -316,6 +330,7 @@ class StatementBook:
             change_label=label,
             change_unit=change_unit,
             direction=direction,
+            verdict=verdict,
             status=str(row.get("status") or "no_data"),
             missing=missing,
             words=words,
@@ -329,7 +344,7 @@ class StatementBook:
         label: str | None,
         compare_text: str,
         compare_phrase: str,
-        direction: str,
+        verdict: str,
         missing: Missing | None,
     ) -> str:
         if missing is Missing.NO_DATA:
@@ -337,7 +352,6 @@ class StatementBook:
         if missing is not None or label is None:
             return f"{title}: {value_text} {phrase} ({MISSING_WORDS[missing or Missing.NO_HISTORY]})"
         change = label[:1].lower() + label[1:]
-        verdict = VERDICT_WORDS.get(direction)
         tail = f" ({verdict})" if verdict and verdict != change else ""
         return f"{title}: {value_text} {phrase}, {change} on {compare_text} {compare_phrase}{tail}"
 
