@@ -227,7 +227,7 @@ def pull(config_dir: Path, store_url: str | None, partners: tuple[str, ...]) -> 
 
     config = load_config(config_dir)
     check_sources(config)  # a mistyped source type stops here, before the store is opened
-    store = Store(store_url)
+    store = Store(store_url, partnership=config.partnership.id)
     total = sum(1 for p, _ in configured_sources(config) if not partners or p.id in partners)
     err = Console(stderr=True)
     with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
@@ -262,6 +262,72 @@ def pull(config_dir: Path, store_url: str | None, partners: tuple[str, ...]) -> 
         click.echo(f"Error: {f.partner}/{f.source}: {f.error}", err=True)
     if failures:
         sys.exit(max(f.error.exit_code for f in failures))
+
+
+@cli.group()
+def db() -> None:
+    """The store's database schema: where it stands, and upgrading it in place (Alembic).
+
+    A new store is created at the newest schema by `reportgen pull`, `returns ingest` or
+    `serve`. A store made by an older reportgen is never changed behind your back: every other
+    command refuses it and names `reportgen db upgrade`, which you run once, after a backup.
+    """
+
+
+@db.command("upgrade")
+@config_option
+@store_option
+@click.option(
+    "--partnership",
+    "partnership_id",
+    default=None,
+    help="Partnership id for rows from before partnerships (default: the --config folder's partnership.id).",
+)
+@handle_errors
+def db_upgrade(config_dir: Path, store_url: str | None, partnership_id: str | None) -> None:
+    """Create the store, or upgrade it in place to the newest schema; data are kept.
+
+    Rows from before stores held several partnerships are given the partnership of --config
+    (or --partnership).
+
+    \b
+    Example:
+      reportgen db upgrade --store sqlite:///var/reportgen.sqlite --config data_sources
+      reportgen db upgrade --store postgresql+psycopg://reportgen@db.example.org/reportgen
+    """
+    from reportgen.config.loader import load_partnership
+    from reportgen.migrations import state, upgrade
+    from reportgen.store import default_url, redact, sqlite_path
+
+    url = store_url or default_url()
+    partnership = partnership_id or load_partnership(config_dir).id
+    path = sqlite_path(url)
+    before = state(url).revision if path is None or path.is_file() else None
+    after = upgrade(url, partnership=partnership)
+    if before == after.revision:
+        click.echo(f"{redact(url)}: already at {after.revision}")
+    else:
+        click.echo(f"{redact(url)}: upgraded from {before or 'no schema revision'} to {after.revision}")
+    click.echo(f"partnerships: {', '.join(after.partnerships) or '(none yet)'}")
+
+
+@db.command("current")
+@store_option
+@handle_errors
+def db_current(store_url: str | None) -> None:
+    """Show the store's schema revision, the newest one, and the partnerships it holds.
+
+    \b
+    Example:
+      reportgen db current --store postgresql+psycopg://reportgen@db.example.org/reportgen
+    """
+    from reportgen.migrations import state
+    from reportgen.store import default_url, redact
+
+    now = state(store_url or default_url())
+    verdict = "up to date" if now.current else "needs `reportgen db upgrade`"
+    click.echo(f"{redact(now.url)}: revision {now.revision or '(none)'}, newest {now.head}: {verdict}")
+    click.echo(f"partnerships: {', '.join(now.partnerships) or '(none yet)'}")
 
 
 @cli.group()
@@ -366,7 +432,11 @@ def evaluate(
     if strategy_id:
         config.strategy(strategy_id)  # unknown id: a clear error naming the known ones
     areas = None if area == "all" else [area or config.partnership.borough.id]
-    result = evaluate_store(config, Store(store_url), period, as_at=as_at, areas=areas)
+    store = Store(store_url, partnership=config.partnership.id, create=False)
+    try:
+        result = evaluate_store(config, store, period, as_at=as_at, areas=areas)
+    finally:
+        store.dispose()
     indicators, targets = result.indicators, result.targets
     if strategy_id:
         indicators = indicators[indicators["strategy"] == strategy_id]
@@ -399,7 +469,7 @@ RUN_CHOICES = ("board-pack", "leaflet", "annual-review", "web", "all")
 
 
 @cli.command()
-@click.argument("report", type=click.Choice(RUN_CHOICES))
+@click.argument("report", metavar=f"{{{'|'.join(RUN_CHOICES)}}} | JOB")
 @click.option("--period", "period_text", required=True,
               help="Month (2005-03), quarter (2005-Q1) or financial year (2004/05).")
 @config_option
@@ -471,12 +541,17 @@ def run(
       reportgen run leaflet --period 2005-Q1 --each-area --executor dask://10.0.0.5:8786
       reportgen run board-pack --period 2005-03 --received-by 2005-04-12
 
-    With --deliver, every job in schedules.toml producing REPORT runs for the period and
+    With --deliver, REPORT may also be a job id from schedules.toml (one variant's job), and
+    every job in schedules.toml producing REPORT runs for the period and
     delivers as configured, recorded in the same history as scheduled runs, so neither the
     scheduler nor a second manual run produces that period again (unless --force).
     """
     from reportgen.periods import Period
 
+    if report not in RUN_CHOICES and not deliver:
+        raise click.UsageError(
+            f"{report!r} is not a report ({', '.join(RUN_CHOICES)}); a job id from schedules.toml needs --deliver."
+        )
     period = Period.parse(period_text)
     as_at = parse_instant(as_at_text, "--as-at")
     received_by = parse_instant(received_by_text, "--received-by", whole_day=True)
@@ -549,6 +624,8 @@ def _run_reports(report: str, period: Any, config_dir: Path, store_url: str | No
                    err=True)
         for line in result.exceptions:
             click.echo(f"  exception: {line}", err=True)
+        for line in result.unavailable:
+            click.echo(f"  unavailable: {line}", err=True)
         for path in result.files:
             click.echo(str(path))
 
@@ -681,7 +758,7 @@ def returns_ingest(
     from reportgen.store import Store
 
     config = load_config(config_dir)
-    store = Store(store_url)
+    store = Store(store_url, partnership=config.partnership.id)
     results = []
     err = Console(stderr=True)
     try:
@@ -773,7 +850,7 @@ def returns_status(
     config = load_config(config_dir)
     when = parse_instant(since, "--since")
     by = parse_instant(received_by, "--received-by", whole_day=True)
-    store = Store(store_url)
+    store = Store(store_url, partnership=config.partnership.id, create=False)
     try:
         frame = return_status(
             config,
@@ -844,20 +921,34 @@ def serve(schedules_path: Path, store_url: str | None, once: bool) -> None:
     database beside the store. Missed runs are caught up once each, for the period they were
     due for. Logs one line per event on stderr.
 
+    One service runs one partnership's schedules (the partnership of its config_dir); run one
+    service per partnership against a shared database (docs/service.md). A store made by an
+    older reportgen is refused until `reportgen db upgrade` has been run.
+
     \b
     Example:
       reportgen serve --schedules schedules.toml
     """
     from reportgen.schedule.service import Service
+    from reportgen.store import Store
 
     _event_logging()
-    service = Service(_load_schedules(schedules_path, store_url))
+    settings = _load_schedules(schedules_path, store_url)
+    # serve may create the store (at the newest schema); one from an older reportgen is refused
+    # here, naming `reportgen db upgrade`, before anything is scheduled
+    Store(settings.store, partnership=settings.partnership).dispose()
+    service = Service(settings)
     if once:
         service.startup()
         service.run_due()
         service.flush_outbox()
         return
-    if not service.serve():
+    clean = service.serve()
+    if service.exit_code:
+        # The watchdog found the scheduler dead or stuck: exit non-zero for systemd to restart us.
+        logging.shutdown()
+        os._exit(service.exit_code)
+    if not clean:
         # The run in hand was abandoned and recorded; its thread cannot be joined, so leave now.
         logging.shutdown()
         os._exit(0)
@@ -912,7 +1003,8 @@ def schedules_cmd(schedules_path: Path, count: int) -> None:
 @store_option
 @click.option("--job", help="Only this job.")
 @click.option("--period", help="Only this period, e.g. 2005-03.")
-@click.option("--status", type=click.Choice(["running", "succeeded", "failed", "abandoned"]))
+@click.option("--status", type=click.Choice(["running", "succeeded", "failed", "abandoned"]),
+              help="Only runs in this state; 'failed' also lists runs with a failed delivery.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per run, for scripts.")
 @handle_errors
 def history(
@@ -935,9 +1027,14 @@ def history(
     from reportgen.schedule.manual import local
 
     settings = _load_schedules(schedules_path, store_url)
-    ledger = Ledger(settings.database_url)
+    ledger = Ledger(settings.database_url, partnership=settings.partnership, create=False)
     key = Period.parse(period).key if period else None
-    runs = ledger.runs(job=job, period=key, status=status)
+    if status == "failed":
+        # A run that succeeded but whose email was refused, or could not go, is a failure too.
+        runs = [r for r in ledger.runs(job=job, period=key)
+                if r.status == "failed" or any(d.status.startswith("failed") for d in ledger.deliveries(r.id))]
+    else:
+        runs = ledger.runs(job=job, period=key, status=status)
     tz = settings.timezone
     if as_json:
         for run in runs:
@@ -951,7 +1048,7 @@ def history(
                                 "detail": d.detail} for d in ledger.deliveries(run.id)],
             }))
         return
-    table = Table(title=f"Run history ({redact(ledger.url)})")
+    table = Table(title=f"Run history of {ledger.partnership} ({redact(ledger.url)})")
     for col in ("job", "period", "v", "trigger", "started", "finished", "status", "error / note",
                 "files", "deliveries"):
         table.add_column(col, overflow="fold")
@@ -959,7 +1056,11 @@ def history(
         state = run.status + (f" ({run.attempts} tries)" if run.attempts > 1 else "")
         if run.approval != "none":
             state += f", {run.approval}"
-        dels = [f"{d.channel}: {d.status} {d.target}" for d in ledger.deliveries(run.id)]
+        records = ledger.deliveries(run.id)
+        if any(d.status.startswith("failed") for d in records):
+            state += ", delivery failed"
+        dels = [f"{d.channel}: {d.status} {d.target}" + (f" ({d.detail})" if d.status.startswith("failed") else "")
+                for d in records]
         table.add_row(
             run.job, run.period, str(run.version), run.trigger, local(run.started_at, tz),
             local(run.finished_at, tz), state, run.error or (run.note or "").split("\n")[0],
@@ -1015,7 +1116,7 @@ def rerun(
 
     _event_logging()
     settings = _load_schedules(schedules_path, store_url)
-    runner = Runner(settings, Ledger(settings.database_url))
+    runner = Runner(settings, Ledger(settings.database_url, partnership=settings.partnership, create=False))
     _report_outcomes(runner, do_rerun(runner, name, Period.parse(period_text), note=note,
                                       deliver=not no_deliver))
 
@@ -1042,12 +1143,19 @@ def approve(name: str, period_text: str, schedules_path: Path, store_url: str | 
 
     _event_logging()
     settings = _load_schedules(schedules_path, store_url)
-    runner = Runner(settings, Ledger(settings.database_url))
-    for run in runner.approve(name, Period.parse(period_text)):
+    runner = Runner(settings, Ledger(settings.database_url, partnership=settings.partnership, create=False))
+    released = runner.approve(name, Period.parse(period_text))
+    for run in released:
         click.echo(f"released {run.job} {run.period} v{run.version}")
         for d in runner.ledger.deliveries(run.id):
             if d.status != "held":
                 click.echo(f"  {d.channel}: {d.status} {d.target}")
+    for run in runner.skipped:
+        click.echo(f"not released {run.job} {run.period} v{run.version}: job {run.job!r} is no longer in "
+                   f"{schedules_path}, so where it goes is unknown; put the job back and approve again",
+                   err=True)
+    if runner.skipped and not released:
+        sys.exit(1)
 
 
 @cli.group()
@@ -1057,9 +1165,12 @@ def outbox() -> None:
 
 @outbox.command("list")
 @schedules_option
+@store_option
+@click.option("--all", "show_all", is_flag=True, help="Also messages already sent.")
 @handle_errors
-def outbox_list(schedules_path: Path) -> None:
-    """List messages waiting in the outbox.
+def outbox_list(schedules_path: Path, store_url: str | None, show_all: bool) -> None:
+    """List queued deliveries with their state (pending, failed-retrying, failed-permanent,
+    sent) and any other message waiting in the outbox folder.
 
     \b
     Example:
@@ -1069,21 +1180,38 @@ def outbox_list(schedules_path: Path) -> None:
     import email.policy
 
     from reportgen.deliver.outbox import Outbox
+    from reportgen.deliver.queue import DONE
+    from reportgen.schedule.ledger import Ledger
+    from reportgen.schedule.runner import Runner
 
-    box = Outbox(_load_schedules(schedules_path).outbox.path)
-    waiting = box.pending()
-    for path in waiting:
+    settings = _load_schedules(schedules_path, store_url)
+    queue = Runner(settings, Ledger(settings.database_url, partnership=settings.partnership)).queue
+    shown = 0
+    for msg in queue.messages():
+        if msg.status in DONE and not show_all:
+            continue
+        shown += 1
+        retry = f", next try {msg.next_attempt_at:%Y-%m-%d %H:%M} UTC" if msg.next_attempt_at else ""
+        click.echo(f"#{msg.id} {msg.status:<16} {msg.channel:<7} {msg.job} {msg.period}  to: {msg.target}  "
+                   f"tries: {msg.attempts}{retry}" + (f"  ({msg.detail})" if msg.detail else ""))
+    box = Outbox(settings.outbox.path)
+    loose = box.loose()
+    for path in loose:
         with path.open("rb") as fh:
             msg = email.message_from_binary_file(fh, policy=email.policy.default)
         click.echo(f"{path}  To: {msg['To']}  Subject: {msg['Subject']}")
-    click.echo(f"{len(waiting)} message(s) waiting in {box.pending_dir}", err=True)
+    waiting = len(box.pending())
+    click.echo(f"{waiting} message(s) waiting in {box.pending_dir}; {shown} queued deliveries listed, "
+               f"{len(box.failed())} refused for good in {box.failed_dir}", err=True)
 
 
 @outbox.command("send")
 @schedules_option
+@store_option
 @handle_errors
-def outbox_send(schedules_path: Path) -> None:
-    """Send every message waiting in the outbox over the configured SMTP server.
+def outbox_send(schedules_path: Path, store_url: str | None) -> None:
+    """Send every queued delivery now (whatever its back-off) and any other message waiting in
+    the outbox, over the configured SMTP server.
 
     \b
     Example:
@@ -1091,8 +1219,11 @@ def outbox_send(schedules_path: Path) -> None:
     """
     from reportgen.deliver.outbox import Outbox
     from reportgen.errors import DeliveryError
+    from reportgen.schedule.ledger import Ledger
+    from reportgen.schedule.runner import Runner
 
-    settings = _load_schedules(schedules_path)
+    _event_logging()
+    settings = _load_schedules(schedules_path, store_url)
     if not settings.smtp.configured:
         raise DeliveryError(
             f"{schedules_path}: smtp.host is not set, so there is nowhere to send to",
@@ -1100,10 +1231,14 @@ def outbox_send(schedules_path: Path) -> None:
         )
     box = Outbox(settings.outbox.path)
     box.recover()
-    result = box.send(settings.smtp)
-    click.echo(f"sent {len(result.sent)}, waiting {len(result.waiting)}")
-    if result.error:
-        raise DeliveryError(f"{len(result.waiting)} message(s) still waiting: {result.error}")
+    done = Runner(settings, Ledger(settings.database_url, partnership=settings.partnership)).queue.process(force=True)
+    result = box.send(settings.smtp, only=box.loose())
+    sent = len(result.sent) + sum(m.status == "sent" for m in done)
+    refused = len(result.failed) + sum(m.status == "failed-permanent" for m in done)
+    click.echo(f"sent {sent}, waiting {len(box.pending())}" + (f", refused {refused}" if refused else ""))
+    errors = [m.detail for m in done if m.status.startswith("failed")] + ([result.error] if result.error else [])
+    if errors:
+        raise DeliveryError(f"{len(box.pending())} message(s) still waiting, {refused} refused: {errors[0]}")
 
 def _deliver_by_hand(report: str, period, schedules_path: Path, store_url: str | None,  # type: ignore[no-untyped-def]
                      force: bool) -> None:
@@ -1113,7 +1248,7 @@ def _deliver_by_hand(report: str, period, schedules_path: Path, store_url: str |
 
     _event_logging()
     settings = _load_schedules(schedules_path, store_url)
-    runner = Runner(settings, Ledger(settings.database_url))
+    runner = Runner(settings, Ledger(settings.database_url, partnership=settings.partnership, create=False))
     _report_outcomes(runner, manual_run(runner, report, period, force=force))
 
 

@@ -75,10 +75,13 @@ class Status(enum.Enum):
 
 @dataclass(frozen=True)
 class Cell:
-    """A table cell with an optional status; the status glyph is always shown before the text."""
+    """A table cell with an optional status; the status glyph is always shown before the text.
+    ``icons`` are small pictures shown before the text (e.g. SPC variation and assurance icons):
+    never instead of words, which ``text`` always carries."""
 
     text: str
     status: Status | None = None
+    icons: tuple[Chart, ...] = ()
 
     @property
     def display(self) -> str:
@@ -204,9 +207,33 @@ class PageBreak:
     pass
 
 
+@dataclass(frozen=True)
+class Unavailable:
+    """A section, table or chart that cannot be computed, in its place, with why in one line.
+
+    Nothing vanishes silently: the reader sees "Priority neighbourhood gap table is not shown:
+    not enough months yet (10 of 12)." where the table would be, and the run log says the same.
+    """
+
+    what: str
+    reason: str
+
+    def __post_init__(self) -> None:
+        if not self.what.strip() or not self.reason.strip():
+            raise RenderError("An unavailable element needs both what is missing and why.")
+
+    @property
+    def text(self) -> str:
+        reason = self.reason.strip().rstrip(".")
+        return f"{self.what} is not shown: {reason}."
+
+    def __str__(self) -> str:  # renderers that only know text (plain text, easy read) print this
+        return self.text
+
+
 Block: TypeAlias = (
     "Paragraph | BulletList | Headline | HeadlineRow | Table | Chart | Callout | ContactList"
-    " | DefinitionList | PageBreak | Section"
+    " | DefinitionList | PageBreak | Unavailable | Section"
 )
 
 
@@ -300,6 +327,19 @@ def section_anchors(doc: Document) -> dict[int, str]:
     return {id(section): anchor for section, anchor in iter_sections(doc.sections)}
 
 
+def unavailable(doc: Document) -> list[Unavailable]:
+    """Every part of ``doc`` that could not be computed, in reading order (for the run log)."""
+    return [b for b in iter_blocks(doc.sections) if isinstance(b, Unavailable)]
+
+
+FIGURE_BLOCKS = (Table, Chart, Headline, HeadlineRow)
+
+
+def has_figures(doc: Document) -> bool:
+    """Whether ``doc`` carries any figure at all: a table, a chart or a headline number."""
+    return any(isinstance(b, FIGURE_BLOCKS) for b in iter_blocks(doc.sections))
+
+
 def iter_blocks(blocks: tuple[Block, ...]) -> Iterator[Block]:
     """Every block in reading order, descending into nested sections."""
     for block in blocks:
@@ -378,6 +418,10 @@ def outline(doc: Document) -> Outline:
         elif isinstance(block, Table):
             rows = [tuple(block.columns)] + [tuple(cell_text(c) for c in row) for row in block.rows]
             tables.append(tuple(rows))
+            # icons in cells are pictures too, read row by row
+            figures += [
+                (i.title, i.alt_text) for row in block.rows for c in row if isinstance(c, Cell) for i in c.icons
+            ]
         elif isinstance(block, Headline):
             values.append(block.value)
         elif isinstance(block, HeadlineRow):

@@ -72,6 +72,10 @@ class RenderError(ReportgenError):
     """A document could not be rendered."""
 
 
+class EmptyDocumentError(ReportgenError):
+    """A document would carry no figures at all: refused rather than printed empty."""
+
+
 class DeliveryError(ReportgenError):
     """A document could not be delivered (email, publish, print folder)."""
 

@@ -32,10 +32,11 @@ import reportgen
 from reportgen.charts import ChartBook
 from reportgen.config import load_config
 from reportgen.config.models import Config
-from reportgen.document import Document
-from reportgen.errors import PeriodError, RenderError, StoreError
-from reportgen.fsutil import atomic_write_bytes, owned_tempdir
+from reportgen.document import Document, has_figures, unavailable
+from reportgen.errors import EmptyDocumentError, PeriodError, RenderError, StoreError
+from reportgen.fsutil import owned_tempdir
 from reportgen.i18n import use_language
+from reportgen.manifest import write_merged
 from reportgen.periods import Kind, Period
 from reportgen.reports import FORMATS, PERIOD_KINDS, REPORTS, builder, is_available
 from reportgen.reports.base import ReportContext, default_summary
@@ -48,7 +49,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MANIFEST_NAME = "manifest.json"
 _VERSIONED = (
     "pandas",
     "numpy",
@@ -71,6 +71,7 @@ class RunResult:
     exceptions: list[str] = field(default_factory=list)
     seconds: float = 0.0
     documents: list[tuple[str, Document]] = field(default_factory=list, repr=False)  # (file stem, model)
+    unavailable: list[str] = field(default_factory=list)  # "X is not shown: why." for each part left out
 
 
 def period_folder(period: Period) -> str:
@@ -111,7 +112,8 @@ class Session:
         self.config = config or load_config(self.config_dir)
         self.timings["config"] = time.perf_counter() - started
         started = time.perf_counter()
-        self.store = Store(store_url)
+        # a document is never made from a store this created: a mistyped URL is an error
+        self.store = Store(store_url, partnership=self.config.partnership.id, create=False)
         self.as_at = as_at
         # received_by replays a past day: only what partners had sent by then
         self.received_by = received_by
@@ -171,7 +173,14 @@ class Session:
             return None
         known = self.received_by or self.data_as_at(period)
         today = known.date() if known else period.last_day
-        return return_status(self.config, self.store, period, today=today, received_by=self.received_by)
+        # Only data returns (files partners fill in: CSV, Excel) are owed by a deadline. Feeds
+        # (police.uk files, SQL) carry no submission date of their own, so judging them "late"
+        # by when we happened to load them would mark every month late; with no returns owed
+        # the annex shows which data is present instead. `reportgen returns status` still
+        # lists feeds (unless --returns-only).
+        return return_status(
+            self.config, self.store, period, today=today, received_by=self.received_by, feeds=False
+        )
 
     def close(self) -> None:
         self.store.dispose()
@@ -239,6 +248,10 @@ def generate(
     period = _as_period(period)
     if report not in REPORTS:
         builder(report)  # raises LookupFailure naming the known reports
+    from reportgen.reports.request import RunRequest, check_request
+
+    # The same check as schedules.toml's jobs and `reportgen run`: an unknown variant key fails here.
+    check_request(RunRequest(report=report, variant=dict(variant or {}), period=period.key))
     check_period(report, period)
     module = builder(report)
     wanted = tuple(formats) if formats else FORMATS[report]
@@ -286,6 +299,7 @@ def generate(
         timings["charts"] = session.charts.seconds - chart_seconds
         if not documents:
             raise RenderError(f"The {report} builder produced no documents for {period.key}.")
+        missing_parts = _check_contents(report, period, documents)
         summarise: Callable[[ReportContext], tuple[list[str], list[str]]] = getattr(
             module, "summarise", default_summary
         )
@@ -339,6 +353,7 @@ def generate(
                     **{f"{stem}{suffix}": dict(doc.statements) for stem, doc in documents if doc.statements},
                     **({"summary": dict(summary_statements)} if summary_statements else {}),
                 },
+                **({"unavailable": missing_parts} if missing_parts else {}),
                 **({"alt_formats": alt_notes} if alt_notes else {}),
                 "versions": _versions(),
                 "timings": {k: round(v, 3) for k, v in timings.items()},
@@ -351,9 +366,8 @@ def generate(
             for entry in files:
                 os.replace(tmp / entry["name"], dest / entry["name"])
                 paths.append(dest / entry["name"])
-            manifest_path = atomic_write_bytes(
-                dest / MANIFEST_NAME, (json.dumps(manifest, indent=2, default=str) + "\n").encode()
-            )
+            # One manifest per folder: merged with the other variants written there, under a lock.
+            manifest_path = write_merged(dest, manifest)
         finally:
             if own_pool and pool is not None:
                 pool.close()
@@ -367,12 +381,34 @@ def generate(
             exceptions,
             time.perf_counter() - started,
             documents,
+            missing_parts,
         )
     finally:
         if own:
             session.close()
         if early is not None:
             early.close()  # already closed after rendering, unless the run failed before it
+
+
+def _check_contents(report: str, period: Period, documents: list[tuple[str, Document]]) -> list[str]:
+    """Log every part a document could not compute, and refuse a document with no figures.
+
+    Returns the one-line reasons ("Crime over ten years is not shown: ...") for the manifest.
+    """
+    lines: list[str] = []
+    for stem, doc in documents:
+        gaps = [u.text for u in unavailable(doc)]
+        for line in gaps:
+            log.info("%s: %s", stem, line)  # the CLI prints these; the service's log keeps them
+        lines += [line for line in gaps if line not in lines]
+        if not has_figures(doc):
+            why = " ".join(gaps) if gaps else "none of its sections could be computed from the data held."
+            raise EmptyDocumentError(
+                f"The {report} for {period.label} ({stem}) would carry no figures at all: {why}",
+                hint="Check that `reportgen pull` loaded the months this period needs "
+                "(`reportgen evaluate --period ...` shows what is held), or report a later period.",
+            )
+    return lines
 
 
 def _render(

@@ -79,6 +79,7 @@ def pull(
     with its account. Every source's type and options are checked before any is read, so a
     config slip leaves the store untouched. ``on_file(done, total, name)`` hears about each
     file of a source that reads many (police.uk folders)."""
+    store.require(config.partnership.id)
     check_sources(config)  # every source's type and options, before any partner loads
     chosen = [(p, s) for p, s in configured_sources(config) if not partners or p.id in partners]
     sources: list[Source] = [get_source_class(spec.type)(spec, partner, config) for partner, spec in chosen]

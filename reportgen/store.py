@@ -1,16 +1,23 @@
-"""The observation store: every value ever loaded, with its history.
+"""The observation store: every value ever loaded, with its history, per partnership.
 
-One row per (indicator, area, period) version. Loading a different value for a key
-closes the old row (``superseded_at``) and adds a new one, so nothing is overwritten and
+One row per (partnership, indicator, area, period) version. Loading a different value for a
+key closes the old row (``superseded_at``) and adds a new one, so nothing is overwritten and
 any past document can be rebuilt from the data "as known at" the time it was made.
 Loads are recorded in ``loads`` with their counts, so the data-quality annex can say what
-arrived when. SQLite through SQLAlchemy by default; any SQLAlchemy URL works.
+arrived when. Every row carries its partnership and a :class:`Store` reads and writes one
+partnership only, so several partnerships share one database without touching each other.
+
+SQLite by default; PostgreSQL (``postgresql+psycopg://...``) for a county or national
+deployment. The SQL is SQLAlchemy Core or plain bound parameters, so it runs on both. The
+schema is managed by Alembic migrations (``reportgen/store_migrations``): a new store is
+created at the newest revision; an existing one is upgraded only by ``reportgen db upgrade``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,19 +30,27 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    bindparam,
     create_engine,
     event,
+    func,
     inspect,
+    select,
     text,
 )
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from reportgen.errors import StoreError
+from reportgen.logsetup import redact
 from reportgen.periods import Period
 
 DEFAULT_URL_ENV = "REPORTGEN_STORE"
 DEFAULT_PATH = Path("var") / "reportgen.sqlite"
+# The partnership of rows written before stores had several (and of callers that name none).
+DEFAULT_PARTNERSHIP = "default"
+# The Alembic revision this code reads and writes; tests check it is the migrations' head.
+SCHEMA_REVISION = "0001_partnerships"
 
 metadata = MetaData()
 
@@ -43,6 +58,7 @@ observations = Table(
     "observations",
     metadata,
     Column("id", Integer, primary_key=True),
+    Column("partnership", String, nullable=False),
     Column("indicator", String, nullable=False),
     Column("area", String, nullable=False),
     Column("period", String, nullable=False),
@@ -55,14 +71,26 @@ observations = Table(
     Column("superseded_at", String, nullable=True),
     # when the partner submitted this version (a return's own date); NULL = when we loaded it
     Column("received_at", String, nullable=True),
-    Index("ix_obs_current", "indicator", "area", "period", "superseded_at"),
-    Index("ix_obs_period", "period_end"),
+    Index("ix_obs_key", "partnership", "indicator", "area", "period"),
+    # at most one current version per key, whatever two concurrent loads do
+    Index(
+        "uq_obs_current",
+        "partnership",
+        "indicator",
+        "area",
+        "period",
+        unique=True,
+        sqlite_where=text("superseded_at IS NULL"),
+        postgresql_where=text("superseded_at IS NULL"),
+    ),
+    Index("ix_obs_period", "partnership", "period_end"),
 )
 
 loads = Table(
     "loads",
     metadata,
     Column("id", Integer, primary_key=True),
+    Column("partnership", String, nullable=False),
     Column("source", String, nullable=False),
     Column("partner", String, nullable=False),
     Column("file", String, nullable=True),
@@ -72,11 +100,13 @@ loads = Table(
     Column("n_revised", Integer, nullable=False, default=0),
     Column("n_unchanged", Integer, nullable=False, default=0),
     Column("n_rejected", Integer, nullable=False, default=0),
+    Index("ix_loads_partnership", "partnership"),
 )
 
 OBS_COLUMNS = ["indicator", "area", "period", "value"]
 # a version's received time: the partner's submission time when known, else our load time
 RECEIVED = "COALESCE(received_at, loaded_at)"
+_PARTNERSHIP_ID = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 
 
 @dataclass(frozen=True)
@@ -108,30 +138,110 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class Store:
-    """Observations in a SQL database. ``url`` is a SQLAlchemy URL."""
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory SQLite)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
 
-    def __init__(self, url: str | None = None) -> None:
-        self.url = url or default_url()
-        if self.url.startswith("sqlite:///") and not self.url.startswith("sqlite:///:memory:"):
-            Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.engine: Engine = create_engine(self.url, future=True)
-            if self.engine.dialect.name == "sqlite":
-                event.listen(self.engine, "connect", _sqlite_pragmas)
-            metadata.create_all(self.engine)
-            self._add_received_column()
-        except SQLAlchemyError as exc:
+
+def make_engine(url: str, *, create: bool) -> Engine:
+    """An engine for ``url``. With ``create`` a SQLite file's folder is made; without it a
+    missing SQLite file is an error naming the URL (connecting would create it)."""
+    try:
+        make_url(url)
+    except ArgumentError:
+        raise StoreError(
+            f"{url!r} is not a database URL",
+            hint="give a SQLAlchemy URL such as sqlite:///var/reportgen.sqlite or postgresql+psycopg://host/db",
+        ) from None
+    path = sqlite_path(url)
+    if path is not None:
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        elif not path.is_file():
             raise StoreError(
-                f"cannot open the store at {self.url}: {exc.__class__.__name__}: {exc}"
-            ) from None
+                f"there is no store at {redact(url)} ({path} does not exist)",
+                hint="check --store or $REPORTGEN_STORE, or run `reportgen pull` to create it",
+            )
+    try:
+        engine = create_engine(url, future=True)
+    except (SQLAlchemyError, ImportError) as exc:
+        raise StoreError(f"cannot open the store at {redact(url)}: {exc}") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
 
-    def _add_received_column(self) -> None:
-        # stores made before received_at existed gain the column; NULL reads as loaded_at
-        with self.engine.begin() as conn:
-            names = {c["name"] for c in inspect(conn).get_columns("observations")}
-            if "received_at" not in names:
-                conn.execute(text("ALTER TABLE observations ADD COLUMN received_at VARCHAR"))
+
+def schema_revision(conn: Connection) -> str | None:
+    """The Alembic revision the database is at (None: never migrated)."""
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def check_schema(conn: Connection, url: str) -> str:
+    """'current', 'empty' (no store here yet), or a StoreError naming `reportgen db upgrade`."""
+    revision = schema_revision(conn)
+    if revision == SCHEMA_REVISION:
+        return "current"
+    if revision is None and not inspect(conn).has_table("observations"):
+        return "empty"
+    found = f"schema revision {revision}" if revision else "a schema from before partnerships"
+    raise StoreError(
+        f"the store at {redact(url)} has {found}; this reportgen needs {SCHEMA_REVISION}",
+        hint=f"back it up, then run `reportgen db upgrade --store {redact(url)} --config DIR` "
+        "(DIR: the partnership its existing rows belong to)",
+    )
+
+
+class Store:
+    """One partnership's observations in a SQL database.
+
+    ``url`` is a SQLAlchemy URL. ``partnership`` (the config's ``partnership.id``) scopes
+    every read and write. With ``create=False`` (read-only commands) a store that does not
+    exist yet is an error naming the URL, and nothing is created.
+    """
+
+    def __init__(self, url: str | None = None, *, partnership: str = DEFAULT_PARTNERSHIP, create: bool = True) -> None:
+        self.url = url or default_url()
+        if not _PARTNERSHIP_ID.match(partnership):
+            raise StoreError(f"{partnership!r} is not a partnership id (lower-case letters, digits, - and _)")
+        self.partnership = partnership
+        self.engine: Engine = make_engine(self.url, create=create)
+        try:
+            with self.engine.connect() as conn:
+                state = check_schema(conn, self.url)
+            if state == "empty":
+                if not create:
+                    raise StoreError(
+                        f"there is no store at {redact(self.url)} (the database has no observations table)",
+                        hint="check --store or $REPORTGEN_STORE, or run `reportgen pull` to create it",
+                    )
+                from reportgen.migrations import upgrade
+
+                upgrade(self.url, partnership=partnership)
+        except SQLAlchemyError as exc:
+            self.engine.dispose()
+            raise StoreError(
+                f"cannot open the store at {redact(self.url)}: {exc.__class__.__name__}: {_first_line(exc)}"
+            ) from None
+        except StoreError:
+            self.engine.dispose()
+            raise
+
+    def require(self, partnership: str) -> None:
+        """Refuse to work for another partnership than the one this store was opened for
+        (its figures would be filed, or looked for, under the wrong key)."""
+        if partnership != self.partnership:
+            raise StoreError(
+                f"this store was opened for partnership {self.partnership!r}, not {partnership!r}",
+                hint="open it with Store(url, partnership=config.partnership.id)",
+            )
 
     # --- writing ----------------------------------------------------------------------
     def load(
@@ -158,7 +268,8 @@ class Store:
             raise StoreError(f"observations lack columns {missing}")
         stamp = _iso(now or utcnow())
         df = frame[OBS_COLUMNS].copy()
-        df["period"] = df["period"].astype(str)
+        for column in ("indicator", "area", "period"):
+            df[column] = df[column].astype(str)
         bounds = {key: Period.parse(key) for key in df["period"].unique()}
         df["period_start"] = df["period"].map(lambda k: bounds[k].start).astype("int64")
         df["period_end"] = df["period"].map(lambda k: bounds[k].end).astype("int64")
@@ -171,8 +282,14 @@ class Store:
             )
         try:
             with self.engine.begin() as conn:
+                # The loads row is written first: on SQLite that takes the write lock, and on
+                # PostgreSQL an advisory lock on the partnership serialises its loads, so two
+                # concurrent loads never both see a key as new.
+                if conn.dialect.name == "postgresql":
+                    conn.execute(select(func.pg_advisory_xact_lock(func.hashtext("reportgen:" + self.partnership))))
                 load_id = conn.execute(
                     loads.insert().values(
+                        partnership=self.partnership,
                         source=source,
                         partner=partner,
                         file=file,
@@ -181,69 +298,68 @@ class Store:
                         n_rejected=rejected,
                     )
                 ).inserted_primary_key[0]
-                conn.execute(text("DROP TABLE IF EXISTS temp.staging"))
-                conn.execute(
-                    text(
-                        "CREATE TEMP TABLE staging (indicator TEXT, area TEXT, period TEXT, "
-                        "period_start INTEGER, period_end INTEGER, value REAL, received_at TEXT)"
+                current = self._current_versions(conn, df)
+                merged = df.merge(current, on=["indicator", "area", "period"], how="left", sort=False)
+                known = merged["old_id"].notna()
+                changed = known & (merged["old_value"] != merged["value"])
+                n_new, n_revised = int((~known).sum()), int(changed.sum())
+                n_unchanged = int(known.sum()) - n_revised
+                if n_revised:
+                    conn.execute(
+                        observations.update().where(observations.c.id == bindparam("old")).values(superseded_at=stamp),
+                        [{"old": int(i)} for i in merged.loc[changed, "old_id"]],
                     )
-                )
-                rows = df[["indicator", "area", "period", "period_start", "period_end", "value", "received_at"]]
-                conn.exec_driver_sql(
-                    "INSERT INTO temp.staging VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    list(rows.itertuples(index=False, name=None)),
-                )
-                conn.execute(text("CREATE INDEX temp.ix_staging ON staging (indicator, area, period)"))
-                counts = conn.execute(
-                    text(
-                        """
-                        SELECT
-                          SUM(o.id IS NULL),
-                          SUM(o.id IS NOT NULL AND o.value <> s.value),
-                          SUM(o.id IS NOT NULL AND o.value = s.value)
-                        FROM staging s LEFT JOIN observations o
-                          ON o.indicator = s.indicator AND o.area = s.area AND o.period = s.period
-                         AND o.superseded_at IS NULL
-                        """
+                fresh = merged.loc[~known | changed]
+                if len(fresh):
+                    received = fresh["received_at"].where(fresh["received_at"].notna(), stamp)
+                    rows = pd.DataFrame(
+                        {
+                            "partnership": self.partnership,
+                            "indicator": fresh["indicator"].astype(str),
+                            "area": fresh["area"].astype(str),
+                            "period": fresh["period"],
+                            "period_start": fresh["period_start"].astype(int),
+                            "period_end": fresh["period_end"].astype(int),
+                            "value": fresh["value"].astype(float),
+                            "source": source,
+                            "load_id": int(load_id),
+                            "loaded_at": stamp,
+                            "received_at": received,
+                        }
                     )
-                ).one()
-                n_new, n_revised, n_unchanged = (int(c or 0) for c in counts)
-                conn.execute(
-                    text(
-                        """
-                        UPDATE observations SET superseded_at = :stamp
-                        WHERE superseded_at IS NULL AND EXISTS (
-                          SELECT 1 FROM staging s WHERE s.indicator = observations.indicator
-                          AND s.area = observations.area AND s.period = observations.period
-                          AND s.value <> observations.value)
-                        """
-                    ),
-                    {"stamp": stamp},
-                )
-                conn.execute(
-                    text(
-                        """
-                        INSERT INTO observations
-                          (indicator, area, period, period_start, period_end, value,
-                           source, load_id, loaded_at, received_at)
-                        SELECT s.indicator, s.area, s.period, s.period_start, s.period_end, s.value,
-                               :source, :load_id, :stamp, COALESCE(s.received_at, :stamp)
-                        FROM staging s WHERE NOT EXISTS (
-                          SELECT 1 FROM observations o WHERE o.indicator = s.indicator AND o.area = s.area
-                          AND o.period = s.period AND o.superseded_at IS NULL)
-                        """
-                    ),
-                    {"source": source, "load_id": load_id, "stamp": stamp},
-                )
+                    # the driver's own executemany: SQLAlchemy's per-row parameter handling would
+                    # double the time of a large load; the placeholders follow the driver's style
+                    _insert_many(conn, rows)
                 conn.execute(
                     loads.update()
                     .where(loads.c.id == load_id)
                     .values(n_new=n_new, n_revised=n_revised, n_unchanged=n_unchanged)
                 )
-                conn.execute(text("DROP TABLE temp.staging"))
         except SQLAlchemyError as exc:
-            raise StoreError(f"could not load {source}: {exc.__class__.__name__}: {exc}") from None
+            raise StoreError(f"could not load {source}: {exc.__class__.__name__}: {_first_line(exc)}") from None
         return LoadSummary(source, partner, n_new, n_revised, n_unchanged, rejected, int(load_id))
+
+    def _current_versions(self, conn: Connection, df: pd.DataFrame) -> pd.DataFrame:
+        """This partnership's current versions of the periods and indicators in ``df``:
+        indicator, area, period, old_id, old_value (compared with the load in pandas, which is
+        as fast as a staging table and portable)."""
+        o = observations.c
+        query = select(o.indicator, o.area, o.period, o.id.label("old_id"), o.value.label("old_value")).where(
+            o.partnership == self.partnership,
+            o.superseded_at.is_(None),
+            o.period.in_(bindparam("periods", expanding=True)),
+        )
+        indicators = df["indicator"].unique().tolist()
+        params: dict[str, list[str]] = {"periods": df["period"].unique().tolist()}
+        if len(indicators) <= 500:
+            query = query.where(o.indicator.in_(bindparam("indicators", expanding=True)))
+            params["indicators"] = indicators
+        names = ["indicator", "area", "period", "old_id", "old_value"]
+        rows = conn.execute(query, params).all()
+        # column by column: building a frame from Row objects makes pandas probe each one
+        columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+        frame = pd.DataFrame({name: list(col) for name, col in zip(names, columns, strict=True)})
+        return frame.astype({"indicator": str, "area": str, "period": str, "old_value": float})
 
     # --- reading ----------------------------------------------------------------------
     def frame(
@@ -260,7 +376,8 @@ class Store:
         ``received_by`` replays what partners had submitted by then: of each observation's
         versions (known at ``as_at``, if given), the newest received at or before it.
         """
-        clauses, params = [], {}
+        clauses: list[str] = ["partnership = :partnership"]
+        params: dict[str, object] = {"partnership": self.partnership}
         if received_by is not None:
             # the newest qualifying version is picked below, so superseded rows stay in play
             params["received_by"] = _iso(received_by)
@@ -296,29 +413,40 @@ class Store:
         """Every version of one observation, oldest first."""
         sql = text(
             f"SELECT value, source, loaded_at, {RECEIVED} AS received_at, superseded_at FROM observations "
-            "WHERE indicator = :i AND area = :a AND period = :p ORDER BY loaded_at, id"
+            "WHERE partnership = :pid AND indicator = :i AND area = :a AND period = :p ORDER BY loaded_at, id"
         )
+        params = {"pid": self.partnership, "i": indicator, "a": area, "p": period}
         with self.engine.connect() as conn:
-            return pd.read_sql_query(sql, conn, params={"i": indicator, "a": area, "p": period})
+            return pd.read_sql_query(sql, conn, params=params)
 
     def loads(self) -> pd.DataFrame:
+        """This partnership's loads, oldest first."""
+        query = select(loads).where(loads.c.partnership == self.partnership).order_by(loads.c.id)
         with self.engine.connect() as conn:
-            return pd.read_sql_query(text("SELECT * FROM loads ORDER BY id"), conn)
+            return pd.read_sql_query(query, conn)
 
     def last_loaded_at(self) -> str | None:
         with self.engine.connect() as conn:
-            return conn.execute(text("SELECT MAX(loaded_at) FROM loads")).scalar()
+            return conn.execute(
+                select(func.max(loads.c.loaded_at)).where(loads.c.partnership == self.partnership)
+            ).scalar()
+
+    def partnerships(self) -> list[str]:
+        """Every partnership with data in this database (not only this store's)."""
+        with self.engine.connect() as conn:
+            return sorted(conn.execute(select(loads.c.partnership).distinct()).scalars())
 
     def revisions_since(self, since: dt.datetime) -> pd.DataFrame:
         """Observations whose value was revised after ``since`` (for the data-quality annex)."""
         sql = text(
             "SELECT indicator, area, period, value, source, loaded_at FROM observations "
-            "WHERE superseded_at IS NULL AND loaded_at > :since AND EXISTS (SELECT 1 FROM observations o2 "
-            "WHERE o2.indicator = observations.indicator AND o2.area = observations.area "
+            "WHERE partnership = :pid AND superseded_at IS NULL AND loaded_at > :since AND EXISTS ("
+            "SELECT 1 FROM observations o2 WHERE o2.partnership = observations.partnership "
+            "AND o2.indicator = observations.indicator AND o2.area = observations.area "
             "AND o2.period = observations.period AND o2.superseded_at IS NOT NULL)"
         )
         with self.engine.connect() as conn:
-            return pd.read_sql_query(sql, conn, params={"since": _iso(since)})
+            return pd.read_sql_query(sql, conn, params={"pid": self.partnership, "since": _iso(since)})
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -336,6 +464,35 @@ def _received_column(frame: pd.DataFrame) -> list[str | None]:
         moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else pd.Timestamp(value).to_pydatetime()
         out.append(_iso(moment))
     return out
+
+
+def _tuples(frame: pd.DataFrame) -> list[tuple[object, ...]]:
+    """Rows as tuples of plain Python values (numpy scalars confuse some drivers)."""
+    return list(zip(*(frame[c].tolist() for c in frame.columns), strict=True))
+
+
+def _insert_many(conn: Connection, rows: pd.DataFrame) -> None:
+    """INSERT the rows into observations: COPY on PostgreSQL (psycopg), the driver's own
+    executemany when its placeholder style is known (SQLite's "?"), else through SQLAlchemy."""
+    columns = list(rows.columns)
+    if conn.dialect.driver == "psycopg":
+        # PostgreSQL's COPY, in this transaction: several times faster than executemany
+        sql = f"COPY {observations.name} ({', '.join(columns)}) FROM STDIN"
+        with conn.connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[union-attr]
+            for row in _tuples(rows):
+                copy.write_row(row)
+        return
+    mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(conn.dialect.paramstyle)
+    if mark is None:
+        conn.execute(observations.insert(), [dict(zip(columns, t, strict=True)) for t in _tuples(rows)])
+        return
+    sql = f"INSERT INTO {observations.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+    conn.exec_driver_sql(sql, _tuples(rows))
+
+
+def _first_line(exc: BaseException) -> str:
+    # driver errors carry the SQL and parameters on later lines; the first says what went wrong
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]

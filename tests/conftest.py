@@ -18,11 +18,21 @@ REPO = Path(__file__).resolve().parents[1]
 # Lets test modules import the helpers that sit beside them (pdf_reading.py).
 sys.path.insert(0, str(Path(__file__).parent))
 
+from pg import pg_cluster, pg_url  # noqa: E402,F401  (fixtures: a throwaway PostgreSQL)
+
 # Library code must not depend on the machine's locale or time zone.
 os.environ.setdefault("TZ", "Europe/London")
 # Return templates are signed with the deployment's key; tests share one so a template made in
 # one folder is honoured when ingested from another (tests/test_hostile_input.py checks the key file).
 os.environ.setdefault("REPORTGEN_SIGNING_KEY", "reportgen-tests")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database for a store or ledger: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.sqlite'}"
+    return request.getfixturevalue("pg_url")
 
 
 @pytest.fixture(scope="session")

@@ -27,8 +27,9 @@ PUBLISHED_THEN_AND_NOW = [
 def demo_store(folder: Path) -> str:
     """Pull every demo source into a new store in ``folder``; returns its URL."""
     url = f"sqlite:///{folder / 'demo.sqlite'}"
-    store = Store(url)
-    _, failures = pull(load_config(DEMO), store)
+    config = load_config(DEMO)
+    store = Store(url, partnership=config.partnership.id)
+    _, failures = pull(config, store)
     store.dispose()
     assert not failures, failures
     return url

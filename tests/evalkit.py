@@ -253,5 +253,5 @@ def load(store: Store, frame: pd.DataFrame) -> None:
 
 def make(tmp_path: Path, **kwargs) -> tuple[Config, Store]:
     config = load_config(write_config(tmp_path / "config", **kwargs))
-    store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}", partnership=config.partnership.id)
     return config, store

@@ -125,7 +125,7 @@ def make(tmp_path: Path) -> tuple[Config, Store, Path]:
     config_dir = write_config(tmp_path / "config")
     config = load_config(config_dir)
     store_url = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    store = Store(store_url)
+    store = Store(store_url, partnership=config.partnership.id)
     store.load(observations(), source="crimes", partner="police",
                now=dt.datetime(2005, 7, 12, 9, 0, tzinfo=dt.UTC))
     return config, store, config_dir

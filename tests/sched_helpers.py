@@ -96,6 +96,13 @@ class Mailbox:
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.arrived = threading.Condition()
+        self.refuse: set[str] = set()  # recipients answered "550 no such mailbox"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]  # noqa: N802
+        if address in self.refuse:
+            return f"550 5.1.1 <{address}>: no such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
         msg = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
@@ -129,7 +136,7 @@ class SmtpServer:
 
             def authenticator(server, session, envelope, mechanism, auth_data):  # type: ignore[no-untyped-def]
                 ok = auth_data.login == user.encode() and auth_data.password == password.encode()
-                return AuthResult(success=ok)
+                return AuthResult(success=ok, handled=False)  # handled=False: a refusal is answered 535
 
             kwargs = {"authenticator": authenticator, "auth_require_tls": False, "auth_required": True}
         self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port, **kwargs)

@@ -28,7 +28,7 @@ def _deployment(tmp: Path) -> tuple[Path, str, Path, Path]:
     config = load_config(root)
     returns = tmp / "var" / "returns"
     blank = write_template(config, "council", [Period.parse("2022-03")], tmp / "t.xlsx", data_dir=returns).path
-    assert ingest_file(config, Store(url), fill_template(blank), data_dir=returns).status == "loaded"
+    assert ingest_file(config, Store(url, partnership=config.partnership.id), fill_template(blank), data_dir=returns).status == "loaded"
     out = tmp / "outputs"
     (out / "board-pack" / "2022-03").mkdir(parents=True)
     (out / "board-pack" / "2022-03" / "board-pack.pdf").write_bytes(b"%PDF-1.7 test")
@@ -111,7 +111,7 @@ def test_backup_while_loads_run_is_always_a_committed_state(tmp_path: Path) -> N
     results: list[str] = []
 
     def load_repeatedly() -> None:
-        store = Store(url)
+        store = Store(url, partnership=config.partnership.id)
         bump = 0
         while not stop.is_set() and bump < 40:
             bump += 1

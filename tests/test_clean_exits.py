@@ -68,7 +68,7 @@ def _wait_for_workers(proc: subprocess.Popen[str], timeout: float = 60) -> list[
 
 
 def _temps(out: Path) -> list[Path]:
-    return [p for p in out.rglob("*.tmp")]
+    return list(out.rglob("*.tmp"))
 
 
 @pytest.mark.parametrize("delay", [0.0, 1.5, 3.0])

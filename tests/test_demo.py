@@ -270,14 +270,14 @@ def test_pull_loads_the_demo_and_a_second_pull_changes_nothing(tmp_path):
     runner = CliRunner()
     first = runner.invoke(cli, ["pull", "--config", str(CONFIG), "--store", url])
     assert first.exit_code == 0, first.output
-    loads = Store(url).loads()
+    loads = Store(url, partnership="wigan-leigh").loads()
     expected_rows = sum(len(pd.read_csv(p)) for p in DATA.glob("*.csv"))
     assert loads["n_new"].sum() == expected_rows
     assert loads["n_rejected"].sum() == 0
 
     second = runner.invoke(cli, ["pull", "--config", str(CONFIG), "--store", url])
     assert second.exit_code == 0, second.output
-    again = Store(url).loads().iloc[len(loads) :]
+    again = Store(url, partnership="wigan-leigh").loads().iloc[len(loads) :]
     assert len(again) == len(loads)
     assert again["n_new"].sum() == 0 and again["n_revised"].sum() == 0
     assert again["n_unchanged"].sum() == expected_rows

@@ -92,7 +92,7 @@ def test_series_by_area_is_every_areas_series_in_one_pass(demo_store: str, kind:
     from reportgen.store import Store
 
     config = load_config(DEMO)
-    evaluation = evaluate_store(config, Store(demo_store), Period.parse("2005-03"))
+    evaluation = evaluate_store(config, Store(demo_store, partnership=config.partnership.id), Period.parse("2005-03"))
     partnership = config.partnership
     areas = [partnership.borough.id, *(a.id for a in partnership.neighbourhoods), *(c.id for c in partnership.comparators)]
     checked = 0

@@ -89,7 +89,7 @@ def test_pull_loads_monthly_totals_equal_to_the_readme(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["pull", "--config", str(EXAMPLE), "--store", url])
     assert result.exit_code == 0, result.output
     assert "police" in result.output
-    frame = Store(url).frame()
+    frame = Store(url, partnership="hartlepool").frame()
     borough = frame[frame["area"] == "borough"]
     loaded = borough.groupby("period")["value"].sum().astype(int).to_dict()
     assert loaded == readme_counts((EXAMPLE / "README.md").read_text())

@@ -126,7 +126,7 @@ def test_a_zip_bomb_in_shared_strings_is_refused_unread(s: Setup) -> None:
 # --- a crash between the store's commit and the archive ----------------------------------------
 def test_a_crash_before_archiving_is_finished_on_the_next_send(s: Setup) -> None:
     config = load_config(s.root)
-    store = Store(s.url)
+    store = Store(s.url, partnership=config.partnership.id)
     first = ingest_file(config, store, s.good, data_dir=s.data)
     assert first.status == "loaded" and first.kept_at is not None
     # what a crash after the commit and before the rename leaves: loaded, but nothing archived
@@ -273,7 +273,7 @@ def test_template_and_ingest_agree_across_a_fresh_deployment_key(
         data_dir=data,
         now=dt.datetime(2022, 4, 1, tzinfo=dt.UTC),
     )
-    store = Store(f"sqlite:///{tmp_path / 's.sqlite'}")
+    store = Store(f"sqlite:///{tmp_path / 's.sqlite'}", partnership=config.partnership.id)
     result = ingest_file(config, store, fill_template(made.path), data_dir=data)
     assert result.status == "loaded", result.problems
     assert file_digest(tmp_path / "s.sqlite")

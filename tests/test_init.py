@@ -76,7 +76,7 @@ def test_init_hartlepool_then_pull_evaluate_and_run_all(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"
     pulled = invoke("pull", "--config", str(folder), "--store", url)
     assert pulled.exit_code == 0, pulled.output
-    frame = Store(url).frame()
+    frame = Store(url, partnership=load_config(folder).partnership.id).frame()
     borough = frame[frame["area"] == "borough"]
     assert borough.groupby("period")["value"].sum().astype(int).to_dict() == dict(zip(MONTHS, HARTLEPOOL, strict=True))
 
@@ -198,7 +198,7 @@ def test_init_accounts_for_every_row_code_and_type(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"
     pulled = invoke("pull", "--config", str(folder), "--store", url)
     assert pulled.exit_code == 0, pulled.output
-    frame = Store(url).frame()
+    frame = Store(url, partnership=load_config(folder).partnership.id).frame()
     borough = frame[frame["area"] == "borough"]
     assert borough.groupby("period")["value"].sum().to_dict() == {"2023-01": 5, "2023-02": 5}
     violence = frame[(frame["indicator"] == "violence") & (frame["period"] == "2023-01")]
@@ -289,7 +289,7 @@ def test_lsoa_codes_given_directly_and_gzipped_files(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"
     pulled = invoke("pull", "--config", str(tmp_path / "a"), "--store", url)
     assert pulled.exit_code == 0, pulled.output
-    frame = Store(url).frame()
+    frame = Store(url, partnership=load_config(tmp_path / "a").partnership.id).frame()
     assert frame[frame["area"] == "borough"]["value"].sum() == 3  # the three rows of E01000001 and E01000002
 
 
@@ -359,7 +359,7 @@ def test_month_folders_as_data_police_uk_downloads_come(tmp_path: Path) -> None:
     assert load_config(folder).partner("police").sources[0].options["pattern"] == "**/*-testforce-street.csv*"
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"
     assert invoke("pull", "--config", str(folder), "--store", url).exit_code == 0
-    frame = Store(url).frame()
+    frame = Store(url, partnership=load_config(folder).partnership.id).frame()
     assert frame[frame["area"] == "borough"].groupby("period")["value"].sum().to_dict() == {"2023-01": 5, "2023-02": 5}
 
 

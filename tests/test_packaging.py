@@ -1,5 +1,5 @@
 """An installed wheel (not this checkout) carries what rendering needs: templates, stylesheets
-and the translation catalogs."""
+and the translation catalogs; and the store's migrations."""
 
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ assert Path(reportgen.__file__).is_relative_to(Path(sys.argv[1])), reportgen.__f
 doc = sample_document()
 for fmt in ("pdf", "docx", "html"):
     get_renderer(fmt).render(doc, Path(sys.argv[2]) / ("out." + fmt))
+from reportgen.migrations import upgrade
+assert upgrade("sqlite:///" + str(Path(sys.argv[2]) / "store.sqlite")).current  # migrations ship too
 with use_language("pl"):
     from reportgen.i18n import _
     print(_("Your quarterly update on crime"))
@@ -57,6 +59,8 @@ def test_wheel_carries_templates_stylesheets_and_catalogs(wheel: Path) -> None:
     for source in [*ROOT.joinpath("templates").rglob("*.j2"), *ROOT.joinpath("templates").rglob("*.css")]:
         assert f"reportgen/templates/{source.relative_to(ROOT / 'templates').as_posix()}" in names, source.name
     assert any(n.startswith("reportgen/locale/pl/") and n.endswith(".po") for n in names)
+    for source in ROOT.joinpath("reportgen", "store_migrations").rglob("*.py"):
+        assert source.relative_to(ROOT).as_posix() in names, source.name
 
 
 def test_installed_wheel_renders_every_format_away_from_the_checkout(wheel: Path, tmp_path: Path) -> None:

@@ -43,7 +43,7 @@ def testshire(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     root = tmp_path_factory.mktemp("testshire")
     config_dir = write_config(root / "config")
     url = f"sqlite:///{root / 'store.sqlite'}"
-    store = Store(url)
+    store = Store(url, partnership="testshire-community-safety-partnership")
     first, last = Period.parse("2000-04"), Period.parse("2005-03")
     load(store, monthly("burglary", first, last, lambda i: 100 - (i % 24) / 4))
     load(store, monthly("vehicle", first, Period.parse("2005-02"), lambda i: 80 + (i % 7)))
@@ -165,6 +165,7 @@ def test_an_empty_store_is_a_clear_error_not_a_pack_of_blanks(tmp_path: Path) ->
 
     demo = Path(__file__).resolve().parents[1] / "data_sources"
     url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    Store(url, partnership="wigan-leigh").dispose()  # a store that exists but holds nothing (a missing one is refused)
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["run", "board-pack", "--period", "2005-03", "--config", str(demo),
                                       "--store", url, "--out", str(out)])

@@ -24,12 +24,12 @@ def test_pull_loads_then_reports_unchanged(small_config: Path, tmp_path: Path) -
     first = run_pull(small_config, db)
     assert first.exit_code == 0, first.output
     assert "police" in first.output and "9" in first.output
-    stored = Store(f"sqlite:///{db}").frame()
+    stored = Store(f"sqlite:///{db}", partnership="testborough-community-safety-partnership").frame()
     assert len(stored) == 9
     assert stored.loc[stored["area"] == "borough", "value"].sum() == 96
     second = run_pull(small_config, db)
     assert second.exit_code == 0, second.output
-    counts = Store(f"sqlite:///{db}").loads()[["n_new", "n_unchanged"]].values.tolist()
+    counts = Store(f"sqlite:///{db}", partnership="testborough-community-safety-partnership").loads()[["n_new", "n_unchanged"]].values.tolist()
     assert counts == [[9, 0], [0, 9]]
 
 
@@ -63,7 +63,7 @@ def test_bad_rows_reject_the_file_and_leave_the_store_alone(
     assert "police.csv" in result.output
     assert "police/returns: refused whole, nothing loaded (the error below says why)" in result.output
     assert hashlib.sha256(db.read_bytes()).hexdigest() == digest
-    assert len(Store(f"sqlite:///{db}").frame()) == 9
+    assert len(Store(f"sqlite:///{db}", partnership="testborough-community-safety-partnership").frame()) == 9
 
 
 def test_wrong_encoding_names_the_file(small_config: Path) -> None:

@@ -74,7 +74,7 @@ def pull(root: Path, db: Path):  # type: ignore[no-untyped-def]
 
 
 def borough(db: Path) -> dict[tuple[str, str], float]:
-    frame = Store(f"sqlite:///{db}").frame()
+    frame = Store(f"sqlite:///{db}", partnership="hartlepool").frame()
     frame = frame[frame["area"] == "borough"]
     return {(r.indicator, r.period): r.value for r in frame.itertuples()}
 
@@ -196,7 +196,7 @@ def test_lsoa_of_another_district_is_outside_but_one_named_like_ours_is_a_slip(
 
 
 def test_pull_returns_each_source_account(partnership: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    store = Store(f"sqlite:///{tmp_path / 's.sqlite'}")
+    store = Store(f"sqlite:///{tmp_path / 's.sqlite'}", partnership="hartlepool")
     with caplog.at_level(logging.INFO, logger="reportgen.pull"):
         result = pull_sources(load_config(partnership), store)
     [pulled] = result.sources
@@ -355,7 +355,7 @@ def test_csv_return_maps_labels_loosely_and_says_so(small_config: Path, tmp_path
     assert (
         "note: 'north  WARD' matched area_map's 'North Ward' after normalising case and spaces (1 row)" in result.output
     )
-    frame = Store(f"sqlite:///{db}").frame()
+    frame = Store(f"sqlite:///{db}", partnership=load_config(small_config).partnership.id).frame()
     assert sorted(frame.loc[frame["area"] == "north", "value"]) == [7.0, 12.0]
 
 
@@ -383,7 +383,7 @@ def test_a_folder_with_no_row_of_ours_fails_rather_than_loading_zeros(partnershi
     [error] = error_lines(result.output)
     assert f"{n:,} rows would be dropped (outside the partnership): Middlesbrough {n:,}" in error
     assert "is this the right force's folder" in error
-    assert Store(f"sqlite:///{db}").frame().empty
+    assert Store(f"sqlite:///{db}", partnership="hartlepool").frame().empty
 
 
 def test_lsoa_code_in_other_case_and_spaces_loads_and_says_so(partnership: Path, tmp_path: Path) -> None:
@@ -401,9 +401,9 @@ def test_lsoa_code_in_other_case_and_spaces_loads_and_says_so(partnership: Path,
     note = f"note: LSOA code 'e01011954' in the files matched E01011954 after normalising case and spaces ({rows} rows)"
     assert note in result.output
     assert (
-        Store(f"sqlite:///{db}")
+        Store(f"sqlite:///{db}", partnership="hartlepool")
         .frame()[["indicator", "area", "period", "value"]]
-        .equals(Store(f"sqlite:///{good}").frame()[["indicator", "area", "period", "value"]])
+        .equals(Store(f"sqlite:///{good}", partnership="hartlepool").frame()[["indicator", "area", "period", "value"]])
     )
 
 

@@ -10,7 +10,6 @@ import sqlite3
 from pathlib import Path
 
 import openpyxl
-import pandas as pd
 import pytest
 from click.testing import CliRunner
 from returns_fixtures import POLICEUK_SOURCE, canonical_rows, write_config, write_police_files
@@ -56,6 +55,9 @@ def _source(root: Path):  # type: ignore[no-untyped-def]
     return get_source_class(partner.sources[0].type)(partner.sources[0], partner, config)
 
 
+PID = "testborough-csp"  # returns_fixtures' partnership: its short name as an id
+
+
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """The canonical rows pulled from a CSV whose mapped 'Date sent' column is filled in,
@@ -64,7 +66,7 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> dict:
     rows = [(i, a, p, v, "" if a == "borough" else _sent(p)) for i, a, p, v in canonical_rows()]
     _write_csv(root, rows)
     url = f"sqlite:///{root.parent / 'store.sqlite'}"
-    store = Store(url)
+    store = Store(url, partnership=PID)
     config = load_config(root)
     # loaded "at" LOADED (as pull would, with the clock) so the expected times are exact
     data = _source(root).load()
@@ -73,7 +75,7 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 def test_received_column_is_read_mapped_and_stored(loaded: dict) -> None:
-    store = Store(loaded["url"])
+    store = Store(loaded["url"], partnership=PID)
     frame = store.frame().set_index(["indicator", "area", "period"])
     for indicator, area, period, _value, sent in loaded["rows"]:
         got = dt.datetime.fromisoformat(frame.loc[(indicator, area, period), "received_at"])
@@ -85,7 +87,7 @@ def test_received_column_is_read_mapped_and_stored(loaded: dict) -> None:
 
 
 def test_a_changed_received_date_alone_is_not_a_revision(loaded: dict) -> None:
-    store = Store(loaded["url"])
+    store = Store(loaded["url"], partnership=PID)
     frame = store.frame(indicators=["burglary"])
     frame = frame[frame["period"] == "2022-03"].copy()
     frame["received_at"] = dt.datetime(2022, 4, 6, tzinfo=UTC)
@@ -96,7 +98,7 @@ def test_a_changed_received_date_alone_is_not_a_revision(loaded: dict) -> None:
 
 
 def test_received_by_replays_what_partners_had_sent(loaded: dict) -> None:
-    store = Store(loaded["url"])
+    store = Store(loaded["url"], partnership=PID)
     by_may = store.frame(received_by=dt.datetime(2022, 5, 1, tzinfo=UTC))
     # the neighbourhoods' March figures only: April's came later, the borough's when loaded
     assert set(by_may["period"]) == {"2022-03"} and "borough" not in set(by_may["area"])
@@ -111,7 +113,7 @@ def test_received_by_replays_what_partners_had_sent(loaded: dict) -> None:
     row["value"] = row["value"] + 1
     row["received_at"] = dt.datetime(2022, 6, 3, tzinfo=UTC)
     later = Path(loaded["url"].removeprefix("sqlite:///")).with_name("revised.sqlite")
-    copy = Store(f"sqlite:///{later}")
+    copy = Store(f"sqlite:///{later}", partnership=PID)
     copy.load(store.frame(), source="police/main", partner="police", now=LOADED)
     assert copy.load(row, source="police/main", partner="police", now=LOADED + dt.timedelta(days=1)).revised == 1
 
@@ -126,19 +128,16 @@ def test_received_by_replays_what_partners_had_sent(loaded: dict) -> None:
 
 
 def test_a_store_made_before_received_dates_reads_them_as_load_times(tmp_path: Path) -> None:
-    path = tmp_path / "old.sqlite"
-    store = Store(f"sqlite:///{path}")
-    rows = [("burglary", "borough", "2022-03", 5.0)]
-    store.load(
-        pd.DataFrame(rows, columns=["indicator", "area", "period", "value"]), source="s", partner="p", now=LOADED
-    )
-    store.dispose()
-    con = sqlite3.connect(path)
-    con.execute("ALTER TABLE observations DROP COLUMN received_at")
-    con.commit()
-    con.close()
-    frame = Store(f"sqlite:///{path}").frame()
-    assert frame["received_at"].iloc[0] == frame["loaded_at"].iloc[0]
+    from legacy_store import make_legacy_store
+
+    from reportgen.migrations import upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    make_legacy_store(url, received_column=False)
+    upgrade(url, partnership=PID)
+    frame = Store(url, partnership=PID).frame()
+    assert len(frame) == 2
+    assert (frame["received_at"] == frame["loaded_at"]).all()
 
 
 def test_bad_received_date_is_rejected_naming_line_and_value(tmp_path: Path) -> None:
@@ -204,7 +203,7 @@ def test_sql_received_column_is_read(tmp_path: Path) -> None:
 
 # --- returns status ---------------------------------------------------------------------------
 def test_status_judges_on_time_late_and_missing_by_received_dates(loaded: dict) -> None:
-    config, store = loaded["config"], Store(loaded["url"])
+    config, store = loaded["config"], Store(loaded["url"], partnership=PID)
     # borough rows were loaded (received) in 2026: late; the neighbourhoods' are not owed
     march = return_status(config, store, Period.parse("2022-03"), today=dt.date(2022, 6, 1))
     assert set(march["status"]) == {"late"}
@@ -214,7 +213,9 @@ def test_status_judges_on_time_late_and_missing_by_received_dates(loaded: dict) 
     borough = store.frame()
     borough = borough[borough["area"] == "borough"].copy()
     borough["received_at"] = [dt.datetime.fromisoformat(_sent(p)).replace(tzinfo=UTC) for p in borough["period"]]
-    dated = Store(f"sqlite:///{Path(loaded['url'].removeprefix('sqlite:///')).with_name('dated.sqlite')}")
+    dated = Store(
+        f"sqlite:///{Path(loaded['url'].removeprefix('sqlite:///')).with_name('dated.sqlite')}", partnership=PID
+    )
     dated.load(borough, source="police/main", partner="police", now=LOADED)
     march = return_status(config, dated, Period.parse("2022-03")).set_index("indicator")
     assert set(march["status"]) == {"received"}  # 5 April, deadline 10 April

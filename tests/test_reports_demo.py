@@ -95,7 +95,7 @@ def test_manifest_records_inputs_data_time_config_and_versions(demo: dict[str, o
     sources = {(s["partner"], s["source"]) for s in manifest["inputs"]}
     assert {(p.id, f"{p.id}/{s.id}") for p in config.partners for s in p.sources} == sources
     assert all(s["checksum"] for s in manifest["inputs"])
-    store = Store(str(demo["url"]))
+    store = Store(str(demo["url"]), partnership="wigan-leigh")
     frame = store.frame()
     store.dispose()
     # the data's time is when partners sent it (the returns' received dates), not the load time
@@ -176,7 +176,7 @@ def test_board_pack_scorecard_figure_comes_from_the_data(demo: dict[str, object]
     12 months to March 2005, straight from the store."""
     config = load_config(DEMO)
     types = next(d.of for d in config.derived if d.id == "recorded_crime")
-    store = Store(str(demo["url"]))
+    store = Store(str(demo["url"]), partnership="wigan-leigh")
     frame = store.frame(indicators=list(types))
     store.dispose()
     months = Period.parse("2005-03").rolling_12()
@@ -212,7 +212,7 @@ def test_data_quality_annex_lists_every_partner(demo: dict[str, object]) -> None
 def test_board_pack_is_dated_when_the_data_was_received_not_loaded(demo: dict[str, object]) -> None:
     """The March 2005 pack is dated by its newest return (April 2005), in its cover text and
     its PDF metadata, though the demo data were all loaded today."""
-    store = Store(str(demo["url"]))
+    store = Store(str(demo["url"]), partnership="wigan-leigh")
     frame = store.frame()
     store.dispose()
     used = frame[frame["period_end"] <= Period.parse("2005-03").end]
@@ -422,7 +422,7 @@ def test_run_replays_a_reporting_day_with_received_by(demo: dict[str, object], t
     assert replay["received_by"].startswith("2005-04-05T23:59:59")
     # The newest data used was received by then; the full run had later returns.
     assert replay["data_as_at"] <= replay["received_by"] < full["data_as_at"]
-    full_obs = Store(str(demo["url"])).frame()
+    full_obs = Store(str(demo["url"]), partnership="wigan-leigh").frame()
     late = full_obs[(full_obs["period"] == "2005-03") & (full_obs["received_at"] > replay["received_by"])]
     assert not late.empty, "the demo has March returns sent after 5 April"
     bad = CliRunner().invoke(cli, [*args[:-1], "soon"])

@@ -28,7 +28,7 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = write_config(tmp / "cfg")
     config = load_config(root)
     db = tmp / "pristine.sqlite"
-    store = Store(f"sqlite:///{db}")
+    store = Store(f"sqlite:///{db}", partnership="testborough-csp")
     feb = write_template(config, "council", [Period.parse("2022-02")], tmp / "feb.xlsx").path
     assert ingest_file(config, store, fill_template(feb), data_dir=tmp / "setup").status == "loaded"
     store.dispose()
@@ -114,7 +114,7 @@ def test_a_corrupted_return_is_loaded_cleanly_or_rejected_cleanly(base: dict, ed
         path = work / "council.xlsx"
         corrupt(base["good"], path, edits, change, damage)
         before = file_digest(db)
-        store = Store(f"sqlite:///{db}")
+        store = Store(f"sqlite:///{db}", partnership="testborough-csp")
         loads_before = len(store.loads())
         result = ingest_file(base["config"], store, path, data_dir=work / "returns")
         event(result.status)  # --hypothesis-show-statistics shows the mix of outcomes

@@ -95,7 +95,7 @@ def test_ingest_loads_a_filled_template_and_archives_it_with_a_checksum(setup: d
     result = _ingest(setup, path)
     assert result.exit_code == 0, result.output
     assert "1 loaded, 0 unchanged, 0 rejected" in result.output
-    frame = Store(setup["url"]).frame()
+    frame = Store(setup["url"], partnership="testborough-csp").frame()
     assert len(frame) == 9
     for row in frame.itertuples():
         assert row.value == value_for(row.indicator, row.area, row.period)
@@ -105,14 +105,14 @@ def test_ingest_loads_a_filled_template_and_archives_it_with_a_checksum(setup: d
     assert len(archived) == 1 and archived[0].read_bytes() == path.read_bytes()
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     assert (archived[0].parent / (archived[0].name + ".sha256")).read_text().split()[0] == digest
-    loads = Store(setup["url"]).loads()
+    loads = Store(setup["url"], partnership="testborough-csp").loads()
     assert loads["checksum"].tolist() == [digest]
 
 
 def test_resending_the_same_file_changes_nothing(setup: dict) -> None:
     path = fill_template(_template(setup))
     assert _ingest(setup, path).exit_code == 0
-    Store(setup["url"]).dispose()
+    Store(setup["url"], partnership="testborough-csp").dispose()
     before = file_digest(setup["db"])
     again = _ingest(setup, path)
     assert again.exit_code == 0, again.output
@@ -128,7 +128,7 @@ def test_a_corrected_file_revises_only_what_changed(setup: dict) -> None:
     assert _ingest(setup, first).exit_code == 0
     result = _ingest(setup, corrected)
     assert result.exit_code == 0, result.output
-    store = Store(setup["url"])
+    store = Store(setup["url"], partnership="testborough-csp")
     loads = store.loads()
     assert loads[["n_new", "n_revised", "n_unchanged"]].values.tolist()[-1] == [0, 1, 8]
     ind, area, period = template_rows(blank)[0]
@@ -137,7 +137,7 @@ def test_a_corrected_file_revises_only_what_changed(setup: dict) -> None:
 
 def test_status_reports_received_late_missing_and_revised(setup: dict) -> None:
     config = load_config(setup["root"])
-    store = Store(setup["url"])
+    store = Store(setup["url"], partnership="testborough-csp")
     march = Period.parse("2022-03")
     status = return_status(config, store, march, today=dt.date(2022, 6, 1))
     council = status[status.partner == "council"].set_index("indicator")

@@ -20,6 +20,7 @@ from reportgen.deliver.publish import PublishChannel
 from reportgen.errors import DeliveryError
 from reportgen.periods import Period
 from reportgen.schedule.config import Delivery
+from reportgen.schedule.ledger import Ledger
 from reportgen.schedule.manual import rerun
 from reportgen.schedule.runner import Runner
 from reportgen.schedule.service import Service
@@ -56,7 +57,7 @@ def test_draft_then_approve_then_correction(tmp_path: Path) -> None:
     calls: list = []
     svc = Service(settings, now=clock, generate=make_generate(calls))
     svc.startup()
-    store = Store(settings.store)
+    store = Store(settings.store, partnership=settings.partnership)
     store.load(pd.DataFrame({"indicator": ["burglary"], "area": ["borough"], "period": ["2005-03"], "value": [30]}),
                source="returns", partner="police", now=clock())
     clock.set(utc(2005, 4, 14, 9))  # both due on 14 April (10th working day), 09:00 and 09:20 BST
@@ -150,7 +151,8 @@ def test_released_files_are_never_overwritten_and_failed_publish_changes_nothing
 
 
 def test_rerun_needs_an_earlier_run(tmp_path: Path) -> None:
-    settings_at(tmp_path, JOBS)
+    settings = settings_at(tmp_path, JOBS)
+    Ledger(settings.database_url, partnership=settings.partnership).dispose()  # a ledger with no runs yet
     result = invoke("rerun", "leaflet", "--period", "2005-Q1", "--schedules", str(tmp_path / "schedules.toml"))
     assert result.exit_code == 1
     assert "leaflet has no earlier run for 2005-Q1" in result.output and "reportgen run leaflet" in result.output

@@ -45,7 +45,7 @@ def test_killed_run_is_retried_and_leaves_no_half_output(tmp_path: Path) -> None
     try:
         line = proc.stdout.readline()  # blocks until the child is mid-run; no sleeping
         assert line.strip() == "STARTED", proc.stderr.read()
-        ledger = Ledger(settings.database_url)
+        ledger = Ledger(settings.database_url, partnership=settings.partnership)
         [running] = ledger.runs()
         assert (running.status, running.pid, running.period) == ("running", proc.pid, "2025-10")
         staging = list((tmp_path / "outputs" / ".staging").iterdir())

@@ -21,7 +21,7 @@ from reportgen.periods import Period
 from reportgen.schedule.ledger import Ledger
 from reportgen.schedule.manual import manual_run
 from reportgen.schedule.runner import Runner
-from reportgen.schedule.service import JOBSTORE_TABLE, SWEEP_ID, Service
+from reportgen.schedule.service import SWEEP_ID, Service, jobstore_table
 
 BOARD = """
 [[jobs]]
@@ -32,6 +32,8 @@ when = { working_day = 5, at = "07:00" }
 deliver = [{ channel = "email", to = ["board@example.org"] }]
 """
 
+
+PID = "testborough-community-safety-partnership"  # the small test config's partnership id
 
 def service(root: Path, jobs: str, clock: Clock, calls: list, **kwargs) -> Service:  # type: ignore[no-untyped-def]
     settings = settings_at(root, jobs)
@@ -64,7 +66,7 @@ def test_stored_apscheduler_trigger_fires_once_at_0130_across_the_october_change
     scheduler = svc.build_scheduler()
     try:
         # Read the job back from the SQLite job store, as a restarted service would.
-        store = SQLAlchemyJobStore(url=svc.ledger.url, tablename=JOBSTORE_TABLE)
+        store = SQLAlchemyJobStore(url=svc.ledger.url, tablename=jobstore_table(svc.ledger.partnership))
         store.start(scheduler, "check")
         stored = store.lookup_job("job:board-pack")
         fires, previous, now = [], None, clock()
@@ -135,7 +137,8 @@ def test_job_store_is_persistent_with_deliberate_grace_and_coalescing(tmp_path: 
         assert job.coalesce is True and job.misfire_grace_time == 6 * 3600
         assert scheduler.get_job(SWEEP_ID) is not None
         with svc.ledger.engine.connect() as conn:
-            rows = conn.execute(text(f"SELECT id, next_run_time FROM {JOBSTORE_TABLE} ORDER BY id")).all()
+            table = jobstore_table(svc.ledger.partnership)
+            rows = conn.execute(text(f"SELECT id, next_run_time FROM {table} ORDER BY id")).all()
         assert [r[0] for r in rows] == ["job:board-pack", SWEEP_ID]
         assert rows[0][1] == utc(2025, 12, 5, 7).timestamp()
     finally:
@@ -166,7 +169,7 @@ def test_two_services_and_a_manual_run_make_one_run_per_period(tmp_path: Path) -
         barrier.wait()
         results[name] = fn()
 
-    manual = Runner(a.settings, Ledger(a.settings.database_url), now=clock, generate=make_generate(calls))
+    manual = Runner(a.settings, Ledger(a.settings.database_url, partnership=a.settings.partnership), now=clock, generate=make_generate(calls))
     threads = [
         threading.Thread(target=go, args=("a", a.run_due)),
         threading.Thread(target=go, args=("b", b.run_due)),
@@ -295,7 +298,7 @@ def test_waits_for_partner_returns_then_renders_with_gap_flagged(tmp_path: Path,
     clock.set(utc(2005, 4, 7, 8))  # March's pack was due at 07:00 BST (06:00 UTC) on 7 April
     assert svc.run_due() == [] and calls == [], "police return for March not in yet"
     if arrives:
-        store = Store(svc.settings.store)
+        store = Store(svc.settings.store, partnership=svc.settings.partnership)
         frame = pd.DataFrame({"indicator": ["burglary"], "area": ["borough"], "period": ["2005-03"], "value": [30]})
         store.load(frame, source="returns", partner="police", now=clock())
         store.dispose()
@@ -340,6 +343,6 @@ def test_serve_once_catches_up_then_exits(tmp_path: Path, monkeypatch: pytest.Mo
     second = CliRunner().invoke(cli, args)
     assert second.exit_code == 0, second.output
     assert calls == [("board-pack", "2019-12", None)]
-    [run] = Ledger(f"sqlite:///{tmp_path / 'var' / 'reportgen.sqlite'}").runs()
+    [run] = Ledger(f"sqlite:///{tmp_path / 'var' / 'reportgen.sqlite'}", partnership=PID).runs()
     assert (run.period, run.trigger, run.status) == ("2019-12", "catch-up", "succeeded")
     assert len(list((tmp_path / "outputs" / "outbox" / "pending").glob("*.eml"))) == 1

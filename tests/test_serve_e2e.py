@@ -61,7 +61,7 @@ def test_serve_renders_delivers_and_stops_on_sigterm(tmp_path: Path) -> None:
         server.stop()
     assert code == 0, log
     msg = server.mailbox.messages[0]
-    ledger = Ledger(settings.database_url)
+    ledger = Ledger(settings.database_url, partnership=settings.partnership)
     [run] = ledger.runs()
     assert (run.job, run.period, run.status, run.version) == ("board-pack", "2005-03", "succeeded", 1)
     assert run.started_at >= due

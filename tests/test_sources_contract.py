@@ -202,7 +202,7 @@ def test_loads_all_or_nothing_and_reloading_changes_nothing(tmp_path: Path, case
     root = write_config(tmp_path / "cfg", case.source_toml)
     rows = canonical_rows()
     case.write(root, rows)
-    store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}", partnership="testborough-csp")
     first = store.load(_source(root).load().frame, source="police/main", partner="police")
     second = store.load(_source(root).load().frame, source="police/main", partner="police")
     assert (first.new, first.revised) == (len(rows), 0)

@@ -3,10 +3,22 @@
 The series is drawn against its mean and process limits (mean +/- 2.66 x mean moving
 range, the NHS "Making Data Count" method). Points showing special-cause variation get
 a different marker shape AND colour, and the legend says in words what each means.
+
+Limits are worked out afresh at each rebase (the indicator's ``spc_rebase``), so the mean
+and limit lines step where the process changed. When more than half of the points behind
+the latest limits are special cause, the limits describe no single process: the chart then
+draws the points plainly and says, in its alt text and caption, that the limits need
+rebasing, instead of marking every point.
+
+``public=True`` words the chart for residents (the web page): "usual range", "unusually
+low", never SPC's terms.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
@@ -31,7 +43,14 @@ _STYLE = {  # variation -> (marker, colour, words)
     "concern": ("s", palette.CONCERN, "Special cause: concern"),
     "neutral": ("^", palette.REDDISH_PURPLE, "Special cause (neither better nor worse)"),
 }
+_PUBLIC_WORDS = {  # the same marks in residents' words
+    "common_cause": "A usual month",
+    "improvement": "Unusually good",
+    "concern": "Unusually bad",
+    "neutral": "Unusual",
+}
 _SPC_POLARITY = {"lower_is_better": "lower", "higher_is_better": "higher", "contextual": "neutral"}
+SPECIAL = ("improvement", "concern", "neutral")
 
 
 def spc_chart(
@@ -46,21 +65,32 @@ def spc_chart(
     source: str = "",
     width_mm: float = 170.0,
     height_mm: float = 78.0,
+    rebase: Sequence[str] = (),
+    public: bool = False,
 ) -> ChartDraft:
     """An XmR chart of the last ``window`` points of ``values`` (index: period keys, oldest
     first). Points are classified by the evaluation engine's own XmR code, so the chart and
-    the scorecard's SPC column always agree."""
+    the scorecard's SPC column always agree. ``rebase`` lists period keys where the process
+    changed (limits start afresh there). Unless ``public``, a sentence saying where the limits
+    come from (and whether they need rebasing) is added to ``caption``."""
     series = values.dropna().astype(float)
     if series.empty:
         raise ValueError(f"no values to draw for {measure!r}")
     t = [period_end(k) for k in series.index]
-    points = xmr_points(series.to_numpy(), window, t=t, polarity=_SPC_POLARITY.get(str(polarity), "neutral"))
-    points = points[points["baseline"]]
+    cuts = [period_end(k) for k in rebase]
+    pol = _SPC_POLARITY.get(str(polarity), "neutral")
+    points = xmr_points(series.to_numpy(), window, t=t, polarity=pol, rebase=cuts).tail(window)
     months = points["t"].tolist()
     data = points["value"].to_numpy()
     kinds = points["variation"].tolist()
-    mean, upper, lower = (float(points[c].iloc[0]) for c in ("mean", "ucl", "lcl"))
+    latest_row = points.iloc[-1]
     insufficient = kinds[-1] == "insufficient_data"
+    needs_rebase = bool(latest_row["needs_rebase"])
+    if needs_rebase:  # the limits describe no single process: do not paint every point
+        current = (points["segment"] == latest_row["segment"]).to_numpy()
+        kinds = ["common_cause" if c else k for k, c in zip(kinds, current, strict=True)]
+    words = _PUBLIC_WORDS if public else {k: v[2] for k, v in _STYLE.items()}
+    show_limits = not insufficient and not (public and needs_rebase)
 
     fig, ax = new_figure(width_mm, height_mm)
     ax.plot(months, data, color=LINE, linewidth=1.4, zorder=2)
@@ -82,35 +112,40 @@ def spc_chart(
     value_axis(ax, decimals)
     month_axis(ax, months)
     low, high = float(data.min()), float(data.max())
-    if not insufficient:
-        ax.axhline(mean, color=palette.MEAN, linewidth=1.4, zorder=1)
-        for level in (upper, lower):
-            ax.axhline(level, color=palette.LIMITS, linewidth=1.1, linestyle=(0, (5, 3)), zorder=1)
-        low, high = min(low, lower), max(high, upper)
+    mean, upper, lower = (float(latest_row[c]) for c in ("mean", "ucl", "lcl"))
+    if show_limits:
+        # One level per segment: each runs from half a month before its first point to half a
+        # month after its last, so the lines step at a rebase without joining across it.
+        limits = points[["mean", "ucl", "lcl"]].to_numpy(dtype=float, copy=True)
+        limits[points["n"].to_numpy() < 1] = np.nan
+        segments = points["segment"].to_numpy()
+        for seg in pd.unique(segments):
+            at = np.flatnonzero(segments == seg)
+            x0, x1 = months[at[0]] - 0.5, months[at[-1]] + 0.5
+            ax.hlines(limits[at[0], 0], x0, x1, color=palette.MEAN, linewidth=1.4, zorder=1)
+            ax.hlines(limits[at[0], 1:], x0, x1, color=palette.LIMITS, linewidth=1.1, linestyle=(0, (5, 3)), zorder=1)
+        for cut in cuts:
+            if months[0] < cut <= months[-1]:
+                ax.axvline(cut - 0.5, color=palette.LIGHT_GREY, linewidth=1.0, zorder=0)
+        low, high = min(low, float(np.nanmin(limits[:, 2]))), max(high, float(np.nanmax(limits[:, 1])))
     pad = (high - low) * 0.08 or abs(high) * 0.1 or 1.0
     ax.set_ylim(max(0.0, low - pad) if low >= 0 else low - pad, high + pad)
     ax.set_ylabel(measure)
-    if not insufficient:
+    if show_limits:
         x = months[-1] + 0.7
+        names = ("Top of the usual range", "Average", "Bottom of the usual range") if public else (
+            "Upper limit", "Mean", "Lower limit")  # fmt: skip
         label_lines_at_right(
             ax,
             [
-                (x, upper, f"Upper limit {number(upper, decimals)}", palette.GREY),
-                (x, mean, f"Mean {number(mean, decimals)}", palette.GREY),
-                (x, lower, f"Lower limit {number(lower, decimals)}", palette.GREY),
+                (x, upper, f"{names[0]} {number(upper, decimals)}", palette.GREY),
+                (x, mean, f"{names[1]} {number(mean, decimals)}", palette.GREY),
+                (x, lower, f"{names[2]} {number(lower, decimals)}", palette.GREY),
             ],
         )
-    present = ["common_cause"] + [k for k in ("improvement", "concern", "neutral") if k in kinds]
+    present = ["common_cause"] + [k for k in SPECIAL if k in kinds]
     handles = [
-        Line2D(
-            [],
-            [],
-            linestyle="none",
-            marker=_STYLE[k][0],
-            color=_STYLE[k][1],
-            markersize=6,
-            label=_STYLE[k][2],
-        )
+        Line2D([], [], linestyle="none", marker=_STYLE[k][0], color=_STYLE[k][1], markersize=6, label=words[k])
         for k in present
     ]
     ax.legend(
@@ -125,25 +160,87 @@ def spc_chart(
 
     first, last = month_label(months[0], short=False), month_label(months[-1], short=False)
     latest = float(data[-1])
-    alt = f"{measure} each month, {first} to {last}: {number(latest, decimals)} in {last}"
+    alt = f"{measure}, {first} to {last}: {number(latest, decimals)} in {last}"
+    basis = limits_basis(points)
+    if public:
+        alt += _public_words(points, kinds, latest, needs_rebase, insufficient, decimals)
+        segment = int(latest_row["segment"])
+        if cuts and segment > months[0] and not insufficient:  # the "usual" level changed in view
+            since = month_label(segment, short=False)
+            changed = f"The level changed in {since}, so the average and usual range are worked out again from then."
+            caption = f"{caption} {changed}".strip()
+        return ChartDraft(fig, title, alt, caption, source, width_mm)
+    caption = " ".join(p for p in (basis, caption) if p)
     if insufficient:
         return ChartDraft(fig, title, alt + "; too few months for limits.", caption, source, width_mm)
-    position = (
-        "above the upper limit"
-        if latest > upper
-        else "below the lower limit"
-        if latest < lower
-        else "within the limits"
-    )
-    alt += (
-        f", {position} (mean {number(mean, decimals)}, limits {number(lower, decimals)} to "
-        f"{number(upper, decimals)})."
-    )
-    specials = [k for k in kinds if k in ("improvement", "concern", "neutral")]
+    position = "above the upper limit" if latest > upper else "below the lower limit" if latest < lower else (
+        "within the limits")  # fmt: skip
+    bounds = f"limits {number(lower, decimals)} to {number(upper, decimals)}"
+    alt += f", {position} (mean {number(mean, decimals)}, {bounds})."
+    alt += f" {basis}"
+    if needs_rebase:
+        flagged = int((points["rule"] != "").sum())
+        alt += f" {flagged} of {len(months)} months would be flagged: {REBASE_SENTENCE}"
+        return ChartDraft(fig, title, alt, caption=caption, source=source, width_mm=width_mm)
+    specials = [k for k in kinds if k in SPECIAL]
     if specials:
-        parts = [f"{specials.count(k)} {k}" for k in ("improvement", "concern", "neutral") if k in specials]
+        parts = [f"{specials.count(k)} {k}" for k in SPECIAL if k in specials]
         alt += f" {len(specials)} of {len(months)} months show special-cause variation ({', '.join(parts)})."
         alt += f" Latest month: {_STYLE.get(kinds[-1], _STYLE['common_cause'])[2].lower()}."
     else:
         alt += f" All {len(months)} months show only common-cause (normal) variation."
     return ChartDraft(fig, title, alt, caption=caption, source=source, width_mm=width_mm)
+
+
+#: What a document says when the limits describe no single process.
+REBASE_SENTENCE = (
+    "more than half of the points behind the limits are special cause, so the process has changed "
+    "and the limits need rebasing (a sustained change is set with spc_rebase) before the chart can "
+    "show which months are unusual."
+)
+
+
+def limits_basis(points: pd.DataFrame) -> str:
+    """Where the latest limits come from, in words: 'Mean and limits from 12 months, April 2004
+    to March 2005 (recalculated from April 2004, when the process changed).'"""
+    last = points.iloc[-1]
+    n = int(last["n"])
+    if n == 0:
+        return ""
+    months = points["t"].to_numpy()
+    segment = int(last["segment"])
+    if bool(last["carried"]):
+        since = int((points["segment"] == segment).sum())
+        return (
+            f"The process changed in {month_label(segment, short=False)}; with {since} "
+            f"{'month' if since == 1 else 'months'} since, fewer than limits need, the mean and limits are "
+            f"still those of the {n} months before (provisional)."
+        )
+    own = points[(points["segment"] == segment) & points["baseline"]]["t"].to_numpy()
+    if len(own) == n:  # the window is on the chart
+        span = f"{month_label(int(own[0]), short=False)} to {month_label(int(own[-1]), short=False)}"
+    else:  # a longer window than the chart shows: count from the end
+        span = f"to {month_label(int(months[-1]), short=False)}"
+    text = f"Mean and limits from {n} {'month' if n == 1 else 'months'}, {span}"
+    if segment > int(points["t"].min()) or (points["segment"] != points["segment"].iloc[0]).any():
+        text += f" (recalculated from {month_label(segment, short=False)}, when the process changed)"
+    return text + "."
+
+
+def _public_words(
+    points: pd.DataFrame, kinds: list[str], latest: float, changed: bool, insufficient: bool, decimals: int
+) -> str:
+    """The alt text's verdict for residents."""
+    if insufficient:
+        return "."
+    if changed:
+        return ". The level changed during this time, so no usual range is shown."
+    last = points.iloc[-1]
+    upper, lower = float(last["ucl"]), float(last["lcl"])
+    where = "above its usual range" if latest > upper else "below its usual range" if latest < lower else (
+        "within its usual range")  # fmt: skip
+    text = f", {where} ({number(lower, decimals)} to {number(upper, decimals)})."
+    unusual = [k for k in kinds if k in SPECIAL]
+    if unusual:
+        text += f" {len(unusual)} of {len(kinds)} months were unusual."
+    return text

@@ -20,7 +20,17 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from reportgen.config.models import Config, Derived, Partner, Partnership, Strategy
+from reportgen.config.models import (
+    Aggregation,
+    Config,
+    Derived,
+    DerivedKind,
+    Indicator,
+    Measure,
+    Partner,
+    Partnership,
+    Strategy,
+)
 from reportgen.errors import ConfigError
 from reportgen.tomlfile import read_toml
 
@@ -107,6 +117,17 @@ def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
         if current is None:
             return []
     return list(current.model_fields) if current is not None else []
+
+
+def load_partnership(root: Path | str = DEFAULT_CONFIG_DIR) -> Partnership:
+    """Only ``partnership.toml`` (its id, for the store and ledger), checked as load_config does."""
+    root = Path(root)
+    p_path = root / "partnership.toml"
+    if not p_path.is_file():
+        raise ConfigError(
+            _rel(p_path, root), None, "is missing", hint="pass --config DIR, the partnership's config folder"
+        )
+    return _validate(Partnership, _read_toml(p_path, root), _rel(p_path, root))
 
 
 def load_config(root: Path | str = DEFAULT_CONFIG_DIR) -> Config:
@@ -212,10 +233,14 @@ def _cross_check(
                 )
         known[d.id] = derived_file
     areas = partnership.area_ids
+    definitions: dict[str, Indicator | Derived] = {i.id: i for p, _ in partners for i in p.indicators}
+    definitions |= {d.id: d for d in derived}
     for strategy, rel in strategies:
         for t_n, target in enumerate(strategy.targets):
             for m_n, m in enumerate(target.measures):
                 key = f"targets[{t_n}] (id={target.id!r}).measures[{m_n}]"
+                if m.indicator in definitions:
+                    _check_baseline_basis(strategy, m, definitions[m.indicator], rel, key)
                 if m.indicator not in known:
                     raise ConfigError(
                         rel,
@@ -234,6 +259,41 @@ def _cross_check(
                         f"the measure on {m.indicator!r} has no target",
                         hint="give change_pct (e.g. -22) or target_value, or set monitor_only = true",
                     )
+
+
+# A count is compared on 12 months: its rolling 12 months when reported for a month or a
+# quarter, the financial year for a year (see reportgen.evaluate.engine). Shares and gaps are
+# ratios of sums, so any window gives a comparable figure.
+COMPARED_MONTHS = 12
+_RATIO_KINDS = (DerivedKind.PERCENTAGE, DerivedKind.RATIO, DerivedKind.GAP)
+
+
+def _check_baseline_basis(
+    strategy: Strategy, measure: Measure, definition: Indicator | Derived, rel: str, key: str
+) -> None:
+    """Refuse a baseline that cannot be compared with the figures it is compared with.
+
+    A count summed over a quarter baseline (2022-Q2) set against a rolling 12 months would print
+    "Up 296%, Off track" for a steady series; the fix is a 12-month baseline or a given value.
+    """
+    if measure.baseline_value is not None or definition.aggregation is not Aggregation.SUM:
+        return
+    if isinstance(definition, Derived) and definition.kind in _RATIO_KINDS:
+        return
+    baseline = strategy.baseline
+    if baseline.n_months == COMPARED_MONTHS:
+        return
+    kind = baseline.kind.value.replace("_", " ")
+    raise ConfigError(
+        rel,
+        "baseline_period",
+        f"{strategy.baseline_period!r} is a {kind} ({baseline.n_months} months), but {key} on "
+        f"{measure.indicator!r} is a total compared on {COMPARED_MONTHS} months (a rolling 12 months, or a "
+        f"financial year), so its change against the baseline would compare {COMPARED_MONTHS} months with "
+        f"{baseline.n_months}",
+        hint="use a financial year such as '2022/23' as baseline_period, or give the measure a "
+        "baseline_value for 12 months",
+    )
 
 
 def _suggest(name: str, options: Iterable[str]) -> str:

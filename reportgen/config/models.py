@@ -8,15 +8,21 @@ set targets on indicators and group them into big targets with a rule.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from reportgen.links import unsafe_links
 from reportgen.periods import Kind, Period
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"
+
+
+def slug(text: str) -> str:
+    """Lower-case letters and digits joined by "-": an id made from a name."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 class Model(BaseModel):
@@ -49,6 +55,30 @@ class Frequency(StrEnum):
             Frequency.QUARTERLY: Kind.QUARTER,
             Frequency.ANNUAL: Kind.FINANCIAL_YEAR,
         }[self]
+
+
+def _rebase_periods(value: Any, frequency: Frequency | None) -> tuple[str, ...]:
+    """``spc_rebase``: periods of the indicator's own frequency where its process changed (SPC
+    limits are worked out afresh from there; docs/statistics.md, "SPC"), kept as canonical keys."""
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        raise ValueError('must be a list of periods, e.g. spc_rebase = ["2004-04"]')
+    if frequency is None:  # the frequency itself is invalid: that error is reported instead
+        return tuple(str(v) for v in value)
+    keys = []
+    for n, item in enumerate(value):
+        try:
+            period = Period.parse(str(item))
+        except Exception as exc:  # PeriodError: say which entry, in the config's words
+            raise ValueError(f"entry {n} ({item!r}) is not a period: {exc}") from None
+        if period.kind is not frequency.period_kind:
+            raise ValueError(
+                f"entry {n} ({item!r}) is a {period.kind.value.replace('_', ' ')} period but the indicator "
+                f"is {frequency.value}: give {frequency.period_kind.value.replace('_', ' ')} periods"
+            )
+        keys.append(period.key)
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"lists a period twice: {keys}")
+    return tuple(sorted(keys, key=lambda k: Period.parse(k).start))
 
 
 class Aggregation(StrEnum):
@@ -93,6 +123,17 @@ class Comparator(Model):
 
 
 class Partnership(Model):
+    # The key of this partnership's rows in a shared store (several partnerships can use one
+    # database). Optional: without it, the short name (else the name) in lower case with
+    # spaces and punctuation as "-" ("Wigan & Leigh CSP" -> "wigan-leigh-csp"). Set it
+    # explicitly before sharing a store: changing it later hides the partnership's data.
+    id: str = Field(
+        default="",
+        pattern=r"^$|" + ID_PATTERN,
+        description="The key of this partnership's rows in a shared store (several partnerships can share one "
+        "database); default: the short name (else the name) in lower case, other characters as '-'. Set it "
+        "before sharing a store: changing it later leaves the data under the old key.",
+    )
     name: str = Field(description="The partnership's name, on every document.")
     short_name: str = Field(default="", description="A short name where space is short.")
     strapline: str = Field(default="", description="A line under the name on covers.")
@@ -120,6 +161,12 @@ class Partnership(Model):
             if refused:
                 raise ValueError(f"link {refused[0]!r} is not allowed: links may only be https, http or mailto")
         return value
+
+    @model_validator(mode="after")
+    def _default_id(self) -> Partnership:
+        if not self.id:
+            object.__setattr__(self, "id", slug(self.short_name or self.name) or "default")
+        return self
 
     @model_validator(mode="after")
     def _unique_area_ids(self) -> Partnership:
@@ -205,6 +252,16 @@ class Indicator(Model):
         description="lowest and highest value a return may hold for this indicator; others are refused",
     )
     owner: str = Field(default="", description="Set by reportgen from the partner file; not written in TOML.")
+    spc_rebase: tuple[str, ...] = Field(
+        default=(),
+        description="Periods of its own frequency where its process changed (e.g. [\"2004-04\"]): SPC limits are "
+        "worked out afresh from each (docs/spc.md).",
+    )
+
+    @field_validator("spc_rebase", mode="before")
+    @classmethod
+    def _rebase(cls, value: Any, info: ValidationInfo) -> tuple[str, ...]:
+        return _rebase_periods(value, info.data.get("frequency"))
 
     @field_validator("plausible_range")
     @classmethod
@@ -282,6 +339,16 @@ class Derived(Model):
     monitor_only: bool = Field(default=False, description="Reported but never judged against a target (grey status).")
     decimals: int = Field(default=0, ge=0, le=3, description="Decimal places shown (0 to 3).")
     owner: str = Field(default="partnership", description="Who answers for it in documents.")
+    spc_rebase: tuple[str, ...] = Field(
+        default=(),
+        description="Periods of its own frequency where its process changed (e.g. [\"2004-04\"]): SPC limits are "
+        "worked out afresh from each (docs/spc.md).",
+    )
+
+    @field_validator("spc_rebase", mode="before")
+    @classmethod
+    def _rebase(cls, value: Any, info: ValidationInfo) -> tuple[str, ...]:
+        return _rebase_periods(value, info.data.get("frequency"))
 
     @model_validator(mode="after")
     def _operands(self) -> Derived:

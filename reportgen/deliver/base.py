@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, ClassVar
 from reportgen.errors import LookupFailure
 
 if TYPE_CHECKING:
-    from reportgen.schedule.config import Delivery, Schedules
+    from reportgen.deliver.config import Delivery, DeliverySettings
 
 _REGISTRY: dict[str, str] = {
     "email": "reportgen.deliver.email:EmailChannel",
@@ -79,7 +79,7 @@ class Outcome:
 class Channel(ABC):
     name: ClassVar[str]
 
-    def __init__(self, settings: Schedules) -> None:
+    def __init__(self, settings: DeliverySettings) -> None:
         self.settings = settings
 
     @abstractmethod
@@ -87,7 +87,7 @@ class Channel(ABC):
         """Deliver ``parcel``; raise DeliveryError if it cannot be done (and will not be retried)."""
 
 
-def get_channel(name: str, settings: Schedules) -> Channel:
+def get_channel(name: str, settings: DeliverySettings) -> Channel:
     key = str(name).strip().lower()
     if key not in _REGISTRY:
         raise LookupFailure(f"Unknown delivery channel {name!r}.", hint=f"Known: {', '.join(CHANNEL_NAMES)}.")

@@ -13,8 +13,8 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from reportgen.deliver.base import Channel, Outcome, Parcel
+from reportgen.deliver.config import Delivery, Smtp
 from reportgen.deliver.outbox import Outbox
-from reportgen.schedule.config import Delivery, Smtp
 
 
 def compose(parcel: Parcel, spec: Delivery, smtp: Smtp) -> EmailMessage:
@@ -72,6 +72,10 @@ def _body(parcel: Parcel, attach: list[Path], linked: list[Path], smtp: Smtp) ->
 
 
 class EmailChannel(Channel):
+    """Email as a plain channel (one message, tried once). The service does not use it: its
+    emails go through the delivery queue (``reportgen.deliver.queue``), which keeps each
+    message's state and retries."""
+
     name = "email"
 
     def deliver(self, parcel: Parcel, spec: Delivery) -> Outcome:
@@ -84,21 +88,3 @@ class EmailChannel(Channel):
         if result.sent:
             return Outcome("sent", target, f"via {self.settings.smtp.host}:{self.settings.smtp.port}")
         return Outcome("queued", target, f"{result.error}; waiting in {path}")
-
-
-def send_alert(settings, subject: str, body: str) -> Outcome | None:  # type: ignore[no-untyped-def]
-    """Email partnership support (``[alerts] to``) about a job that keeps failing."""
-    if not settings.alerts.to:
-        return None
-    msg = EmailMessage()
-    msg["Subject"] = subject
-    msg["From"] = settings.smtp.sender
-    msg["To"] = ", ".join(settings.alerts.to)
-    msg["Date"] = format_datetime(dt.datetime.now(dt.UTC))
-    msg["Message-ID"] = make_msgid()
-    msg.set_content(body)
-    outbox = Outbox(settings.outbox.path)
-    path = outbox.put(msg, stem="alert")
-    if settings.smtp.configured and outbox.send(settings.smtp, only=[path]).sent:
-        return Outcome("sent", msg["To"])
-    return Outcome("queued", msg["To"], str(path))

@@ -11,9 +11,9 @@ import tempfile
 from pathlib import Path
 
 from reportgen.deliver.base import Channel, Outcome, Parcel
+from reportgen.deliver.config import Delivery
 from reportgen.deliver.fsops import copy_new
 from reportgen.errors import DeliveryError
-from reportgen.schedule.config import Delivery
 
 
 class PrintChannel(Channel):

@@ -20,9 +20,9 @@ import tempfile
 from pathlib import Path
 
 from reportgen.deliver.base import Channel, Outcome, Parcel
+from reportgen.deliver.config import Delivery
 from reportgen.deliver.fsops import swap_symlink
 from reportgen.errors import DeliveryError
-from reportgen.schedule.config import Delivery
 
 PUBLIC_SUFFIXES = (".html", ".pdf", ".css", ".png", ".svg", ".jpg")
 

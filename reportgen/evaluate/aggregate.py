@@ -261,12 +261,15 @@ def _combine(
 class Windowed:
     """One window's result for every series: ``value`` (NaN when incomplete) and ``complete``;
     for percentages and ratios also the summed ``numerator`` and ``denominator`` (NaN when
-    incomplete or not a ratio), which significance tests and "x of y" texts need."""
+    incomplete or not a ratio), which significance tests and "x of y" texts need; and
+    ``months``, how many of the window's months the series' observations cover (so an
+    incomplete window can say "9 of 12" rather than nothing)."""
 
     value: np.ndarray
     complete: np.ndarray
     numerator: np.ndarray | None = None
     denominator: np.ndarray | None = None
+    months: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -366,7 +369,16 @@ class Windows:
             # a "latest" percentage over several periods is the last one's (see _combine): so are its parts
             is_latest = rules.aggregation[series_ind] == AGG_CODES[Aggregation.LATEST]
             num, den = np.where(is_latest, last_num, num), np.where(is_latest, last_den, den)
-        return Windowed(value, complete, np.where(ratio, num, np.nan), np.where(ratio, den, np.nan))
+        return Windowed(value, complete, np.where(ratio, num, np.nan), np.where(ratio, den, np.nan), covered)
+
+    def first_start(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """The first month of each series' native rows inside its window (a large number when
+        it has none): whether the months a window lacks come before the series began."""
+        first = np.full(self.n, np.iinfo(np.int64).max, dtype=np.int64)
+        for part in self.parts:
+            inside = self._inside(part.ind, part.start, part.end, lo, hi)
+            np.minimum.at(first, part.key[inside], part.start[inside].astype(np.int64))
+        return first
 
 
 def window(

@@ -48,7 +48,9 @@ Semantics:
   native series up to the period evaluated (worked out by :func:`~reportgen.evaluate.spc.spc_latest`
   on a dense series x period grid, which gives the same numbers to the bit). Assurance
   compares the process limits with the trajectory brought to one native period (for sums,
-  ``trajectory x native months / months compared``).
+  ``trajectory x native months / months compared``). An indicator's ``spc_rebase`` periods
+  cut its series into segments with limits of their own; ``spc_needs_rebase`` says more than
+  half of the points behind the current limits are special cause (the limits need rebasing).
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ from reportgen.config.models import Aggregation, Config, Derived, DerivedKind, I
 from reportgen.errors import LookupFailure
 from reportgen.evaluate import significance as sig
 from reportgen.evaluate.aggregate import KIND_MONTHS, Cube, Rules, Windowed, Windows, to_kind
+from reportgen.evaluate.coverage import COVERAGE_COLUMNS, add_coverage
 from reportgen.evaluate.derive import derive
 from reportgen.evaluate.labels import (
     DIRECTION_WORDS,
@@ -110,7 +113,8 @@ INDICATOR_COLUMNS = [
     "change_test", "change_p_value", "change_significant",
     "target_period", "target_value", "target_change_words", "trajectory_value",
     "gap_pct", "status", "status_text", "direction", "direction_text", "improved", "missing", "spc_mean",
-    "spc_ucl", "spc_lcl", "spc_signal", "spc_variation", "spc_assurance",
+    "spc_ucl", "spc_lcl", "spc_signal", "spc_variation", "spc_assurance", "spc_direction",
+    "spc_needs_rebase",
 ]  # fmt: skip
 
 
@@ -226,6 +230,7 @@ def evaluate_store(
     areas: list[str] | None = None,
 ) -> Evaluation:
     """:func:`evaluate` on the store's observations (as known at ``as_at``), up to ``period``."""
+    store.require(config.partnership.id)
     ids = list(config.indicators)
     frame = store.frame(as_at=as_at, until=period, indicators=None if len(ids) > 500 else ids)
     return evaluate(config, frame, period, areas=areas)
@@ -318,9 +323,15 @@ def evaluate(
     ):
         frame[col] = np.where(hide, np.nan, arr[keys])
     _targets_and_status(config, frame, rows, baselines, keys, ind, win, defs)
+    compared_months = np.where(rolling, r12_w.months, period_w.months)[keys]
+    baseline_months = {sid: w.months for sid, w in baselines.items()}
+    add_coverage(
+        config, frame, rows, compared_months, baseline_months, keys, ind, win,
+        first_month=lambda: windows.first_start(win["cmp_lo"], win["eval_hi"])[keys],
+    )  # fmt: skip
     _judge_changes(config, frame, cube, defs, ind, area, win)
     _spc(frame, windows, rules, defs, win, keys, ind)
-    frame = frame[[*INDICATOR_COLUMNS, "_pol", "_order"]]
+    frame = frame[[*INDICATOR_COLUMNS, *COVERAGE_COLUMNS, "_pol", "_order"]]
     measures = frame[frame["strategy"] != ""]
     targets = evaluate_targets(config, measures, period)
     in_scope = frame["_order"] >= 0
@@ -558,7 +569,7 @@ def _spc(
     """SPC columns from the native series of each indicator, one SPC call per frequency.
 
     ``rows`` hold the recent native rows (:class:`Windows` has found them), in the cube's order."""
-    from reportgen.evaluate.spc import classify_assurance, spc_latest
+    from reportgen.evaluate.spc import classify_assurance, segment_starts, spc_latest
 
     n = rows.n
     n_areas = rows.n_areas
@@ -567,6 +578,8 @@ def _spc(
     lcl = np.full(n, np.nan)
     signal = np.full(n, "", dtype=object)
     variation = np.full(n, "insufficient_data", dtype=object)
+    needs_rebase = np.zeros(n, dtype=bool)
+    direction = np.full(n, "", dtype=object)  # high / low: which side a special cause is on
     pol_ind = np.array([POLARITY_SIGN[d.polarity] for d in defs], dtype=np.int64)
     for step in np.unique(rules.native_months):  # at most three: monthly, quarterly, annual
         codes = np.flatnonzero(rules.native_months == step)
@@ -577,6 +590,9 @@ def _spc(
         # end months, so rows are picked by comparing end as it is and t is worked out for them only
         end_lo = (t_report - SPC_LOOKBACK + 1) * int(step) - 1
         end_hi = (t_report + 1) * int(step) - 2
+        # each indicator's rebase periods in the same t: (end month + 1) // native months
+        rebase = [[(Period.parse(r).end + 1) // int(step) for r in d.spc_rebase] for d in defs]
+        starts = np.array([segment_starts(r, t_report) for r in rebase], dtype=float).reshape(-1, 2)
         for part in rows.parts:
             mine = (part.end >= end_lo) & (part.end <= end_hi)
             if len(codes) < len(defs):  # native rows of these indicators are `step` months long
@@ -597,8 +613,10 @@ def _spc(
         filled = np.zeros(len(series) * SPC_LOOKBACK, dtype=bool)
         filled[cell] = True
         if np.count_nonzero(filled) < len(cell):  # some cell was written twice
-            out = _spc_long(key, t, value, n_areas, t_report, pol_ind)
+            out = _spc_long(key, t, value, n_areas, t_report, pol_ind, rebase)
             k = out["key"].to_numpy(dtype=np.int64)
+            needs_rebase[k] = out["spc_needs_rebase"].to_numpy(dtype=bool)
+            direction[k] = out["spc_direction"].to_numpy(dtype=object)
             mean[k] = out["spc_mean"].to_numpy(dtype=float)
             ucl[k] = out["spc_ucl"].to_numpy(dtype=float)
             lcl[k] = out["spc_lcl"].to_numpy(dtype=float)
@@ -608,8 +626,17 @@ def _spc(
         grid = np.full(len(series) * SPC_LOOKBACK, np.nan)
         grid[cell] = value
         grid = grid.reshape(len(series), SPC_LOOKBACK)
-        got = spc_latest(grid, pol_ind[series // n_areas])
+        mine = series // n_areas
+        got = spc_latest(
+            grid,
+            pol_ind[mine],
+            t=np.arange(t_report - SPC_LOOKBACK + 1, t_report + 1),
+            segment_start=starts[mine, 0],
+            previous_start=starts[mine, 1],
+        )
         k = series[got["reported"]]
+        needs_rebase[k] = got["needs_rebase"][got["reported"]]
+        direction[k] = got["direction"][got["reported"]]
         mean[k] = got["mean"][got["reported"]]
         ucl[k] = got["ucl"][got["reported"]]
         lcl[k] = got["lcl"][got["reported"]]
@@ -620,6 +647,8 @@ def _spc(
     frame["spc_lcl"] = lcl[keys]
     frame["spc_signal"] = signal[keys]
     frame["spc_variation"] = variation[keys]
+    frame["spc_direction"] = direction[keys]
+    frame["spc_needs_rebase"] = needs_rebase[keys]
     # the trajectory brought to one native period: sums scale with the months they cover
     months = (win["eval_hi"] - win["cmp_lo"] + 1)[ind]
     native = rules.native_months[ind]
@@ -631,7 +660,13 @@ def _spc(
 
 
 def _spc_long(
-    key: np.ndarray, t: np.ndarray, value: np.ndarray, n_areas: int, t_report: int, pol_ind: np.ndarray
+    key: np.ndarray,
+    t: np.ndarray,
+    value: np.ndarray,
+    n_areas: int,
+    t_report: int,
+    pol_ind: np.ndarray,
+    rebase: list[list[int]],
 ) -> pd.DataFrame:
     """SPC by :func:`~reportgen.evaluate.spc.spc_summary` on long rows (it validates them)."""
     from reportgen.evaluate.spc import spc_summary
@@ -639,7 +674,8 @@ def _spc_long(
     data = pd.DataFrame({"key": key, "t": t, "value": value})
     uniq = np.unique(key)
     words = pd.Series(pol_ind[uniq // n_areas]).map(SPC_POLARITY).to_numpy()
-    return spc_summary(data, ["key"], t_report, series=pd.DataFrame({"key": uniq, "polarity": words}))
+    cuts = [rebase[i] for i in uniq // n_areas]
+    return spc_summary(data, ["key"], t_report, series=pd.DataFrame({"key": uniq, "polarity": words, "rebase": cuts}))
 
 
 # --------------------------------------------------------------------------------------------

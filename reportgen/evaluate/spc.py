@@ -37,6 +37,18 @@ Conventions shared by :func:`spc_summary` and :func:`xmr_points`:
   window and extended to later points, as MDC advises once a process has been baselined.
 * **The reporting point** is the latest observation at or before ``t_report`` (``spc_t`` says which;
   it is earlier than ``t_report`` when that month is missing).
+* **Rebasing** (``rebase``: the ``t`` of each period where the process is known to have changed,
+  e.g. a new recording practice or a step change the partnership has accepted): the series is cut
+  into segments at those points, and each segment's limits come only from its own points (its
+  last ``baseline_points``, so the limits still roll forward inside a segment). Runs, trends and
+  two-of-three patterns never cross a rebase. A segment with fewer than ``min_points`` (12)
+  points of its own keeps the limits of the segment before it (they are *carried*, and the
+  points after the change are judged against the old process until there is enough new
+  history: MDC's 12-20 points); if that segment is also short the limits are insufficient.
+* **Needs rebasing**: when more than half of the points that set the current limits are part
+  of a special-cause pattern judged against those limits, the limits describe no process at
+  all (typically a step change inside the window) and ``needs_rebase`` is set, so documents can
+  say so instead of painting every point. The count uses the window's points only.
 * A point's rule membership is "this point is part of the pattern". For the latest point this means
   the run or trend ends at it, and for ``two_of_three`` that it is itself beyond 2 sigma together
   with at least one of the two points before it.
@@ -59,6 +71,7 @@ __all__ = [
     "RULES",
     "VARIATIONS",
     "classify_assurance",
+    "segment_starts",
     "spc_latest",
     "spc_summary",
     "xmr_points",
@@ -89,6 +102,8 @@ _SUMMARY_COLUMNS: Final = (
     "spc_assurance",
     "spc_polarity",
     "spc_target",
+    "spc_needs_rebase",
+    "spc_carried",
 )
 
 
@@ -167,6 +182,70 @@ def _direction_word(direction: np.ndarray) -> np.ndarray:
     return _DIRECTION_WORD[np.asarray(direction, dtype=np.int64) + 1]
 
 
+def segment_starts(rebase: Sequence[int] | np.ndarray, t_report: int) -> tuple[float, float]:
+    """The ``t`` where the reporting point's segment starts and where the one before it starts
+    (``-inf`` when there is no such rebase): only rebases at or before ``t_report`` count."""
+    done = sorted({int(r) for r in rebase if int(r) <= t_report})
+    current = float(done[-1]) if done else -np.inf
+    previous = float(done[-2]) if len(done) > 1 else -np.inf
+    return current, previous
+
+
+def _run_lengths(same_as_previous: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Length of the run each cell is in, row by row: a run continues while
+    ``same_as_previous`` holds and covers only cells where ``counts`` is true."""
+    rows, width = counts.shape
+    forward = np.zeros((rows, width), dtype=np.int64)
+    backward = np.zeros((rows, width), dtype=np.int64)
+    for j in range(width):  # a loop over columns (at most a few dozen), vectorised over rows
+        forward[:, j] = np.where(counts[:, j], 1 + (forward[:, j - 1] if j else 0) * same_as_previous[:, j], 0)
+    for j in range(width - 1, -1, -1):
+        later = backward[:, j + 1] * same_as_previous[:, j + 1] if j + 1 < width else 0
+        backward[:, j] = np.where(counts[:, j], 1 + later, 0)
+    return np.where(counts, forward + backward - 1, 0)
+
+
+def _window_special(
+    xw: np.ndarray, mean_c: np.ndarray, mr_bar: np.ndarray, run_length: int, trend_length: int
+) -> np.ndarray:
+    """Which points of each row are part of a special-cause pattern (the rules of
+    :func:`xmr_points`), judged against the row's own mean and limits.
+
+    ``xw`` holds one row per series: the points that set its limits, in time order, NaN
+    elsewhere (patterns stop at NaN). Used for the "needs rebasing" count, identically by the
+    three entry points, so they agree on it."""
+    finite = np.isfinite(xw)
+    half = (LIMIT_FACTOR * mr_bar)[:, None]
+    warn = (WARNING_FACTOR * mr_bar)[:, None]
+    dev = xw - mean_c[:, None]
+    with np.errstate(invalid="ignore"):
+        outside = finite & ((dev > half) | (dev < -half))
+        side = np.where(finite, np.sign(dev), 0).astype(np.int8)
+        z = np.where(finite & (dev > warn), 1, np.where(finite & (dev < -warn), -1, 0))
+    prev_side = np.concatenate([np.zeros((len(xw), 1), np.int8), side[:, :-1]], axis=1)
+    in_run = _run_lengths(side == prev_side, side != 0) >= run_length
+    # Trends: a run of equal, non-zero steps; a point is in a trend if the step into or out of it is.
+    with np.errstate(invalid="ignore"):
+        step = np.where(finite[:, 1:] & finite[:, :-1], np.sign(xw[:, 1:] - xw[:, :-1]), 0).astype(np.int8)
+    prev_step = np.concatenate([np.zeros((len(xw), 1), np.int8), step[:, :-1]], axis=1)
+    step_in = _run_lengths(step == prev_step, step != 0) >= trend_length - 1
+    pad = np.zeros((len(xw), 1), dtype=bool)
+    in_trend = np.concatenate([pad, step_in], axis=1) | np.concatenate([step_in, pad], axis=1)
+    two3 = np.zeros(xw.shape, dtype=bool)
+    width = xw.shape[1]
+    for lag in (1, 2):  # another point beyond 2 sigma on the same side within two places
+        if lag < width:
+            match = (z[:, lag:] == z[:, :-lag]) & (z[:, lag:] != 0)
+            two3[:, lag:] |= match
+            two3[:, :-lag] |= match
+    return finite & (outside | in_run | in_trend | two3)
+
+
+def _needs_rebase(special: np.ndarray, n: np.ndarray, judged: np.ndarray) -> np.ndarray:
+    """More than half of the window's points are special cause (only where ``judged``)."""
+    return judged & (2 * special.sum(axis=1) > n)
+
+
 # --------------------------------------------------------------------------------------------
 # One series, every point: for charts (and as the reference the vectorised summary is tested on).
 # --------------------------------------------------------------------------------------------
@@ -181,19 +260,24 @@ def xmr_points(
     min_points: int = 12,
     run_length: int = 7,
     trend_length: int = 7,
+    rebase: Sequence[int] | np.ndarray = (),
 ) -> pd.DataFrame:
     """Per-point XmR frame for one series (NHS England "Making Data Count" method).
 
     ``values`` are in time order, or are ordered by ``t`` when given (default ``t`` = 0, 1, ...).
     The baseline window is the last ``baseline_points`` observations, or the inclusive ``t`` range
-    ``[baseline_start, baseline_end]`` when both are given. See the module docstring for the rules.
+    ``[baseline_start, baseline_end]`` when both are given. ``rebase`` lists the ``t`` where the
+    process changed: each segment then has its own window (see the module docstring).
 
-    Returns one row per (finite) observation with columns ``t``, ``value``, ``baseline`` (in the
-    window), ``moving_range``, ``mean``, ``mr_bar``, ``ucl``, ``lcl``, ``upper_2sigma``,
-    ``lower_2sigma``, one boolean per rule in :data:`RULES` (the point is part of that pattern),
-    ``run_points`` (length of the same-side run the point is in; 0 on the mean), ``rule`` (first
-    rule by precedence, or ``""``), ``direction`` (``high``/``low``/``""``) and ``variation``.
-    Rules are left blank when the window holds fewer than ``min_points`` points.
+    Returns one row per (finite) observation with columns ``t``, ``value``, ``segment`` (the ``t``
+    where the point's segment starts; the first observation's ``t`` before any rebase),
+    ``baseline`` (in its segment's own window), ``moving_range``, ``n`` (points that set the
+    point's limits), ``mean``, ``mr_bar``, ``ucl``, ``lcl``, ``upper_2sigma``, ``lower_2sigma``,
+    ``carried`` (the limits are the previous segment's), ``needs_rebase`` (the point's segment's
+    limits are judged meaningless), one boolean per rule in :data:`RULES` (the point is part of
+    that pattern), ``run_points`` (length of the same-side run the point is in; 0 on the mean),
+    ``rule`` (first rule by precedence, or ``""``), ``direction`` (``high``/``low``/``""``) and
+    ``variation``. Rules are left blank when the limits rest on fewer than ``min_points`` points.
     """
     _check_lengths(run_length, trend_length, min_points, baseline_points)
     pol = _polarity_sign(polarity)
@@ -210,34 +294,67 @@ def xmr_points(
     frame = pd.DataFrame({"t": tt, "value": v})
     if (baseline_start is None) != (baseline_end is None):
         raise DataError("give both baseline_start and baseline_end, or neither")
-    if baseline_start is not None:
-        in_win = (tt >= baseline_start) & (tt <= baseline_end)
-    else:
-        in_win = np.arange(n_all) >= n_all - baseline_points
-    frame["baseline"] = in_win
+    cuts = np.unique(np.asarray(rebase, dtype=np.int64))
+    if baseline_start is not None and len(cuts):
+        raise DataError("give a fixed baseline window or rebase points, not both")
+    seg = np.searchsorted(cuts, tt, side="right")  # segment number: rebases at or before t
 
     # Work relative to the latest value so that a constant series has a mean that is exactly that
     # constant (no rounding can then put points "above" it) and a shifted series classifies alike.
     ref = v[-1] if n_all else 0.0
     x = v - ref
-    n = int(in_win.sum())
-    mean_c = x[in_win].sum() / n if n else np.nan
     steps = np.abs(np.diff(x))
-    step_in_win = in_win[1:] & in_win[:-1]
-    mr_bar = steps[step_in_win].sum() / step_in_win.sum() if step_in_win.any() else np.nan
-    half = LIMIT_FACTOR * mr_bar
-    warn = WARNING_FACTOR * mr_bar
+
+    # Each segment's own window and statistics, then the ones each point is judged against.
+    own: dict[int, tuple[int, float, float, np.ndarray]] = {}
+    in_win = np.zeros(n_all, dtype=bool)
+    for s in np.unique(seg):
+        idx = np.flatnonzero(seg == s)
+        if baseline_start is not None:
+            w = idx[(tt[idx] >= baseline_start) & (tt[idx] <= baseline_end)]
+        else:
+            w = idx[-baseline_points:]
+        in_win[w] = True
+        step_ok = np.zeros(len(steps), dtype=bool)
+        step_ok[w[:-1]] = True  # a window is consecutive observations: each step inside it
+        n = len(w)
+        mean_c = x[w].sum() / n if n else np.nan
+        mr_bar = steps[step_ok].sum() / step_ok.sum() if step_ok.any() else np.nan
+        own[int(s)] = (n, mean_c, mr_bar, w)
+    starts = np.concatenate([tt[:1], cuts])  # segment 0 starts at the first observation
+    frame["segment"] = starts[seg] if n_all else np.zeros(0, np.int64)
+    frame["baseline"] = in_win
+    n_pt = np.zeros(n_all, dtype=np.int64)
+    mean_pt = np.full(n_all, np.nan)
+    mr_pt = np.full(n_all, np.nan)
+    carried = np.zeros(n_all, dtype=bool)
+    needs = np.zeros(n_all, dtype=bool)
+    for s, (n, mean_c, mr_bar, w) in own.items():
+        mine = seg == s
+        before = own.get(s - 1)
+        if n < min_points and before is not None and before[0] >= min_points:
+            n, mean_c, mr_bar, _ = before  # too few new points yet: the old process's limits
+            carried[mine] = True
+        elif n >= min_points:
+            special = _window_special(x[w][None, :], np.array([mean_c]), np.array([mr_bar]), run_length, trend_length)
+            needs[mine] = _needs_rebase(special, np.array([n]), np.array([True]))[0]
+        n_pt[mine], mean_pt[mine], mr_pt[mine] = n, mean_c, mr_bar
+    half = LIMIT_FACTOR * mr_pt
+    warn = WARNING_FACTOR * mr_pt
 
     frame["moving_range"] = np.abs(np.diff(v, prepend=np.nan))  # NaN for the first point
-    mean = ref + mean_c
+    mean = ref + mean_pt
+    frame["n"] = n_pt
     frame["mean"] = mean
-    frame["mr_bar"] = mr_bar
+    frame["mr_bar"] = mr_pt
     frame["ucl"] = mean + half
     frame["lcl"] = mean - half
     frame["upper_2sigma"] = mean + warn
     frame["lower_2sigma"] = mean - warn
+    frame["carried"] = carried
+    frame["needs_rebase"] = needs
 
-    dev = x - mean_c
+    dev = x - mean_pt
     with np.errstate(invalid="ignore"):
         # Rule 1: outside the process limits.
         side_out = np.where(dev > half, 1, np.where(dev < -half, -1, 0))
@@ -247,7 +364,9 @@ def xmr_points(
         # Rule 4's side: beyond 2 sigma.
         z = np.where(dev > warn, 1, np.where(dev < -warn, -1, 0))
     side_s = pd.Series(side)
-    run_id = (side_s != side_s.shift()).cumsum()
+    seg_s = pd.Series(seg)
+    new_segment = (seg_s != seg_s.shift()).to_numpy()
+    run_id = ((side_s != side_s.shift()).to_numpy() | new_segment).cumsum()  # runs stop at a rebase
     run_len = side_s.groupby(run_id).transform("size").to_numpy()
     run_len = np.where(side != 0, run_len, 0)
     frame["run_points"] = run_len
@@ -255,7 +374,8 @@ def xmr_points(
 
     # Rule 3: trends. Steps are the signs of consecutive differences; a trend of k points is
     # k - 1 equal, non-zero steps. A point is in a trend if the step into it or out of it is.
-    step_sign = pd.Series(np.sign(np.diff(x)).astype(np.int8))
+    # A step across a rebase counts as flat, so no trend crosses it.
+    step_sign = pd.Series(np.where(seg[1:] == seg[:-1], np.sign(np.diff(x)), 0).astype(np.int8))
     step_id = (step_sign != step_sign.shift()).cumsum()
     step_len = step_sign.groupby(step_id).transform("size").to_numpy()
     step_in = (step_sign.to_numpy() != 0) & (step_len >= trend_length - 1)
@@ -264,14 +384,14 @@ def xmr_points(
     out_of = np.concatenate([step_dir, [0]])  # the step starting at each point
     trend_dir = np.where(into != 0, into, out_of) if n_all else np.zeros(0, np.int8)
 
-    # Rule 4: a point beyond 2 sigma with another on the same side within two places, so that
-    # both fall in one window of three consecutive points.
+    # Rule 4: a point beyond 2 sigma with another on the same side within two places (and the
+    # same segment), so that both fall in one window of three consecutive points.
     zs = pd.Series(z)
     same = np.zeros(n_all, dtype=bool)
     for lag in (-2, -1, 1, 2):  # four shifts, not a loop over points
-        same |= (zs.shift(lag).to_numpy() == z) & (z != 0)
+        same |= (zs.shift(lag).to_numpy() == z) & (z != 0) & (seg_s.shift(lag).to_numpy() == seg)
 
-    insufficient = np.full(n_all, n < min_points)
+    insufficient = n_pt < min_points
     fired = [side_out != 0, in_run, trend_dir != 0, same]
     dirs = [side_out, side, trend_dir, z]
     rule, direction = _precedence(fired, dirs, insufficient)
@@ -323,14 +443,16 @@ def spc_summary(
     min_points: int = 12,
     run_length: int = 7,
     trend_length: int = 7,
+    rebase: Sequence[int] = (),
 ) -> pd.DataFrame:
     """SPC verdict for every series at the reporting point ``t_report`` (NHS "Making Data Count").
 
     ``data`` is long: the ``keys`` columns name a series, ``t_col`` is an integer time index of
     consecutive periods (e.g. ``year * 12 + month``) and ``value_col`` the value. Rows after
     ``t_report`` are ignored. The scalar settings apply to every series; ``series`` (the key columns
-    plus any of ``polarity``, ``target``, ``baseline_points``, ``baseline_start``, ``baseline_end``)
-    overrides them per series, a missing value falling back to the scalar.
+    plus any of ``polarity``, ``target``, ``baseline_points``, ``baseline_start``, ``baseline_end``,
+    ``rebase`` (a sequence of ``t``)) overrides them per series, a missing value falling back to
+    the scalar.
 
     Returns one row per series with a recent observation, sorted by the keys. "Recent" means within
     the ``lookback`` periods up to ``t_report``, where ``lookback`` is the largest
@@ -339,7 +461,9 @@ def spc_summary(
     columns are the keys, then ``spc_t`` (t of the reporting point), ``spc_value``, ``spc_n`` (points in
     the baseline window), ``spc_mean``, ``spc_mr_bar``, ``spc_ucl``, ``spc_lcl``, ``spc_signal`` (one
     of :data:`RULES` or ``""``), ``spc_direction`` (``high``/``low``/``""``), ``spc_variation``,
-    ``spc_assurance``, ``spc_polarity`` and ``spc_target``.
+    ``spc_assurance``, ``spc_polarity``, ``spc_target``, ``spc_needs_rebase`` (more than half of
+    the window's points are special cause) and ``spc_carried`` (the limits are the previous
+    segment's: too few points since the last rebase).
 
     Vectorised: the rows are filtered to the recent window first, sorted once by (series, t), and
     every statistic is a ``bincount`` over series codes or an operation on a (series x last-k
@@ -392,10 +516,7 @@ def spc_summary(
     series_combined, code = np.unique(combined, return_inverse=True)
     n_series = len(series_combined)
     uniq_frame = pd.DataFrame(
-        {
-            k: u.take(_digit(series_combined, radices, i))
-            for i, (k, u) in enumerate(zip(keys, key_uniques, strict=True))
-        }
+        {k: u.take(_digit(series_combined, radices, i)) for i, (k, u) in enumerate(zip(keys, key_uniques, strict=True))}
     )
     cfg = _settings(
         series,
@@ -407,6 +528,7 @@ def spc_summary(
             "baseline_points": baseline_points,
             "baseline_start": baseline_start,
             "baseline_end": baseline_end,
+            "rebase": None,
         },
     )
     pol_map = {p: _polarity_sign(p) for p in pd.unique(cfg["polarity"])}  # validate each word once
@@ -422,6 +544,16 @@ def spc_summary(
     if (bp < 1).any():
         raise DataError("baseline_points must be at least 1 for every series")
     tgt = pd.to_numeric(cfg["target"]).to_numpy(dtype=float)
+    # Rebasing: where each series' current segment and the one before it start.
+    seg_lo = np.full(n_series, -np.inf)
+    prev_lo = np.full(n_series, -np.inf)
+    for i, cuts in enumerate(cfg["rebase"].to_numpy()):
+        cuts = rebase if cuts is None or (np.ndim(cuts) == 0 and pd.isna(cuts)) else cuts
+        seg_lo[i], prev_lo[i] = segment_starts(cuts, t_report)
+    rebased = np.isfinite(seg_lo)
+    if (rebased & fixed).any():
+        who = uniq_frame.iloc[int(np.flatnonzero(rebased & fixed)[0])].to_dict()
+        raise DataError(f"series {who} has a fixed baseline window and rebase points", hint="give one or the other")
 
     t_arr = recent[t_col].to_numpy(dtype=np.int64)
     v_arr = _floats(recent[value_col])
@@ -431,7 +563,8 @@ def spc_summary(
     # Step back through older time slices of doubling width (a handful of vectorised passes over
     # slices of the frame, not a loop over series) until every such series has enough points or
     # the data runs out. Nothing is done when no series is short (the usual, complete case).
-    need = np.where(fixed, tail, np.maximum(bp, tail))
+    # after a recent rebase the previous segment's window may be needed too (limits carried)
+    need = np.where(fixed, tail, np.maximum(bp, tail) + np.where(rebased, min_points, 0))
     edge = t_report - lookback  # rows with t > edge have all been gathered
     have = np.bincount(code, weights=(t_arr > edge), minlength=n_series)
     short = have < need
@@ -474,7 +607,18 @@ def spc_summary(
     x = v_arr - ref[code]
 
     # -- 5. Window statistics by bincount over series codes. ------------------------------------
-    in_win = np.where(fixed[code], (t_arr >= b_lo[code]) & (t_arr <= b_hi[code]), rev < bp[code])
+    # The current segment is a suffix of each series, the previous one the block just before it.
+    cur = t_arr >= seg_lo[code]
+    n_cur_all = np.bincount(code, weights=cur, minlength=n_series).astype(np.int64)
+    prev = ~cur & (t_arr >= prev_lo[code])
+    win_cur = cur & (rev < bp[code])
+    win_prev = prev & (rev - n_cur_all[code] < bp[code])
+    n_cur = np.bincount(code, weights=win_cur, minlength=n_series)
+    n_prev = np.bincount(code, weights=win_prev, minlength=n_series)
+    carried = rebased & (n_cur < min_points) & (n_prev >= min_points)
+    in_win = np.where(
+        fixed[code], (t_arr >= b_lo[code]) & (t_arr <= b_hi[code]), np.where(carried[code], win_prev, win_cur)
+    )
     n = np.bincount(code, weights=in_win, minlength=n_series)
     x_sum = np.bincount(code, weights=np.where(in_win, x, 0.0), minlength=n_series)
     step_ok = same_series & in_win[1:] & in_win[:-1]
@@ -488,10 +632,20 @@ def spc_summary(
 
     # -- 6. The last `tail` points of each series as a matrix; the rules are column operations. -
     mat = np.full((n_series, tail), np.nan)
-    sel = rev < tail
+    sel = (rev < tail) & cur  # patterns never reach back across a rebase
     mat[code[sel], rev[sel]] = x[sel]  # column 0 = reporting point, 1 = the one before, ...
     insufficient = n < min_points
     rule, direction = _latest_rules(mat, mean_c, mr_bar, insufficient, run_length, trend_length)
+    # The window's own points, right-aligned, for the "needs rebasing" count.
+    judged = ~insufficient & ~carried
+    after = np.cumsum(in_win[::-1])[::-1]  # window points from here to the end of the data
+    pos = after - np.concatenate([after, [0]])[ends[code]] - 1  # 0 = the window's last point
+    width = int(n.max()) if n_series else 0
+    xw = np.full((n_series, max(width, 1)), np.nan)
+    pick = in_win & judged[code]
+    xw[code[pick], width - 1 - pos[pick]] = x[pick]
+    special = _window_special(xw, mean_c, mr_bar, run_length, trend_length)
+    needs = _needs_rebase(special, n, judged)
     mean = ref + mean_c
     ucl, lcl = mean + half, mean - half
     assurance = classify_assurance(lcl, ucl, tgt, pol)
@@ -511,6 +665,8 @@ def spc_summary(
     out["spc_assurance"] = assurance
     out["spc_polarity"] = cfg["polarity"].to_numpy()
     out["spc_target"] = tgt
+    out["spc_needs_rebase"] = needs
+    out["spc_carried"] = carried
     return out[[*keys, *_SUMMARY_COLUMNS]]
 
 
@@ -522,6 +678,9 @@ def spc_latest(
     min_points: int = 12,
     run_length: int = 7,
     trend_length: int = 7,
+    t: np.ndarray | None = None,
+    segment_start: np.ndarray | None = None,
+    previous_start: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """:func:`spc_summary` for series held as a dense matrix: one row per series, one column
     per period, oldest first, the reporting point in the last column, NaN where missing.
@@ -532,8 +691,14 @@ def spc_latest(
     series with no observation in the last ``max(baseline_points, 7)`` columns is stale
     (``spc_summary`` leaves it out): ``reported`` is False and its limits are NaN.
 
+    Rebasing: ``t`` gives each column's time index (default 0, 1, ...), and ``segment_start`` /
+    ``previous_start`` each row's current and previous segment starts in ``t`` (``-inf`` or NaN
+    for none; :func:`segment_starts` works them out from a list of rebases), as
+    ``spc_summary`` does with a ``rebase`` setting.
+
     Returns arrays over the rows: ``reported``, ``n``, ``mean``, ``mr_bar``, ``ucl``, ``lcl``,
-    ``signal`` (one of :data:`RULES` or ``""``), ``direction`` and ``variation``.
+    ``signal`` (one of :data:`RULES` or ``""``), ``direction``, ``variation``, ``needs_rebase``
+    and ``carried``.
     """
     _check_lengths(run_length, trend_length, min_points, baseline_points)
     v = np.asarray(values, dtype=float)
@@ -543,6 +708,10 @@ def spc_latest(
     lookback = max(baseline_points, tail)
     present = np.isfinite(v)
     reported = present[:, max(width - lookback, 0) :].any(axis=1)
+    tcol = np.broadcast_to(np.arange(width) if t is None else np.asarray(t), v.shape).astype(float)
+    seg_lo = _starts(segment_start, n_series)
+    prev_lo = _starts(previous_start, n_series)
+    rebased = np.isfinite(seg_lo)
     gappy = np.flatnonzero(~present.all(axis=1))
     if len(gappy):
         # Close the gaps: each series' observations moved to the right end, in time order
@@ -550,13 +719,23 @@ def spc_latest(
         order = np.argsort(present[gappy], axis=1, kind="stable")
         v = v.copy()
         v[gappy] = np.take_along_axis(v[gappy], order, axis=1)
+        tcol = tcol.copy()
+        tcol[gappy] = np.take_along_axis(tcol[gappy], order, axis=1)
         present = np.isfinite(v)
-    k = min(lookback, width)  # only the latest `lookback` observations can matter
-    v, present = v[:, width - k :], present[:, width - k :]
+    # only the latest `lookback` observations can matter (and the previous segment's after a rebase)
+    k = min(lookback + (min_points if rebased.any() else 0), width)
+    v, present, tcol = v[:, width - k :], present[:, width - k :], tcol[:, width - k :]
 
     ref = v[:, -1] if k else np.full(n_series, np.nan)  # relative to the latest: see xmr_points
     x = v - ref[:, None]
-    in_win = present & (np.arange(k) >= k - baseline_points)
+    # The current segment is a suffix of each row's observations, the previous one the block before.
+    cur = present & (tcol >= seg_lo[:, None])
+    from_end = k - 1 - np.arange(k)
+    win_cur = cur & (from_end < baseline_points)
+    prev = present & ~cur & (tcol >= prev_lo[:, None])
+    win_prev = prev & (from_end[None, :] - cur.sum(axis=1)[:, None] < baseline_points)
+    carried = rebased & (win_cur.sum(axis=1) < min_points) & (win_prev.sum(axis=1) >= min_points)
+    in_win = np.where(carried[:, None], win_prev, win_cur)
     n = in_win.sum(axis=1)
     # Column by column, oldest first: the very additions, in the same order, that
     # spc_summary's bincount over (series, t)-sorted rows makes, so the sums agree to the bit.
@@ -575,14 +754,19 @@ def spc_latest(
 
     mat = np.full((n_series, tail), np.nan)
     cols = min(tail, k)
-    mat[:, :cols] = x[:, ::-1][:, :cols]  # column 0 = reporting point, 1 = the one before, ...
+    recent = np.where(cur, x, np.nan)  # patterns never reach back across a rebase
+    mat[:, :cols] = recent[:, ::-1][:, :cols]  # column 0 = reporting point, 1 = the one before, ...
     insufficient = n < min_points
     rule, direction = _latest_rules(mat, mean_c, mr_bar, insufficient, run_length, trend_length)
+    judged = ~insufficient & ~carried
+    special = _window_special(np.where(in_win & judged[:, None], x, np.nan), mean_c, mr_bar, run_length, trend_length)
+    needs = _needs_rebase(special, n, judged)
     mean = ref + mean_c
     half = LIMIT_FACTOR * mr_bar
     variation = _variation(direction, pol, insufficient)
     stale = ~reported
     rule[stale], direction[stale], variation[stale] = "", 0, "insufficient_data"
+    needs[stale], carried[stale] = False, False
     mean, mr_bar = np.where(stale, np.nan, mean), np.where(stale, np.nan, mr_bar)
     return {
         "reported": reported,
@@ -594,7 +778,18 @@ def spc_latest(
         "signal": rule,
         "direction": _direction_word(direction),
         "variation": variation,
+        "needs_rebase": needs,
+        "carried": carried,
     }
+
+
+def _starts(values: np.ndarray | None, n_series: int) -> np.ndarray:
+    """Per-row segment starts as floats, ``-inf`` where there is none."""
+    if values is None:
+        return np.full(n_series, -np.inf)
+    out = np.asarray(values, dtype=float).copy()
+    out[np.isnan(out)] = -np.inf
+    return out
 
 
 def _latest_rules(

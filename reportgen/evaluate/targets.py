@@ -52,6 +52,8 @@ def measure_reason(row: dict[str, Any]) -> str:
     title = row["public_title"] or row["title"]
     if row["area"] and row["area_name"] and row["area"] != row.get("_borough", row["area"]):
         title = f"{title} ({row['area_name']})"
+    if row.get("missing_reason"):  # "not enough months yet (9 of 12)", not a bare "no data"
+        return f"{title}: {row['missing_reason']}"
     if not math.isfinite(row["compare_value"]):
         return f"{title}: no data for {row['period_label']}"
     if not math.isfinite(row["baseline_value"]):

@@ -44,6 +44,7 @@ from reportgen.document import (
     Section,
     Status,
     Table,
+    Unavailable,
     cell_status,
     cell_text,
     inline_runs,
@@ -107,6 +108,18 @@ def _add_text(paragraph: WordParagraph, text: str) -> None:
 def _add_status(paragraph: WordParagraph, status: Status, text: str | None = None) -> None:
     label = Cell(text or "", status).display
     _add_run(paragraph, label, f"Status {status.tone.value.title()}")
+
+
+def _add_icon(paragraph: WordParagraph, icon: Chart) -> None:
+    """A small picture (an SPC icon) at the start of a table cell, with its alt text. No space run
+    after it: the cell's text must read exactly as the document model's (the parity tests)."""
+    if not icon.png:
+        raise RenderError(
+            f"Icon {icon.id!r} has no PNG for the Word file.",
+            hint="Pass the document through its ChartBook's with_png() first.",
+        )
+    inline = paragraph.add_run().add_picture(io.BytesIO(icon.png), width=Mm(icon.width_mm))
+    inline._inline.docPr.set("descr", icon.alt_text)  # python-docx has no API for alt text
 
 
 def _shade(cell_element: OxmlElement, fill: str) -> None:
@@ -304,6 +317,8 @@ class _Writer:
             for term, definition in block.items:
                 word.add_paragraph(term, style="Definition Term")
                 _add_text(word.add_paragraph(style="Definition"), definition)
+        elif isinstance(block, Unavailable):
+            word.add_paragraph(block.text, style="Note")
         elif isinstance(block, PageBreak):
             word.add_page_break()
         else:
@@ -349,6 +364,8 @@ class _Writer:
                 is_row_heading = index == 0 and block.row_headers
                 _set_paragraph_style(paragraph, "Table Row Heading" if is_row_heading else "Table Text")
                 paragraph.alignment = _ALIGN[block.align(index)]
+                for icon in value.icons if isinstance(value, Cell) else ():
+                    _add_icon(paragraph, icon)
                 status = cell_status(value)
                 if status is not None:
                     _add_status(paragraph, status, value.text)  # type: ignore[union-attr]

@@ -201,6 +201,7 @@ def render_html(doc: Document, target: Target = "screen", templates_dir: Path = 
             css=Markup(stylesheet_text(doc, target, templates_dir / "css")),
             anchor_of=lambda section: anchors[id(section)],
             svg=chart_image if target == "print" else inline_svg,
+            icon=chart_image,  # small pictures in table cells: an <img> with alt text, no ids to clash
             Status=Status,
             direction=lang.direction,
             generator=f"reportgen {reportgen.__version__}",

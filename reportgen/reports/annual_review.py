@@ -35,15 +35,18 @@ from reportgen.reports.parts import (
     measure_statements,
     neighbourhood_section,
     rate_indicators,
+    rows_by_area,
     rule_reasons,
     scorecard_table,
     short_title,
     spc_block,
+    spc_unavailable,
     status_legend,
     target_record,
     target_rows,
     track_block,
     trajectory_block,
+    unavailable_section,
     value_text,
     yearly_bar_block,
 )
@@ -54,7 +57,9 @@ KIND = "annual-review"
 
 def build(ctx: ReportContext) -> list[tuple[str, Document]]:
     finished = [s for s in ctx.config.strategies if s.target == ctx.period]
-    running = [s for s in ctx.config.strategies if s.baseline.end < ctx.period.end < s.target.end]
+    # A strategy's baseline year is reviewed too: its figures are the baseline itself, which
+    # is what a partnership with one year of data can show (progress comes the year after).
+    running = [s for s in ctx.config.strategies if s.baseline.end <= ctx.period.end < s.target.end]
     sections: list[Section] = []
     for strategy in finished:
         sections.append(then_and_now_section(ctx, strategy))
@@ -189,14 +194,19 @@ def then_and_now_section(ctx: ReportContext, strategy: Strategy) -> Section:
 
 # --- progress on running strategies ---------------------------------------------------------------
 def progress_section(ctx: ReportContext, strategy: Strategy) -> Section:
-    blocks: list[Block] = [
-        Paragraph(
+    if strategy.baseline.end == ctx.period.end:
+        intro = (
+            f"{ctx.period.label} is the baseline year of the {strategy.title}: its figures are the starting "
+            f"point the {len(strategy.targets)} big targets are measured from, so progress against the "
+            f"trajectory to the target year {strategy.target_period} shows from the next year on. "
+        )
+    else:
+        intro = (
             f"Progress on the {len(strategy.targets)} big targets of the {strategy.title}, from the baseline "
             f"year {strategy.baseline_period} to {ctx.period.label}, against a straight-line trajectory to "
-            f"the target year {strategy.target_period}. " + status_legend()
-        ),
-        scorecard_table(ctx, strategy),
-    ]
+            f"the target year {strategy.target_period}. "
+        )
+    blocks: list[Block] = [Paragraph(intro + status_legend()), scorecard_table(ctx, strategy)]
     for target in sorted(strategy.targets, key=lambda t: t.number):
         blocks.append(_target_part(ctx, strategy, target))
     return Section(
@@ -236,7 +246,17 @@ def _target_part(ctx: ReportContext, strategy: Strategy, target: BigTarget) -> S
 def track_section(ctx: ReportContext) -> Section | None:
     chart = track_block(ctx)
     if chart is None:
-        return None
+        rates = rate_indicators(ctx)
+        if not rates:
+            return None  # no rate per 1,000 configured: the section does not apply
+        held = len(ctx.evaluation.series(rates[0].id, ctx.borough, kind=Kind.FINANCIAL_YEAR))
+        label = rates[0].label[:1].lower() + rates[0].label[1:]
+        return unavailable_section(
+            "Crime over ten years",
+            f"it needs {label} for at least two complete financial years, and "
+            f"{held} {'is' if held == 1 else 'are'} held",
+            section_id="track",
+        )
     return Section(
         "Crime over ten years",
         (Paragraph(chart.alt_text), chart),
@@ -251,13 +271,17 @@ def bounds_section(ctx: ReportContext) -> Section | None:
     if not rates:
         return None
     indicator = rates[0].of[0]
-    rows = ctx.indicator_rows()
-    rows = rows[(rows["id"] == indicator) & (rows["strategy"] == "")]
-    if rows.empty:
+    rows = rows_by_area(ctx, indicator)
+    if ctx.borough not in rows.index:
         return None
-    chart = spc_block(ctx, rows.iloc[0])
+    row = rows.loc[ctx.borough].copy()
+    row["area"] = ctx.borough
+    chart = spc_block(ctx, row)
     if chart is None:
-        return None
+        why = spc_unavailable(ctx, row)
+        if why is None:
+            return None
+        return Section("Recent change against historical bounds", (why,), id="historical-bounds")
     return Section(
         "Recent change against historical bounds",
         (

@@ -216,6 +216,15 @@ def slug(text: str) -> str:
 
 
 # --- run summary ---------------------------------------------------------------------------------
+def missing_words(row: pd.Series, period_label: str) -> str:
+    """Why a row has no figure: the engine's reason ("not enough months yet (10 of 12)"), or
+    "no data for <period>" when it gave none."""
+    reason = row.get("missing_reason")
+    if isinstance(reason, str) and reason:
+        return reason
+    return f"no data for {row.get('period_label') or period_label}"
+
+
 def exception_lines(ctx: ReportContext) -> list[str]:
     """One plain line per targeted borough indicator that is off track, shows a special-cause
     concern, or has no data for the period (each indicator once, in scorecard order)."""
@@ -229,7 +238,7 @@ def exception_lines(ctx: ReportContext) -> list[str]:
         title = str(row["title"])
         reasons = []
         if bool(row.get("missing")) or _code(row.get("status")) == "no_data":
-            reasons.append(f"no data for {row.get('period_label') or ctx.period.label}")
+            reasons.append(missing_words(row, ctx.period.label))
         else:
             if _code(row.get("status")) == "red":
                 reasons.append("off track against its trajectory")

@@ -32,6 +32,7 @@ from reportgen.reports.base import (
     exception_lines,
     headline_lines,
     is_missing,
+    missing_words,
     running_title,
     status_cell,
     status_word,
@@ -49,14 +50,17 @@ from reportgen.reports.parts import (
     scorecard_table,
     short_title,
     spc_block,
+    spc_unavailable,
     status_legend,
     target_record,
     target_rows,
     track_block,
     trajectory_block,
+    trajectory_unavailable,
     value_text,
     yearly_bar_block,
 )
+from reportgen.reports.spc_words import needs_rebase, rebase_note
 
 KIND = "board-pack"
 MAX_BAR_CHARTS = 3  # yearly bars for each measure of a target with at most this many (drugs)
@@ -91,16 +95,16 @@ def build(ctx: ReportContext) -> list[tuple[str, Document]]:
         toc=True,
         statements=ctx.statements.take(),
         footer_text=(
-            f"Prepared by {partnership.contact.name} from partners' data as known at "
-            f"{_as_at_text(ctx)}."
-            + (
-                f" Questions: {partnership.contact.phone or partnership.contact.email}."
-                if partnership.contact.phone or partnership.contact.email
-                else ""
-            )
+            f"Prepared by {partnership.contact.name} from partners' data as known at {_as_at_text(ctx)}."
+            + _questions(partnership.contact.phone or partnership.contact.email)
         ),
     )
     return [(f"board-pack-{ctx.period.key}", doc)]
+
+
+def _questions(where: str) -> str:
+    """' Questions: 01942 404040.', or nothing when no contact phone or email is configured."""
+    return f" Questions: {where}." if where else ""
 
 
 def summarise(ctx: ReportContext) -> tuple[list[str], list[str]]:
@@ -136,11 +140,12 @@ def _exception_rows(ctx: ReportContext, strategy: Strategy | None) -> list[tuple
         issues = []
         status = str(r.get("status"))
         if bool(r.get("missing")) or status == "no_data":
-            issues.append((Status.NO_DATA, f"No data for {r.get('period_label') or ctx.period.label}"))
+            words = missing_words(r, ctx.period.label)
+            issues.append((Status.NO_DATA, words[:1].upper() + words[1:]))
         else:
             if status == "red":
                 issues.append((Status.RED, "Off track"))
-            if str(r.get("spc_variation")) == "concern":
+            if str(r.get("spc_variation")) == "concern" and not needs_rebase(r):
                 issues.append((Status.AMBER, "SPC: special-cause concern"))
         if not issues or r["id"] in seen:
             continue
@@ -324,7 +329,14 @@ def target_section(ctx: ReportContext, strategy: Strategy, target: BigTarget) ->
     charts = []
     if not chart_rows.empty:
         lead_row = chart_rows.iloc[0]
-        charts += [trajectory_block(ctx, lead_row), spc_block(ctx, lead_row)]
+        spc = spc_block(ctx, lead_row)
+        # a chart that cannot be drawn says why in its place; limits that flag most points say
+        # so beside the chart instead of painting every point
+        charts += [
+            trajectory_block(ctx, lead_row) or trajectory_unavailable(lead_row),
+            rebase_note(lead_row) if spc else None,
+            spc or spc_unavailable(ctx, lead_row),
+        ]
         if _is_crime_total(ctx, str(lead_row["id"])):
             charts.append(track_block(ctx))
         # A lead measure with monitored companions (drugs: completions, with numbers in treatment
@@ -476,12 +488,19 @@ def data_quality_section(ctx: ReportContext) -> Section:
         present = "; ".join(_due(r) for _, r in group[group["present"]].iterrows()) or DASH
         missing = "; ".join(f"{_due(r)}, latest held: {r['latest']}" for _, r in group[~group["present"]].iterrows())
         rows.append((name, status_cell(state, words), present, missing or "None"))
+    if ctx.returns_status is not None:
+        # the returns workflow ran and found nothing owed: every source is a feed
+        returns = (
+            f"No data returns are owed for {ctx.period.label}: partners' data comes from feeds (police.uk "
+            "files, databases), which have no submission deadline."
+        )
+    else:
+        returns = "Due dates, late returns and revisions will be listed here once partners' returns are tracked."
     blocks: list[Block] = [
         Paragraph(
             f"Which partners' data is present for {ctx.period.label}, indicator by indicator, from the "
             "observation store. Monthly indicators are due for the month; quarterly and yearly indicators "
-            "for the latest quarter or year ending by the end of the month (shown in brackets). Due dates, "
-            "late returns and revisions will be listed here once partners' returns are tracked."
+            f"for the latest quarter or year ending by the end of the month (shown in brackets). {returns}"
         ),
         Table(
             caption=f"Data present for {ctx.period.label}, by partner",

@@ -418,16 +418,11 @@ def partner_contacts(config: Config, limit: int | None = None) -> list[tuple[str
 
 
 def formats_line(config: Config, *, poster: bool = False, web: bool = False) -> str:
-    """The offer of other formats, with the number to ring."""
+    """The offer of other formats, with the number to ring; empty when there is no number, so
+    the offer is left out rather than printed as "Please ring ."."""
     phone = config.partnership.alternative_formats_phone or config.partnership.contact.phone
     if not phone:
-        # No number to ring: never "Please ring ."; say how else to ask. (English only: the
-        # translated catalogs word the usual offer, with a number; configuration asks for one.)
-        contact = config.partnership.contact
-        how = (f"Please email {contact.email}." if contact.email
-               else f"Please ask {_(contact.name or config.partnership.name)}.")
-        what = "This page and our leaflets are" if web else "This information is" if poster else "This leaflet is"
-        return f"{what} available in large print, Braille, audio and translation. {how}"
+        return ""
     if web:
         return _("This page and our leaflets are available in large print, Braille, audio and "
                  "translation. Please ring {phone}.").format(phone=phone)
@@ -457,8 +452,25 @@ def _contacts_section(config: Config, limit: int | None, level: int = 1) -> Sect
     return Section(_("Contact us"), tuple(blocks), level=level, id="contact")
 
 
-def _formats_callout(config: Config) -> Callout:
-    return Callout(_("Other formats and languages"), formats_line(config), kind="info")
+def _poster_contact(config: Config) -> tuple[Paragraph, ...]:
+    """The poster's contact lines; a sentence whose phone or email is not configured is left out."""
+    contact = config.partnership.contact
+    blocks = []
+    if contact.phone:
+        blocks.append(Paragraph(_("**{name}**: phone {phone}{email}.").format(
+            name=_(contact.name), phone=contact.phone,
+            email=_(", email {email}").format(email=contact.email) if contact.email else "")))
+    else:
+        blocks.append(Paragraph(f"**{_(contact.name)}**"))
+        if contact.email:
+            blocks.append(Paragraph(_("Email: {email}").format(email=contact.email)))
+    offer = formats_line(config, poster=True)
+    return (*blocks, *((Paragraph(offer),) if offer else ()))
+
+
+def _formats_callout(config: Config) -> tuple[Callout, ...]:
+    line = formats_line(config)
+    return (Callout(_("Other formats and languages"), line, kind="info"),) if line else ()
 
 
 # --- documents -----------------------------------------------------------------------------------
@@ -530,7 +542,7 @@ def leaflet_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, 
     if detail:
         sections.append(detail)
     contacts = _contacts_section(config, limit=trim.partners)
-    sections.append(dataclasses.replace(contacts, blocks=(*contacts.blocks, _formats_callout(config))))
+    sections.append(dataclasses.replace(contacts, blocks=(*contacts.blocks, *_formats_callout(config))))
     title = _("Community safety in {place}").format(place=place)
     # The period is already in the masthead; the standard leaflet saves the line for figures.
     subtitle = _("Your quarterly update on crime") if large_print else ""
@@ -555,17 +567,10 @@ def poster_document(ctx: Any, figs: PublicFigures, area_id: str | None = None) -
         blocks.append(Paragraph(hl.comparison_sentence(_(area.area_name), float(area.rate.value), others,  # type: ignore[arg-type]
                                                        basis)))
     lines = [_(line) for line in config.partnership.report_crime or DEFAULT_REPORTING]
-    contact = config.partnership.contact
     sections = [
         Section(_("The headlines"), tuple(blocks), id="headlines"),
         Section(_("Report a crime"), (BulletList(tuple(lines[:3])),), id="report"),
-        Section(_("Find out more"), (
-            Paragraph(_("**{name}**: phone {phone}{email}.").format(
-                name=_(contact.name), phone=contact.phone,
-                email=_(", email {email}").format(email=contact.email) if contact.email else "")
-                if contact.phone else _poster_contact_without_phone(contact)),
-            Paragraph(formats_line(config, poster=True)),
-        ), id="contact"),
+        Section(_("Find out more"), _poster_contact(config), id="contact"),
     ]
     rolling = figs.rolling[0] if figs.rolling else None
     if (is_borough and rolling and rolling.current.shown and rolling.previous.shown
@@ -577,13 +582,6 @@ def poster_document(ctx: Any, figs: PublicFigures, area_id: str | None = None) -
         title = _("Crime in {place}: the latest figures").format(place=_(area.area_name))
     # The period is in the masthead already; the poster keeps its space for the figures.
     return _document(ctx, figs, title, "", sections, "poster")
-
-
-def _poster_contact_without_phone(contact: Any) -> str:
-    """The poster's contact line when there is no phone number: never "phone ."."""
-    if contact.email:
-        return f"**{_(contact.name)}**: email {contact.email}."  # English only, as formats_line
-    return f"**{_(contact.name)}**."
 
 
 def fitted_leaflet(ctx: Any, figs: PublicFigures, area_id: str | None) -> Document:

@@ -12,7 +12,7 @@ from reportgen.charts.spc_chart import spc_chart
 from reportgen.charts.track import track_chart
 from reportgen.charts.trajectory import trajectory_chart
 from reportgen.config.models import BigTarget, Derived, DerivedKind, Frequency, Rule, Strategy, Unit
-from reportgen.document import Block, Cell, Chart, DefinitionList, Paragraph, Section, Table
+from reportgen.document import Block, Cell, Chart, DefinitionList, Paragraph, Section, Table, Unavailable
 from reportgen.periods import Kind, Period
 from reportgen.reports.base import (
     ReportContext,
@@ -20,13 +20,18 @@ from reportgen.reports.base import (
     fmt_number,
     fmt_value,
     is_missing,
+    missing_words,
     spc_word,
     status_cell,
 )
 from reportgen.reports.series import compare_series, monthly, share_counts, yearly, yearly_denominators
+from reportgen.reports.spc_words import COLUMN as SPC_COLUMN
+from reportgen.reports.spc_words import NOTE as SPC_NOTE
+from reportgen.reports.spc_words import spc_cell
 from reportgen.reports.statements import Comparison, Statement
 
 DASH = "\u2013"
+SPC_MIN_POINTS = 12  # fewer months than this and no SPC chart is drawn
 UNIT_SUFFIX = {Unit.PERCENTAGE: "%", Unit.RATE_PER_1000: " per 1,000", Unit.DAYS: " days"}
 
 
@@ -112,6 +117,11 @@ def latest_text(ctx: ReportContext, row: pd.Series, *, common_basis: str | None 
     """The compared value with its denominator, and its basis unless it is the table's common
     one: '32.8% (124 of 378)', '736 (January to March 2005)'."""
     if bool(row.get("missing")) or is_missing(row.get("compare_value")):
+        reason = row.get("missing_reason")
+        # a rolling year that starts before the first data says so ("Only 10 of 12 months"),
+        # rather than "No data"; the exceptions and the target's reasons give it in full
+        if isinstance(reason, str) and reason.startswith("not enough months"):
+            return f"Only {row.get('months_available')} of {row.get('months_needed')} months"
         return "No data"
     text = value_text(row, "compare_value")
     counts = share_counts(
@@ -204,7 +214,7 @@ def scorecard_table(ctx: ReportContext, strategy: Strategy) -> Table:
                     value_text(r, "trajectory_value"),
                     status_cell(status),
                     direction_word(r.get("direction"), r.get("direction_text")),
-                    spc_text(r),
+                    spc_cell(ctx, r),
                 )
             )
             continue
@@ -229,7 +239,7 @@ def scorecard_table(ctx: ReportContext, strategy: Strategy) -> Table:
     return Table(
         caption=f"Scorecard, {ctx.period.label}"
         + (f": latest figures are {_for(basis)} unless stated" if basis else ""),
-        columns=_columns(strategy, "Big target"),
+        columns=(*_columns(strategy, "Big target")[:-1], SPC_COLUMN),
         rows=tuple(out),
         column_align=ALIGN8,
         notes=(
@@ -237,6 +247,7 @@ def scorecard_table(ctx: ReportContext, strategy: Strategy) -> Table:
             "seasonal swings. Percentages show their numerator and denominator in brackets.",
             "Trajectory now: where the straight line from the baseline to the target says we should be now. "
             "Targets made of several measures show how many have improved on the baseline.",
+            SPC_NOTE,
         ),
     )
 
@@ -319,22 +330,48 @@ def spc_block(ctx: ReportContext, row: pd.Series) -> Chart | None:
     key = f"spc-{indicator}-{area}-{period.key}"
 
     def draw():  # noqa: ANN202
-        values = monthly(ctx.evaluation, indicator, area, period)
         return spc_chart(
-            values,
+            monthly(ctx.evaluation, indicator, area, period),
             title=f"{row['title']}: recent change against historical bounds",
             # The chart's alt text adds "each month" itself.
             measure=_measure_label(row),
             polarity=str(row["polarity"]),
             decimals=int(row.get("decimals") or 0),
             source=_source(ctx, row),
-            caption="Mean and limits from the last 24 months (XmR method). A point outside the limits, "
-            "7 in a row on one side of the mean, or 7 rising or falling in a row is a special cause.",
+            # the chart adds where its mean and limits come from ("from 13 months, March 2022 to ...")
+            caption="XmR method. A point outside the limits, 7 in a row on one side of the mean, 7 rising or "
+            "falling in a row, or 2 of 3 close to a limit is a special cause.",
+            rebase=ctx.config.indicator(indicator).spc_rebase,
         )
 
-    if len(monthly(ctx.evaluation, indicator, area, period)) < 12:
+    if len(monthly(ctx.evaluation, indicator, area, period)) < SPC_MIN_POINTS:
         return None
     return ctx.charts.get(key, draw)
+
+
+def spc_unavailable(ctx: ReportContext, row: pd.Series) -> Unavailable | None:
+    """Why a monthly measure has no SPC chart (fewer than 12 months held), or None when it has
+    one or is not monthly (SPC charts are drawn for monthly measures only)."""
+    indicator, area = str(row["id"]), str(row["area"])
+    if ctx.config.indicator(indicator).frequency is not Frequency.MONTHLY:
+        return None
+    held = len(monthly(ctx.evaluation, indicator, area, Period(ctx.period.end, ctx.period.end, Kind.MONTH)))
+    if held >= SPC_MIN_POINTS:
+        return None
+    return Unavailable(
+        f"The chart of {row['title']} against historical bounds",
+        f"it needs at least {SPC_MIN_POINTS} months of data and {held} {'is' if held == 1 else 'are'} held",
+    )
+
+
+def trajectory_unavailable(row: pd.Series) -> Unavailable | None:
+    """Why the lead measure has no trajectory chart (no baseline or no target value)."""
+    if not (is_missing(row.get("baseline_value")) or is_missing(row.get("target_value"))):
+        return None
+    reason = row.get("missing_reason")
+    if not (isinstance(reason, str) and reason):
+        reason = f"no baseline value for {row.get('baseline_period')}"
+    return Unavailable(f"The chart of {row['title']} against its target", reason)
 
 
 def rate_indicators(ctx: ReportContext) -> list[Derived]:
@@ -411,6 +448,19 @@ def yearly_bar_block(ctx: ReportContext, row: pd.Series, years: int = 4) -> Char
 
 
 # --- priority neighbourhoods ----------------------------------------------------------------------
+def rows_by_area(ctx: ReportContext, indicator: str) -> pd.DataFrame:
+    """One evaluation row per area for ``indicator``, indexed by area.
+
+    An indicator that is itself a target (all crime, when "reduce all crime" is a big target)
+    has its borough row under the strategy, not among the monitored rows; the figures are the
+    same either way, so take the monitored row where there is one, else the first targeted one.
+    """
+    rows = ctx.evaluation.indicators
+    rows = rows[rows["id"] == indicator]
+    rows = rows.assign(_targeted=rows["strategy"] != "").sort_values("_targeted", kind="stable")
+    return rows.drop_duplicates("area").drop(columns="_targeted").set_index("area")
+
+
 def neighbourhood_section(ctx: ReportContext, strategy: Strategy | None) -> Section | None:
     partnership = ctx.config.partnership
     gaps = [d for d in ctx.config.derived if d.kind is DerivedKind.GAP]
@@ -422,27 +472,29 @@ def neighbourhood_section(ctx: ReportContext, strategy: Strategy | None) -> Sect
     rate = next(
         (d for d in ctx.config.derived if d.kind is DerivedKind.RATE_PER_1000 and d.of == gap.of), None
     )
-    rows_all = ctx.evaluation.indicators
-    counts = rows_all[(rows_all["id"] == count_id) & (rows_all["strategy"] == "")].set_index("area")
-    rates = (
-        rows_all[(rows_all["id"] == rate.id) & (rows_all["strategy"] == "")].set_index("area")
-        if rate
-        else None
-    )
+    counts = rows_by_area(ctx, count_id)
+    rates = rows_by_area(ctx, rate.id) if rate else None
     borough = partnership.borough.id
-    if borough not in counts.index:
-        return None
+    if borough not in counts.index or is_missing(counts.loc[borough, "compare_value"]):
+        why = missing_words(counts.loc[borough], ctx.period.label) if borough in counts.index else "no data"
+        label = ctx.config.indicator(count_id).label
+        return unavailable_section(
+            "Priority neighbourhood gap",
+            f"{why} for {label[:1].lower() + label[1:]} in {partnership.borough.name}",
+            section_id="neighbourhoods",
+            what="The priority neighbourhood gap table",
+        )
     borough_rate = 1000.0 * counts.loc[borough, "compare_value"] / partnership.borough.population
     table_rows = []
     total_count = 0.0
     for area in priority:
-        if area.id not in counts.index:
+        if area.id not in counts.index or is_missing(counts.loc[area.id, "compare_value"]):
             table_rows.append((area.name, fmt_number(area.population), "No data", DASH, DASH, DASH))
             continue
         c = counts.loc[area.id]
         total_count += float(c["compare_value"])
         area_rate = 1000.0 * float(c["compare_value"]) / area.population
-        yoy = rates.loc[area.id, "yoy_change_label"] if rates is not None and area.id in rates.index else DASH
+        yoy = _yoy_label(rates, area.id)
         table_rows.append(
             (
                 area.name,
@@ -450,7 +502,7 @@ def neighbourhood_section(ctx: ReportContext, strategy: Strategy | None) -> Sect
                 fmt_number(c["compare_value"]),
                 fmt_number(area_rate, 1),
                 _gap_words(area_rate, borough_rate),
-                str(yoy or DASH),
+                yoy,
             )
         )
     together_pop = sum(a.population for a in priority)
@@ -473,16 +525,14 @@ def neighbourhood_section(ctx: ReportContext, strategy: Strategy | None) -> Sect
             fmt_number(b["compare_value"]),
             fmt_number(borough_rate, 1),
             DASH,
-            str(rates.loc[borough, "yoy_change_label"])
-            if rates is not None and borough in rates.index
-            else DASH,
+            _yoy_label(rates, borough),
         )
     )
     basis = _basis_words(b)
     blocks: list[Block] = []
     gap_rows = ctx.indicator_rows(strategy=strategy.id) if strategy else ctx.indicator_rows()
     gap_row = gap_rows[gap_rows["id"] == gap.id]
-    if not gap_row.empty:
+    if not gap_row.empty and not is_missing(gap_row.iloc[0].get("compare_value")):
         g = gap_row.iloc[0]
         target = (
             fmt_value(g["target_value"], "percentage", 0) if not is_missing(g.get("target_value")) else DASH
@@ -493,8 +543,13 @@ def neighbourhood_section(ctx: ReportContext, strategy: Strategy | None) -> Sect
             Paragraph(
                 "Crime in the priority neighbourhoods taken together is "
                 f"**{fmt_value(g['compare_value'], 'percentage', 1)} above** the borough rate ({basis}); "
-                f"the aim is {aim} by {g['target_period']}. "
-                f"A year earlier the gap was {fmt_value(g['previous_value'], 'percentage', 1)}."
+                f"the aim is {aim} by {g['target_period']}."
+                # a year earlier may be before the data starts: no "the gap was No data"
+                + (
+                    ""
+                    if is_missing(g.get("previous_value"))
+                    else f" A year earlier the gap was {fmt_value(g['previous_value'], 'percentage', 1)}."
+                )
             )
         )
     blocks.append(
@@ -519,6 +574,14 @@ def neighbourhood_section(ctx: ReportContext, strategy: Strategy | None) -> Sect
     return Section("Priority neighbourhood gap", tuple(blocks), id="neighbourhoods", page_break_before=True)
 
 
+def _yoy_label(rates: pd.DataFrame | None, area: str) -> str:
+    """The area's change on a year earlier ('Down 4%'), or a dash when there is none."""
+    if rates is None or area not in rates.index:
+        return DASH
+    label = rates.loc[area, "yoy_change_label"]
+    return DASH if is_missing(label) or not label else str(label)
+
+
 def _threshold(strategy: Strategy | None, indicator: str) -> float | None:
     if strategy is None:
         return None
@@ -541,6 +604,14 @@ def _basis_words(row: pd.Series) -> str:
     period = Period.parse(str(row["period"]))
     end = Period(period.end, period.end, Kind.MONTH).label
     return f"12 months to {end}" if row.get("compare_basis") == "rolling_12" else period.label
+
+
+# --- what cannot be shown -------------------------------------------------------------------------
+def unavailable_section(
+    title: str, reason: str, *, section_id: str, what: str | None = None, level: int = 1
+) -> Section:
+    """A section kept in its place with one line saying why its content cannot be computed."""
+    return Section(title, (Unavailable(what or title, reason),), level=level, id=section_id)
 
 
 # --- definitions ----------------------------------------------------------------------------------

@@ -253,6 +253,8 @@ def _charts(ctx: ReportContext, crime: str) -> list[Chart]:
                           "usual range around it. Months marked as special were unusually low (better) "
                           "or high (worse)."),
                 source=_("police recorded crime"),
+                rebase=ctx.config.indicator(crime).spc_rebase,
+                public=True,
             )
 
         charts.append(ctx.charts.get(f"web-spc-{crime}-{month.key}", draw_months))
@@ -346,8 +348,10 @@ def _contact_section(ctx: ReportContext) -> Section:
     blocks: list[Any] = []
     if report:
         blocks.append(Paragraph(_("**To report a crime:** {how}").format(how=" ".join(report[:2]))))
-    blocks += [BulletList(tuple(lines)),
-               Callout(_("Other formats and languages"), formats_line(config, web=True))]
+    offer = formats_line(config, web=True)  # empty without a number to ring: left out
+    blocks += [BulletList(tuple(lines))]
+    if offer:
+        blocks.append(Callout(_("Other formats and languages"), offer))
     return Section(_("Contact us"), tuple(blocks), id="contact")
 
 

@@ -68,6 +68,7 @@ def ingest_file(
     now: dt.datetime | None = None,
 ) -> IngestResult:
     """Ingest one returned file. Never raises for bad input: the result says what happened."""
+    store.require(config.partnership.id)  # a programming error, not bad input: raised
     data_dir = data_dir or default_data_dir()
     now = now or dt.datetime.now(dt.UTC)
     shown = printable(path.name)
@@ -245,7 +246,11 @@ def _already_loaded(store: Store, partner: str, checksum: str) -> str:
     """When a file with this checksum was loaded for this partner ("" if never)."""
     query = (
         select(loads.c.loaded_at)
-        .where(loads.c.source == f"returns/{partner}", loads.c.checksum == checksum)
+        .where(
+            loads.c.partnership == store.partnership,
+            loads.c.source == f"returns/{partner}",
+            loads.c.checksum == checksum,
+        )
         .order_by(loads.c.id)
         .limit(1)
     )

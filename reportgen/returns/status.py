@@ -93,7 +93,8 @@ def _receipts(
 ) -> dict[tuple[str, str, str], dict]:
     """Per observation asked for: when its first version was received, the latest received
     time, the latest load time and the number of versions."""
-    names: dict[str, Any] = {f"i{n}": v for n, v in enumerate(indicators)}
+    names: dict[str, Any] = {"pid": store.partnership}
+    names |= {f"i{n}": v for n, v in enumerate(indicators)}
     names |= {f"p{n}": v for n, v in enumerate(periods)}
     i_list = ", ".join(f":i{n}" for n in range(len(indicators)))
     p_list = ", ".join(f":p{n}" for n in range(len(periods)))
@@ -103,7 +104,7 @@ def _receipts(
         by = f" AND {RECEIVED} <= :received_by"
     sql = text(
         f"SELECT indicator, area, period, loaded_at, {RECEIVED} AS received FROM observations "
-        f"WHERE indicator IN ({i_list}) AND period IN ({p_list}){by} ORDER BY id"
+        f"WHERE partnership = :pid AND indicator IN ({i_list}) AND period IN ({p_list}){by} ORDER BY id"
     )
     with store.engine.connect() as conn:
         result = conn.execute(sql, names).mappings().all()

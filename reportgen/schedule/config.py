@@ -8,43 +8,30 @@ hint and every error names the file and the key. Durations are written ``30s``, 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from reportgen.config.loader import _validate
+from reportgen.deliver.config import (  # noqa: F401  (re-exported: schedules.toml embeds them)
+    Alerts,
+    ChannelName,
+    Delivery,
+    Duration,
+    Folder,
+    Model,
+    Security,
+    Smtp,
+    parse_duration,
+)
 from reportgen.errors import ConfigError
 from reportgen.periods import Kind, Period
 from reportgen.tomlfile import read_toml
 
 DEFAULT_SCHEDULES = Path("schedules.toml")
 ID_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"
-_DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def parse_duration(value: Any) -> Any:
-    """``"90s"``, ``"15m"``, ``"6h"``, ``"2d"`` or a number of seconds -> timedelta."""
-    if isinstance(value, dt.timedelta):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return dt.timedelta(seconds=value)
-    if isinstance(value, str) and (m := _DURATION_RE.match(value)):
-        return dt.timedelta(seconds=float(m[1]) * _UNIT_SECONDS[m[2]])
-    if isinstance(value, str) and value.startswith("P"):
-        return value  # ISO 8601 (how the models serialise durations): pydantic parses it
-    raise ValueError(f"{value!r} is not a duration; write e.g. 30s, 15m, 6h or 2d")
-
-
-Duration = Annotated[dt.timedelta, BeforeValidator(parse_duration)]
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
 def _check_zone(name: str) -> str:
@@ -53,53 +40,6 @@ def _check_zone(name: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"{name!r} is not a time zone; use an IANA name such as Europe/London") from None
     return name
-
-
-class Security(StrEnum):
-    STARTTLS = "starttls"
-    TLS = "tls"
-    NONE = "none"
-
-
-class Smtp(Model):
-    """The mail server. With no ``host`` every message waits in the outbox as a .eml file."""
-
-    host: str = Field(
-        default="", description="Mail server host name; empty: every message waits in the outbox as a .eml file."
-    )
-    port: int = Field(default=587, ge=1, le=65535, description="Mail server port.")
-    security: Security = Field(default=Security.STARTTLS, description="starttls, tls or none.")
-    user: str = Field(default="", description="Login name (empty: no login).")
-    password_env: str = Field(
-        default="REPORTGEN_SMTP_PASSWORD",
-        description="The environment variable holding the password (never the password itself).",
-    )
-    sender: str = Field(default="reportgen@localhost", description="The From address.")
-    timeout: Duration = Field(
-        default=dt.timedelta(seconds=30), description="How long to wait for the server (30s, 2m ...)."
-    )
-    max_attachment_mb: float = Field(
-        default=10.0, gt=0, description="Attachments above this size are sent as links instead."
-    )
-    link_base: str = Field(
-        default="", description="URL prefix that replaces attachments above the limit; else the file path."
-    )
-
-    @property
-    def configured(self) -> bool:
-        return bool(self.host)
-
-
-class Folder(Model):
-    path: Path = Field(description="The folder (relative to where reportgen runs, or absolute).")
-
-
-class Alerts(Model):
-    """Who hears about a job that failed after its retries (partnership support)."""
-
-    to: tuple[str, ...] = Field(
-        default=(), description="Email addresses told when a job fails after its retries (partnership support)."
-    )
 
 
 class ServiceSettings(Model):
@@ -132,6 +72,15 @@ class ServiceSettings(Model):
     )
     retry_backoff: Duration = Field(
         default=dt.timedelta(minutes=5), description="Wait before the first retry; doubles after each failed attempt."
+    )
+    # Trying goes on after the alert, so history turns to sent when the server is back.
+    delivery_backoff: Duration = Field(
+        default=dt.timedelta(minutes=1),
+        description="Wait before a message the mail server could not take (down, 4xx, login refused) is tried "
+        "again; doubles after each try, at most an hour.",
+    )
+    delivery_alert_after: int = Field(
+        default=4, ge=1, description="Tries at a message before partnership support is alerted (trying goes on)."
     )
 
 
@@ -185,25 +134,6 @@ class Readiness(Model):
     )
 
 
-class ChannelName(StrEnum):
-    EMAIL = "email"
-    PUBLISH = "publish"
-    PRINT = "print"
-
-
-class Delivery(Model):
-    channel: ChannelName = Field(description="email, publish or print.")
-    to: tuple[str, ...] = Field(default=(), description="Email recipients.")
-    subject: str = Field(default="", description="Email subject; default: '<Report> <period label>'.")
-    attach: tuple[str, ...] = Field(default=(".pdf", ".docx"), description="Email: file suffixes attached.")
-
-    @model_validator(mode="after")
-    def _recipients(self) -> Delivery:
-        if self.channel is ChannelName.EMAIL and not self.to:
-            raise ValueError("an email delivery needs recipients in 'to'")
-        return self
-
-
 PUBLIC_REPORTS = frozenset({"leaflet", "poster"})
 
 
@@ -228,6 +158,21 @@ class Job(Model):
     )
     approval_to: tuple[str, ...] = Field(default=(), description="Comms staff who receive the draft for approval.")
     enabled: bool = Field(default=True, description="false: the job does not run.")
+
+    @field_validator("report")
+    @classmethod
+    def _report(cls, value: str) -> str:
+        from reportgen.reports.request import check_report
+
+        return check_report(value)
+
+    @model_validator(mode="after")
+    def _variant(self) -> Job:
+        # The same check as `reportgen run` and pipeline.generate: one typed run request.
+        from reportgen.reports.request import check_variant
+
+        check_variant(self.report, self.variant)
+        return self
 
     @field_validator("timezone")
     @classmethod
@@ -319,6 +264,14 @@ class Schedules(Model):
             f"{self.source or 'schedules.toml'}: no job {job_id!r}",
             hint=f"jobs: {', '.join(j.id for j in self.jobs) or '(none)'}",
         )
+
+    @property
+    def partnership(self) -> str:
+        """The partnership these jobs report on: ``partnership.id`` of ``config_dir``. Its runs
+        are kept apart from other partnerships' in a shared ledger."""
+        from reportgen.config.loader import load_partnership
+
+        return load_partnership(self.config_dir).id
 
     @property
     def database_url(self) -> str:

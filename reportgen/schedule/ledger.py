@@ -1,10 +1,18 @@
-"""The run ledger: one row per (job, period, version), in SQL beside the store.
+"""The run ledger: one row per (partnership, job, period, version), in SQL beside the store.
 
 A run is claimed by an INSERT that the UNIQUE(job, period, version) constraint refuses if
 another scheduler, a restarted service or a manual run got there first, so a period is never
 rendered or sent twice unless a new version is asked for. A failed or abandoned run is
 re-claimed by a conditional UPDATE (only one process sees its row count of 1). Running rows
 carry host, pid and a heartbeat so a run whose process died is noticed on the next start.
+
+A :class:`Ledger` is scoped to one partnership: several partnerships' services share one
+database, and each sees, claims and lists only its own runs, deliveries and jobs.
+
+Fencing: every claim bumps ``attempts``, and that number is the claim's token. Heartbeats,
+success, failure and the runner's check before it moves files into place all name the token,
+so a worker that was paused or cut off while another took its run over can no longer write
+anything: its late success is refused, and it removes nothing but its own staging.
 """
 
 from __future__ import annotations
@@ -25,15 +33,17 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    create_engine,
-    event,
     func,
+    inspect,
     select,
 )
-from sqlalchemy.engine import Engine, RowMapping
+from sqlalchemy.engine import Connection, Engine, RowMapping
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from reportgen.errors import ScheduleError
+from reportgen.deliver import queue as delivery_queue
+from reportgen.errors import ScheduleError, StoreError
+from reportgen.store import DEFAULT_PARTNERSHIP, redact
+from reportgen.store import make_engine as store_engine
 
 metadata = MetaData()
 
@@ -44,6 +54,7 @@ runs = Table(
     "schedule_runs",
     metadata,
     Column("id", Integer, primary_key=True),
+    Column("partnership", String, nullable=False),
     Column("job", String, nullable=False),
     Column("period", String, nullable=False),
     Column("version", Integer, nullable=False),
@@ -69,13 +80,14 @@ runs = Table(
     Column("note", Text, nullable=True),
     Column("approval", String, nullable=False, default="none"),  # none, pending, released
     Column("released_at", String, nullable=True),
-    UniqueConstraint("job", "period", "version", name="uq_run_job_period_version"),
+    UniqueConstraint("partnership", "job", "period", "version", name="uq_run_partnership_job_period_version"),
 )
 
 deliveries = Table(
     "schedule_deliveries",
     metadata,
     Column("id", Integer, primary_key=True),
+    Column("partnership", String, nullable=False),
     Column("run_id", Integer, nullable=False),
     Column("channel", String, nullable=False),
     Column("target", Text, nullable=False),
@@ -87,6 +99,7 @@ deliveries = Table(
 job_state = Table(
     "schedule_jobs",
     metadata,
+    Column("partnership", String, primary_key=True),
     Column("job", String, primary_key=True),
     Column("first_seen", String, nullable=False),
 )
@@ -175,36 +188,59 @@ class DeliveryRecord:
     at: dt.datetime
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
-    # Several schedulers and the CLI share one file: WAL and a generous busy timeout keep
-    # them from failing with "database is locked" while one of them writes.
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA busy_timeout=30000")
-    cur.close()
+def make_engine(url: str, *, create: bool = True) -> Engine:
+    # The store's engine: several schedulers and the CLI share one SQLite file in WAL mode
+    # with a generous busy timeout; without ``create`` a missing database is an error.
+    return store_engine(url, create=create)
 
 
-def make_engine(url: str) -> Engine:
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
+def _check_schema(conn: Connection, url: str, *, create: bool) -> None:
+    """Refuse a ledger from before partnerships (naming `reportgen db upgrade`) and, for a
+    read-only command, a database that holds no store at all."""
+    inspector = inspect(conn)
+    if inspector.has_table(runs.name):
+        if "partnership" not in {c["name"] for c in inspector.get_columns(runs.name)}:
+            raise StoreError(
+                f"the run ledger at {redact(url)} is from before partnerships",
+                hint=f"back it up, then run `reportgen db upgrade --store {redact(url)} --config DIR`",
+            )
+    elif not create and not inspector.has_table("observations"):
+        raise StoreError(
+            f"there is no store or run ledger at {redact(url)}",
+            hint="check --store, $REPORTGEN_STORE or the schedules file's [service] database",
+        )
 
 
 class Ledger:
     """Claims, outcomes and deliveries of scheduled and manual runs."""
 
-    def __init__(self, url: str, *, host: str | None = None, pid: int | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        host: str | None = None,
+        pid: int | None = None,
+        partnership: str = DEFAULT_PARTNERSHIP,
+        create: bool = True,
+    ) -> None:
         self.url = url
+        self.partnership = partnership
         self.host = host or socket.gethostname()
         self.pid = os.getpid() if pid is None else pid
+        self.engine = make_engine(url, create=create)
         try:
-            self.engine = make_engine(url)
-            metadata.create_all(self.engine)
+            with self.engine.begin() as conn:
+                _check_schema(conn, url, create=create)
+            if create:
+                _create_tables(self.engine)
         except SQLAlchemyError as exc:
-            raise ScheduleError(f"cannot open the run ledger at {url}: {exc.__class__.__name__}: {exc}") from None
+            self.engine.dispose()
+            raise ScheduleError(
+                f"cannot open the run ledger at {redact(url)}: {exc.__class__.__name__}: {exc}"
+            ) from None
+        except StoreError:
+            self.engine.dispose()
+            raise
 
     # --- claiming --------------------------------------------------------------------
     def claim(
@@ -242,6 +278,7 @@ class Ledger:
             with self.engine.begin() as conn:
                 run_id = conn.execute(
                     runs.insert().values(
+                        partnership=self.partnership,
                         job=job,
                         period=period,
                         version=version,
@@ -258,7 +295,8 @@ class Ledger:
         except IntegrityError:
             pass
         where = (
-            (runs.c.job == job)
+            (runs.c.partnership == self.partnership)
+            & (runs.c.job == job)
             & (runs.c.period == period)
             & (runs.c.version == version)
             & runs.c.status.in_(RETRYABLE)
@@ -278,18 +316,25 @@ class Ledger:
     def next_version(self, job: str, period: str) -> int:
         with self.engine.connect() as conn:
             top = conn.execute(
-                select(func.max(runs.c.version)).where((runs.c.job == job) & (runs.c.period == period))
+                select(func.max(runs.c.version)).where(
+                    (runs.c.partnership == self.partnership) & (runs.c.job == job) & (runs.c.period == period)
+                )
             ).scalar()
         return int(top or 0) + 1
 
     # --- progress and outcome -------------------------------------------------------------
-    def heartbeat(self, run_id: int, now: dt.datetime) -> None:
+    def _mine(self, run_id: int, token: int | None):  # type: ignore[no-untyped-def]
+        where = (runs.c.id == run_id) & (runs.c.status == RUNNING)
+        return where if token is None else where & (runs.c.attempts == token)
+
+    def holds(self, run_id: int, token: int) -> bool:
+        """Whether claim ``token`` of the run is still the running one (the lease)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(runs.c.id).where(self._mine(run_id, token))).first() is not None
+
+    def heartbeat(self, run_id: int, now: dt.datetime, token: int | None = None) -> None:
         with self.engine.begin() as conn:
-            conn.execute(
-                runs.update()
-                .where((runs.c.id == run_id) & (runs.c.status == RUNNING))
-                .values(heartbeat_at=iso(now))
-            )
+            conn.execute(runs.update().where(self._mine(run_id, token)).values(heartbeat_at=iso(now)))
 
     def succeed(
         self,
@@ -302,12 +347,20 @@ class Ledger:
         exceptions: list[str],
         gaps: list[str],
         approval: str = "none",
+        token: int | None = None,
+        outbox: list[dict[str, Any]] | None = None,
+        held: list[tuple[str, str]] | None = None,
     ) -> bool:
-        """Record success; False if the run is no longer ours (abandoned meanwhile)."""
+        """Record success; False if the run is no longer ours (abandoned or taken over meanwhile).
+
+        ``outbox`` rows (see ``reportgen.deliver.queue.entries``) and ``held`` (channel, target)
+        records are written in the same transaction: success is never recorded without what
+        must be delivered, so a crash straight after it loses nothing.
+        """
         with self.engine.begin() as conn:
             result = conn.execute(
                 runs.update()
-                .where((runs.c.id == run_id) & (runs.c.status == RUNNING) & (runs.c.pid == self.pid))
+                .where(self._mine(run_id, token) & (runs.c.pid == self.pid))
                 .values(
                     status=SUCCEEDED,
                     finished_at=iso(now),
@@ -321,13 +374,23 @@ class Ledger:
                     approval=approval,
                 )
             )
-            return result.rowcount == 1
+            if result.rowcount != 1:
+                return False
+            delivery_queue.insert(conn, run_id, outbox or [], now, partnership=self.partnership)
+            for channel, target in held or []:
+                conn.execute(deliveries.insert().values(partnership=self.partnership, run_id=run_id, channel=channel,
+                                                        target=target, status="held", detail="awaiting approval",
+                                                        at=iso(now)))
+            return True
 
-    def fail(self, run_id: int, *, now: dt.datetime, error: str, next_attempt_at: dt.datetime | None) -> None:
+    def fail(
+        self, run_id: int, *, now: dt.datetime, error: str, next_attempt_at: dt.datetime | None,
+        token: int | None = None,
+    ) -> bool:
         with self.engine.begin() as conn:
-            conn.execute(
+            result = conn.execute(
                 runs.update()
-                .where((runs.c.id == run_id) & (runs.c.status == RUNNING))
+                .where(self._mine(run_id, token))
                 .values(
                     status=FAILED,
                     finished_at=iso(now),
@@ -335,12 +398,13 @@ class Ledger:
                     next_attempt_at=iso(next_attempt_at) if next_attempt_at else None,
                 )
             )
+            return result.rowcount == 1
 
-    def abandon(self, run_id: int, *, now: dt.datetime, reason: str) -> bool:
+    def abandon(self, run_id: int, *, now: dt.datetime, reason: str, token: int | None = None) -> bool:
         with self.engine.begin() as conn:
             result = conn.execute(
                 runs.update()
-                .where((runs.c.id == run_id) & (runs.c.status == RUNNING))
+                .where(self._mine(run_id, token))
                 .values(status=ABANDONED, finished_at=iso(now), error=reason, next_attempt_at=None)
             )
             return result.rowcount == 1
@@ -349,18 +413,28 @@ class Ledger:
         with self.engine.begin() as conn:
             conn.execute(runs.update().where(runs.c.id == run_id).values(alerted=1))
 
-    def release(self, run_id: int, now: dt.datetime) -> None:
+    def release(self, run_id: int, now: dt.datetime, outbox: list[dict[str, Any]] | None = None) -> bool:
+        """Mark a pending run released and queue its deliveries, in one transaction; False if
+        someone else released it first."""
         with self.engine.begin() as conn:
-            conn.execute(
-                runs.update().where(runs.c.id == run_id).values(approval="released", released_at=iso(now))
+            result = conn.execute(
+                runs.update()
+                .where((runs.c.id == run_id) & (runs.c.approval == "pending"))
+                .values(approval="released", released_at=iso(now))
             )
+            if result.rowcount != 1:
+                return False
+            delivery_queue.insert(conn, run_id, outbox or [], now, partnership=self.partnership)
+            return True
 
     def crashed(self, now: dt.datetime, stale_after: dt.timedelta) -> list[Run]:
         """Running rows whose process is gone (same host, pid not alive) or whose heartbeat is stale."""
         stale = iso(now - stale_after)
         out = []
         with self.engine.connect() as conn:
-            rows = conn.execute(select(runs).where(runs.c.status == RUNNING)).mappings().all()
+            rows = conn.execute(
+                select(runs).where((runs.c.partnership == self.partnership) & (runs.c.status == RUNNING))
+            ).mappings().all()
         for row in rows:
             run = Run.from_row(row)
             dead = run.host == self.host and run.pid is not None and not _alive(run.pid)
@@ -375,44 +449,66 @@ class Ledger:
         with self.engine.begin() as conn:
             conn.execute(
                 deliveries.insert().values(
+                    partnership=self.partnership,
                     run_id=run_id, channel=channel, target=target, status=status, detail=detail, at=iso(now)
                 )
             )
 
     def deliveries(self, run_id: int) -> list[DeliveryRecord]:
+        """What became of a run's deliveries: each queued message with its current state
+        (pending, sent, failed-retrying, failed-permanent, published, printed; alerts too),
+        then the records kept here (held for approval)."""
+        queue = delivery_queue.messages
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(deliveries).where(deliveries.c.run_id == run_id).order_by(deliveries.c.id)
-            ).mappings()
-            return [
-                DeliveryRecord(r["run_id"], r["channel"], r["target"], r["status"], r["detail"], parse_iso(r["at"]))  # type: ignore[arg-type]
-                for r in rows
-            ]
+                select(deliveries)
+                .where((deliveries.c.partnership == self.partnership) & (deliveries.c.run_id == run_id))
+                .order_by(deliveries.c.id)
+            ).mappings().all()
+            queued = conn.execute(
+                select(queue)
+                .where((queue.c.partnership == self.partnership) & (queue.c.run_id == run_id))
+                .order_by(queue.c.id)
+            ).mappings().all()
+        out = [
+            DeliveryRecord(r["run_id"], r["channel"], r["target"], r["status"], r["detail"], parse_iso(r["at"]))  # type: ignore[arg-type]
+            for r in rows
+        ]
+        out += [
+            DeliveryRecord(run_id, q["channel"], q["target"], q["status"], q["detail"], parse_iso(q["updated_at"]))  # type: ignore[arg-type]
+            for q in queued
+        ]
+        return out
 
     # --- job bookkeeping ------------------------------------------------------------------
     def first_seen(self, job: str, now: dt.datetime) -> dt.datetime:
         """When the service first scheduled ``job``: runs due before then are not caught up."""
+        mine = (job_state.c.partnership == self.partnership) & (job_state.c.job == job)
         with self.engine.begin() as conn:
-            found = conn.execute(select(job_state.c.first_seen).where(job_state.c.job == job)).scalar()
+            found = conn.execute(select(job_state.c.first_seen).where(mine)).scalar()
             if found:
                 return parse_iso(found)  # type: ignore[return-value]
             try:
                 with conn.begin_nested():
-                    conn.execute(job_state.insert().values(job=job, first_seen=iso(now)))
+                    conn.execute(job_state.insert().values(partnership=self.partnership, job=job, first_seen=iso(now)))
             except IntegrityError:
-                found = conn.execute(select(job_state.c.first_seen).where(job_state.c.job == job)).scalar()
+                found = conn.execute(select(job_state.c.first_seen).where(mine)).scalar()
                 return parse_iso(found)  # type: ignore[return-value]
         return parse_iso(iso(now))  # type: ignore[return-value]
 
     # --- reading ---------------------------------------------------------------------------
     def get(self, run_id: int) -> Run:
         with self.engine.connect() as conn:
-            row = conn.execute(select(runs).where(runs.c.id == run_id)).mappings().one()
+            row = conn.execute(
+                select(runs).where((runs.c.id == run_id) & (runs.c.partnership == self.partnership))
+            ).mappings().one()
         return Run.from_row(row)
 
     def find(self, job: str, period: str, version: int | None = None) -> Run | None:
         """The given version of (job, period), or the latest if ``version`` is None."""
-        query = select(runs).where((runs.c.job == job) & (runs.c.period == period))
+        query = select(runs).where(
+            (runs.c.partnership == self.partnership) & (runs.c.job == job) & (runs.c.period == period)
+        )
         if version is not None:
             query = query.where(runs.c.version == version)
         with self.engine.connect() as conn:
@@ -427,7 +523,7 @@ class Ledger:
         report: str | None = None,
         status: str | None = None,
     ) -> list[Run]:
-        query = select(runs)
+        query = select(runs).where(runs.c.partnership == self.partnership)
         if job:
             query = query.where(runs.c.job == job)
         if period:
@@ -444,6 +540,21 @@ class Ledger:
         self.engine.dispose()
 
 
+def _create_tables(engine: Engine) -> None:
+    """Create the ledger's tables if missing. Two services starting together both see a table
+    missing and both create it; the loser's "already exists" just means it is there now."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    for attempt in range(5):
+        try:
+            metadata.create_all(engine)
+            delivery_queue.metadata.create_all(engine)
+            return
+        except (OperationalError, ProgrammingError) as exc:
+            if "already exists" not in str(exc) or attempt == 4:
+                raise
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -451,4 +562,7 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    try:  # a killed process its parent has not reaped yet (a zombie) answers signal 0 too
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True

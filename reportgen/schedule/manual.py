@@ -66,7 +66,7 @@ def revision_note(runner: Runner, previous: Run, period: Period, note: str | Non
     try:
         from reportgen.store import Store
 
-        store = Store(runner.settings.store)
+        store = Store(runner.settings.store, partnership=runner.ledger.partnership, create=False)
         try:
             revised = store.revisions_since(since)
         finally:

@@ -35,15 +35,16 @@ def missing_returns(schedules: Schedules, job: Job, period: Period) -> list[str]
     expected = expected_partners(schedules, job, period)
     if not expected:
         return []
-    store = Store(schedules.store)
+    # the service may create the store (nothing has arrived then); a manual run has checked it
+    store = Store(schedules.store, partnership=schedules.partnership)
     try:
         with store.engine.connect() as conn:
             rows = conn.execute(
                 text(
                     "SELECT DISTINCT l.partner FROM observations o JOIN loads l ON l.id = o.load_id "
-                    "WHERE o.period_end >= :end"
+                    "WHERE o.partnership = :pid AND o.period_end >= :end"
                 ),
-                {"end": period.end},
+                {"pid": store.partnership, "end": period.end},
             ).scalars()
             arrived = set(rows)
     finally:

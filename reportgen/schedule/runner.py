@@ -18,8 +18,10 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from reportgen.deliver.base import Outcome, Parcel, get_channel
-from reportgen.errors import DeliveryError, ReportgenError, ScheduleError
+from reportgen.deliver.base import Parcel
+from reportgen.deliver.queue import DeliveryQueue
+from reportgen.deliver.queue import entries as queue_entries
+from reportgen.errors import ReportgenError, ScheduleError
 from reportgen.periods import Period
 from reportgen.schedule import jobs as jobs_module
 from reportgen.schedule.config import ChannelName, Delivery, Job, Schedules
@@ -49,6 +51,40 @@ class Stopped(Exception):
     """The service is stopping: the run in hand is abandoned cleanly."""
 
 
+class Fenced(Exception):
+    """Another worker took this run over (we were paused or cut off past ``stale_after``)."""
+
+
+def fault(point: str) -> None:
+    """Test hook for the fault-injection suite: ``REPORTGEN_FAULT=<point>:<action>`` (``stop``:
+    SIGSTOP this process; ``kill``: SIGKILL it) acts when the run reaches ``point``
+    (after-render, before-success, after-success); with ``REPORTGEN_FAULT_ONCE=<file>`` only
+    the first process of several does. Unset in production: one dict lookup."""
+    wanted = os.environ.get("REPORTGEN_FAULT")
+    if not wanted:
+        return
+    name, _, action = wanted.partition(":")
+    if name != point:
+        return
+    once = os.environ.get("REPORTGEN_FAULT_ONCE")  # a file: only the first process to get here acts
+    if once:
+        try:
+            os.close(os.open(once, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            return
+    import signal
+
+    log.warning("event=fault job=- period=- outcome=%s point=%s", action, point)
+    for handler in logging.getLogger().handlers + logging.getLogger("reportgen.schedule").handlers:
+        handler.flush()
+    os.kill(os.getpid(), signal.SIGSTOP if action == "stop" else signal.SIGKILL)
+    # A signal to oneself is delivered asynchronously: wait here so this thread goes no
+    # further before it takes effect (after SIGCONT it finishes the wait and carries on).
+    import time
+
+    time.sleep(1)
+
+
 class Runner:
     """Runs jobs against one ledger. Shared by the service and the ``run``/``rerun`` commands."""
 
@@ -70,6 +106,7 @@ class Runner:
         self.idle = threading.Event()
         self.idle.set()
         self._lock = threading.Lock()
+        self.skipped: list[Run] = []  # approve: pending runs whose job has left schedules.toml
 
     @property
     def generate(self) -> jobs_module.GenerateFn:
@@ -119,21 +156,29 @@ class Runner:
             return None
         event("run.start", job.id, key, "running", version=version, trigger=trigger, attempt=run.attempts,
               due=due_at.isoformat() if due_at else None)
+        token = run.attempts  # the fencing token of this claim
         with self._lock:
             self.current = run
             self.idle.clear()
         beat_stop = threading.Event()
-        beat = threading.Thread(target=self._beat, args=(run.id, beat_stop), daemon=True)
+        beat = threading.Thread(target=self._beat, args=(run.id, token, beat_stop), daemon=True)
         beat.start()
-        staging = self.staging_root() / f"{job.id}-{key.replace('/', '-')}-v{version}-{run.id}-{os.getpid()}"
+        staging = self.staging_root() / f"{job.id}-{key.replace('/', '-')}-v{version}-{run.id}.{token}-{os.getpid()}"
         self.current_staging = staging
         try:
             if gaps is None:
                 gaps = self.missing(job, period)
-            final, files, manifest, result = self._render(job, period, version, staging)
+            final, files, manifest, result = self._render(job, period, version, staging, run.id, token)
             if note:
                 (final / "CHANGES.txt").write_text(note + "\n", encoding="utf-8")
+            fault("before-success")
             approval = "pending" if job.needs_approval else "none"
+            parcel = Parcel(
+                job=job.id, report=job.report, period=key, period_label=period.label, version=version,
+                files=tuple(files), headline=tuple(result.headline), exceptions=tuple(result.exceptions),
+                gaps=tuple(gaps), note=note, draft=approval == "pending", variant=dict(job.variant),
+            )
+            outbox, held = self.deliveries_for(job, parcel) if deliver else ([], [])
             if not self.ledger.succeed(
                 run.id,
                 now=self.now(),
@@ -143,19 +188,32 @@ class Runner:
                 exceptions=list(result.exceptions),
                 gaps=gaps,
                 approval=approval,
+                token=token,
+                outbox=outbox,
+                held=held,
             ):
-                # Abandoned while we rendered (the service was stopped): keep nothing.
+                # Taken over while we rendered (paused past stale_after, or stopped): the folder
+                # we moved into place is ours alone (nobody else writes to a name that exists),
+                # and nothing recorded points at it, so it goes; whatever the other worker
+                # delivered is somewhere else and is not touched.
                 shutil.rmtree(final, ignore_errors=True)
-                event("run.end", job.id, key, "abandoned", version=version)
+                event("run.end", job.id, key, "fenced", version=version, attempt=token,
+                      reason="another worker took the run over")
                 return self.ledger.get(run.id)
             event("run.end", job.id, key, "succeeded", version=version, files=len(files),
                   gaps="; ".join(gaps) or None)
-            finished = self.ledger.get(run.id)
-            if deliver:
-                self.deliver(finished, job)
+            fault("after-success")
+            if held:
+                event("deliver", job.id, key, "held", version=version, reason="awaiting approval",
+                      approve=f"reportgen approve {job.id} {key}")
+            self.send_now(run)
+            return self.ledger.get(run.id)
+        except Fenced:
+            event("run.end", job.id, key, "fenced", version=version, attempt=token,
+                  reason="another worker took the run over; nothing of ours was kept")
             return self.ledger.get(run.id)
         except Stopped:
-            self.ledger.abandon(run.id, now=self.now(), reason="the service was stopped during the run")
+            self.ledger.abandon(run.id, now=self.now(), reason="the service was stopped during the run", token=token)
             event("run.end", job.id, key, "abandoned", version=version, reason="service stopping")
             return self.ledger.get(run.id)
         except Exception as exc:  # a service must outlive any one failed run
@@ -169,7 +227,7 @@ class Runner:
                 self.current_staging = None
                 self.idle.set()
 
-    def _render(self, job: Job, period: Period, version: int, staging: Path):  # type: ignore[no-untyped-def]
+    def _render(self, job: Job, period: Period, version: int, staging: Path, run_id: int, token: int):  # type: ignore[no-untyped-def]
         if self.stopping.is_set():
             raise Stopped()
         staging.mkdir(parents=True, exist_ok=True)
@@ -186,13 +244,11 @@ class Runner:
             version=version if version > 1 else None,
             **where,
         )
+        fault("after-render")
         # Stopping now is fine: the service waits stop_timeout for this run to finish. If it
         # gave up and abandoned the run meanwhile, ledger.succeed() refuses and we clean up.
-        final = self.final_dir(job.id, period.key, version)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        if final.exists():
-            # Left by an attempt that died between moving its output and recording success.
-            shutil.rmtree(final)
+        if not self.ledger.holds(run_id, token):
+            raise Fenced()  # checked before touching anything outside our staging folder
         # The pipeline writes <staging>/<report>/<period>/...: keep just that folder's content.
         written = [Path(p).resolve() for p in [*result.files, result.manifest] if p]
         source = staging.resolve()
@@ -201,7 +257,7 @@ class Runner:
             common = common if common.is_dir() else common.parent
             if common.is_relative_to(source):
                 source = common
-        os.rename(source, final)
+        final = self._place(source, self.final_dir(job.id, period.key, version), token)
 
         def moved(path: Path) -> Path:
             try:
@@ -216,15 +272,35 @@ class Runner:
         manifest = moved(result.manifest) if result.manifest else None
         return final, files, manifest, result
 
-    def _beat(self, run_id: int, stop: threading.Event) -> None:
+    @staticmethod
+    def _place(source: Path, final: Path, token: int) -> Path:
+        """Rename ``source`` to ``final``, or, if something is already there, to a folder of
+        this attempt's own beside it. An existing output folder is never removed or replaced:
+        it may be what another worker delivered."""
+        final.parent.mkdir(parents=True, exist_ok=True)
+        for target in (final, final.with_name(f"{final.name}.attempt{token}")):
+            if target.exists():
+                continue
+            try:
+                os.rename(source, target)  # refuses a folder with anything in it
+            except OSError:
+                continue  # appeared meanwhile
+            return target
+        raise ScheduleError(f"{final}: an output folder of this attempt (.attempt{token}) is already there; "
+                            "nothing was moved or removed")
+
+    def _beat(self, run_id: int, token: int, stop: threading.Event) -> None:
         every = self.settings.service.heartbeat_every.total_seconds()
         while not stop.wait(every):
             with contextlib.suppress(Exception):
-                self.ledger.heartbeat(run_id, self.now())
+                self.ledger.heartbeat(run_id, self.now(), token)
 
     def _failed(self, run: Run, job: Job, exc: BaseException) -> None:
-        if self.ledger.get(run.id).status != RUNNING:
-            return  # abandoned by a stopping service while it failed: already recorded
+        if not self.ledger.holds(run.id, run.attempts):
+            # Abandoned or taken over while it failed: not ours to record, but said.
+            event("run.end", run.job, run.period, "fenced", version=run.version, attempt=run.attempts,
+                  error=f"{exc.__class__.__name__}: {exc}")
+            return
         error = str(exc) if isinstance(exc, ReportgenError) else f"{exc.__class__.__name__}: {exc}"
         if not isinstance(exc, ReportgenError):
             log.debug("traceback for %s %s:\n%s", run.job, run.period, traceback.format_exc())
@@ -232,35 +308,46 @@ class Runner:
         now = self.now()
         if run.attempts < service.max_attempts:
             wait = service.retry_backoff * (2 ** (run.attempts - 1))
-            self.ledger.fail(run.id, now=now, error=error, next_attempt_at=now + wait)
+            self.ledger.fail(run.id, now=now, error=error, next_attempt_at=now + wait, token=run.attempts)
             event("run.end", run.job, run.period, "failed", version=run.version, attempt=run.attempts,
                   retry_at=(now + wait).isoformat(timespec="seconds"), error=error)
             return
-        self.ledger.fail(run.id, now=now, error=error, next_attempt_at=None)
+        if not self.ledger.fail(run.id, now=now, error=error, next_attempt_at=None, token=run.attempts):
+            return
         event("run.end", run.job, run.period, "failed", version=run.version, attempt=run.attempts,
               error=error, retry="none left")
         self.alert(run, error)
 
     def alert(self, run: Run, error: str) -> None:
-        from reportgen.deliver.email import send_alert
-
         body = (
             f"The scheduled job {run.job!r} failed for {run.period} after {run.attempts} attempt(s).\n\n"
             f"Error: {error}\n\n"
             f"See: reportgen history --job {run.job}\n"
-            f"Retry by hand: reportgen run {run.report} --period {run.period} --deliver\n"
+            f"Retry by hand: reportgen run {run.job} --period {run.period} --deliver\n"
         )
-        try:
-            outcome = send_alert(self.settings, f"[reportgen] FAILED: {run.job} {run.period}", body)
-        except (ReportgenError, OSError) as exc:
-            event("alert", run.job, run.period, "failed", error=exc)
-            return
-        if outcome is not None:
+        msg = self.queue.alert(run.job, run.period, run.id, f"[reportgen] FAILED: {run.job} {run.period}", body)
+        if msg is not None:
             self.ledger.mark_alerted(run.id)
-            self.ledger.record_delivery(run.id, "alert", outcome.target, outcome.status, outcome.detail, self.now())
-            event("alert", run.job, run.period, "alerted", to=outcome.target, status=outcome.status)
+            event("alert", run.job, run.period, "alerted", to=msg.target, status=msg.status)
 
     # --- delivery ----------------------------------------------------------------------------
+    @property
+    def queue(self) -> DeliveryQueue:
+        service = self.settings.service
+        return DeliveryQueue(self.ledger.engine, self.settings, now=self.now, budget=service.delivery_alert_after,
+                             backoff=service.delivery_backoff, owner=f"{self.ledger.host}:{self.ledger.pid}",
+                             partnership=self.ledger.partnership)
+
+    def send_now(self, run: Run) -> None:
+        """Try a finished run's deliveries straight away. They are already queued, so if this
+        fails (or the process dies) the next sweep sends them: logged, never lost."""
+        try:
+            self.queue.process(run_id=run.id)
+        except Exception as exc:
+            event("deliver", run.job, run.period, "error", version=run.version,
+                  error=f"{exc.__class__.__name__}: {exc}", retry="next sweep")
+            log.debug("traceback:\n%s", traceback.format_exc())
+
     def parcel(self, run: Run, *, draft: bool) -> Parcel:
         return Parcel(
             job=run.job,
@@ -277,39 +364,15 @@ class Runner:
             variant=dict(run.variant),
         )
 
-    def deliver(self, run: Run, job: Job) -> list[Outcome]:
-        """Send a finished run where its job says; a run awaiting approval goes to comms as a draft."""
-        outcomes = []
-        if run.approval == "pending":
-            if job.approval_to:
-                spec = Delivery(channel=ChannelName.EMAIL, to=job.approval_to)
-                outcomes.append(self._deliver_one(run, spec, draft=True))
-            for spec in job.deliver:
-                target = ", ".join(spec.to) or spec.channel.value
-                self.ledger.record_delivery(run.id, spec.channel.value, target, "held",
-                                            "awaiting approval", self.now())
-            event("deliver", run.job, run.period, "held", version=run.version,
-                  reason="awaiting approval", approve=f"reportgen approve {run.report} {run.period}")
-            return outcomes
-        for spec in job.deliver:
-            outcomes.append(self._deliver_one(run, spec, draft=False))
-        return outcomes
-
-    def _deliver_one(self, run: Run, spec: Delivery, *, draft: bool) -> Outcome:
-        channel = get_channel(spec.channel.value, self.settings)
-        try:
-            outcome = channel.deliver(self.parcel(run, draft=draft), spec)
-        except (DeliveryError, OSError) as exc:
-            target = ", ".join(spec.to) or spec.channel.value
-            self.ledger.record_delivery(run.id, spec.channel.value, target, "failed", str(exc), self.now())
-            event("deliver", run.job, run.period, "failed", channel=spec.channel.value, error=exc)
-            self.alert(run, f"delivery by {spec.channel.value} failed: {exc}")
-            return Outcome("failed", target, str(exc))
-        status = f"draft-{outcome.status}" if draft else outcome.status
-        self.ledger.record_delivery(run.id, spec.channel.value, outcome.target, status, outcome.detail, self.now())
-        event("deliver", run.job, run.period, status, channel=spec.channel.value, to=outcome.target,
-              version=run.version)
-        return outcome
+    @staticmethod
+    def deliveries_for(job: Job, parcel: Parcel) -> tuple[list[dict[str, object]], list[tuple[str, str]]]:
+        """The outbox rows for a finished run, and the deliveries held for approval: a run
+        awaiting approval goes to comms staff as a draft and nowhere else."""
+        if parcel.draft:
+            drafts = [Delivery(channel=ChannelName.EMAIL, to=job.approval_to)] if job.approval_to else []
+            held = [(spec.channel.value, ", ".join(spec.to) or spec.channel.value) for spec in job.deliver]
+            return queue_entries(parcel, drafts), held
+        return queue_entries(parcel, job.deliver), []
 
     # --- data readiness ------------------------------------------------------------------------
     def missing(self, job: Job, period: Period) -> list[str]:
@@ -342,11 +405,19 @@ class Runner:
             raise ScheduleError(f"nothing of {name!r} for {key} is awaiting approval ({states})")
         released = []
         for run in pending:
-            job = self.settings.job(run.job)
-            self.ledger.release(run.id, self.now())
+            job = next((j for j in self.settings.jobs if j.id == run.job), None)
+            if job is None:
+                # Its job has left schedules.toml: say so, and release the others.
+                event("approve", run.job, run.period, "skipped", version=run.version,
+                      reason=f"job {run.job!r} is no longer in {self.settings.source or 'schedules.toml'}")
+                self.skipped.append(run)
+                continue
+            rows, _ = self.deliveries_for(job, self.parcel(run, draft=False))
+            if not self.ledger.release(run.id, self.now(), outbox=rows):
+                continue  # released by someone else meanwhile
             run = self.ledger.get(run.id)
             event("approve", run.job, run.period, "released", version=run.version)
-            self.deliver(run, job)
+            self.send_now(run)
             released.append(self.ledger.get(run.id))
         return released
 
@@ -355,9 +426,14 @@ class Runner:
         """Mark runs whose process died as abandoned (they are retried) and clear their staging."""
         found = self.ledger.crashed(self.now(), self.settings.service.stale_after)
         for run in found:
-            if self.ledger.abandon(run.id, now=self.now(), reason=f"the process ({run.host} pid {run.pid}) "
-                                   "stopped without finishing the run"):
+            if self.ledger.abandon(run.id, now=self.now(), token=run.attempts,
+                                   reason=f"the process ({run.host} pid {run.pid}) stopped without finishing "
+                                   "the run (or stopped beating)"):
                 event("run.crashed", run.job, run.period, "abandoned", version=run.version, pid=run.pid)
+                if run.attempts >= self.settings.service.max_attempts:
+                    # Nobody will retry it on their own: say so rather than leave it lying.
+                    self.alert(self.ledger.get(run.id), f"its worker ({run.host} pid {run.pid}) died or stopped "
+                               f"on the last of {self.settings.service.max_attempts} attempts")
         root = self.staging_root()
         if root.is_dir():
             for folder in root.iterdir():

@@ -12,10 +12,13 @@ are picked up by the sweep; and two services on one database cannot both run a p
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import signal
 import threading
+import time
+import traceback
 from collections.abc import Iterable
 from typing import Any
 
@@ -25,6 +28,7 @@ from reportgen.schedule.config import Job, Schedules
 from reportgen.schedule.ledger import Ledger, Run
 from reportgen.schedule.runner import Clock, Runner, event, utcnow
 from reportgen.schedule.timing import Due, WallClockTrigger, due_between
+from reportgen.store import DEFAULT_PARTNERSHIP
 
 log = logging.getLogger("reportgen.schedule")
 JOBSTORE_TABLE = "apscheduler_jobs"
@@ -34,18 +38,48 @@ SWEEP_ID = "reportgen-sweep"
 _ACTIVE: Service | None = None
 
 
+def jobstore_table(partnership: str) -> str:
+    """Each partnership's service keeps its APScheduler jobs in its own table, so services of
+    several partnerships sharing one database never replace each other's jobs."""
+    return JOBSTORE_TABLE if partnership == DEFAULT_PARTNERSHIP else f"{JOBSTORE_TABLE}_{partnership.replace('-', '_')}"
+
+
 def fire(job_id: str) -> None:
     """APScheduler's entry point for a job's due time."""
     if _ACTIVE is not None:
-        _ACTIVE.run_due([job_id])
+        _ACTIVE.guarded(f"job:{job_id}", lambda: _ACTIVE.run_due([job_id]) if _ACTIVE else None)
 
 
 def sweep() -> None:
-    """APScheduler's entry point for the periodic sweep (waits, retries, the outbox)."""
+    """APScheduler's entry point for the periodic sweep (stale runs, waits, retries, the outbox)."""
     if _ACTIVE is not None:
-        _ACTIVE.runner.recover()  # another service's run whose process died meanwhile
-        _ACTIVE.run_due()
-        _ACTIVE.flush_outbox()
+        _ACTIVE.guarded("sweep", _ACTIVE.sweep)
+
+
+class ToleratingJobStore:
+    """Builds APScheduler's SQLAlchemy job store, made to shrug off a job that another service
+    on the same database already updated or removed: two services share the table, and a
+    ``once`` job fired by both is removed by the first, after which the second's scheduler
+    thread died on JobLookupError. The ledger, not the job store, decides what runs."""
+
+    @staticmethod
+    def build(engine: Any, tablename: str) -> Any:
+        from apscheduler.jobstores.base import JobLookupError
+        from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+
+        class Store(SQLAlchemyJobStore):  # type: ignore[misc]
+            def update_job(self, job: Any) -> None:
+                try:
+                    super().update_job(job)
+                except JobLookupError:
+                    log.info("event=jobstore job=%s period=- outcome=gone reason=\"updated or removed by another "
+                             "service\"", job.id)
+
+            def remove_job(self, job_id: str) -> None:
+                with contextlib.suppress(JobLookupError):
+                    super().remove_job(job_id)
+
+        return Store(engine=engine, tablename=tablename)
 
 
 class Service:
@@ -59,11 +93,13 @@ class Service:
     ) -> None:
         self.settings = settings
         self.now = now
-        self.ledger = ledger or Ledger(settings.database_url)
+        self.ledger = ledger or Ledger(settings.database_url, partnership=settings.partnership)
         self.runner = Runner(settings, self.ledger, now=now, generate=generate)
         self.scheduler: Any = None
         self._stop = threading.Event()
         self._sweep_lock = threading.Lock()
+        self.last_sweep: dt.datetime | None = None  # the watchdog's sign of life (wall clock)
+        self.exit_code = 0
 
     @property
     def jobs(self) -> list[Job]:
@@ -113,11 +149,39 @@ class Service:
                         done.append(run)
         return done
 
+    def sweep(self) -> None:
+        """What every sweep does: take over runs whose worker died or stopped beating, run what
+        is due or retrying, send what is owed."""
+        self.last_sweep = dt.datetime.now(dt.UTC)  # the scheduler fired: it is alive
+        self.runner.recover()
+        self.run_due()
+        self.flush_outbox()
+        self.last_sweep = dt.datetime.now(dt.UTC)
+
+    def guarded(self, what: str, work: Any) -> None:
+        """Run a scheduler callback; an exception is logged and alerted, never lost in
+        APScheduler's thread, and the next sweep tries again."""
+        try:
+            work()
+        except Exception as exc:
+            log.error('event=scheduler job=- period=- outcome=error task=%s error="%s: %s"', what,
+                      exc.__class__.__name__, exc)
+            log.debug("traceback:\n%s", traceback.format_exc())
+            with contextlib.suppress(Exception):
+                self.runner.queue.alert(
+                    "-", "-", None, f"[reportgen] service error in {what}",
+                    f"reportgen serve on {self.ledger.host} (pid {self.ledger.pid}) hit an error in {what}:\n\n"
+                    f"{exc.__class__.__name__}: {exc}\n\nIt carries on and tries again at the next sweep.\n",
+                )
+
     def flush_outbox(self) -> None:
+        """Every queued delivery whose back-off has passed, then any loose .eml in pending/."""
+        self.runner.queue.process()
         outbox = Outbox(self.settings.outbox.path)
-        if not self.settings.smtp.configured or not outbox.pending():
+        loose = outbox.loose()
+        if not self.settings.smtp.configured or not loose:
             return
-        result = outbox.send(self.settings.smtp)
+        result = outbox.send(self.settings.smtp, only=loose)
         if result.sent or result.error:
             log.info(
                 "event=outbox.flush job=- period=- outcome=%s sent=%d waiting=%d%s",
@@ -137,12 +201,12 @@ class Service:
     def build_scheduler(self) -> Any:
         """A BackgroundScheduler on the persistent job store, with every configured job in it."""
         from apscheduler.executors.pool import ThreadPoolExecutor
-        from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
         from apscheduler.schedulers.background import BackgroundScheduler
 
         grace = int(self.settings.service.misfire_grace.total_seconds())
+        table = jobstore_table(self.ledger.partnership)
         scheduler = BackgroundScheduler(
-            jobstores={"default": SQLAlchemyJobStore(engine=self.ledger.engine, tablename=JOBSTORE_TABLE)},
+            jobstores={"default": ToleratingJobStore.build(self.ledger.engine, table)},
             # One worker: runs happen one after another, never two renders at once.
             executors={"default": ThreadPoolExecutor(max_workers=1)},
             job_defaults={"coalesce": True, "misfire_grace_time": grace, "max_instances": 1},
@@ -201,9 +265,41 @@ class Service:
         self.scheduler.resume()
         log.info("event=serve job=- period=- outcome=started jobs=%d database=%s", len(self.jobs),
                  self.ledger.url)
-        while not self._stop.wait(3600):
-            pass
+        self.watch()
         return self.shutdown()
+
+    def watch(self) -> None:
+        """The main thread watches the scheduler until asked to stop. If APScheduler's thread
+        has died, or no sweep has started for three sweep intervals (plus stale_after and four
+        SMTP timeouts; a run in hand holds sweeps back and does not count), the service says
+        so, alerts and stops with exit code 1 so systemd
+        (Restart=on-failure) starts a fresh one; a run in hand is abandoned and retried."""
+        every = self.settings.service.sweep_every.total_seconds()
+        # A sweep may legitimately take a while: a slow mail server times out per message.
+        allowance = dt.timedelta(seconds=3 * every) + self.settings.service.stale_after + 4 * self.settings.smtp.timeout
+        tick = min(max(every / 2, 0.5), 30)
+        busy = previous = dt.datetime.now(dt.UTC)  # a run in hand holds the sweep back: not a fault
+        while not self._stop.wait(tick):
+            now = dt.datetime.now(dt.UTC)
+            if not self.runner.idle.is_set() or (now - previous).total_seconds() > 2 * tick + 1:
+                # Busy, or the whole process was paused (SIGSTOP, a suspended VM): the
+                # scheduler gets its allowance again from now rather than being blamed.
+                busy = now
+            previous = now
+            thread = getattr(self.scheduler, "_thread", None)
+            dead = self.scheduler is not None and (not self.scheduler.running or (thread and not thread.is_alive()))
+            last = max(self.last_sweep or busy, busy)
+            stuck = now - last > allowance
+            if dead or stuck:
+                why = "the scheduler thread has died" if dead else f"no sweep since {last:%H:%M:%S} UTC"
+                log.error('event=watchdog job=- period=- outcome=failed reason="%s" action=exit', why)
+                with contextlib.suppress(Exception):
+                    self.runner.queue.alert("-", "-", None, "[reportgen] service restarting",
+                                            f"reportgen serve on {self.ledger.host} (pid {self.ledger.pid}): {why}. "
+                                            "It exits with status 1 for systemd to restart it.\n")
+                self.exit_code = 1
+                self.request_stop()
+                return
 
     def request_stop(self, signum: int | None = None) -> None:
         if not self._stop.is_set():
@@ -216,13 +312,18 @@ class Service:
         """Stop firing; let the run in hand finish within stop_timeout, else abandon it cleanly."""
         global _ACTIVE
         self.runner.stopping.set()
-        if self.scheduler is not None:
-            self.scheduler.shutdown(wait=False)
+        if self.scheduler is not None and self.scheduler.running:  # not if it died: the watchdog's case
+            with contextlib.suppress(Exception):
+                # Paused first, so APScheduler's thread is not half-way through handing a job
+                # to the executor that shutdown() closes (a harmless but alarming traceback).
+                self.scheduler.pause()
+                time.sleep(0.1)
+                self.scheduler.shutdown(wait=False)
         clean = self.runner.idle.wait(self.settings.service.stop_timeout.total_seconds())
         if not clean:
             run, staging = self.runner.current, self.runner.current_staging
             if run is not None and self.ledger.abandon(
-                run.id, now=self.now(), reason="the service was stopped before the run finished"
+                run.id, now=self.now(), reason="the service was stopped before the run finished", token=run.attempts
             ):
                 event("run.end", run.job, run.period, "abandoned", version=run.version, reason="SIGTERM")
             if staging is not None:

@@ -48,7 +48,7 @@ from reportgen.config import load_config
 from reportgen.pull import pull
 from reportgen.store import Store
 config = load_config(Path(CONFIG))
-store = Store("sqlite:///" + str(Path(CONFIG).parent / "bench.sqlite"))
+store = Store("sqlite:///" + str(Path(CONFIG).parent / "bench.sqlite"), partnership=config.partnership.id)
 summaries, failures = pull(config, store)
 assert not failures and summaries[0].new > 0
 """,

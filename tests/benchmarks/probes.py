@@ -72,7 +72,7 @@ def ingest(config_dir: str, file: str) -> dict[str, object]:
     config = load_config(Path(config_dir))
     _, anchor, anchor_cpu = _timed(lambda: pd.read_csv(file))
     with tempfile.TemporaryDirectory() as tmp:
-        store = Store(f"sqlite:///{tmp}/ingest.sqlite")
+        store = Store(f"sqlite:///{tmp}/ingest.sqlite", partnership=config.partnership.id)
         store.frame()  # schema created outside the timing, as a running service has it
         (summaries, failures), work, work_cpu = _timed(lambda: pull(config, store))
         store.dispose()
