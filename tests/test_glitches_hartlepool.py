@@ -22,8 +22,9 @@ EXAMPLE = REPO / "examples" / "hartlepool"
 def hartlepool(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     folder = tmp_path_factory.mktemp("hartlepool")
     url = f"sqlite:///{folder / 'store.sqlite'}"
-    store = Store(url)
-    _, failures = pull(load_config(EXAMPLE), store)
+    config = load_config(EXAMPLE)
+    store = Store(url, partnership=config.partnership.id)
+    _, failures = pull(config, store)
     store.dispose()
     assert not failures, failures
     session = Session(EXAMPLE, url)

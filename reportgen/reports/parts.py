@@ -333,8 +333,7 @@ def spc_block(ctx: ReportContext, row: pd.Series) -> Chart | None:
         return spc_chart(
             monthly(ctx.evaluation, indicator, area, period),
             title=f"{row['title']}: recent change against historical bounds",
-            # The chart's alt text adds "each month" itself.
-            measure=_measure_label(row),
+            measure=f"{_measure_label(row)} each month",
             polarity=str(row["polarity"]),
             decimals=int(row.get("decimals") or 0),
             source=_source(ctx, row),

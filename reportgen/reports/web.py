@@ -247,7 +247,7 @@ def _charts(ctx: ReportContext, crime: str) -> list[Chart]:
             return spc_chart(
                 values,
                 title=_("All crime each month, against its usual range"),
-                measure=_("Crimes"),  # the chart's alt text adds "each month"
+                measure=_("Crimes each month"),
                 polarity="lower_is_better",
                 caption=_("The middle line is the average of the last two years and the dashed lines the "
                           "usual range around it. Months marked as special were unusually low (better) "
