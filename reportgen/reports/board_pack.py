@@ -487,7 +487,7 @@ def data_quality_section(ctx: ReportContext) -> Section:
         words = f"{got} of {n} present"
         present = "; ".join(_due(r) for _, r in group[group["present"]].iterrows()) or DASH
         missing = "; ".join(f"{_due(r)}, latest held: {r['latest']}" for _, r in group[~group["present"]].iterrows())
-        rows.append((name, status_cell(state, words), present, missing or "None"))
+        rows.append((name, status_cell(state, words), present, missing or "Nothing missing"))
     if ctx.returns_status is not None:
         # the returns workflow ran and found nothing owed: every source is a feed
         returns = (
