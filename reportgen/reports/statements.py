@@ -310,6 +310,11 @@ class StatementBook:
                 else Missing.NOT_APPLICABLE
             )
         words = self._words(title, value_text, phrase, label, compare_text, compare_phrase, verdict, missing)
+        reason = row.get("missing_reason")
+        if value is None and isinstance(reason, str) and reason:
+            # The evaluation's own reason ("not enough months yet (10 of 12)"): not enough history.
+            missing = Missing.NO_HISTORY if reason.startswith("not enough") else missing
+            words = f"{title}: {reason}"
         return Statement(
             measure=measure,
             title=title,
