@@ -252,7 +252,9 @@ class StatementBook:
 
     def _build(self, row: pd.Series, comparison: Comparison) -> Statement:
         measure, area = str(row["id"]), str(row["area"])
-        title = str(row.get("title") or measure)
+        # The title the evaluation's reasons use: the plain public one where there is one.
+        public = row.get("public_title")
+        title = str(public if isinstance(public, str) and public else row.get("title") or measure)
         unit = str(row.get("unit") or "count")
         decimals = int(row.get("decimals") or 0)
         period_key = str(row["period"])
