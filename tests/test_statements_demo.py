@@ -63,7 +63,8 @@ VARIANTS = (
 
 def squash(text: str) -> str:
     """Whitespace-insensitive: PDF text extraction does not keep line breaks or spaces reliably."""
-    return re.sub(r"\s+", "", text.replace("\u00a0", " ")).replace("\u00ad", "")
+    # hyphens too: a line broken after "fly-" comes back from the PDF as "flytipping"
+    return re.sub(r"[\s\-\u00ad]+", "", text.replace("\u00a0", " "))
 
 
 @pytest.fixture(scope="module")
