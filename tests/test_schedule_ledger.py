@@ -67,7 +67,7 @@ def test_stale_heartbeat_from_another_host_counts_as_crashed(tmp_path: Path) -> 
 
 def test_outbox_commands(tmp_path: Path) -> None:
     server = SmtpServer()
-    schedules = write_schedules(tmp_path, "", smtp=server.smtp_toml(), config=False)
+    schedules = write_schedules(tmp_path, "", smtp=server.smtp_toml())
     settings = load_schedules(schedules)
     from email.message import EmailMessage
 
