@@ -281,8 +281,8 @@ class Schedules(Model):
             raise ConfigError(
                 self.source or "schedules.toml",
                 "config_dir",
-                f"{self.config_dir / 'partnership.toml'} is missing: the partnership whose runs and messages "
-                "these are is its id",
+                f"{self.config_dir / 'partnership.toml'} is missing (runs and messages are filed under the id "
+                "of the partnership in it)",
                 hint="set config_dir to the partnership's config folder",
             ) from exc
 
