@@ -220,3 +220,28 @@ def test_a_message_left_in_sending_by_a_dead_sender_goes_once_its_lease_runs_out
         assert box.sent() == [box.sent_dir / path.name] and not any(box.sending_dir.iterdir())
     finally:
         server.stop()
+
+
+def test_stopping_hands_no_job_to_the_closed_executor(tmp_path: Path, logs: Lines) -> None:
+    """Stopping pauses APScheduler and then shuts it down; shutdown() closes the executor and
+    wakes the scheduler's thread, which used to hand the sweep (due by then) to the closed pool:
+    "cannot schedule new futures after shutdown" and a traceback in the log of every stop."""
+    apscheduler_log = logging.getLogger("apscheduler")
+    apscheduler_log.addHandler(logs)
+    try:
+        svc = Service(settings_at(tmp_path, "", extra='sweep_every = "1s"'))
+        thread = threading.Thread(target=lambda: svc.serve(install_signals=False), daemon=True)
+        thread.start()
+        deadline = dt.datetime.now() + dt.timedelta(seconds=20)
+        while svc.last_sweep is None and dt.datetime.now() < deadline:
+            threading.Event().wait(0.05)
+        assert svc.last_sweep is not None, "the first sweep did not run"
+        svc.scheduler.pause()  # as stopping begins; the next sweep comes due meanwhile
+        threading.Event().wait(1.5)
+        svc.request_stop()
+        thread.join(20)
+        assert not thread.is_alive()
+    finally:
+        apscheduler_log.removeHandler(logs)
+    assert "event=serve job=- period=- outcome=stopped" in logs.text
+    assert "Error submitting job" not in logs.text, logs.text
