@@ -81,7 +81,7 @@ messages = Table(
     Column("lease_until", String, nullable=True),
     Column("alerted", Integer, nullable=False, default=0),
     # each sweep's "what is open and due" and a run's own rows; the same names and columns as
-    # migration 0002_delivery_queue, which adds the table to a ledger from before it
+    # migration 0003_delivery_queue, which adds the table to a ledger from before it
     Index("ix_delivery_messages_open", "partnership", "status", "next_attempt_at"),
     Index("ix_delivery_messages_run", "partnership", "run_id"),
 )

@@ -6,8 +6,8 @@ is brought up to date: a ledger from before the queue gets the table, and a queu
 partnerships gains the column (filled with the partnership ``reportgen db upgrade`` is given)
 and its indexes. A database with no ledger is left alone.
 
-Revision ID: 0002_delivery_queue
-Revises: 0001_partnerships
+Revision ID: 0003_delivery_queue
+Revises: 0002_console
 Create Date: 2026-12-02
 """
 
@@ -16,8 +16,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import context, op
 
-revision = "0002_delivery_queue"
-down_revision = "0001_partnerships"
+revision = "0003_delivery_queue"
+down_revision = "0002_console"
 branch_labels = None
 depends_on = None
 
