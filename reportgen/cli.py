@@ -489,7 +489,13 @@ RUN_CHOICES = ("board-pack", "leaflet", "annual-review", "web", "all")
               help="Leaflet: also Braille (.brf), audio (.mp3), plain text and easy read, beside the PDFs.")
 @click.option("--deliver", is_flag=True,
               help="Run the report's jobs from schedules.toml and deliver as they say; recorded in history.")
-@click.option("--force", is_flag=True, help="With --deliver: a new version even if this period was done.")
+@click.option("--force", is_flag=True, help="With --deliver: a new version even if this period was done. "
+              "With --partnerships: render every document, even those whose inputs have not changed.")
+@click.option("--partnerships", "partnerships", default=None, metavar="all|ID,...",
+              help="Run REPORT for these partnerships of the deployment (--deployment), all through one executor.")
+@click.option("--deployment", "deployment", type=click.Path(path_type=Path), default=Path("partnerships"),
+              show_default=True, envvar="REPORTGEN_DEPLOYMENT",
+              help="With --partnerships: the folder of partnership folders (each with its partnership.toml).")
 @click.option("--schedules", "schedules_path", type=click.Path(path_type=Path), default=Path("schedules.toml"),
               show_default=True, help="With --deliver: the schedules file naming the deliveries.")
 @click.option("--executor", "executor_url", default=None, envvar="REPORTGEN_EXECUTOR",
@@ -515,6 +521,8 @@ def run(
     alt_formats: bool,
     deliver: bool,
     force: bool,
+    partnerships: str | None,
+    deployment: Path,
     schedules_path: Path,
     executor_url: str | None,
     as_at_text: str | None,
@@ -540,11 +548,18 @@ def run(
       reportgen run board-pack --period 2005-03 --deliver
       reportgen run leaflet --period 2005-Q1 --each-area --executor dask://10.0.0.5:8786
       reportgen run board-pack --period 2005-03 --received-by 2005-04-12
+      reportgen run board-pack --period 2005-03 --partnerships all --deployment /srv/reportgen/partnerships
 
     With --deliver, REPORT may also be a job id from schedules.toml (one variant's job), and
     every job in schedules.toml producing REPORT runs for the period and
     delivers as configured, recorded in the same history as scheduled runs, so neither the
     scheduler nor a second manual run produces that period again (unless --force).
+
+    With --partnerships, REPORT is made for each partnership named (or all) in the
+    deployment folder, into <out>/<partnership>/<report>/<period>/, with one progress bar
+    and a summary per partnership (written, unchanged, failed and why). A document whose
+    inputs match the one already there is left untouched (unless --force); a partnership
+    that fails does not stop the others, and the exit code is 1 if any failed.
     """
     from reportgen.periods import Period
 
@@ -556,16 +571,24 @@ def run(
     as_at = parse_instant(as_at_text, "--as-at")
     received_by = parse_instant(received_by_text, "--received-by", whole_day=True)
     if deliver:
-        if (report == "all" or large_print or area or each_area or poster or lang or alt_formats or formats
-                or version or as_at or received_by):
+        if (partnerships is not None or report == "all" or large_print or area or each_area or poster or lang
+                or alt_formats or formats or version or as_at or received_by):
             raise click.UsageError(
                 "--deliver runs the jobs in schedules.toml as configured: give one report and no "
                 "variant, --format, --version, --as-at or --received-by options (use --force for a new version)."
             )
         _deliver_by_hand(report, period, schedules_path, store_url, force)
         return
+    if partnerships is not None:
+        if report == "all" or version or received_by or formats or alt_formats:
+            raise click.UsageError("--partnerships takes one report (not all) and no --version, --format, "
+                                   "--alt-formats or --received-by.")
+        variant = {k: v for k, v in (("large_print", large_print), ("area", area), ("each_area", each_area),
+                                     ("poster", poster), ("lang", lang)) if v}
+        _run_many(report, period, deployment, partnerships, store_url, out_dir, variant, executor_url, force, as_at)
+        return
     if force:
-        raise click.UsageError("--force only applies with --deliver.")
+        raise click.UsageError("--force only applies with --deliver or --partnerships.")
     if area and each_area:
         raise click.UsageError("Give --area NAME or --each-area, not both.")
     if (lang or alt_formats) and report != "leaflet":
@@ -628,6 +651,45 @@ def _run_reports(report: str, period: Any, config_dir: Path, store_url: str | No
             click.echo(f"  unavailable: {line}", err=True)
         for path in result.files:
             click.echo(str(path))
+
+
+def _run_many(report: str, period: Any, deployment: Path, partnerships: str, store_url: str | None, out_dir: Path,
+              variant: dict[str, Any], executor_url: str | None, force: bool, as_at: Any) -> None:
+    """``run --partnerships``: one progress bar over every document, then a line per partnership."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from reportgen.deployment import select
+    from reportgen.pipeline import check_period, generate_many
+
+    check_period(report, period)  # a wrong period or an unknown partnership: an error before the bar appears
+    select(deployment, partnerships)
+    err = Console(stderr=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=False) as bar:
+        task = bar.add_task(f"{report} {period.label}", total=None)
+
+        def advance(done: int, total: int, label: str) -> None:
+            bar.update(task, total=total, completed=done, description=label)
+
+        result = generate_many(report, period, deployment=deployment, partnerships=partnerships,
+                               store_url=store_url, out_dir=out_dir, variant=variant, executor=executor_url,
+                               force=force, as_at=as_at, on_document=advance)
+        bar.update(task, description=f"{report} {period.label}")
+    for outcome in result.outcomes:
+        if outcome.status == "failed":
+            click.echo(f"{outcome.partnership}: failed: {outcome.error}", err=True)
+        else:
+            click.echo(f"{outcome.partnership}: {len(outcome.written)} written, {len(outcome.unchanged)} unchanged "
+                       f"in {outcome.seconds:.1f}s", err=True)
+        for path in outcome.files:
+            click.echo(str(path))
+    counts = {s: sum(o.status == s for o in result.outcomes) for s in ("written", "unchanged", "failed")}
+    click.echo(f"{len(result.outcomes)} partnerships ({counts['written']} written, {counts['unchanged']} unchanged, "
+               f"{counts['failed']} failed), {result.documents()} documents in {result.seconds:.1f}s "
+               f"on {result.executor}", err=True)
+    if result.failed:
+        sys.exit(1)
 
 
 def _generate_with_progress(report: str, period: Any, **kwargs: Any) -> Any:
@@ -1297,6 +1359,217 @@ def backup(dest: Path, config_dir: Path, store_url: str | None, schedules_path: 
     for what, why in result.skipped.items():
         click.echo(f"{what}: skipped ({why})")
     click.echo(f"Backup written to {result.dest}")
+
+
+@returns.command("remind")
+@schedules_option
+@store_option
+@click.option("--period", "period_text", required=True, help="Reporting period, e.g. 2005-03.")
+@click.option("--days-before", type=click.IntRange(min=0), default=3, show_default=True,
+              help="Remind this many days before the deadline (and once more when overdue).")
+@click.option("--today", "today_text", default=None, help="Act as on this date (ISO), e.g. to catch up.")
+@click.option("--console-url", default="", help="The console's address, put in the email.")
+@handle_errors
+def returns_remind(schedules_path: Path, store_url: str | None, period_text: str, days_before: int,
+                   today_text: str | None, console_url: str) -> None:
+    """Email partners whose return is due within --days-before days, or overdue; each once.
+
+    Run it daily (a systemd timer or cron; docs/console.md). Messages go through the outbox
+    to each partner's contacts and are recorded in the console's audit log.
+
+    \b
+    Example:
+      reportgen returns remind --period 2005-03 --days-before 3
+    """
+    import datetime as dt
+
+    from reportgen.config import load_config
+    from reportgen.console.db import open_db
+    from reportgen.console.reminders import send_due_reminders
+    from reportgen.periods import Period
+    from reportgen.schedule.config import Schedules
+    from reportgen.store import Store, default_url
+
+    settings = _load_schedules(schedules_path, store_url) if schedules_path.is_file() else Schedules(store=store_url)
+    config = load_config(settings.config_dir)
+    url = settings.store or default_url()
+    store = Store(url, partnership=config.partnership.id)
+    today = dt.date.fromisoformat(today_text) if today_text else None
+    sent = send_due_reminders(settings, config, store, open_db(url, config.partnership.id), Period.parse(period_text),
+                              today=today, days_before=days_before, console_url=console_url)  # fmt: skip
+    for r in sent:
+        click.echo(f"{r.partner} {r.period} {r.kind} (deadline {r.deadline}): {r.outcome}")
+    if not sent:
+        click.echo(f"no reminders due for {period_text}")
+
+
+# --- the web console (reportgen/console/; docs/console.md) ---------------------------------------
+def _console_db(schedules_path: Path, store_url: str | None, config_dir: Path | None = None):  # type: ignore[no-untyped-def]
+    """The console's tables in the store database named by schedules.toml (or --store), for
+    the partnership of --config (else schedules.toml's config_dir, else data_sources)."""
+    from reportgen.config.loader import load_partnership
+    from reportgen.console.db import open_db
+    from reportgen.store import default_url
+
+    settings = _load_schedules(schedules_path, store_url) if schedules_path.is_file() else None
+    url = store_url or (settings.store if settings else None) or default_url()
+    folder = config_dir or (settings.config_dir if settings else Path("data_sources"))
+    return open_db(url, load_partnership(folder).id), folder
+
+
+@cli.command("console")
+@schedules_option
+@store_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (keep it local behind a proxy).")
+@click.option("--port", type=int, default=8080, show_default=True, help="Port to listen on.")
+@click.option("--period", "period_text", default=None,
+              help="The month the pages open on (default: last month), e.g. 2005-03 for the demo.")
+@click.option("--secure-cookies", is_flag=True,
+              help="Mark cookies Secure and send HSTS: use behind a TLS-terminating proxy.")
+@click.option("--proxy-headers/--no-proxy-headers", default=True, show_default=True,
+              help="Trust X-Forwarded-For/-Proto from --forwarded-allow-ips (the proxy).")
+@click.option("--forwarded-allow-ips", default="127.0.0.1", show_default=True,
+              help="Proxies whose X-Forwarded-* headers are believed.")
+@click.option("--secret-file", type=click.Path(path_type=Path), default=Path("var/console-secret"),
+              show_default=True, help="Session signing key, made on first start (or $REPORTGEN_CONSOLE_SECRET).")
+@handle_errors
+def console_cmd(
+    schedules_path: Path, store_url: str | None, host: str, port: int, period_text: str | None,
+    secure_cookies: bool, proxy_headers: bool, forwarded_allow_ips: str, secret_file: Path,
+) -> None:
+    """The web console for partners, comms staff, support and board members.
+
+    \b
+    Example (the demo, with a user per role):
+      reportgen users add --demo
+      reportgen console --period 2005-03      # then open http://127.0.0.1:8080
+    """
+    import uvicorn
+
+    from reportgen.console.app import create_app
+    from reportgen.console.security import load_secret
+    from reportgen.periods import Period
+    from reportgen.schedule.config import Schedules
+
+    _event_logging()
+    settings = _load_schedules(schedules_path, store_url) if schedules_path.is_file() else Schedules(store=store_url)
+    app = create_app(
+        settings,
+        secret=load_secret(secret_file),
+        period=Period.parse(period_text) if period_text else None,
+        secure_cookies=secure_cookies,
+    )
+    click.echo(f"reportgen console on http://{host}:{port} (Ctrl-C to stop)", err=True)
+    uvicorn.run(app, host=host, port=port, proxy_headers=proxy_headers, forwarded_allow_ips=forwarded_allow_ips,
+                log_level="warning", server_header=False)
+
+
+def users_config_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--config", "config_dir", type=click.Path(path_type=Path), default=None,
+                        help="The partnership whose accounts these are (default: schedules.toml's config_dir, "
+                        "else data_sources).")(func)  # fmt: skip
+
+
+@cli.group()
+def users() -> None:
+    """Console accounts: support, partner (bound to one partner), comms, board."""
+
+
+@users.command("add")
+@click.argument("username", required=False)
+@click.option("--role", type=click.Choice(("support", "partner", "comms", "board")), default=None)
+@click.option("--partner", default=None, help="Partner id a partner account belongs to.")
+@click.option("--email", default="", help="The person's email address.")
+@click.option("--demo", is_flag=True, help="Add one demo user per role (a well-known password: the demo only).")
+@users_config_option
+@schedules_option
+@store_option
+@handle_errors
+def users_add(username: str | None, role: str | None, partner: str | None, email: str, demo: bool,
+              config_dir: Path | None, schedules_path: Path, store_url: str | None) -> None:
+    """Add a console user; prints a random password once (or reads one from $REPORTGEN_NEW_PASSWORD).
+
+    \b
+    Examples:
+      reportgen users add jo.bloggs --role partner --partner police --email jo@example.org
+      reportgen users add --demo
+    """
+    import os
+
+    from reportgen.config import load_config
+    from reportgen.console import accounts
+
+    engine, folder = _console_db(schedules_path, store_url, config_dir)
+    config = load_config(folder)
+    partners = [p.id for p in config.partners]
+    if demo:
+        made = accounts.add_demo_users(engine, partners)
+        for u in made:
+            click.echo(f"added {u.username} ({u.role}{': ' + u.partner if u.partner else ''})")
+        click.echo(f"demo users: {', '.join(n for n, _, _ in accounts.DEMO_USERS)}; password: {accounts.DEMO_PASSWORD}")
+        return
+    if not username or not role:
+        raise click.UsageError("give USERNAME and --role (or --demo)")
+    password = os.environ.get("REPORTGEN_NEW_PASSWORD") or accounts.new_password()
+    user = accounts.add_user(engine, username, role, password, partner=partner, email=email, known_partners=partners)
+    click.echo(f"added {user.username} ({user.role}{': ' + user.partner if user.partner else ''})")
+    if "REPORTGEN_NEW_PASSWORD" not in os.environ:
+        click.echo(f"password (shown once): {password}")
+
+
+@users.command("list")
+@schedules_option
+@store_option
+@users_config_option
+@handle_errors
+def users_list(config_dir: Path | None, schedules_path: Path, store_url: str | None) -> None:
+    """List console users, their roles and whether they are locked or disabled."""
+    from reportgen.console import accounts
+
+    engine, _ = _console_db(schedules_path, store_url, config_dir)
+    for u in accounts.list_users(engine):
+        state = "locked" if u.locked else "disabled" if u.disabled else "active"
+        seen = u.last_login_at or "never"
+        click.echo(f"{u.username:<20} {u.role:<8} {u.partner or '-':<16} {state:<8} last sign-in {seen}")
+
+
+@users.command("disable")
+@click.argument("username")
+@click.option("--enable", is_flag=True, help="Enable the account again.")
+@schedules_option
+@store_option
+@users_config_option
+@handle_errors
+def users_disable(
+    username: str, enable: bool, config_dir: Path | None, schedules_path: Path, store_url: str | None
+) -> None:
+    """Disable (or --enable) a console user: a disabled user cannot sign in."""
+    from reportgen.console import accounts
+
+    engine, _ = _console_db(schedules_path, store_url, config_dir)
+    user = accounts.disable_user(engine, username, disabled=not enable)
+    click.echo(f"{user.username}: {'disabled' if user.disabled else 'enabled'}")
+
+
+@users.command("reset")
+@click.argument("username")
+@schedules_option
+@store_option
+@users_config_option
+@handle_errors
+def users_reset(username: str, config_dir: Path | None, schedules_path: Path, store_url: str | None) -> None:
+    """A new password for a user (printed once, or $REPORTGEN_NEW_PASSWORD); unlocks a locked account."""
+    import os
+
+    from reportgen.console import accounts
+
+    engine, _ = _console_db(schedules_path, store_url, config_dir)
+    password = os.environ.get("REPORTGEN_NEW_PASSWORD") or accounts.new_password()
+    user = accounts.reset_user(engine, username, password)
+    click.echo(f"{user.username}: password reset, unlocked")
+    if "REPORTGEN_NEW_PASSWORD" not in os.environ:
+        click.echo(f"password (shown once): {password}")
 
 
 def main() -> None:

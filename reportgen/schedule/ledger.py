@@ -78,7 +78,7 @@ runs = Table(
     Column("exceptions", Text, nullable=False, default="[]"),
     Column("gaps", Text, nullable=False, default="[]"),
     Column("note", Text, nullable=True),
-    Column("approval", String, nullable=False, default="none"),  # none, pending, released
+    Column("approval", String, nullable=False, default="none"),  # none, pending, released, rejected
     Column("released_at", String, nullable=True),
     UniqueConstraint("partnership", "job", "period", "version", name="uq_run_partnership_job_period_version"),
 )
@@ -231,8 +231,10 @@ class Ledger:
         try:
             with self.engine.begin() as conn:
                 _check_schema(conn, url, create=create)
-            if create:
-                _create_tables(self.engine)
+            # Past the check the database exists (``create=False`` never makes one), but a store
+            # that was pulled and never served has no ledger yet: `run --deliver`, `approve` and
+            # `history` straight after `pull` get empty ledger tables, not "no such table".
+            _create_tables(self.engine)
         except SQLAlchemyError as exc:
             self.engine.dispose()
             raise ScheduleError(
@@ -426,6 +428,11 @@ class Ledger:
                 return False
             delivery_queue.insert(conn, run_id, outbox or [], now, partnership=self.partnership)
             return True
+
+    def set_approval(self, run_id: int, approval: str) -> None:
+        """none, pending, released or rejected (comms sent the draft back)."""
+        with self.engine.begin() as conn:
+            conn.execute(runs.update().where(runs.c.id == run_id).values(approval=approval))
 
     def crashed(self, now: dt.datetime, stale_after: dt.timedelta) -> list[Run]:
         """Running rows whose process is gone (same host, pid not alive) or whose heartbeat is stale."""

@@ -386,8 +386,12 @@ class Runner:
             return []
 
     # --- approval --------------------------------------------------------------------------------
-    def approve(self, name: str, period: Period) -> list[Run]:
-        """Release every run of ``name`` (a job id or report) for ``period`` awaiting approval."""
+    def approve(
+        self, name: str, period: Period, *, approver: str | None = None, comment: str | None = None
+    ) -> list[Run]:
+        """Release every run of ``name`` (a job id or report) for ``period`` awaiting approval.
+        ``approver`` and ``comment`` (the console's signed-in user) are recorded in history and
+        in the document's manifest before it is delivered, so the released copy carries them."""
         key = period.key
         candidates = [r for r in self.ledger.runs(period=key) if name in (r.job, r.report)]
         if not candidates:
@@ -416,10 +420,48 @@ class Runner:
             if not self.ledger.release(run.id, self.now(), outbox=rows):
                 continue  # released by someone else meanwhile
             run = self.ledger.get(run.id)
-            event("approve", run.job, run.period, "released", version=run.version)
+            self._record_decision(run, "approved", approver, comment)
+            event("approve", run.job, run.period, "released", version=run.version, by=approver)
             self.send_now(run)
             released.append(self.ledger.get(run.id))
         return released
+
+    def reject(self, run: Run, *, by: str, comment: str) -> Run:
+        """Send a draft back: it is never released; partnership support are emailed the comment
+        (through the outbox) and a corrected version comes from ``rerun``."""
+        if run.approval != "pending":
+            raise ScheduleError(f"{run.job} {run.period} v{run.version} is not awaiting approval ({run.approval})")
+        self.ledger.set_approval(run.id, "rejected")
+        run = self.ledger.get(run.id)
+        self._record_decision(run, "rejected", by, comment)
+        event("reject", run.job, run.period, "rejected", version=run.version, by=by)
+        body = (
+            f"{by} rejected {run.job} for {run.period} (version {run.version}).\n\n"
+            f"Comment:\n{comment}\n\n"
+            f"Make a corrected version: reportgen rerun {run.job} --period {run.period} --note \"...\"\n"
+        )
+        # through the delivery queue like every alert: sent now if it can be, else by the next sweep
+        self.queue.alert(run.job, run.period, run.id, f"[reportgen] REJECTED: {run.job} {run.period} v{run.version}",
+                         body)  # fmt: skip
+        return run
+
+    def _record_decision(self, run: Run, decision: str, who: str | None, comment: str | None) -> None:
+        """An approval or rejection: a row in the run's history and a block in its manifest."""
+        if who is None and comment is None:
+            return  # `reportgen approve` from a shell: nobody signed in to record
+        now = self.now()
+        self.ledger.record_delivery(run.id, "approval", who or "", decision, comment or None, now)
+        if run.manifest is not None and run.manifest.is_file():
+            import json
+
+            data = json.loads(run.manifest.read_text(encoding="utf-8"))
+            data.setdefault("approvals", []).append(
+                {"decision": decision, "by": who, "at": now.astimezone(dt.UTC).isoformat(timespec="seconds"),
+                 "comment": comment or ""}
+            )
+            tmp = run.manifest.with_name(f".{run.manifest.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            os.replace(tmp, run.manifest)
 
     # --- crash recovery ---------------------------------------------------------------------------
     def recover(self) -> list[Run]:
