@@ -91,5 +91,5 @@ def commentary_section(exceptions: list[Exception_], notes: dict[str, OwnerNote]
                     )
                 ),
             )
-        subs.append(Section(title, body, level=3, id=f"commentary-{e.measure.replace('_', '-')}"))
-    return Section("Owners' commentary", tuple(subs), level=2, id="owners-commentary")
+        subs.append(Section(title, body, level=2, id=f"commentary-{e.measure.replace('_', '-')}"))
+    return Section("Owners' commentary on the exceptions", tuple(subs), id="owners-commentary")
