@@ -102,9 +102,11 @@ def place_label(
     return None
 
 
-def keep_inside(fig: Figure, *, margin_px: float = 2.0) -> None:
+def keep_inside(fig: Figure, *, margin_px: float = 8.0) -> None:
     """Shrink the axes so no text runs over the figure's edge (labels outside the plot area,
-    at the right of line ends, are not counted by every layout engine)."""
+    at the right of line ends, are not counted by every layout engine). The margin allows for
+    the PDF drawing the SVG's text a little wider than matplotlib measures it (seen: the colon of
+    "Target 2007/08:" cut with a 2 px margin)."""
     lay_out(fig)
     engine = fig.get_layout_engine()
     if engine is not None:
