@@ -18,6 +18,7 @@ from hartlepool_kit import EXAMPLE, pull
 from page_rules import page_problems
 from weasyprint import HTML
 
+from reportgen.charts.fit import label_problems
 from reportgen.pipeline import Session, generate
 
 pytestmark = pytest.mark.slow
@@ -45,6 +46,8 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Path]]
         for report, period in (("board-pack", "2005-03"), ("annual-review", "2004/05")):
             run = generate(report, period, out_dir=folder / "demo", session=session, formats=("pdf",))
             out[f"demo {report}"] = _pdfs(run)
+        # the drawn figures (kept while no Word file asks for their PNGs), for the label check
+        CHARTS.update(session.charts._figures)
         for name, variant in LEAFLET_VARIANTS.items():
             run = generate(
                 "leaflet", "2005-Q1", out_dir=folder / "demo" / name, session=session, variant=variant, formats=("pdf",)
@@ -61,6 +64,15 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Path]]
     finally:
         session.close()
     return out
+
+
+CHARTS: dict[str, object] = {}
+
+
+def test_no_chart_label_collides_in_the_demo(documents: dict[str, list[Path]]) -> None:
+    assert len(CHARTS) >= 10, "the demo's board pack and annual review draw at least ten charts"
+    problems = [f"{key}: {p}" for key, fig in CHARTS.items() for p in label_problems(fig)]
+    assert not problems, "\n".join(problems)
 
 
 DOCUMENTS = ["demo board-pack", "demo annual-review", *(f"demo leaflet {n}" for n in LEAFLET_VARIANTS)]

@@ -136,8 +136,13 @@ def _all_texts(fig: Figure) -> Iterable[Text]:
     labels of ticks beyond the limits, placed but never drawn)."""
     texts: list[Text] = list(fig.texts)
     for ax in fig.axes:
-        texts += [*ax.texts, ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label]
+        texts += [*ax.texts, ax.title, ax._left_title, ax._right_title]
+        if not ax.axison:  # axes switched off (the icons): no tick or axis labels are drawn
+            continue
+        texts += [ax.xaxis.label, ax.yaxis.label]
         for axis in (ax.xaxis, ax.yaxis):
+            if not axis.get_visible():
+                continue
             for tick in axis._update_ticks():
                 texts += [tick.label1, tick.label2]
         legend = ax.get_legend()
