@@ -45,7 +45,7 @@ def test_tables_are_read_row_by_row_with_status_words() -> None:
                                              (("Burglary", "2,916", "2,176", Cell("Down 25%", Status.GREEN)),)),)),),
     )
     items = [b.text for b in linearise(doc) if b.kind == "item"]
-    assert items == ["Burglary: Then, 2,916; Now, 2,176; Status, Green, Down 25%."]
+    assert items == ["Burglary: Then, 2,916; Now, 2,176; Status, on course for the target, Down 25%."]
 
 
 @pytest.fixture(scope="module")

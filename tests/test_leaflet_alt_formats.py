@@ -82,3 +82,27 @@ def test_scheduled_leaflet_asks_for_alternative_formats() -> None:
     schedules = tomllib.loads((Path(__file__).resolve().parents[1] / "schedules.toml").read_text())
     leaflet = next(j for j in schedules["jobs"] if j["id"] == "leaflet")
     assert leaflet["variant"].get("alt_formats") is True
+
+
+COLOUR_WORDS = re.compile(r"\b(red|amber|green|on track|off track)\b", re.IGNORECASE)
+
+
+def test_no_alternative_format_speaks_in_colours_or_jargon(folder: Path) -> None:
+    """A status is said in words in every alternative format: never a colour, never "on track"."""
+    from mutagen.id3 import ID3
+
+    from reportgen.altformats.audio import script
+    from reportgen.altformats.linear import linearise
+
+    back = "\n".join(back_translate(brf_lines((folder / "leaflet.brf").read_bytes())))
+    texts = {
+        "leaflet.brf (back-translated)": back,
+        "leaflet.txt": (folder / "leaflet.txt").read_text(encoding="utf-8"),
+        "leaflet-easy-read.html": (folder / "leaflet-easy-read.html").read_text(encoding="utf-8"),
+        "leaflet.mp3 tags": " ".join(str(f) for f in ID3(folder / "leaflet.mp3").values()),
+    }
+    for name, text in texts.items():
+        assert len(text) > 500 or name.endswith("tags"), name
+        assert COLOUR_WORDS.findall(text) == [], name
+    # the statuses are there, in words (the leaflet's table has judged rows)
+    assert "on course for the target" in texts["leaflet.txt"]
