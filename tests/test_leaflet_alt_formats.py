@@ -91,9 +91,6 @@ def test_no_alternative_format_speaks_in_colours_or_jargon(folder: Path) -> None
     """A status is said in words in every alternative format: never a colour, never "on track"."""
     from mutagen.id3 import ID3
 
-    from reportgen.altformats.audio import script
-    from reportgen.altformats.linear import linearise
-
     back = "\n".join(back_translate(brf_lines((folder / "leaflet.brf").read_bytes())))
     texts = {
         "leaflet.brf (back-translated)": back,
@@ -106,3 +103,33 @@ def test_no_alternative_format_speaks_in_colours_or_jargon(folder: Path) -> None
         assert COLOUR_WORDS.findall(text) == [], name
     # the statuses are there, in words (the leaflet's table has judged rows)
     assert "on course for the target" in texts["leaflet.txt"]
+
+
+def test_audio_has_a_chapter_per_section_at_a_comfortable_rate(folder: Path) -> None:
+    """CHAP frames, listed in order by a CTOC, one per top-level heading of the plain text,
+    starting where the audio actually is; spoken at 150-160 words a minute, pauses included."""
+    from mutagen.id3 import ID3
+    from mutagen.mp3 import MP3
+
+    from reportgen.altformats.speech import to_speech
+
+    mp3 = folder / "leaflet.mp3"
+    length_ms = MP3(mp3).info.length * 1000
+    tags = ID3(mp3)
+    (toc,) = tags.getall("CTOC")
+    chaps = {c.element_id: c for c in tags.getall("CHAP")}
+    ordered = [chaps[i] for i in toc.child_element_ids]
+    assert len(ordered) == len(chaps) >= 4
+    starts = [c.start_time for c in ordered]
+    assert starts[0] == 0 and starts == sorted(starts) and len(set(starts)) == len(starts)
+    assert all(c.end_time <= length_ms + 100 for c in ordered) and ordered[-1].end_time > length_ms - 1500
+    # a pause of at least a second between one chapter's end and the next one's start
+    assert all(b.start_time - a.end_time >= 1000 for a, b in zip(ordered, ordered[1:]))
+    # chapter titles are the title and the level-1 headings of the plain text, in order
+    text = (folder / "leaflet.txt").read_text(encoding="utf-8").splitlines()
+    headings = [text[i - 1] for i, line in enumerate(text) if line and set(line) == {"="}]
+    assert [str(c.sub_frames.getall("TIT2")[0]) for c in ordered] == headings
+    # rate: the words of the text as spoken, over the whole file's duration
+    words = [w for w in to_speech("\n".join(text)).split() if re.search(r"[A-Za-z0-9]", w) and set(w) != {"="}]
+    rate = len(words) / (length_ms / 60000)
+    assert 150 <= rate <= 160, rate
