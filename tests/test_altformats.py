@@ -106,7 +106,7 @@ def test_all_formats_written_atomically(sample: Document, tmp_path: Path) -> Non
 
     files = write_alt_formats(sample, tmp_path, "leaflet")
     assert sorted(p.name for p in files) == sorted(
-        ["leaflet.brf", "leaflet.mp3", "leaflet.txt", "leaflet-easy-read.html"]
+        ["leaflet.brf", "leaflet.mp3", "leaflet.txt", "leaflet-easy-read.html", "leaflet-easy-read.pdf"]
     )
     html = (tmp_path / "leaflet-easy-read.html").read_text()
     first_headline = next(b for b in linearise(sample) if b.kind == "paragraph" and ":" in b.text)

@@ -40,7 +40,7 @@ def test_every_format_is_written_beside_the_leaflet_and_listed(folder: Path) -> 
     manifest = json.loads((folder / "manifest.json").read_text())
     listed = {f["name"]: f for f in manifest["files"]}
     wanted = {"leaflet.pdf": "pdf", "leaflet.docx": "docx", "leaflet.brf": "brf", "leaflet.mp3": "mp3",
-              "leaflet.txt": "txt", "leaflet-easy-read.html": "easy-read"}
+              "leaflet.txt": "txt", "leaflet-easy-read.html": "easy-read", "leaflet-easy-read.pdf": "easy-read-pdf"}
     assert {name: f["format"] for name, f in listed.items()} == wanted
     for name, entry in listed.items():
         data = (folder / name).read_bytes()
@@ -89,6 +89,7 @@ COLOUR_WORDS = re.compile(r"\b(red|amber|green|on track|off track)\b", re.IGNORE
 
 def test_no_alternative_format_speaks_in_colours_or_jargon(folder: Path) -> None:
     """A status is said in words in every alternative format: never a colour, never "on track"."""
+    import pdfplumber
     from mutagen.id3 import ID3
 
     back = "\n".join(back_translate(brf_lines((folder / "leaflet.brf").read_bytes())))
@@ -97,6 +98,7 @@ def test_no_alternative_format_speaks_in_colours_or_jargon(folder: Path) -> None
         "leaflet.txt": (folder / "leaflet.txt").read_text(encoding="utf-8"),
         "leaflet-easy-read.html": (folder / "leaflet-easy-read.html").read_text(encoding="utf-8"),
         "leaflet.mp3 tags": " ".join(str(f) for f in ID3(folder / "leaflet.mp3").values()),
+        "leaflet-easy-read.pdf": "\n".join(p.extract_text() for p in pdfplumber.open(folder / "leaflet-easy-read.pdf").pages),
     }
     for name, text in texts.items():
         assert len(text) > 500 or name.endswith("tags"), name
@@ -124,7 +126,7 @@ def test_audio_has_a_chapter_per_section_at_a_comfortable_rate(folder: Path) -> 
     assert starts[0] == 0 and starts == sorted(starts) and len(set(starts)) == len(starts)
     assert all(c.end_time <= length_ms + 100 for c in ordered) and ordered[-1].end_time > length_ms - 1500
     # a pause of at least a second between one chapter's end and the next one's start
-    assert all(b.start_time - a.end_time >= 1000 for a, b in zip(ordered, ordered[1:]))
+    assert all(b.start_time - a.end_time >= 1000 for a, b in zip(ordered, ordered[1:], strict=False))
     # chapter titles are the title and the level-1 headings of the plain text, in order
     text = (folder / "leaflet.txt").read_text(encoding="utf-8").splitlines()
     headings = [text[i - 1] for i, line in enumerate(text) if line and set(line) == {"="}]
@@ -133,3 +135,32 @@ def test_audio_has_a_chapter_per_section_at_a_comfortable_rate(folder: Path) -> 
     words = [w for w in to_speech("\n".join(text)).split() if re.search(r"[A-Za-z0-9]", w) and set(w) != {"="}]
     rate = len(words) / (length_ms / 60000)
     assert 150 <= rate <= 160, rate
+
+
+def test_easy_read_pdf_has_a_picture_beside_every_idea_large_text_and_no_rates(folder: Path) -> None:
+    import pdfplumber
+
+    from reportgen.altformats.easyread_pdf import PICTOGRAMS
+
+    with pdfplumber.open(folder / "leaflet-easy-read.pdf") as pdf:
+        text = "\n".join(page.extract_text() for page in pdf.pages)
+        sizes = {round(c["size"], 1) for page in pdf.pages for c in page.chars}
+        for page in pdf.pages:
+            # a pictogram is drawn as vectors in a framed square about 22 mm (62 pt) wide
+            pictures = [o for o in page.curves + page.rects if 55 < o["width"] < 70 and 55 < o["height"] < 70]
+            lines = [line for line in page.extract_text_lines() if not line["text"].startswith("Page ")]
+            ideas = [line for line in lines if line["x0"] > 100]  # the text column beside the pictures
+            assert pictures and ideas, page.page_number
+            for idea in ideas:  # every line of text sits beside a picture
+                assert any(pic["x1"] < idea["x0"] and pic["top"] - 5 < idea["top"] < pic["bottom"] + 5
+                           for pic in pictures), (page.page_number, idea["text"])
+    assert min(sizes) >= 14, sorted(sizes)
+    # counts and plain comparisons, never a rate
+    assert not re.search(r"per 1,000|for every 1,000|for every 100\b", text)
+    assert "Burglaries of homes: 585 in 2005." in " ".join(text.split())
+    assert "Fewer than in 2004, when there were 752." in " ".join(text.split())
+    # the pictures ship with the package as SVG files drawn for it
+    from importlib import resources
+
+    shipped = {p.name for p in resources.files("reportgen.altformats").joinpath("pictograms").iterdir()}
+    assert {f"{name}.svg" for name in PICTOGRAMS} <= shipped
