@@ -3,8 +3,9 @@
 
 The pictures are pictograms drawn for this project (``pictograms/*.svg``: black strokes on
 white, a few bold shapes each) and chosen by what a line is about. They support the words
-and never replace them, so each is marked decorative (empty alt text) in the tagged PDF:
-a screen reader reads the line once, not "house" before it.
+and never replace them, so each is a CSS background, which WeasyPrint draws as an Artifact
+in the tagged PDF: a screen reader reads the line once, not "house" before it (an <img>
+with empty alt text is refused by WeasyPrint's PDF/UA check).
 """
 
 from __future__ import annotations
@@ -203,7 +204,7 @@ h1 { font-size: 28pt; color: #0b2e4f; margin: 0 0 6mm; }
 h2 { font-size: 22pt; color: #0b2e4f; margin: 8mm 0 4mm; break-after: avoid; }
 ul { list-style: none; margin: 0; padding: 0; }
 li { display: flex; align-items: center; gap: 6mm; margin: 0 0 4mm; break-inside: avoid; }
-li img { width: 22mm; height: 22mm; flex: none; }
+li .pic { width: 22mm; height: 22mm; flex: none; background: no-repeat center / contain; }
 li span { flex: 1; }
 li.strong span { font-weight: bold; }
 section + section { break-before: auto; }
@@ -212,7 +213,7 @@ section + section { break-before: auto; }
 <h1>{{ title }}</h1>
 {% for part in parts %}<section>{% if not loop.first %}<h2>{{ part.title }}</h2>{% endif %}
 <ul>{% for idea in part.ideas %}<li{% if idea.strong %} class="strong"{% endif %}>
-<img src="{{ uri(idea.picture) }}" alt=""><span>{{ idea.text }}</span></li>
+<span class="pic" style="background-image: url('{{ uri(idea.picture) }}')"></span><span>{{ idea.text }}</span></li>
 {% endfor %}</ul></section>
 {% endfor %}
 </body></html>
