@@ -280,6 +280,9 @@ class Document:
     # format is made from that same version so the PDF and the Word file never disagree.
     max_pages: int | None = None
     shorter: tuple[Document, ...] = ()
+    # (key, words) of every figure statement the document prints (reportgen.reports.statements),
+    # listed in the run's manifest so their wording can be checked across documents.
+    statements: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:

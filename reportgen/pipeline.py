@@ -328,6 +328,8 @@ def generate(
             module, "summarise", default_summary
         )
         headline, exceptions = summarise(ctx)
+        # Statements the summary (the delivery email's body) printed; the builders took theirs.
+        summary_statements = ctx.statements.take()
 
         dest.parent.mkdir(parents=True, exist_ok=True)
         suffix = f"-v{version}" if version else ""
@@ -387,6 +389,12 @@ def generate(
                 "charts": len(session.charts),
                 "headline": headline,
                 "exceptions": exceptions,
+                # What each document (and the summary) said about each figure: measure|area|basis|
+                # period|compared with -> words, so wording can be checked across documents.
+                "statements": {
+                    **{f"{stem}{suffix}": dict(doc.statements) for stem, doc in documents if doc.statements},
+                    **({"summary": dict(summary_statements)} if summary_statements else {}),
+                },
                 **({"unavailable": missing_parts} if missing_parts else {}),
                 **({"alt_formats": alt_notes} if alt_notes else {}),
                 "versions": _versions(),
