@@ -614,11 +614,12 @@ def write_alternative_formats(
         paths = write_alt_formats(doc, folder, f"{stem}{suffix}", direction=lang.direction)
         seconds = (time.perf_counter() - started) / max(len(paths), 1)
         if not doc.language.lower().startswith("en"):
-            notes.append(f"{stem}{suffix}: Braille and audio are made in English only; "
+            notes.append(f"{stem}{suffix}: Braille, audio and the easy-read PDF are made in English only; "
                          f"plain text and easy read are in {lang.english_name}.")
         for path in paths:
             data = path.read_bytes()
-            fmt = "easy-read" if path.name.endswith("-easy-read.html") else path.suffix.lstrip(".")
+            fmt = ("easy-read" if path.name.endswith("-easy-read.html")
+                   else "easy-read-pdf" if path.name.endswith("-easy-read.pdf") else path.suffix.lstrip("."))
             entries.append({"name": path.name, "format": fmt, "title": doc.title, "variant": doc.variant,
                             "alternative_for": f"{stem}{suffix}", "bytes": len(data), "sha256": _sha256(data),
                             "seconds": round(seconds, 3)})

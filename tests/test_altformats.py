@@ -45,7 +45,7 @@ def test_tables_are_read_row_by_row_with_status_words() -> None:
                                              (("Burglary", "2,916", "2,176", Cell("Down 25%", Status.GREEN)),)),)),),
     )
     items = [b.text for b in linearise(doc) if b.kind == "item"]
-    assert items == ["Burglary: Then, 2,916; Now, 2,176; Status, Green, Down 25%."]
+    assert items == ["Burglary: Then, 2,916; Now, 2,176; Status, on course for the target, Down 25%."]
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +106,7 @@ def test_all_formats_written_atomically(sample: Document, tmp_path: Path) -> Non
 
     files = write_alt_formats(sample, tmp_path, "leaflet")
     assert sorted(p.name for p in files) == sorted(
-        ["leaflet.brf", "leaflet.mp3", "leaflet.txt", "leaflet-easy-read.html"]
+        ["leaflet.brf", "leaflet.mp3", "leaflet.txt", "leaflet-easy-read.html", "leaflet-easy-read.pdf"]
     )
     html = (tmp_path / "leaflet-easy-read.html").read_text()
     first_headline = next(b for b in linearise(sample) if b.kind == "paragraph" and ":" in b.text)

@@ -89,13 +89,15 @@ def test_a4_page_with_header_and_page_number_fields(word: docx.document.Document
         assert instructions == ["PAGE", "NUMPAGES"]
 
 
-def test_contents_is_a_toc_field_prefilled_with_section_titles(
+def test_contents_lists_section_titles_with_page_reference_fields(
     word: docx.document.Document, sample: Document
 ) -> None:
     entries = [p for p in word.paragraphs if p.style.name == "TOC 1"]
-    assert [p.text for p in entries] == [s.title for s in sample.sections]
-    instr = word.element.body.find(".//" + qn("w:instrText"))
-    assert instr is not None and instr.text.strip().startswith("TOC")
+    assert [p.text.rstrip("\t") for p in entries] == [s.title for s in sample.sections]
+    refs = [i.text.split()[1] for p in entries for i in p._p.iter(qn("w:instrText"))]
+    marks = [b.get(qn("w:name")) for b in word.element.body.iter(qn("w:bookmarkStart"))]
+    assert len(refs) == len(entries) and refs == marks[: len(refs)]
+    assert word.settings.element.find(qn("w:updateFields")).get(qn("w:val")) == "true"
 
 
 def test_standard_body_is_at_least_12pt(word: docx.document.Document) -> None:

@@ -23,6 +23,7 @@ from reportgen.document import (
     PageBreak,
     Paragraph,
     Section,
+    Status,
     Table,
     cell_status,
     cell_text,
@@ -43,9 +44,36 @@ class TextBlock:
 _WORDS = str.maketrans({"\u2192": " to ", "\u2013": " - ", "\u2014": " - ", "\u2212": "minus ", "\u00a0": " "})
 
 
+# A reader who cannot see the page cannot see its colours either, and "On track" is jargon:
+# in Braille, audio, plain text and easy read a status is what it means, in words.
+STATUS_WORDS: dict[Status, str] = {
+    Status.GREEN: "on course for the target",
+    Status.ON_TRACK: "on course for the target",
+    Status.MET: "target reached",
+    Status.AMBER: "close to the target, but at risk of missing it",
+    Status.AT_RISK: "close to the target, but at risk of missing it",
+    Status.RED: "not on course for the target",
+    Status.NOT_MET: "target missed",
+    Status.GREY: "no figures to judge by yet",
+    Status.NO_DATA: "no figures to judge by yet",
+}
+# The same jargon written into sentences by a report builder.
+_JARGON = (
+    (re.compile(r"\boff[ -]track\b", re.IGNORECASE), "not on course for the target"),
+    (re.compile(r"\bon[ -]track\b", re.IGNORECASE), "on course for the target"),
+)
+
+
+def status_words(status: Status) -> str:
+    return STATUS_WORDS[status]
+
+
 def plain(text: str) -> str:
     """Strip the model's inline markup and status glyphs: words carry the meaning."""
-    return " ".join(_GLYPHS.sub("", _BOLD.sub(r"\1", text).translate(_WORDS)).split())
+    text = " ".join(_GLYPHS.sub("", _BOLD.sub(r"\1", text).translate(_WORDS)).split())
+    for pattern, words in _JARGON:
+        text = pattern.sub(words, text)
+    return text
 
 
 def _sentence(text: str) -> str:
@@ -107,7 +135,7 @@ def block_text(block: object) -> Iterator[TextBlock]:
 
 
 def _headline(h: Headline) -> str:
-    status = f" Status: {h.status.word}." if h.status else ""
+    status = f" {status_words(h.status).capitalize()}." if h.status else ""
     detail = f" {_sentence(h.detail)}" if h.detail else ""
     return f"{plain(h.label)}: {plain(h.value)}.{detail}{status}"
 
@@ -121,8 +149,9 @@ def _table(table: Table) -> Iterator[TextBlock]:
         parts = []
         start = 1 if table.row_headers else 0
         for column, text, status in zip(table.columns[start:], texts[start:], statuses[start:], strict=True):
-            if status is not None and status.word.lower() not in text.lower():
-                text = f"{status.word}, {text}" if text else status.word
+            if status is not None:
+                words = status_words(status)
+                text = f"{words}, {text}" if text else words
             parts.append(f"{plain(column)}, {text or 'none'}")
         lead = f"{texts[0]}: " if table.row_headers and texts else ""
         yield TextBlock("item", _sentence(lead + "; ".join(parts)))

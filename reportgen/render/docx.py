@@ -158,6 +158,39 @@ def _complex_field_char(paragraph: WordParagraph, kind: str) -> None:
     run._r.append(char)
 
 
+def toc_bookmark(number: int) -> str:
+    """The bookmark on the heading of top-level section ``number`` (Word's own _Toc prefix)."""
+    return f"_Toc{number:06d}"
+
+
+def _bookmark(paragraph: WordParagraph, name: str, ident: int) -> None:
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(ident))
+    start.set(qn("w:name"), name)
+    paragraph._p.append(start)
+
+
+# Elements that follow w:updateFields in CT_Settings' sequence (ECMA-376 part 1, 17.15.1.78).
+_AFTER_UPDATE_FIELDS = {
+    "hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr", "attachedSchema",
+    "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures",
+    "forceUpgrade", "captions", "readModeInkLockDown", "smartTagType", "schemaLibrary", "shapeDefaults",
+    "doNotEmbedSmartTags", "decimalSymbol", "listSeparator",
+}
+
+
+def _ask_to_update_fields(word: WordDocument) -> None:
+    """w:updateFields in settings.xml: Word refreshes the contents' page numbers on opening."""
+    settings = word.settings.element
+    flag = OxmlElement("w:updateFields")
+    flag.set(qn("w:val"), "true")
+    later = next((child for child in settings if child.tag.rpartition("}")[2] in _AFTER_UPDATE_FIELDS), None)
+    if later is not None:
+        later.addprevious(flag)
+    else:
+        settings.append(flag)
+
+
 class _Writer:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
@@ -189,8 +222,9 @@ class _Writer:
             notice.add_run(doc.notice)
         if doc.toc:
             self._contents()
-        for section in doc.sections:
-            self._section(section)
+            _ask_to_update_fields(word)
+        for number, section in enumerate(doc.sections, start=1):
+            self._section(section, bookmark=toc_bookmark(number) if doc.toc else None)
         if doc.footer_text:
             _add_text(word.add_paragraph(style="Note"), doc.footer_text)
         if self.lang.direction == "rtl":
@@ -247,27 +281,38 @@ class _Writer:
                 draft.paragraph_format.space_before = Mm(1)
 
     def _contents(self) -> None:
-        """A real TOC field (Word can refresh it with page numbers) pre-filled with the titles."""
+        """The contents: each title, a dot leader and a PAGEREF field to its heading's bookmark.
+
+        Not wrapped in a TOC field: LibreOffice imports a TOC field as a static index and
+        prints its cached text (titles with no page numbers, or stale ones), while a PAGEREF
+        is worked out at layout, so LibreOffice and its PDF conversion show the right page
+        numbers at once. Word fills them in as it opens the file (settings.xml asks it to
+        update fields), and F9 refreshes them after an edit."""
         word = self.word
         word.add_paragraph(self.doc.contents_title, style="TOC Heading")
-        entries = [s.title for s in self.doc.sections]
-        if not entries:
-            return
-        paragraphs = [word.add_paragraph(style="TOC 1") for _ in entries]
-        first = paragraphs[0]
-        _complex_field_char(first, "begin")
-        instruction = first.add_run()
-        instr = OxmlElement("w:instrText")
-        instr.set(qn("xml:space"), "preserve")
-        instr.text = ' TOC \\o "1-1" \\h \\z \\u '
-        instruction._r.append(instr)
-        _complex_field_char(first, "separate")
-        for paragraph, title in zip(paragraphs, entries, strict=True):
-            paragraph.add_run(title)
-        _complex_field_char(paragraphs[-1], "end")
+        for number, section in enumerate(self.doc.sections, start=1):
+            paragraph = word.add_paragraph(style="TOC 1")
+            paragraph.add_run(section.title)
+            paragraph.add_run("\t")
+            _complex_field_char(paragraph, "begin")
+            instruction = paragraph.add_run()
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = f" PAGEREF {toc_bookmark(number)} \\h "
+            instruction._r.append(instr)
+            _complex_field_char(paragraph, "separate")
+            paragraph.add_run("")  # no guessed number: the reader's layout supplies it
+            _complex_field_char(paragraph, "end")
 
-    def _section(self, section: Section) -> None:
-        heading = self.word.add_paragraph(section.title, style=f"Heading {section.level}")
+    def _section(self, section: Section, *, bookmark: str | None = None) -> None:
+        heading = self.word.add_paragraph(style=f"Heading {section.level}")
+        if bookmark:
+            _bookmark(heading, bookmark, int(bookmark.removeprefix("_Toc")))
+        heading.add_run(section.title)
+        if bookmark:
+            end = OxmlElement("w:bookmarkEnd")
+            end.set(qn("w:id"), str(int(bookmark.removeprefix("_Toc"))))
+            heading._p.append(end)
         if section.page_break_before:
             heading.paragraph_format.page_break_before = True
         for block in section.blocks:

@@ -417,9 +417,9 @@ def _why(ctx: ReportContext, record: pd.Series | None, statements: list) -> str:
     shown = statements if len(statements) <= MAX_WHY + 1 else statements[:MAX_WHY]
     sentences += [ctx.statements.say(s) for s in shown]
     text = " ".join(r if r.endswith(".") else f"{r}." for r in sentences)
-    more = len(statements) - len(shown)
-    if more:
-        text += f" {more} more measures are in the table."
+    if len(shown) < len(statements):
+        # name the whole list rather than a count of the rest, which readers must check against it
+        text += f" The table of measures lists all {len(statements)}."
     return text
 
 
