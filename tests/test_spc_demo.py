@@ -64,7 +64,7 @@ def test_recorded_crime_limits_are_rebased_at_april_2004(demo: dict[str, object]
     rows = [r for r in json.loads(result.stdout) if r.get("id") == "recorded_crime" and r.get("area") == "borough"]
     assert rows and all(r["spc_mean"] == rows[0]["spc_mean"] for r in rows)  # one series, whichever strategy
     row = rows[0]
-    store = Store(str(demo["url"]))
+    store = Store(str(demo["url"]), partnership="wigan-leigh")
     frame = store.frame(indicators=TEN)
     store.dispose()
     frame = frame[(frame["area"] == "borough") & (frame["period"].str.len() == 7)]
