@@ -166,7 +166,10 @@ class _Writer:
         self.word: WordDocument = docx.Document()
         self.figures = 0
         self.sizes = sizes_for(doc.variant, doc.kind, doc.paper)
-        self.margins_mm = SIDE_MARGINS_MM.get(doc.variant, DEFAULT_SIDE_MARGINS_MM)
+        # The two-sided leaflet: narrower margins, so Word's single column holds what the PDF's
+        # two columns do and the Word file has as many pages as the PDF.
+        leaflet = doc.kind == "leaflet" and doc.variant == "standard"
+        self.margins_mm = (15.0, 15.0) if leaflet else SIDE_MARGINS_MM.get(doc.variant, DEFAULT_SIDE_MARGINS_MM)
         self.page_w, self.page_h = PAPER_MM[doc.paper]
         self.text_width = Mm(self.page_w - sum(self.margins_mm))
         self.lang = i18n.for_tag(doc.language)
@@ -197,6 +200,7 @@ class _Writer:
             self._section(section)
         if doc.footer_text:
             _add_text(word.add_paragraph(style="Note"), doc.footer_text)
+        _drop_trailing_blank(word)
         if self.lang.direction == "rtl":
             make_rtl(word, doc.language)
         return word
@@ -206,8 +210,9 @@ class _Writer:
         section.orientation = WD_ORIENT.PORTRAIT
         section.page_width, section.page_height = Mm(self.page_w), Mm(self.page_h)
         section.left_margin, section.right_margin = (Mm(m) for m in self.margins_mm)
-        poster = self.doc.variant == "poster"
-        section.top_margin, section.bottom_margin = (Mm(12), Mm(12)) if poster else (Mm(20), Mm(18))
+        doc = self.doc
+        tight = doc.variant == "poster" or (doc.kind == "leaflet" and doc.variant == "standard")
+        section.top_margin, section.bottom_margin = (Mm(12), Mm(12)) if tight else (Mm(20), Mm(18))
         section.header_distance = section.footer_distance = Mm(9)
 
     def _core_properties(self) -> None:
@@ -416,6 +421,20 @@ class _Writer:
         for text in (chart.caption, source):
             if text:
                 _add_text(word.add_paragraph(style="Note"), text)
+
+
+def _drop_trailing_blank(word: WordDocument) -> None:
+    """Remove spacer paragraphs at the very end: one left after the last callout can spill onto
+    a page of its own (the leaflet's third Word page held nothing else)."""
+    body = word.element.body
+    while True:
+        last = [el for el in body if el.tag == qn("w:p")]
+        if not last or body[-2 if body[-1].tag == qn("w:sectPr") else -1] is not last[-1]:
+            return
+        paragraph = last[-1]
+        if paragraph.xpath("string(.)").strip() or paragraph.xpath(".//w:drawing"):
+            return
+        body.remove(paragraph)
 
 
 def _table_properties(table: WordTable, caption: str) -> None:
