@@ -491,7 +491,13 @@ RUN_CHOICES = ("board-pack", "leaflet", "annual-review", "web", "all")
               help="Leaflet: also Braille (.brf), audio (.mp3), plain text and easy read, beside the PDFs.")
 @click.option("--deliver", is_flag=True,
               help="Run the report's jobs from schedules.toml and deliver as they say; recorded in history.")
-@click.option("--force", is_flag=True, help="With --deliver: a new version even if this period was done.")
+@click.option("--force", is_flag=True, help="With --deliver: a new version even if this period was done. "
+              "With --partnerships: render every document, even those whose inputs have not changed.")
+@click.option("--partnerships", "partnerships", default=None, metavar="all|ID,...",
+              help="Run REPORT for these partnerships of the deployment (--deployment), all through one executor.")
+@click.option("--deployment", "deployment", type=click.Path(path_type=Path), default=Path("partnerships"),
+              show_default=True, envvar="REPORTGEN_DEPLOYMENT",
+              help="With --partnerships: the folder of partnership folders (each with its partnership.toml).")
 @click.option("--schedules", "schedules_path", type=click.Path(path_type=Path), default=Path("schedules.toml"),
               show_default=True, help="With --deliver: the schedules file naming the deliveries.")
 @click.option("--executor", "executor_url", default=None, envvar="REPORTGEN_EXECUTOR",
@@ -518,6 +524,8 @@ def run(
     alt_formats: bool,
     deliver: bool,
     force: bool,
+    partnerships: str | None,
+    deployment: Path,
     schedules_path: Path,
     executor_url: str | None,
     as_at_text: str | None,
@@ -543,11 +551,18 @@ def run(
       reportgen run board-pack --period 2005-03 --deliver
       reportgen run leaflet --period 2005-Q1 --each-area --executor dask://10.0.0.5:8786
       reportgen run board-pack --period 2005-03 --received-by 2005-04-12
+      reportgen run board-pack --period 2005-03 --partnerships all --deployment /srv/reportgen/partnerships
 
     With --deliver, REPORT may also be a job id from schedules.toml (one variant's job), and
     every job in schedules.toml producing REPORT runs for the period and
     delivers as configured, recorded in the same history as scheduled runs, so neither the
     scheduler nor a second manual run produces that period again (unless --force).
+
+    With --partnerships, REPORT is made for each partnership named (or all) in the
+    deployment folder, into <out>/<partnership>/<report>/<period>/, with one progress bar
+    and a summary per partnership (written, unchanged, failed and why). A document whose
+    inputs match the one already there is left untouched (unless --force); a partnership
+    that fails does not stop the others, and the exit code is 1 if any failed.
     """
     from reportgen.periods import Period
 
@@ -559,16 +574,24 @@ def run(
     as_at = parse_instant(as_at_text, "--as-at")
     received_by = parse_instant(received_by_text, "--received-by", whole_day=True)
     if deliver:
-        if (report == "all" or large_print or area or each_area or poster or lang or alt_formats or formats
-                or version or as_at or received_by):
+        if (partnerships is not None or report == "all" or large_print or area or each_area or poster or lang
+                or alt_formats or formats or version or as_at or received_by):
             raise click.UsageError(
                 "--deliver runs the jobs in schedules.toml as configured: give one report and no "
                 "variant, --format, --version, --as-at or --received-by options (use --force for a new version)."
             )
         _deliver_by_hand(report, period, schedules_path, store_url, force)
         return
+    if partnerships is not None:
+        if report == "all" or version or received_by or formats or alt_formats:
+            raise click.UsageError("--partnerships takes one report (not all) and no --version, --format, "
+                                   "--alt-formats or --received-by.")
+        variant = {k: v for k, v in (("large_print", large_print), ("area", area), ("each_area", each_area),
+                                     ("poster", poster), ("lang", lang)) if v}
+        _run_many(report, period, deployment, partnerships, store_url, out_dir, variant, executor_url, force, as_at)
+        return
     if force:
-        raise click.UsageError("--force only applies with --deliver.")
+        raise click.UsageError("--force only applies with --deliver or --partnerships.")
     if area and each_area:
         raise click.UsageError("Give --area NAME or --each-area, not both.")
     if paper and not poster:
@@ -634,6 +657,45 @@ def _run_reports(report: str, period: Any, config_dir: Path, store_url: str | No
             click.echo(f"  unavailable: {line}", err=True)
         for path in result.files:
             click.echo(str(path))
+
+
+def _run_many(report: str, period: Any, deployment: Path, partnerships: str, store_url: str | None, out_dir: Path,
+              variant: dict[str, Any], executor_url: str | None, force: bool, as_at: Any) -> None:
+    """``run --partnerships``: one progress bar over every document, then a line per partnership."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from reportgen.deployment import select
+    from reportgen.pipeline import check_period, generate_many
+
+    check_period(report, period)  # a wrong period or an unknown partnership: an error before the bar appears
+    select(deployment, partnerships)
+    err = Console(stderr=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=False) as bar:
+        task = bar.add_task(f"{report} {period.label}", total=None)
+
+        def advance(done: int, total: int, label: str) -> None:
+            bar.update(task, total=total, completed=done, description=label)
+
+        result = generate_many(report, period, deployment=deployment, partnerships=partnerships,
+                               store_url=store_url, out_dir=out_dir, variant=variant, executor=executor_url,
+                               force=force, as_at=as_at, on_document=advance)
+        bar.update(task, description=f"{report} {period.label}")
+    for outcome in result.outcomes:
+        if outcome.status == "failed":
+            click.echo(f"{outcome.partnership}: failed: {outcome.error}", err=True)
+        else:
+            click.echo(f"{outcome.partnership}: {len(outcome.written)} written, {len(outcome.unchanged)} unchanged "
+                       f"in {outcome.seconds:.1f}s", err=True)
+        for path in outcome.files:
+            click.echo(str(path))
+    counts = {s: sum(o.status == s for o in result.outcomes) for s in ("written", "unchanged", "failed")}
+    click.echo(f"{len(result.outcomes)} partnerships ({counts['written']} written, {counts['unchanged']} unchanged, "
+               f"{counts['failed']} failed), {result.documents()} documents in {result.seconds:.1f}s "
+               f"on {result.executor}", err=True)
+    if result.failed:
+        sys.exit(1)
 
 
 def _generate_with_progress(report: str, period: Any, **kwargs: Any) -> Any:

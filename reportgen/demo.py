@@ -254,10 +254,19 @@ def _area_weights(partnership: Partnership, n_months: int) -> tuple[list[str], n
     return ids, weights / weights.sum(axis=1, keepdims=True)
 
 
-def generate(partnership: Partnership, seed: int = SEED, deadlines: dict[str, int] | None = None) -> dict[str, str]:
+def generate(
+    partnership: Partnership, seed: int = SEED, deadlines: dict[str, int] | None = None, scale: float = 1.0
+) -> dict[str, str]:
     """Every demo data file as text, keyed by file name. A pure function of the seed,
     the partnership's neighbourhoods and ``deadlines`` (file name -> its partner's
-    ``return_deadline_days``, for the ``received`` column; default 10 days)."""
+    ``return_deadline_days``, for the ``received`` column; default 10 days).
+
+    ``scale`` multiplies the recorded crime and police incident totals (1.0: Wigan's, about
+    301,000 residents), so a synthetic partnership of another size has rates per 1,000
+    residents like Wigan's rather than its counts."""
+
+    def sized(totals: list[int]) -> list[int]:
+        return totals if scale == 1.0 else [max(1, round(v * scale)) for v in totals]
 
     def stream(name: str) -> np.random.Generator:
         # one independent stream per series, so editing one series leaves the others as they were
@@ -273,7 +282,7 @@ def generate(partnership: Partnership, seed: int = SEED, deadlines: dict[str, in
     area_all = np.zeros((len(months), len(ids)), dtype=np.int64)
     borough_all = np.zeros(len(months), dtype=np.int64)
     for kind in [*CRIME_TYPES, "other_crime"]:
-        series = monthly(stream(kind), kind, totals[kind])
+        series = monthly(stream(kind), kind, sized(totals[kind]))
         split = split_areas(stream(f"{kind}/areas"), series, shares)
         area_all += split
         borough_all += series
@@ -303,7 +312,7 @@ def generate(partnership: Partnership, seed: int = SEED, deadlines: dict[str, in
     }
     rows = []
     for kind, fy in incidents.items():
-        series = monthly(stream(kind), kind, fy)
+        series = monthly(stream(kind), kind, sized(fy))
         if kind == "asb_incidents":
             split = split_areas(stream(f"{kind}/areas"), series, shares00)
             rows += _area_rows(kind, months00, series, ids00, split)

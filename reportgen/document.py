@@ -284,6 +284,9 @@ class Document:
     shorter: tuple[Document, ...] = ()
     # Paper size of the printed document (PDF and Word): the poster is A3 for a wall, A4 as an option.
     paper: Literal["A4", "A3"] = "A4"
+    # (key, words) of every figure statement the document prints (reportgen.reports.statements),
+    # listed in the run's manifest so their wording can be checked across documents.
+    statements: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:

@@ -42,6 +42,8 @@ VARIANT_KEYS = (
     "exceptions",
     "unavailable",
     "alt_formats",
+    "inputs_key",  # what this variant was made from, and each document's key (reportgen.inputs)
+    "documents",
 )
 
 

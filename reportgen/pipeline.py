@@ -36,7 +36,7 @@ from reportgen.document import Document, has_figures, unavailable
 from reportgen.errors import EmptyDocumentError, PeriodError, RenderError, StoreError
 from reportgen.fsutil import owned_tempdir
 from reportgen.i18n import use_language
-from reportgen.manifest import write_merged
+from reportgen.manifest import MANIFEST_NAME, write_merged
 from reportgen.periods import Kind, Period
 from reportgen.reports import FORMATS, PERIOD_KINDS, REPORTS, builder, is_available
 from reportgen.reports.base import ReportContext, default_summary
@@ -72,6 +72,13 @@ class RunResult:
     seconds: float = 0.0
     documents: list[tuple[str, Document]] = field(default_factory=list, repr=False)  # (file stem, model)
     unavailable: list[str] = field(default_factory=list)  # "X is not shown: why." for each part left out
+    rendered: list[str] = field(default_factory=list)  # stems of the documents rendered by this run
+    unchanged: list[str] = field(default_factory=list)  # stems whose issued files were reused (reuse=True)
+
+    @property
+    def status(self) -> str:
+        """'unchanged' when every document was reused, else 'written'."""
+        return "unchanged" if self.unchanged and not self.rendered else "written"
 
 
 def period_folder(period: Period) -> str:
@@ -227,6 +234,7 @@ def generate(
     on_document: Callable[[int, int, str], None] | None = None,
     executor: str | Executor | None = None,
     parallel: bool | None = None,
+    reuse: bool = False,
 ) -> RunResult:
     """Build one report for one period and write its files and manifest.
 
@@ -241,6 +249,10 @@ def generate(
     render jobs run; by default a local pool when there is more than one file to make.
     ``parallel=False`` renders in this process (same as ``executor='local://1'``); the files
     are identical either way.
+    ``reuse=True`` leaves alone what would come out the same as last time (see
+    :mod:`reportgen.inputs`): when the report's inputs key matches the manifest in the
+    destination, nothing is evaluated or written; otherwise only the documents whose key
+    changed are rendered, and the others' files are kept as they are.
     """
     from reportgen.render.jobs import count_jobs
 
@@ -279,6 +291,18 @@ def generate(
                 hint="Run `reportgen pull` (or `reportgen returns ingest FILE`) first, or give --store.",
             )
         timings: dict[str, Any] = dict(session.timings) if own else {}
+        dest = output_dir(out_dir, report, period)
+        inputs_key = _inputs_key(session, report, period, variant, wanted, version)
+        previous = _previous(dest, variant, version) if reuse and not (variant or {}).get("alt_formats") else None
+        if previous is not None and previous.get("inputs_key") == inputs_key and _intact(dest, previous["files"]):
+            log.info("%s %s unchanged: its inputs match %s", report, period.key, dest / MANIFEST_NAME)
+            stems = list(previous.get("documents", {}))
+            if on_document:
+                for number, stem in enumerate(stems, start=1):
+                    on_document(number, len(stems), stem)
+            return RunResult(report, period.key, [dest / f["name"] for f in previous["files"]],
+                             dest / MANIFEST_NAME, previous.get("headline", []), previous.get("exceptions", []),
+                             time.perf_counter() - started, unchanged=stems)
         evaluation = session.evaluation(period)
         timings["evaluate"] = session.evaluate_seconds.get(period.key, 0.0)
         ctx = ReportContext(
@@ -304,10 +328,17 @@ def generate(
             module, "summarise", default_summary
         )
         headline, exceptions = summarise(ctx)
+        # Statements the summary (the delivery email's body) printed; the builders took theirs.
+        summary_statements = ctx.statements.take()
 
-        dest = output_dir(out_dir, report, period)
         dest.parent.mkdir(parents=True, exist_ok=True)
         suffix = f"-v{version}" if version else ""
+        from reportgen.inputs import document_key
+
+        versions = _versions()
+        keys = [document_key(doc, wanted, suffix, versions) for _, doc in documents]
+        kept = _reusable(dest, previous, documents, keys)
+        todo = [d for d, key in zip(documents, keys, strict=True) if d[0] not in kept]
         t_render = time.perf_counter()
         tmp = owned_tempdir(dest.parent, dest.name)  # a killed run's leftovers are swept here
         pool: Executor | None = early
@@ -315,10 +346,18 @@ def generate(
         try:
             # One document that must fit its pages: its Word file is guessed from the longest
             # version beside the PDF rather than after it (checked in _render).
-            guess = len(documents) == 1
+            guess = len(todo) == 1
             if pool is None:
-                pool, own_pool = _executor_for(executor, count_jobs(documents, wanted, guess=guess), wanted)
-            files = _render(pool, documents, wanted, suffix, tmp, session.charts, on_document, guess=guess)
+                pool, own_pool = _executor_for(executor, count_jobs(todo, wanted, guess=guess), wanted)
+            if on_document and kept:
+                for number, (stem, _) in enumerate(documents, start=1):
+                    if stem in kept:
+                        on_document(number, len(documents), stem)
+            fresh = _render(pool, todo, wanted, suffix, tmp, session.charts, on_document, guess=guess)
+            places = [n for n, (stem, _) in enumerate(documents) if stem not in kept]
+            for place, printed in zip(places, todo, strict=True):
+                documents[place] = printed  # the version its PDF printed, for alternative formats
+            files = _in_document_order(documents, kept, fresh, previous, suffix)
             timings["render"] = time.perf_counter() - t_render
             alt_notes: list[str] = []
             if (variant or {}).get("alt_formats"):
@@ -341,10 +380,21 @@ def generate(
                 "config": {"dir": str(session.config_dir), "checksum": session.config.checksum},
                 "store": _redact(session.store.url),
                 "inputs": session.inputs(period),
+                "inputs_key": inputs_key,
+                "documents": {
+                    stem: {"key": key, "files": [f["name"] for f in files if _stem_of(f["name"], suffix) == stem]}
+                    for (stem, _), key in zip(documents, keys, strict=True)
+                },
                 "files": files,
                 "charts": len(session.charts),
                 "headline": headline,
                 "exceptions": exceptions,
+                # What each document (and the summary) said about each figure: measure|area|basis|
+                # period|compared with -> words, so wording can be checked across documents.
+                "statements": {
+                    **{f"{stem}{suffix}": dict(doc.statements) for stem, doc in documents if doc.statements},
+                    **({"summary": dict(summary_statements)} if summary_statements else {}),
+                },
                 **({"unavailable": missing_parts} if missing_parts else {}),
                 **({"alt_formats": alt_notes} if alt_notes else {}),
                 "versions": _versions(),
@@ -356,7 +406,8 @@ def generate(
             # a manifest always describes files that are in place.
             paths = []
             for entry in files:
-                os.replace(tmp / entry["name"], dest / entry["name"])
+                if (tmp / entry["name"]).exists():  # a kept document's file is already in place
+                    os.replace(tmp / entry["name"], dest / entry["name"])
                 paths.append(dest / entry["name"])
             # One manifest per folder: merged with the other variants written there, under a lock.
             manifest_path = write_merged(dest, manifest)
@@ -374,12 +425,95 @@ def generate(
             time.perf_counter() - started,
             documents,
             missing_parts,
+            rendered=[stem for stem, _ in todo],
+            unchanged=[stem for stem, _ in documents if stem in kept],
         )
     finally:
         if own:
             session.close()
         if early is not None:
             early.close()  # already closed after rendering, unless the run failed before it
+
+
+def _inputs_key(session: Session, report: str, period: Period, variant: dict[str, Any] | None,
+                formats: tuple[str, ...], version: int | None) -> str:
+    """Everything the report's documents can read, hashed (see :mod:`reportgen.inputs`)."""
+    from reportgen.inputs import code_checksum, digest, frame_digest
+
+    commentary = session.config_dir / "commentary"
+    notes = sorted(
+        (p.relative_to(commentary).as_posix(), _sha256(p.read_bytes()))
+        for p in (commentary.rglob("*") if commentary.is_dir() else [])
+        if p.is_file()
+    )
+    return digest(
+        "inputs", report, period.key, dict(variant or {}), list(formats), version,
+        session.config.partnership.id, session.config.checksum, notes,
+        frame_digest(session.observations, ("indicator", "area", "period", "loaded_at")),
+        frame_digest(session.loads, ("id",)),
+        session.as_at, session.received_by, code_checksum(), _versions(),
+    )
+
+
+def _previous(dest: Path, variant: dict[str, Any] | None, version: int | None) -> dict[str, Any] | None:
+    """This variant's entry in the manifest already in ``dest`` (None if there is none)."""
+    from reportgen import manifest as folder_manifest
+
+    manifest = folder_manifest.read(dest / MANIFEST_NAME)
+    if manifest is None:
+        return None
+    mine = folder_manifest.variant_key({"variant": dict(variant or {}), "version": version})
+    entries = manifest.get("variants") or [folder_manifest.variant_entry(manifest)]
+    entry = next((e for e in entries if isinstance(e, dict) and folder_manifest.variant_key(e) == mine), None)
+    return entry if entry is not None and isinstance(entry.get("files"), list) else None
+
+
+def _intact(dest: Path, entries: list[dict[str, Any]]) -> bool:
+    """Whether every file in ``entries`` is in ``dest`` with the checksum the manifest gives."""
+    for entry in entries:
+        path = dest / entry["name"]
+        if not path.is_file() or _sha256(path.read_bytes()) != entry.get("sha256"):
+            return False
+    return True
+
+
+def _reusable(dest: Path, previous: dict[str, Any] | None, documents: list[tuple[str, Document]],
+              keys: list[str]) -> set[str]:
+    """Stems of the documents whose files in ``dest`` were made from the same key."""
+    if previous is None:
+        return set()
+    issued = previous.get("documents") or {}
+    by_name = {f["name"]: f for f in previous["files"]}
+    kept = set()
+    for (stem, _), key in zip(documents, keys, strict=True):
+        entry = issued.get(stem) or {}
+        names = entry.get("files") or []
+        if entry.get("key") == key and names and all(n in by_name for n in names) and _intact(
+            dest, [by_name[n] for n in names]
+        ):
+            kept.add(stem)
+    return kept
+
+
+def _stem_of(name: str, suffix: str) -> str:
+    """The document stem of a file name made by the renderers ('leaflet-x-v2.pdf' -> 'leaflet-x')."""
+    base = name.rsplit(".", 1)[0]
+    return base[: -len(suffix)] if suffix and base.endswith(suffix) else base
+
+
+def _in_document_order(documents: list[tuple[str, Document]], kept: set[str], fresh: list[dict[str, Any]],
+                       previous: dict[str, Any] | None, suffix: str) -> list[dict[str, Any]]:
+    """Manifest entries in document order: a kept document's from the last manifest, the
+    others' just rendered."""
+    if not kept or previous is None:
+        return fresh
+    old = previous["files"]
+    return [
+        entry
+        for stem, _ in documents
+        for entry in (old if stem in kept else fresh)
+        if _stem_of(entry["name"], suffix) == stem
+    ]
 
 
 def _check_contents(report: str, period: Period, documents: list[tuple[str, Document]]) -> list[str]:
@@ -591,3 +725,11 @@ def generate_all(
 
 def read_manifest(path: Path) -> dict[str, Any]:
     return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def generate_many(report: str, period: Period | str, **kwargs: Any) -> Any:
+    """One report for many partnerships through one executor: see :func:`reportgen.many.generate_many`
+    (here too so the pipeline's callers find every entry point in one place)."""
+    from reportgen.many import generate_many as many
+
+    return many(report, period, **kwargs)

@@ -50,7 +50,7 @@ DEFAULT_PATH = Path("var") / "reportgen.sqlite"
 # The partnership of rows written before stores had several (and of callers that name none).
 DEFAULT_PARTNERSHIP = "default"
 # The Alembic revision this code reads and writes; tests check it is the migrations' head.
-SCHEMA_REVISION = "0002_console"
+SCHEMA_REVISION = "0003_delivery_queue"
 
 metadata = MetaData()
 

@@ -87,7 +87,7 @@ def test_threshold_rule_on_the_gap(config) -> None:
     high = gap_status(0.15, 0.09)  # 60% above
     assert high["value"] == pytest.approx(60.0)
     assert high["status"] == "not_met"
-    assert "worse than the threshold of 33" in high["reasons"][-1]
+    assert "worse than the aim of no more than 33% by" in high["reasons"][-1]
     before_end = gap_status(0.15, 0.09)
     assert before_end["threshold"] == 33
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 from pipeline_double import make_generate
-from sched_helpers import Clock, utc, write_schedules
+from sched_helpers import Clock, SmtpServer, utc, write_schedules
 from sqlalchemy import create_engine, inspect
 
 from reportgen.cli import cli
@@ -92,8 +92,8 @@ def test_two_partnerships_share_a_ledger_without_meeting(db_url: str) -> None:
     south.dispose()
 
 
-def _partnership(root: Path, pid: str, db_url: str) -> Path:
-    schedules = write_schedules(root, BOARD)
+def _partnership(root: Path, pid: str, db_url: str, jobs: str = BOARD, smtp: str = "") -> Path:
+    schedules = write_schedules(root, jobs, smtp=smtp)
     toml = root / "config" / "partnership.toml"
     toml.write_text(f'id = "{pid}"\n' + toml.read_text())
     text = schedules.read_text().replace(
@@ -134,3 +134,38 @@ def test_services_of_two_partnerships_run_their_own_jobs_on_one_database(db_url:
         result = CliRunner().invoke(cli, ["history", "--json", "--schedules", str(tmp_path / pid / "schedules.toml")])
         assert result.exit_code == 0, result.output
         assert len(result.output.strip().splitlines()) == 1  # its own run only
+
+
+def test_services_of_two_partnerships_send_only_their_own_queued_messages(db_url: str, tmp_path: Path) -> None:
+    """Both services' board packs wait in the shared delivery_messages table (the mail server was
+    down when they were made); each service's sweep sends its own partnership's and leaves the
+    other's for its own service, whose listing never shows the first's."""
+    server = SmtpServer()  # its port is known, but nothing listens yet
+    clock = Clock(utc(2025, 11, 1))
+    services = {}
+    for pid in ("north-csp", "south-csp"):
+        jobs = BOARD.replace("board@example.org", f"board@{pid}.example")
+        settings = load_schedules(_partnership(tmp_path / pid, pid, db_url, jobs, server.smtp_toml()))
+        services[pid] = Service(settings, now=clock, generate=make_generate([]))
+        services[pid].startup()
+    north, south = services["north-csp"], services["south-csp"]
+    clock.set(utc(2025, 11, 7, 8))
+    for svc in (north, south):
+        [run] = svc.run_due()
+        [msg] = svc.runner.queue.messages()
+        assert (msg.run_id, msg.status, msg.target) == (run.id, "failed-retrying", f"board@{svc.ledger.partnership}.example")
+    server.start()
+    try:
+        clock.advance(hours=1)  # past every back-off
+        north.flush_outbox()
+        assert server.mailbox.wait_for(1) and not server.mailbox.wait_for(2, timeout=1)
+        assert [rcpts for _, rcpts in server.mailbox.envelopes] == [["board@north-csp.example"]]
+        assert [m.status for m in north.runner.queue.messages()] == ["sent"]
+        assert [m.status for m in south.runner.queue.messages()] == ["failed-retrying"]
+        south.flush_outbox()
+        assert server.mailbox.wait_for(2)
+        assert [rcpts for _, rcpts in server.mailbox.envelopes][1] == ["board@south-csp.example"]
+        assert [m.status for m in south.runner.queue.messages()] == ["sent"]
+        assert [m.target for m in north.runner.queue.messages()] == ["board@north-csp.example"]
+    finally:
+        server.stop()

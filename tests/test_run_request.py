@@ -89,6 +89,9 @@ deliver = [{ channel = "print" }]
 
 def test_run_deliver_takes_a_job_id(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = settings_at(tmp_path, LEAFLETS)
+    # A run renders from the store, so `run --deliver` refuses one that is not there: pull first.
+    pulled = invoke("pull", "--config", str(settings.config_dir), "--store", settings.database_url)
+    assert pulled.exit_code == 0, pulled.output
     calls: list = []
     monkeypatch.setattr("reportgen.schedule.jobs.generate", make_generate(calls))
     result = invoke("run", "poster", "--period", "2005-Q1", "--deliver", "--schedules", settings.source)
@@ -96,7 +99,7 @@ def test_run_deliver_takes_a_job_id(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert "poster 2005-Q1 v1: succeeded" in result.output
     # Only the poster job ran (the report name "leaflet" would have run both).
     assert calls == [("leaflet", "2005-Q1", None)]
-    assert [r.job for r in Ledger(settings.database_url).runs()] == ["poster"]
+    assert [r.job for r in Ledger(settings.database_url, partnership=settings.partnership).runs()] == ["poster"]
     nope = invoke("run", "poster", "--period", "2005-Q1")
     assert nope.exit_code == 2 and "needs --deliver" in nope.output
 
@@ -114,7 +117,7 @@ def test_approve_reports_a_run_whose_job_left_schedules_and_releases_the_rest(tm
     assert result.exit_code == 0, result.output
     assert "released leaflet 2005-Q1 v1" in result.output
     assert "not released poster 2005-Q1 v1: job 'poster' is no longer in" in result.output
-    ledger = Ledger(settings.database_url)
+    ledger = Ledger(settings.database_url, partnership=settings.partnership)
     assert {r.job: r.approval for r in ledger.runs()} == {"leaflet": "released", "poster": "pending"}
     assert sorted(p.name for p in (tmp_path / "print" / "2005-Q1").glob("*.pdf")) == ["leaflet-v1-leaflet-2005-Q1.pdf"]
     # A job id works where a job is meant, and the poster alone still cannot go.

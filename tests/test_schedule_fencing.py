@@ -89,7 +89,7 @@ def test_an_existing_output_folder_is_never_replaced(tmp_path: Path) -> None:
 
 
 def test_a_queued_message_is_worked_on_by_one_service_at_a_time(tmp_path: Path) -> None:
-    settings = settings_at(tmp_path, "", config=False)
+    settings = settings_at(tmp_path, "")
     ledger = Ledger(settings.database_url)
     one = DeliveryQueue(ledger.engine, settings, now=lambda: NOW, owner="host:1")
     two = DeliveryQueue(ledger.engine, settings, now=lambda: NOW, owner="host:2")
@@ -129,7 +129,7 @@ def test_a_message_file_is_written_once_whatever_the_retries(tmp_path: Path) -> 
 
 
 def test_a_failed_sweep_is_logged_and_alerted_and_the_service_goes_on(tmp_path: Path, logs: Lines) -> None:
-    svc = Service(settings_at(tmp_path, "", config=False))
+    svc = Service(settings_at(tmp_path, ""))
 
     def broken() -> None:
         raise RuntimeError("database went away")
@@ -156,7 +156,7 @@ def test_a_job_another_service_removed_does_not_kill_the_scheduler(tmp_path: Pat
 
 
 def test_watchdog_stops_the_service_with_status_1_when_the_scheduler_dies(tmp_path: Path, logs: Lines) -> None:
-    settings = settings_at(tmp_path, "", config=False, extra='sweep_every = "1s"')
+    settings = settings_at(tmp_path, "", extra='sweep_every = "1s"')
     svc = Service(settings)
     done = threading.Event()
     thread = threading.Thread(target=lambda: (svc.serve(install_signals=False), done.set()), daemon=True)
@@ -172,7 +172,7 @@ def test_watchdog_stops_the_service_with_status_1_when_the_scheduler_dies(tmp_pa
 
 
 def test_a_run_abandoned_on_its_last_attempt_is_alerted_not_left_lying(tmp_path: Path) -> None:
-    settings = settings_at(tmp_path, "", config=False)
+    settings = settings_at(tmp_path, "")
     elsewhere = Ledger(settings.database_url, host="other-host", pid=4242)
     for attempt in range(3):  # max_attempts = 3 in the test schedules
         run = elsewhere.claim("board-pack", "2025-10", report="board-pack", now=NOW, max_attempts=3)
@@ -192,7 +192,7 @@ def test_a_message_left_in_sending_by_a_dead_sender_goes_once_its_lease_runs_out
 
     server = SmtpServer().start()
     try:
-        settings = settings_at(tmp_path, "", config=False, smtp=server.smtp_toml())
+        settings = settings_at(tmp_path, "", smtp=server.smtp_toml())
         ledger = Ledger(settings.database_url)
         dead = DeliveryQueue(ledger.engine, settings, now=lambda: NOW, owner="host:dead")
         row = {
@@ -220,3 +220,28 @@ def test_a_message_left_in_sending_by_a_dead_sender_goes_once_its_lease_runs_out
         assert box.sent() == [box.sent_dir / path.name] and not any(box.sending_dir.iterdir())
     finally:
         server.stop()
+
+
+def test_stopping_hands_no_job_to_the_closed_executor(tmp_path: Path, logs: Lines) -> None:
+    """Stopping pauses APScheduler and then shuts it down; shutdown() closes the executor and
+    wakes the scheduler's thread, which used to hand the sweep (due by then) to the closed pool:
+    "cannot schedule new futures after shutdown" and a traceback in the log of every stop."""
+    apscheduler_log = logging.getLogger("apscheduler")
+    apscheduler_log.addHandler(logs)
+    try:
+        svc = Service(settings_at(tmp_path, "", extra='sweep_every = "1s"'))
+        thread = threading.Thread(target=lambda: svc.serve(install_signals=False), daemon=True)
+        thread.start()
+        deadline = dt.datetime.now() + dt.timedelta(seconds=20)
+        while svc.last_sweep is None and dt.datetime.now() < deadline:
+            threading.Event().wait(0.05)
+        assert svc.last_sweep is not None, "the first sweep did not run"
+        svc.scheduler.pause()  # as stopping begins; the next sweep comes due meanwhile
+        threading.Event().wait(1.5)
+        svc.request_stop()
+        thread.join(20)
+        assert not thread.is_alive()
+    finally:
+        apscheduler_log.removeHandler(logs)
+    assert "event=serve job=- period=- outcome=stopped" in logs.text
+    assert "Error submitting job" not in logs.text, logs.text

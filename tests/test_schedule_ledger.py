@@ -67,7 +67,7 @@ def test_stale_heartbeat_from_another_host_counts_as_crashed(tmp_path: Path) -> 
 
 def test_outbox_commands(tmp_path: Path) -> None:
     server = SmtpServer()
-    schedules = write_schedules(tmp_path, "", smtp=server.smtp_toml(), config=False)
+    schedules = write_schedules(tmp_path, "", smtp=server.smtp_toml())
     settings = load_schedules(schedules)
     from email.message import EmailMessage
 
@@ -87,6 +87,17 @@ def test_outbox_commands(tmp_path: Path) -> None:
         assert server.mailbox.messages[0]["Subject"] == "Board pack: March 2005"
     finally:
         server.stop()
+
+
+def test_queue_commands_name_a_config_dir_without_partnership_toml(tmp_path: Path) -> None:
+    """The queue's rows are filed by partnership: with no partnership.toml to read its id from,
+    `outbox list` says which key of which file to fix rather than guess a partnership."""
+    schedules = write_schedules(tmp_path, "", config=False)
+    result = CliRunner().invoke(cli, ["outbox", "list", "--schedules", str(schedules)])
+    assert result.exit_code == 2
+    [line] = result.output.strip().splitlines()
+    assert line.startswith(f"Error: {schedules}: config_dir: {tmp_path / 'config' / 'partnership.toml'} is missing")
+    assert not (tmp_path / "var").exists(), "refused before any database was opened"
 
 
 def test_schedules_command_lists_next_runs_in_local_time(repo_root: Path) -> None:

@@ -145,3 +145,48 @@ def test_serve_refuses_an_old_store_naming_the_upgrade(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "a schema from before partnerships" in result.output and "reportgen db upgrade" in result.output
     assert state(url).revision is None  # untouched
+
+
+def test_a_store_at_0001_gets_the_queue_indexes_and_keeps_its_messages(tmp_path: Path) -> None:
+    """A store and ledger made by the code of revision 0001 (the queue's table made by the ledger,
+    without indexes) is refused until `db upgrade`, which adds the indexes and keeps the rows."""
+    from alembic import command
+    from sqlalchemy import Column, MetaData, Table
+
+    from reportgen.deliver import queue
+    from reportgen.migrations import _alembic_config, _migration_engine
+    from reportgen.schedule import ledger as ledger_module
+
+    url = f"sqlite:///{tmp_path / 'at-0001.sqlite'}"
+    engine = _migration_engine(url)
+    with engine.begin() as conn:
+        command.upgrade(_alembic_config(conn, "wigan-leigh"), "0001_partnerships")
+    engine.dispose()
+    engine = create_engine(url)
+    ledger_module.metadata.create_all(engine)
+    old_queue = Table("delivery_messages", MetaData(), *[Column(c.name, c.type, primary_key=c.primary_key,
+                                                              nullable=c.nullable) for c in queue.messages.columns])
+    old_queue.metadata.create_all(engine)
+    t = "2005-04-07T08:00:00+00:00"
+    with engine.begin() as conn:
+        conn.execute(old_queue.insert().values(partnership="wigan-leigh", job="j", period="2005-03", channel="alert",
+                                               target="a@example.org", spec="{}", parcel="{}", status="pending",
+                                               attempts=0, created_at=t, updated_at=t, alerted=0))
+    engine.dispose()
+    assert state(url).revision == "0001_partnerships"
+    with pytest.raises(StoreError, match="schema revision 0001_partnerships.*reportgen db upgrade"):
+        Store(url, partnership="wigan-leigh")
+    assert upgrade(url, partnership="wigan-leigh").current
+    new = f"sqlite:///{tmp_path / 'new.sqlite'}"
+    Store(new, partnership="wigan-leigh").dispose()
+    Ledger(new, partnership="wigan-leigh").dispose()
+    assert _shape(url) == _shape(new)
+    indexes = {i["name"] for i in inspect(create_engine(url)).get_indexes("delivery_messages")}
+    assert indexes == {"ix_delivery_messages_open", "ix_delivery_messages_run"}
+    from reportgen.deliver.queue import DeliveryQueue
+    from reportgen.schedule.config import Schedules
+
+    kept = Ledger(url, partnership="wigan-leigh")
+    [msg] = DeliveryQueue(kept.engine, Schedules(), now=lambda: None, partnership="wigan-leigh").messages()  # type: ignore[arg-type, return-value]
+    assert (msg.job, msg.target, msg.status) == ("j", "a@example.org", "pending")
+    kept.dispose()

@@ -29,6 +29,7 @@ def trajectory_chart(
     source: str = "",
     width_mm: float = 170.0,
     height_mm: float = 75.0,
+    unit: str = "",
 ) -> ChartDraft:
     """``actual`` by period key (financial years, or months holding rolling-12 values);
     ``baseline`` and ``target`` as (period key, value). ``basis`` says what each point
@@ -99,9 +100,10 @@ def trajectory_chart(
             zorder=5,
         )
 
+    # ``unit`` ('%', ' per 1,000') follows every figure of the alt text, which has no axis to read.
     alt = (
-        f"{measure}: baseline {number(base_value, decimals)} in {base_key}, target "
-        f"{number(target_value, decimals)} by {target_key}."
+        f"{measure}: baseline {number(base_value, decimals)}{unit} in {base_key}, target "
+        f"{number(target_value, decimals)}{unit} by {target_key}."
     )
     if xs:
         latest_x, latest = xs[-1], float(series.iloc[-1])
@@ -110,7 +112,7 @@ def trajectory_chart(
         better = latest <= on_line if polarity != "higher_is_better" else latest >= on_line
         when = series.index[-1]
         alt += (
-            f" The latest value ({when}{', ' + basis if basis else ''}) is {number(latest, decimals)}, "
-            f"{'better' if better else 'worse'} than the trajectory's {number(on_line, decimals)} for then."
+            f" The latest value ({when}{', ' + basis if basis else ''}) is {number(latest, decimals)}{unit}, "
+            f"{'better' if better else 'worse'} than the trajectory's {number(on_line, decimals)}{unit} for then."
         )
     return ChartDraft(fig, title, alt, caption=caption, source=source, width_mm=width_mm)

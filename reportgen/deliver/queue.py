@@ -37,7 +37,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text, select
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, select
 from sqlalchemy.engine import Connection, Engine, RowMapping
 
 from reportgen.deliver.base import Parcel, get_channel
@@ -62,7 +62,8 @@ messages = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     # whose message: several partnerships' services share one database, each sends its own
-    Column("partnership", String, nullable=False, default=DEFAULT_PARTNERSHIP),
+    # (always given by insert(): no default, so a row can never land under the wrong one)
+    Column("partnership", String, nullable=False),
     Column("run_id", Integer, nullable=True),
     Column("job", String, nullable=False),
     Column("period", String, nullable=False),
@@ -79,6 +80,10 @@ messages = Table(
     Column("lease_owner", String, nullable=True),
     Column("lease_until", String, nullable=True),
     Column("alerted", Integer, nullable=False, default=0),
+    # each sweep's "what is open and due" and a run's own rows; the same names and columns as
+    # migration 0003_delivery_queue, which adds the table to a ledger from before it
+    Index("ix_delivery_messages_open", "partnership", "status", "next_attempt_at"),
+    Index("ix_delivery_messages_run", "partnership", "run_id"),
 )
 
 

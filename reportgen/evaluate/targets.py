@@ -75,12 +75,21 @@ def measure_reason(row: dict[str, Any]) -> str:
     return f"{title} {verb}: {on}"
 
 
+def _fig(value: float, decimals: int, unit: object) -> str:
+    """A figure with its unit ('44.2%', '12.3 per 1,000'), so no sentence prints a bare number."""
+    text = _num(value, decimals)
+    if text == "no data":
+        return text
+    suffix = {"percentage": "%", "rate_per_1000": " per 1,000", "days": " days"}.get(str(unit), "")
+    return text + suffix
+
+
 def trajectory_reason(row: dict[str, Any]) -> str:
     title = row["public_title"] or row["title"]
-    dec = row["decimals"]
+    dec, unit = row["decimals"], row.get("unit")
     return (
-        f"{title}: {_num(row['compare_value'], dec)} against a trajectory of "
-        f"{_num(row['trajectory_value'], dec)} (target {_num(row['target_value'], dec)} "
+        f"{title}: {_fig(row['compare_value'], dec, unit)} against a trajectory of "
+        f"{_fig(row['trajectory_value'], dec, unit)} (target {_fig(row['target_value'], dec, unit)} "
         f"by {row['target_period']})"
     )
 
@@ -171,7 +180,13 @@ def _judge(t: BigTarget, rows: pd.DataFrame, final: bool) -> tuple[str, list[str
         relation = "at or better than" if ok else "worse than"
         title = r["public_title"] or r["title"]
         dec = r["decimals"]
-        reasons.append(f"{title}: {_num(value, dec)}, {relation} the threshold of {_num(threshold, dec)}")
+        # The target's own words: "no more than 33%" (a ceiling) or "at least ..." (a floor).
+        aim = "at least" if r["_pol"] > 0 else "no more than"
+        unit = r.get("unit")
+        reasons.append(
+            f"{title}: {_fig(value, dec, unit)}, {relation} the aim of {aim} "
+            f"{_fig(threshold, 0 if threshold.is_integer() else dec, unit)} by {r['target_period']}"
+        )
         return _verdict(ok, final), reasons, value
 
     if t.rule is Rule.ALL_IMPROVE:

@@ -25,16 +25,18 @@ from reportgen.reports.base import (
     fmt_pct_change,
     headline_lines,
     is_missing,
-    round_half_up,
+    running_title,
     status_word,
 )
 from reportgen.reports.parts import (
     DASH,
     definitions_section,
     lead_measure,
+    measure_statements,
     neighbourhood_section,
     rate_indicators,
     rows_by_area,
+    rule_reasons,
     scorecard_table,
     short_title,
     spc_block,
@@ -48,6 +50,7 @@ from reportgen.reports.parts import (
     value_text,
     yearly_bar_block,
 )
+from reportgen.reports.statements import Comparison
 
 KIND = "annual-review"
 
@@ -93,6 +96,7 @@ def build(ctx: ReportContext) -> list[tuple[str, Document]]:
         author=partnership.name,
         keywords=("community safety", "annual review", "strategy", ctx.period.key),
         toc=True,
+        statements=ctx.statements.take(),
         footer_text=(
             f"Prepared by {partnership.contact.name}. Every figure is computed from partners' data; "
             "percentages show their numerator and denominator."
@@ -105,7 +109,10 @@ def summarise(ctx: ReportContext) -> tuple[list[str], list[str]]:
     lines = headline_lines(ctx)
     missed = ctx.evaluation.targets
     missed = missed[missed["status"].isin(["not_met", "at_risk", "no_data"])]
-    return lines, [f"Target {int(r['number'])}, {r['title']}: {status_word(r['status'])}" for _, r in missed.iterrows()]
+    return lines, [
+        f"Target {int(r['number'])}, {running_title(str(r['title']))}: {status_word(r['status'])}"
+        for _, r in missed.iterrows()
+    ]
 
 
 # --- then and now ---------------------------------------------------------------------------------
@@ -127,16 +134,18 @@ def then_and_now_rows(ctx: ReportContext, strategy: Strategy) -> list[tuple[str,
             # A target made of several measures has no single "then" and "now": say how many improved.
             total = int(record["n_measures"]) if record is not None else len(target.measures)
             improved = int(record["n_improved"]) if record is not None else 0
-            rows.append((target.title, f"{total} measures", f"{improved} improved", DASH, met))
+            rows.append((running_title(target.title), f"{total} measures", f"{improved} improved", DASH, met))
             continue
         r = measures[measures["id"] == lead].iloc[0] if (measures["id"] == lead).any() else measures.iloc[0]
+        statement = ctx.statements.about(r, Comparison.BASELINE)
+        change = ctx.statements.say_change(statement) if statement.change_label else _change(r)
         rows.append(
             (
-                target.title,
+                running_title(target.title),
                 value_text(r, "baseline_value"),
                 value_text(r, "compare_value"),
                 # A no-break space keeps "Down 25%" on one line, as the published table prints it.
-                _change(r).replace(" ", "\u00a0"),
+                change.replace(" ", "\u00a0"),
                 met,
             )
         )
@@ -211,9 +220,10 @@ def progress_section(ctx: ReportContext, strategy: Strategy) -> Section:
 def _target_part(ctx: ReportContext, strategy: Strategy, target: BigTarget) -> Section:
     record = target_record(ctx, strategy, target)
     status = Status.from_value(str(record["status"]) if record is not None else "no_data")
-    reasons = list(record.get("reasons") or []) if record is not None else []
+    # The rule's verdict, then every measure worded by its statement (basis included).
+    reasons = rule_reasons(record) + [ctx.statements.say(s) for s in measure_statements(ctx, strategy, target)]
     blocks: list[Block] = [
-        Paragraph(f"**{status.glyph} {status_word(status.code)}.** {target.title}."),
+        Paragraph(f"**{status.glyph} {status_word(status.code)}.** {running_title(target.title)}."),
     ]
     if reasons:
         blocks.append(BulletList(tuple(reasons)))
@@ -328,11 +338,11 @@ def survey_section(ctx: ReportContext) -> Section | None:
         if now is None:
             continue
         sizes.add(now[1])
+        # The change is the evaluation's, worded by the statement every other page uses.
+        statement = ctx.statements.of(m.id, borough)
         change = DASH
-        if before is not None:
-            diff = int(round_half_up(100 * now[0] / now[1]) - round_half_up(100 * before[0] / before[1]))
-            points = f"{abs(diff)} point{'s' * (abs(diff) != 1)}"
-            change = "No change" if diff == 0 else f"{'Up' if diff > 0 else 'Down'} {points}"
+        if statement is not None and statement.period == year.key and statement.change_label:
+            change = ctx.statements.say_change(statement)
         rows.append((m.title, _share_text(now), _share_text(before) if before else DASH, change))
     if not rows:
         return None
@@ -351,7 +361,7 @@ def survey_section(ctx: ReportContext) -> Section | None:
                 columns=("Question", year.label, last.label, "Change"),
                 rows=tuple(rows),
                 column_align=("left", "right", "right", "left"),
-                notes=("Change is in percentage points, from the rounded percentages shown.",),
+                notes=(f"The last column compares {year.label} with {last.label}, as the rest of this review does.",),
             ),
         ),
         id="survey",

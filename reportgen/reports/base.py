@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -24,6 +25,7 @@ from reportgen.periods import Kind, Period
 if TYPE_CHECKING:
     from reportgen.charts import ChartBook
     from reportgen.evaluate.engine import Evaluation
+    from reportgen.reports.statements import StatementBook
 
 
 @dataclass
@@ -37,6 +39,13 @@ class ReportContext:
     options: dict[str, Any] = field(default_factory=dict)  # variant: large_print, area, poster, lang...
     returns_status: pd.DataFrame | None = None  # returns owed (reportgen.returns.status), if installed
     data_as_at: dt.datetime | None = None  # when the newest data used was received
+
+    @cached_property
+    def statements(self) -> StatementBook:
+        """Every figure's statement, worded once for this run's evaluation."""
+        from reportgen.reports.statements import StatementBook
+
+        return StatementBook(self.evaluation)
 
     @property
     def borough(self) -> str:
@@ -184,6 +193,21 @@ def basis_label(row: pd.Series | dict[str, Any]) -> str:
     return str(label) if label and not is_missing(label) else period.label
 
 
+def running_title(title: str) -> str:
+    """A title as running text prints it, without shouting: 'RECORDED CRIME - Reduce by 22%' ->
+    'Recorded crime: reduce by 22%'; titles not in capitals are unchanged."""
+    head, sep, rest = title.partition(" - ")
+    if not head.isupper():
+        return title
+    head = head.capitalize()
+    if not sep:
+        return head
+    rest = rest.strip()
+    if rest[:1].isupper() and rest[1:2].islower():
+        rest = rest[:1].lower() + rest[1:]
+    return f"{head}: {rest}"
+
+
 def slug(text: str) -> str:
     """A chart or anchor id from free text: letters, digits and hyphens, starting with a letter."""
     out = "".join(ch if ch.isalnum() else "-" for ch in text.lower())
@@ -222,7 +246,14 @@ def exception_lines(ctx: ReportContext) -> list[str]:
                 reasons.append("a special-cause concern on the SPC chart")
         if reasons:
             seen.add(str(row["id"]))
-            lines.append(f"{title}: {' and '.join(reasons)}.")
+            if reasons[0].startswith("no data"):
+                lines.append(f"{title}: {' and '.join(reasons)}.")
+                continue
+            # The figure as every document words it, then why it is an exception.
+            from reportgen.reports.statements import Comparison
+
+            said = ctx.statements.say(ctx.statements.about(row, Comparison.BASELINE))
+            lines.append(f"{said}; {' and '.join(reasons)}.")
     return lines
 
 
@@ -230,7 +261,7 @@ def headline_lines(ctx: ReportContext) -> list[str]:
     """'Target 1, Reduce recorded crime: On track' for every big target."""
     targets = ctx.evaluation.targets.sort_values(["strategy", "number"])
     return [
-        f"Target {int(row['number'])}, {row['title']}: {status_word(row['status'])}"
+        f"Target {int(row['number'])}, {running_title(str(row['title']))}: {status_word(row['status'])}"
         for _, row in targets.iterrows()
     ]
 
@@ -256,6 +287,7 @@ __all__ = [
     "fmt_value",
     "is_missing",
     "round_half_up",
+    "running_title",
     "slug",
     "spc_word",
     "status_cell",

@@ -8,6 +8,7 @@ Written for board members: plain words, every figure with its basis ("12 months 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 
@@ -32,6 +33,7 @@ from reportgen.reports.base import (
     headline_lines,
     is_missing,
     missing_words,
+    running_title,
     status_cell,
     status_word,
 )
@@ -42,7 +44,9 @@ from reportgen.reports.parts import (
     indicator_table,
     latest_text,
     lead_measure,
+    measure_statements,
     neighbourhood_section,
+    rule_reasons,
     scorecard_table,
     short_title,
     spc_block,
@@ -89,6 +93,7 @@ def build(ctx: ReportContext) -> list[tuple[str, Document]]:
         author=partnership.name,
         keywords=("community safety", "performance", "board pack", ctx.period.key),
         toc=True,
+        statements=ctx.statements.take(),
         footer_text=(
             f"Prepared by {partnership.contact.name} from partners' data as known at {_as_at_text(ctx)}."
             + _questions(partnership.contact.phone or partnership.contact.email)
@@ -222,9 +227,16 @@ def summary_section(ctx: ReportContext, strategy: Strategy | None) -> Section:
         at_risk = mine[mine["status"].isin(["at_risk", "not_met", "no_data"])].sort_values("number")
         if not at_risk.empty:
             items = []
+            by_id = {t.id: t for t in strategy.targets}
             for _, t in at_risk.iterrows():
-                reasons = [r for r in (t.get("reasons") or []) if "worse" in r or "worsened" in r or "against" in r]
-                why = "; ".join(reasons[:2]) if reasons else "; ".join(list(t.get("reasons") or [])[:1])
+                # What holds the target back: its worsened measures, else the rule's verdict.
+                spec = by_id.get(t["id"])
+                worse = [
+                    s for s in (measure_statements(ctx, strategy, spec) if spec else []) if s.direction == "worsening"
+                ]
+                rule = [r for r in rule_reasons(t) if "worse" in r or "against" in r]
+                reasons = rule[:1] + [ctx.statements.say(s) for s in worse[: 2 - len(rule[:1])]]
+                why = "; ".join(reasons) if reasons else "; ".join(rule_reasons(t)[:1])
                 items.append(
                     f"**Target {int(t['number'])}, {short_title(t['title'])}: {status_word(t['status'])}.** "
                     f"{why}{'.' if why and not why.endswith('.') else ''}"
@@ -303,8 +315,12 @@ def target_section(ctx: ReportContext, strategy: Strategy, target: BigTarget) ->
     rows = target_rows(ctx, strategy, target)
     kind = "success" if status in (Status.ON_TRACK, Status.MET) else "warning"
     blocks: list[Block] = [
-        Paragraph(f"**{target.title}.** {target.description}".strip()),
-        Callout(f"{status.glyph} {status_word(status.code)}", _why(record), kind),
+        Paragraph(_aim(target)),
+        Callout(
+            f"{status.glyph} {status_word(status.code)}",
+            _why(ctx, record, measure_statements(ctx, strategy, target)),
+            kind,
+        ),
     ]
     if not rows.empty:
         blocks.append(indicator_table(ctx, rows, f"Target {target.number}: measures, {ctx.period.label}", strategy))
@@ -340,13 +356,36 @@ def target_section(ctx: ReportContext, strategy: Strategy, target: BigTarget) ->
     )
 
 
-def _why(record: pd.Series | None) -> str:
+def _aim(target: BigTarget) -> str:
+    """The target's title and description, leaving out a description sentence that only repeats
+    the title ("Improve all 14 of the indicators set. Improve all 14 of the Measures set...")."""
+    title = running_title(target.title)
+    # The section heading already names the target ("Target 3: Drugs"): print only its aim.
+    aim = title.partition(": ")[2] or title
+    aim = aim[:1].upper() + aim[1:]
+    sentences = re.split(r"(?<=\.)\s+", (target.description or "").strip())
+    start = " ".join(aim.lower().split()[:4])
+    kept = [s for s in sentences if s and " ".join(s.lower().split()[:4]) != start]
+    return f"**{aim}.** {' '.join(kept)}".strip()
+
+
+MAX_WHY = 4  # measure sentences in a target's callout; the rest are in its table
+
+
+def _why(ctx: ReportContext, record: pd.Series | None, statements: list) -> str:
+    """The rule's verdict, then what each measure did (from the statements); past MAX_WHY
+    measures, how many more the table lists. "(and 1 more)" would take as much room as the
+    sentence it stands for, so a single extra measure is printed instead."""
     if record is None:
         return "Not evaluated."
-    reasons = list(record.get("reasons") or [])
-    return " ".join(r if r.endswith(".") else f"{r}." for r in reasons[:4]) + (
-        f" (and {len(reasons) - 4} more, see the table)" if len(reasons) > 4 else ""
-    )
+    sentences = rule_reasons(record)
+    shown = statements if len(statements) <= MAX_WHY + 1 else statements[:MAX_WHY]
+    sentences += [ctx.statements.say(s) for s in shown]
+    text = " ".join(r if r.endswith(".") else f"{r}." for r in sentences)
+    more = len(statements) - len(shown)
+    if more:
+        text += f" {more} more measures are in the table."
+    return text
 
 
 def _is_crime_total(ctx: ReportContext, indicator: str) -> bool:
@@ -448,7 +487,7 @@ def data_quality_section(ctx: ReportContext) -> Section:
         words = f"{got} of {n} present"
         present = "; ".join(_due(r) for _, r in group[group["present"]].iterrows()) or DASH
         missing = "; ".join(f"{_due(r)}, latest held: {r['latest']}" for _, r in group[~group["present"]].iterrows())
-        rows.append((name, status_cell(state, words), present, missing or "None"))
+        rows.append((name, status_cell(state, words), present, missing or "Nothing missing"))
     if ctx.returns_status is not None:
         # the returns workflow ran and found nothing owed: every source is a feed
         returns = (

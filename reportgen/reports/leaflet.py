@@ -43,6 +43,7 @@ from reportgen.periods import Period
 from reportgen.reports import headlines as hl
 from reportgen.reports.disclosure import Figure, change_pct_figure, fewer_than, format_number
 from reportgen.reports.public_figures import AreaFigures, Comparison, PublicFigures, public_figures
+from reportgen.reports.statements import Missing, StatementBook, missing_words
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +136,12 @@ def months_label(period: Period) -> str:
 
 
 def change_words(current: Figure, previous: Figure, change: Figure) -> str:
-    """'Down 12%', 'Up 3%', 'No change', or 'not shown' when either side is protected."""
+    """'Down 12%', 'Up 3%', 'No change'; 'not shown' only when either side is withheld for
+    privacy, else why there is no change to give (no figure, or none a year earlier)."""
+    if current.reason == "missing":
+        return _(missing_words(Missing.NO_DATA))
+    if previous.reason == "missing":
+        return _(missing_words(Missing.NO_HISTORY))
     if change.suppressed or not (current.shown and previous.shown):
         return _("not shown")
     return hl.headline_value(float(current.value), float(previous.value))  # type: ignore[arg-type]
@@ -174,8 +180,22 @@ def _targets_for(config: Config, indicator: str | None) -> list[str]:
     return out
 
 
+def card_change(book: StatementBook | None, measure: str | None, area: str, now: float, then: float) -> str:
+    """The big number on a card ('Down 13%'): the statement's words when the card shows the very
+    figures a statement is about (so every document says the same), else worked out here.
+    Statements are worded in English, so a translated leaflet words its own."""
+    statement = None
+    if book is not None and measure and current().code == "en":
+        statement = book.matching(measure, area, now, then)
+    if statement is not None and statement.change_label:
+        return book.say_change(statement)  # type: ignore[union-attr]
+    return hl.headline_value(now, then)
+
+
 # --- sections ----------------------------------------------------------------------------------
-def _crime_headlines(figs: PublicFigures, area: AreaFigures, is_borough: bool) -> HeadlineRow | None:
+def _crime_headlines(
+    figs: PublicFigures, area: AreaFigures, is_borough: bool, book: StatementBook | None = None
+) -> HeadlineRow | None:
     """Big-number cards; short labels, with the exact period and figures in the detail."""
     cards: list[Headline] = []
     quarter_basis = hl.basis_phrase(figs.period)
@@ -183,7 +203,7 @@ def _crime_headlines(figs: PublicFigures, area: AreaFigures, is_borough: bool) -
     if is_borough and rolling and rolling.current.shown and rolling.previous.shown:
         cur, prev = float(rolling.current.value), float(rolling.previous.value)  # type: ignore[arg-type]
         cards.append(Headline(
-            value=hl.headline_value(cur, prev),
+            value=card_change(book, figs.crime_indicator, area.area_id, cur, prev),
             label=_("Crime in the last 12 months"),
             detail=_("{current} offences {basis}, against {previous} a year earlier.").format(
                 current=format_number(cur), basis=hl.basis_phrase(rolling.period),
@@ -192,7 +212,7 @@ def _crime_headlines(figs: PublicFigures, area: AreaFigures, is_borough: bool) -
     if area.crime.shown and area.crime_last_year.shown:
         cur, prev = float(area.crime.value), float(area.crime_last_year.value)  # type: ignore[arg-type]
         cards.append(Headline(
-            value=hl.headline_value(cur, prev),
+            value=card_change(book, figs.crime_indicator, area.area_id, cur, prev),
             label=_("Crime in the last 3 months"),
             detail=_("{current} offences {basis}, against {previous} a year earlier.").format(
                 current=format_number(cur), basis=quarter_basis, previous=format_number(prev)),
@@ -299,7 +319,8 @@ def _types_section(config: Config, figs: PublicFigures, area: AreaFigures, level
                  _change_cell(area.types_total, area.types_total_last_year, total_change, "lower_is_better",
                               counts=True)))
     counted = bool(figs.breakdown_indicator and figs.breakdown_indicator != figs.crime_indicator)
-    hidden = any(f.suppressed for r in area.types for f in (r.current, r.previous))
+    # The privacy note only where something was withheld for privacy, not merely missing.
+    hidden = any(f.suppressed and f.reason != "missing" for r in area.types for f in (r.current, r.previous))
     if counted and hidden:
         notes = (_("The types of crime the government asks us to count. Small numbers are hidden "
                    "(\u201cfewer than\u201d, \u201cnot shown\u201d) to protect privacy."),)
@@ -496,6 +517,7 @@ def _document(ctx: Any, figs: PublicFigures, title: str, subtitle: str, sections
         notice=notice,
         # The formats offer is in the contact section (and on the poster's face).
         footer_text="",
+        statements=ctx.statements.take() if hasattr(ctx, "statements") else (),
     )
 
 
@@ -508,7 +530,7 @@ def leaflet_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, 
     area = figs.borough if is_borough else figs.area(area_id)  # type: ignore[arg-type]
     place = _(area.area_name)
     headline_blocks: list[Any] = []
-    cards = _crime_headlines(figs, area, is_borough)
+    cards = _crime_headlines(figs, area, is_borough, getattr(ctx, "statements", None))
     if cards:
         headline_blocks.append(cards)
     compare = _comparison_section(figs, area, is_borough, with_table=large_print)
@@ -554,7 +576,7 @@ def poster_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, p
     is_borough = area_id is None
     area = figs.borough if is_borough else figs.area(area_id)  # type: ignore[arg-type]
     blocks: list[Any] = []
-    cards = _crime_headlines(figs, area, is_borough)
+    cards = _crime_headlines(figs, area, is_borough, getattr(ctx, "statements", None))
     # Three figures at most, read from across a room: two big numbers without their detail
     # lines, and one sentence. The rate comparison and the counts are in the leaflet.
     if cards:

@@ -28,9 +28,11 @@ from reportgen.reports.series import compare_series, monthly, share_counts, year
 from reportgen.reports.spc_words import COLUMN as SPC_COLUMN
 from reportgen.reports.spc_words import NOTE as SPC_NOTE
 from reportgen.reports.spc_words import spc_cell
+from reportgen.reports.statements import Comparison, Statement
 
 DASH = "\u2013"
 SPC_MIN_POINTS = 12  # fewer months than this and no SPC chart is drawn
+UNIT_SUFFIX = {Unit.PERCENTAGE: "%", Unit.RATE_PER_1000: " per 1,000", Unit.DAYS: " days"}
 
 
 # --- choosing what to show ------------------------------------------------------------------------
@@ -66,6 +68,22 @@ def lead_measure(target: BigTarget) -> str | None:
     if target.rule in (Rule.SINGLE, Rule.THRESHOLD) or len(judged) == 1:
         return (judged or [target.measures[0].indicator])[0]
     return None
+
+
+def measure_statements(ctx: ReportContext, strategy: Strategy, target: BigTarget) -> list[Statement]:
+    """Each measure of a target against the strategy's baseline, as every document words it."""
+    rows = target_rows(ctx, strategy, target)
+    return [ctx.statements.about(r, Comparison.BASELINE) for _, r in rows.iterrows()]
+
+
+def rule_reasons(record: pd.Series | None) -> list[str]:
+    """The rule's verdict ("10 of 14 measures improved; all must improve"): the evaluation lists
+    one reason per measure first, which documents word from the statements instead."""
+    if record is None:
+        return []
+    reasons = list(record.get("reasons") or [])
+    n = record.get("n_measures")
+    return reasons[int(n) :] if n is not None and not is_missing(n) else reasons
 
 
 def target_record(ctx: ReportContext, strategy: Strategy, target: BigTarget) -> pd.Series | None:
@@ -125,6 +143,11 @@ def common_basis(ctx: ReportContext, rows: pd.DataFrame) -> str:
     if not bases:
         return ""
     return max(sorted(set(bases)), key=bases.count)
+
+
+def _for(basis: str) -> str:
+    """'for the 12 months to March 2005', 'for 2004/05', 'for January to March 2005'."""
+    return f"for the {basis}" if basis.startswith("12 months") else f"for {basis}"
 
 
 def baseline_text(row: pd.Series, strategy: Strategy | None = None) -> str:
@@ -215,7 +238,7 @@ def scorecard_table(ctx: ReportContext, strategy: Strategy) -> Table:
         )
     return Table(
         caption=f"Scorecard, {ctx.period.label}"
-        + (f": latest figures are for the {basis} unless stated" if basis else ""),
+        + (f": latest figures are {_for(basis)} unless stated" if basis else ""),
         columns=(*_columns(strategy, "Big target")[:-1], SPC_COLUMN),
         rows=tuple(out),
         column_align=ALIGN8,
@@ -247,7 +270,7 @@ def indicator_table(ctx: ReportContext, rows: pd.DataFrame, caption: str, strate
             )
         )
     if basis:
-        caption += f": latest figures are for the {basis} unless stated"
+        caption += f": latest figures are {_for(basis)} unless stated"
     return Table(caption=caption, columns=_columns(strategy, "Measure"), rows=tuple(out), column_align=ALIGN8)
 
 
@@ -276,6 +299,7 @@ def trajectory_block(ctx: ReportContext, row: pd.Series) -> Chart | None:
             polarity=str(row["polarity"]),
             decimals=decimals if unit is not Unit.COUNT else 0,
             source=_source(ctx, row),
+            unit=UNIT_SUFFIX.get(unit, ""),
         )
 
     return ctx.charts.get(key, draw)

@@ -42,8 +42,9 @@ from reportgen.periods import Kind, Period
 from reportgen.reports import headlines as hl
 from reportgen.reports.base import ReportContext, status_cell
 from reportgen.reports.disclosure import Figure, count_figure, format_number
-from reportgen.reports.leaflet import formats_line, partner_contacts
+from reportgen.reports.leaflet import card_change, formats_line, partner_contacts
 from reportgen.reports.public_figures import crime_indicator
+from reportgen.reports.statements import Comparison
 
 _ = hl._
 
@@ -101,7 +102,7 @@ def _glance(ctx: ReportContext, crime: str, monthly: pd.Series) -> Section:
     sentences: list[str] = []
     if year_now is not None and year_before is not None and year_before > 0:
         cards.append(Headline(
-            value=hl.headline_value(year_now, year_before),
+            value=card_change(ctx.statements, crime, ctx.borough, year_now, year_before),
             label=_("Crime in the last 12 months"),
             detail=_("{current} offences {basis}, against {previous} a year earlier.").format(
                 current=format_number(year_now), basis=hl.basis_phrase(month.rolling_12()),
@@ -157,10 +158,11 @@ def _target_latest(ctx: ReportContext, strategy: Any, target: pd.Series) -> str:
         rows = ctx.indicator_rows(strategy=strategy.id)
         rows = rows[(rows["target"] == target["id"]) & (rows["id"] == measures[0].indicator)]
         if not rows.empty:
-            row = rows.iloc[0]
-            label = row.get("change_label")
-            if isinstance(label, str) and label and not pd.isna(row.get("baseline_period")):
-                return _("{change} since {baseline}").format(change=label, baseline=row["baseline_period"])
+            statement = ctx.statements.about(rows.iloc[0], Comparison.BASELINE)
+            if statement.change_label and statement.compare_period:
+                return _("{change} since {baseline}").format(
+                    change=ctx.statements.say_change(statement), baseline=statement.compare_period
+                )
     n, improved = target.get("n_measures"), target.get("n_improved")
     if n is not None and not pd.isna(n) and int(n) > 0:
         return hl.ngettext("{improved} of {n} measure improving", "{improved} of {n} measures improving",
@@ -397,6 +399,7 @@ def _page(ctx: ReportContext) -> Document:
             place=borough.name, month=ctx.period.label),
         toc=True,
         contents_title=_("On this page"),
+        statements=ctx.statements.take(),
     )
 
 

@@ -271,7 +271,20 @@ class Schedules(Model):
         are kept apart from other partnerships' in a shared ledger."""
         from reportgen.config.loader import load_partnership
 
-        return load_partnership(self.config_dir).id
+        try:
+            return load_partnership(self.config_dir).id
+        except ConfigError as exc:
+            # Said from where the folder was named: the service and the queue commands take no
+            # --config, and guessing a partnership would file rows under someone else's.
+            if (self.config_dir / "partnership.toml").is_file():
+                raise
+            raise ConfigError(
+                self.source or "schedules.toml",
+                "config_dir",
+                f"{self.config_dir / 'partnership.toml'} is missing (runs and messages are filed under the id "
+                "of the partnership in it)",
+                hint="set config_dir to the partnership's config folder",
+            ) from exc
 
     @property
     def database_url(self) -> str:

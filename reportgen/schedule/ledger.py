@@ -231,8 +231,10 @@ class Ledger:
         try:
             with self.engine.begin() as conn:
                 _check_schema(conn, url, create=create)
-            if create:
-                _create_tables(self.engine)
+            # Past the check the database exists (``create=False`` never makes one), but a store
+            # that was pulled and never served has no ledger yet: `run --deliver`, `approve` and
+            # `history` straight after `pull` get empty ledger tables, not "no such table".
+            _create_tables(self.engine)
         except SQLAlchemyError as exc:
             self.engine.dispose()
             raise ScheduleError(

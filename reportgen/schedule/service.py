@@ -17,7 +17,6 @@ import datetime as dt
 import logging
 import signal
 import threading
-import time
 import traceback
 from collections.abc import Iterable
 from typing import Any
@@ -80,6 +79,30 @@ class ToleratingJobStore:
                     super().remove_job(job_id)
 
         return Store(engine=engine, tablename=tablename)
+
+
+def _scheduler_class() -> type:
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.schedulers.base import STATE_RUNNING
+
+    class Scheduler(BackgroundScheduler):  # type: ignore[misc]
+        """APScheduler 3's BackgroundScheduler, but a paused or stopped one hands out no job.
+        shutdown() closes the executors and then wakes the scheduler's thread, which looks for
+        due jobs once more before it notices it is stopped: a job due by then (the sweep, after
+        the pause that stopping starts with) went to the closed pool, and APScheduler logged
+        "cannot schedule new futures after shutdown" with a traceback."""
+
+        def _process_jobs(self) -> float | None:
+            if self.state != STATE_RUNNING:
+                return None
+            return super()._process_jobs()
+
+    return Scheduler
+
+
+def _new_scheduler(**kwargs: Any) -> Any:
+    # the class is made here, not at import: APScheduler is imported only when serving
+    return _scheduler_class()(**kwargs)
 
 
 class Service:
@@ -201,11 +224,10 @@ class Service:
     def build_scheduler(self) -> Any:
         """A BackgroundScheduler on the persistent job store, with every configured job in it."""
         from apscheduler.executors.pool import ThreadPoolExecutor
-        from apscheduler.schedulers.background import BackgroundScheduler
 
         grace = int(self.settings.service.misfire_grace.total_seconds())
         table = jobstore_table(self.ledger.partnership)
-        scheduler = BackgroundScheduler(
+        scheduler = _new_scheduler(
             jobstores={"default": ToleratingJobStore.build(self.ledger.engine, table)},
             # One worker: runs happen one after another, never two renders at once.
             executors={"default": ThreadPoolExecutor(max_workers=1)},
@@ -314,10 +336,12 @@ class Service:
         self.runner.stopping.set()
         if self.scheduler is not None and self.scheduler.running:  # not if it died: the watchdog's case
             with contextlib.suppress(Exception):
-                # Paused first, so APScheduler's thread is not half-way through handing a job
-                # to the executor that shutdown() closes (a harmless but alarming traceback).
+                # Paused, then a pass already handing out jobs is let finish (it holds the job
+                # stores' lock throughout), so no job goes to the executor that shutdown()
+                # closes; nor on the wake-up shutdown() causes (see _scheduler_class).
                 self.scheduler.pause()
-                time.sleep(0.1)
+                with self.scheduler._jobstores_lock:
+                    pass
                 self.scheduler.shutdown(wait=False)
         clean = self.runner.idle.wait(self.settings.service.stop_timeout.total_seconds())
         if not clean:
