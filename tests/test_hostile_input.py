@@ -292,3 +292,23 @@ def test_a_mistyped_source_type_stops_the_pull_before_any_partner_loads(tmp_path
     assert "partners/fire.toml: sources (id='incidents').type: 'cvs' is not a source type" in result.output
     assert "did you mean 'csv'?" in result.output
     assert not db.exists(), "nothing was loaded, not even an empty store made"
+
+
+def test_a_broken_police_uk_row_is_named_by_its_real_line(tmp_path: Path) -> None:
+    """An unterminated quote on line 300 of a real Cleveland file: the error names line 300, not
+    'after line 1' (where the chunk the reader was on began)."""
+    import gzip
+
+    from reportgen.errors import DataError
+    from reportgen.sources.policeuk import _chunks
+
+    source = REPO / "examples" / "hartlepool" / "data" / "police-uk" / "2022-03-cleveland-street.csv.gz"
+    lines = gzip.decompress(source.read_bytes()).decode("utf-8").splitlines()
+    assert "On or near" in lines[299]
+    lines[299] = lines[299].replace("On or near", '"On or near', 1)  # the 300th line of the file
+    broken = tmp_path / "2022-03-cleveland-street.csv"
+    broken.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError) as caught:
+        list(_chunks(broken, ["Month", "Crime type", "LSOA code"], 1_000_000))
+    assert "line 300: is not a well-formed police.uk row" in str(caught.value)
+    assert "after line 1" not in str(caught.value)

@@ -320,7 +320,17 @@ def _chunks(path: Path, usecols: list[str], chunksize: int) -> Iterator[pd.DataF
                     )
                 offset += len(chunk)
                 yield chunk
-    except (pd.errors.ParserError, UnicodeDecodeError, EOFError, OSError) as exc:
+    except pd.errors.ParserError as exc:
+        # pandas counts lines over the whole file ("Expected 12 fields in line 57, saw 13"): name
+        # that line, not where the chunk began (a file is one chunk unless it is huge)
+        # ("EOF inside string starting at row 299" counts from 0, so that is line 300)
+        found = re.search(r"\b(line|row) (\d+)", str(exc))
+        detail = str(exc).split("C error: ")[-1].strip()
+        if found:
+            line = int(found.group(2)) + (found.group(1) == "row")
+            raise DataError(f"line {line}: is not a well-formed police.uk row ({detail})", file=where) from None
+        raise DataError(f"is not a well-formed police.uk CSV after line {offset + 1} ({detail})", file=where) from None
+    except (UnicodeDecodeError, EOFError, OSError) as exc:
         raise DataError(
             f"is not a well-formed police.uk CSV after line {offset + 1} ({exc.__class__.__name__}: {exc})",
             file=where,
