@@ -484,6 +484,8 @@ RUN_CHOICES = ("board-pack", "leaflet", "annual-review", "web", "all")
 @click.option("--area", default=None, help="Leaflet: one neighbourhood or township (area id or name).")
 @click.option("--each-area", is_flag=True, help="Leaflet: one leaflet per neighbourhood, all in one run.")
 @click.option("--poster", is_flag=True, help="Leaflet: one-page poster for libraries and clinics.")
+@click.option("--paper", type=click.Choice(["A3", "A4"], case_sensitive=False), default=None,
+              help="With --poster: paper size (default A3, for a wall).")
 @click.option("--lang", default=None, help="Leaflet: language code of a translated version.")
 @click.option("--alt-formats", "alt_formats", is_flag=True,
               help="Leaflet: also Braille (.brf), audio (.mp3), plain text and easy read, beside the PDFs.")
@@ -517,6 +519,7 @@ def run(
     area: str | None,
     each_area: bool,
     poster: bool,
+    paper: str | None,
     lang: str | None,
     alt_formats: bool,
     deliver: bool,
@@ -591,6 +594,8 @@ def run(
         raise click.UsageError("--force only applies with --deliver or --partnerships.")
     if area and each_area:
         raise click.UsageError("Give --area NAME or --each-area, not both.")
+    if paper and not poster:
+        raise click.UsageError("--paper applies to the poster only (with --poster).")
     if (lang or alt_formats) and report != "leaflet":
         raise click.UsageError("--lang and --alt-formats apply to the leaflet only.")
     if report == "all" and (large_print or area or each_area or poster or lang or alt_formats or formats or version):
@@ -600,7 +605,8 @@ def run(
 
         language(lang)  # an unknown language fails here, naming the ones there are
     variant = {k: v for k, v in (("large_print", large_print), ("area", area), ("each_area", each_area),
-                                 ("poster", poster), ("lang", lang), ("alt_formats", alt_formats)) if v}
+                                 ("poster", poster), ("paper", paper and paper.upper()), ("lang", lang),
+                                 ("alt_formats", alt_formats)) if v}
     executor: Any = executor_url
     if report != "all":
         # Start the render workers before pandas and the rest of the data stack load: they

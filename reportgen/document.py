@@ -167,6 +167,8 @@ class Chart:
     width_mm: float = 160.0
     caption: str = ""
     source: str = ""
+    # "qr": a QR code, not a numbered figure: printed with its title as a plain label beside it.
+    role: Literal["figure", "qr"] = "figure"
 
     def __post_init__(self) -> None:
         if not self.alt_text.strip():
@@ -280,6 +282,8 @@ class Document:
     # format is made from that same version so the PDF and the Word file never disagree.
     max_pages: int | None = None
     shorter: tuple[Document, ...] = ()
+    # Paper size of the printed document (PDF and Word): the poster is A3 for a wall, A4 as an option.
+    paper: Literal["A4", "A3"] = "A4"
     # (key, words) of every figure statement the document prints (reportgen.reports.statements),
     # listed in the run's manifest so their wording can be checked across documents.
     statements: tuple[tuple[str, str], ...] = ()

@@ -197,6 +197,16 @@ def keep_numbers_ltr(text: str) -> str:
     return _NUMBER_GROUP_GAP.sub("\u200e\u00a0", text)
 
 
+_DIGIT_GROUP_SPACE = re.compile(r"(?<=\d) (?=\d)")
+
+
+def keep_digit_groups(text: str) -> str:
+    """Join spaced digit groups ('0800 555 111', '01942 828111') with no-break spaces, so a
+    phone number is never split across lines in any language or format (readers and screen
+    readers see an ordinary space)."""
+    return _DIGIT_GROUP_SPACE.sub("\u00a0", text)
+
+
 # --- the language in force while a document is built ----------------------------------------
 # Builders call the module-level functions below; a context variable says which language they
 # speak, so one process can build English and Polish leaflets side by side (threads or not).

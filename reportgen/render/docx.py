@@ -56,9 +56,10 @@ from reportgen.render.docx_rtl import make_rtl
 from reportgen.render.docx_styles import NAVY, TINT, TONE_COLOURS, install_styles, sizes_for
 
 PAGE_W, PAGE_H = Mm(210), Mm(297)
+PAPER_MM = {"A4": (210, 297), "A3": (297, 420)}
 # (left, right) margins in mm. Large print has narrower margins so that 16pt tables fit
 # without splitting words, as in templates/css/large-print.css.
-SIDE_MARGINS_MM = {"large-print": (14.0, 14.0)}
+SIDE_MARGINS_MM = {"large-print": (14.0, 14.0), "poster": (15.0, 15.0)}
 DEFAULT_SIDE_MARGINS_MM = (20.0, 18.0)
 _ALIGN = {
     "left": WD_ALIGN_PARAGRAPH.LEFT,
@@ -89,7 +90,8 @@ def _set_paragraph_style(paragraph: WordParagraph, name: str) -> None:
 
 
 def _add_run(paragraph: WordParagraph, text: str, style: str | None = None) -> Run:
-    run = paragraph.add_run(text)
+    # No-break spaces between digit groups: a phone number never splits across lines in Word.
+    run = paragraph.add_run(i18n.keep_digit_groups(text))
     if style:
         run._r.style = _style_id(paragraph, style)
     return run
@@ -196,9 +198,13 @@ class _Writer:
         self.doc = doc
         self.word: WordDocument = docx.Document()
         self.figures = 0
-        self.sizes = sizes_for(doc.variant, doc.kind)
-        self.margins_mm = SIDE_MARGINS_MM.get(doc.variant, DEFAULT_SIDE_MARGINS_MM)
-        self.text_width = Mm(210 - sum(self.margins_mm))
+        self.sizes = sizes_for(doc.variant, doc.kind, doc.paper)
+        # The two-sided leaflet: narrower margins, so Word's single column holds what the PDF's
+        # two columns do and the Word file has as many pages as the PDF.
+        leaflet = doc.kind == "leaflet" and doc.variant == "standard"
+        self.margins_mm = (15.0, 15.0) if leaflet else SIDE_MARGINS_MM.get(doc.variant, DEFAULT_SIDE_MARGINS_MM)
+        self.page_w, self.page_h = PAPER_MM[doc.paper]
+        self.text_width = Mm(self.page_w - sum(self.margins_mm))
         self.lang = i18n.for_tag(doc.language)
 
     def build(self) -> WordDocument:
@@ -206,7 +212,8 @@ class _Writer:
         self._page_setup()
         install_styles(word, self.sizes, doc.language, self.text_width.twips)
         self._core_properties()
-        self._furniture()
+        if doc.variant != "poster":  # the poster has no header or page numbers, as in its PDF
+            self._furniture()
         word.add_paragraph(doc.partnership, style="Masthead Partnership")
         word.add_paragraph(doc.title, style="Title")
         if doc.subtitle:
@@ -227,6 +234,7 @@ class _Writer:
             self._section(section, bookmark=toc_bookmark(number) if doc.toc else None)
         if doc.footer_text:
             _add_text(word.add_paragraph(style="Note"), doc.footer_text)
+        _drop_trailing_blank(word)
         if self.lang.direction == "rtl":
             make_rtl(word, doc.language)
         return word
@@ -234,9 +242,11 @@ class _Writer:
     def _page_setup(self) -> None:
         section = self.word.sections[0]
         section.orientation = WD_ORIENT.PORTRAIT
-        section.page_width, section.page_height = PAGE_W, PAGE_H
+        section.page_width, section.page_height = Mm(self.page_w), Mm(self.page_h)
         section.left_margin, section.right_margin = (Mm(m) for m in self.margins_mm)
-        section.top_margin, section.bottom_margin = Mm(20), Mm(18)
+        doc = self.doc
+        tight = doc.variant == "poster" or (doc.kind == "leaflet" and doc.variant == "standard")
+        section.top_margin, section.bottom_margin = (Mm(12), Mm(12)) if tight else (Mm(20), Mm(18))
         section.header_distance = section.footer_distance = Mm(9)
 
     def _core_properties(self) -> None:
@@ -357,7 +367,7 @@ class _Writer:
                         line = word.add_paragraph(style="Contact Detail")
                         if key:
                             line.add_run(key, style="Strong")
-                        line.add_run(value)
+                        line.add_run(i18n.keep_digit_groups(value))
         elif isinstance(block, DefinitionList):
             for term, definition in block.items:
                 word.add_paragraph(term, style="Definition Term")
@@ -416,7 +426,7 @@ class _Writer:
                     _add_status(paragraph, status, value.text)  # type: ignore[union-attr]
                     _shade(cell._tc, TONE_COLOURS[status.tone.value][1])
                 else:
-                    paragraph.add_run(cell_text(value))
+                    paragraph.add_run(i18n.keep_digit_groups(cell_text(value)))
                     if row_number % 2 == 1:
                         _shade(cell._tc, TINT)
         for note in block.notes:
@@ -429,11 +439,16 @@ class _Writer:
             raise RenderError(f"Chart {chart.id!r} has no PNG for the Word file.",
                               hint="Pass the document through its ChartBook's with_png() first.")
         word = self.word
-        self.figures += 1
-        figure = self.lang.gettext("Figure %(n)s:") % {"n": self.figures}
-        word.add_paragraph(f"{figure} {chart.title}", style="Caption")
+        if chart.role == "qr":
+            # A QR code is not a numbered figure: the code with what it opens beside it, in one
+            # paragraph as in the PDF (no caption line: the poster has no room for one).
+            picture_paragraph = word.add_paragraph()
+        else:
+            self.figures += 1
+            figure = self.lang.gettext("Figure %(n)s:") % {"n": self.figures}
+            word.add_paragraph(f"{figure} {chart.title}", style="Caption")
+            picture_paragraph = word.add_paragraph(style="Figure")
         width = Mm(min(chart.width_mm, self.text_width.mm))
-        picture_paragraph = word.add_paragraph(style="Figure")
         try:
             inline = picture_paragraph.add_run().add_picture(io.BytesIO(chart.png), width=width)
         except Exception as exc:  # python-docx raises several types for bad image data
@@ -443,10 +458,28 @@ class _Writer:
         doc_pr.set("descr", chart.alt_text)
         doc_pr.set("title", chart.title)
         doc_pr.set("name", chart.id)
+        if chart.role == "qr":
+            picture_paragraph.add_run("\u2003")
+            _add_text(picture_paragraph, f"**{chart.title}**")
+            return
         source = f"{self.lang.gettext('Source:')} {chart.source}" if chart.source else ""
         for text in (chart.caption, source):
             if text:
                 _add_text(word.add_paragraph(style="Note"), text)
+
+
+def _drop_trailing_blank(word: WordDocument) -> None:
+    """Remove spacer paragraphs at the very end: one left after the last callout can spill onto
+    a page of its own (the leaflet's third Word page held nothing else)."""
+    body = word.element.body
+    while True:
+        last = [el for el in body if el.tag == qn("w:p")]
+        if not last or body[-2 if body[-1].tag == qn("w:sectPr") else -1] is not last[-1]:
+            return
+        paragraph = last[-1]
+        if paragraph.xpath("string(.)").strip() or paragraph.xpath(".//w:drawing"):
+            return
+        body.remove(paragraph)
 
 
 def _table_properties(table: WordTable, caption: str) -> None:

@@ -59,10 +59,18 @@ LEAFLET = Sizes(body=14, title=28, h1=20, h2=16, h3=14, small=12, table=12, figu
 LARGE_PRINT = Sizes(body=18, title=32, h1=26, h2=22, h3=20, small=18, table=16, figure=30, line=1.35)
 
 
-def sizes_for(variant: str, kind: str) -> Sizes:
+# The poster is read from a few steps away: a 48pt headline and 24pt body on A3 (the PDF's
+# sizes, templates/css/poster.css); on A4 about two thirds (15pt: Word sets lines a little taller).
+POSTER_A3 = Sizes(body=24, title=48, h1=30, h2=28, h3=24, small=24, table=24, figure=48, line=1.1)
+POSTER_A4 = Sizes(body=15, title=30, h1=19, h2=17, h3=15, small=15, table=15, figure=30, line=1.05)
+
+
+def sizes_for(variant: str, kind: str, paper: str = "A4") -> Sizes:
     if variant == "large-print":
         return LARGE_PRINT
-    if kind == "leaflet" or variant == "poster":
+    if variant == "poster":
+        return POSTER_A3 if paper == "A3" else POSTER_A4
+    if kind == "leaflet":
         return LEAFLET
     return STANDARD
 

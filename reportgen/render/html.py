@@ -158,6 +158,8 @@ def stylesheet_text(doc: Document, target: Target, css_dir: Path = CSS_DIR) -> s
         raise RenderError(f"Cannot read stylesheet: {exc}") from exc
     if lang.code != i18n.SOURCE_LANGUAGE and target == "print":
         css += "\n" + _page_number_css(lang)
+    if target == "print" and doc.paper != "A4":
+        css += f"\n@page {{ size: {doc.paper}; }}"
     return css
 
 
@@ -208,7 +210,13 @@ def render_html(doc: Document, target: Target = "screen", templates_dir: Path = 
         )
     except jinja2.TemplateError as exc:
         raise RenderError(f"HTML template failed for {doc.title!r}: {exc}") from exc
-    return _numbers_ltr(html) if lang.direction == "rtl" else html
+    return _numbers_ltr(html) if lang.direction == "rtl" else _digit_groups(html)
+
+
+def _digit_groups(html: str) -> str:
+    """Phone numbers held on one line: no-break spaces between digit groups (body text only)."""
+    head, sep, body = html.partition("<body")
+    return head + sep + re.sub(r">([^<]+)<", lambda m: f">{i18n.keep_digit_groups(m.group(1))}<", body)
 
 
 def _numbers_ltr(html: str) -> str:

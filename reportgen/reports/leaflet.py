@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from reportgen.charts.qr import qr_code, web_url
 from reportgen.config.models import Config
 from reportgen.document import (
     BulletList,
@@ -468,6 +469,24 @@ def _poster_contact(config: Config) -> tuple[Paragraph, ...]:
     return (*blocks, *((Paragraph(offer),) if offer else ()))
 
 
+def _qr_block(config: Config, what: str, width_mm: float, *, short: bool = False) -> tuple[Any, ...]:
+    """A QR code to the partnership's web page (contact ``web`` in partnership.toml). Without a
+    web address the code is left out, and the run log says so: nothing vanishes silently."""
+    address = config.partnership.contact.web
+    if not address:
+        log.warning("%s: the QR code to the web page is left out: partnership.toml [contact] has no web "
+                    "address (add web = \"www.example.gov.uk\").", what)
+        return ()
+    url = web_url(address)
+    return (qr_code(
+        url,
+        title=(_("Scan for the latest figures") if short else
+               _("Scan with your phone camera for the latest figures: {address}").format(address=address)),
+        alt_text=_("QR code that opens {url}").format(url=url),
+        width_mm=width_mm,
+    ),)
+
+
 def _formats_callout(config: Config) -> tuple[Callout, ...]:
     line = formats_line(config)
     return (Callout(_("Other formats and languages"), line, kind="info"),) if line else ()
@@ -542,35 +561,36 @@ def leaflet_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, 
     if detail:
         sections.append(detail)
     contacts = _contacts_section(config, limit=trim.partners)
-    sections.append(dataclasses.replace(contacts, blocks=(*contacts.blocks, *_formats_callout(config))))
+    qr = () if large_print else _qr_block(config, "Leaflet", 24.0)
+    sections.append(dataclasses.replace(contacts, blocks=(*contacts.blocks, *qr, *_formats_callout(config))))
     title = _("Community safety in {place}").format(place=place)
     # The period is already in the masthead; the standard leaflet saves the line for figures.
     subtitle = _("Your quarterly update on crime") if large_print else ""
     return _document(ctx, figs, title, subtitle, sections, "large-print" if large_print else "standard")
 
 
-def poster_document(ctx: Any, figs: PublicFigures, area_id: str | None = None) -> Document:
-    """One A4 page for noticeboards: the headline, how we compare, how to report, who to call."""
+def poster_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, paper: str = "A3") -> Document:
+    """One A3 page (A4 as an option) for library and clinic walls: the headline, how we
+    compare, how to report, who to call and a QR code to the web page."""
     config: Config = ctx.config
     is_borough = area_id is None
     area = figs.borough if is_borough else figs.area(area_id)  # type: ignore[arg-type]
     blocks: list[Any] = []
     cards = _crime_headlines(figs, area, is_borough, getattr(ctx, "statements", None))
+    # Three figures at most, read from across a room: two big numbers without their detail
+    # lines, and one sentence. The rate comparison and the counts are in the leaflet.
     if cards:
-        blocks.append(HeadlineRow(cards.headlines[:2]))
+        blocks.append(HeadlineRow(tuple(dataclasses.replace(h, detail="") for h in cards.headlines[:2])))
     sentences = _headline_sentences(figs, area, is_borough)
     if sentences:
         blocks.append(Paragraph(sentences[0]))
-    basis = hl.basis_phrase(figs.period)
-    others = [(_(c.name), c.rate) for c in figs.comparisons if c.area_id != area.area_id and c.rate is not None]
-    if area.rate.shown:
-        blocks.append(Paragraph(hl.comparison_sentence(_(area.area_name), float(area.rate.value), others,  # type: ignore[arg-type]
-                                                       basis)))
     lines = [_(line) for line in config.partnership.report_crime or DEFAULT_REPORTING]
     sections = [
         Section(_("The headlines"), tuple(blocks), id="headlines"),
         Section(_("Report a crime"), (BulletList(tuple(lines[:3])),), id="report"),
-        Section(_("Find out more"), _poster_contact(config), id="contact"),
+        Section(_("Find out more"), (*_poster_contact(config),
+                                     *_qr_block(config, "Poster", 34.0 if paper == "A3" else 26.0, short=True)),
+                id="contact"),
     ]
     rolling = figs.rolling[0] if figs.rolling else None
     if (is_borough and rolling and rolling.current.shown and rolling.previous.shown
@@ -581,7 +601,7 @@ def poster_document(ctx: Any, figs: PublicFigures, area_id: str | None = None) -
     else:
         title = _("Crime in {place}: the latest figures").format(place=_(area.area_name))
     # The period is in the masthead already; the poster keeps its space for the figures.
-    return _document(ctx, figs, title, "", sections, "poster")
+    return dataclasses.replace(_document(ctx, figs, title, "", sections, "poster"), paper=paper)
 
 
 def fitted_leaflet(ctx: Any, figs: PublicFigures, area_id: str | None) -> Document:
@@ -632,7 +652,7 @@ def build(ctx: Any) -> list[tuple[str, Document]]:
     lang = options.get("lang")
     for area_id in area_ids:
         if poster:
-            doc = poster_document(ctx, figs, area_id)
+            doc = poster_document(ctx, figs, area_id, paper=str(options.get("paper") or "A3").upper())
         elif large_print:
             doc = leaflet_document(ctx, figs, area_id, large_print=True)
         else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -27,6 +27,7 @@ class Variant(BaseModel):
     area: str | None = None
     each_area: bool = False
     poster: bool = False
+    paper: Literal["A3", "A4"] | None = None  # the poster's paper (default A3)
     lang: str | None = None
     alt_formats: bool = False
     crime_indicator: str | None = None  # which indicator the public figures call "crime"
@@ -89,6 +90,8 @@ def check_variant(report: str, variant: dict[str, Any] | None) -> dict[str, Any]
         raise ValueError(f"variant.{key}: {err['msg']} (got {err.get('input')!r})") from None
     if variant.get("area") and variant.get("each_area"):
         raise ValueError("variant: give area or each_area, not both")
+    if variant.get("paper") and not variant.get("poster"):
+        raise ValueError("variant.paper applies to the poster only (poster = true)")
     return variant
 
 
