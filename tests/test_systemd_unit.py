@@ -1,6 +1,6 @@
-"""The systemd unit we document is one systemd accepts: `systemd-analyze verify` reports nothing
-(a comment after a value once made systemd ignore TimeoutStopSec, falling back to 90 s), and
-the block in docs/service.md is that same file."""
+"""The systemd units we document are ones systemd accepts: `systemd-analyze verify` reports
+nothing (a comment after a value once made systemd ignore TimeoutStopSec, falling back to 90 s),
+and the block each doc shows is that same file."""
 
 from __future__ import annotations
 
@@ -12,16 +12,21 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-UNIT = REPO / "docs" / "reportgen.service"
 DOCUMENTED_EXEC = "/srv/reportgen/venv/bin/reportgen"
+# each unit file and the page that shows it
+UNITS = [
+    (REPO / "docs" / "reportgen.service", REPO / "docs" / "service.md"),
+    (REPO / "docs" / "reportgen-console.service", REPO / "docs" / "console.md"),
+]
 
 
-def test_the_documented_unit_is_the_shipped_file() -> None:
-    text = (REPO / "docs" / "service.md").read_text()
-    assert "```ini\n" + UNIT.read_text() + "```" in text
+@pytest.mark.parametrize(("unit", "page"), UNITS, ids=lambda p: p.name)
+def test_the_documented_unit_is_the_shipped_file(unit: Path, page: Path) -> None:
+    assert "```ini\n" + unit.read_text() + "```" in page.read_text()
 
 
-def test_systemd_accepts_the_unit_without_a_warning(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("unit", "page"), UNITS, ids=lambda p: p.name)
+def test_systemd_accepts_the_unit_without_a_warning(unit: Path, page: Path, tmp_path: Path) -> None:
     analyze = shutil.which("systemd-analyze")
     if analyze is None:
         pytest.skip("systemd-analyze is not installed")
@@ -29,9 +34,9 @@ def test_systemd_accepts_the_unit_without_a_warning(tmp_path: Path) -> None:
     script = shutil.which("reportgen") or str(Path(sys.executable).with_name("reportgen"))
     if not Path(script).exists():
         pytest.skip("no reportgen script installed to stand in for the documented path")
-    unit = tmp_path / "reportgen.service"
-    unit.write_text(UNIT.read_text().replace(DOCUMENTED_EXEC, script))
-    done = subprocess.run([analyze, "verify", str(unit)], capture_output=True, text=True, timeout=60)
+    copy = tmp_path / unit.name
+    copy.write_text(unit.read_text().replace(DOCUMENTED_EXEC, script))
+    done = subprocess.run([analyze, "verify", str(copy)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "" and done.stderr.strip() == "", done.stderr
 

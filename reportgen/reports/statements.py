@@ -34,6 +34,7 @@ import pandas as pd
 
 from reportgen.config.models import Derived, DerivedKind, Unit
 from reportgen.periods import Kind, Period
+from reportgen.reports.base import is_missing as _missing
 
 DASH = "\u2013"
 
@@ -84,13 +85,6 @@ def missing_words(reason: Missing | str) -> str:
     return MISSING_WORDS[Missing(reason)]
 
 
-def _missing(value: object) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def _num(value: float, decimals: int) -> str:
