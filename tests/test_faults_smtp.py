@@ -83,6 +83,9 @@ def test_wrong_password_is_a_failed_delivery_and_an_alert_then_sent_after_the_fi
         fixed = Child(schedules, "fixed", REPORTGEN_TEST_SMTP_PASSWORD="s3cret")
         assert server.mailbox.wait_for(2, timeout=40), fixed.log
         assert fixed.wait_log('outcome=sent channel=alert to="support@example.org"', 10), fixed.log
+        # both rows recorded as sent before the service is stopped (the two are sent in one
+        # session and recorded one after the other)
+        assert fixed.wait_log("outcome=sent channel=email", 10), fixed.log
         assert fixed.term() == 0, fixed.log
     finally:
         svc.close()

@@ -87,7 +87,7 @@ def commentary_section(exceptions: list[Exception_], notes: dict[str, OwnerNote]
                         ("Cause", note.cause),
                         ("Action", note.action),
                         ("Recovery date", note.recovery),
-                        ("Decision asked", note.decision or "None: for noting."),
+                        ("Decision asked", note.decision or "No decision: for noting."),
                     )
                 ),
             )
