@@ -78,6 +78,19 @@ class ToleratingJobStore:
                 with contextlib.suppress(JobLookupError):
                     super().remove_job(job_id)
 
+            def start(self, scheduler: Any, alias: str) -> None:
+                # Two services starting together both find the table missing and both create
+                # it (checkfirst is not atomic); the loser's "already exists" means it is there.
+                from sqlalchemy.exc import OperationalError, ProgrammingError
+
+                for attempt in range(5):
+                    try:
+                        super().start(scheduler, alias)
+                        return
+                    except (OperationalError, ProgrammingError) as exc:
+                        if "already exists" not in str(exc) or attempt == 4:
+                            raise
+
         return Store(engine=engine, tablename=tablename)
 
 
