@@ -76,14 +76,19 @@ def owned_tempdir(parent: Path, name: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=_temp_prefix(name), suffix=".tmp", dir=parent))
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` is running on this host (a zombie, killed but not yet reaped,
+    counts as gone: it answers signal 0 too)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:  # exists, another user's
         return True
-    return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
 def sweep_stale_temps(parent: Path, name: str) -> list[Path]:
@@ -101,7 +106,7 @@ def sweep_stale_temps(parent: Path, name: str) -> list[Path]:
         if not match:
             continue
         pid = match.group(1)
-        if pid is not None and (int(pid) == os.getpid() or _alive(int(pid))):
+        if pid is not None and (int(pid) == os.getpid() or pid_alive(int(pid))):
             continue
         if pid is None:
             try:

@@ -36,6 +36,7 @@ from reportgen.document import Document, has_figures, unavailable
 from reportgen.errors import EmptyDocumentError, PeriodError, RenderError, StoreError
 from reportgen.fsutil import owned_tempdir
 from reportgen.i18n import use_language
+from reportgen.logsetup import redact
 from reportgen.manifest import MANIFEST_NAME, write_merged
 from reportgen.periods import Kind, Period
 from reportgen.reports import FORMATS, PERIOD_KINDS, REPORTS, builder, is_available
@@ -284,7 +285,7 @@ def generate(
     try:
         if session.observations.empty:
             # A pack of "no data" in every cell looks like a report; better to say why there is none.
-            where = _redact(session.store.url)
+            where = redact(session.store.url)
             limit = " received by then" if session.received_by else (" known then" if session.as_at else "")
             raise StoreError(
                 f"The store {where} holds no observations{limit}, so there is nothing to report.",
@@ -378,7 +379,7 @@ def generate(
                 "document_date": ctx.document_date.isoformat(),
                 "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "config": {"dir": str(session.config_dir), "checksum": session.config.checksum},
-                "store": _redact(session.store.url),
+                "store": redact(session.store.url),
                 "inputs": session.inputs(period),
                 "inputs_key": inputs_key,
                 "documents": {
@@ -653,11 +654,6 @@ def _executor_for(
     return pool, True
 
 
-def _redact(url: str) -> str:
-    """A store URL without any password, for the manifest."""
-    from reportgen.logsetup import redact
-
-    return redact(url)
 
 
 def due_reports(period: Period | str) -> list[tuple[str, Period]]:

@@ -42,6 +42,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from reportgen.deliver import queue as delivery_queue
 from reportgen.errors import ScheduleError, StoreError
+from reportgen.fsutil import pid_alive
 from reportgen.store import DEFAULT_PARTNERSHIP, redact
 from reportgen.store import make_engine as store_engine
 
@@ -444,7 +445,7 @@ class Ledger:
             ).mappings().all()
         for row in rows:
             run = Run.from_row(row)
-            dead = run.host == self.host and run.pid is not None and not _alive(run.pid)
+            dead = run.host == self.host and run.pid is not None and not pid_alive(run.pid)
             if dead or (row["heartbeat_at"] or "") < stale:
                 out.append(run)
         return out
@@ -560,16 +561,3 @@ def _create_tables(engine: Engine) -> None:
         except (OperationalError, ProgrammingError) as exc:
             if "already exists" not in str(exc) or attempt == 4:
                 raise
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a killed process its parent has not reaped yet (a zombie) answers signal 0 too
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True

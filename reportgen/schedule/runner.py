@@ -22,6 +22,7 @@ from reportgen.deliver.base import Parcel
 from reportgen.deliver.queue import DeliveryQueue
 from reportgen.deliver.queue import entries as queue_entries
 from reportgen.errors import ReportgenError, ScheduleError
+from reportgen.fsutil import pid_alive
 from reportgen.periods import Period
 from reportgen.schedule import jobs as jobs_module
 from reportgen.schedule.config import ChannelName, Delivery, Job, Schedules
@@ -480,7 +481,7 @@ class Runner:
         if root.is_dir():
             for folder in root.iterdir():
                 pid = folder.name.rpartition("-")[2]
-                if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+                if pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid)):
                     shutil.rmtree(folder, ignore_errors=True)
         return found
 
@@ -496,9 +497,3 @@ class Runner:
                 return False
             return run.next_attempt_at is None or run.next_attempt_at <= now
         return False
-
-
-def _alive(pid: int) -> bool:
-    from reportgen.schedule.ledger import _alive as alive
-
-    return alive(pid)
