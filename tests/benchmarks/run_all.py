@@ -97,7 +97,7 @@ class Suite:
     def board_pack(self) -> None:
         store = fixtures.demo_store(self.work)
         out = self.work / "out-board-pack"
-        cmd = fixtures.cli("run", "board-pack", "--period", "2005-03", "--store", store, "--out", str(out),
+        cmd = fixtures.cli("run", "board-pack", "--force", "--period", "2005-03", "--store", store, "--out", str(out),
                            "--config", str(fixtures.DEMO))
         work = measure(cmd, self.runs)
         html = fixtures.report_html(self.work, "board-pack", "2005-03", store)
@@ -110,7 +110,7 @@ class Suite:
     def leaflet(self) -> None:
         store = fixtures.demo_store(self.work)
         out = self.work / "out-leaflet"
-        cmd = fixtures.cli("run", "leaflet", "--period", "2005-Q1", "--store", store, "--out", str(out),
+        cmd = fixtures.cli("run", "leaflet", "--force", "--period", "2005-Q1", "--store", store, "--out", str(out),
                            "--config", str(fixtures.DEMO))
         work = measure(cmd, self.runs)
         self.single_leaflet_peak = work.peak_mb
@@ -131,7 +131,7 @@ class Suite:
             render = data["timings"]["render"]  # wall time of the render phase
             sample.extra = {"documents": documents, "render_wall": render, "per_second": documents / render}
 
-        cmd = fixtures.cli("run", "leaflet", "--period", "2005-Q1", "--each-area", "--executor", executor,
+        cmd = fixtures.cli("run", "leaflet", "--force", "--period", "2005-Q1", "--each-area", "--executor", executor,
                            "--store", store, "--out", str(out), "--config", str(config))
         return measure(cmd, runs, warmup=0, after=rate)
 
@@ -154,7 +154,7 @@ class Suite:
                 # Against one leaflet of the same partnership (same data in memory), so the ratio
                 # shows what rendering 1,000 documents adds, not the size of 1,000 areas' data.
                 out = self.work / "out-one-synthetic"
-                one = measure(fixtures.cli("run", "leaflet", "--period", "2005-Q1", "--area", "area-0001",
+                one = measure(fixtures.cli("run", "leaflet", "--force", "--period", "2005-Q1", "--area", "area-0001",
                                            "--store", store, "--out", str(out), "--config", str(config)),
                               runs, warmup=0)
                 self.add(f"each-area leaflets, {label}: peak memory", {"peak_mb": pooled.peak_mb},
