@@ -21,29 +21,31 @@ def _measure(wall: float, cpu: float, **extra: float) -> Measure:
 
 def test_the_projection_is_the_documented_sum() -> None:
     land = Country(Path("x"), "sqlite://", [f"p{n}" for n in range(10)], neighbourhoods=200)
-    # leaflets: 200 documents; the parent spent 20 s reading, evaluating and building; the
-    # Dask workers 0.5 s of CPU a document and the scheduler 0.01 s; start-up 3 s
     phases = {"store": 5.0, "evaluate": 5.0, "build": 10.0}
     local = {
         "leaflet": _measure(83.0, 140.0, documents=200, render=60.0, **phases),
         "board-pack": _measure(53.0, 60.0, documents=10, render=30.0, **phases),
     }
+    # leaflets on Dask: the client spent 12 s of CPU, the workers 100 s (0.5 a document), the
+    # scheduler 2 s (0.01 a document)
     dask = {
-        "leaflet": _measure(90.0, 10.0, documents=200, worker_cpu=100.0, scheduler_cpu=2.0),
-        "board-pack": _measure(50.0, 10.0, documents=10, worker_cpu=30.0, scheduler_cpu=0.5),
+        "leaflet": _measure(90.0, 12.0, documents=200, worker_cpu=100.0, scheduler_cpu=2.0),
+        "board-pack": _measure(50.0, 20.0, documents=10, worker_cpu=30.0, scheduler_cpu=0.5),
     }
     result = projection(local, dask, land, workers=(2, 10))
     leaflet = result["per_job"]["leaflet"]
-    assert leaflet["startup_s"] == 3.0  # 83 - 20 - 60
+    assert leaflet["client_cpu_s"] == 12.0 and leaflet["serial_phases_wall_s"] == 20.0
     assert leaflet["worker_cpu_s_per_document"] == 0.5 and leaflet["scheduler_cpu_s_per_document"] == 0.01
-    assert leaflet["worker_cpu_s_per_document_local"] == 0.6  # (140 - 20) / 200
-    # 7,000 neighbourhoods is 35x the 200 measured: 3 + 20 x 35 + 7,000 x (0.5 / N + 0.01)
-    assert abs(result["minutes"][2]["leaflet"] - (3 + 700 + 7000 * (0.25 + 0.01)) / 60) < 1e-9
-    assert abs(result["minutes"][10]["leaflet"] - (3 + 700 + 7000 * (0.05 + 0.01)) / 60) < 1e-9
-    # board packs scale by partnerships, 300 / 10: 3 + 20 x 30 + 300 x (3 / N + 0.05)
-    assert abs(result["minutes"][10]["board-pack"] - (3 + 600 + 300 * (0.3 + 0.05)) / 60) < 1e-9
-    table = projection_table(result)
-    assert "| 10 | 18.7 | 11.8 | 30.5 |" in table
+    # 7,000 neighbourhoods is 35x the 200 measured: 12 x 35 + 7,000 x (0.5 / N + 0.01)
+    assert abs(result["minutes"][2]["leaflet"] - (420 + 7000 * (0.25 + 0.01)) / 60) < 1e-9
+    assert abs(result["minutes"][10]["leaflet"] - (420 + 7000 * (0.05 + 0.01)) / 60) < 1e-9
+    # board packs scale by partnerships, 300 / 10: 20 x 30 + 300 x (3 / N + 0.05)
+    assert abs(result["minutes"][10]["board-pack"] - (600 + 300 * (0.3 + 0.05)) / 60) < 1e-9
+    assert "| 10 | 14.0 | 11.8 | 25.8 |" in projection_table(result)
+    # without Dask, the local pool's figures: (140 - 20) / 200 a document, the phases as serial
+    alone = projection(local, {}, land, workers=(2,))
+    assert alone["per_job"]["leaflet"]["worker_cpu_s_per_document"] == 0.6
+    assert abs(alone["minutes"][2]["leaflet"] - (20 * 35 + 7000 * 0.3) / 60) < 1e-9
 
 
 def test_manifests_sum_every_partnership(tmp_path: Path) -> None:

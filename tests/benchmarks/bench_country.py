@@ -125,15 +125,20 @@ def run_job(cmd: list[str], out: Path, report: str, period: str, *, client: Any 
 
 def projection(local: dict[str, Measure], dask: dict[str, Measure], land: Country,
                workers: tuple[int, ...] = (2, 8, 16, 32, 64, 128)) -> dict[str, Any]:
-    """The whole country's time on N workers, from this run's figures (see docs/performance.md).
+    """The whole country's time on N workers, from this run's CPU figures (see docs/performance.md).
 
     With ``ship="documents"`` the submitting process reads, evaluates and builds one partnership
-    after the other, and each partnership's documents are rendered before the next is read, so
-    per job: time = start-up + the parent's serial work (store + evaluation + build, summed from
-    the manifests and scaled to the country by neighbourhoods for leaflets, by partnerships for
-    board packs) + documents x (a Dask worker's CPU seconds per document / N + the scheduler's
-    CPU seconds per document, counted as serial: the scheduler is one process). CPU seconds,
-    not wall, for the per-document terms, since the machine measured on is shared.
+    after the other while the workers render, so per job:
+
+        minutes = (client CPU x scale + country documents x (worker CPU per document / N
+                   + scheduler CPU per document)) / 60
+
+    where the client is the ``reportgen run --partnerships`` process on Dask (start-up, store,
+    evaluation, build, hashing, sending), scaled to the country by neighbourhoods for leaflets and
+    by partnerships for board packs, and the scheduler's share is counted as serial (one process).
+    CPU seconds, not wall, because the machine measured on is shared: on an idle host a
+    single-threaded process's wall time is its CPU time. Without Dask figures, the local pool's
+    (the whole tree's CPU less the manifests' serial phases) stand in.
     """
     rows: dict[str, Any] = {"per_job": {}, "minutes": {}}
     for report, *_ in JOBS:
@@ -142,20 +147,21 @@ def projection(local: dict[str, Measure], dask: dict[str, Measure], land: Countr
         docs = e["documents"]
         scale = (COUNTRY_NEIGHBOURHOODS / land.neighbourhoods if report == "leaflet"
                  else COUNTRY_PARTNERSHIPS / len(land.ids))
-        serial = e["store"] + e["evaluate"] + e["build"]  # the parent's, summed over partnerships
-        # the local pool's worker seconds per document: the whole tree's CPU less the parent's share
-        per_doc_local = max(lm.cpu - serial, 0.0) / docs
-        per_doc = dm.extra["worker_cpu"] / docs if dm else per_doc_local
-        sched = dm.extra["scheduler_cpu"] / docs if dm else 0.0
-        startup = max(lm.wall - serial - e["render"], 0.0)
+        phases = e["store"] + e["evaluate"] + e["build"]  # wall, summed from the manifests
+        if dm:
+            client = dm.cpu  # wait4 of the job's own process only: the workers are not its children
+            per_doc = dm.extra["worker_cpu"] / docs
+            sched = dm.extra["scheduler_cpu"] / docs
+        else:
+            client, per_doc, sched = phases, max(lm.cpu - phases, 0.0) / docs, 0.0
         country_docs = docs * scale
         rows["per_job"][report] = {
-            "documents": docs, "country_documents": round(country_docs), "serial_s": serial, "startup_s": startup,
-            "worker_cpu_s_per_document_local": per_doc_local, "worker_cpu_s_per_document": per_doc,
-            "scheduler_cpu_s_per_document": sched,
+            "documents": docs, "country_documents": round(country_docs), "client_cpu_s": client,
+            "serial_phases_wall_s": phases, "worker_cpu_s_per_document": per_doc,
+            "scheduler_cpu_s_per_document": sched, "local_tree_cpu_s": lm.cpu,
         }
         for n in workers:
-            seconds = startup + serial * scale + country_docs * (per_doc / n + sched)
+            seconds = client * scale + country_docs * (per_doc / n + sched)
             rows["minutes"].setdefault(n, {})[report] = seconds / 60
     return rows
 
