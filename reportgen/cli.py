@@ -860,6 +860,8 @@ def returns_ingest(
     for r in results:
         if r.status == "loaded":
             click.echo(f"Archived {r.file} as {r.kept_at} (sha256 {r.checksum[:12]})")
+            if r.summary and r.summary.not_available:
+                click.echo(f"{r.file}: {r.summary.not_available} figure(s) marked not available, with the reason kept")
         elif r.status == "unchanged":
             click.echo(f"{r.file}: already loaded on {r.previous_load[:19]}; nothing changed")
     rejected = [r for r in results if r.status == "rejected"]

@@ -233,7 +233,26 @@ def evaluate_store(
     store.require(config.partnership.id)
     ids = list(config.indicators)
     frame = store.frame(as_at=as_at, until=period, indicators=None if len(ids) > 500 else ids)
-    return evaluate(config, frame, period, areas=areas)
+    evaluation = evaluate(config, frame, period, areas=areas)
+    mark_not_available(evaluation.indicators, store.notes(as_at=as_at, until=period))
+    return evaluation
+
+
+def mark_not_available(rows: pd.DataFrame, notes: pd.DataFrame) -> None:
+    """Where a partner marked a figure not available, its row's missing reason is theirs
+    ("not available: system down in March"), not "no data": in place. A row matches a note on
+    the same indicator and area whose period ends when the row's does (the month of a monthly
+    figure, the last month of a quarter or rolling year)."""
+    notes = notes[notes["not_available"]] if len(notes) else notes
+    if notes.empty or rows.empty or "missing_reason" not in rows.columns:
+        return
+    ends = {key: Period.parse(key).end for key in set(notes["period"]) | set(rows["period"].astype(str))}
+    reasons = {(r.indicator, r.area, ends[r.period]): r.note for r in notes.itertuples(index=False)}
+    gone = rows["value"].isna()  # the period's own figure: a window missing other months says so itself
+    for i in rows.index[gone]:
+        note = reasons.get((str(rows.at[i, "id"]), str(rows.at[i, "area"]), ends[str(rows.at[i, "period"])]))
+        if note:
+            rows.at[i, "missing_reason"] = f"not available: {note}"
 
 
 def indicator_rules(config: Config) -> tuple[list[str], list[Indicator | Derived], Rules]:
