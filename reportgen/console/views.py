@@ -34,7 +34,14 @@ from reportgen.console.app import (
     temp_dir,
 )
 from reportgen.console.security import csrf_ok, new_csrf
-from reportgen.console.work import month_at_a_glance, prefilled_template, previews, send_reminder, what_changed
+from reportgen.console.work import (
+    month_at_a_glance,
+    period_notes,
+    prefilled_template,
+    previews,
+    send_reminder,
+    what_changed,
+)
 from reportgen.errors import LookupFailure, ReportgenError
 from reportgen.periods import Period
 from reportgen.returns.safety import safe_filename
@@ -138,7 +145,8 @@ def partner_routes(con: Console, page: Page) -> list[Route]:
         frame = return_status(con.config, con.store, period, feeds=False)
         rows = frame[frame["partner"] == partner_id].to_dict("records")
         deadline = max((r["deadline"] for r in rows), default="")
-        return {"partner": partner, "rows": rows, "deadline": deadline, "shown_period": period}
+        notes = period_notes(con.config, con.store, period, partner_id)
+        return {"partner": partner, "rows": rows, "deadline": deadline, "shown_period": period, "notes": notes}
 
     async def returns_page(request: Request) -> Response:
         partner_id = request.path_params["partner"]
@@ -205,7 +213,8 @@ def partner_routes(con: Console, page: Page) -> list[Route]:
                 shutil.rmtree(folder, ignore_errors=True)
             detail = f"{partner_id} {original!r}: {result.status}"
             if result.summary is not None:
-                detail += f" ({result.summary.total} figures, {result.summary.revised} revised)"
+                detail += f" ({result.summary.total} figures, {result.summary.revised} revised"
+                detail += f", {result.summary.not_available} not available)"
             elif result.problems:
                 detail += f" ({len(result.problems)} problems)"
             audit(con, request, "upload-return", detail)
@@ -331,6 +340,7 @@ def support_routes(con: Console, page: Page) -> list[Route]:
 
         period = _period(con, request)
         glance = await run_in_threadpool(month_at_a_glance, con.config, con.store, period)
+        notes = await run_in_threadpool(period_notes, con.config, con.store, period)
         try:
             evaluation = await run_in_threadpool(evaluate_store, con.config, con.store, period)
             targets = evaluation.targets.to_dict("records")
@@ -339,7 +349,7 @@ def support_routes(con: Console, page: Page) -> list[Route]:
             flash(request, f"No scorecard: {flash_text}", "error")
         runs = sorted(con.ledger.runs(), key=lambda r: r.id, reverse=True)[:25]
         jobs = [j.id for j in con.settings.jobs]
-        return render(con, request, "support.html", glance=glance, targets=targets, runs=runs, jobs=jobs,
+        return render(con, request, "support.html", glance=glance, targets=targets, runs=runs, jobs=jobs, notes=notes,
                       shown_period=period, pending=len(pending_drafts(con)))  # fmt: skip
 
     async def remind(request: Request) -> Response:
