@@ -348,8 +348,12 @@ def support_routes(con: Console, page: Page) -> list[Route]:
             targets, flash_text = [], str(exc)
             flash(request, f"No scorecard: {flash_text}", "error")
         runs = sorted(con.ledger.runs(), key=lambda r: r.id, reverse=True)[:25]
+        from reportgen.schedule.requests import recent
+
+        queued = recent(con.ledger)
         jobs = [j.id for j in con.settings.jobs]
         return render(con, request, "support.html", glance=glance, targets=targets, runs=runs, jobs=jobs, notes=notes,
+                      queued=queued,
                       shown_period=period, pending=len(pending_drafts(con)))  # fmt: skip
 
     async def remind(request: Request) -> Response:
@@ -362,22 +366,18 @@ def support_routes(con: Console, page: Page) -> list[Route]:
         return redirect(con, request, f"/support?period={quote(period.key)}")
 
     async def run(request: Request) -> Response:
-        from reportgen.schedule.manual import manual_run, rerun
+        from reportgen.schedule.requests import enqueue
 
+        # queued for `reportgen serve`, never run while the browser waits (requests.py)
         form = request.state.form
         job = str(form.get("job") or "")
         period = Period.parse(str(form.get("period") or con.period.key))
-        note = str(form.get("note") or "").strip()
         again = form.get("action") == "rerun"
-        if again:
-            results = await run_in_threadpool(lambda: rerun(con.runner, job, period, note=note or None))
-        else:
-            results = await run_in_threadpool(lambda: manual_run(con.runner, job, period))
-        messages = "; ".join(m for _, _, m in results)
+        messages = "; ".join(enqueue(con.runner, job, period, again=again, note=str(form.get("note") or "").strip(),
+                                     by=request.state.user.username))  # fmt: skip
         audit(con, request, "rerun" if again else "run", f"{job} {period.key}: {messages}")
-        failed = any(r is not None and r.status != SUCCEEDED for _, r, _ in results)
-        flash(request, messages, "error" if failed else "success")
-        return redirect(con, request, f"/support?period={quote(period.key)}")
+        flash(request, messages, "success" if "queued for the service" in messages else "error")
+        return redirect(con, request, f"/support?period={quote(period.key)}#requests")
 
     async def run_detail(request: Request) -> Response:
         try:

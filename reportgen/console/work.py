@@ -21,8 +21,8 @@ from reportgen.config.models import Config
 from reportgen.errors import DataError, DeliveryError, RenderError
 from reportgen.periods import Period
 from reportgen.returns.owed import owed
-from reportgen.returns.status import return_status
 from reportgen.returns.safety import escape_formula
+from reportgen.returns.status import return_status
 from reportgen.returns.template import NOTES_COLUMN, RETURN_SHEET, VALUE_COLUMN, TemplateSummary, write_template
 from reportgen.schedule.config import Schedules
 from reportgen.store import Store

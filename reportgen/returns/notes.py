@@ -58,7 +58,7 @@ def with_notes(frame: pd.DataFrame, path: Path, shown: str, sheet: str) -> pd.Da
         return frame
     out = frame.copy()
     numbers = out["row"].str.removeprefix("row ").astype(int)
-    out[NOTE] = numbers.map(notes).fillna("")
+    out[NOTE] = numbers.map(lambda n: notes.get(n, ""))
     return out
 
 

@@ -191,8 +191,16 @@ class Service:
         self.last_sweep = dt.datetime.now(dt.UTC)  # the scheduler fired: it is alive
         self.runner.recover()
         self.run_due()
+        self.run_requested()
         self.flush_outbox()
         self.last_sweep = dt.datetime.now(dt.UTC)
+
+    def run_requested(self) -> None:
+        """Runs and reruns queued from the web console (reportgen/schedule/requests.py)."""
+        from reportgen.schedule import requests
+
+        with self._sweep_lock:
+            requests.process(self.runner)
 
     def guarded(self, what: str, work: Any) -> None:
         """Run a scheduler callback; an exception is logged and alerted, never lost in
