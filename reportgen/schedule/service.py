@@ -192,6 +192,8 @@ class Service:
         self.runner.recover()
         self.run_due()
         self.run_requested()
+        if self.settings.reminders.enabled:
+            self.send_reminders()
         self.flush_outbox()
         self.last_sweep = dt.datetime.now(dt.UTC)
 
@@ -201,6 +203,18 @@ class Service:
 
         with self._sweep_lock:
             requests.process(self.runner)
+
+    def send_reminders(self) -> None:
+        """Partners' reminders due today ([reminders] in schedules.toml; each sent once)."""
+        from zoneinfo import ZoneInfo
+
+        from reportgen.console.reminders import remind_recent
+
+        today = self.now().astimezone(ZoneInfo(self.settings.timezone)).date()
+        for r in remind_recent(self.settings, today=today):
+            if r.outcome != "already sent":
+                log.info('event=reminder job=- period=%s outcome="%s" partner=%s kind=%s', r.period, r.outcome,
+                         r.partner, r.kind)  # fmt: skip
 
     def guarded(self, what: str, work: Any) -> None:
         """Run a scheduler callback; an exception is logged and alerted, never lost in
