@@ -134,8 +134,6 @@ def send_reminder(
 ) -> tuple[list[str], str]:
     """Email the partner's contacts what they still owe for ``period`` (through the outbox,
     sent at once when SMTP is configured). Returns (recipients, status)."""
-    from reportgen.deliver.outbox import Outbox
-
     partner = config.partner(partner_id)
     # the data leads (returns_to), else the contacts with an email address
     to = list(partner.returns_to) or [c.email for c in partner.contacts if c.email]
@@ -161,15 +159,23 @@ def send_reminder(
     msg["Date"] = format_datetime(dt.datetime.now(dt.UTC))
     msg["Message-ID"] = make_msgid()
     msg.set_content("\n".join(lines))
+    return to, deliver_email(settings, msg, stem=f"reminder-{partner.id}")
+
+
+def deliver_email(settings: Schedules, msg: EmailMessage, *, stem: str) -> str:
+    """Put ``msg`` in the outbox and, when SMTP is configured, send it at once: "sent" or
+    "queued in the outbox" (where `reportgen outbox send` or the service sends it later)."""
+    from reportgen.deliver.outbox import Outbox
+
     outbox = Outbox(settings.outbox.path)
-    path = outbox.put(msg, stem=f"reminder-{partner.id}")
+    path = outbox.put(msg, stem=stem)
     if settings.smtp.configured:
         try:
             if outbox.send(settings.smtp, only=[path]).sent:
-                return to, "sent"
+                return "sent"
         except (DeliveryError, OSError):
             pass  # it waits in the outbox; `reportgen outbox send` or the service retries
-    return to, "queued in the outbox"
+    return "queued in the outbox"
 
 
 @dataclass(frozen=True)
