@@ -88,6 +88,31 @@ def screenshot(page, folder: Path, name: str) -> None:  # type: ignore[no-untype
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
+def sign_in_by_link(browser, url: str, app, outbox: Path):  # type: ignore[no-untyped-def]
+    """The board member asks for a sign-in link, opens it from the email, and is in."""
+    import email
+    import email.policy
+
+    from sqlalchemy import update
+
+    from reportgen.console.db import users
+
+    with app.state.console.db.engine.begin() as conn:
+        conn.execute(update(users).where(users.c.username == "board1").values(email="board.member@example.org"))
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True).new_page()
+    page.goto(url + "/login")
+    page.get_by_label("Email address").fill("board.member@example.org")
+    page.get_by_role("button", name="Email me a sign-in link").click()
+    assert "If that address belongs to an account" in page.locator(".panel--confirm").inner_text()
+    [eml] = [p for p in outbox.rglob("*.eml") if "board.member@example.org" in p.read_text()]
+    msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    link = re.search(r"http://\S+/login/link/\S+", msg.get_body().get_content()).group(0)  # type: ignore[union-attr]
+    page.goto(link)
+    with page.expect_navigation(url=lambda u: "/login" not in u):
+        page.get_by_role("button", name="Sign in").click()
+    return page
+
+
 def swept(app, page, outcome: str) -> None:  # type: ignore[no-untyped-def]
     """What `reportgen serve` does with a queued request on its next sweep (the subprocess
     test in test_console_runs.py runs the real service), then the page shows the outcome."""
@@ -129,6 +154,7 @@ def test_the_month_in_a_browser(browser, tmp_path: Path, tmp_path_factory: pytes
         # a figure the partner cannot supply: blank, with the reason in Notes
         ws["D4"] = None
         ws["I4"] = "Records system changeover: not yet extracted"
+        ws["I5"] = "For the board: the March operation moved reports to April."
         wb.save(workbook)
         page.set_input_files("#return", str(workbook))
         page.get_by_role("button", name="Upload return").click()
@@ -190,7 +216,7 @@ def test_the_month_in_a_browser(browser, tmp_path: Path, tmp_path_factory: pytes
         page.get_by_role("button", name="Run", exact=True).click()
         assert "board-pack 2005-03: run queued for the service" in page.locator(".notice").inner_text()
         swept(app, page, "board-pack 2005-03 v1: succeeded")
-        board = sign_in(browser, server.url, "board1")
+        board = sign_in_by_link(browser, server.url, app, tmp_path / "root" / "outbox")
         assert board.url.endswith("/board")
         screenshot(board, shots, "board")
         link = board.get_by_role("link", name=re.compile(r"\.pdf$")).first
@@ -202,7 +228,10 @@ def test_the_month_in_a_browser(browser, tmp_path: Path, tmp_path_factory: pytes
         assert len(issued) == 1 and pack.read_bytes() == issued[0].read_bytes()
         with pdfplumber.open(pack) as pdf:
             cover = squash(pdf.pages[0].extract_text() or "")
+            text = squash(" ".join(p.extract_text() or "" for p in pdf.pages))
         assert "March2005" in cover
+        # the partner asked for its note to go before the board
+        assert "Partners'notes" in text and "theMarchoperationmovedreportstoApril." in text
 
     published = list((tmp_path / "root" / "public").rglob("*.pdf"))
     assert published, "nothing was published"

@@ -58,7 +58,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -131,6 +131,8 @@ class Evaluation:
     derived: tuple[Cube, ...] = field(repr=False)
     rules: Rules = field(repr=False)
     parts_hidden: tuple[str, ...] = ()  # indicators whose numerator/denominator are not counts
+    # partners' notes on figures up to the period (store.notes; set by with_notes), for documents
+    notes: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def cube(self) -> Cube:
@@ -233,9 +235,14 @@ def evaluate_store(
     store.require(config.partnership.id)
     ids = list(config.indicators)
     frame = store.frame(as_at=as_at, until=period, indicators=None if len(ids) > 500 else ids)
-    evaluation = evaluate(config, frame, period, areas=areas)
-    mark_not_available(evaluation.indicators, store.notes(as_at=as_at, until=period))
-    return evaluation
+    return with_notes(evaluate(config, frame, period, areas=areas), store.notes(as_at=as_at, until=period))
+
+
+def with_notes(evaluation: Evaluation, notes: pd.DataFrame) -> Evaluation:
+    """The evaluation with partners' notes: not-available figures get the partner's reason
+    as their missing reason (:func:`mark_not_available`), and the notes ride along."""
+    mark_not_available(evaluation.indicators, notes)
+    return replace(evaluation, notes=notes)
 
 
 def mark_not_available(rows: pd.DataFrame, notes: pd.DataFrame) -> None:
