@@ -135,12 +135,12 @@ class Session:
     def evaluation(self, period: Period) -> Evaluation:
         """The evaluation at ``period``, computed once per session."""
         if period.key not in self._evaluations:
-            from reportgen.evaluate.engine import evaluate, with_notes
+            from reportgen.evaluate.engine import evaluate
 
             started = time.perf_counter()
             # partners' notes as known at the same moment as the figures
             notes = self.store.notes(as_at=self.received_by or self.as_at, until=period)
-            self._evaluations[period.key] = with_notes(evaluate(self.config, self.observations, period), notes)
+            self._evaluations[period.key] = evaluate(self.config, self.observations, period, notes=notes)
             self.evaluate_seconds[period.key] = time.perf_counter() - started
             log.info("evaluated %s in %.2fs", period.key, self.evaluate_seconds[period.key])
         return self._evaluations[period.key]

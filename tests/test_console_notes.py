@@ -56,6 +56,20 @@ def test_not_available_through_the_console(tmp_path: Path, pulled: Path, db_url:
     assert "Not available" in notes and "Crime system migration: &lt;b&gt;March&lt;/b&gt;" in notes
     assert "Includes a one-off operation" in notes and title in notes
 
+    # the evaluation (and so the board pack) gives the partner's reason, for the figure and for
+    # the sums it is part of: vehicle crime is theft of and from vehicles and interference
+    from reportgen.evaluate.engine import evaluate_store
+    from reportgen.periods import Period
+
+    con = app.state.console
+    evaluation = evaluate_store(con.config, con.store, Period.parse("2005-03"))
+    rows = evaluation.indicators.set_index(["id", "area"])
+    assert rows.loc[("theft_of_vehicle", "borough"), "missing_reason"] == f"not available: {REASON}"
+    assert rows.loc[("vehicle_crime", "borough"), "missing_reason"] == f"not available: {title}: {REASON}"
+    reasons = " ".join(" ".join(r) for r in evaluation.targets["reasons"])
+    assert f"not available: {title}: {REASON}" in reasons
+    assert "no data for March 2005" not in reasons.split("Vehicle crime")[1][:40]
+
     # the next download brings the reason back, so a resubmission keeps it
     again = openpyxl.load_workbook(io.BytesIO(police.get("/partner/police/template?period=2005-03").content))
     assert again["Return"]["I2"].value == REASON and again["Return"]["D2"].value is None
