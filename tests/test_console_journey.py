@@ -101,6 +101,7 @@ def sign_in_by_link(browser, url: str, app, outbox: Path):  # type: ignore[no-un
         conn.execute(update(users).where(users.c.username == "board1").values(email="board.member@example.org"))
     page = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True).new_page()
     page.goto(url + "/login")
+    screenshot(page, shots_dir(outbox.parent.parent), "login")
     page.get_by_label("Email address").fill("board.member@example.org")
     page.get_by_role("button", name="Email me a sign-in link").click()
     assert "If that address belongs to an account" in page.locator(".panel--confirm").inner_text()
@@ -161,6 +162,7 @@ def test_the_month_in_a_browser(browser, tmp_path: Path, tmp_path_factory: pytes
         accepted = page.locator(".panel--confirm").inner_text()
         assert f"Accepted: {rows - 1} figures, 1 revised, 1 not available" in accepted
         assert "Records system changeover" in page.locator("#notes + .table-wrap").inner_text()
+        screenshot(page, shots, "partner-accepted")
         page.context.close()
 
         # --- support: the month at a glance, a reminder, the leaflet run -------------------
