@@ -47,6 +47,9 @@ def test_not_available_through_the_console(tmp_path: Path, pulled: Path, db_url:
     # the partner's own page lists it, escaped
     assert "Crime system migration: &lt;b&gt;March&lt;/b&gt; figures not extracted" in sent.text
     assert "<b>March</b>" not in sent.text
+    owed = sent.text.split("What you owe")[1].split("Your notes")[0]
+    row = next(r for r in owed.split("<tr>") if title in r)
+    assert "Not available" in row  # the row the partner answered "not available" says so
 
     support = TestClient(app, follow_redirects=False)
     assert sign_in(support, "support1").status_code == 303

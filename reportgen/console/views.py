@@ -216,6 +216,10 @@ def context(con: Console, partner_id: str, period: Period) -> dict[str, Any]:
     rows = frame[frame["partner"] == partner_id].to_dict("records")
     deadline = max((r["deadline"] for r in rows), default="")
     notes = period_notes(con.config, con.store, period, partner_id)
+    # the partner answered for these rows, saying the figure is not available
+    unavailable = {(n.indicator, n.period) for n in notes if n.not_available}
+    for r in rows:
+        r["not_available"] = (r["indicator"], r["period"]) in unavailable
     return {"partner": partner, "rows": rows, "deadline": deadline, "shown_period": period, "notes": notes}
 
 
