@@ -25,6 +25,7 @@ from reportgen.schedule.ledger import SUCCEEDED, Ledger, iso
 from reportgen.schedule.manual import manual_run, rerun, resolve_jobs
 from reportgen.schedule.runner import Runner
 
+# The table is made with the ledger's own (ledger._create_tables).
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "succeeded", "failed"
 OPEN = (QUEUED, RUNNING)
 
@@ -61,16 +62,10 @@ def _now() -> str:
     return iso(dt.datetime.now(dt.UTC))
 
 
-def _ready(ledger: Ledger) -> None:
-    # made beside the ledger's tables, the way the ledger makes its own
-    metadata.create_all(ledger.engine, checkfirst=True)
-
-
 def enqueue(runner: Runner, name: str, period: Period, *, again: bool, note: str = "", by: str) -> list[str]:
     """Queue a run (or, ``again``, a rerun) of every job ``name`` resolves to. Returns one
     message per job: queued, already queued or running, or already produced."""
     ledger = runner.ledger
-    _ready(ledger)
     out = []
     for job in resolve_jobs(runner.settings, name):
         existing = ledger.find(job.id, period.key)
@@ -104,7 +99,6 @@ def enqueue(runner: Runner, name: str, period: Period, *, again: bool, note: str
 
 
 def recent(ledger: Ledger, limit: int = 20) -> list[Queued]:
-    _ready(ledger)
     r = requests.c
     with ledger.engine.connect() as conn:
         rows = conn.execute(
@@ -133,7 +127,6 @@ def _take(ledger: Ledger) -> tuple[int, RunRequest] | None:
 def process(runner: Runner) -> int:
     """Run every queued request (the service's sweep calls this). Returns how many were run."""
     ledger = runner.ledger
-    _ready(ledger)
     done = 0
     while not runner.stopping.is_set():
         taken = _take(ledger)
