@@ -12,6 +12,7 @@ from faultkit import Child
 from starlette.testclient import TestClient
 
 from reportgen.schedule import requests as queue
+from reportgen.schedule.config import load_schedules
 from reportgen.schedule.ledger import Ledger
 
 
@@ -25,6 +26,7 @@ def test_run_twice_is_one_run_done_by_serve(tmp_path: Path, pulled: Path) -> Non
     settings = settings_for(root, pulled)
     schedules = root / "schedules.toml"
     schedules.write_text(schedules.read_text() + '\n[service]\nsweep_every = "1s"\n')
+    settings = load_schedules(schedules)
     app = make_app(settings, root)
     client = TestClient(app, follow_redirects=False)
     assert sign_in(client, "support1").status_code == 303
@@ -32,6 +34,7 @@ def test_run_twice_is_one_run_done_by_serve(tmp_path: Path, pulled: Path) -> Non
     first = client.post("/support/run", data={**form, "csrf": csrf_of(client.get("/support").text)})
     assert first.status_code == 303
     assert "board-pack 2005-03: run queued for the service" in _notice(client)
+    assert "runs it at its next check (every 1 second)" in client.get("/support").text
     client.post("/support/run", data={**form, "csrf": csrf_of(client.get("/support").text)})
     assert "board-pack 2005-03 is already queued: not queued twice" in _notice(client)
     ledger = app.state.console.ledger

@@ -4,6 +4,7 @@ evaluate_store) and renders the answer."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from collections.abc import Callable
 from functools import partial
@@ -50,6 +51,13 @@ from reportgen.returns.safety import safe_filename
 from reportgen.schedule.ledger import SUCCEEDED
 
 Page = Callable[..., Callable[[Callable], Callable]]
+
+
+def _duration(span: dt.timedelta) -> str:
+    """'15 minutes', '30 seconds', '1 minute': how often the service looks for queued runs."""
+    seconds = int(span.total_seconds())
+    n, unit = (seconds // 60, "minute") if seconds >= 60 and seconds % 60 == 0 else (seconds, "second")
+    return f"{n} {unit}{'s' if n != 1 else ''}"
 
 
 def _period(con: Console, request: Request, text: str | None = None) -> Period:
@@ -436,7 +444,7 @@ async def month(con: Console, request: Request) -> Response:
     queued = recent(con.ledger)
     jobs = [j.id for j in con.settings.jobs]
     return render(con, request, "support.html", glance=glance, targets=targets, runs=runs, jobs=jobs, notes=notes,
-                  queued=queued,
+                  queued=queued, sweep_every=_duration(con.settings.service.sweep_every),
                   shown_period=period, pending=len(pending_drafts(con)))  # fmt: skip
 
 
