@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
 from console_kit import csrf_of, make_app, pulled, settings_for, sign_in  # noqa: F401 (fixture)
 from faultkit import Child
 from starlette.testclient import TestClient
@@ -14,6 +15,8 @@ from starlette.testclient import TestClient
 from reportgen.schedule import requests as queue
 from reportgen.schedule.config import load_schedules
 from reportgen.schedule.ledger import Ledger
+
+pytestmark = pytest.mark.slow  # a real serve process
 
 
 def _notice(client: TestClient) -> str:
