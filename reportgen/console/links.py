@@ -60,9 +60,11 @@ def user_by_email(db: ConsoleDb, address: str) -> User | None:
         return None
     u = users.c
     with db.engine.connect() as conn:
-        rows = conn.execute(
-            select(users).where(u.partnership == db.partnership, func.lower(u.email) == address)
-        ).mappings().all()
+        rows = (
+            conn.execute(select(users).where(u.partnership == db.partnership, func.lower(u.email) == address))
+            .mappings()
+            .all()
+        )
     found = [_user(r) for r in rows]
     if len(found) != 1 or found[0].disabled or found[0].locked:
         return None

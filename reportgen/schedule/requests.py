@@ -85,8 +85,9 @@ def enqueue(runner: Runner, name: str, period: Period, *, again: bool, note: str
         with ledger.engine.begin() as conn:
             r = requests.c
             busy = conn.execute(
-                select(r.id, r.status).where(r.partnership == ledger.partnership, r.job == job.id,
-                                             r.period == period.key, r.status.in_(OPEN))  # fmt: skip
+                select(r.id, r.status).where(
+                    r.partnership == ledger.partnership, r.job == job.id, r.period == period.key, r.status.in_(OPEN)
+                )  # fmt: skip
             ).first()
             if busy is not None:
                 out.append(f"{job.id} {period.key} is already {busy.status}: not queued twice")
