@@ -191,9 +191,10 @@ class Service:
         self.last_sweep = dt.datetime.now(dt.UTC)  # the scheduler fired: it is alive
         self.runner.recover()
         self.run_due()
-        self.run_requested()
+        # each on its own guard: a failure here is alerted and does not hold up the outbox
+        self.guarded("console requests", self.run_requested)
         if self.settings.reminders.enabled:
-            self.send_reminders()
+            self.guarded("reminders", self.send_reminders)
         self.flush_outbox()
         self.last_sweep = dt.datetime.now(dt.UTC)
 
