@@ -17,14 +17,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Column, Index, Integer, String, Table, Text, bindparam, select
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, bindparam, select
 from sqlalchemy.engine import Connection, Engine
 
 from reportgen.periods import Period
-from reportgen.store import _iso, metadata, observations
+from reportgen.store import _iso
 
 NOTE_COLUMNS = ["indicator", "area", "period", "note", "not_available"]
 MAX_NOTE = 500  # characters kept of one note: a reason, not an essay
+
+metadata = MetaData()  # the table is made by migration 0004, like the store's own
 
 figure_notes = Table(
     "figure_notes",
@@ -55,18 +57,18 @@ def write_notes(
     *,
     load_id: int,
     stamp: str,
-) -> int:
+) -> tuple[list[tuple[str, str, str]], int]:
     """Set the note state of every key the load covers (``covered``: indicator, area, period of
     its figures and of ``notes``) to what ``notes`` says: a changed note is a new version, a
-    key the return no longer notes has its note closed. Not-available keys also close their
-    current observation. Returns how many figures were marked not available anew."""
+    key the return no longer notes has its note closed. Returns the keys marked not available
+    (whose current figures the store then closes) and how many of them are new marks."""
     keys = ["indicator", "area", "period"]
     wanted = notes[NOTE_COLUMNS].copy() if len(notes) else pd.DataFrame(columns=NOTE_COLUMNS)
     wanted["note"] = wanted["note"].fillna("").astype(str).str.slice(0, MAX_NOTE)
     wanted["not_available"] = wanted["not_available"].astype(bool).astype(int)
     every = pd.concat([covered[keys], wanted[keys]]).drop_duplicates()
     if every.empty:
-        return 0
+        return [], 0
     n = figure_notes.c
     rows = conn.execute(
         select(n.id, n.indicator, n.area, n.period, n.note, n.not_available).where(
@@ -97,17 +99,9 @@ def write_notes(
         )
     if add:
         conn.execute(figure_notes.insert(), add)
-    gone = [k for k, (_, flag) in target.items() if flag and not (current.get(k) or (0, "", 0))[2]]
-    o = observations.c
-    for indicator, area, period in [k for k, (_, flag) in target.items() if flag]:
-        # the figure the partner now says is not available is no longer the current value
-        conn.execute(
-            observations.update()
-            .where(o.partnership == partnership, o.indicator == indicator, o.area == area, o.period == period,
-                   o.superseded_at.is_(None))
-            .values(superseded_at=stamp)
-        )  # fmt: skip
-    return len(gone)
+    marked = [k for k, (_, flag) in target.items() if flag]
+    fresh = [k for k in marked if not (current.get(k) or (0, "", 0))[2]]
+    return marked, len(fresh)
 
 
 def read_notes(
