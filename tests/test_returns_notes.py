@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
-import pytest
 from click.testing import CliRunner
 from returns_fixtures import fill_template, value_for, write_config
 
@@ -110,8 +109,7 @@ def test_a_blank_value_without_a_note_is_still_blank(tmp_path: Path) -> None:
     assert f"D{row}" in done.output and "is blank" in done.output
 
 
-@pytest.mark.parametrize("as_at_first", [True])
-def test_notes_are_read_as_known_at_a_time(tmp_path: Path, as_at_first: bool) -> None:
+def test_notes_are_read_as_known_at_a_time(tmp_path: Path) -> None:
     import datetime as dt
 
     import pandas as pd
