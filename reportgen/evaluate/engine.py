@@ -430,7 +430,7 @@ def _describe(
         return np.array([get(d) for d in defs], dtype=object)[ind]
 
     p = config.partnership
-    name_of = {a.id: a.name for a in (p.borough, *p.neighbourhoods, *p.comparators)}  # one scan, not one per area
+    name_of = {a.id: a.name for a in p.places}  # one scan, not one per area
     names = np.array([name_of.get(a, a) for a in cube.areas], dtype=object)
     frame = pd.DataFrame(
         {
@@ -770,7 +770,7 @@ def _judge_changes(
 
     # counts (rates per 1,000 turned back into counts with the area's fixed population)
     p = config.partnership
-    population = {a.id: a.population for a in (p.borough, *p.neighbourhoods, *p.comparators)}
+    population = {a.id: a.population for a in p.places}
     per_area = np.array([population.get(a, np.nan) for a in cube.areas], dtype=float)
     is_count = (kind == COUNT) | (kind == RATE)
     scale = np.where(kind == RATE, per_area[area] / 1000.0, 1.0)

@@ -369,8 +369,8 @@ def survey_section(ctx: ReportContext) -> Section | None:
 
 
 def _share(ctx: ReportContext, measure: Derived, area: str, year: Period) -> tuple[float, float] | None:
-    num = ctx.evaluation.series(measure.numerator, area, kind=Kind.FINANCIAL_YEAR)
-    den = ctx.evaluation.series(measure.denominator, area, kind=Kind.FINANCIAL_YEAR)
+    num = ctx.evaluation.series(measure.numerator_id, area, kind=Kind.FINANCIAL_YEAR)
+    den = ctx.evaluation.series(measure.denominator_id, area, kind=Kind.FINANCIAL_YEAR)
     if year.key not in num.index or year.key not in den.index or not den[year.key]:
         return None
     return float(num[year.key]), float(den[year.key])
