@@ -938,9 +938,10 @@ def returns_status(
     for col in ("partner", "indicator", "period", "deadline", "status", "areas", "revised"):
         table.add_column(col)
     for r in frame.itertuples():
-        status = r.status + (" (overdue)" if r.overdue else "")
+        status = str(r.status) + (" (overdue)" if r.overdue else "")  # str() for the type checker: all text already
         areas = f"{r.areas_received}/{r.areas_expected}"
-        table.add_row(r.partner, r.indicator, r.period, r.deadline, status, areas, "yes" if r.revised else "")
+        table.add_row(str(r.partner), str(r.indicator), str(r.period), str(r.deadline), status, areas,
+                      "yes" if r.revised else "")
     Console().print(table)
     click.echo(summary_line(frame))
 
@@ -1266,8 +1267,8 @@ def outbox_list(schedules_path: Path, store_url: str | None, show_all: bool) -> 
     loose = box.loose()
     for path in loose:
         with path.open("rb") as fh:
-            msg = email.message_from_binary_file(fh, policy=email.policy.default)
-        click.echo(f"{path}  To: {msg['To']}  Subject: {msg['Subject']}")
+            eml = email.message_from_binary_file(fh, policy=email.policy.default)
+        click.echo(f"{path}  To: {eml['To']}  Subject: {eml['Subject']}")
     waiting = len(box.pending())
     click.echo(f"{waiting} message(s) waiting in {box.pending_dir}; {shown} queued deliveries listed, "
                f"{len(box.failed())} refused for good in {box.failed_dir}", err=True)

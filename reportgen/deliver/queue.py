@@ -410,4 +410,4 @@ class DeliveryQueue:
 
 def read_eml(path: Path) -> EmailMessage:
     with path.open("rb") as fh:
-        return email.message_from_binary_file(fh, policy=email.policy.default)  # type: ignore[return-value]
+        return email.message_from_binary_file(fh, policy=email.policy.default)

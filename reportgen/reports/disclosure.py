@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from reportgen.i18n import SOURCE_LANGUAGE, _, current
 
@@ -147,7 +147,7 @@ def protect_parts(
 
 
 @dataclass(frozen=True)
-class ProtectedGrid:
+class ProtectedGrid(Generic[R, C]):
     """A table of counts with its margins, after primary and secondary suppression."""
 
     cells: dict[tuple[R, C], Figure]
@@ -167,7 +167,7 @@ def protect_grid(
     column_totals: Mapping[C, float | None] | None = None,
     grand_total: float | None = None,
     decimals: int = 0,
-) -> ProtectedGrid:
+) -> ProtectedGrid[R, C]:
     """Two-way suppression: rows (e.g. areas) and columns (e.g. crime types) both add up.
 
     The one-way rule is applied to every row and every column in turn until nothing more
@@ -200,15 +200,16 @@ def protect_grid(
                 if r in row_fig and total is not None:
                     row_fig[r] = total
         for c in columns:
-            group = {r: grid[(r, c)] for r in rows if (r, c) in grid}
-            new, total, moved = protect_group(group, col_fig.get(c), limit(c))
+            down = {r: grid[(r, c)] for r in rows if (r, c) in grid}
+            new_down, total, moved = protect_group(down, col_fig.get(c), limit(c))
             if moved:
                 changed = True
-                grid.update({(r, c): f for r, f in new.items()})
+                grid.update({(r, c): f for r, f in new_down.items()})
                 if c in col_fig and total is not None:
                     col_fig[c] = total
         # The margins are parts of the grand total in both directions.
-        for margin, lim in ((row_fig, row_limit), (col_fig, row_limit)):
+        margins: tuple[tuple[dict[Any, Figure], int], ...] = ((row_fig, row_limit), (col_fig, row_limit))  # R or C keys
+        for margin, lim in margins:
             if grand is None or not margin:
                 continue
             new, grand_new, moved = protect_group(dict(margin), grand, lim)
