@@ -205,7 +205,7 @@ class Evaluation:
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     rows = frame.to_dict("records")
-    return [{k: _plain(v) for k, v in r.items()} for r in rows]
+    return [{str(k): _plain(v) for k, v in r.items()} for r in rows]
 
 
 def _plain(v: Any) -> Any:
@@ -406,7 +406,7 @@ def _rows(config: Config, cube: Cube, has_data: np.ndarray) -> pd.DataFrame:
     # monitored rows follow the measures, by indicator then area in config order
     mon = pd.DataFrame({"key": monitored})
     meas = pd.DataFrame({"key": np.array(key, dtype=np.int64), "strategy": strategy, "target": target})
-    meas["measure"] = measure
+    meas["measure"] = measure  # type: ignore[assignment]  # pandas-stubs: a list of objects is a column too
     meas["_order"] = order
     mon["strategy"] = ""
     mon["target"] = ""
@@ -484,9 +484,9 @@ def _targets_and_status(
     measures = rows["measure"].to_numpy(dtype=object)
     eval_hi = win["eval_hi"][ind]
     targeted_rows = np.flatnonzero(rows["strategy"].to_numpy(dtype=object) != "")
-    for i in targeted_rows:  # one per measure in the config: dozens
+    for i in targeted_rows.tolist():  # one per measure in the config: dozens
         m = measures[i]
-        s = strategies[rows["strategy"].iat[i]]
+        s = strategies[str(rows["strategy"].iat[i])]
         if m.baseline_value is not None:
             base = m.baseline_value
         else:
@@ -585,7 +585,9 @@ def _spc(
         codes = np.flatnonzero(rules.native_months == step)
         hi = int(win["eval_hi"][codes].max())
         t_report = (hi + 1) // int(step)
-        key, t, value = [], [], []
+        key_parts: list[np.ndarray] = []
+        t_parts: list[np.ndarray] = []
+        value_parts: list[np.ndarray] = []
         # t numbers the native periods, (end + 1) // step; the look-back in t is a range of
         # end months, so rows are picked by comparing end as it is and t is worked out for them only
         end_lo = (t_report - SPC_LOOKBACK + 1) * int(step) - 1
@@ -594,13 +596,13 @@ def _spc(
         rebase = [[(Period.parse(r).end + 1) // int(step) for r in d.spc_rebase] for d in defs]
         starts = np.array([segment_starts(r, t_report) for r in rebase], dtype=float).reshape(-1, 2)
         for part in rows.parts:
-            mine = (part.end >= end_lo) & (part.end <= end_hi)
+            mine: np.ndarray = (part.end >= end_lo) & (part.end <= end_hi)
             if len(codes) < len(defs):  # native rows of these indicators are `step` months long
                 mine &= np.isin(part.ind, codes)
-            key.append(part.key[mine])
-            t.append((part.end[mine].astype(np.int64) + 1) // int(step))
-            value.append(part.value[mine])
-        key, t, value = (np.concatenate(a) if a else np.empty(0) for a in (key, t, value))
+            key_parts.append(part.key[mine])
+            t_parts.append((part.end[mine].astype(np.int64) + 1) // int(step))
+            value_parts.append(part.value[mine])
+        key, t, value = (np.concatenate(a) if a else np.empty(0) for a in (key_parts, t_parts, value_parts))
         if not len(key):
             continue
         # A dense (series x period) grid: SPC then works on columns, with no sorting or
@@ -623,7 +625,7 @@ def _spc(
             signal[k] = out["spc_signal"].to_numpy(dtype=object)
             variation[k] = out["spc_variation"].to_numpy(dtype=object)
             continue
-        grid = np.full(len(series) * SPC_LOOKBACK, np.nan)
+        grid: np.ndarray = np.full(len(series) * SPC_LOOKBACK, np.nan)
         grid[cell] = value
         grid = grid.reshape(len(series), SPC_LOOKBACK)
         mine = series // n_areas
