@@ -20,6 +20,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import (
@@ -38,7 +39,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import Connection, CursorResult, Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from reportgen.errors import StoreError
@@ -147,6 +148,14 @@ def sqlite_path(url: str) -> Path | None:
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
     return Path(parsed.database)
+
+
+def new_id(result: CursorResult[Any]) -> int:
+    """The primary key of the one row an INSERT has just written."""
+    key = result.inserted_primary_key
+    if key is None:  # SQLAlchemy gives None only for statements other than a one-row INSERT
+        raise StoreError("the insert returned no primary key")
+    return int(key[0])
 
 
 def make_engine(url: str, *, create: bool) -> Engine:
@@ -287,7 +296,7 @@ class Store:
                 # concurrent loads never both see a key as new.
                 if conn.dialect.name == "postgresql":
                     conn.execute(select(func.pg_advisory_xact_lock(func.hashtext("reportgen:" + self.partnership))))
-                load_id = conn.execute(
+                load_id = new_id(conn.execute(
                     loads.insert().values(
                         partnership=self.partnership,
                         source=source,
@@ -297,7 +306,7 @@ class Store:
                         loaded_at=stamp,
                         n_rejected=rejected,
                     )
-                ).inserted_primary_key[0]
+                ))
                 current = self._current_versions(conn, df)
                 merged = df.merge(current, on=["indicator", "area", "period"], how="left", sort=False)
                 known = merged["old_id"].notna()
@@ -377,7 +386,7 @@ class Store:
         versions (known at ``as_at``, if given), the newest received at or before it.
         """
         clauses: list[str] = ["partnership = :partnership"]
-        params: dict[str, object] = {"partnership": self.partnership}
+        params: dict[str, str | int] = {"partnership": self.partnership}
         if received_by is not None:
             # the newest qualifying version is picked below, so superseded rows stay in play
             params["received_by"] = _iso(received_by)

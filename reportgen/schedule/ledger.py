@@ -43,7 +43,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from reportgen.deliver import queue as delivery_queue
 from reportgen.errors import ScheduleError, StoreError
 from reportgen.fsutil import pid_alive
-from reportgen.store import DEFAULT_PARTNERSHIP, redact
+from reportgen.store import DEFAULT_PARTNERSHIP, new_id, redact
 from reportgen.store import make_engine as store_engine
 
 metadata = MetaData()
@@ -279,7 +279,7 @@ class Ledger:
         }
         try:
             with self.engine.begin() as conn:
-                run_id = conn.execute(
+                run_id = new_id(conn.execute(
                     runs.insert().values(
                         partnership=self.partnership,
                         job=job,
@@ -293,7 +293,7 @@ class Ledger:
                         note=note,
                         **values,
                     )
-                ).inserted_primary_key[0]
+                ))
             return self.get(int(run_id))
         except IntegrityError:
             pass
