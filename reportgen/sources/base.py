@@ -16,13 +16,13 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from reportgen.config.models import Config, Partner, SourceSpec, Unit
+from reportgen.config.models import Config, Indicator, Partner, SourceSpec, Unit
 from reportgen.errors import ConfigError, DataError, PeriodError
 from reportgen.periods import Period
 
@@ -135,10 +135,13 @@ def normal_text(value: str) -> str:
     return " ".join(str(value).split()).casefold()
 
 
-class Source(ABC):
+OptionsT = TypeVar("OptionsT", bound=SourceOptions)
+
+
+class Source(ABC, Generic[OptionsT]):
     """Base class. Subclasses set ``type_name`` and ``Options`` and implement ``read``."""
 
-    registry: ClassVar[dict[str, type[Source]]] = {}
+    registry: ClassVar[dict[str, type[Source[Any]]]] = {}
     type_name: ClassVar[str]
     Options: ClassVar[type[SourceOptions]] = SourceOptions
 
@@ -165,7 +168,8 @@ class Source(ABC):
         self.period = period
         self.progress = progress
         try:
-            self.options = self.Options.model_validate(spec.options)
+            # a subclass's Options is the class of its OptionsT: CsvSource(Source[CsvOptions]) has Options = CsvOptions
+            self.options = cast(OptionsT, self.Options.model_validate(spec.options))
         except ValidationError as exc:
             err = exc.errors()[0]
             key = ".".join(str(p) for p in err["loc"])
@@ -274,7 +278,7 @@ def validate_observations(
 
     def place(n: int, column: str) -> str:
         cell = df.at[n, f"cell_{column}"] if f"cell_{column}" in df.columns else None
-        return str(cell) if cell else f"{df.at[n, 'row']}, column {column!r}"
+        return str(cell) if cell else f"{df.at[n, 'row']!s}, column {column!r}"
 
     def fail(mask: pd.Series, column: str, why: str, values: pd.Series | None = None) -> None:
         mask = mask.fillna(False).astype(bool) & ~bad
@@ -354,13 +358,13 @@ def validate_observations(
     with np.errstate(invalid="ignore"):
         fractional = finite & (values != np.floor(values))
     fail((units == Unit.COUNT) & fractional, "value", "is not a whole number, and a count must be", as_text)
-    ranges = {i: getattr(ind, "plausible_range", None) for i, ind in indicators.items()}
-    ranges = {i: r for i, r in ranges.items() if r is not None}  # derived indicators are never loaded
+    # derived indicators are never loaded, and have no range
+    ranges = {i: ind.plausible_range for i, ind in indicators.items() if isinstance(ind, Indicator)}
     low = text["indicator"].map({i: r[0] for i, r in ranges.items()})
     high = text["indicator"].map({i: r[1] for i, r in ranges.items()})
     outside = finite & ((values < low) | (values > high))
     for n in outside[outside & ~bad].index[:1]:  # name the range in the message
-        low_n, high_n = ranges[text["indicator"].at[n]]
+        low_n, high_n = ranges[str(text["indicator"].at[n])]
         fail(
             outside,
             "value",
@@ -390,8 +394,8 @@ def validate_observations(
                 & (df["area"] == df.at[n, "area"])
                 & (df["period"] == df.at[n, "period"])
             ].index[0]
-            key = f"{df.at[n, 'indicator']} / {df.at[n, 'area']} / {df.at[n, 'period']}"
-            why = f"a second value for {key} (the first is at {df.at[first, 'row']})"
+            key = f"{df.at[n, 'indicator']!s} / {df.at[n, 'area']!s} / {df.at[n, 'period']!s}"
+            why = f"a second value for {key} (the first is at {df.at[first, 'row']!s})"
             problems.append(Problem(str(df.at[n, "row"]), "", key, why, int(n)))
     if problems:
         raise ValidationFailed(

@@ -132,13 +132,13 @@ class PoliceUkOptions(SourceOptions):
         return codes
 
 
-class PoliceUkSource(Source):
+class PoliceUkSource(Source[PoliceUkOptions]):
     type_name = "policeuk"
     Options = PoliceUkOptions
 
     def __init__(self, spec: SourceSpec, partner: Partner, config: Config, **kwargs: Any) -> None:
         super().__init__(spec, partner, config, **kwargs)
-        opts: PoliceUkOptions = self.options  # type: ignore[assignment]
+        opts = self.options
         # checked here, with the partnership at hand: ignoring a code the partnership lists is a contradiction
         if isinstance(opts.ignore_unmatched_lsoas, tuple):
             ours = {normal_code(c) for c in lsoa_areas(config, f"partners/{partner.id}.toml")}
@@ -152,7 +152,7 @@ class PoliceUkSource(Source):
                 )
 
     def read(self) -> SourceData:
-        opts: PoliceUkOptions = self.options  # type: ignore[assignment]
+        opts = self.options
         folder = self.path(opts.path)
         if not folder.is_dir():
             raise DataError("is not a folder", file=str(folder), hint="'path' names the folder of police.uk files")
