@@ -167,7 +167,7 @@ class Session:
         latest = loads.sort_values("id").groupby(["partner", "source"], sort=True).tail(1)
         columns = ["partner", "source", "file", "checksum", "loaded_at"]
         records = latest[columns].sort_values(["partner", "source"]).to_dict("records")
-        return [{k: (None if pd.isna(v) else v) for k, v in r.items()} for r in records]
+        return [{str(k): (None if pd.isna(v) else v) for k, v in r.items()} for r in records]
 
     def returns_status(self, period: Period) -> pd.DataFrame | None:
         """Partners' returns owed for ``period`` (received, late, partial, missing, revised)

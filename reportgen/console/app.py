@@ -106,7 +106,7 @@ def _session(con: Console, request: Request) -> dict[str, Any]:
             data = {"csrf": new_csrf()}
             request.state.session_dirty = True
         request.state.session = data
-    return request.state.session  # type: ignore[no-any-return]
+    return request.state.session
 
 
 def _save(con: Console, request: Request, response: Response) -> Response:

@@ -233,13 +233,14 @@ def comms_routes(con: Console, page: Page) -> list[Route]:
     async def drafts(request: Request) -> Response:
         items = []
         for run in pending_drafts(con):
-            pages = []
+            pages: list[tuple[int, int]] = []  # (pdf, page number) of each preview image
             for n, pdf in enumerate(_pdfs(run)[:1]):
+                shots: list[Path] = []
                 try:
-                    pages = await run_in_threadpool(previews, pdf)
+                    shots = await run_in_threadpool(previews, pdf)
                 except ReportgenError as exc:
                     flash(request, str(exc), "error")
-                pages = [(n, k + 1) for k in range(len(pages))]
+                pages = [(n, k + 1) for k in range(len(shots))]
             items.append({"run": run, "pages": pages,
                           "files": [(i, p.name) for i, p in enumerate(run.files) if p.is_file()]})  # fmt: skip
         history = [r for r in latest_runs(con.ledger.runs(status=SUCCEEDED)) if r.approval in ("released", "rejected")]

@@ -10,10 +10,12 @@ import datetime as dt
 import os
 import shutil
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
+from typing import Any, cast
 
 import pandas as pd
 
@@ -37,7 +39,7 @@ def prefilled_template(
     held = store.frame(indicators=sorted({r.indicator for r in rows}))
     if held.empty:
         return summary, 0
-    values = {(r.indicator, r.area, r.period): r.value for r in held.itertuples(index=False)}
+    values = {(r.indicator, r.area, r.period): r.value for r in cast(Iterable[Any], held.itertuples(index=False))}
     from openpyxl import load_workbook
 
     wb = load_workbook(path)
@@ -193,5 +195,5 @@ def what_changed(config: Config, store: Store, before: dt.datetime, after: dt.da
             before=None if pd.isna(r.value_before) else float(r.value_before),
             now=float(r.value),
         )
-        for r in differ.itertuples(index=False)
+        for r in cast(Iterable[Any], differ.itertuples(index=False))  # a frame's rows: columns as attributes
     ]

@@ -8,10 +8,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from reportgen.errors import ConfigError
 from reportgen.periods import Period, financial_year_start
 from reportgen.scaffold.inputs import Census, PoliceFiles, split_lsoa_name
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ASB = "anti-social behaviour"
 
@@ -240,8 +244,8 @@ def make_plan(
     rows_in_area = int(counts.loc[inside, "rows"].sum())
     outside = counts[~inside & (counts["LSOA code"] != "")]
     rows_outside: dict[str, int] = Counter()
-    for name, n in outside.groupby("LSOA name")["rows"].sum().items():
-        la = (split_lsoa_name(str(name)) or (str(name) or "(no name)", ""))[0]
+    for lsoa_name, n in outside.groupby("LSOA name")["rows"].sum().items():
+        la = (split_lsoa_name(str(lsoa_name)) or (str(lsoa_name) or "(no name)", ""))[0]
         rows_outside[la] += int(n)
     if rows_in_area == 0:
         raise ConfigError(
@@ -341,7 +345,7 @@ def _sibling_home(code: str, census: Census, police_names: dict[str, str], chose
     return max(homes, key=lambda h: (vanished[h], homes[h], h))
 
 
-def _indicators(police: PoliceFiles, inside) -> list[CrimeIndicator]:  # type: ignore[no-untyped-def]
+def _indicators(police: PoliceFiles, inside: pd.Series) -> list[CrimeIndicator]:
     """One indicator per crime type (spellings that differ only in case or spaces share one).
     Every type anywhere in the files is mapped, so no row is dropped for its type."""
     rows = police.counts.loc[inside].groupby("Crime type")["rows"].sum()
@@ -369,9 +373,9 @@ def _indicators(police: PoliceFiles, inside) -> list[CrimeIndicator]:  # type: i
 def _choose_priorities(
     hoods: list[Neighbourhood],
     police: PoliceFiles,
-    inside,
+    inside: pd.Series,
     count: int,
-    notes: list[str],  # type: ignore[no-untyped-def]
+    notes: list[str],
 ) -> None:
     """Priority neighbourhoods: the ``count`` highest crime rates per 1,000 residents (all crime
     excluding ASB, the last 12 months in the files). A starting point, to be changed."""
