@@ -52,7 +52,7 @@ def is_missing(value: float | None) -> bool:
 
 def is_small(value: float | None, threshold: int) -> bool:
     """True when a count is below a positive threshold (zero counts are small too)."""
-    return threshold > 0 and not is_missing(value) and float(value) < threshold  # type: ignore[arg-type]
+    return threshold > 0 and value is not None and not is_missing(value) and float(value) < threshold
 
 
 @dataclass(frozen=True)
@@ -72,18 +72,26 @@ class Figure:
         return not self.suppressed and not is_missing(self.value)
 
     @property
+    def number(self) -> float:
+        """``value`` for arithmetic on a figure that has one (every shown figure, and a withheld
+        count kept for building other safe figures); a figure without a value refuses."""
+        if self.value is None:
+            raise ValueError(f"the figure {self.text!r} has no value")
+        return float(self.value)
+
+    @property
     def safe_value(self) -> float | None:
         """The value if it may be published, else None."""
-        return float(self.value) if self.shown else None  # type: ignore[arg-type]
+        return self.number if self.shown else None
 
 
 def count_figure(value: float | None, threshold: int, decimals: int = 0) -> Figure:
     """Primary suppression of one count."""
-    if is_missing(value):
+    if value is None or is_missing(value):
         return Figure(None, _("not available"), suppressed=True, reason="missing")
     if is_small(value, threshold):
-        return Figure(float(value), fewer_than(threshold), suppressed=True, reason="small")  # type: ignore[arg-type]
-    return Figure(float(value), format_number(float(value), decimals))  # type: ignore[arg-type]
+        return Figure(float(value), fewer_than(threshold), suppressed=True, reason="small")
+    return Figure(float(value), format_number(float(value), decimals))
 
 
 def hide(figure: Figure, threshold: int, reason: Reason = "secondary") -> Figure:
@@ -224,15 +232,15 @@ def difference_figure(current: Figure, previous: Figure, decimals: int = 0) -> F
     """current - previous, withheld if either side is (else it would give the other back)."""
     if not (current.shown and previous.shown):
         return Figure(None, _("not shown"), suppressed=True, reason="derived")
-    diff = float(current.value) - float(previous.value)  # type: ignore[arg-type]
+    diff = current.number - previous.number
     return Figure(diff, format_number(diff, decimals))
 
 
 def change_pct_figure(current: Figure, previous: Figure) -> Figure:
     """Percentage change, withheld if either side is withheld or the base is zero."""
-    if not (current.shown and previous.shown) or float(previous.value) == 0:  # type: ignore[arg-type]
+    if not (current.shown and previous.shown) or previous.number == 0:
         return Figure(None, _("not shown"), suppressed=True, reason="derived")
-    pct = (float(current.value) - float(previous.value)) / float(previous.value) * 100  # type: ignore[arg-type]
+    pct = (current.number - previous.number) / previous.number * 100
     return Figure(pct, format_number(pct, 0))
 
 
@@ -240,7 +248,7 @@ def rate_figure(count: Figure, population: float, per: int = 1000, decimals: int
     """A rate per ``per`` residents; withheld when its count is, as rate x population = count."""
     if not count.shown or population <= 0:
         return Figure(None, _("not shown"), suppressed=True, reason="derived")
-    rate = float(count.value) / population * per  # type: ignore[arg-type]
+    rate = count.number / population * per
     return Figure(rate, format_number(rate, decimals))
 
 
