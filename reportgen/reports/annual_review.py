@@ -30,6 +30,7 @@ from reportgen.reports.base import (
 )
 from reportgen.reports.parts import (
     DASH,
+    area_row,
     definitions_section,
     lead_measure,
     measure_statements,
@@ -274,7 +275,7 @@ def bounds_section(ctx: ReportContext) -> Section | None:
     rows = rows_by_area(ctx, indicator)
     if ctx.borough not in rows.index:
         return None
-    row = rows.loc[ctx.borough].copy()
+    row = area_row(rows, ctx.borough).copy()
     row["area"] = ctx.borough
     chart = spc_block(ctx, row)
     if chart is None:

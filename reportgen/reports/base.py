@@ -12,7 +12,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, SupportsFloat, cast
 
 import pandas as pd
 
@@ -129,9 +129,15 @@ def is_missing(value: object) -> bool:
     if value is None:
         return True
     try:
-        return bool(pd.isna(value))
+        return bool(pd.isna(cast(Any, value)))  # a scalar of any kind; list-likes raise below
     except (TypeError, ValueError):
         return False
+
+
+def as_float(value: object) -> float:
+    """A value that :func:`is_missing` has passed, as a float: it is a number of some kind
+    (int, float, numpy or pandas scalar), whatever the frame's column type says."""
+    return float(cast(SupportsFloat, value))
 
 
 def round_half_up(value: float, decimals: int = 0) -> float:
@@ -144,7 +150,7 @@ def fmt_number(value: object, decimals: int = 0, *, missing: str = "No data") ->
     """2916 -> '2,916'; 12.345 with 1 decimal -> '12.3'."""
     if is_missing(value):
         return missing
-    number = round_half_up(float(value), decimals)  # type: ignore[arg-type]
+    number = round_half_up(as_float(value), decimals)
     return f"{number:,.{decimals}f}"
 
 
@@ -167,7 +173,7 @@ def fmt_pct_change(change_pct: object) -> str:
     """-25.4 -> 'Down 25%', 169.0 -> 'Up 169%', 0.2 -> 'No change' (rounded half up)."""
     if is_missing(change_pct):
         return "No data"
-    rounded = round_half_up(float(change_pct))  # type: ignore[arg-type]
+    rounded = round_half_up(as_float(change_pct))
     if rounded == 0:
         return "No change"
     return f"{'Up' if rounded > 0 else 'Down'} {abs(rounded):,.0f}%"
@@ -175,9 +181,9 @@ def fmt_pct_change(change_pct: object) -> str:
 
 def fmt_share(numerator: object, denominator: object, decimals: int = 0) -> str:
     """'28% (150 of 536)': every percentage with its denominator."""
-    if is_missing(numerator) or is_missing(denominator) or not float(denominator):  # type: ignore[arg-type]
+    if is_missing(numerator) or is_missing(denominator) or not as_float(denominator):
         return "No data"
-    share = 100.0 * float(numerator) / float(denominator)  # type: ignore[arg-type]
+    share = 100.0 * as_float(numerator) / as_float(denominator)
     return f"{fmt_number(share, decimals)}% ({fmt_number(numerator)} of {fmt_number(denominator)})"
 
 
