@@ -13,13 +13,21 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from reportgen import __version__
 from reportgen.errors import ReportgenError
 from reportgen.logsetup import FORMATS, redact
+
+if TYPE_CHECKING:  # the modules themselves are imported inside the commands that use them
+    from reportgen.config.models import Partner, SourceSpec
+    from reportgen.console.db import ConsoleDb
+    from reportgen.periods import Period
+    from reportgen.schedule.config import Job, Schedules
+    from reportgen.schedule.ledger import Run
+    from reportgen.schedule.runner import Runner
 
 CONFIG_HELP = "Partnership config folder (default: data_sources/)."
 STORE_HELP = (
@@ -234,7 +242,7 @@ def pull(config_dir: Path, store_url: str | None, partners: tuple[str, ...]) -> 
         task = progress.add_task("Pulling sources", total=total)
         files = progress.add_task("Reading files", total=None, visible=False)
 
-        def tick(partner, spec) -> None:  # type: ignore[no-untyped-def]
+        def tick(partner: Partner, spec: SourceSpec) -> None:
             progress.update(task, advance=1, description=f"{partner.id}/{spec.id}")
             progress.update(files, visible=False)
 
@@ -961,7 +969,7 @@ def schedules_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
-def _load_schedules(path: Path, store_url: str | None = None):  # type: ignore[no-untyped-def]
+def _load_schedules(path: Path, store_url: str | None = None) -> Schedules:
     from reportgen.schedule.config import load_schedules
 
     settings = load_schedules(path)
@@ -1140,7 +1148,7 @@ def history(
         click.echo("No runs recorded yet.", err=True)
 
 
-def _report_outcomes(runner, outcomes) -> None:  # type: ignore[no-untyped-def]
+def _report_outcomes(runner: Runner, outcomes: list[tuple[Job, Run | None, str]]) -> None:
     failed = False
     for _job, run, message in outcomes:
         click.echo(message)
@@ -1309,7 +1317,7 @@ def outbox_send(schedules_path: Path, store_url: str | None) -> None:
     if errors:
         raise DeliveryError(f"{len(box.pending())} message(s) still waiting, {refused} refused: {errors[0]}")
 
-def _deliver_by_hand(report: str, period, schedules_path: Path, store_url: str | None,  # type: ignore[no-untyped-def]
+def _deliver_by_hand(report: str, period: Period, schedules_path: Path, store_url: str | None,
                      force: bool) -> None:
     from reportgen.schedule.ledger import Ledger
     from reportgen.schedule.manual import manual_run
@@ -1411,7 +1419,9 @@ def returns_remind(schedules_path: Path, store_url: str | None, period_text: str
 
 
 # --- the web console (reportgen/console/; docs/console.md) ---------------------------------------
-def _console_db(schedules_path: Path, store_url: str | None, config_dir: Path | None = None):  # type: ignore[no-untyped-def]
+def _console_db(
+    schedules_path: Path, store_url: str | None, config_dir: Path | None = None
+) -> tuple[ConsoleDb, Path]:
     """The console's tables in the store database named by schedules.toml (or --store), for
     the partnership of --config (else schedules.toml's config_dir, else data_sources)."""
     from reportgen.config.loader import load_partnership
