@@ -20,7 +20,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from sqlalchemy import (
@@ -45,6 +45,9 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from reportgen.errors import StoreError
 from reportgen.logsetup import redact
 from reportgen.periods import Period
+
+if TYPE_CHECKING:
+    import sqlite3
 
 DEFAULT_URL_ENV = "REPORTGEN_STORE"
 DEFAULT_PATH = Path("var") / "reportgen.sqlite"
@@ -487,7 +490,9 @@ def _insert_many(conn: Connection, rows: pd.DataFrame) -> None:
     if conn.dialect.driver == "psycopg":
         # PostgreSQL's COPY, in this transaction: several times faster than executemany
         sql = f"COPY {observations.name} ({', '.join(columns)}) FROM STDIN"
-        with conn.connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[union-attr]
+        driver = conn.connection.driver_connection
+        assert driver is not None  # None only once the connection is closed, and it is open here
+        with driver.cursor() as cursor, cursor.copy(sql) as copy:
             for row in _tuples(rows):
                 copy.write_row(row)
         return
@@ -504,7 +509,7 @@ def _first_line(exc: BaseException) -> str:
     return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     # WAL lets the scheduler read while a pull writes; a busy timeout avoids spurious
     # "database is locked" when two processes touch the store at once.
     cur = dbapi_conn.cursor()
