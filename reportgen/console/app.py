@@ -184,7 +184,7 @@ def page(con: Console, *roles: str) -> Callable[[Handler], Handler]:
                     return render(con, request, "error.html", status=413, title="The file is too large",
                                   message="Returns are much smaller than 5 MB: is this the right file?")  # fmt: skip
                 form = await request.form(max_part_size=MAX_UPLOAD)
-                if not csrf_ok(session, form.get("csrf")):  # type: ignore[arg-type]
+                if not csrf_ok(session, form.get("csrf")):
                     audit(con, request, "csrf-refused", f"POST {request.url.path}")
                     return render(con, request, "error.html", status=403, title="The form has expired",
                                   message="Go back, reload the page and try again.")  # fmt: skip

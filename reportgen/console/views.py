@@ -74,7 +74,7 @@ def login(con: Console) -> Callable:
             return render(con, request, "login.html", errors=[], username="", next=nxt)
         ip = client_ip(request)
         form = await request.form(max_part_size=4096)
-        if not csrf_ok(session, form.get("csrf")):  # type: ignore[arg-type]
+        if not csrf_ok(session, form.get("csrf")):
             db.record(con.db, "-", "csrf-refused", "POST /login", ip)
             return render(con, request, "error.html", status=403, title="The form has expired",
                           message="Go back, reload the page and try again.")  # fmt: skip

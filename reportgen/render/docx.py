@@ -424,8 +424,8 @@ class _Writer:
                 for icon in value.icons if isinstance(value, Cell) else ():
                     _add_icon(paragraph, icon)
                 status = cell_status(value)
-                if status is not None:
-                    _add_status(paragraph, status, value.text)  # type: ignore[union-attr]
+                if status is not None and isinstance(value, Cell):  # only a Cell has a status
+                    _add_status(paragraph, status, value.text)
                     _shade(cell._tc, TONE_COLOURS[status.tone.value][1])
                 else:
                     paragraph.add_run(i18n.keep_digit_groups(cell_text(value)))

@@ -368,7 +368,7 @@ def build(ctx: ReportContext) -> list[tuple[str, Document]]:
     cached = getattr(ctx, "_web_documents", None)
     if cached is None:
         cached = [(STEM, _page(ctx))]
-        ctx._web_documents = cached  # type: ignore[attr-defined]
+        ctx._web_documents = cached  # type: ignore[attr-defined]  # this run's page, kept on its context
     return cached
 
 

@@ -60,7 +60,7 @@ def read_police_folder(folder: Path, progress: Callable[[int, int, str], None] |
             file=str(folder),
             hint="download the street-level crime files from data.police.uk into it",
         )
-    forces = {STREET_FILE.match(p.name)["force"] for p in files}  # type: ignore[index]
+    forces = {m["force"] for p in files if (m := STREET_FILE.match(p.name))}  # every one matches (above)
     nested = any(p.parent != folder for p in files)
     stem = f"*-{forces.pop()}-street.csv*" if len(forces) == 1 else "*-street.csv*"
     pattern = f"**/{stem}" if nested else stem

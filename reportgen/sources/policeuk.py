@@ -30,6 +30,7 @@ import difflib
 import logging
 import re
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
@@ -531,7 +532,7 @@ def to_observations(
     lsoa_area: dict[str, str],
     borough: str,
     *,
-    gaps: set[tuple[str, str]] = frozenset(),  # type: ignore[assignment]
+    gaps: AbstractSet[tuple[str, str]] = frozenset(),
 ) -> pd.DataFrame:
     """Counts per indicator x area x month, with zeros where nothing was recorded, except the
     (indicator, month) ``gaps``, which get no figure at all."""
