@@ -33,9 +33,9 @@ import numpy as np
 import pandas as pd
 
 from reportgen.config.models import Derived, DerivedKind, Unit
+from reportgen.numfmt import as_float
+from reportgen.numfmt import is_missing as _missing
 from reportgen.periods import Kind, Period
-from reportgen.reports.base import as_float
-from reportgen.reports.base import is_missing as _missing
 
 DASH = "\u2013"
 
