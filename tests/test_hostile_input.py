@@ -95,6 +95,23 @@ def test_an_about_sheet_naming_no_period_names_the_file(s: Setup) -> None:
     s.assert_rejected(unsigned, "garbled.xlsx, sheet 'About'", "'March', which is not a period")
 
 
+def test_an_about_sheet_naming_an_unknown_partner_names_the_file(s: Setup) -> None:
+    # Before: "no partner 'nobody'" with exit 1, not saying which of the files sent it was.
+    unsigned = _about(s.good, s.tmp / "stranger.xlsx", signature=None, partner="nobody")
+    out = s.assert_rejected(unsigned, "stranger.xlsx, sheet 'About': names partner 'nobody'", "council, police")
+    assert s.ingest(unsigned).exit_code == 3, out
+
+
+def test_a_csv_sent_as_from_an_unknown_partner_names_the_file(s: Setup) -> None:
+    path = s.tmp / "march.csv"
+    path.write_text("indicator,area,period,value\ngraffiti,borough,2022-03,12\n")
+    s.assert_rejected(
+        path,
+        "march.csv: was sent as from partner 'counsil' (--partner)",
+        extra=("--partner", "counsil", "--period", "2022-03"),
+    )
+
+
 def test_the_signing_key_is_made_once_per_deployment_and_kept_private(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
