@@ -222,6 +222,37 @@ def test_a_message_left_in_sending_by_a_dead_sender_goes_once_its_lease_runs_out
         server.stop()
 
 
+def test_a_message_in_sent_whose_sender_died_before_recording_it_is_recorded_not_sent_again(
+    tmp_path: Path,
+) -> None:
+    """The duplicate window is only between the server's 250 and the rename into sent/: a sender
+    that died after the rename (before recording "sent") leaves a row that the next sender, once
+    the lease runs out, records as sent from the file's place, sending nothing."""
+    from sched_helpers import SmtpServer
+
+    server = SmtpServer().start()
+    try:
+        settings = settings_at(tmp_path, "", smtp=server.smtp_toml())
+        ledger = Ledger(settings.database_url)
+        dead = DeliveryQueue(ledger.engine, settings, now=lambda: NOW, owner="host:dead")
+        row = {"job": "j", "period": "p", "channel": "alert", "target": "a@example.org", "spec": "{}",
+               "parcel": '{"subject": "went", "body": "b"}'}  # fmt: skip
+        [msg_id] = dead.enqueue(None, [row])
+        assert dead._take(msg_id, NOW)
+        box = Outbox(settings.outbox.path)
+        msg = EmailMessage()
+        msg["To"], msg["From"], msg["Subject"] = "a@example.org", "r@example.org", "went"
+        msg.set_content("b")
+        path = box.ensure(f"q{msg_id}-alert-j-p", lambda: msg)
+        path.rename(box.sent_dir / path.name)  # accepted and moved; the sender died before recording it
+        live = DeliveryQueue(ledger.engine, settings, now=lambda: NOW + dt.timedelta(minutes=11), owner="host:live")
+        [done] = live.process()
+        assert (done.status, done.attempts) == ("sent", 1)
+        assert not server.mailbox.wait_for(1, timeout=1.0), "recorded, not sent a second time"
+    finally:
+        server.stop()
+
+
 def test_stopping_hands_no_job_to_the_closed_executor(tmp_path: Path, logs: Lines) -> None:
     """Stopping pauses APScheduler and then shuts it down; shutdown() closes the executor and
     wakes the scheduler's thread, which used to hand the sweep (due by then) to the closed pool:
