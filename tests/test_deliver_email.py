@@ -8,9 +8,11 @@ import email.policy
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from pipeline_double import make_generate
 from sched_helpers import Clock, SmtpServer, attachments, settings_at, utc
 
+from reportgen.cli import cli
 from reportgen.deliver.base import Parcel
 from reportgen.deliver.email import EmailChannel, compose
 from reportgen.deliver.outbox import Outbox
@@ -119,6 +121,11 @@ def test_a_server_down_past_the_retry_budget_alerts_support_then_history_follows
     assert (alert.channel, alert.target, alert.status) == ("alert", "support@example.org", "failed-retrying")
     errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
     assert any("event=alert job=board-pack period=2005-03 outcome=raised" in m for m in errors), errors
+    listed = CliRunner().invoke(cli, ["outbox", "list", "--schedules", settings.source])
+    lines = [line for line in listed.output.splitlines() if line.startswith("#")]
+    assert listed.exit_code == 0 and len(lines) == 2, listed.output
+    assert "failed-retrying" in lines[0] and "tries: 3, next try 2005-04-08 07:07 UTC" in lines[0], lines
+    assert "failed-retrying" in lines[1] and "alert" in lines[1] and "support@example.org" in lines[1], lines
     server.start()
     try:
         runner.queue.process(force=True)  # what `reportgen outbox send` does
@@ -126,6 +133,8 @@ def test_a_server_down_past_the_retry_budget_alerts_support_then_history_follows
         assert server.mailbox.wait_for(2)
     finally:
         server.stop()
+    done = CliRunner().invoke(cli, ["outbox", "list", "--all", "--schedules", settings.source])
+    assert [line.split()[1] for line in done.output.splitlines() if line.startswith("#")] == ["sent", "sent"]
     subjects = sorted(m["Subject"] for m in server.mailbox.messages)
     assert subjects == ["Board pack: March 2005", "[reportgen] DELIVERY FAILED: board-pack 2005-03 (email)"]
     body = next(m for m in server.mailbox.messages if m["Subject"].startswith("[reportgen]")).get_content()
