@@ -102,5 +102,11 @@ def test_redact_hides_only_passwords() -> None:
     assert redact("at postgresql://u:p%40ss@db:5432/x and smtp://:tok@mail") == (
         "at postgresql://u:***@db:5432/x and smtp://:***@mail"
     )
+    assert redact("postgresql+psycopg://u@db/x?password=s3cret&sslmode=require") == (
+        "postgresql+psycopg://u@db/x?password=***&sslmode=require"
+    )
+    assert redact("connection failed: host=db user=u password=s3cret dbname=x") == (
+        "connection failed: host=db user=u password=*** dbname=x"
+    )
     kept = "sqlite:////var/lib/reportgen/store.sqlite https://example.org/a:b@c mailto:a@b.org"
     assert redact(kept) == kept
