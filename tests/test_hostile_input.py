@@ -308,6 +308,7 @@ def test_a_mistyped_source_type_stops_the_pull_before_any_partner_loads(tmp_path
     assert result.exit_code == 2, result.output
     assert "partners/fire.toml: sources (id='incidents').type: 'cvs' is not a source type" in result.output
     assert "did you mean 'csv'?" in result.output
+    assert not db.exists(), "refused before the store was opened, so no partner loaded"
     assert not db.exists(), "nothing was loaded, not even an empty store made"
 
 
