@@ -122,7 +122,7 @@ def test_ctrl_c_exits_130_with_one_line_and_no_tracebacks(store: str, tmp_path: 
     out = tmp_path / "outputs"
     proc = _start(store, out)
     workers = _wait_for_workers(proc)
-    time.sleep(1.0)
+    _wait_until(proc, lambda: bool(_temps(out)), "the temp folder was made")  # mid-render
     os.killpg(proc.pid, signal.SIGINT)  # what a terminal sends on Ctrl-C: the whole group
     _, err = proc.communicate(timeout=60)
     if proc.returncode == 0:
