@@ -138,7 +138,9 @@ class Session:
             from reportgen.evaluate.engine import evaluate
 
             started = time.perf_counter()
-            self._evaluations[period.key] = evaluate(self.config, self.observations, period)
+            # partners' notes as known at the same moment as the figures
+            notes = self.store.notes(as_at=self.received_by or self.as_at, until=period)
+            self._evaluations[period.key] = evaluate(self.config, self.observations, period, notes=notes)
             self.evaluate_seconds[period.key] = time.perf_counter() - started
             log.info("evaluated %s in %.2fs", period.key, self.evaluate_seconds[period.key])
         return self._evaluations[period.key]

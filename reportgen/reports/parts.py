@@ -122,6 +122,8 @@ def latest_text(ctx: ReportContext, row: pd.Series, *, common_basis: str | None 
         # rather than "No data"; the exceptions and the target's reasons give it in full
         if isinstance(reason, str) and reason.startswith("not enough months"):
             return f"Only {row.get('months_available')} of {row.get('months_needed')} months"
+        if isinstance(reason, str) and reason.startswith("not available"):
+            return "Not available"  # the partner's reason is in the exceptions and statements
         return "No data"
     text = value_text(row, "compare_value")
     counts = share_counts(
