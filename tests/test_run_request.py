@@ -148,3 +148,14 @@ def test_approve_and_rerun_take_a_job_id_and_touch_only_that_job(
     assert "poster 2005-Q1 v2: succeeded" in again.output and "leaflet 2005-Q1" not in again.output
     assert len(calls) == 1
     assert sorted((r.job, r.version) for r in ledger.runs()) == [("leaflet", 1), ("poster", 1), ("poster", 2)]
+
+
+def test_the_cli_refuses_a_variant_with_the_schedules_files_words(tmp_path: Path) -> None:
+    """`reportgen run board-pack --poster` meets the same check as `variant = { poster = true }`
+    in a board pack's job (BAD_JOBS above), before the config or the store is opened."""
+    missing = tmp_path / "nothing-here"
+    result = invoke("run", "board-pack", "--period", "2005-03", "--poster",
+                    "--config", str(missing), "--store", f"sqlite:///{missing}.db", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2, result.output
+    assert "variant.poster does not apply to the board-pack" in result.output, result.output
+    assert not missing.exists() and not Path(f"{missing}.db").exists() and not (tmp_path / "out").exists()
