@@ -95,6 +95,23 @@ def test_an_about_sheet_naming_no_period_names_the_file(s: Setup) -> None:
     s.assert_rejected(unsigned, "garbled.xlsx, sheet 'About'", "'March', which is not a period")
 
 
+def test_an_about_sheet_naming_an_unknown_partner_names_the_file(s: Setup) -> None:
+    # Before: "no partner 'nobody'" with exit 1, not saying which of the files sent it was.
+    unsigned = _about(s.good, s.tmp / "stranger.xlsx", signature=None, partner="nobody")
+    out = s.assert_rejected(unsigned, "stranger.xlsx, sheet 'About': names partner 'nobody'", "council, police")
+    assert s.ingest(unsigned).exit_code == 3, out
+
+
+def test_a_csv_sent_as_from_an_unknown_partner_names_the_file(s: Setup) -> None:
+    path = s.tmp / "march.csv"
+    path.write_text("indicator,area,period,value\ngraffiti,borough,2022-03,12\n")
+    s.assert_rejected(
+        path,
+        "march.csv: was sent as from partner 'counsil' (--partner)",
+        extra=("--partner", "counsil", "--period", "2022-03"),
+    )
+
+
 def test_the_signing_key_is_made_once_per_deployment_and_kept_private(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -291,6 +308,7 @@ def test_a_mistyped_source_type_stops_the_pull_before_any_partner_loads(tmp_path
     assert result.exit_code == 2, result.output
     assert "partners/fire.toml: sources (id='incidents').type: 'cvs' is not a source type" in result.output
     assert "did you mean 'csv'?" in result.output
+    assert not db.exists(), "refused before the store was opened, so no partner loaded"
     assert not db.exists(), "nothing was loaded, not even an empty store made"
 
 

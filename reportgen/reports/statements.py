@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from reportgen.config.models import Derived, DerivedKind, Unit
+from reportgen.numfmt import as_float
 from reportgen.numfmt import is_missing as _missing
 from reportgen.periods import Kind, Period
 
@@ -99,7 +100,7 @@ def fmt_figure(value: object, unit: str, decimals: int, counts: tuple[float, flo
     """'2,916', '32.9% (113 of 343)', '12.3 per 1,000', '41 days': every figure with its unit."""
     if _missing(value):
         return DASH
-    text = _num(float(value), decimals)  # type: ignore[arg-type]
+    text = _num(as_float(value), decimals)
     unit = Unit(unit)
     if unit is Unit.PERCENTAGE:
         text += "%"
@@ -191,9 +192,9 @@ def _end_month(period_key: str) -> str:
 
 def _row_counts(row: pd.Series, prefix: str) -> tuple[float, float] | None:
     num, den = row.get(f"{prefix}_numerator"), row.get(f"{prefix}_denominator")
-    if _missing(num) or _missing(den) or not float(den):
+    if _missing(num) or _missing(den) or not as_float(den):
         return None
-    return float(num), float(den)
+    return as_float(num), as_float(den)
 
 
 def _is_share(evaluation: Any, measure: str) -> bool:
@@ -294,7 +295,7 @@ class StatementBook:
             text = row.get("direction_text")
             if direction == "similar" and isinstance(text, str) and text:
                 verdict = text[:1].lower() + text[1:]  # the test's own words: "no significant change"
-        then_value = None if _missing(then) else float(then)
+        then_value = None if _missing(then) else as_float(then)
         label = None if _missing(label) or not label else str(label)
         value_text = fmt_figure(value, unit, decimals, counts)
         compare_text = fmt_figure(then_value, unit, decimals, then_counts)
@@ -388,7 +389,7 @@ class StatementBook:
             now, then = row.get("compare_value"), row.get("previous_value")
             if _missing(now) or _missing(then):
                 continue
-            if abs(float(now) - current) < 1e-9 and abs(float(then) - previous) < 1e-9:
+            if abs(as_float(now) - current) < 1e-9 and abs(as_float(then) - previous) < 1e-9:
                 return self.about(row, Comparison.YEAR_EARLIER)
         return None
 
