@@ -248,6 +248,7 @@ class Runner:
         if self.stopping.is_set():
             raise Stopped()
         staging.mkdir(parents=True, exist_ok=True)
+        result: jobs_module.RunResultLike
         if job.partnerships is not None:
             result = self._render_many(job, period, staging)
         else:
