@@ -312,6 +312,31 @@ def test_a_mistyped_source_type_stops_the_pull_before_any_partner_loads(tmp_path
     assert not db.exists(), "nothing was loaded, not even an empty store made"
 
 
+@pytest.mark.parametrize("command", [["evaluate", "--period", "2005-03"], ["run", "board-pack", "--period", "2005-03"]])
+def test_a_mistyped_source_type_is_refused_when_the_config_loads(tmp_path: Path, command: list[str]) -> None:
+    """Not only `pull`: every command that loads the config names the slip, before anything runs."""
+    import shutil
+
+    root = tmp_path / "cfg"
+    shutil.copytree(REPO / "data_sources", root, ignore=shutil.ignore_patterns("commentary"))
+    fire = root / "partners" / "fire.toml"
+    fire.write_text(fire.read_text().replace('type = "csv"', 'type = "cvs"', 1))
+    db = tmp_path / "s.sqlite"
+    result = CliRunner().invoke(cli, [*command, "--config", str(root), "--store", f"sqlite:///{db}"])
+    assert result.exit_code != 0, result.output
+    assert "partners/fire.toml: sources (id='incidents').type: 'cvs' is not a source type" in result.output
+    assert "did you mean 'csv'?" in result.output
+
+
+def test_the_config_knows_exactly_the_connectors_that_exist() -> None:
+    from reportgen.config.models import SOURCE_TYPES
+    from reportgen.sources import get_source_class, known_types
+
+    assert sorted(SOURCE_TYPES) == known_types()
+    for name in SOURCE_TYPES:  # each name really imports a registered connector
+        assert get_source_class(name).type_name == name
+
+
 def test_a_broken_police_uk_row_is_named_by_its_real_line(tmp_path: Path) -> None:
     """An unterminated quote on line 300 of a real Cleveland file: the error names line 300, not
     'after line 1' (where the chunk the reader was on began)."""
