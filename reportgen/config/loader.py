@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from reportgen.config.models import (
+    SOURCE_TYPES,
     Aggregation,
     Config,
     Derived,
@@ -28,7 +29,6 @@ from reportgen.config.models import (
     Indicator,
     Measure,
     Partner,
-    SOURCE_TYPES,
     Partnership,
     Strategy,
 )
