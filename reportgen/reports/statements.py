@@ -32,7 +32,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from reportgen.config.models import Derived, DerivedKind, Unit
+from reportgen.config.models import Derived, DerivedKind, Frequency, Unit
+from reportgen.evaluate.labels import interval_label
 from reportgen.periods import Kind, Period
 from reportgen.reports.base import is_missing as _missing
 
@@ -40,6 +41,10 @@ DASH = "\u2013"
 
 
 class Basis(enum.StrEnum):
+    # A stock counted on a day ("latest" aggregation: the caseload on the quarter's last day),
+    # not a flow over the period: "731 at the end of March 2005", never "731 in 2004/05", so it
+    # cannot be read as the 1,500 different people treated at any time in 2004/05.
+    END_OF = "end_of_period"
     MONTH = "month"
     QUARTER = "quarter"
     YEAR_TO_DATE = "year_to_date"
@@ -110,7 +115,9 @@ def fmt_figure(value: object, unit: str, decimals: int, counts: tuple[float, flo
     return text
 
 
-def basis_of(period_key: str, compare_basis: object) -> Basis:
+def basis_of(period_key: str, compare_basis: object, aggregation: object = None) -> Basis:
+    if aggregation == "latest":
+        return Basis.END_OF
     if compare_basis == "rolling_12":
         return Basis.ROLLING_12
     kind = Period.parse(period_key).kind
@@ -126,6 +133,8 @@ def basis_phrase(period_key: str, basis: Basis) -> str:
     period = Period.parse(period_key)
     if basis is Basis.ROLLING_12:
         return f"in the 12 months to {Period(period.end, period.end, Kind.MONTH).label}"
+    if basis is Basis.END_OF:
+        return f"at the end of {Period(period.end, period.end, Kind.MONTH).label}"
     return f"in {period.label}"
 
 
@@ -144,6 +153,8 @@ class Statement:
     numerator: float | None
     denominator: float | None
     value_text: str
+    sample_size: float | None  # a survey share's respondents (the interval's n), else None
+    interval_text: str | None  # a survey share's 95% Wilson interval: "24.4% to 31.9%"
     comparison: Comparison
     compare_period: str
     compare_phrase: str
@@ -153,6 +164,7 @@ class Statement:
     change_unit: str  # 'percent' or 'points'
     direction: str  # the evaluation's code: improving, worsening, no_change, similar, up, down, no_data
     verdict: str  # the direction in words: "improved", "no significant change", "context only"
+    direction_text: str  # the direction as a table cell prints it: "Improving", "No significant change"
     status: str
     missing: Missing | None
     words: str
@@ -163,11 +175,17 @@ class Statement:
         Twelve rolling months are named by their last month, whatever period the row reports, so
         a monthly and a quarterly run speaking of the 12 months to March 2005 share one key."""
         period, compare = self.period, self.compare_period
-        if self.basis is Basis.ROLLING_12:
+        if self.basis in (Basis.ROLLING_12, Basis.END_OF):
             period = _end_month(period)
-            if self.comparison is Comparison.YEAR_EARLIER:
-                compare = _end_month(compare)
+            if self.comparison is Comparison.YEAR_EARLIER or self.basis is Basis.END_OF:
+                compare = _end_month(compare) if compare else compare
         return f"{self.measure}|{self.area}|{self.basis}|{period}|{compare}"
+
+    @property
+    def figure_text(self) -> str:
+        """The value as a table cell prints it, with a survey's interval inside its bracket:
+        '28% (150 of 536; 95% interval 24.4% to 31.9%)'."""
+        return _with_interval(self.value_text, self.interval_text)
 
     @property
     def change_text(self) -> str:
@@ -182,6 +200,22 @@ def _is_false(value: object) -> bool:
     return not _missing(value) and isinstance(value, bool | np.bool_) and not bool(value)
 
 
+def _with_interval(value_text: str, interval: str | None) -> str:
+    """'28% (150 of 536)' -> '28% (150 of 536; 95% interval 24.4% to 31.9%)'."""
+    if not interval:
+        return value_text
+    inside = f"95% interval {interval}"
+    if value_text.endswith(")"):
+        return f"{value_text[:-1]}; {inside})"
+    return f"{value_text} ({inside})"
+
+
+def _cell_words(direction: str, verdict: str) -> str:
+    """A direction code as a table cell says it: 'Improving', 'No significant change', 'Up'."""
+    words = {"improving": "Improving", "worsening": "Worsening", "up": "Up", "down": "Down", "no_data": "No data"}
+    return words.get(direction) or (verdict[:1].upper() + verdict[1:] if verdict else "No data")
+
+
 def _end_month(period_key: str) -> str:
     end = Period.parse(period_key).end
     return Period(end, end, Kind.MONTH).key
@@ -194,12 +228,31 @@ def _row_counts(row: pd.Series, prefix: str) -> tuple[float, float] | None:
     return float(num), float(den)
 
 
-def _is_share(evaluation: Any, measure: str) -> bool:
+def _definition(evaluation: Any, measure: str) -> Any:
     try:
-        definition = evaluation.config.indicator(measure)
+        return evaluation.config.indicator(measure)
     except Exception:  # noqa: BLE001 - an unknown measure simply has no parts
-        return False
+        return None
+
+
+def _is_share(evaluation: Any, measure: str) -> bool:
+    definition = _definition(evaluation, measure)
     return isinstance(definition, Derived) and definition.kind is DerivedKind.PERCENTAGE
+
+
+def is_survey(evaluation: Any, measure: str) -> bool:
+    """A yearly share of respondents (the citizens' panel): a derived percentage of counts,
+    reported once a year. Its figure carries the sample size and the 95% interval."""
+    definition = _definition(evaluation, measure)
+    return _is_share(evaluation, measure) and definition.frequency is Frequency.ANNUAL
+
+
+def _interval(row: pd.Series) -> tuple[float | None, str | None]:
+    """(sample size, '24.4% to 31.9%') of the compared value, from the evaluation's Wilson interval."""
+    n, low, high = row.get("sample_size"), row.get("ci_low"), row.get("ci_high")
+    if _missing(n) or _missing(low) or _missing(high):
+        return None, None
+    return float(n), interval_label(float(low), float(high))
 
 
 class StatementBook:
@@ -230,13 +283,21 @@ class StatementBook:
         period_key = str(row["period"])
         compare_period = self._compare_period(row, comparison)
         # For 2004/05 the baseline 2003/04 is also the year earlier: one comparison, one wording.
-        if comparison is Comparison.BASELINE and compare_period == self._compare_period(row, Comparison.YEAR_EARLIER):
+        # So is the stock at the end of 2003/04 for the quarter January to March 2005.
+        if comparison is Comparison.BASELINE and self._same_as_year_earlier(row, compare_period):
             comparison = Comparison.YEAR_EARLIER
         cache_key = (str(row["id"]), str(row["area"]), str(row.get("strategy") or ""), period_key, comparison)
         hit = self._cache.get(cache_key)
         if hit is None:
             hit = self._cache[cache_key] = self._build(row, comparison)
         return hit
+
+    def _same_as_year_earlier(self, row: pd.Series, baseline: str) -> bool:
+        earlier = self._compare_period(row, Comparison.YEAR_EARLIER)
+        if baseline == earlier:
+            return True
+        end_of = basis_of(str(row["period"]), row.get("compare_basis"), row.get("aggregation")) is Basis.END_OF
+        return bool(baseline) and end_of and _end_month(baseline) == _end_month(earlier)
 
     def _compare_period(self, row: pd.Series, comparison: Comparison) -> str:
         if comparison is Comparison.BASELINE:
@@ -253,7 +314,7 @@ class StatementBook:
         decimals = int(row.get("decimals") or 0)
         period_key = str(row["period"])
         compare_basis = row.get("compare_basis")
-        basis = basis_of(period_key, compare_basis)
+        basis = basis_of(period_key, compare_basis, row.get("aggregation"))
         phrase = basis_phrase(period_key, basis)
         value = None if _missing(row.get("compare_value")) else float(row["compare_value"])
         counts = self._counts(row, period_key, compare_basis, "compare") if value is not None else None
@@ -266,7 +327,9 @@ class StatementBook:
                 if compare_period and not _missing(then)
                 else None
             )
-            compare_phrase = f"in {compare_period}" if compare_period else ""
+            compare_phrase = basis_phrase(compare_period, basis) if compare_period and basis is Basis.END_OF else (
+                f"in {compare_period}" if compare_period else ""
+            )
             change_unit = str(row.get("change_unit") or "percent")
             if str(row.get("polarity")) == "contextual" or str(row.get("direction")) in ("up", "down"):
                 direction = "up" if (row.get("change_pct") or 0) > 0 else "down"
@@ -281,6 +344,7 @@ class StatementBook:
             verdict = VERDICT_WORDS.get(direction, "")
             if direction == "similar" and row.get("change_test") == "too_small":
                 verdict = "too few to judge"
+            direction_text = _cell_words(direction, verdict)
         else:
             then = row.get("previous_value")
             label = row.get("yoy_change_label")
@@ -292,9 +356,14 @@ class StatementBook:
             text = row.get("direction_text")
             if direction == "similar" and isinstance(text, str) and text:
                 verdict = text[:1].lower() + text[1:]  # the test's own words: "no significant change"
+            direction_text = text if isinstance(text, str) and text else _cell_words(direction, verdict)
         then_value = None if _missing(then) else float(then)
         label = None if _missing(label) or not label else str(label)
         value_text = fmt_figure(value, unit, decimals, counts)
+        sample_size, interval_text = _interval(row) if value is not None and is_survey(self.evaluation, measure) else (
+            None,
+            None,
+        )
         compare_text = fmt_figure(then_value, unit, decimals, then_counts)
         missing: Missing | None = None
         if value is None:
@@ -305,7 +374,8 @@ class StatementBook:
                 if comparison is Comparison.YEAR_EARLIER or compare_period
                 else Missing.NOT_APPLICABLE
             )
-        words = self._words(title, value_text, phrase, label, compare_text, compare_phrase, verdict, missing)
+        figure = _with_interval(value_text, interval_text)
+        words = self._words(title, figure, phrase, label, compare_text, compare_phrase, verdict, missing)
         reason = row.get("missing_reason")
         if value is None and isinstance(reason, str) and reason:
             # The evaluation's own reason ("not enough months yet (10 of 12)"): not enough history.
@@ -323,6 +393,8 @@ class StatementBook:
             numerator=counts[0] if counts else None,
             denominator=counts[1] if counts else None,
             value_text=value_text,
+            sample_size=sample_size,
+            interval_text=interval_text,
             comparison=comparison,
             compare_period=compare_period,
             compare_phrase=compare_phrase,
@@ -332,6 +404,7 @@ class StatementBook:
             change_unit=change_unit,
             direction=direction,
             verdict=verdict,
+            direction_text=direction_text,
             status=str(row.get("status") or "no_data"),
             missing=missing,
             words=words,
@@ -394,6 +467,16 @@ class StatementBook:
         self._said[statement.key] = statement.words
         return statement.words
 
+    def say_figure(self, statement: Statement) -> str:
+        """The statement's value as a table cell prints it (a survey's with its interval), recorded."""
+        self._said[f"{statement.key}#figure"] = statement.figure_text
+        return statement.figure_text
+
+    def say_direction(self, statement: Statement) -> str:
+        """The statement's direction as a table cell prints it ('No significant change'), recorded."""
+        self._said[f"{statement.key}#direction"] = statement.direction_text
+        return statement.direction_text
+
     def say_change(self, statement: Statement) -> str:
         """The statement's change as a table cell prints it, recorded as said."""
         self._said[f"{statement.key}#change"] = statement.change_text
@@ -420,5 +503,6 @@ __all__ = [
     "basis_of",
     "basis_phrase",
     "fmt_figure",
+    "is_survey",
     "missing_words",
 ]
