@@ -284,3 +284,86 @@ def test_checker_passes_clean_text() -> None:
         "On track On track. No data. Offending: improve all 14 of the indicators set."
     )
     assert find_glitches(clean, "x") == []
+
+
+# --- the board pack's tables and survey figures --------------------------------------------------
+def _files(run, report: str, suffix: str) -> list[Path]:  # noqa: ANN001
+    return [Path(p) for p in run["results"][report].files if Path(p).suffix == suffix]  # type: ignore[index]
+
+
+def _word_rows(path: Path) -> list[list[str]]:
+    import docx
+
+    return [[c.text for c in row.cells] for t in docx.Document(str(path)).tables for row in t.rows]
+
+
+# The citizens' panel 2004/05 as the strategy publishes it (536 asked) and the counts behind the
+# demo, with the 95% Wilson interval worked by hand (docs/statistics.md):
+# 150 of 536: centre 0.281417, half-width 0.037902 -> 24.35% to 31.93%.
+POLICE_2004_05 = "28% (150 of 536; 95% interval 24.4% to 31.9%)"
+
+
+def test_board_pack_prints_survey_sample_and_interval(run) -> None:
+    """PDF and Word: the survey measure's figure carries its sample and 95% interval, its change
+    is 'no significant change' (p = 0.87, docs/statistics.md) in the sentence and the table."""
+    (pdf,) = _files(run, "board-pack", ".pdf")
+    (word,) = _files(run, "board-pack", ".docx")
+    sentence = (
+        f"People who think the police do a good job: {POLICE_2004_05} in 2004/05, up 0.4 points on "
+        "28% (151 of 548) in 2003/04 (no significant change)"
+    )
+    for text in (file_text(pdf), file_text(word)):
+        assert squash(sentence) in squash(text or "")
+        assert squash("95% confidence interval") in squash(text or "")  # the table's note says what it is
+    rows = [r for r in _word_rows(word) if r[0].startswith("Residents rating the police")]
+    assert rows, "the Target 2 table"
+    assert rows[0][2] == POLICE_2004_05
+    assert rows[0][6] == "No significant change"
+    # and an interval is printed only for the survey: treatment completions keep their plain figure
+    completions = [r for r in _word_rows(word) if r[0].startswith("Discharges from drug treatment that were")]
+    assert completions and "interval" not in completions[0][2] and "(113 of 343)" in completions[0][2]
+
+
+def test_board_pack_latest_and_direction_cells_are_the_statements(run) -> None:
+    """Every Latest and Direction cell of the board pack's tables is a recorded statement figure,
+    and the Word table prints exactly the recorded words."""
+    manifest = _manifest(run["results"]["board-pack"])  # type: ignore[index]
+    said = manifest["statements"]["board-pack-2005-03"]
+    figures = {v for k, v in said.items() if k.endswith("#figure")}
+    directions = {v for k, v in said.items() if k.endswith("#direction")}
+    assert len(figures) >= 20 and {"Improving", "No significant change"} <= directions
+    (word,) = _files(run, "board-pack", ".docx")
+    # measure rows (not the header, nor a composite target's "0 of 4 improved")
+    rows = _word_rows(word)
+    table_rows = [r for r in rows if len(r) == 8 and r[2] != "Latest" and not r[2].endswith("improved")]
+    assert len(table_rows) >= 25
+    for row in table_rows:
+        latest, direction = row[2], row[6]
+        if latest in ("No data", "\u2013") or latest.startswith("Only "):
+            continue
+        # the figure, then its basis where it is not the table's common one
+        assert any(latest == f or latest.startswith(f"{f} (") for f in figures), row
+        assert direction in directions, row
+
+
+def test_people_in_treatment_say_what_they_count(run) -> None:
+    """1,500 (different people treated at any time in 2004/05, the old strategy's priority) and 731
+    (the caseload on the last day of March 2005) are two measures: each says what it counts."""
+    (review,) = _files(run, "annual-review", ".pdf")
+    (pack,) = _files(run, "board-pack", ".pdf")
+    text = squash(file_text(review) or "")
+    assert squash(
+        "Drug and Alcohol Misuse (people in treatment): different people in drug or alcohol treatment at any "
+        "time in the year."
+    ) in text
+    caseload = (
+        "People in drug treatment on the day (the caseload): 731 at the end of March 2005, up 17% on 625 at "
+        "the end of March 2004 (improved)"
+    )
+    assert squash(caseload) in text
+    assert squash(caseload) in squash(file_text(pack) or "")
+    # one statement, said by both documents, although one reports a quarter and the other a year
+    places = {where for where, key, words in _said(run) if key.startswith("drug_in_treatment|") and words == caseload}
+    assert {"board-pack:board-pack-2005-03", "annual-review:annual-review-2004-05"} <= places, places
+    assert squash("731 in 2004/05") not in text
+    assert squash("731 in January to March 2005") not in squash(file_text(pack) or "")
