@@ -35,12 +35,14 @@ from reportgen.config.models import Config
 from reportgen.document import Document, has_figures, unavailable
 from reportgen.errors import EmptyDocumentError, PeriodError, RenderError, StoreError
 from reportgen.fsutil import owned_tempdir
+from reportgen.glitch_gate import check_written, manifest_entries
 from reportgen.i18n import use_language
 from reportgen.logsetup import redact
 from reportgen.manifest import MANIFEST_NAME, write_merged
 from reportgen.periods import Kind, Period
 from reportgen.reports import FORMATS, PERIOD_KINDS, REPORTS, builder, is_available
 from reportgen.reports.base import ReportContext, default_summary
+from reportgen.reports.glitches import Glitch
 from reportgen.store import Store
 
 if TYPE_CHECKING:
@@ -75,6 +77,7 @@ class RunResult:
     unavailable: list[str] = field(default_factory=list)  # "X is not shown: why." for each part left out
     rendered: list[str] = field(default_factory=list)  # stems of the documents rendered by this run
     unchanged: list[str] = field(default_factory=list)  # stems whose issued files were reused (reuse=True)
+    glitches: list[str] = field(default_factory=list)  # one line per template glitch read back (glitch_gate)
 
     @property
     def status(self) -> str:
@@ -365,6 +368,7 @@ def generate(
                 t_alt = time.perf_counter()
                 files += write_alternative_formats(documents, tmp, suffix, alt_notes)
                 timings["alt_formats"] = time.perf_counter() - t_alt
+            glitches = _read_back(tmp, files, timings)
             timings["total"] = time.perf_counter() - started
             data_as_at = ctx.data_as_at.isoformat() if ctx.data_as_at else None
             manifest = {
@@ -398,6 +402,7 @@ def generate(
                 },
                 **({"unavailable": missing_parts} if missing_parts else {}),
                 **({"alt_formats": alt_notes} if alt_notes else {}),
+                **({"glitches": manifest_entries(glitches)} if glitches else {}),
                 "versions": _versions(),
                 "timings": {k: round(v, 3) for k, v in timings.items()},
                 "executor": pool.url,
@@ -428,12 +433,23 @@ def generate(
             missing_parts,
             rendered=[stem for stem, _ in todo],
             unchanged=[stem for stem, _ in documents if stem in kept],
+            glitches=[str(g) for g in glitches],
         )
     finally:
         if own:
             session.close()
         if early is not None:
             early.close()  # already closed after rendering, unless the run failed before it
+
+
+def _read_back(tmp: Path, files: list[dict[str, Any]], timings: dict[str, Any]) -> list[Glitch]:
+    """The files this run rendered, read back for template glitches (:mod:`reportgen.glitch_gate`)."""
+    t0 = time.perf_counter()
+    glitches = check_written(tmp, [f["name"] for f in files if (tmp / f["name"]).exists()])
+    timings["glitch_check"] = time.perf_counter() - t0
+    for glitch in glitches:
+        log.info("glitch: %s", glitch)  # `reportgen run` prints them; a sending run fails naming them
+    return glitches
 
 
 def _inputs_key(session: Session, report: str, period: Period, variant: dict[str, Any] | None,
