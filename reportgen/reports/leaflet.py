@@ -236,7 +236,7 @@ def _headline_sentences(figs: PublicFigures, area: AreaFigures, is_borough: bool
         sentences.append(hl.change_sentence(subject, cur, prev, hl.OFFENCES,
                                             comparison=_("on the year before")))
         if hl.verdict(cur, prev, "lower_is_better") == "worse":
-            sentences.append(_rise_follow_up(figs))
+            sentences.append(_rise_follow_up())
     if sentences:
         # The borough's quarter is on its card; the 12-month sentence is the news.
         return sentences
@@ -245,19 +245,19 @@ def _headline_sentences(figs: PublicFigures, area: AreaFigures, is_borough: bool
         sentences.append(hl.change_sentence(subject, cur, prev, hl.OFFENCES,
                                             comparison=_("on the same months last year")))
         if hl.verdict(cur, prev, "lower_is_better") == "worse":
-            sentences.append(_rise_follow_up(figs))
+            sentences.append(_rise_follow_up())
     elif area.crime.suppressed:
         sentences.append(hl.suppressed_sentence(subject, area.threshold, hl.basis_phrase(figs.period)))
     return sentences
 
 
-def _rise_follow_up(figs: PublicFigures) -> str:
+def _rise_follow_up() -> str:
     """Said straight after a rise in crime: that it is worse, and what is being done."""
     return _("That is worse than last year. The partnership reviews these figures every month and "
              "targets its work where crime is rising.")
 
 
-def _reassurance(area: AreaFigures, is_borough: bool) -> str:
+def _reassurance(area: AreaFigures) -> str:
     """Fear of crime runs far above the risk: give the risk as a plain number."""
     if not area.rate.shown:
         return _("If you are worried about crime, talk to us: our phone numbers are in this leaflet.")
@@ -540,7 +540,7 @@ def leaflet_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, 
         sentences += [b.text for b in compare.blocks if isinstance(b, Paragraph)]
     if sentences:
         headline_blocks.append(Paragraph(" ".join(sentences)))
-    reassurance = [_reassurance(area, is_borough)]
+    reassurance = [_reassurance(area)]
     if not is_borough:
         spec = next(a for a in config.partnership.neighbourhoods if a.id == area_id)
         if spec.priority:
