@@ -33,9 +33,14 @@ import numpy as np
 import pandas as pd
 
 from reportgen.config.models import Derived, DerivedKind, Frequency, Unit
+from reportgen.document import Cell, Status
 from reportgen.evaluate.labels import interval_label
+from reportgen.evaluate.significance import count_change_significant
+from reportgen.i18n import N_, _, current
 from reportgen.periods import Kind, Period
+from reportgen.reports import headlines as hl
 from reportgen.reports.base import is_missing as _missing
+from reportgen.reports.disclosure import Figure
 
 DASH = "\u2013"
 
@@ -168,6 +173,8 @@ class Statement:
     status: str
     missing: Missing | None
     words: str
+    change_pct: float | None = None  # the relative change the label rounds ('Down 13%' <- -13.04)
+    difference: float | None = None  # value minus compare value ('4,095 fewer')
 
     @property
     def key(self) -> str:
@@ -198,6 +205,10 @@ class Statement:
 def _is_false(value: object) -> bool:
     """False (Python or numpy), not merely missing: a test was run and found no real change."""
     return not _missing(value) and isinstance(value, bool | np.bool_) and not bool(value)
+
+
+def _float(value: object) -> float | None:
+    return None if _missing(value) else float(value)  # type: ignore[arg-type]
 
 
 def _with_interval(value_text: str, interval: str | None) -> str:
@@ -408,6 +419,8 @@ class StatementBook:
             status=str(row.get("status") or "no_data"),
             missing=missing,
             words=words,
+            change_pct=_float(row.get("change_pct" if comparison is Comparison.BASELINE else "yoy_change_pct")),
+            difference=_float(row.get("change_difference" if comparison is Comparison.BASELINE else "yoy_difference")),
         )
 
     @staticmethod
@@ -453,13 +466,43 @@ class StatementBook:
         (a public document's own totals), or None: a public figure is only worded by a statement
         when it is the very figure the statement is about."""
         rows = self.rows(measure, area)
-        for _, row in rows.iterrows():
+        for _index, row in rows.iterrows():
             now, then = row.get("compare_value"), row.get("previous_value")
             if _missing(now) or _missing(then):
                 continue
             if abs(float(now) - current) < 1e-9 and abs(float(then) - previous) < 1e-9:
                 return self.about(row, Comparison.YEAR_EARLIER)
         return None
+
+    def compare(
+        self,
+        measure: str,
+        title: str,
+        area: str,
+        period: Period,
+        basis: Basis,
+        now: Figure,
+        then: Figure,
+        polarity: str,
+        *,
+        counts: bool = True,
+    ) -> Statement:
+        """A public document's own pair of figures (this quarter against the same quarter a year
+        earlier, a month, a rate per 1,000 in a comparator area), already through disclosure
+        control, as a statement: the evaluation's own statement when it is about these very
+        figures (in English), else one worded here by :func:`pair_statement`, once per run."""
+        lang = current().code
+        if lang == "en" and now.shown and then.shown and basis is Basis.ROLLING_12:
+            hit = self.matching(measure, area, float(now.value), float(then.value))  # type: ignore[arg-type]
+            if hit is not None and hit.change_label:
+                return hit
+        cache_key = ("pair", measure, area, period.key, basis, now, then, polarity, counts, lang)
+        hit = self._cache.get(cache_key)
+        if hit is None:
+            hit = self._cache[cache_key] = pair_statement(
+                measure, title, area, period, basis, now, then, polarity, counts=counts
+            )
+        return hit
 
     # --- recording what documents say ------------------------------------------------------------
     def say(self, statement: Statement) -> str:
@@ -492,6 +535,103 @@ class StatementBook:
         return self._cache.values()
 
 
+# --- a public document's own figures ------------------------------------------------------------
+# Public words for a judged change: no RAG jargon, and the glyph carries it too (Status).
+PUBLIC_VERDICTS: dict[str, tuple[str, Status]] = {
+    "improving": (N_("better"), Status.ON_TRACK),
+    "worsening": (N_("worse"), Status.RED),
+}
+
+
+def judge_pair(now: Figure, then: Figure, polarity: str, *, counts: bool) -> tuple[str, str, Missing | None]:
+    """(change words, direction code, why missing) for two published figures: 'Down 12%' and
+    'improving'; a change within chance between two counts is 'similar' (docs/statistics.md), a
+    contextual measure only 'up' or 'down'; a figure withheld for privacy gives 'not shown', one
+    missing says why. The words speak the language in force."""
+    if now.reason == "missing":
+        return _(MISSING_WORDS[Missing.NO_DATA]), "no_data", Missing.NO_DATA
+    if then.reason == "missing":
+        return _(MISSING_WORDS[Missing.NO_HISTORY]), "no_data", Missing.NO_HISTORY
+    if not (now.shown and then.shown):
+        return _("not shown"), "no_data", Missing.SUPPRESSED
+    a, b = float(now.value), float(then.value)  # type: ignore[arg-type]
+    label = hl.headline_value(a, b)
+    word = hl.verdict(a, b, polarity)
+    if word == "same":
+        return label, "no_change", None
+    if word == "neutral":
+        return label, "up" if a > b else "down", None
+    if counts and not count_change_significant(a, b)[0]:
+        return label, "similar", None  # 8 -> 9 offences: within chance, no "(worse)", no red
+    return label, "improving" if word == "better" else "worsening", None
+
+
+def pair_cell(statement: Statement) -> Cell | str:
+    """A public table's change cell: 'Down 12% (better)' with its glyph, or just the words."""
+    verdict = PUBLIC_VERDICTS.get(statement.direction)
+    if verdict is None:
+        return statement.change_text
+    return Cell(f"{statement.change_text} ({_(verdict[0])})", verdict[1])
+
+
+def pair_statement(
+    measure: str,
+    title: str,
+    area: str,
+    period: Period,
+    basis: Basis,
+    now: Figure,
+    then: Figure,
+    polarity: str,
+    *,
+    counts: bool = True,
+) -> Statement:
+    """Two published figures and their change as a :class:`Statement` (see :meth:`StatementBook.compare`)."""
+    label, direction, missing = judge_pair(now, then, polarity, counts=counts)
+    if basis is Basis.ROLLING_12:
+        period = Period(period.end, period.end, Kind.MONTH)  # twelve months named by their last
+    compare = period.same_period_last_year()
+    phrase, compare_phrase = basis_phrase(period.key, basis), basis_phrase(compare.key, basis)
+    verdict = {"improving": "better", "worsening": "worse", "similar": "within chance"}.get(direction, "")
+    if missing is None:
+        change = label[:1].lower() + label[1:]
+        tail = f" ({verdict})" if verdict else ""
+        words = f"{title}: {now.text} {phrase}, {change} on {then.text} {compare_phrase}{tail}"
+    else:
+        words = f"{title}: {now.text} {phrase} ({label})"
+    a, b = now.safe_value, then.safe_value
+    return Statement(
+        measure=measure,
+        title=title,
+        area=area,
+        period=period.key,
+        basis=basis,
+        basis_phrase=phrase,
+        unit="count" if counts else "rate_per_1000",
+        value=a,
+        numerator=None,
+        denominator=None,
+        value_text=now.text,
+        sample_size=None,
+        interval_text=None,
+        comparison=Comparison.YEAR_EARLIER,
+        compare_period=compare.key,
+        compare_phrase=compare_phrase,
+        compare_value=b,
+        compare_text=then.text,
+        change_label=label,
+        change_unit="percent",
+        direction=direction,
+        verdict=verdict,
+        direction_text=_cell_words(direction, verdict),
+        status="",
+        missing=missing,
+        words=words,
+        change_pct=(a - b) / b * 100 if a is not None and b else None,
+        difference=a - b if a is not None and b is not None else None,
+    )
+
+
 __all__ = [
     "MISSING_WORDS",
     "VERDICT_WORDS",
@@ -504,5 +644,8 @@ __all__ = [
     "basis_phrase",
     "fmt_figure",
     "is_survey",
+    "judge_pair",
+    "pair_cell",
+    "pair_statement",
     "missing_words",
 ]
