@@ -174,9 +174,7 @@ def change_cell(
         return _("not shown")
     about = about or About(None, "", "", "", Period.parse("2000-01"), Basis.QUARTER)
     statement = about.statement(current, previous, polarity, counts=counts)
-    if about.book is not None:
-        about.book.say_change(statement)
-    return pair_cell(statement)
+    return pair_cell(statement) if about.book is None else about.book.say_cell(statement)
 
 
 def _targets_for(config: Config, indicator: str | None) -> list[str]:
@@ -196,6 +194,7 @@ def card_change(about: About, now: Figure, then: Figure) -> Statement:
     statement = about.statement(now, then, "lower_is_better", counts=True)
     if about.book is not None and statement.change_label:
         about.book.say_change(statement)
+        about.book.say_figures(statement)
     return statement
 
 
@@ -312,8 +311,9 @@ def _comparison_section(figs: PublicFigures, area: AreaFigures, is_borough: bool
         if c.rate is not None and c.rate_last_year is not None:
             now_f = Figure(c.rate, now)
             then_f = Figure(c.rate_last_year, then)
-            about = About(book, f"{figs.crime_indicator}_per_1000", _("Crimes for every 1,000 people"), c.area_id,
-                          figs.period, Basis.QUARTER)
+            # Recorded only where the table is printed (the two-sided leaflet gives just the sentence).
+            about = About(book if with_table else None, f"{figs.crime_indicator}_per_1000",
+                          _("Crimes for every 1,000 people"), c.area_id, figs.period, Basis.QUARTER)
             change = change_cell(now_f, then_f, Figure(0.0, ""), "lower_is_better", about=about)
         else:
             change = _("not shown")

@@ -520,6 +520,18 @@ class StatementBook:
         self._said[f"{statement.key}#direction"] = statement.direction_text
         return statement.direction_text
 
+    def say_cell(self, statement: Statement) -> Cell | str:
+        """A public table's change cell for the statement ('Down 12% (better)'), recorded as said."""
+        cell = pair_cell(statement)
+        self._said[f"{statement.key}#change"] = statement.change_text
+        self._said[f"{statement.key}#cell"] = str(getattr(cell, "text", cell))
+        return cell
+
+    def say_figures(self, statement: Statement) -> tuple[str, str]:
+        """The two figures a card prints ('17,444' against '20,051'), recorded as said."""
+        self._said[f"{statement.key}#compare"] = statement.compare_text
+        return self.say_figure(statement), statement.compare_text
+
     def say_change(self, statement: Statement) -> str:
         """The statement's change as a table cell prints it, recorded as said."""
         self._said[f"{statement.key}#change"] = statement.change_text
