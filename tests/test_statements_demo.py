@@ -426,3 +426,12 @@ def test_twelve_month_crime_is_one_figure_on_the_web_page_and_leaflet(run) -> No
         text = squash(file_text(Path(path)) or "")
         assert squash("Crime is down 13% on the year before") in text
         assert squash(said[("web:index", f"{key}#figure")]) in text
+
+
+def test_pdf_table_cells_read_side_by_side_are_not_a_repeat() -> None:
+    """pdftotext gives two table cells' lines interleaved: 'neighbourhoods' ending one cell's line
+    and starting the other's is not a repeated word; on one line it is."""
+    interleaved = "6. Priority\ncrime in priority neighbourhoods\nneighbourhoods\nand the borough average"
+    assert find_glitches(interleaved, "x.pdf", repeats_within_lines=True) == []
+    assert find_glitches("crime in priority neighbourhoods neighbourhoods and", "x.pdf", repeats_within_lines=True)
+    assert find_glitches(interleaved, "x.docx")  # running text: a repeat across lines is still one

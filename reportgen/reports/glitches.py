@@ -74,14 +74,21 @@ def _context(text: str, start: int, end: int, width: int = 40) -> str:
     return text[max(0, start - width) : end + width]
 
 
-def find_glitches(text: str, source: str = "") -> list[Glitch]:
-    """Every glitch in ``text`` (whitespace is collapsed first, so line breaks do not matter)."""
+def find_glitches(text: str, source: str = "", *, repeats_within_lines: bool = False) -> list[Glitch]:
+    """Every glitch in ``text`` (whitespace is collapsed first, so line breaks do not matter).
+
+    ``repeats_within_lines``: a repeated word counts only within one line. For PDF text, where
+    the lines of two table cells side by side come out interleaved ("6. Priority / crime in
+    priority neighbourhoods / neighbourhoods / and the borough average"); a repeat across lines
+    of running text is still caught in the same document's Word file and HTML."""
     flat = " ".join(text.replace("\u00a0", " ").split())
     found = [
         Glitch(source, rule, _context(flat, m.start(), m.end()))
         for rule, pattern in RULES
         for m in pattern.finditer(flat)
     ]
+    if repeats_within_lines:
+        flat = "\n".join(" ".join(line.split()) for line in text.replace("\u00a0", " ").splitlines())
     words = list(_WORD.finditer(flat))
     for a, b in zip(words, words[1:], strict=False):
         word = a.group().lower()
@@ -257,8 +264,10 @@ def check_file(path: Path) -> list[Glitch]:
     if parts is None:
         return []
     found = []
+    in_lines = path.suffix.lower() == ".pdf"
     for where, text in parts:
-        found += [dataclasses.replace(g, where=where) for g in find_glitches(text, path.name)]
+        glitches = find_glitches(text, path.name, repeats_within_lines=in_lines)
+        found += [dataclasses.replace(g, where=where) for g in glitches]
     return found
 
 
