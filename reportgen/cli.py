@@ -592,21 +592,10 @@ def run(
         return
     if force:
         raise click.UsageError("--force only applies with --deliver or --partnerships.")
-    if area and each_area:
-        raise click.UsageError("Give --area NAME or --each-area, not both.")
-    if paper and not poster:
-        raise click.UsageError("--paper applies to the poster only (with --poster).")
-    if (lang or alt_formats) and report != "leaflet":
-        raise click.UsageError("--lang and --alt-formats apply to the leaflet only.")
-    if report == "all" and (large_print or area or each_area or poster or lang or alt_formats or formats or version):
-        raise click.UsageError("'run all' takes no variant, --format or --version options.")
-    if lang:
-        from reportgen.i18n import language
-
-        language(lang)  # an unknown language fails here, naming the ones there are
     variant = {k: v for k, v in (("large_print", large_print), ("area", area), ("each_area", each_area),
                                  ("poster", poster), ("paper", paper and paper.upper()), ("lang", lang),
                                  ("alt_formats", alt_formats)) if v}
+    _check_variant(report, variant, formats, version)
     executor: Any = executor_url
     if report != "all":
         # Start the render workers before pandas and the rest of the data stack load: they
@@ -621,6 +610,22 @@ def run(
     finally:
         if not isinstance(executor, str | None):
             executor.close()
+
+
+def _check_variant(report: str, variant: dict[str, Any], formats: tuple[str, ...], version: int | None) -> None:
+    """Refuse, before anything loads, variant options that do not go together or with ``report``."""
+    if variant.get("area") and variant.get("each_area"):
+        raise click.UsageError("Give --area NAME or --each-area, not both.")
+    if variant.get("paper") and not variant.get("poster"):
+        raise click.UsageError("--paper applies to the poster only (with --poster).")
+    if (variant.get("lang") or variant.get("alt_formats")) and report != "leaflet":
+        raise click.UsageError("--lang and --alt-formats apply to the leaflet only.")
+    if report == "all" and (set(variant) - {"paper"} or formats or version):
+        raise click.UsageError("'run all' takes no variant, --format or --version options.")
+    if variant.get("lang"):
+        from reportgen.i18n import language
+
+        language(variant["lang"])  # an unknown language fails here, naming the ones there are
 
 
 def _run_reports(report: str, period: Any, config_dir: Path, store_url: str | None, out_dir: Path,

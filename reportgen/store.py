@@ -124,6 +124,18 @@ class LoadSummary:
         return self.new + self.revised + self.unchanged
 
 
+@dataclass(frozen=True)
+class Receipt:
+    """What arrived of one observation: when its first version was received (the partner's
+    submission time, else our load time), the latest received time, the latest load time, and
+    how many versions there are. Times are UTC ISO text, as stored."""
+
+    first: str
+    last: str
+    last_loaded: str
+    versions: int
+
+
 def default_url() -> str:
     return os.environ.get(DEFAULT_URL_ENV) or f"sqlite:///{DEFAULT_PATH}"
 
@@ -447,6 +459,62 @@ class Store:
         )
         with self.engine.connect() as conn:
             return pd.read_sql_query(sql, conn, params={"pid": self.partnership, "since": _iso(since)})
+
+    def first_load_of_file(self, source: str, checksum: str) -> str | None:
+        """When a file with this checksum was first loaded from ``source`` (None: never), so a
+        re-sent return is recognised and not loaded twice."""
+        query = (
+            select(loads.c.loaded_at)
+            .where(loads.c.partnership == self.partnership, loads.c.source == source, loads.c.checksum == checksum)
+            .order_by(loads.c.id)
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar()
+
+    def partners_with_data_until(self, period_end: int) -> set[str]:
+        """Partners (as their loads name them) with any observation, current or revised, of a
+        period ending at or after ``period_end`` (a period's ``end``): whose return is in."""
+        sql = text(
+            "SELECT DISTINCT l.partner FROM observations o JOIN loads l ON l.id = o.load_id "
+            "WHERE o.partnership = :pid AND o.period_end >= :end"
+        )
+        with self.engine.connect() as conn:
+            return set(conn.execute(sql, {"pid": self.partnership, "end": period_end}).scalars())
+
+    def receipts(
+        self, indicators: list[str], periods: list[str], *, received_by: dt.datetime | None = None
+    ) -> dict[tuple[str, str, str], Receipt]:
+        """Per (indicator, area, period) asked for that has any version (received by
+        ``received_by``, if given): when it was first received, its latest received and load
+        times and its number of versions."""
+        if not indicators or not periods:
+            return {}
+        params: dict[str, object] = {"pid": self.partnership, "indicators": indicators, "periods": periods}
+        by = ""
+        if received_by is not None:
+            params["received_by"] = received_by.astimezone(dt.UTC).isoformat(timespec="microseconds")
+            by = f" AND {RECEIVED} <= :received_by"
+        sql = text(
+            f"SELECT indicator, area, period, loaded_at, {RECEIVED} AS received FROM observations "
+            f"WHERE partnership = :pid AND indicator IN :indicators AND period IN :periods{by} ORDER BY id"
+        ).bindparams(bindparam("indicators", expanding=True), bindparam("periods", expanding=True))
+        with self.engine.connect() as conn:
+            rows = conn.execute(sql, params).all()
+        out: dict[tuple[str, str, str], Receipt] = {}
+        for indicator, area, period, loaded_at, received in rows:  # oldest version first
+            key = (indicator, area, period)
+            seen = out.get(key)
+            if seen is None:
+                out[key] = Receipt(first=received, last=received, last_loaded=loaded_at, versions=1)
+            else:
+                out[key] = Receipt(
+                    first=seen.first,
+                    last=max(seen.last, received),
+                    last_loaded=max(seen.last_loaded, loaded_at),
+                    versions=seen.versions + 1,
+                )
+        return out
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -37,9 +37,9 @@ from reportgen.document import Cell, Status
 from reportgen.evaluate.labels import interval_label
 from reportgen.evaluate.significance import count_change_significant
 from reportgen.i18n import N_, _, current
+from reportgen.numfmt import is_missing as _missing
 from reportgen.periods import Kind, Period
 from reportgen.reports import headlines as hl
-from reportgen.reports.base import is_missing as _missing
 from reportgen.reports.disclosure import Figure
 
 DASH = "\u2013"

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import select
 
 from reportgen.config.models import Config
 from reportgen.errors import DataError, ReportgenError
@@ -31,7 +30,7 @@ from reportgen.returns.safety import printable, safe_filename
 from reportgen.returns.signing import SIGNATURE_FIELD, signing_key, verify
 from reportgen.returns.template import ABOUT_SHEET, RETURN_SHEET
 from reportgen.sources.base import ValidationFailed, validate_observations
-from reportgen.store import LoadSummary, Store, loads
+from reportgen.store import LoadSummary, Store
 
 # A return is a few hundred rows; a file far bigger is a mistake and is refused after
 # reading this many rows, so memory stays bounded whatever arrives.
@@ -85,7 +84,7 @@ def ingest_file(
         clean = validate_observations(frame, config.partner(partner_id), config, _where(frame, shown), periods=allowed)
         archive_dir = data_dir / "archive" / safe_filename(partner_id)
         name = f"{now:%Y%m%dT%H%M%S}-{result.checksum[:12]}-{safe_filename(path.name)}"
-        earlier = _already_loaded(store, partner_id, result.checksum)
+        earlier = store.first_load_of_file(f"returns/{partner_id}", result.checksum) or ""
         if earlier:
             # Loaded, but a crash between the store's commit and the archive's rename would
             # have left it unarchived: finish the archive now, so every loaded file is kept.
@@ -240,22 +239,6 @@ def _allowed_periods(config: Config, partner_id: str, periods: list[str]) -> lis
 
 def _where(frame: pd.DataFrame, shown: str) -> str:
     return frame.attrs.get("where", shown)
-
-
-def _already_loaded(store: Store, partner: str, checksum: str) -> str:
-    """When a file with this checksum was loaded for this partner ("" if never)."""
-    query = (
-        select(loads.c.loaded_at)
-        .where(
-            loads.c.partnership == store.partnership,
-            loads.c.source == f"returns/{partner}",
-            loads.c.checksum == checksum,
-        )
-        .order_by(loads.c.id)
-        .limit(1)
-    )
-    with store.engine.connect() as conn:
-        return conn.execute(query).scalar() or ""
 
 
 def _archived(archive_dir: Path, checksum: str) -> Path | None:

@@ -293,7 +293,7 @@ class Schedules(Model):
         return self.service.database or self.store or default_url()
 
 
-def load_schedules(path: Path | str = DEFAULT_SCHEDULES, *, base: Path | None = None) -> Schedules:
+def load_schedules(path: Path | str = DEFAULT_SCHEDULES) -> Schedules:
     """Read and check ``schedules.toml``. Relative folders are taken from the working directory."""
     path = Path(path)
     rel = str(path)

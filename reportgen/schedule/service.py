@@ -291,7 +291,7 @@ class Service:
         _ACTIVE = self
         if install_signals:
             for sig in (signal.SIGTERM, signal.SIGINT):
-                signal.signal(sig, lambda signum, frame: self.request_stop(signum))
+                signal.signal(sig, lambda signum, _frame: self.request_stop(signum))
         self.startup()
         self.scheduler = self.build_scheduler()
         for stored in self.scheduler.get_jobs():
