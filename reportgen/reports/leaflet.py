@@ -367,14 +367,15 @@ def _types_section(config: Config, figs: PublicFigures, area: AreaFigures, level
         column_align=("left", "right", "right", "left"),
         notes=notes,
     )]
-    # Rises smaller than the disclosure threshold are noise at neighbourhood level: the
-    # table shows them, the text does not make news of them.
-    worse = [r for r in area.types if r.current.shown and r.previous.shown
-             and hl.verdict(float(r.current.value), float(r.previous.value), r.polarity) == "worse"  # type: ignore[arg-type]
-             and float(r.current.value) - float(r.previous.value) >= max(1, area.threshold)]  # type: ignore[arg-type]
+    # The text makes news only of what the table marks "(worse)": a rise beyond chance (its
+    # statement's direction), and not smaller than the disclosure threshold.
+    said_rows = [(r, About(book, r.indicator, r.title, area.area_id, figs.period, Basis.QUARTER).statement(
+        r.current, r.previous, r.polarity, counts=True)) for r in area.types]
+    worse = [(r, st) for r, st in said_rows if st.direction == "worsening"
+             and (st.difference or 0) >= max(1, area.threshold)]
     if worse:
-        said = went_up_sentence([(_(r.title), float(r.current.value), float(r.previous.value))  # type: ignore[arg-type]
-                                 for r in worse[:rises]])
+        said = went_up_sentence([(_(r.title), st.value, st.compare_value)  # type: ignore[misc]
+                                 for r, st in worse[:rises]])
         targets = _targets_for(config, figs.breakdown_indicator) or _targets_for(config, figs.crime_indicator)
         action = (_("our target is to {target}, and we review the figures every month to decide where "
                     "to act.").format(target=targets[0][0].lower() + targets[0][1:])
