@@ -50,7 +50,7 @@ DEFAULT_PATH = Path("var") / "reportgen.sqlite"
 # The partnership of rows written before stores had several (and of callers that name none).
 DEFAULT_PARTNERSHIP = "default"
 # The Alembic revision this code reads and writes; tests check it is the migrations' head.
-SCHEMA_REVISION = "0003_delivery_queue"
+SCHEMA_REVISION = "0004_figure_notes"
 
 metadata = MetaData()
 
@@ -118,6 +118,7 @@ class LoadSummary:
     unchanged: int = 0
     rejected: int = 0
     load_id: int | None = None
+    not_available: int = 0  # figures the partner marked not available (store_notes.py)
 
     @property
     def total(self) -> int:
@@ -266,6 +267,7 @@ class Store:
         checksum: str | None = None,
         rejected: int = 0,
         now: dt.datetime | None = None,
+        notes: pd.DataFrame | None = None,
     ) -> LoadSummary:
         """Load observations (columns indicator, area, period, value, and optionally
         received_at: when the partner submitted each, time-zone aware) in one transaction.
@@ -273,7 +275,8 @@ class Store:
         New keys are added; keys whose value changed get a new version and the old one is
         kept as a revision; unchanged keys are left alone (a changed received date alone is
         not a revision). Without a received time, a version counts as received when loaded.
-        All or nothing.
+        All or nothing. ``notes`` (indicator, area, period, note, not_available), when given,
+        sets the partner's notes on the keys the load covers (:mod:`reportgen.store_notes`).
         """
         missing = [c for c in OBS_COLUMNS if c not in frame.columns]
         if missing:
@@ -347,9 +350,24 @@ class Store:
                     .where(loads.c.id == load_id)
                     .values(n_new=n_new, n_revised=n_revised, n_unchanged=n_unchanged)
                 )
+                n_na = 0
+                if notes is not None:
+                    from reportgen.store_notes import write_notes
+
+                    marked, n_na = write_notes(conn, self.partnership, partner, notes, df, load_id=int(load_id),
+                                               stamp=stamp)  # fmt: skip
+                    if marked:  # a figure the partner now says is not available is no longer current
+                        o = observations.c
+                        conn.execute(
+                            observations.update()
+                            .where(o.partnership == self.partnership, o.indicator == bindparam("i"),
+                                   o.area == bindparam("a"), o.period == bindparam("p"), o.superseded_at.is_(None))
+                            .values(superseded_at=stamp),
+                            [{"i": i, "a": a, "p": p} for i, a, p in marked],
+                        )  # fmt: skip
         except SQLAlchemyError as exc:
             raise StoreError(f"could not load {source}: {exc.__class__.__name__}: {_first_line(exc)}") from None
-        return LoadSummary(source, partner, n_new, n_revised, n_unchanged, rejected, int(load_id))
+        return LoadSummary(source, partner, n_new, n_revised, n_unchanged, rejected, int(load_id), n_na)
 
     def _current_versions(self, conn: Connection, df: pd.DataFrame) -> pd.DataFrame:
         """This partnership's current versions of the periods and indicators in ``df``:
@@ -515,6 +533,14 @@ class Store:
                     versions=seen.versions + 1,
                 )
         return out
+
+    def notes(
+        self, *, as_at: dt.datetime | None = None, periods: list[str] | None = None, until: Period | None = None
+    ) -> pd.DataFrame:
+        """Partners' notes in force (see :func:`reportgen.store_notes.read_notes`)."""
+        from reportgen.store_notes import read_notes
+
+        return read_notes(self.engine, self.partnership, as_at=as_at, periods=periods, until=until)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -293,6 +293,11 @@ class Partner(Model):
     return_deadline_days: int = Field(
         default=10, ge=0, description="A data return is late this many days after its period ends."
     )
+    returns_to: tuple[str, ...] = Field(
+        default=(),
+        description="Email addresses of the partner's data leads: where reminders about data returns go "
+        "(never printed; without any, reminders go to the contacts' email addresses).",
+    )
     sources: tuple[SourceSpec, ...] = Field(
         default=(), description="Where the partner's data comes from ([[sources]] tables)."
     )

@@ -124,6 +124,8 @@ def latest_text(ctx: ReportContext, row: pd.Series, *, common_basis: str | None 
         # rather than "No data"; the exceptions and the target's reasons give it in full
         if isinstance(reason, str) and reason.startswith("not enough months"):
             return f"Only {row.get('months_available')} of {row.get('months_needed')} months"
+        if isinstance(reason, str) and reason.startswith("not available"):
+            return "Not available"  # the partner's reason is in the exceptions and statements
         return "No data"
     text = ctx.statements.say_figure(ctx.statements.about(row, Comparison.YEAR_EARLIER))
     basis = basis_short(row)

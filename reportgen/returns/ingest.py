@@ -24,6 +24,8 @@ from reportgen.config.models import Config
 from reportgen.errors import DataError, ReportgenError
 from reportgen.fsutil import sha256_files
 from reportgen.periods import Period
+from reportgen.returns.notes import mark_not_available, with_notes
+from reportgen.returns.notes import split as split_notes
 from reportgen.returns.owed import periods_due
 from reportgen.returns.paths import DATA_DIR_ENV, DEFAULT_DATA_DIR, default_data_dir  # noqa: F401 (re-exported)
 from reportgen.returns.safety import printable, safe_filename
@@ -81,7 +83,9 @@ def ingest_file(
         )
         result.partner, result.periods = partner_id, return_periods
         allowed = _allowed_periods(config, partner_id, return_periods)
-        clean = validate_observations(frame, config.partner(partner_id), config, _where(frame, shown), periods=allowed)
+        marked = mark_not_available(frame, config, _where(frame, shown))
+        clean = validate_observations(marked, config.partner(partner_id), config, _where(frame, shown), periods=allowed)
+        clean, notes = split_notes(clean, marked)
         archive_dir = data_dir / "archive" / safe_filename(partner_id)
         name = f"{now:%Y%m%dT%H%M%S}-{result.checksum[:12]}-{safe_filename(path.name)}"
         earlier = store.first_load_of_file(f"returns/{partner_id}", result.checksum) or ""
@@ -100,6 +104,7 @@ def ingest_file(
                 file=safe_filename(path.name),
                 checksum=result.checksum,
                 now=now,
+                notes=notes,
             )
         except BaseException:
             staged.unlink(missing_ok=True)
@@ -149,7 +154,7 @@ def read_return(
         if not periods and meta.get("periods"):
             periods = [p.strip() for p in meta["periods"].split(",") if p.strip()]
         opts = ExcelOptions(path=str(path), sheet=RETURN_SHEET, max_rows=max_rows)
-        frame = read_workbook(path, opts, where=shown)
+        frame = with_notes(read_workbook(path, opts, where=shown), path, shown, RETURN_SHEET)
     elif suffix == ".csv":
         frame = read_csv_return(path, CsvOptions(path=str(path), max_rows=max_rows), where=shown)
     else:

@@ -176,8 +176,9 @@ def _instructions(ws, config, partner_name, periods, rows: list[Owed], last_dead
          "units, no blanks.", False),
         ("3. Counts are whole numbers, 0 or more. Percentages are from 0 to 100. If a figure is "
          "nil, enter 0.", False),
-        ("4. If a figure is not available, leave a note in the Notes column and tell the partnership "
-         "team; do not guess.", False),
+        ("4. If a figure is not available, do not guess: leave its Value cell blank (or type n/a) and "
+         "say why in the Notes column. Any other note is kept with its figure; start it with "
+         "'For the board:' to have it printed in the board pack.", False),
         ("5. Do not add, delete, move or rename rows, columns or sheets: the labels are locked.", False),
         ("6. Save as an Excel Workbook (.xlsx) and send it back. A corrected file can be sent again "
          "later; it replaces the figures it changes.", False),
