@@ -13,13 +13,21 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from reportgen import __version__
 from reportgen.errors import ReportgenError
 from reportgen.logsetup import FORMATS, redact
+
+if TYPE_CHECKING:  # the modules themselves are imported inside the commands that use them
+    from reportgen.config.models import Partner, SourceSpec
+    from reportgen.console.db import ConsoleDb
+    from reportgen.periods import Period
+    from reportgen.schedule.config import Job, Schedules
+    from reportgen.schedule.ledger import Run
+    from reportgen.schedule.runner import Runner
 
 CONFIG_HELP = "Partnership config folder (default: data_sources/)."
 STORE_HELP = (
@@ -234,7 +242,7 @@ def pull(config_dir: Path, store_url: str | None, partners: tuple[str, ...]) -> 
         task = progress.add_task("Pulling sources", total=total)
         files = progress.add_task("Reading files", total=None, visible=False)
 
-        def tick(partner, spec) -> None:  # type: ignore[no-untyped-def]
+        def tick(partner: Partner, spec: SourceSpec) -> None:
             progress.update(task, advance=1, description=f"{partner.id}/{spec.id}")
             progress.update(files, visible=False)
 
@@ -954,9 +962,10 @@ def returns_status(
     for col in ("partner", "indicator", "period", "deadline", "status", "areas", "revised"):
         table.add_column(col)
     for r in frame.itertuples():
-        status = r.status + (" (overdue)" if r.overdue else "")
+        status = str(r.status) + (" (overdue)" if r.overdue else "")  # str() for the type checker: all text already
         areas = f"{r.areas_received}/{r.areas_expected}"
-        table.add_row(r.partner, r.indicator, r.period, r.deadline, status, areas, "yes" if r.revised else "")
+        table.add_row(str(r.partner), str(r.indicator), str(r.period), str(r.deadline), status, areas,
+                      "yes" if r.revised else "")
     Console().print(table)
     click.echo(summary_line(frame))
 
@@ -976,7 +985,7 @@ def schedules_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
-def _load_schedules(path: Path, store_url: str | None = None):  # type: ignore[no-untyped-def]
+def _load_schedules(path: Path, store_url: str | None = None) -> Schedules:
     from reportgen.schedule.config import load_schedules
 
     settings = load_schedules(path)
@@ -1155,7 +1164,7 @@ def history(
         click.echo("No runs recorded yet.", err=True)
 
 
-def _report_outcomes(runner, outcomes) -> None:  # type: ignore[no-untyped-def]
+def _report_outcomes(runner: Runner, outcomes: list[tuple[Job, Run | None, str]]) -> None:
     failed = False
     for _job, run, message in outcomes:
         click.echo(message)
@@ -1282,8 +1291,8 @@ def outbox_list(schedules_path: Path, store_url: str | None, show_all: bool) -> 
     loose = box.loose()
     for path in loose:
         with path.open("rb") as fh:
-            msg = email.message_from_binary_file(fh, policy=email.policy.default)
-        click.echo(f"{path}  To: {msg['To']}  Subject: {msg['Subject']}")
+            eml = email.message_from_binary_file(fh, policy=email.policy.default)
+        click.echo(f"{path}  To: {eml['To']}  Subject: {eml['Subject']}")
     waiting = len(box.pending())
     click.echo(f"{waiting} message(s) waiting in {box.pending_dir}; {shown} queued deliveries listed, "
                f"{len(box.failed())} refused for good in {box.failed_dir}", err=True)
@@ -1324,7 +1333,7 @@ def outbox_send(schedules_path: Path, store_url: str | None) -> None:
     if errors:
         raise DeliveryError(f"{len(box.pending())} message(s) still waiting, {refused} refused: {errors[0]}")
 
-def _deliver_by_hand(report: str, period, schedules_path: Path, store_url: str | None,  # type: ignore[no-untyped-def]
+def _deliver_by_hand(report: str, period: Period, schedules_path: Path, store_url: str | None,
                      force: bool) -> None:
     from reportgen.schedule.ledger import Ledger
     from reportgen.schedule.manual import manual_run
@@ -1428,7 +1437,9 @@ def returns_remind(schedules_path: Path, store_url: str | None, period_text: str
 
 
 # --- the web console (reportgen/console/; docs/console.md) ---------------------------------------
-def _console_db(schedules_path: Path, store_url: str | None, config_dir: Path | None = None):  # type: ignore[no-untyped-def]
+def _console_db(
+    schedules_path: Path, store_url: str | None, config_dir: Path | None = None
+) -> tuple[ConsoleDb, Path]:
     """The console's tables in the store database named by schedules.toml (or --store), for
     the partnership of --config (else schedules.toml's config_dir, else data_sources)."""
     from reportgen.config.loader import load_partnership

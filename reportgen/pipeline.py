@@ -172,7 +172,7 @@ class Session:
         latest = loads.sort_values("id").groupby(["partner", "source"], sort=True).tail(1)
         columns = ["partner", "source", "file", "checksum", "loaded_at"]
         records = latest[columns].sort_values(["partner", "source"]).to_dict("records")
-        return [{k: (None if pd.isna(v) else v) for k, v in r.items()} for r in records]
+        return [{str(k): (None if pd.isna(v) else v) for k, v in r.items()} for r in records]
 
     def returns_status(self, period: Period) -> pd.DataFrame | None:
         """Partners' returns owed for ``period`` (received, late, partial, missing, revised)
@@ -315,7 +315,7 @@ class _Built:
     missing_parts: list[str]
     headline: list[str]
     exceptions: list[str]
-    summary_statements: dict[str, Any]
+    summary_statements: tuple[tuple[str, str], ...]  # (key, sentence) pairs: ReportContext.statements.take()
 
 
 def _request(report: str, period: Period | str, *, variant: dict[str, Any] | None, version: int | None,

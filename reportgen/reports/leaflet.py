@@ -20,7 +20,7 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 
 from reportgen.charts.qr import qr_code, web_url
 from reportgen.config.models import Config
@@ -282,7 +282,7 @@ def _reassurance(area: AreaFigures) -> str:
     """Fear of crime runs far above the risk: give the risk as a plain number."""
     if not area.rate.shown:
         return _("If you are worried about crime, talk to us: our phone numbers are in this leaflet.")
-    per_100 = float(area.rate.value) / 10  # type: ignore[arg-type]
+    per_100 = area.rate.number / 10
     template = _("Many people think crime is more common than it is: over these three months there "
                  "were about {n} crimes for every 100 people in {place}.")
     return template.format(n=format_number(per_100, 1 if per_100 < 10 else 0), place=_(area.area_name))
@@ -302,7 +302,7 @@ def _comparison_section(figs: PublicFigures, area: AreaFigures, is_borough: bool
     head = places[0]
     others = [(_(c.name), c.rate) for c in places[1:] if c.rate is not None]
     if head.rate is not None:
-        blocks.append(Paragraph(hl.comparison_sentence(_(head.name), head.rate, others, basis)))  # type: ignore[arg-type]
+        blocks.append(Paragraph(hl.comparison_sentence(_(head.name), head.rate, others, basis)))
     last_year = figs.period.same_period_last_year()
     rows = []
     for c in places:
@@ -350,7 +350,7 @@ def _types_section(config: Config, figs: PublicFigures, area: AreaFigures, level
     # The privacy note only where something was withheld for privacy, not merely missing.
     hidden = any(f.suppressed and f.reason != "missing" for r in area.types for f in (r.current, r.previous))
     if counted and hidden:
-        notes = (_("The types of crime the government asks us to count. Small numbers are hidden "
+        notes: tuple[str, ...] = (_("The types of crime the government asks us to count. Small numbers are hidden "
                    "(\u201cfewer than\u201d, \u201cnot shown\u201d) to protect privacy."),)
     elif counted:
         notes = (_("The types of crime the government asks us to count; all crime also includes "
@@ -417,7 +417,7 @@ def _advice_section(config: Config, level: int = 1, limit: int | None = None, *,
 def _falls(current: Figure, previous: Figure) -> bool:
     """A fall in a count that is news: lower, and beyond chance (docs/statistics.md), so that 77
     offences against 91 is not "crime is falling"."""
-    now, then = float(current.value), float(previous.value)  # type: ignore[arg-type]
+    now, then = current.number, previous.number
     return now < then and bool(count_change_significant(now, then)[0])
 
 
@@ -556,7 +556,7 @@ def leaflet_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, 
     trim = trim or (FULL if large_print else TRIMS[0])
     config: Config = ctx.config
     is_borough = area_id is None
-    area = figs.borough if is_borough else figs.area(area_id)  # type: ignore[arg-type]
+    area = figs.borough if area_id is None else figs.area(area_id)
     place = _(area.area_name)
     headline_blocks: list[Any] = []
     cards = _crime_headlines(figs, area, is_borough, getattr(ctx, "statements", None))
@@ -598,12 +598,14 @@ def leaflet_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, 
     return _document(ctx, figs, title, subtitle, sections, "large-print" if large_print else "standard")
 
 
-def poster_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, paper: str = "A3") -> Document:
+def poster_document(
+    ctx: Any, figs: PublicFigures, area_id: str | None = None, paper: Literal["A4", "A3"] = "A3"
+) -> Document:
     """One A3 page (A4 as an option) for library and clinic walls: the headline, how we
     compare, how to report, who to call and a QR code to the web page."""
     config: Config = ctx.config
     is_borough = area_id is None
-    area = figs.borough if is_borough else figs.area(area_id)  # type: ignore[arg-type]
+    area = figs.borough if area_id is None else figs.area(area_id)
     blocks: list[Any] = []
     cards = _crime_headlines(figs, area, is_borough, getattr(ctx, "statements", None))
     # Three figures at most, read from across a room: two big numbers without their detail
@@ -681,7 +683,8 @@ def build(ctx: Any) -> list[tuple[str, Document]]:
     lang = options.get("lang")
     for area_id in area_ids:
         if poster:
-            doc = poster_document(ctx, figs, area_id, paper=str(options.get("paper") or "A3").upper())
+            a4 = str(options.get("paper") or "A3").upper() == "A4"  # A3 or A4: request.py allows no other
+            doc = poster_document(ctx, figs, area_id, paper="A4" if a4 else "A3")
         elif large_print:
             doc = leaflet_document(ctx, figs, area_id, large_print=True)
         else:

@@ -258,8 +258,8 @@ class _Grids:
         small count of 'other' crime."""
         series, rows, borough, threshold = self.series, self.rows, self.borough, self.crime_threshold
         if grid is not None and self.breakdown == self.crime:
-            total = grid.grand_total or count_figure(series.at(self.crime, borough.id, q), threshold)
-            return {r: grid.row_totals.get(r) or count_figure(None, threshold) for r in rows}, total
+            grand = grid.grand_total or count_figure(series.at(self.crime, borough.id, q), threshold)
+            return {r: grid.row_totals.get(r) or count_figure(None, threshold) for r in rows}, grand
         cells, total = protect_parts({r: series.at(self.crime, r, q) for r in rows}, threshold,
                                      total=series.at(self.crime, borough.id, q))
         if grid is not None:
@@ -277,7 +277,7 @@ class _Grids:
         for key, whole, part in pairs:
             if not (whole.shown and part is not None and part.shown):
                 continue
-            rest = float(whole.value) - float(part.value)  # type: ignore[arg-type]
+            rest = whole.number - part.number
             if 0 < rest < self.crime_threshold:
                 if key == borough:
                     total = hide(whole, self.crime_threshold)
@@ -388,7 +388,8 @@ def _rolling(config: Config, series: _Series, indicator: str, area: str, quarter
     def total(end_quarter: Period) -> tuple[list[float | None], float | None]:
         quarters = [end_quarter.shift(-3 * k) for k in range(4)]
         values = [series.at(indicator, area, q) for q in quarters]
-        return values, (None if any(v is None for v in values) else sum(values))  # type: ignore[misc]
+        known = [v for v in values if v is not None]
+        return values, (sum(known) if len(known) == len(values) else None)
 
     now_q, now_total = total(quarter)
     then_q, then_total = total(quarter.same_period_last_year())

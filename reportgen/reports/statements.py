@@ -37,6 +37,7 @@ from reportgen.document import Cell, Status
 from reportgen.evaluate.labels import interval_label
 from reportgen.evaluate.significance import count_change_significant
 from reportgen.i18n import N_, _, current
+from reportgen.numfmt import as_float
 from reportgen.numfmt import is_missing as _missing
 from reportgen.periods import Kind, Period
 from reportgen.reports import headlines as hl
@@ -109,7 +110,7 @@ def fmt_figure(value: object, unit: str, decimals: int, counts: tuple[float, flo
     """'2,916', '32.9% (113 of 343)', '12.3 per 1,000', '41 days': every figure with its unit."""
     if _missing(value):
         return DASH
-    text = _num(float(value), decimals)  # type: ignore[arg-type]
+    text = _num(as_float(value), decimals)
     unit = Unit(unit)
     if unit is Unit.PERCENTAGE:
         text += "%"
@@ -236,9 +237,9 @@ def _end_month(period_key: str) -> str:
 
 def _row_counts(row: pd.Series, prefix: str) -> tuple[float, float] | None:
     num, den = row.get(f"{prefix}_numerator"), row.get(f"{prefix}_denominator")
-    if _missing(num) or _missing(den) or not float(den):
+    if _missing(num) or _missing(den) or not as_float(den):
         return None
-    return float(num), float(den)
+    return as_float(num), as_float(den)
 
 
 def _definition(evaluation: Any, measure: str) -> Any:
@@ -265,7 +266,7 @@ def _interval(row: pd.Series) -> tuple[float | None, str | None]:
     n, low, high = row.get("sample_size"), row.get("ci_low"), row.get("ci_high")
     if _missing(n) or _missing(low) or _missing(high):
         return None, None
-    return float(n), interval_label(float(low), float(high))
+    return as_float(n), interval_label(as_float(low), as_float(high))
 
 
 class StatementBook:
@@ -370,7 +371,7 @@ class StatementBook:
             if direction == "similar" and isinstance(text, str) and text:
                 verdict = text[:1].lower() + text[1:]  # the test's own words: "no significant change"
             direction_text = text if isinstance(text, str) and text else _cell_words(direction, verdict)
-        then_value = None if _missing(then) else float(then)
+        then_value = None if _missing(then) else as_float(then)
         label = None if _missing(label) or not label else str(label)
         value_text = fmt_figure(value, unit, decimals, counts)
         sample_size, interval_text = _interval(row) if value is not None and is_survey(self.evaluation, measure) else (
@@ -474,7 +475,7 @@ class StatementBook:
             now, then = row.get("compare_value"), row.get("previous_value")
             if _missing(now) or _missing(then):
                 continue
-            if abs(float(now) - current) < 1e-9 and abs(float(then) - previous) < 1e-9:
+            if abs(as_float(now) - current) < 1e-9 and abs(as_float(then) - previous) < 1e-9:
                 return self.about(row, Comparison.YEAR_EARLIER)
         return None
 
@@ -570,7 +571,7 @@ def judge_pair(now: Figure, then: Figure, polarity: str, *, counts: bool) -> tup
         return _(MISSING_WORDS[Missing.NO_HISTORY]), "no_data", Missing.NO_HISTORY
     if not (now.shown and then.shown):
         return _("not shown"), "no_data", Missing.SUPPRESSED
-    a, b = float(now.value), float(then.value)  # type: ignore[arg-type]
+    a, b = now.number, then.number
     label = hl.headline_value(a, b)
     word = hl.verdict(a, b, polarity)
     if word == "same":

@@ -228,7 +228,9 @@ class Runner:
                 self.current_staging = None
                 self.idle.set()
 
-    def _render(self, job: Job, period: Period, version: int, staging: Path, run_id: int, token: int):  # type: ignore[no-untyped-def]
+    def _render(
+        self, job: Job, period: Period, version: int, staging: Path, run_id: int, token: int
+    ) -> tuple[Path, list[Path], Path | None, jobs_module.RunResultLike]:
         if self.stopping.is_set():
             raise Stopped()
         staging.mkdir(parents=True, exist_ok=True)
