@@ -499,8 +499,8 @@ RUN_CHOICES = ("board-pack", "leaflet", "annual-review", "web", "all")
               help="Leaflet: also Braille (.brf), audio (.mp3), plain text and easy read, beside the PDFs.")
 @click.option("--deliver", is_flag=True,
               help="Run the report's jobs from schedules.toml and deliver as they say; recorded in history.")
-@click.option("--force", is_flag=True, help="With --deliver: a new version even if this period was done. "
-              "With --partnerships: render every document, even those whose inputs have not changed.")
+@click.option("--force", is_flag=True, help="Render every document, even those whose inputs match the files "
+              "already in the folder. With --deliver: a new version even if this period was done.")
 @click.option("--partnerships", "partnerships", default=None, metavar="all|ID,...",
               help="Run REPORT for these partnerships of the deployment (--deployment), all through one executor.")
 @click.option("--deployment", "deployment", type=click.Path(path_type=Path), default=Path("partnerships"),
@@ -566,10 +566,13 @@ def run(
     delivers as configured, recorded in the same history as scheduled runs, so neither the
     scheduler nor a second manual run produces that period again (unless --force).
 
+    A document whose inputs (data, config, code and library versions) match those of the
+    file already in the folder is left untouched; when nothing changed, nothing is even
+    evaluated. --force renders everything again. ("run all" always renders.)
+
     With --partnerships, REPORT is made for each partnership named (or all) in the
     deployment folder, into <out>/<partnership>/<report>/<period>/, with one progress bar
-    and a summary per partnership (written, unchanged, failed and why). A document whose
-    inputs match the one already there is left untouched (unless --force); a partnership
+    and a summary per partnership (written, unchanged, failed and why); a partnership
     that fails does not stop the others, and the exit code is 1 if any failed.
     """
     from reportgen.periods import Period
@@ -598,8 +601,6 @@ def run(
                                      ("poster", poster), ("lang", lang)) if v}
         _run_many(report, period, deployment, partnerships, store_url, out_dir, variant, executor_url, force, as_at)
         return
-    if force:
-        raise click.UsageError("--force only applies with --deliver or --partnerships.")
     variant = {k: v for k, v in (("large_print", large_print), ("area", area), ("each_area", each_area),
                                  ("poster", poster), ("paper", paper and paper.upper()), ("lang", lang),
                                  ("alt_formats", alt_formats)) if v}
@@ -614,7 +615,7 @@ def run(
         executor = start_executor(executor_url, tuple(formats) or FORMATS[report], each_area=each_area) or executor_url
     try:
         _run_reports(report, period, config_dir, store_url, out_dir, formats, version, variant, executor,
-                     as_at, received_by)
+                     as_at, received_by, reuse=not force)
     finally:
         if not isinstance(executor, str | None):
             executor.close()
@@ -638,8 +639,9 @@ def _check_variant(report: str, variant: dict[str, Any], formats: tuple[str, ...
 
 def _run_reports(report: str, period: Any, config_dir: Path, store_url: str | None, out_dir: Path,
                  formats: tuple[str, ...], version: int | None, variant: dict[str, Any], executor: Any,
-                 as_at: Any, received_by: Any) -> None:
-    """The body of ``run`` once its options are checked: render, then list what was written."""
+                 as_at: Any, received_by: Any, *, reuse: bool = True) -> None:
+    """The body of ``run`` once its options are checked: render, then list what was written.
+    ``reuse``: leave alone the documents whose inputs match the files already there."""
     from reportgen.pipeline import generate, generate_all
 
     def progress(name: str, p: Any) -> None:
@@ -655,15 +657,21 @@ def _run_reports(report: str, period: Any, config_dir: Path, store_url: str | No
         results = [_generate_with_progress(report, period, config_dir=config_dir, store_url=store_url,
                                            out_dir=out_dir, variant=variant, version=version,
                                            formats=formats or None, executor=executor, as_at=as_at,
-                                           received_by=received_by)]
+                                           received_by=received_by, reuse=reuse)]
     else:
         progress(report, period)
         results = [generate(report, period, config_dir=config_dir, store_url=store_url, out_dir=out_dir,
                             variant=variant, version=version, formats=formats or None,
-                            executor=executor, as_at=as_at, received_by=received_by)]
+                            executor=executor, as_at=as_at, received_by=received_by, reuse=reuse)]
     for result in results:
-        click.echo(f"{result.report} {result.period}: {len(result.files)} files in {result.seconds:.1f}s",
-                   err=True)
+        kept = getattr(result, "unchanged", [])
+        if kept and not getattr(result, "rendered", []):
+            click.echo(f"{result.report} {result.period}: unchanged: its inputs match the {len(result.files)} "
+                       f"files already there (--force renders them again)", err=True)
+        else:
+            note = f" ({len(kept)} documents unchanged, their files kept)" if kept else ""
+            click.echo(f"{result.report} {result.period}: {len(result.files)} files in {result.seconds:.1f}s{note}",
+                       err=True)
         for line in result.exceptions:
             click.echo(f"  exception: {line}", err=True)
         for line in result.unavailable:

@@ -229,6 +229,12 @@ MIN_COUNT_HELP = (
 
 
 # --- partners, sources and indicators --------------------------------------------------------
+# The connector types reportgen ships. The config layer sits below the connectors, so it keeps
+# the names only; tests/test_config.py checks they equal the connectors registered in
+# reportgen/sources, and the connectors check their own options when a pull starts.
+SOURCE_TYPES = ("csv", "excel", "sql", "policeuk")
+
+
 class SourceSpec(Model):
     """Where a partner's data comes from. ``type`` picks the connector; every other key
     is the connector's own option and is validated by that connector."""
