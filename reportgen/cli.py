@@ -676,8 +676,17 @@ def _run_reports(report: str, period: Any, config_dir: Path, store_url: str | No
             click.echo(f"  exception: {line}", err=True)
         for line in result.unavailable:
             click.echo(f"  unavailable: {line}", err=True)
+        for line in result.glitches:
+            click.echo(f"  glitch: {line}", err=True)
         for path in result.files:
             click.echo(str(path))
+    glitched = [r for r in results if r.glitches]
+    if glitched:
+        from reportgen.glitch_gate import GlitchError
+
+        # The files stay where they were written (listed above), for the officer to look at.
+        raise GlitchError([line for r in glitched for line in r.glitches], str(glitched[0].manifest.parent),
+                          every=False)
 
 
 def _run_many(report: str, period: Any, deployment: Path, partnerships: str, store_url: str | None, out_dir: Path,

@@ -17,7 +17,6 @@ from reportgen.document import Align, Block, Cell, Chart, DefinitionList, Paragr
 from reportgen.periods import Kind, Period
 from reportgen.reports.base import (
     ReportContext,
-    direction_word,
     fmt_number,
     fmt_value,
     is_missing,
@@ -25,7 +24,7 @@ from reportgen.reports.base import (
     spc_word,
     status_cell,
 )
-from reportgen.reports.series import compare_series, monthly, share_counts, yearly, yearly_denominators
+from reportgen.reports.series import compare_series, monthly, yearly, yearly_denominators
 from reportgen.reports.spc_words import COLUMN as SPC_COLUMN
 from reportgen.reports.spc_words import NOTE as SPC_NOTE
 from reportgen.reports.spc_words import spc_cell
@@ -109,6 +108,8 @@ def basis_short(row: pd.Series) -> str:
         return ""
     period = Period.parse(str(key))
     end = Period(period.end, period.end, Kind.MONTH).label
+    if row.get("aggregation") == "latest":
+        return f"end of {end}"  # a stock on a day (a caseload), not a total over the period
     if row.get("compare_basis") == "rolling_12":
         return f"12 months to {end}"
     return period.label
@@ -116,7 +117,8 @@ def basis_short(row: pd.Series) -> str:
 
 def latest_text(ctx: ReportContext, row: pd.Series, *, common_basis: str | None = None) -> str:
     """The compared value with its denominator, and its basis unless it is the table's common
-    one: '32.8% (124 of 378)', '736 (January to March 2005)'."""
+    one: '32.8% (124 of 378)', '731 (end of March 2005)'. The figure is the statement's (a survey's
+    with its sample and 95% interval), so the table prints what the sentences say."""
     if bool(row.get("missing")) or is_missing(row.get("compare_value")):
         reason = row.get("missing_reason")
         # a rolling year that starts before the first data says so ("Only 10 of 12 months"),
@@ -126,16 +128,17 @@ def latest_text(ctx: ReportContext, row: pd.Series, *, common_basis: str | None 
         if isinstance(reason, str) and reason.startswith("not available"):
             return "Not available"  # the partner's reason is in the exceptions and statements
         return "No data"
-    text = value_text(row, "compare_value")
-    counts = share_counts(
-        ctx.evaluation, str(row["id"]), str(row["area"]), str(row["period"]), str(row.get("compare_basis"))
-    )
-    if counts:
-        text += f" ({fmt_number(counts[0])} of {fmt_number(counts[1])})"
+    text = ctx.statements.say_figure(ctx.statements.about(row, Comparison.YEAR_EARLIER))
     basis = basis_short(row)
     if basis and basis != common_basis:
         text += f" ({basis})"
     return text
+
+
+def direction_text(ctx: ReportContext, row: pd.Series) -> str:
+    """The Direction cell (against a year earlier), as the statement words it: 'Improving',
+    'No significant change' for a survey share within chance, 'Up' for a contextual measure."""
+    return ctx.statements.say_direction(ctx.statements.about(row, Comparison.YEAR_EARLIER))
 
 
 def common_basis(rows: pd.DataFrame) -> str:
@@ -150,7 +153,7 @@ def common_basis(rows: pd.DataFrame) -> str:
 
 def _for(basis: str) -> str:
     """'for the 12 months to March 2005', 'for 2004/05', 'for January to March 2005'."""
-    return f"for the {basis}" if basis.startswith("12 months") else f"for {basis}"
+    return f"for the {basis}" if basis.startswith(("12 months", "end of")) else f"for {basis}"
 
 
 def baseline_text(row: pd.Series, strategy: Strategy | None = None) -> str:
@@ -216,7 +219,7 @@ def scorecard_table(ctx: ReportContext, strategy: Strategy) -> Table:
                     target_text(r, strategy),
                     value_text(r, "trajectory_value"),
                     status_cell(status),
-                    direction_word(r.get("direction"), r.get("direction_text")),
+                    direction_text(ctx, r),
                     spc_cell(ctx, r),
                 )
             )
@@ -268,13 +271,29 @@ def indicator_table(ctx: ReportContext, rows: pd.DataFrame, caption: str, strate
                 target_text(r, strategy),
                 value_text(r, "trajectory_value"),
                 status_cell(r.get("status")),
-                direction_word(r.get("direction"), r.get("direction_text")),
+                direction_text(ctx, r),
                 spc_text(r),
             )
         )
     if basis:
         caption += f": latest figures are {_for(basis)} unless stated"
-    return Table(caption=caption, columns=_columns(strategy, "Measure"), rows=tuple(out), column_align=ALIGN8)
+    surveyed = any(ctx.statements.about(r, Comparison.YEAR_EARLIER).interval_text for _, r in rows.iterrows())
+    return Table(
+        caption=caption,
+        columns=_columns(strategy, "Measure"),
+        rows=tuple(out),
+        column_align=ALIGN8,
+        notes=(SURVEY_NOTE,) if surveyed else (),
+    )
+
+
+# Said under a table with survey figures, so "no significant change" is read rightly.
+SURVEY_NOTE = (
+    "Survey figures give the number of people who answered and the 95% confidence interval: the range "
+    "the share of all residents very probably lies in. A change between two surveys is called an "
+    "improvement only when a two-proportion test finds it significant at 5%; otherwise it is "
+    "\u201cno significant change\u201d."
+)
 
 
 # --- charts ---------------------------------------------------------------------------------------

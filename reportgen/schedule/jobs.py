@@ -52,9 +52,10 @@ def generate(
 ) -> RunResultLike:
     """Render ``report`` for ``period`` into ``out_dir`` (the pipeline's own entry point);
     ``executor`` is schedules.toml's (local, local://N, dask://host:port)."""
+    from reportgen.glitch_gate import raise_if_glitches
     from reportgen.pipeline import generate as pipeline_generate
 
-    return pipeline_generate(
+    result = pipeline_generate(
         report,
         period,
         config_dir=config_dir,
@@ -64,6 +65,9 @@ def generate(
         version=version,
         executor=executor,
     )
+    # A document that reads wrongly is never sent: the run fails, and the failure reaches a person.
+    raise_if_glitches(result)
+    return result
 
 
 def generate_many(
