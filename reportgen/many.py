@@ -92,8 +92,20 @@ class PartnershipTask:
 
 
 def _outcome(pid: str, result: RunResult) -> Outcome:
+    # A document read back with template glitches is this partnership's failure, as it is a
+    # single run's (glitch_gate): the files stay for the officer, the job says why.
+    status, error = result.status, None
+    if result.glitches:
+        noun = "glitch" if len(result.glitches) == 1 else "glitches"
+        status, error = "failed", f"{len(result.glitches)} template {noun}: {result.glitches[0]}"
     return Outcome(
-        pid, result.status, list(result.rendered), list(result.unchanged), list(result.files), seconds=result.seconds
+        pid,
+        status,
+        list(result.rendered),
+        list(result.unchanged),
+        list(result.files),
+        seconds=result.seconds,
+        error=error,
     )
 
 

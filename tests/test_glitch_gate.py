@@ -82,3 +82,27 @@ def test_a_run_that_sends_fails_before_sending(stores, tmp_path: Path) -> None: 
     with pytest.raises(GlitchError, match="police on ."):
         scheduled_generate("web", Period.parse("2005-03"), config_dir=broken, store_url=url, out_dir=tmp_path)
     assert (tmp_path / "web" / "2005-03" / "index.html").exists()
+
+
+def test_a_glitch_fails_that_partnership_in_a_many_partnership_job(stores, tmp_path: Path) -> None:  # noqa: ANN001
+    """`run --partnerships` and `serve`'s jobs over a deployment go through generate_many: a
+    glitched document is that partnership's failure there too, named in its one-line reason."""
+    from reportgen.many import generate_many
+
+    _, broken, url = stores
+    deployment = tmp_path / "deployment"
+    deployment.mkdir()
+    shutil.copytree(broken, deployment / "demo")
+    result = generate_many(
+        "web",
+        Period.month(2005, 3),
+        deployment=deployment,
+        store_url=url,
+        out_dir=tmp_path / "out",
+        executor="local://1",
+    )
+    [outcome] = result.outcomes
+    assert outcome.status == "failed" and result.failed == [outcome]
+    assert outcome.error is not None and outcome.error.startswith("2 template glitches: index.html: ")
+    assert "call the police on ." in outcome.error
+    assert any(path.name == "index.html" for path in outcome.files), "the page stays for the officer"
