@@ -44,6 +44,7 @@ from reportgen.reports import headlines as hl
 from reportgen.reports.disclosure import Figure, change_pct_figure, fewer_than, format_number
 from reportgen.reports.public_figures import AreaFigures, Comparison, PublicFigures, public_figures
 from reportgen.reports.statements import Missing, StatementBook, missing_words
+from reportgen.reports.trend import trend_block
 
 log = logging.getLogger(__name__)
 
@@ -168,16 +169,6 @@ def _change_cell(
     better = status is Status.ON_TRACK
     word = _("better") if better else _("worse")
     return Cell(f"{text} ({word})", status)
-
-
-def _targets_for(config: Config, indicator: str | None) -> list[str]:
-    """Public titles of the big targets measuring ``indicator``, newest strategy first."""
-    out: list[str] = []
-    for strategy in sorted(config.strategies, key=lambda s: s.target.end, reverse=True):
-        for target in strategy.targets:
-            if any(m.indicator == indicator for m in target.measures):
-                out.append(_(target.public_title or target.title))
-    return out
 
 
 def card_change(book: StatementBook | None, measure: str | None, area: str, now: float, then: float) -> str:
@@ -347,11 +338,8 @@ def _types_section(config: Config, figs: PublicFigures, area: AreaFigures, level
     if worse:
         said = went_up_sentence([(_(r.title), float(r.current.value), float(r.previous.value))  # type: ignore[arg-type]
                                  for r in worse[:rises]])
-        targets = _targets_for(config, figs.breakdown_indicator) or _targets_for(config, figs.crime_indicator)
-        action = (_("our target is to {target}, and we review the figures every month to decide where "
-                    "to act.").format(target=targets[0][0].lower() + targets[0][1:])
-                  if targets else "")
-        blocks.append(Paragraph(f"{said} {hl.worse_follow_up(len(worse), action)}"))
+        # What is being done is the next section ("What we are doing"), so it is not said twice.
+        blocks.append(Paragraph(f"{said} {hl.worse_follow_up(len(worse))}"))
     return Section(_("Crime in detail"), tuple(blocks), level=level, id="detail")
 
 
@@ -435,18 +423,12 @@ def formats_line(config: Config, *, poster: bool = False, web: bool = False) -> 
 
 
 def _contacts_section(config: Config, limit: int | None, level: int = 1) -> Section:
-    """Who to call, as one compact table: the partnership first, then partners."""
+    """Who to call, one line each (the partnership first, then partners), then email and web.
+    Lines rather than a table: a reader looks for one number, and a line needs no header row."""
     own = config.partnership.contact
     rows = [(_(own.name), own.phone)] if own.phone else []
     rows += partner_contacts(config, limit)
-    blocks: list[Any] = []
-    if rows:
-        blocks.append(Table(
-            caption=_("Phone numbers"),
-            columns=(_("Who"), _("Phone")),
-            rows=tuple(rows),
-            column_align=("left", "left"),
-        ))
+    blocks: list[Any] = [Paragraph(f"**{name}**: {phone}") for name, phone in rows]
     where = [x for x in (own.email, own.web) if x]
     if where:
         blocks.append(Paragraph(" \u00b7 ".join(where)))
@@ -521,9 +503,54 @@ def _document(ctx: Any, figs: PublicFigures, title: str, subtitle: str, sections
     )
 
 
+def _month_of(day: dt.date) -> str:
+    """'March 2008' in the leaflet's language, in the form used inside a sentence."""
+    return f"{day:%B %Y}" if current().code == "en" else current().month_year_of(day)
+
+
+def _crime_target(config: Config, indicator: str | None) -> tuple[str, Period, Period] | None:
+    """The public title of the newest strategy's target measuring ``indicator``, and its target period."""
+    for strategy in sorted(config.strategies, key=lambda s: s.target.end, reverse=True):
+        for target in strategy.targets:
+            if any(m.indicator == indicator for m in target.measures):
+                return _(target.public_title or target.title), strategy.baseline, strategy.target
+    return None
+
+
+def _doing_section(config: Config, figs: PublicFigures, area_id: str | None) -> Section:
+    """What the partnership is doing: its crime target, more help for a priority neighbourhood,
+    and how it decides where to act. Plain and short (GOV.UK style: active voice, no jargon)."""
+    lines = []
+    aim = _crime_target(config, figs.breakdown_indicator) or _crime_target(config, figs.crime_indicator)
+    if aim is not None:
+        title, since, by = aim
+        words = {"target": title[0].lower() + title[1:], "month": _month_of(by.last_day),
+                 "baseline": _("{first} to {last}").format(first=_month_of(since.first_day),
+                                                           last=_month_of(since.last_day))}
+        if area_id is None:
+            lines.append(_("Our target is to {target} by {month}, compared with {baseline}.").format(**words))
+        else:  # the target is the borough's, not the neighbourhood's
+            lines.append(_("Across {borough}, our target is to {target} by {month}, compared with "
+                           "{baseline}.").format(borough=_(config.partnership.borough.name), **words))
+    if area_id is not None:
+        spec = next(a for a in config.partnership.neighbourhoods if a.id == area_id)
+        if spec.priority:
+            lines.append(_("{place} is a priority neighbourhood: we are putting in more time, staff and "
+                           "action to make it safer.").format(place=_(spec.name)))
+    lines.append(_("Every month we look at these figures with the police, the council and our other "
+                   "partners, and send more help where crime is rising."))
+    return Section(_("What we are doing"), (Paragraph(" ".join(lines)),), id="doing")
+
+
 def leaflet_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, *, large_print: bool = False,
                      trim: Trim | None = None) -> Document:
-    """The two-sided leaflet for the borough, or for one neighbourhood."""
+    """The two-sided leaflet for the borough, or for one neighbourhood.
+
+    Folded or printed on both sides of one A4 sheet: the front is the news (the headline
+    figures, what they mean, the trend chart); the back is the detail and what to do about it
+    (crime by type, what we are doing, how to help and report, who to call, a QR code to the
+    web page, other formats). Large print keeps the same order over more pages.
+    """
     trim = trim or (FULL if large_print else TRIMS[0])
     config: Config = ctx.config
     is_borough = area_id is None
@@ -540,29 +567,30 @@ def leaflet_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, 
         sentences += [b.text for b in compare.blocks if isinstance(b, Paragraph)]
     if sentences:
         headline_blocks.append(Paragraph(" ".join(sentences)))
-    reassurance = [_reassurance(area, is_borough)]
-    if not is_borough:
-        spec = next(a for a in config.partnership.neighbourhoods if a.id == area_id)
-        if spec.priority:
-            reassurance.append(_(
-                "{place} is a priority neighbourhood: we are putting in more time, staff and action "
-                "to make it safer.").format(place=place))
-    headline_blocks.append(Paragraph(" ".join(reassurance)))
-    # Front: the news, how we compare, what you can do. Back: the detail and who to call.
+    headline_blocks.append(Paragraph(_reassurance(area, is_borough)))
+    headline_blocks.append(trend_block(ctx, figs, area, is_borough, large_print=large_print))
     sections = [Section(_("The headlines"), tuple(headline_blocks), id="headlines")]
     if large_print:
         sections.append(compare)
-    sections.append(Section(_("Help keep {place} safe").format(place=place), (
-        _advice_section(config, level=2, limit=trim.advice,
-                        falling=crime_is_falling(figs, area, is_borough)),
-        _report_section(config, level=2),
-    ), id="help"))
+    # What is being done about it follows the news, at the foot of the front.
+    sections.append(_doing_section(config, figs, area_id))
+    # The back of the sheet starts on a new page in both formats, so PDF and Word agree.
     detail = _types_section(config, figs, area, rises=trim.rises)
-    if detail:
-        sections.append(detail)
+    back = [
+        *((detail,) if detail else ()),
+        Section(_("Help keep {place} safe").format(place=place), (
+            _advice_section(config, level=2, limit=trim.advice,
+                            falling=crime_is_falling(figs, area, is_borough)),
+            _report_section(config, level=2),
+        ), id="help"),
+    ]
     contacts = _contacts_section(config, limit=trim.partners)
-    qr = () if large_print else _qr_block(config, "Leaflet", 24.0)
-    sections.append(dataclasses.replace(contacts, blocks=(*contacts.blocks, *qr, *_formats_callout(config))))
+    # The code first: the standard leaflet floats it beside the phone numbers (print.css).
+    qr = _qr_block(config, "Leaflet", 36.0 if large_print else 30.0, short=not large_print)
+    back.append(dataclasses.replace(contacts, blocks=(*qr, *contacts.blocks, *_formats_callout(config))))
+    if not large_print:
+        back[0] = dataclasses.replace(back[0], page_break_before=True)
+    sections += back
     title = _("Community safety in {place}").format(place=place)
     # The period is already in the masthead; the standard leaflet saves the line for figures.
     subtitle = _("Your quarterly update on crime") if large_print else ""
