@@ -45,7 +45,10 @@ def trend_chart(
     ax.tick_params(axis="both", labelsize=small, length=0, pad=6)
     ax.plot(xs, ys, color=palette.ACTUAL, linewidth=3.2, marker="o", markersize=7, zorder=3, label="actual")
     top = max([*ys, target[0] if target else 0.0])
-    ax.set_ylim(0, top * 1.25)
+    # Head room for a value written above the highest point: about 2.2 lines of its type over
+    # the plot's height (the axes take the figure's height less about 2 lines of tick labels).
+    plot_pt = height_mm / 25.4 * 72 - 2.2 * font_pt
+    ax.set_ylim(0, top / max(0.5, 1 - 2.4 * (font_pt + 2) / plot_pt))
     ax.set_xlim(-0.5, len(ys) - 0.5)
     ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number_text(v)))
@@ -53,17 +56,18 @@ def trend_chart(
     ax.set_xticklabels([tick_labels[i] for i in sorted(tick_labels)])
     ax.spines["left"].set_visible(False)
     if target is not None:
+        ax.axhline(target[0], color=palette.TARGET, linestyle=(0, (6, 4)), linewidth=2.0, zorder=2, label="target")
+    # The first and the latest value written on the line, so nobody has to read the axis.
+    for index, offsets in ((0, ((-4, 10), (4, 10), (4, -12))), (len(ys) - 1, ((-4, 10), (-4, -12), (4, 10)))):
+        place_label(ax, number_text(ys[index]), [(index, ys[index])], offsets=offsets,
+                    fontsize=small + 2, fontweight="bold", color=palette.text_colour(palette.ACTUAL))
+    if target is not None:
         level, words = target
-        ax.axhline(level, color=palette.TARGET, linestyle=(0, (6, 4)), linewidth=2.0, zorder=2, label="target")
         # Under the level line at the left, clear of the actual line and its values (placed by
         # measured extents, as every chart label is: docs/accessibility.md).
         place_label(ax, words, [(0, level), (len(ys) / 3, level), (len(ys) / 2, level)],
                     offsets=((0, -8), (0, 8), (4, -8), (4, 8)), fontsize=small, fontweight="bold",
                     color=palette.TARGET)
-    # The first and the latest value written on the line, so nobody has to read the axis.
-    for index, offsets in ((0, ((-4, 10), (4, 10), (4, -12))), (len(ys) - 1, ((-4, 10), (-4, -12), (4, 10)))):
-        place_label(ax, number_text(ys[index]), [(index, ys[index])], offsets=offsets,
-                    fontsize=small + 2, fontweight="bold", color=palette.text_colour(palette.ACTUAL))
     return ChartDraft(fig, title, alt_text, caption=caption, width_mm=width_mm)
 
 

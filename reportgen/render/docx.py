@@ -286,7 +286,8 @@ class _Writer:
             _field(paragraph, "NUMPAGES", "1")
             if after:
                 paragraph.add_run(after)
-            if self.lang.draft:
+            # The two-sided leaflet says it on its front only, as its PDF does (render/html.py).
+            if self.lang.draft and not (doc.kind == "leaflet" and doc.variant == "standard"):
                 draft = footer.add_paragraph(self.lang.draft_notice(), style="Footer")
                 draft.paragraph_format.space_before = Mm(1)
 

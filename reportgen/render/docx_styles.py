@@ -55,7 +55,8 @@ class Sizes:
 
 
 STANDARD = Sizes(body=12, title=26, h1=18, h2=14, h3=12.5, small=10.5, table=10.5, figure=22, line=1.15)
-LEAFLET = Sizes(body=14, title=28, h1=20, h2=16, h3=14, small=12, table=12, figure=24, line=1.2)
+# The leaflet: 14pt at least for every run in every language and script (issue 14).
+LEAFLET = Sizes(body=14, title=28, h1=20, h2=16, h3=14, small=14, table=14, figure=24, line=1.2)
 LARGE_PRINT = Sizes(body=18, title=32, h1=26, h2=22, h3=20, small=18, table=16, figure=30, line=1.35)
 
 

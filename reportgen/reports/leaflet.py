@@ -61,10 +61,17 @@ class Trim:
     advice: int | None = ADVICE_LINES
     partners: int | None = PARTNER_LINES
     rises: int = 3  # crime types named in the "went up" sentence
+    reassure: bool = True  # the "about 2 crimes for every 100 people" paragraph on the front
+    chart_mm: float | None = None  # the trend chart's height (None: its usual height)
+    report: int | None = None  # lines of "How to report a crime" (999 and the police come first)
+    target_line: bool = True  # "Our target is ..." in "What we are doing" (the chart names it too)
 
 
-# Tried in turn until the standard leaflet lays out on two A4 sides.
-TRIMS = (Trim(), Trim(advice=2, rises=2), Trim(advice=2, partners=1, rises=1), Trim(advice=1, partners=0, rises=1))
+# Tried in turn until the standard leaflet lays out on two A4 sides: first the back's optional
+# lines, then (for longer languages) the front's reassurance paragraph and a shorter chart.
+TRIMS = (Trim(), Trim(advice=2, rises=2), Trim(advice=2, partners=1, rises=1), Trim(advice=1, partners=0, rises=1),
+         Trim(advice=1, partners=0, rises=1, reassure=False, chart_mm=46.0),
+         Trim(advice=1, partners=0, rises=1, reassure=False, chart_mm=46.0, report=3, target_line=False))
 FULL = Trim(advice=None, partners=None, rises=3)
 PAGES = 2
 
@@ -390,8 +397,8 @@ def crime_is_falling(figs: PublicFigures, area: AreaFigures, is_borough: bool) -
     return False
 
 
-def _report_section(config: Config, level: int = 1) -> Section:
-    lines = [_(line) for line in config.partnership.report_crime or DEFAULT_REPORTING]
+def _report_section(config: Config, level: int = 1, limit: int | None = None) -> Section:
+    lines = [_(line) for line in config.partnership.report_crime or DEFAULT_REPORTING][:limit]
     return Section(_("How to report a crime"), (BulletList(tuple(lines)),), level=level, id="report")
 
 
@@ -517,12 +524,13 @@ def _crime_target(config: Config, indicator: str | None) -> tuple[str, Period, P
     return None
 
 
-def _doing_section(config: Config, figs: PublicFigures, area_id: str | None) -> Section:
+def _doing_section(config: Config, figs: PublicFigures, area_id: str | None, *, target_line: bool = True
+                   ) -> Section:
     """What the partnership is doing: its crime target, more help for a priority neighbourhood,
     and how it decides where to act. Plain and short (GOV.UK style: active voice, no jargon)."""
     lines = []
     aim = _crime_target(config, figs.breakdown_indicator) or _crime_target(config, figs.crime_indicator)
-    if aim is not None:
+    if aim is not None and target_line:
         title, since, by = aim
         words = {"target": title[0].lower() + title[1:], "month": _month_of(by.last_day),
                  "baseline": _("{first} to {last}").format(first=_month_of(since.first_day),
@@ -567,13 +575,14 @@ def leaflet_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, 
         sentences += [b.text for b in compare.blocks if isinstance(b, Paragraph)]
     if sentences:
         headline_blocks.append(Paragraph(" ".join(sentences)))
-    headline_blocks.append(Paragraph(_reassurance(area, is_borough)))
-    headline_blocks.append(trend_block(ctx, figs, area, is_borough, large_print=large_print))
+    if trim.reassure:
+        headline_blocks.append(Paragraph(_reassurance(area, is_borough)))
+    headline_blocks.append(trend_block(ctx, figs, area, is_borough, large_print=large_print, height_mm=trim.chart_mm))
     sections = [Section(_("The headlines"), tuple(headline_blocks), id="headlines")]
     if large_print:
         sections.append(compare)
     # What is being done about it follows the news, at the foot of the front.
-    sections.append(_doing_section(config, figs, area_id))
+    sections.append(_doing_section(config, figs, area_id, target_line=trim.target_line))
     # The back of the sheet starts on a new page in both formats, so PDF and Word agree.
     detail = _types_section(config, figs, area, rises=trim.rises)
     back = [
@@ -581,12 +590,12 @@ def leaflet_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, 
         Section(_("Help keep {place} safe").format(place=place), (
             _advice_section(config, level=2, limit=trim.advice,
                             falling=crime_is_falling(figs, area, is_borough)),
-            _report_section(config, level=2),
+            _report_section(config, level=2, limit=trim.report),
         ), id="help"),
     ]
     contacts = _contacts_section(config, limit=trim.partners)
     # The code first: the standard leaflet floats it beside the phone numbers (print.css).
-    qr = _qr_block(config, "Leaflet", 36.0 if large_print else 30.0, short=not large_print)
+    qr = _qr_block(config, "Leaflet", 36.0 if large_print else 25.0, short=not large_print)
     back.append(dataclasses.replace(contacts, blocks=(*qr, *contacts.blocks, *_formats_callout(config))))
     if not large_print:
         back[0] = dataclasses.replace(back[0], page_break_before=True)

@@ -138,7 +138,7 @@ def trend_words(trend: Trend) -> tuple[str, bool]:
 
 
 def trend_block(ctx: Any, figs: PublicFigures, area: AreaFigures, is_borough: bool, *,
-                large_print: bool = False) -> Chart | Paragraph:
+                large_print: bool = False, height_mm: float | None = None) -> Chart | Paragraph:
     """The chart for one leaflet, or one sentence saying why there is none."""
     place = _(area.area_name)
     trend = trend_points(ctx, figs, area.area_id, is_borough)
@@ -170,8 +170,9 @@ def trend_block(ctx: Any, figs: PublicFigures, area: AreaFigures, is_borough: bo
     if not _beyond:
         caption.append(_("The change is small enough to be chance."))
     ticks = {n: _tick(end) for n, end in enumerate(trend.ends) if (len(trend.ends) - 1 - n) % 4 == 0}
+    height = height_mm or HEIGHT_MM[large_print]
     key = (f"leaflet-trend-{trend.indicator}-{trend.area_id}-{trend.ends[-1].key}-{lang.code}-"
-           f"{'large' if large_print else 'standard'}")
+           f"{'large' if large_print else 'standard'}-{height:g}")
     alt_text = " ".join(alt)
     caption_text = " ".join(caption)
     target = (trend.target[1], target_label) if trend.target is not None and target_label else None
@@ -180,7 +181,7 @@ def trend_block(ctx: Any, figs: PublicFigures, area: AreaFigures, is_borough: bo
         return trend_chart(trend.values, tick_labels=ticks, number_text=format_number, title=title,
                            alt_text=alt_text, caption=caption_text, target=target,
                            font_pt=FONT_PT[large_print], width_mm=WIDTH_MM[large_print],
-                           height_mm=HEIGHT_MM[large_print])
+                           height_mm=height)
 
     return ctx.charts.get(key, draw)
 
