@@ -251,8 +251,8 @@ def _headline_sentences(figs: PublicFigures, area: AreaFigures, is_borough: bool
 
 def _rise_follow_up(figs: PublicFigures) -> str:
     """Said straight after a rise in crime: that it is worse, and what is being done."""
-    return _("That is worse than last year. The partnership reviews these figures every month and "
-             "targets its work where crime is rising.")
+    # What is being done follows on the front ("What we are doing"), so it is not said twice.
+    return _("That is worse than last year.")
 
 
 def _reassurance(area: AreaFigures, is_borough: bool) -> str:
@@ -320,13 +320,13 @@ def _types_section(config: Config, figs: PublicFigures, area: AreaFigures, level
     # The privacy note only where something was withheld for privacy, not merely missing.
     hidden = any(f.suppressed and f.reason != "missing" for r in area.types for f in (r.current, r.previous))
     if counted and hidden:
-        notes = (_("The types of crime the government asks us to count. Small numbers are hidden "
+        notes = (_("These are the types of crime the government asks us to count. We hide small numbers "
                    "(\u201cfewer than\u201d, \u201cnot shown\u201d) to protect privacy."),)
     elif counted:
-        notes = (_("The types of crime the government asks us to count; all crime also includes "
-                   "other offences."),)
+        notes = (_("These are the types of crime the government asks us to count. All crime also "
+                   "includes other offences."),)
     elif hidden:
-        notes = (_("Small numbers are hidden (\u201cfewer than\u201d, \u201cnot shown\u201d) to "
+        notes = (_("We hide small numbers (\u201cfewer than\u201d, \u201cnot shown\u201d) to "
                    "protect privacy."),)
     else:
         notes = ()
@@ -425,8 +425,8 @@ def formats_line(config: Config, *, poster: bool = False, web: bool = False) -> 
     if poster:
         return _("This information is available in large print, Braille, audio and translation. "
                  "Please ring {phone}.").format(phone=phone)
-    return _("This leaflet is available in large print, Braille, audio and translation. "
-             "Please ring {phone}.").format(phone=phone)
+    return _("Call {phone} to get this leaflet in large print, Braille, audio or another "
+             "language.").format(phone=phone)
 
 
 def _contacts_section(config: Config, limit: int | None, level: int = 1) -> Section:
@@ -543,8 +543,9 @@ def _doing_section(config: Config, figs: PublicFigures, area_id: str | None, *, 
     if area_id is not None:
         spec = next(a for a in config.partnership.neighbourhoods if a.id == area_id)
         if spec.priority:
-            lines.append(_("{place} is a priority neighbourhood: we are putting in more time, staff and "
-                           "action to make it safer.").format(place=_(spec.name)))
+            # Not "a priority neighbourhood" (our jargon): what it means and what it gets.
+            lines.append(_("{place} has more crime than most of the borough, so we are giving it extra "
+                           "staff, time and action.").format(place=_(spec.name)))
     lines.append(_("Every month we look at these figures with the police, the council and our other "
                    "partners, and send more help where crime is rising."))
     return Section(_("What we are doing"), (Paragraph(" ".join(lines)),), id="doing")
@@ -573,6 +574,14 @@ def leaflet_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, 
     if not large_print:
         # Two A4 sides: the comparison sentence joins the headlines instead of its own section.
         sentences += [b.text for b in compare.blocks if isinstance(b, Paragraph)]
+    if any(isinstance(b, Paragraph) for b in compare.blocks):
+        # What "per 1,000 people" is for, in one plain sentence (GOV.UK: explain a rate once).
+        explain = _("Counting crimes for every 1,000 people lets us compare places with more or fewer people.")
+        if large_print:
+            compare = dataclasses.replace(compare, blocks=tuple(
+                Paragraph(f"{b.text} {explain}") if isinstance(b, Paragraph) else b for b in compare.blocks))
+        else:
+            sentences.append(explain)
     if sentences:
         headline_blocks.append(Paragraph(" ".join(sentences)))
     if trim.reassure:

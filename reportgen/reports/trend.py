@@ -187,11 +187,11 @@ def trend_block(ctx: Any, figs: PublicFigures, area: AreaFigures, is_borough: bo
 
 
 def _month_start(period: Period) -> str:
-    """'April 2002' for a title (standalone form)."""
+    """'April 2002' for the title 'Crime in ... since April 2002' (Polish 'od kwietnia 2002')."""
     lang = current()
     if lang.code == "en":
         return Period(period.start, period.start, Kind.MONTH).label
-    return lang.month_year(period.first_day)
+    return lang.month_year_of(period.first_day)
 
 
 __all__ = ["Trend", "chart_indicator", "trend_block", "trend_points", "trend_words"]
