@@ -249,6 +249,9 @@ class _Writer:
         tight = doc.variant == "poster" or (doc.kind == "leaflet" and doc.variant == "standard")
         section.top_margin, section.bottom_margin = (Mm(12), Mm(12)) if tight else (Mm(20), Mm(18))
         section.header_distance = section.footer_distance = Mm(9)
+        if self.two_sided:  # as the PDF's page box: 12mm above, the page number low in the foot
+            section.top_margin, section.bottom_margin = Mm(10), Mm(10)
+            section.header_distance = section.footer_distance = Mm(6)
 
     def _core_properties(self) -> None:
         doc, props = self.doc, self.word.core_properties
@@ -345,10 +348,13 @@ class _Writer:
         for block in section.blocks:
             self._block(block)
 
-    def _layout_table(self, columns: int, widths: tuple[float, ...] | None = None) -> WordTable:
-        """A borderless one-row table that only places things side by side (marked as layout)."""
+    def _layout_table(self, columns: int, widths: tuple[float, ...] | None = None, *, whole: bool = True
+                      ) -> WordTable:
+        """A borderless one-row table that only places things side by side (marked as layout);
+        ``whole``: never split over two pages (a QR code and its label, a headline card)."""
         table = self.word.add_table(rows=1, cols=columns)
-        table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # side by side, or not at all
+        if whole:
+            table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
         table.autofit = False
         for column, share in zip(table.columns, widths or (1 / columns,) * columns, strict=True):
@@ -384,7 +390,8 @@ class _Writer:
             self._in_cell(cell, lambda h=headline: self._headline(h))
 
     def _side_by_side(self, blocks: tuple[Block, ...]) -> None:
-        table = self._layout_table(len(blocks))
+        # May split: LibreOffice moves a tall unsplittable row to the next page even where it fits.
+        table = self._layout_table(len(blocks), whole=False)
         for cell, block in zip(table.rows[0].cells, blocks, strict=True):
             self._in_cell(cell, lambda b=block: self._block(b))
 

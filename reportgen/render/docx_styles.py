@@ -254,7 +254,7 @@ def install_styles(doc: WordDocument, sizes: Sizes, language: str, text_width_tw
 
     table_text = _style(doc, "Table Text")
     _look(table_text, sizes.table)
-    _spacing(table_text, before=1 if tight else 2, after=1 if tight else 2)
+    _spacing(table_text, before=0 if tight else 2, after=0 if tight else 2)
     table_text.paragraph_format.line_spacing = 1.0
     table_heading = _style(doc, "Table Heading", base="Table Text")
     _look(table_heading, sizes.table, bold=True, color=WHITE)

@@ -65,13 +65,16 @@ class Trim:
     chart_mm: float | None = None  # the trend chart's height (None: its usual height)
     report: int | None = None  # lines of "How to report a crime" (999 and the police come first)
     target_line: bool = True  # "Our target is ..." in "What we are doing" (the chart names it too)
+    formats_on_front: bool = False  # the offer of other formats at the foot of the front, not the back
 
 
 # Tried in turn until the standard leaflet lays out on two A4 sides: first the back's optional
 # lines, then (for longer languages) the front's reassurance paragraph and a shorter chart.
 TRIMS = (Trim(), Trim(advice=2, rises=2), Trim(advice=2, partners=1, rises=1), Trim(advice=1, partners=0, rises=1),
          Trim(advice=1, partners=0, rises=1, reassure=False, chart_mm=46.0),
-         Trim(advice=1, partners=0, rises=1, reassure=False, chart_mm=46.0, report=3, target_line=False))
+         Trim(advice=1, partners=0, rises=1, reassure=False, chart_mm=46.0, report=3, target_line=False),
+         Trim(advice=1, partners=0, rises=1, reassure=False, chart_mm=46.0, report=3, target_line=False,
+              formats_on_front=True))
 FULL = Trim(advice=None, partners=None, rises=3)
 PAGES = 2
 
@@ -591,7 +594,12 @@ def leaflet_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, 
     if large_print:
         sections.append(compare)
     # What is being done about it follows the news, at the foot of the front.
-    sections.append(_doing_section(config, figs, area_id, target_line=trim.target_line))
+    doing = _doing_section(config, figs, area_id, target_line=trim.target_line)
+    if trim.formats_on_front:
+        # Last resort when the back is full (a neighbourhood with many "fewer than 5" rows): the
+        # offer goes where everyone sees it first, rather than the leaflet running to a third side.
+        doing = dataclasses.replace(doing, blocks=(*doing.blocks, *_formats_callout(config)))
+    sections.append(doing)
     # The back of the sheet starts on a new page in both formats, so PDF and Word agree.
     detail = _types_section(config, figs, area, rises=trim.rises)
     back = [
@@ -605,7 +613,8 @@ def leaflet_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, 
     contacts = _contacts_section(config, limit=trim.partners)
     # The code first: the standard leaflet floats it beside the phone numbers (print.css).
     qr = _qr_block(config, "Leaflet", 36.0 if large_print else 25.0, short=not large_print)
-    back.append(dataclasses.replace(contacts, blocks=(*qr, *contacts.blocks, *_formats_callout(config))))
+    offer = () if trim.formats_on_front else _formats_callout(config)
+    back.append(dataclasses.replace(contacts, blocks=(*qr, *contacts.blocks, *offer)))
     if not large_print:
         back[0] = dataclasses.replace(back[0], page_break_before=True)
     sections += back
