@@ -238,6 +238,8 @@ class _Writer:
         _drop_trailing_blank(word)
         if self.lang.direction == "rtl":
             make_rtl(word, doc.language)
+            if self.two_sided:
+                _exact_leading(word)
         return word
 
     def _page_setup(self) -> None:
@@ -340,7 +342,7 @@ class _Writer:
         if self.two_sided and section.id == "contact" and qr:
             # Who to call and the offer of other formats beside the code, as the PDF floats it.
             beside = tuple(b for b in section.blocks if b not in qr)
-            table = self._layout_table(2, widths=(0.72, 0.28))
+            table = self._layout_table(2, widths=(0.72, 0.28), whole=False)
             left, right = table.rows[0].cells
             self._in_cell(left, lambda: [self._block(b) for b in beside])
             self._in_cell(right, lambda: self._block(qr[0]))
@@ -520,6 +522,9 @@ class _Writer:
             word.add_paragraph(f"{figure} {chart.title}", style="Caption")
             picture_paragraph = word.add_paragraph(style="Figure")
         width = Mm(min(chart.width_mm, self.text_width.mm))
+        # A picture's line grows with it only under proportional spacing (an exact leading, as
+        # the Urdu leaflet's, would cut it to one line of text).
+        picture_paragraph.paragraph_format.line_spacing = 1.0
         try:
             inline = picture_paragraph.add_run().add_picture(io.BytesIO(chart.png), width=width)
         except Exception as exc:  # python-docx raises several types for bad image data
@@ -540,6 +545,26 @@ class _Writer:
         for text in (chart.caption, source):
             if text:
                 _add_text(word.add_paragraph(style="Note"), text)
+
+
+def _exact_leading(word: WordDocument) -> None:
+    """Arabic-script faces carry tall ascents and descents, so Word's "multiple" line spacing
+    sets Urdu lines half as tall again as the PDF's (line-height 1.25, templates/css/rtl.css).
+    Exact leading, as in the PDF: 1.25 of the size for running text, 1.6 for Nastaliq headings,
+    whose marks reach further."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.shared import Pt
+
+    for style in word.styles:
+        if style.type != WD_STYLE_TYPE.PARAGRAPH:
+            continue
+        size, base = style.font.size, style.base_style
+        while size is None and base is not None:
+            size, base = base.font.size, base.base_style
+        if size is None:
+            continue
+        heading = style.name.lower().startswith(("heading", "title"))
+        style.paragraph_format.line_spacing = Pt(round(size.pt * (1.6 if heading else 1.25), 1))
 
 
 def _drop_trailing_blank(word: WordDocument) -> None:
