@@ -65,7 +65,8 @@ def _target(ctx: Any, indicator: str, area_id: str) -> tuple[Period, float] | No
     return None
 
 
-def chart_indicator(ctx: Any, figs: PublicFigures, area_id: str, is_borough: bool) -> tuple[str, Any]:
+def chart_indicator(ctx: Any, figs: PublicFigures, area_id: str, is_borough: bool
+                    ) -> tuple[str, tuple[Period, float] | None]:
     """Which measure the chart shows, and its target: the borough's target measure (all crime,
     else the counted types), a neighbourhood's all crime."""
     if is_borough:
@@ -151,7 +152,7 @@ def trend_block(ctx: Any, figs: PublicFigures, area: AreaFigures, is_borough: bo
         log.info("Leaflet %s: no trend chart: a 12-month total is below the disclosure threshold.", area.area_id)
         return Paragraph(_("There are too few crimes in {place} to show a trend.").format(place=place))
     lang = current()
-    said, _beyond = trend_words(trend)
+    said, beyond = trend_words(trend)
     start = trend.ends[0].shift(-9)  # the first month the first 12-month total counts
     title = _("Crime in {place} since {month}").format(place=place, month=_month_start(start))
     caption = [_("Each point counts the crimes in the 12 months up to that date.")] if trend.target is None else []
@@ -167,7 +168,7 @@ def trend_block(ctx: Any, figs: PublicFigures, area: AreaFigures, is_borough: bo
         # Words in the picture only where matplotlib can set the script; the caption says it anyway.
         target_label = (format_number(value) if lang.direction == "rtl"
                         else _("Target: {target}").format(target=format_number(value)))
-    if not _beyond:
+    if not beyond:
         caption.append(_("The change is small enough to be chance."))
     ticks = {n: _tick(end) for n, end in enumerate(trend.ends) if (len(trend.ends) - 1 - n) % 4 == 0}
     height = height_mm or HEIGHT_MM[large_print]
