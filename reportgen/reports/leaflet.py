@@ -237,7 +237,7 @@ def _headline_sentences(figs: PublicFigures, area: AreaFigures, is_borough: bool
         sentences.append(hl.change_sentence(subject, cur, prev, hl.OFFENCES,
                                             comparison=_("on the year before")))
         if hl.verdict(cur, prev, "lower_is_better") == "worse":
-            sentences.append(_rise_follow_up(figs))
+            sentences.append(_rise_follow_up())
     if sentences:
         # The borough's quarter is on its card; the 12-month sentence is the news.
         return sentences
@@ -246,19 +246,19 @@ def _headline_sentences(figs: PublicFigures, area: AreaFigures, is_borough: bool
         sentences.append(hl.change_sentence(subject, cur, prev, hl.OFFENCES,
                                             comparison=_("on the same months last year")))
         if hl.verdict(cur, prev, "lower_is_better") == "worse":
-            sentences.append(_rise_follow_up(figs))
+            sentences.append(_rise_follow_up())
     elif area.crime.suppressed:
         sentences.append(hl.suppressed_sentence(subject, area.threshold, hl.basis_phrase(figs.period)))
     return sentences
 
 
-def _rise_follow_up(figs: PublicFigures) -> str:
+def _rise_follow_up() -> str:
     """Said straight after a rise in crime: that it is worse, and what is being done."""
     # What is being done follows on the front ("What we are doing"), so it is not said twice.
     return _("That is worse than last year.")
 
 
-def _reassurance(area: AreaFigures, is_borough: bool) -> str:
+def _reassurance(area: AreaFigures) -> str:
     """Fear of crime runs far above the risk: give the risk as a plain number."""
     if not area.rate.shown:
         return _("If you are worried about crime, talk to us: our phone numbers are in this leaflet.")
@@ -306,8 +306,7 @@ def _comparison_section(figs: PublicFigures, area: AreaFigures, is_borough: bool
     return Section(_("How we compare"), tuple(blocks), level=level, id="compare")
 
 
-def _types_section(config: Config, figs: PublicFigures, area: AreaFigures, level: int = 1, rises: int = 3
-                   ) -> Section | None:
+def _types_section(figs: PublicFigures, area: AreaFigures, level: int = 1, rises: int = 3) -> Section | None:
     if not area.types:
         return None
     last_year = figs.period.same_period_last_year()
@@ -588,7 +587,7 @@ def leaflet_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, 
     if sentences:
         headline_blocks.append(Paragraph(" ".join(sentences)))
     if trim.reassure:
-        headline_blocks.append(Paragraph(_reassurance(area, is_borough)))
+        headline_blocks.append(Paragraph(_reassurance(area)))
     headline_blocks.append(trend_block(ctx, figs, area, is_borough, large_print=large_print, height_mm=trim.chart_mm))
     sections = [Section(_("The headlines"), tuple(headline_blocks), id="headlines")]
     if large_print:
@@ -601,7 +600,7 @@ def leaflet_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, 
         doing = dataclasses.replace(doing, blocks=(*doing.blocks, *_formats_callout(config)))
     sections.append(doing)
     # The back of the sheet starts on a new page in both formats, so PDF and Word agree.
-    detail = _types_section(config, figs, area, rises=trim.rises)
+    detail = _types_section(figs, area, rises=trim.rises)
     back = [
         *((detail,) if detail else ()),
         Section(_("Help keep {place} safe").format(place=place), (
