@@ -7,7 +7,6 @@ on every picture, and page furniture in header/footer fields.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 import io
@@ -472,12 +471,6 @@ class _Writer:
         table.autofit = False
         _table_properties(table, block.caption)
         # The two-sided leaflet's crime types ("Things stolen from cars and vans") keep to one line.
-        if self.two_sided:
-            # A figure cell ("fewer than 5", "not shown") stays on one line, as in the PDF; the
-            # crime type's name takes the width that is left.
-            block = dataclasses.replace(block, rows=tuple(
-                tuple(_unbroken(v) if block.align(i) == "right" else v for i, v in enumerate(row))
-                for row in block.rows))
         widths = _column_widths(block, self.sizes.table, self.text_width.mm, 95.0 if self.two_sided else 60.0)
         for column, width in zip(table.columns, widths, strict=True):
             column.width = width
@@ -552,11 +545,6 @@ class _Writer:
         for text in (chart.caption, source):
             if text:
                 _add_text(word.add_paragraph(style="Note"), text)
-
-
-def _unbroken(value: Any) -> Any:
-    """A plain table value with its spaces made no-break (cells with a status keep theirs)."""
-    return value.replace(" ", "\u00a0") if isinstance(value, str) else value
 
 
 def _exact_leading(word: WordDocument) -> None:
