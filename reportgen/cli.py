@@ -13,13 +13,21 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from reportgen import __version__
 from reportgen.errors import ReportgenError
 from reportgen.logsetup import FORMATS, redact
+
+if TYPE_CHECKING:  # the modules themselves are imported inside the commands that use them
+    from reportgen.config.models import Partner, SourceSpec
+    from reportgen.console.db import ConsoleDb
+    from reportgen.periods import Period
+    from reportgen.schedule.config import Job, Schedules
+    from reportgen.schedule.ledger import Run
+    from reportgen.schedule.runner import Runner
 
 CONFIG_HELP = "Partnership config folder (default: data_sources/)."
 STORE_HELP = (
@@ -234,7 +242,7 @@ def pull(config_dir: Path, store_url: str | None, partners: tuple[str, ...]) -> 
         task = progress.add_task("Pulling sources", total=total)
         files = progress.add_task("Reading files", total=None, visible=False)
 
-        def tick(partner, spec) -> None:  # type: ignore[no-untyped-def]
+        def tick(partner: Partner, spec: SourceSpec) -> None:
             progress.update(task, advance=1, description=f"{partner.id}/{spec.id}")
             progress.update(files, visible=False)
 
@@ -592,21 +600,10 @@ def run(
         return
     if force:
         raise click.UsageError("--force only applies with --deliver or --partnerships.")
-    if area and each_area:
-        raise click.UsageError("Give --area NAME or --each-area, not both.")
-    if paper and not poster:
-        raise click.UsageError("--paper applies to the poster only (with --poster).")
-    if (lang or alt_formats) and report != "leaflet":
-        raise click.UsageError("--lang and --alt-formats apply to the leaflet only.")
-    if report == "all" and (large_print or area or each_area or poster or lang or alt_formats or formats or version):
-        raise click.UsageError("'run all' takes no variant, --format or --version options.")
-    if lang:
-        from reportgen.i18n import language
-
-        language(lang)  # an unknown language fails here, naming the ones there are
     variant = {k: v for k, v in (("large_print", large_print), ("area", area), ("each_area", each_area),
                                  ("poster", poster), ("paper", paper and paper.upper()), ("lang", lang),
                                  ("alt_formats", alt_formats)) if v}
+    _check_variant(report, variant, formats, version)
     executor: Any = executor_url
     if report != "all":
         # Start the render workers before pandas and the rest of the data stack load: they
@@ -621,6 +618,22 @@ def run(
     finally:
         if not isinstance(executor, str | None):
             executor.close()
+
+
+def _check_variant(report: str, variant: dict[str, Any], formats: tuple[str, ...], version: int | None) -> None:
+    """Refuse, before anything loads, variant options that do not go together or with ``report``."""
+    if variant.get("area") and variant.get("each_area"):
+        raise click.UsageError("Give --area NAME or --each-area, not both.")
+    if variant.get("paper") and not variant.get("poster"):
+        raise click.UsageError("--paper applies to the poster only (with --poster).")
+    if (variant.get("lang") or variant.get("alt_formats")) and report != "leaflet":
+        raise click.UsageError("--lang and --alt-formats apply to the leaflet only.")
+    if report == "all" and (set(variant) - {"paper"} or formats or version):
+        raise click.UsageError("'run all' takes no variant, --format or --version options.")
+    if variant.get("lang"):
+        from reportgen.i18n import language
+
+        language(variant["lang"])  # an unknown language fails here, naming the ones there are
 
 
 def _run_reports(report: str, period: Any, config_dir: Path, store_url: str | None, out_dir: Path,
@@ -860,6 +873,8 @@ def returns_ingest(
     for r in results:
         if r.status == "loaded":
             click.echo(f"Archived {r.file} as {r.kept_at} (sha256 {r.checksum[:12]})")
+            if r.summary and r.summary.not_available:
+                click.echo(f"{r.file}: {r.summary.not_available} figure(s) marked not available, with the reason kept")
         elif r.status == "unchanged":
             click.echo(f"{r.file}: already loaded on {r.previous_load[:19]}; nothing changed")
     rejected = [r for r in results if r.status == "rejected"]
@@ -938,9 +953,10 @@ def returns_status(
     for col in ("partner", "indicator", "period", "deadline", "status", "areas", "revised"):
         table.add_column(col)
     for r in frame.itertuples():
-        status = r.status + (" (overdue)" if r.overdue else "")
+        status = str(r.status) + (" (overdue)" if r.overdue else "")  # str() for the type checker: all text already
         areas = f"{r.areas_received}/{r.areas_expected}"
-        table.add_row(r.partner, r.indicator, r.period, r.deadline, status, areas, "yes" if r.revised else "")
+        table.add_row(str(r.partner), str(r.indicator), str(r.period), str(r.deadline), status, areas,
+                      "yes" if r.revised else "")
     Console().print(table)
     click.echo(summary_line(frame))
 
@@ -960,7 +976,7 @@ def schedules_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
-def _load_schedules(path: Path, store_url: str | None = None):  # type: ignore[no-untyped-def]
+def _load_schedules(path: Path, store_url: str | None = None) -> Schedules:
     from reportgen.schedule.config import load_schedules
 
     settings = load_schedules(path)
@@ -1139,7 +1155,7 @@ def history(
         click.echo("No runs recorded yet.", err=True)
 
 
-def _report_outcomes(runner, outcomes) -> None:  # type: ignore[no-untyped-def]
+def _report_outcomes(runner: Runner, outcomes: list[tuple[Job, Run | None, str]]) -> None:
     failed = False
     for _job, run, message in outcomes:
         click.echo(message)
@@ -1266,8 +1282,8 @@ def outbox_list(schedules_path: Path, store_url: str | None, show_all: bool) -> 
     loose = box.loose()
     for path in loose:
         with path.open("rb") as fh:
-            msg = email.message_from_binary_file(fh, policy=email.policy.default)
-        click.echo(f"{path}  To: {msg['To']}  Subject: {msg['Subject']}")
+            eml = email.message_from_binary_file(fh, policy=email.policy.default)
+        click.echo(f"{path}  To: {eml['To']}  Subject: {eml['Subject']}")
     waiting = len(box.pending())
     click.echo(f"{waiting} message(s) waiting in {box.pending_dir}; {shown} queued deliveries listed, "
                f"{len(box.failed())} refused for good in {box.failed_dir}", err=True)
@@ -1308,7 +1324,7 @@ def outbox_send(schedules_path: Path, store_url: str | None) -> None:
     if errors:
         raise DeliveryError(f"{len(box.pending())} message(s) still waiting, {refused} refused: {errors[0]}")
 
-def _deliver_by_hand(report: str, period, schedules_path: Path, store_url: str | None,  # type: ignore[no-untyped-def]
+def _deliver_by_hand(report: str, period: Period, schedules_path: Path, store_url: str | None,
                      force: bool) -> None:
     from reportgen.schedule.ledger import Ledger
     from reportgen.schedule.manual import manual_run
@@ -1371,12 +1387,13 @@ def backup(dest: Path, config_dir: Path, store_url: str | None, schedules_path: 
 @schedules_option
 @store_option
 @click.option("--period", "period_text", required=True, help="Reporting period, e.g. 2005-03.")
-@click.option("--days-before", type=click.IntRange(min=0), default=3, show_default=True,
-              help="Remind this many days before the deadline (and once more when overdue).")
+@click.option("--days-before", type=click.IntRange(min=0), default=None,
+              help="Remind this many days before the deadline (and once more when overdue); "
+              "default: [reminders] days_before in schedules.toml (3).")
 @click.option("--today", "today_text", default=None, help="Act as on this date (ISO), e.g. to catch up.")
 @click.option("--console-url", default="", help="The console's address, put in the email.")
 @handle_errors
-def returns_remind(schedules_path: Path, store_url: str | None, period_text: str, days_before: int,
+def returns_remind(schedules_path: Path, store_url: str | None, period_text: str, days_before: int | None,
                    today_text: str | None, console_url: str) -> None:
     """Email partners whose return is due within --days-before days, or overdue; each once.
 
@@ -1402,7 +1419,8 @@ def returns_remind(schedules_path: Path, store_url: str | None, period_text: str
     store = Store(url, partnership=config.partnership.id)
     today = dt.date.fromisoformat(today_text) if today_text else None
     sent = send_due_reminders(settings, config, store, open_db(url, config.partnership.id), Period.parse(period_text),
-                              today=today, days_before=days_before, console_url=console_url)  # fmt: skip
+                              today=today, days_before=settings.reminders.days_before if days_before is None
+                              else days_before, console_url=console_url or settings.reminders.console_url)  # fmt: skip
     for r in sent:
         click.echo(f"{r.partner} {r.period} {r.kind} (deadline {r.deadline}): {r.outcome}")
     if not sent:
@@ -1410,7 +1428,9 @@ def returns_remind(schedules_path: Path, store_url: str | None, period_text: str
 
 
 # --- the web console (reportgen/console/; docs/console.md) ---------------------------------------
-def _console_db(schedules_path: Path, store_url: str | None, config_dir: Path | None = None):  # type: ignore[no-untyped-def]
+def _console_db(
+    schedules_path: Path, store_url: str | None, config_dir: Path | None = None
+) -> tuple[ConsoleDb, Path]:
     """The console's tables in the store database named by schedules.toml (or --store), for
     the partnership of --config (else schedules.toml's config_dir, else data_sources)."""
     from reportgen.config.loader import load_partnership
@@ -1579,7 +1599,20 @@ def users_reset(username: str, config_dir: Path | None, schedules_path: Path, st
 
 
 def main() -> None:
-    cli(prog_name="reportgen")
+    import gc
+
+    # Python's default (a collection every 700 new container objects) spent ~20% of a leaflet's
+    # CPU collecting garbage, mostly walking pandas', matplotlib's and WeasyPrint's long-lived
+    # objects again and again; every 10,000 cuts it to ~6% (docs/performance.md). The render
+    # workers are forked from this process and inherit it.
+    gc.set_threshold(10_000, 10, 10)
+    try:
+        cli(prog_name="reportgen")
+    finally:
+        # Shutting the interpreter down collects again over everything: ~0.25 s of CPU at the
+        # end of each run. Frozen objects are skipped by those collections; atexit handlers,
+        # flushing and closing still run as usual.
+        gc.freeze()
 
 
 if __name__ == "__main__":

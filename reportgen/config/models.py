@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from reportgen.links import unsafe_links
 from reportgen.periods import Kind, Period
@@ -79,6 +79,23 @@ def _rebase_periods(value: Any, frequency: Frequency | None) -> tuple[str, ...]:
     if len(set(keys)) != len(keys):
         raise ValueError(f"lists a period twice: {keys}")
     return tuple(sorted(keys, key=lambda k: Period.parse(k).start))
+
+
+def _validate_rebase(value: Any, info: ValidationInfo) -> tuple[str, ...]:
+    # the frequency is validated first (it is declared before spc_rebase), so its periods can be checked
+    return _rebase_periods(value, info.data.get("frequency"))
+
+
+# One definition for Indicator and Derived. An annotated type rather than a mixin class: a base
+# class's fields come first, before ``frequency``, which the validator needs already checked.
+SpcRebase = Annotated[
+    tuple[str, ...],
+    BeforeValidator(_validate_rebase),
+    Field(
+        description="Periods of its own frequency where its process changed (e.g. [\"2004-04\"]): SPC limits are "
+        "worked out afresh from each (docs/spc.md).",
+    ),
+]
 
 
 class Aggregation(StrEnum):
@@ -171,24 +188,29 @@ class Partnership(Model):
     @model_validator(mode="after")
     def _unique_area_ids(self) -> Partnership:
         seen: set[str] = set()
-        for a in (self.borough, *self.neighbourhoods, *self.comparators):
+        for a in self.places:
             if a.id in seen:
                 raise ValueError(f"area id {a.id!r} is used twice")
             seen.add(a.id)
         return self
 
     @property
+    def places(self) -> tuple[Area | Comparator, ...]:
+        """The borough, the neighbourhoods and the comparators: every area with an id, a name and a population."""
+        return (self.borough, *self.neighbourhoods, *self.comparators)
+
+    @property
     def area_ids(self) -> set[str]:
         return {self.borough.id, *(a.id for a in self.neighbourhoods), *(c.id for c in self.comparators)}
 
     def population(self, area_id: str) -> int | None:
-        for a in (self.borough, *self.neighbourhoods, *self.comparators):
+        for a in self.places:
             if a.id == area_id:
                 return a.population
         return None
 
     def area_name(self, area_id: str) -> str:
-        for a in (self.borough, *self.neighbourhoods, *self.comparators):
+        for a in self.places:
             if a.id == area_id:
                 return a.name
         return area_id
@@ -207,6 +229,12 @@ MIN_COUNT_HELP = (
 
 
 # --- partners, sources and indicators --------------------------------------------------------
+# The connector types reportgen ships. The config layer sits below the connectors, so it keeps
+# the names only; tests/test_config.py checks they equal the connectors registered in
+# reportgen/sources, and the connectors check their own options when a pull starts.
+SOURCE_TYPES = ("csv", "excel", "sql", "policeuk")
+
+
 class SourceSpec(Model):
     """Where a partner's data comes from. ``type`` picks the connector; every other key
     is the connector's own option and is validated by that connector."""
@@ -252,16 +280,7 @@ class Indicator(Model):
         description="lowest and highest value a return may hold for this indicator; others are refused",
     )
     owner: str = Field(default="", description="Set by reportgen from the partner file; not written in TOML.")
-    spc_rebase: tuple[str, ...] = Field(
-        default=(),
-        description="Periods of its own frequency where its process changed (e.g. [\"2004-04\"]): SPC limits are "
-        "worked out afresh from each (docs/spc.md).",
-    )
-
-    @field_validator("spc_rebase", mode="before")
-    @classmethod
-    def _rebase(cls, value: Any, info: ValidationInfo) -> tuple[str, ...]:
-        return _rebase_periods(value, info.data.get("frequency"))
+    spc_rebase: SpcRebase = ()
 
     @field_validator("plausible_range")
     @classmethod
@@ -284,6 +303,11 @@ class Partner(Model):
     )
     return_deadline_days: int = Field(
         default=10, ge=0, description="A data return is late this many days after its period ends."
+    )
+    returns_to: tuple[str, ...] = Field(
+        default=(),
+        description="Email addresses of the partner's data leads: where reminders about data returns go "
+        "(never printed; without any, reminders go to the contacts' email addresses).",
     )
     sources: tuple[SourceSpec, ...] = Field(
         default=(), description="Where the partner's data comes from ([[sources]] tables)."
@@ -339,16 +363,7 @@ class Derived(Model):
     monitor_only: bool = Field(default=False, description="Reported but never judged against a target (grey status).")
     decimals: int = Field(default=0, ge=0, le=3, description="Decimal places shown (0 to 3).")
     owner: str = Field(default="partnership", description="Who answers for it in documents.")
-    spc_rebase: tuple[str, ...] = Field(
-        default=(),
-        description="Periods of its own frequency where its process changed (e.g. [\"2004-04\"]): SPC limits are "
-        "worked out afresh from each (docs/spc.md).",
-    )
-
-    @field_validator("spc_rebase", mode="before")
-    @classmethod
-    def _rebase(cls, value: Any, info: ValidationInfo) -> tuple[str, ...]:
-        return _rebase_periods(value, info.data.get("frequency"))
+    spc_rebase: SpcRebase = ()
 
     @model_validator(mode="after")
     def _operands(self) -> Derived:
@@ -360,6 +375,20 @@ class Derived(Model):
         elif self.kind in (DerivedKind.RATE_PER_1000, DerivedKind.GAP) and len(self.of) != 1:
             raise ValueError(f"a {self.kind} indicator takes exactly one indicator in 'of'")
         return self
+
+    @property
+    def numerator_id(self) -> str:
+        """The indicator on top of a percentage or ratio (``_operands`` made sure it is set)."""
+        if not self.numerator:
+            raise ValueError(f"{self.id!r} is a {self.kind} indicator: it has no numerator")
+        return self.numerator
+
+    @property
+    def denominator_id(self) -> str:
+        """The indicator below a percentage or ratio (``_operands`` made sure it is set)."""
+        if not self.denominator:
+            raise ValueError(f"{self.id!r} is a {self.kind} indicator: it has no denominator")
+        return self.denominator
 
     @property
     def inputs(self) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ import datetime as dt
 import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -106,7 +107,7 @@ def _session(con: Console, request: Request) -> dict[str, Any]:
             data = {"csrf": new_csrf()}
             request.state.session_dirty = True
         request.state.session = data
-    return request.state.session  # type: ignore[no-any-return]
+    return request.state.session
 
 
 def _save(con: Console, request: Request, response: Response) -> Response:
@@ -184,7 +185,7 @@ def page(con: Console, *roles: str) -> Callable[[Handler], Handler]:
                     return render(con, request, "error.html", status=413, title="The file is too large",
                                   message="Returns are much smaller than 5 MB: is this the right file?")  # fmt: skip
                 form = await request.form(max_part_size=MAX_UPLOAD)
-                if not csrf_ok(session, form.get("csrf")):  # type: ignore[arg-type]
+                if not csrf_ok(session, form.get("csrf")):
                     audit(con, request, "csrf-refused", f"POST {request.url.path}")
                     return render(con, request, "error.html", status=403, title="The form has expired",
                                   message="Go back, reload the page and try again.")  # fmt: skip
@@ -231,6 +232,8 @@ def create_app(
     routes = [
         Route("/", views.home(con)),
         Route("/login", views.login(con), methods=["GET", "POST"]),
+        Route("/login/link", partial(views.request_link, con), methods=["POST"]),
+        Route("/login/link/{token:str}", partial(views.use_link, con), methods=["GET", "POST"], name="login_link"),
         Route("/logout", page(con)(views.logout(con)), methods=["POST"]),
         *views.partner_routes(con, page),
         *views.comms_routes(con, page),
@@ -240,7 +243,7 @@ def create_app(
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
 
-    async def missing(request: Request, exc: Exception) -> Response:
+    async def missing(request: Request, _exc: Exception) -> Response:
         return not_found(con, request)
 
     app = Starlette(routes=routes, exception_handlers={404: missing})

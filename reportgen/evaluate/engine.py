@@ -58,9 +58,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -131,6 +132,8 @@ class Evaluation:
     derived: tuple[Cube, ...] = field(repr=False)
     rules: Rules = field(repr=False)
     parts_hidden: tuple[str, ...] = ()  # indicators whose numerator/denominator are not counts
+    # partners' notes on figures up to the period (store.notes; set by with_notes), for documents
+    notes: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def cube(self) -> Cube:
@@ -205,7 +208,7 @@ class Evaluation:
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     rows = frame.to_dict("records")
-    return [{k: _plain(v) for k, v in r.items()} for r in rows]
+    return [{str(k): _plain(v) for k, v in r.items()} for r in rows]
 
 
 def _plain(v: Any) -> Any:
@@ -229,11 +232,56 @@ def evaluate_store(
     as_at: dt.datetime | None = None,
     areas: list[str] | None = None,
 ) -> Evaluation:
-    """:func:`evaluate` on the store's observations (as known at ``as_at``), up to ``period``."""
+    """:func:`evaluate` on the store's observations and partners' notes (as known at
+    ``as_at``), up to ``period``."""
     store.require(config.partnership.id)
     ids = list(config.indicators)
     frame = store.frame(as_at=as_at, until=period, indicators=None if len(ids) > 500 else ids)
-    return evaluate(config, frame, period, areas=areas)
+    return evaluate(config, frame, period, areas=areas, notes=store.notes(as_at=as_at, until=period))
+
+
+def _inputs(config: Config) -> dict[str, tuple[str, ...]]:
+    """Each derived indicator's stored inputs, through derived ones (a sum of sums)."""
+    direct = {d.id: tuple(x for x in (*d.of, d.numerator, d.denominator) if x) for d in config.derived}
+
+    def flat(i: str, seen: frozenset[str]) -> tuple[str, ...]:
+        out: list[str] = []
+        for x in direct.get(i, ()):
+            if x in direct and x not in seen:
+                out += flat(x, seen | {x})
+            elif x not in direct:
+                out.append(x)
+        return tuple(dict.fromkeys(out))
+
+    return {i: flat(i, frozenset({i})) for i in direct}
+
+
+def mark_not_available(rows: pd.DataFrame, notes: pd.DataFrame | None, config: Config) -> None:
+    """Where a partner marked a figure not available, its row's missing reason is theirs
+    ("not available: system down in March"), not "no data": in place. A row matches a note on
+    the same indicator and area whose period ends when the row's does (the month of a monthly
+    figure, the last month of a quarter or rolling year); a derived figure (a sum, a share)
+    missing because one of its inputs is not available names that input ("not available:
+    Vehicle interference: system down")."""
+    if notes is None or notes.empty or rows.empty or "missing_reason" not in rows.columns:
+        return
+    notes = notes[notes["not_available"].astype(bool)]
+    if notes.empty:
+        return
+    ends = {key: Period.parse(key).end for key in set(notes["period"]) | set(rows["period"].astype(str))}
+    noted = cast(Iterable[Any], notes.itertuples(index=False))  # a frame's rows: columns as attributes
+    reasons = {(r.indicator, r.area, ends[r.period]): r.note for r in noted}
+    inputs = _inputs(config)
+    titles = {i: d.title for i, d in config.indicators.items()}
+    gone = rows["value"].isna()  # the period's own figure: a window missing other months says so itself
+    for i in rows.index[gone]:
+        measure, area, end = str(rows.at[i, "id"]), str(rows.at[i, "area"]), ends[str(rows.at[i, "period"])]
+        note = reasons.get((measure, area, end))
+        if not note:
+            part = next((x for x in inputs.get(measure, ()) if (x, area, end) in reasons), None)
+            note = f"{titles.get(part, part)}: {reasons[(part, area, end)]}" if part else ""
+        if note:
+            rows.at[i, "missing_reason"] = f"not available: {note}"
 
 
 def indicator_rules(config: Config) -> tuple[list[str], list[Indicator | Derived], Rules]:
@@ -251,12 +299,19 @@ def indicator_rules(config: Config) -> tuple[list[str], list[Indicator | Derived
 
 
 def evaluate(
-    config: Config, observations: pd.DataFrame, period: Period, *, areas: list[str] | None = None
+    config: Config,
+    observations: pd.DataFrame,
+    period: Period,
+    *,
+    areas: list[str] | None = None,
+    notes: pd.DataFrame | None = None,
 ) -> Evaluation:
     """Evaluate every indicator, target and big target of ``config`` for ``period``.
 
     ``areas`` limits the rows of :attr:`Evaluation.indicators` (default: every area); derived
-    indicators and big targets always use every area they need.
+    indicators and big targets always use every area they need. ``notes`` (``store.notes()``)
+    give a figure a partner marked not available their reason, in targets too, and ride along
+    as :attr:`Evaluation.notes`.
     """
     from reportgen.evaluate.targets import evaluate_targets
 
@@ -329,6 +384,7 @@ def evaluate(
         config, frame, rows, compared_months, baseline_months, keys, ind, win,
         first_month=lambda: windows.first_start(win["cmp_lo"], win["eval_hi"])[keys],
     )  # fmt: skip
+    mark_not_available(frame, notes, config)
     _judge_changes(config, frame, cube, defs, ind, area, win)
     _spc(frame, windows, rules, defs, win, keys, ind)
     frame = frame[[*INDICATOR_COLUMNS, *COVERAGE_COLUMNS, "_pol", "_order"]]
@@ -339,7 +395,7 @@ def evaluate(
         in_scope &= frame["area"].isin(areas)
     frame = frame[in_scope].sort_values("_order", kind="stable")
     frame = frame.drop(columns=["_pol", "_order"]).reset_index(drop=True)
-    return Evaluation(period, config, frame, targets, cube, tuple(parts), rules, gaps)
+    return Evaluation(period, config, frame, targets, cube, tuple(parts), rules, gaps, notes)
 
 
 # --------------------------------------------------------------------------------------------
@@ -406,7 +462,7 @@ def _rows(config: Config, cube: Cube, has_data: np.ndarray) -> pd.DataFrame:
     # monitored rows follow the measures, by indicator then area in config order
     mon = pd.DataFrame({"key": monitored})
     meas = pd.DataFrame({"key": np.array(key, dtype=np.int64), "strategy": strategy, "target": target})
-    meas["measure"] = measure
+    meas["measure"] = measure  # type: ignore[assignment]  # pandas-stubs: a list of objects is a column too
     meas["_order"] = order
     mon["strategy"] = ""
     mon["target"] = ""
@@ -430,7 +486,7 @@ def _describe(
         return np.array([get(d) for d in defs], dtype=object)[ind]
 
     p = config.partnership
-    name_of = {a.id: a.name for a in (p.borough, *p.neighbourhoods, *p.comparators)}  # one scan, not one per area
+    name_of = {a.id: a.name for a in p.places}  # one scan, not one per area
     names = np.array([name_of.get(a, a) for a in cube.areas], dtype=object)
     frame = pd.DataFrame(
         {
@@ -484,9 +540,9 @@ def _targets_and_status(
     measures = rows["measure"].to_numpy(dtype=object)
     eval_hi = win["eval_hi"][ind]
     targeted_rows = np.flatnonzero(rows["strategy"].to_numpy(dtype=object) != "")
-    for i in targeted_rows:  # one per measure in the config: dozens
+    for i in targeted_rows.tolist():  # one per measure in the config: dozens
         m = measures[i]
-        s = strategies[rows["strategy"].iat[i]]
+        s = strategies[str(rows["strategy"].iat[i])]
         if m.baseline_value is not None:
             base = m.baseline_value
         else:
@@ -585,7 +641,9 @@ def _spc(
         codes = np.flatnonzero(rules.native_months == step)
         hi = int(win["eval_hi"][codes].max())
         t_report = (hi + 1) // int(step)
-        key, t, value = [], [], []
+        key_parts: list[np.ndarray] = []
+        t_parts: list[np.ndarray] = []
+        value_parts: list[np.ndarray] = []
         # t numbers the native periods, (end + 1) // step; the look-back in t is a range of
         # end months, so rows are picked by comparing end as it is and t is worked out for them only
         end_lo = (t_report - SPC_LOOKBACK + 1) * int(step) - 1
@@ -594,13 +652,13 @@ def _spc(
         rebase = [[(Period.parse(r).end + 1) // int(step) for r in d.spc_rebase] for d in defs]
         starts = np.array([segment_starts(r, t_report) for r in rebase], dtype=float).reshape(-1, 2)
         for part in rows.parts:
-            mine = (part.end >= end_lo) & (part.end <= end_hi)
+            mine: np.ndarray = (part.end >= end_lo) & (part.end <= end_hi)
             if len(codes) < len(defs):  # native rows of these indicators are `step` months long
                 mine &= np.isin(part.ind, codes)
-            key.append(part.key[mine])
-            t.append((part.end[mine].astype(np.int64) + 1) // int(step))
-            value.append(part.value[mine])
-        key, t, value = (np.concatenate(a) if a else np.empty(0) for a in (key, t, value))
+            key_parts.append(part.key[mine])
+            t_parts.append((part.end[mine].astype(np.int64) + 1) // int(step))
+            value_parts.append(part.value[mine])
+        key, t, value = (np.concatenate(a) if a else np.empty(0) for a in (key_parts, t_parts, value_parts))
         if not len(key):
             continue
         # A dense (series x period) grid: SPC then works on columns, with no sorting or
@@ -623,7 +681,7 @@ def _spc(
             signal[k] = out["spc_signal"].to_numpy(dtype=object)
             variation[k] = out["spc_variation"].to_numpy(dtype=object)
             continue
-        grid = np.full(len(series) * SPC_LOOKBACK, np.nan)
+        grid: np.ndarray = np.full(len(series) * SPC_LOOKBACK, np.nan)
         grid[cell] = value
         grid = grid.reshape(len(series), SPC_LOOKBACK)
         mine = series // n_areas
@@ -770,7 +828,7 @@ def _judge_changes(
 
     # counts (rates per 1,000 turned back into counts with the area's fixed population)
     p = config.partnership
-    population = {a.id: a.population for a in (p.borough, *p.neighbourhoods, *p.comparators)}
+    population = {a.id: a.population for a in p.places}
     per_area = np.array([population.get(a, np.nan) for a in cube.areas], dtype=float)
     is_count = (kind == COUNT) | (kind == RATE)
     scale = np.where(kind == RATE, per_area[area] / 1000.0, 1.0)

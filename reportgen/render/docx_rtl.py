@@ -15,6 +15,7 @@ import re
 from docx.document import Document as WordDocument
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 
 from reportgen.i18n import keep_numbers_ltr
 
@@ -44,7 +45,7 @@ _RPR_AFTER_BCS = ("w:i", "w:iCs", "w:caps", "w:smallCaps", "w:strike", "w:dstrik
                               "w:vertAlign", "w:rtl"), *_RPR_AFTER_RTL)
 
 
-def _insert_before(parent: OxmlElement, child: OxmlElement, successors: tuple[str, ...]) -> None:
+def _insert_before(parent: BaseOxmlElement, child: BaseOxmlElement, successors: tuple[str, ...]) -> None:
     for tag in successors:
         found = parent.find(qn(tag))
         if found is not None:
@@ -53,12 +54,12 @@ def _insert_before(parent: OxmlElement, child: OxmlElement, successors: tuple[st
     parent.append(child)
 
 
-def _flag(parent: OxmlElement, tag: str, successors: tuple[str, ...]) -> None:
+def _flag(parent: BaseOxmlElement, tag: str, successors: tuple[str, ...]) -> None:
     if parent.find(qn(tag)) is None:
         _insert_before(parent, OxmlElement(tag), successors)
 
 
-def _complex_script_properties(rpr: OxmlElement, font: str = URDU_FONT) -> None:
+def _complex_script_properties(rpr: BaseOxmlElement, font: str = URDU_FONT) -> None:
     """Bold and size for complex-script text mirror the Latin ones (Word keeps them apart)."""
     if rpr.find(qn("w:b")) is not None:
         _flag(rpr, "w:bCs", _RPR_AFTER_BCS)
@@ -72,15 +73,20 @@ def _complex_script_properties(rpr: OxmlElement, font: str = URDU_FONT) -> None:
         fonts.set(qn("w:cs"), font)
 
 
+def _urdu_font(rpr: BaseOxmlElement) -> str:
+    """Nastaliq for a heading style's run properties, Naskh for every other style's."""
+    style = rpr.getparent()
+    name = style.find(qn("w:name")) if style.tag == qn("w:style") else None
+    heading = name is not None and name.get(qn("w:val")) in {n.lower() for n in NASTALIQ_STYLES} | NASTALIQ_STYLES
+    return URDU_FONT if heading else URDU_TEXT_FONT
+
+
 def make_rtl(word: WordDocument, tag: str) -> None:
     """Mark every paragraph bidi, every Arabic-script run rtl, and set the complex-script
     font, sizes and language throughout the styles."""
     styles = word.styles.element
     for rpr in styles.iter(qn("w:rPr")):
-        style = rpr.getparent()
-        name = style.find(qn("w:name")) if style.tag == qn("w:style") else None
-        heading = name is not None and name.get(qn("w:val")) in {n.lower() for n in NASTALIQ_STYLES} | NASTALIQ_STYLES
-        _complex_script_properties(rpr, URDU_FONT if heading else URDU_TEXT_FONT)
+        _complex_script_properties(rpr, _urdu_font(rpr))
     for lang in styles.iter(qn("w:lang")):
         lang.set(qn("w:bidi"), tag)
     for ppr in styles.iter(qn("w:pPr")):
@@ -90,24 +96,30 @@ def make_rtl(word: WordDocument, tag: str) -> None:
         for part in (section.header, section.footer, section.first_page_header, section.first_page_footer):
             parts.append(part._element)
     for root in parts:
-        for p in root.iter(qn("w:p")):
-            ppr = p.find(qn("w:pPr"))
-            if ppr is None:
-                ppr = OxmlElement("w:pPr")
-                p.insert(0, ppr)
-            _flag(ppr, "w:bidi", _PPR_AFTER_BIDI)
-        for t in root.iter(qn("w:t")):
-            if t.text:
-                t.text = keep_numbers_ltr(t.text)
-        for run in root.iter(qn("w:r")):
-            text = "".join(t.text or "" for t in run.iter(qn("w:t")))
-            if not _ARABIC_SCRIPT.search(text):
-                continue
-            rpr = run.find(qn("w:rPr"))
-            if rpr is None:
-                rpr = OxmlElement("w:rPr")
-                run.insert(0, rpr)
-            _flag(rpr, "w:rtl", _RPR_AFTER_RTL)
-        # Tables read from the right: first column on the right-hand side.
-        for tbl_pr in root.iter(qn("w:tblPr")):
-            _flag(tbl_pr, "w:bidiVisual", _TBLPR_AFTER_BIDI_VISUAL)
+        _make_part_rtl(root)
+
+
+def _make_part_rtl(root: BaseOxmlElement) -> None:
+    """One part (the body, a header or a footer): paragraphs bidi, numbers kept left to right,
+    Arabic-script runs rtl, tables read from the right."""
+    for p in root.iter(qn("w:p")):
+        _flag(_child(p, "w:pPr"), "w:bidi", _PPR_AFTER_BIDI)
+    for t in root.iter(qn("w:t")):
+        if t.text:
+            t.text = keep_numbers_ltr(t.text)
+    for run in root.iter(qn("w:r")):
+        text = "".join(t.text or "" for t in run.iter(qn("w:t")))
+        if _ARABIC_SCRIPT.search(text):
+            _flag(_child(run, "w:rPr"), "w:rtl", _RPR_AFTER_RTL)
+    # Tables read from the right: first column on the right-hand side.
+    for tbl_pr in root.iter(qn("w:tblPr")):
+        _flag(tbl_pr, "w:bidiVisual", _TBLPR_AFTER_BIDI_VISUAL)
+
+
+def _child(element: BaseOxmlElement, tag: str) -> BaseOxmlElement:
+    """``element``'s properties child ``tag`` (w:pPr, w:rPr), made as its first child if absent."""
+    found = element.find(qn(tag))
+    if found is None:
+        found = OxmlElement(tag)
+        element.insert(0, found)
+    return found

@@ -30,6 +30,7 @@ from reportgen.reports.base import (
 )
 from reportgen.reports.parts import (
     DASH,
+    area_row,
     definitions_section,
     lead_measure,
     measure_statements,
@@ -274,7 +275,7 @@ def bounds_section(ctx: ReportContext) -> Section | None:
     rows = rows_by_area(ctx, indicator)
     if ctx.borough not in rows.index:
         return None
-    row = rows.loc[ctx.borough].copy()
+    row = area_row(rows, ctx.borough).copy()
     row["area"] = ctx.borough
     chart = spc_block(ctx, row)
     if chart is None:
@@ -369,8 +370,8 @@ def survey_section(ctx: ReportContext) -> Section | None:
 
 
 def _share(ctx: ReportContext, measure: Derived, area: str, year: Period) -> tuple[float, float] | None:
-    num = ctx.evaluation.series(measure.numerator, area, kind=Kind.FINANCIAL_YEAR)
-    den = ctx.evaluation.series(measure.denominator, area, kind=Kind.FINANCIAL_YEAR)
+    num = ctx.evaluation.series(measure.numerator_id, area, kind=Kind.FINANCIAL_YEAR)
+    den = ctx.evaluation.series(measure.denominator_id, area, kind=Kind.FINANCIAL_YEAR)
     if year.key not in num.index or year.key not in den.index or not den[year.key]:
         return None
     return float(num[year.key]), float(den[year.key])

@@ -20,6 +20,7 @@ from reportgen.config.models import Config, Unit
 from reportgen.document import Cell, Status
 from reportgen.evaluate.engine import STATUS_WORDS  # the words a reader sees for each engine code
 from reportgen.evaluate.labels import DIRECTION_WORDS as _EVAL_DIRECTION_WORDS
+from reportgen.numfmt import as_float, fmt_number, is_missing, round_half_up
 from reportgen.periods import Kind, Period
 
 if TYPE_CHECKING:
@@ -125,29 +126,6 @@ def spc_word(value: object) -> str:
 
 
 # --- numbers -------------------------------------------------------------------------------------
-def is_missing(value: object) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def round_half_up(value: float, decimals: int = 0) -> float:
-    """Round as people do (2.5 -> 3), not banker's rounding: published tables must agree."""
-    factor = 10**decimals
-    return math.floor(abs(value) * factor + 0.5) / factor * (1 if value >= 0 else -1)
-
-
-def fmt_number(value: object, decimals: int = 0, *, missing: str = "No data") -> str:
-    """2916 -> '2,916'; 12.345 with 1 decimal -> '12.3'."""
-    if is_missing(value):
-        return missing
-    number = round_half_up(float(value), decimals)  # type: ignore[arg-type]
-    return f"{number:,.{decimals}f}"
-
-
 def fmt_value(value: object, unit: Unit | str, decimals: int = 0, *, missing: str = "No data") -> str:
     """A value with its unit as a reader expects: '2,916', '28%', '12.3 per 1,000', '41 days'."""
     if is_missing(value):
@@ -167,7 +145,7 @@ def fmt_pct_change(change_pct: object) -> str:
     """-25.4 -> 'Down 25%', 169.0 -> 'Up 169%', 0.2 -> 'No change' (rounded half up)."""
     if is_missing(change_pct):
         return "No data"
-    rounded = round_half_up(float(change_pct))  # type: ignore[arg-type]
+    rounded = round_half_up(as_float(change_pct))
     if rounded == 0:
         return "No change"
     return f"{'Up' if rounded > 0 else 'Down'} {abs(rounded):,.0f}%"
@@ -175,9 +153,9 @@ def fmt_pct_change(change_pct: object) -> str:
 
 def fmt_share(numerator: object, denominator: object, decimals: int = 0) -> str:
     """'28% (150 of 536)': every percentage with its denominator."""
-    if is_missing(numerator) or is_missing(denominator) or not float(denominator):  # type: ignore[arg-type]
+    if is_missing(numerator) or is_missing(denominator) or not as_float(denominator):
         return "No data"
-    share = 100.0 * float(numerator) / float(denominator)  # type: ignore[arg-type]
+    share = 100.0 * as_float(numerator) / as_float(denominator)
     return f"{fmt_number(share, decimals)}% ({fmt_number(numerator)} of {fmt_number(denominator)})"
 
 

@@ -214,7 +214,8 @@ def file_text(path: Path) -> str | None:
         return html_text(path.read_text(encoding="utf-8"))
     if suffix == ".txt":
         return path.read_text(encoding="utf-8")
-    return READERS[suffix](path)  # type: ignore[misc]
+    reader = READERS[suffix]
+    return reader(path) if reader else None  # html and txt were read above
 
 
 def check_file(path: Path) -> list[Glitch]:

@@ -20,7 +20,7 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 
 from reportgen.charts.qr import qr_code, web_url
 from reportgen.config.models import Config
@@ -155,14 +155,14 @@ def change_words(current: Figure, previous: Figure, change: Figure) -> str:
         return _(missing_words(Missing.NO_HISTORY))
     if change.suppressed or not (current.shown and previous.shown):
         return _("not shown")
-    return hl.headline_value(float(current.value), float(previous.value))  # type: ignore[arg-type]
+    return hl.headline_value(current.number, previous.number)
 
 
 def verdict_status(current: Figure, previous: Figure, polarity: str) -> Status | None:
     """Glyph and word for a change, so the table never relies on colour alone."""
     if not (current.shown and previous.shown):
         return None
-    word = hl.verdict(float(current.value), float(previous.value), polarity)  # type: ignore[arg-type]
+    word = hl.verdict(current.number, previous.number, polarity)
     return {"better": Status.ON_TRACK, "worse": Status.RED}.get(word)
 
 
@@ -173,7 +173,7 @@ def _change_cell(
     status = verdict_status(current, previous, polarity)
     if status is None:
         return text
-    if counts and not count_change_significant(float(current.value), float(previous.value))[0]:  # type: ignore[arg-type]
+    if counts and not count_change_significant(current.number, previous.number)[0]:
         return text  # 8 -> 9 offences is within chance: no "(worse)", no red (docs/statistics.md)
     # Public words, not RAG jargon: "Better" / "Worse" carry the meaning with the glyph.
     better = status is Status.ON_TRACK
@@ -188,8 +188,8 @@ def card_change(book: StatementBook | None, measure: str | None, area: str, now:
     statement = None
     if book is not None and measure and current().code == "en":
         statement = book.matching(measure, area, now, then)
-    if statement is not None and statement.change_label:
-        return book.say_change(statement)  # type: ignore[union-attr]
+    if book is not None and statement is not None and statement.change_label:
+        return book.say_change(statement)
     return hl.headline_value(now, then)
 
 
@@ -202,7 +202,7 @@ def _crime_headlines(
     quarter_basis = hl.basis_phrase(figs.period)
     rolling = figs.rolling[0] if figs.rolling else None
     if is_borough and rolling and rolling.current.shown and rolling.previous.shown:
-        cur, prev = float(rolling.current.value), float(rolling.previous.value)  # type: ignore[arg-type]
+        cur, prev = rolling.current.number, rolling.previous.number
         cards.append(Headline(
             value=card_change(book, figs.crime_indicator, area.area_id, cur, prev),
             label=_("Crime in the last 12 months"),
@@ -211,7 +211,7 @@ def _crime_headlines(
                 previous=format_number(prev)),
         ))
     if area.crime.shown and area.crime_last_year.shown:
-        cur, prev = float(area.crime.value), float(area.crime_last_year.value)  # type: ignore[arg-type]
+        cur, prev = area.crime.number, area.crime_last_year.number
         cards.append(Headline(
             value=card_change(book, figs.crime_indicator, area.area_id, cur, prev),
             label=_("Crime in the last 3 months"),
@@ -233,7 +233,7 @@ def _headline_sentences(figs: PublicFigures, area: AreaFigures, is_borough: bool
     subject = _("Crime") if is_borough else _("Crime in {place}").format(place=_(area.area_name))
     rolling = figs.rolling[0] if figs.rolling else None
     if is_borough and rolling and rolling.current.shown and rolling.previous.shown:
-        cur, prev = float(rolling.current.value), float(rolling.previous.value)  # type: ignore[arg-type]
+        cur, prev = rolling.current.number, rolling.previous.number
         sentences.append(hl.change_sentence(subject, cur, prev, hl.OFFENCES,
                                             comparison=_("on the year before")))
         if hl.verdict(cur, prev, "lower_is_better") == "worse":
@@ -242,7 +242,7 @@ def _headline_sentences(figs: PublicFigures, area: AreaFigures, is_borough: bool
         # The borough's quarter is on its card; the 12-month sentence is the news.
         return sentences
     if area.crime.shown and area.crime_last_year.shown:
-        cur, prev = float(area.crime.value), float(area.crime_last_year.value)  # type: ignore[arg-type]
+        cur, prev = area.crime.number, area.crime_last_year.number
         sentences.append(hl.change_sentence(subject, cur, prev, hl.OFFENCES,
                                             comparison=_("on the same months last year")))
         if hl.verdict(cur, prev, "lower_is_better") == "worse":
@@ -262,7 +262,7 @@ def _reassurance(area: AreaFigures) -> str:
     """Fear of crime runs far above the risk: give the risk as a plain number."""
     if not area.rate.shown:
         return _("If you are worried about crime, talk to us: our phone numbers are in this leaflet.")
-    per_100 = float(area.rate.value) / 10  # type: ignore[arg-type]
+    per_100 = area.rate.number / 10
     template = _("Many people think crime is more common than it is: over these three months there "
                  "were about {n} crimes for every 100 people in {place}.")
     return template.format(n=format_number(per_100, 1 if per_100 < 10 else 0), place=_(area.area_name))
@@ -282,7 +282,7 @@ def _comparison_section(figs: PublicFigures, area: AreaFigures, is_borough: bool
     head = places[0]
     others = [(_(c.name), c.rate) for c in places[1:] if c.rate is not None]
     if head.rate is not None:
-        blocks.append(Paragraph(hl.comparison_sentence(_(head.name), head.rate, others, basis)))  # type: ignore[arg-type]
+        blocks.append(Paragraph(hl.comparison_sentence(_(head.name), head.rate, others, basis)))
     last_year = figs.period.same_period_last_year()
     rows = []
     for c in places:
@@ -322,7 +322,8 @@ def _types_section(figs: PublicFigures, area: AreaFigures, level: int = 1, rises
     # The privacy note only where something was withheld for privacy, not merely missing.
     hidden = any(f.suppressed and f.reason != "missing" for r in area.types for f in (r.current, r.previous))
     if counted and hidden:
-        notes = (_("These are the types of crime the government asks us to count. We hide small numbers "
+        notes: tuple[str, ...] = (_("These are the types of crime the government asks us to count. We hide small "
+                                    "numbers "
                    "(\u201cfewer than\u201d, \u201cnot shown\u201d) to protect privacy."),)
     elif counted:
         notes = (_("These are the types of crime the government asks us to count. All crime also "
@@ -342,10 +343,10 @@ def _types_section(figs: PublicFigures, area: AreaFigures, level: int = 1, rises
     # Rises smaller than the disclosure threshold are noise at neighbourhood level: the
     # table shows them, the text does not make news of them.
     worse = [r for r in area.types if r.current.shown and r.previous.shown
-             and hl.verdict(float(r.current.value), float(r.previous.value), r.polarity) == "worse"  # type: ignore[arg-type]
-             and float(r.current.value) - float(r.previous.value) >= max(1, area.threshold)]  # type: ignore[arg-type]
+             and hl.verdict(r.current.number, r.previous.number, r.polarity) == "worse"
+             and r.current.number - r.previous.number >= max(1, area.threshold)]
     if worse:
-        said = went_up_sentence([(_(r.title), float(r.current.value), float(r.previous.value))  # type: ignore[arg-type]
+        said = went_up_sentence([(_(r.title), r.current.number, r.previous.number)
                                  for r in worse[:rises]])
         # What is being done is the next section ("What we are doing"), so it is not said twice.
         blocks.append(Paragraph(f"{said} {hl.worse_follow_up(len(worse))}"))
@@ -385,7 +386,7 @@ def _advice_section(config: Config, level: int = 1, limit: int | None = None, *,
 def _falls(current: Figure, previous: Figure) -> bool:
     """A fall in a count that is news: lower, and beyond chance (docs/statistics.md), so that 77
     offences against 91 is not "crime is falling"."""
-    now, then = float(current.value), float(previous.value)  # type: ignore[arg-type]
+    now, then = current.number, previous.number
     return now < then and bool(count_change_significant(now, then)[0])
 
 
@@ -565,7 +566,7 @@ def leaflet_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, 
     trim = trim or (FULL if large_print else TRIMS[0])
     config: Config = ctx.config
     is_borough = area_id is None
-    area = figs.borough if is_borough else figs.area(area_id)  # type: ignore[arg-type]
+    area = figs.borough if area_id is None else figs.area(area_id)
     place = _(area.area_name)
     headline_blocks: list[Any] = []
     cards = _crime_headlines(figs, area, is_borough, getattr(ctx, "statements", None))
@@ -623,12 +624,14 @@ def leaflet_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, 
     return _document(ctx, figs, title, subtitle, sections, "large-print" if large_print else "standard")
 
 
-def poster_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, paper: str = "A3") -> Document:
+def poster_document(
+    ctx: Any, figs: PublicFigures, area_id: str | None = None, paper: Literal["A4", "A3"] = "A3"
+) -> Document:
     """One A3 page (A4 as an option) for library and clinic walls: the headline, how we
     compare, how to report, who to call and a QR code to the web page."""
     config: Config = ctx.config
     is_borough = area_id is None
-    area = figs.borough if is_borough else figs.area(area_id)  # type: ignore[arg-type]
+    area = figs.borough if area_id is None else figs.area(area_id)
     blocks: list[Any] = []
     cards = _crime_headlines(figs, area, is_borough, getattr(ctx, "statements", None))
     # Three figures at most, read from across a room: two big numbers without their detail
@@ -706,7 +709,8 @@ def build(ctx: Any) -> list[tuple[str, Document]]:
     lang = options.get("lang")
     for area_id in area_ids:
         if poster:
-            doc = poster_document(ctx, figs, area_id, paper=str(options.get("paper") or "A3").upper())
+            a4 = str(options.get("paper") or "A3").upper() == "A4"  # A3 or A4: request.py allows no other
+            doc = poster_document(ctx, figs, area_id, paper="A4" if a4 else "A3")
         elif large_print:
             doc = leaflet_document(ctx, figs, area_id, large_print=True)
         else:

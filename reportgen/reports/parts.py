@@ -4,6 +4,7 @@ definitions made from one evaluation, so both documents word a result alike."""
 from __future__ import annotations
 
 import re
+from typing import cast
 
 import pandas as pd
 
@@ -12,7 +13,7 @@ from reportgen.charts.spc_chart import spc_chart
 from reportgen.charts.track import track_chart
 from reportgen.charts.trajectory import trajectory_chart
 from reportgen.config.models import BigTarget, Derived, DerivedKind, Frequency, Rule, Strategy, Unit
-from reportgen.document import Block, Cell, Chart, DefinitionList, Paragraph, Section, Table, Unavailable
+from reportgen.document import Align, Block, Cell, Chart, DefinitionList, Paragraph, Section, Table, Unavailable
 from reportgen.periods import Kind, Period
 from reportgen.reports.base import (
     ReportContext,
@@ -122,6 +123,8 @@ def latest_text(ctx: ReportContext, row: pd.Series, *, common_basis: str | None 
         # rather than "No data"; the exceptions and the target's reasons give it in full
         if isinstance(reason, str) and reason.startswith("not enough months"):
             return f"Only {row.get('months_available')} of {row.get('months_needed')} months"
+        if isinstance(reason, str) and reason.startswith("not available"):
+            return "Not available"  # the partner's reason is in the exceptions and statements
         return "No data"
     text = value_text(row, "compare_value")
     counts = share_counts(
@@ -135,7 +138,7 @@ def latest_text(ctx: ReportContext, row: pd.Series, *, common_basis: str | None 
     return text
 
 
-def common_basis(ctx: ReportContext, rows: pd.DataFrame) -> str:
+def common_basis(rows: pd.DataFrame) -> str:
     """The basis most rows share, named once in a caption instead of in every cell; for a month,
     '12 months to March 2005'."""
     bases = [basis_short(r) for _, r in rows.iterrows()]
@@ -173,7 +176,7 @@ def spc_text(row: pd.Series) -> str:
 
 
 # --- tables ---------------------------------------------------------------------------------------
-ALIGN8 = ("left", "right", "right", "right", "right", "left", "left", "left")
+ALIGN8: tuple[Align, ...] = ("left", "right", "right", "right", "right", "left", "left", "left")
 
 
 def _columns(strategy: Strategy, first: str) -> tuple[str, ...]:
@@ -197,8 +200,8 @@ def scorecard_table(ctx: ReportContext, strategy: Strategy) -> Table:
         lead = lead_measure(target)
         rows = target_rows(ctx, strategy, target)
         leads.append(rows[rows["id"] == lead] if lead else rows.iloc[0:0])
-    basis = common_basis(ctx, pd.concat(leads)) if leads else ""
-    out = []
+    basis = common_basis(pd.concat(leads)) if leads else ""
+    out: list[tuple[str | Cell, ...]] = []
     for target, lead_rows in sorted(zip(strategy.targets, leads, strict=True), key=lambda p: p[0].number):
         record = target_record(ctx, strategy, target)
         status = record["status"] if record is not None else "no_data"
@@ -253,7 +256,7 @@ def scorecard_table(ctx: ReportContext, strategy: Strategy) -> Table:
 
 
 def indicator_table(ctx: ReportContext, rows: pd.DataFrame, caption: str, strategy: Strategy) -> Table:
-    basis = common_basis(ctx, rows)
+    basis = common_basis(rows)
     out = []
     for _, r in rows.iterrows():
         title = str(r["title"]) + (" (monitored)" if str(r.get("status")) == "grey" else "")
@@ -460,6 +463,11 @@ def rows_by_area(ctx: ReportContext, indicator: str) -> pd.DataFrame:
     return rows.drop_duplicates("area").drop(columns="_targeted").set_index("area")
 
 
+def area_row(rows: pd.DataFrame, area: str) -> pd.Series:
+    """``area``'s row of a :func:`rows_by_area` frame (one row per area, so a Series, never a frame)."""
+    return cast(pd.Series, rows.loc[area])
+
+
 def neighbourhood_section(ctx: ReportContext, strategy: Strategy | None) -> Section | None:
     partnership = ctx.config.partnership
     gaps = [d for d in ctx.config.derived if d.kind is DerivedKind.GAP]
@@ -475,7 +483,7 @@ def neighbourhood_section(ctx: ReportContext, strategy: Strategy | None) -> Sect
     rates = rows_by_area(ctx, rate.id) if rate else None
     borough = partnership.borough.id
     if borough not in counts.index or is_missing(counts.loc[borough, "compare_value"]):
-        why = missing_words(counts.loc[borough], ctx.period.label) if borough in counts.index else "no data"
+        why = missing_words(area_row(counts, borough), ctx.period.label) if borough in counts.index else "no data"
         label = ctx.config.indicator(count_id).label
         return unavailable_section(
             "Priority neighbourhood gap",
@@ -483,14 +491,14 @@ def neighbourhood_section(ctx: ReportContext, strategy: Strategy | None) -> Sect
             section_id="neighbourhoods",
             what="The priority neighbourhood gap table",
         )
-    borough_rate = 1000.0 * counts.loc[borough, "compare_value"] / partnership.borough.population
+    borough_rate = 1000.0 * float(area_row(counts, borough)["compare_value"]) / partnership.borough.population
     table_rows = []
     total_count = 0.0
     for area in priority:
         if area.id not in counts.index or is_missing(counts.loc[area.id, "compare_value"]):
             table_rows.append((area.name, fmt_number(area.population), "No data", DASH, DASH, DASH))
             continue
-        c = counts.loc[area.id]
+        c = area_row(counts, area.id)
         total_count += float(c["compare_value"])
         area_rate = 1000.0 * float(c["compare_value"]) / area.population
         yoy = _yoy_label(rates, area.id)
@@ -516,7 +524,7 @@ def neighbourhood_section(ctx: ReportContext, strategy: Strategy | None) -> Sect
             DASH,
         )
     )
-    b = counts.loc[borough]
+    b = area_row(counts, borough)
     table_rows.append(
         (
             partnership.borough.name,

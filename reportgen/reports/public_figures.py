@@ -248,8 +248,8 @@ def public_figures(config: Config, evaluation: Any, period: Period, options: dic
         area is also hidden when all crime minus its published breakdown total would be a
         small count of 'other' crime."""
         if grid is not None and breakdown == crime:
-            total = grid.grand_total or count_figure(series.at(crime, borough.id, q), crime_threshold)
-            return {r: grid.row_totals.get(r) or count_figure(None, crime_threshold) for r in rows}, total
+            grand = grid.grand_total or count_figure(series.at(crime, borough.id, q), crime_threshold)
+            return {r: grid.row_totals.get(r) or count_figure(None, crime_threshold) for r in rows}, grand
         cells, total = protect_parts({r: series.at(crime, r, q) for r in rows}, crime_threshold,
                                      total=series.at(crime, borough.id, q))
         if grid is not None:
@@ -258,7 +258,7 @@ def public_figures(config: Config, evaluation: Any, period: Period, options: dic
                 pairs.append((borough.id, total, grid.grand_total))
             for key, whole, part in pairs:
                 if whole.shown and part is not None and part.shown:
-                    rest = float(whole.value) - float(part.value)  # type: ignore[arg-type]
+                    rest = whole.number - part.number
                     if 0 < rest < crime_threshold:
                         if key == borough.id:
                             total = hide(whole, crime_threshold)
@@ -337,7 +337,7 @@ def public_figures(config: Config, evaluation: Any, period: Period, options: dic
         areas=areas,
         comparisons=tuple(comparisons),
         rolling=rolling,
-        grids=tuple(g for g in (now_grid, then_grid) if g is not None),  # type: ignore[arg-type]
+        grids=tuple(g for g in (now_grid, then_grid) if g is not None),
     )
 
 
@@ -348,7 +348,8 @@ def _rolling(config: Config, series: _Series, indicator: str, area: str, quarter
     def total(end_quarter: Period) -> tuple[list[float | None], float | None]:
         quarters = [end_quarter.shift(-3 * k) for k in range(4)]
         values = [series.at(indicator, area, q) for q in quarters]
-        return values, (None if any(v is None for v in values) else sum(values))  # type: ignore[misc]
+        known = [v for v in values if v is not None]
+        return values, (sum(known) if len(known) == len(values) else None)
 
     now_q, now_total = total(quarter)
     then_q, then_total = total(quarter.same_period_last_year())

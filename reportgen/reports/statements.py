@@ -33,8 +33,9 @@ import numpy as np
 import pandas as pd
 
 from reportgen.config.models import Derived, DerivedKind, Unit
+from reportgen.numfmt import as_float
+from reportgen.numfmt import is_missing as _missing
 from reportgen.periods import Kind, Period
-from reportgen.reports.base import is_missing as _missing
 
 DASH = "\u2013"
 
@@ -59,6 +60,7 @@ class Missing(enum.StrEnum):
     NO_HISTORY = "no_history"  # nothing to compare with (no year-earlier or baseline figure)
     NO_DATA = "no_data"  # the partner returned nothing for the period
     NOT_APPLICABLE = "not_applicable"  # the measure has no such figure (no target, no baseline)
+    NOT_AVAILABLE = "not_available"  # the partner said it could not supply the figure, and why
 
 
 # The one mapping from a reason to its words. Only SUPPRESSED mentions privacy, so a
@@ -68,6 +70,7 @@ MISSING_WORDS: dict[Missing, str] = {
     Missing.NO_HISTORY: "no earlier figure to compare with",
     Missing.NO_DATA: "no data returned",
     Missing.NOT_APPLICABLE: "not applicable",
+    Missing.NOT_AVAILABLE: "not available",
 }
 
 # Words for the evaluation's direction codes (``similar`` comes with the significance tests).
@@ -97,7 +100,7 @@ def fmt_figure(value: object, unit: str, decimals: int, counts: tuple[float, flo
     """'2,916', '32.9% (113 of 343)', '12.3 per 1,000', '41 days': every figure with its unit."""
     if _missing(value):
         return DASH
-    text = _num(float(value), decimals)  # type: ignore[arg-type]
+    text = _num(as_float(value), decimals)
     unit = Unit(unit)
     if unit is Unit.PERCENTAGE:
         text += "%"
@@ -189,9 +192,9 @@ def _end_month(period_key: str) -> str:
 
 def _row_counts(row: pd.Series, prefix: str) -> tuple[float, float] | None:
     num, den = row.get(f"{prefix}_numerator"), row.get(f"{prefix}_denominator")
-    if _missing(num) or _missing(den) or not float(den):
+    if _missing(num) or _missing(den) or not as_float(den):
         return None
-    return float(num), float(den)
+    return as_float(num), as_float(den)
 
 
 def _is_share(evaluation: Any, measure: str) -> bool:
@@ -292,7 +295,7 @@ class StatementBook:
             text = row.get("direction_text")
             if direction == "similar" and isinstance(text, str) and text:
                 verdict = text[:1].lower() + text[1:]  # the test's own words: "no significant change"
-        then_value = None if _missing(then) else float(then)
+        then_value = None if _missing(then) else as_float(then)
         label = None if _missing(label) or not label else str(label)
         value_text = fmt_figure(value, unit, decimals, counts)
         compare_text = fmt_figure(then_value, unit, decimals, then_counts)
@@ -310,6 +313,8 @@ class StatementBook:
         if value is None and isinstance(reason, str) and reason:
             # The evaluation's own reason ("not enough months yet (10 of 12)"): not enough history.
             missing = Missing.NO_HISTORY if reason.startswith("not enough") else missing
+            # the partner's own reason ("not available: system down in March")
+            missing = Missing.NOT_AVAILABLE if reason.startswith("not available") else missing
             words = f"{title}: {reason}"
         return Statement(
             measure=measure,
@@ -384,7 +389,7 @@ class StatementBook:
             now, then = row.get("compare_value"), row.get("previous_value")
             if _missing(now) or _missing(then):
                 continue
-            if abs(float(now) - current) < 1e-9 and abs(float(then) - previous) < 1e-9:
+            if abs(as_float(now) - current) < 1e-9 and abs(as_float(then) - previous) < 1e-9:
                 return self.about(row, Comparison.YEAR_EARLIER)
         return None
 

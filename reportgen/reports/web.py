@@ -81,7 +81,8 @@ def _value(series: pd.Series, key: str) -> float | None:
 
 def _sum(series: pd.Series, months: list[Period]) -> float | None:
     values = [_value(series, m.key) for m in months]
-    return None if any(v is None for v in values) else float(sum(values))  # type: ignore[arg-type]
+    known = [v for v in values if v is not None]
+    return float(sum(known)) if len(known) == len(values) else None
 
 
 def _months(end: int, n: int) -> list[Period]:
@@ -282,8 +283,8 @@ def _monthly_section(ctx: ReportContext, crime: str, monthly: pd.Series) -> Sect
 def _change(now: Figure, then: Figure) -> str | Cell:
     if not (now.shown and then.shown) or not then.value:
         return _("not shown")
-    words = hl.headline_value(float(now.value), float(then.value))  # type: ignore[arg-type]
-    verdict = hl.verdict(float(now.value), float(then.value), "lower_is_better")  # type: ignore[arg-type]
+    words = hl.headline_value(now.number, then.number)
+    verdict = hl.verdict(now.number, then.number, "lower_is_better")
     from reportgen.document import Status
 
     if verdict == "better":
@@ -367,7 +368,7 @@ def build(ctx: ReportContext) -> list[tuple[str, Document]]:
     cached = getattr(ctx, "_web_documents", None)
     if cached is None:
         cached = [(STEM, _page(ctx))]
-        ctx._web_documents = cached  # type: ignore[attr-defined]
+        ctx._web_documents = cached  # type: ignore[attr-defined]  # this run's page, kept on its context
     return cached
 
 
