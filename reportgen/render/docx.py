@@ -204,6 +204,7 @@ class _Writer:
         # The two-sided leaflet: narrower margins, so Word's single column holds what the PDF's
         # two columns do and the Word file has as many pages as the PDF.
         leaflet = doc.kind == "leaflet" and doc.variant == "standard"
+        self.two_sided = leaflet
         self.margins_mm = (15.0, 15.0) if leaflet else SIDE_MARGINS_MM.get(doc.variant, DEFAULT_SIDE_MARGINS_MM)
         self.page_w, self.page_h = PAPER_MM[doc.paper]
         self.text_width = Mm(self.page_w - sum(self.margins_mm))
@@ -239,6 +240,8 @@ class _Writer:
         _drop_trailing_blank(word)
         if self.lang.direction == "rtl":
             make_rtl(word, doc.language)
+            if self.two_sided:
+                _exact_leading(word)
         return word
 
     def _page_setup(self) -> None:
@@ -250,6 +253,9 @@ class _Writer:
         tight = doc.variant == "poster" or (doc.kind == "leaflet" and doc.variant == "standard")
         section.top_margin, section.bottom_margin = (Mm(12), Mm(12)) if tight else (Mm(20), Mm(18))
         section.header_distance = section.footer_distance = Mm(9)
+        if self.two_sided:  # as the PDF's page box: 12mm above, the page number low in the foot
+            section.top_margin, section.bottom_margin = Mm(10), Mm(10)
+            section.header_distance = section.footer_distance = Mm(6)
 
     def _core_properties(self) -> None:
         doc, props = self.doc, self.word.core_properties
@@ -272,11 +278,12 @@ class _Writer:
         section = self.word.sections[0]
         # Page 1 carries the title block, so its header is left empty as in the PDF.
         section.different_first_page_header_footer = True
-        header = section.header.paragraphs[0]
-        header.style = "Header"
-        # At 18pt the partnership name would wrap the header onto two lines.
-        large = doc.variant == "large-print"
-        header.add_run(doc.title if large else f"{doc.title} \u2014 {doc.partnership}")
+        if not self.two_sided:  # the two-sided leaflet has no running title, as in its PDF
+            header = section.header.paragraphs[0]
+            header.style = "Header"
+            # At 18pt the partnership name would wrap the header onto two lines.
+            large = doc.variant == "large-print"
+            header.add_run(doc.title if large else f"{doc.title} \u2014 {doc.partnership}")
         for footer in (section.footer, section.first_page_footer):
             paragraph = footer.paragraphs[0]
             paragraph.style = "Footer"
@@ -288,7 +295,8 @@ class _Writer:
             _field(paragraph, "NUMPAGES", "1")
             if after:
                 paragraph.add_run(after)
-            if self.lang.draft:
+            # The two-sided leaflet says it on its front only, as its PDF does (render/html.py).
+            if self.lang.draft and not (doc.kind == "leaflet" and doc.variant == "standard"):
                 draft = footer.add_paragraph(self.lang.draft_notice(), style="Footer")
                 draft.paragraph_format.space_before = Mm(1)
 
@@ -318,6 +326,7 @@ class _Writer:
 
     def _section(self, section: Section, *, bookmark: str | None = None) -> None:
         heading = self.word.add_paragraph(style=f"Heading {section.level}")
+        side_by_side = self.two_sided and section.id == "help" and all(isinstance(b, Section) for b in section.blocks)
         if bookmark:
             _bookmark(heading, bookmark, int(bookmark.removeprefix("_Toc")))
         heading.add_run(section.title)
@@ -327,8 +336,68 @@ class _Writer:
             heading._p.append(end)
         if section.page_break_before:
             heading.paragraph_format.page_break_before = True
+        if side_by_side:
+            # Word's one column holds what the PDF's two CSS columns do: one cell each.
+            self._side_by_side(section.blocks)
+            return
+        qr = [b for b in section.blocks if isinstance(b, Chart) and b.role == "qr"]
+        if self.two_sided and section.id == "contact" and qr:
+            # Who to call and the offer of other formats beside the code, as the PDF floats it.
+            beside = tuple(b for b in section.blocks if b not in qr)
+            table = self._layout_table(2, widths=(0.72, 0.28), whole=False)
+            left, right = table.rows[0].cells
+            self._in_cell(left, lambda: [self._block(b) for b in beside])
+            self._in_cell(right, lambda: self._block(qr[0]))
+            return
         for block in section.blocks:
             self._block(block)
+
+    def _layout_table(self, columns: int, widths: tuple[float, ...] | None = None, *, whole: bool = True
+                      ) -> WordTable:
+        """A borderless one-row table that only places things side by side (marked as layout);
+        ``whole``: never split over two pages (a QR code and its label, a headline card)."""
+        table = self.word.add_table(rows=1, cols=columns)
+        if whole:
+            table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        table.alignment = WD_TABLE_ALIGNMENT.LEFT
+        table.autofit = False
+        for column, share in zip(table.columns, widths or (1 / columns,) * columns, strict=True):
+            column.width = Mm(self.text_width.mm * share)  # the grid, which a fixed layout follows
+            for cell in column.cells:
+                cell.width = column.width
+        # A layout table, not data: screen readers read it as plain text (no table semantics).
+        tbl_pr = table._tbl.tblPr
+        look = OxmlElement("w:tblLook")
+        look.set(qn("w:val"), "0000")
+        tbl_pr.append(look)
+        return table
+
+    def _in_cell(self, cell: Any, fill: Any) -> None:
+        """Run ``fill`` with the writer adding paragraphs into ``cell`` instead of the body."""
+        body, first = self.word, cell.paragraphs[0]
+        self.word = cell  # type: ignore[assignment]  # a cell has add_paragraph and add_table
+        try:
+            fill()
+        finally:
+            self.word = body
+        if not first.text and len(cell.paragraphs) > 1 and not first._p.xpath(".//w:drawing"):
+            first._p.getparent().remove(first._p)
+        # Keep-with-next inside a one-row table pushes the whole table to the next page in
+        # LibreOffice (the row cannot follow its own last paragraph); the row stays whole anyway.
+        for paragraph in cell.paragraphs:
+            paragraph.paragraph_format.keep_with_next = False
+
+    def _cards(self, row: HeadlineRow) -> None:
+        table = self._layout_table(len(row.headlines))
+        for cell, headline in zip(table.rows[0].cells, row.headlines, strict=True):
+            _shade(cell._tc, TINT)
+            self._in_cell(cell, lambda h=headline: self._headline(h))
+
+    def _side_by_side(self, blocks: tuple[Block, ...]) -> None:
+        # May split: LibreOffice moves a tall unsplittable row to the next page even where it fits.
+        table = self._layout_table(len(blocks), whole=False)
+        for cell, block in zip(table.rows[0].cells, blocks, strict=True):
+            self._in_cell(cell, lambda b=block: self._block(b))
 
     def _block(self, block: Block) -> None:  # noqa: C901 - one branch per block type
         word = self.word
@@ -341,6 +410,8 @@ class _Writer:
                 _add_text(word.add_paragraph(style="List Bullet"), item)
         elif isinstance(block, Headline):
             self._headline(block)
+        elif isinstance(block, HeadlineRow) and self.two_sided and len(block.headlines) > 1:
+            self._cards(block)
         elif isinstance(block, HeadlineRow):
             for headline in block.headlines:
                 self._headline(headline)
@@ -350,9 +421,10 @@ class _Writer:
             self._chart(block)
         elif isinstance(block, Callout):
             style = f"Callout {block.kind.title()}"
-            title = word.add_paragraph(style=style)
-            title.add_run(block.title, style="Strong")
-            title.paragraph_format.keep_with_next = True
+            if not self.two_sided:  # the two-sided leaflet's offer says it all (its PDF hides the title)
+                title = word.add_paragraph(style=style)
+                title.add_run(block.title, style="Strong")
+                title.paragraph_format.keep_with_next = True
             _add_text(word.add_paragraph(style=style), block.text)
             word.add_paragraph()
         elif isinstance(block, ContactList):
@@ -400,7 +472,8 @@ class _Writer:
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
         table.autofit = False
         _table_properties(table, block.caption)
-        widths = _column_widths(block, self.sizes.table, self.text_width.mm)
+        # The two-sided leaflet's crime types ("Things stolen from cars and vans") keep to one line.
+        widths = _column_widths(block, self.sizes.table, self.text_width.mm, 95.0 if self.two_sided else 60.0)
         for column, width in zip(table.columns, widths, strict=True):
             column.width = width
             for cell in column.cells:
@@ -451,6 +524,9 @@ class _Writer:
             word.add_paragraph(f"{figure} {chart.title}", style="Caption")
             picture_paragraph = word.add_paragraph(style="Figure")
         width = Mm(min(chart.width_mm, self.text_width.mm))
+        # A picture's line grows with it only under proportional spacing (an exact leading, as
+        # the Urdu leaflet's, would cut it to one line of text).
+        picture_paragraph.paragraph_format.line_spacing = 1.0
         try:
             inline = picture_paragraph.add_run().add_picture(io.BytesIO(chart.png), width=width)
         except Exception as exc:  # python-docx raises several types for bad image data
@@ -460,6 +536,9 @@ class _Writer:
         doc_pr.set("descr", chart.alt_text)
         doc_pr.set("title", chart.title)
         doc_pr.set("name", chart.id)
+        if chart.role == "qr" and self.two_sided:  # in its own narrow cell: the label under the code
+            _add_text(word.add_paragraph(), f"**{chart.title}**")
+            return
         if chart.role == "qr":
             picture_paragraph.add_run("\u2003")
             _add_text(picture_paragraph, f"**{chart.title}**")
@@ -468,6 +547,26 @@ class _Writer:
         for text in (chart.caption, source):
             if text:
                 _add_text(word.add_paragraph(style="Note"), text)
+
+
+def _exact_leading(word: WordDocument) -> None:
+    """Arabic-script faces carry tall ascents and descents, so Word's "multiple" line spacing
+    sets Urdu lines half as tall again as the PDF's (line-height 1.25, templates/css/rtl.css).
+    Exact leading, as in the PDF: 1.25 of the size for running text, 1.6 for Nastaliq headings,
+    whose marks reach further."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.shared import Pt
+
+    for style in word.styles:
+        if style.type != WD_STYLE_TYPE.PARAGRAPH:
+            continue
+        size, base = style.font.size, style.base_style
+        while size is None and base is not None:
+            size, base = base.font.size, base.base_style
+        if size is None:
+            continue
+        heading = style.name.lower().startswith(("heading", "title"))
+        style.paragraph_format.line_spacing = Pt(round(size.pt * (1.6 if heading else 1.25), 1))
 
 
 def _drop_trailing_blank(word: WordDocument) -> None:
@@ -532,7 +631,7 @@ def _width_mm(text: str, size_pt: float) -> float:
     return _bold_font().getlength(text) / 1000 * size_pt * 25.4 / 72
 
 
-def _column_widths(block: Table, text_pt: float, total: float) -> list[Length]:
+def _column_widths(block: Table, text_pt: float, total: float, cap_mm: float = 60.0) -> list[Length]:
     """Fixed column widths: every column at least as wide as its longest unbreakable word
     (a status glyph and its word count as one), spare width shared by content length.
 
@@ -552,7 +651,7 @@ def _column_widths(block: Table, text_pt: float, total: float) -> list[Length]:
         chips = [_width_mm(cell_text(v), text_pt) * 1.05 + padding_mm for v in values if cell_status(v)]
         chip_floors.append(max([floors[-1], *chips]))
         longest = max(texts, key=len)
-        wants.append(max(min(_width_mm(longest, text_pt), 60.0) + padding_mm, chip_floors[-1]))
+        wants.append(max(min(_width_mm(longest, text_pt), cap_mm) + padding_mm, chip_floors[-1]))
     if sum(chip_floors) < total:
         floors = chip_floors
     if sum(floors) >= total:

@@ -20,7 +20,12 @@ from docx.oxml.xmlchemy import BaseOxmlElement
 from reportgen.i18n import keep_numbers_ltr
 
 # Noto Nastaliq Urdu is Debian's fonts-noto-core Urdu face; Word falls back if it is missing.
+# Headings are set in it, Urdu's own style; running text and tables in Noto Naskh Arabic, which
+# is as clear at 14pt and needs far less line height (as the PDF does: templates/css/rtl.css),
+# so a Word leaflet keeps to the PDF's two sides.
 URDU_FONT = "Noto Nastaliq Urdu"
+URDU_TEXT_FONT = "Noto Naskh Arabic"
+NASTALIQ_STYLES = {"Title", "Heading 1", "Heading 2", "Heading 3", "Masthead Partnership", "TOC Heading"}
 _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 
 # Schema order of pPr and rPr children (ECMA-376 CT_PPrBase / CT_RPr): Word rejects files
@@ -54,7 +59,7 @@ def _flag(parent: BaseOxmlElement, tag: str, successors: tuple[str, ...]) -> Non
         _insert_before(parent, OxmlElement(tag), successors)
 
 
-def _complex_script_properties(rpr: BaseOxmlElement) -> None:
+def _complex_script_properties(rpr: BaseOxmlElement, font: str = URDU_FONT) -> None:
     """Bold and size for complex-script text mirror the Latin ones (Word keeps them apart)."""
     if rpr.find(qn("w:b")) is not None:
         _flag(rpr, "w:bCs", _RPR_AFTER_BCS)
@@ -65,7 +70,15 @@ def _complex_script_properties(rpr: BaseOxmlElement) -> None:
         size.addnext(cs)
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is not None:
-        fonts.set(qn("w:cs"), URDU_FONT)
+        fonts.set(qn("w:cs"), font)
+
+
+def _urdu_font(rpr: BaseOxmlElement) -> str:
+    """Nastaliq for a heading style's run properties, Naskh for every other style's."""
+    style = rpr.getparent()
+    name = style.find(qn("w:name")) if style.tag == qn("w:style") else None
+    heading = name is not None and name.get(qn("w:val")) in {n.lower() for n in NASTALIQ_STYLES} | NASTALIQ_STYLES
+    return URDU_FONT if heading else URDU_TEXT_FONT
 
 
 def make_rtl(word: WordDocument, tag: str) -> None:
@@ -73,7 +86,7 @@ def make_rtl(word: WordDocument, tag: str) -> None:
     font, sizes and language throughout the styles."""
     styles = word.styles.element
     for rpr in styles.iter(qn("w:rPr")):
-        _complex_script_properties(rpr)
+        _complex_script_properties(rpr, _urdu_font(rpr))
     for lang in styles.iter(qn("w:lang")):
         lang.set(qn("w:bidi"), tag)
     for ppr in styles.iter(qn("w:pPr")):

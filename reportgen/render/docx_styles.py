@@ -57,7 +57,8 @@ class Sizes:
 
 
 STANDARD = Sizes(body=12, title=26, h1=18, h2=14, h3=12.5, small=10.5, table=10.5, figure=22, line=1.15)
-LEAFLET = Sizes(body=14, title=28, h1=20, h2=16, h3=14, small=12, table=12, figure=24, line=1.2)
+# The leaflet: 14pt at least for every run in every language and script (issue 14).
+LEAFLET = Sizes(body=14, title=26, h1=18, h2=15, h3=14, small=14, table=14, figure=24, line=1.1)
 LARGE_PRINT = Sizes(body=18, title=32, h1=26, h2=22, h3=20, small=18, table=16, figure=30, line=1.35)
 
 
@@ -204,7 +205,8 @@ def install_styles(doc: WordDocument, sizes: Sizes, language: str, text_width_tw
     _defaults(doc, language)
     normal = doc.styles["Normal"]
     _look(normal, sizes.body)
-    _spacing(normal, after=6)
+    tight = sizes is LEAFLET  # the two-sided leaflet: two A4 sides in Word as in its PDF
+    _spacing(normal, after=4 if tight else 6)
     normal.paragraph_format.line_spacing = sizes.line
 
     title = doc.styles["Title"]
@@ -219,7 +221,9 @@ def install_styles(doc: WordDocument, sizes: Sizes, language: str, text_width_tw
         numpr.getparent().remove(numpr)
     _spacing(subtitle, after=6)
 
-    for level, size, before in ((1, sizes.h1, 18), (2, sizes.h2, 14), (3, sizes.h3, 10)):
+    # The two-sided leaflet spaces its headings more tightly, as its PDF does.
+    for level, size, before in ((1, sizes.h1, 10 if tight else 18), (2, sizes.h2, 6 if tight else 14),
+                                (3, sizes.h3, 10)):
         heading = doc.styles[f"Heading {level}"]
         _look(heading, size, bold=True, color=NAVY)
         _spacing(heading, before=before, after=6, keep_next=True)
@@ -235,7 +239,7 @@ def install_styles(doc: WordDocument, sizes: Sizes, language: str, text_width_tw
 
     bullet = doc.styles["List Bullet"]
     _look(bullet, sizes.body)
-    _spacing(bullet, after=3)
+    _spacing(bullet, after=1 if tight else 3)
 
     partnership = _style(doc, "Masthead Partnership")
     _look(partnership, sizes.body, bold=True, color=TEAL)
@@ -250,17 +254,17 @@ def install_styles(doc: WordDocument, sizes: Sizes, language: str, text_width_tw
 
     caption = doc.styles["Caption"]
     _look(caption, max(sizes.small, sizes.body - 1), bold=True, color=NAVY)
-    _spacing(caption, before=10, after=4, keep_next=True)
+    _spacing(caption, before=4 if tight else 10, after=4, keep_next=True)
     figure = _style(doc, "Figure")
     _look(figure, sizes.body)
     _spacing(figure, after=4)
     note = _style(doc, "Note")
     _look(note, sizes.small, color=MUTED)
-    _spacing(note, after=10)
+    _spacing(note, after=4 if tight else 10)
 
     table_text = _style(doc, "Table Text")
     _look(table_text, sizes.table)
-    _spacing(table_text, before=2, after=2)
+    _spacing(table_text, before=0 if tight else 2, after=0 if tight else 2)
     table_text.paragraph_format.line_spacing = 1.0
     table_heading = _style(doc, "Table Heading", base="Table Text")
     _look(table_heading, sizes.table, bold=True, color=WHITE)

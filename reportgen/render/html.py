@@ -157,7 +157,7 @@ def stylesheet_text(doc: Document, target: Target, css_dir: Path = CSS_DIR) -> s
     except OSError as exc:
         raise RenderError(f"Cannot read stylesheet: {exc}") from exc
     if lang.code != i18n.SOURCE_LANGUAGE and target == "print":
-        css += "\n" + _page_number_css(lang)
+        css += "\n" + _page_number_css(lang, draft_in_footer=not _two_sided_leaflet(doc))
     if target == "print" and doc.paper != "A4":
         css += f"\n@page {{ size: {doc.paper}; }}"
     return css
@@ -168,7 +168,13 @@ def _css_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _page_number_css(lang: Language) -> str:
+def _two_sided_leaflet(doc: Document) -> bool:
+    """The standard leaflet: 14pt type everywhere, page foot included, and no room there for a
+    second line. Its draft notice is in the box at the top of the front, in both languages."""
+    return doc.kind == "leaflet" and doc.variant == "standard"
+
+
+def _page_number_css(lang: Language, *, draft_in_footer: bool = True) -> str:
     """The running 'Page X of Y' in the document's language (CSS holds the words), and for a
     draft translation the draft notice in the middle of the page foot."""
     page = lang.gettext("Page {page} of {pages}")
@@ -176,7 +182,7 @@ def _page_number_css(lang: Language) -> str:
     counters = {"{page}": "counter(page)", "{pages}": "counter(pages)"}
     content = " ".join(counters.get(p) or _css_string(p) for p in parts if p)
     rule = f"@bottom-right {{ content: {content}; }}"
-    if lang.draft:
+    if lang.draft and draft_in_footer:
         # A draft translation says so at the foot of every page, in both languages.
         notice = _css_string(lang.draft_notice())
         rule += (f" @bottom-center {{ content: {notice}; font-size: 7pt; color: #4a5560; width: 50%;"

@@ -42,7 +42,15 @@ from reportgen.periods import Period
 from reportgen.reports import headlines as hl
 from reportgen.reports.disclosure import Figure, change_pct_figure, fewer_than, format_number
 from reportgen.reports.public_figures import AreaFigures, Comparison, PublicFigures, public_figures
-from reportgen.reports.statements import Basis, Statement, StatementBook, judge_pair, pair_cell, pair_statement
+from reportgen.reports.statements import (
+    Basis,
+    Statement,
+    StatementBook,
+    judge_pair,
+    pair_cell,
+    pair_statement,
+)
+from reportgen.reports.trend import trend_block
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +67,20 @@ class Trim:
     advice: int | None = ADVICE_LINES
     partners: int | None = PARTNER_LINES
     rises: int = 3  # crime types named in the "went up" sentence
+    reassure: bool = True  # the "about 2 crimes for every 100 people" paragraph on the front
+    chart_mm: float | None = None  # the trend chart's height (None: its usual height)
+    report: int | None = None  # lines of "How to report a crime" (999 and the police come first)
+    target_line: bool = True  # "Our target is ..." in "What we are doing" (the chart names it too)
+    formats_on_front: bool = False  # the offer of other formats at the foot of the front, not the back
 
 
-# Tried in turn until the standard leaflet lays out on two A4 sides.
-TRIMS = (Trim(), Trim(advice=2, rises=2), Trim(advice=2, partners=1, rises=1), Trim(advice=1, partners=0, rises=1))
+# Tried in turn until the standard leaflet lays out on two A4 sides: first the back's optional
+# lines, then (for longer languages) the front's reassurance paragraph and a shorter chart.
+TRIMS = (Trim(), Trim(advice=2, rises=2), Trim(advice=2, partners=1, rises=1), Trim(advice=1, partners=0, rises=1),
+         Trim(advice=1, partners=0, rises=1, reassure=False, chart_mm=46.0),
+         Trim(advice=1, partners=0, rises=1, reassure=False, chart_mm=46.0, report=3, target_line=False),
+         Trim(advice=1, partners=0, rises=1, reassure=False, chart_mm=46.0, report=3, target_line=False,
+              formats_on_front=True))
 FULL = Trim(advice=None, partners=None, rises=3)
 PAGES = 2
 
@@ -177,16 +195,6 @@ def change_cell(
     return pair_cell(statement) if about.book is None else about.book.say_cell(statement)
 
 
-def _targets_for(config: Config, indicator: str | None) -> list[str]:
-    """Public titles of the big targets measuring ``indicator``, newest strategy first."""
-    out: list[str] = []
-    for strategy in sorted(config.strategies, key=lambda s: s.target.end, reverse=True):
-        for target in strategy.targets:
-            if any(m.indicator == indicator for m in target.measures):
-                out.append(_(target.public_title or target.title))
-    return out
-
-
 def card_change(about: About, now: Figure, then: Figure) -> Statement:
     """The statement behind a big-number card ('Down 13%'), its change recorded as said: the
     evaluation's own statement when the card shows its very figures, so every document says the
@@ -274,8 +282,8 @@ def _headline_sentences(
 
 def _rise_follow_up() -> str:
     """Said straight after a rise in crime: that it is worse, and what is being done."""
-    return _("That is worse than last year. The partnership reviews these figures every month and "
-             "targets its work where crime is rising.")
+    # What is being done follows on the front ("What we are doing"), so it is not said twice.
+    return _("That is worse than last year.")
 
 
 def _reassurance(area: AreaFigures) -> str:
@@ -329,7 +337,7 @@ def _comparison_section(figs: PublicFigures, area: AreaFigures, is_borough: bool
     return Section(_("How we compare"), tuple(blocks), level=level, id="compare")
 
 
-def _types_section(config: Config, figs: PublicFigures, area: AreaFigures, level: int = 1, rises: int = 3,
+def _types_section(figs: PublicFigures, area: AreaFigures, level: int = 1, rises: int = 3,
                    book: StatementBook | None = None) -> Section | None:
     if not area.types:
         return None
@@ -350,13 +358,14 @@ def _types_section(config: Config, figs: PublicFigures, area: AreaFigures, level
     # The privacy note only where something was withheld for privacy, not merely missing.
     hidden = any(f.suppressed and f.reason != "missing" for r in area.types for f in (r.current, r.previous))
     if counted and hidden:
-        notes: tuple[str, ...] = (_("The types of crime the government asks us to count. Small numbers are hidden "
+        notes: tuple[str, ...] = (_("These are the types of crime the government asks us to count. We hide small "
+                                    "numbers "
                    "(\u201cfewer than\u201d, \u201cnot shown\u201d) to protect privacy."),)
     elif counted:
-        notes = (_("The types of crime the government asks us to count; all crime also includes "
-                   "other offences."),)
+        notes = (_("These are the types of crime the government asks us to count. All crime also "
+                   "includes other offences."),)
     elif hidden:
-        notes = (_("Small numbers are hidden (\u201cfewer than\u201d, \u201cnot shown\u201d) to "
+        notes = (_("We hide small numbers (\u201cfewer than\u201d, \u201cnot shown\u201d) to "
                    "protect privacy."),)
     else:
         notes = ()
@@ -376,11 +385,8 @@ def _types_section(config: Config, figs: PublicFigures, area: AreaFigures, level
     if worse:
         said = went_up_sentence([(_(r.title), st.value, st.compare_value)  # type: ignore[misc]
                                  for r, st in worse[:rises]])
-        targets = _targets_for(config, figs.breakdown_indicator) or _targets_for(config, figs.crime_indicator)
-        action = (_("our target is to {target}, and we review the figures every month to decide where "
-                    "to act.").format(target=targets[0][0].lower() + targets[0][1:])
-                  if targets else "")
-        blocks.append(Paragraph(f"{said} {hl.worse_follow_up(len(worse), action)}"))
+        # What is being done is the next section ("What we are doing"), so it is not said twice.
+        blocks.append(Paragraph(f"{said} {hl.worse_follow_up(len(worse))}"))
     return Section(_("Crime in detail"), tuple(blocks), level=level, id="detail")
 
 
@@ -431,8 +437,8 @@ def crime_is_falling(figs: PublicFigures, area: AreaFigures, is_borough: bool) -
     return False
 
 
-def _report_section(config: Config, level: int = 1) -> Section:
-    lines = [_(line) for line in config.partnership.report_crime or DEFAULT_REPORTING]
+def _report_section(config: Config, level: int = 1, limit: int | None = None) -> Section:
+    lines = [_(line) for line in config.partnership.report_crime or DEFAULT_REPORTING][:limit]
     return Section(_("How to report a crime"), (BulletList(tuple(lines)),), level=level, id="report")
 
 
@@ -459,23 +465,17 @@ def formats_line(config: Config, *, poster: bool = False, web: bool = False) -> 
     if poster:
         return _("This information is available in large print, Braille, audio and translation. "
                  "Please ring {phone}.").format(phone=phone)
-    return _("This leaflet is available in large print, Braille, audio and translation. "
-             "Please ring {phone}.").format(phone=phone)
+    return _("Call {phone} to get this leaflet in large print, Braille, audio or another "
+             "language.").format(phone=phone)
 
 
 def _contacts_section(config: Config, limit: int | None, level: int = 1) -> Section:
-    """Who to call, as one compact table: the partnership first, then partners."""
+    """Who to call, one line each (the partnership first, then partners), then email and web.
+    Lines rather than a table: a reader looks for one number, and a line needs no header row."""
     own = config.partnership.contact
     rows = [(_(own.name), own.phone)] if own.phone else []
     rows += partner_contacts(config, limit)
-    blocks: list[Any] = []
-    if rows:
-        blocks.append(Table(
-            caption=_("Phone numbers"),
-            columns=(_("Who"), _("Phone")),
-            rows=tuple(rows),
-            column_align=("left", "left"),
-        ))
+    blocks: list[Any] = [Paragraph(f"**{name}**: {phone}") for name, phone in rows]
     where = [x for x in (own.email, own.web) if x]
     if where:
         blocks.append(Paragraph(" \u00b7 ".join(where)))
@@ -550,9 +550,56 @@ def _document(ctx: Any, figs: PublicFigures, title: str, subtitle: str, sections
     )
 
 
+def _month_of(day: dt.date) -> str:
+    """'March 2008' in the leaflet's language, in the form used inside a sentence."""
+    return f"{day:%B %Y}" if current().code == "en" else current().month_year_of(day)
+
+
+def _crime_target(config: Config, indicator: str | None) -> tuple[str, Period, Period] | None:
+    """The public title of the newest strategy's target measuring ``indicator``, and its target period."""
+    for strategy in sorted(config.strategies, key=lambda s: s.target.end, reverse=True):
+        for target in strategy.targets:
+            if any(m.indicator == indicator for m in target.measures):
+                return _(target.public_title or target.title), strategy.baseline, strategy.target
+    return None
+
+
+def _doing_section(config: Config, figs: PublicFigures, area_id: str | None, *, target_line: bool = True
+                   ) -> Section:
+    """What the partnership is doing: its crime target, more help for a priority neighbourhood,
+    and how it decides where to act. Plain and short (GOV.UK style: active voice, no jargon)."""
+    lines = []
+    aim = _crime_target(config, figs.breakdown_indicator) or _crime_target(config, figs.crime_indicator)
+    if aim is not None and target_line:
+        title, since, by = aim
+        words = {"target": title[0].lower() + title[1:], "month": _month_of(by.last_day),
+                 "baseline": _("{first} to {last}").format(first=_month_of(since.first_day),
+                                                           last=_month_of(since.last_day))}
+        if area_id is None:
+            lines.append(_("Our target is to {target} by {month}, compared with {baseline}.").format(**words))
+        else:  # the target is the borough's, not the neighbourhood's
+            lines.append(_("Across {borough}, our target is to {target} by {month}, compared with "
+                           "{baseline}.").format(borough=_(config.partnership.borough.name), **words))
+    if area_id is not None:
+        spec = next(a for a in config.partnership.neighbourhoods if a.id == area_id)
+        if spec.priority:
+            # Not "a priority neighbourhood" (our jargon): what it means and what it gets.
+            lines.append(_("{place} has more crime than most of the borough, so we are giving it extra "
+                           "staff, time and action.").format(place=_(spec.name)))
+    lines.append(_("Every month we look at these figures with the police, the council and our other "
+                   "partners, and send more help where crime is rising."))
+    return Section(_("What we are doing"), (Paragraph(" ".join(lines)),), id="doing")
+
+
 def leaflet_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, *, large_print: bool = False,
                      trim: Trim | None = None) -> Document:
-    """The two-sided leaflet for the borough, or for one neighbourhood."""
+    """The two-sided leaflet for the borough, or for one neighbourhood.
+
+    Folded or printed on both sides of one A4 sheet: the front is the news (the headline
+    figures, what they mean, the trend chart); the back is the detail and what to do about it
+    (crime by type, what we are doing, how to help and report, who to call, a QR code to the
+    web page, other formats). Large print keeps the same order over more pages.
+    """
     trim = trim or (FULL if large_print else TRIMS[0])
     config: Config = ctx.config
     is_borough = area_id is None
@@ -567,31 +614,47 @@ def leaflet_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, 
     if not large_print:
         # Two A4 sides: the comparison sentence joins the headlines instead of its own section.
         sentences += [b.text for b in compare.blocks if isinstance(b, Paragraph)]
+    if any(isinstance(b, Paragraph) for b in compare.blocks):
+        # What "per 1,000 people" is for, in one plain sentence (GOV.UK: explain a rate once).
+        explain = _("Counting crimes for every 1,000 people lets us compare places with more or fewer people.")
+        if large_print:
+            compare = dataclasses.replace(compare, blocks=tuple(
+                Paragraph(f"{b.text} {explain}") if isinstance(b, Paragraph) else b for b in compare.blocks))
+        else:
+            sentences.append(explain)
     if sentences:
         headline_blocks.append(Paragraph(" ".join(sentences)))
-    reassurance = [_reassurance(area)]
-    if not is_borough:
-        spec = next(a for a in config.partnership.neighbourhoods if a.id == area_id)
-        if spec.priority:
-            reassurance.append(_(
-                "{place} is a priority neighbourhood: we are putting in more time, staff and action "
-                "to make it safer.").format(place=place))
-    headline_blocks.append(Paragraph(" ".join(reassurance)))
-    # Front: the news, how we compare, what you can do. Back: the detail and who to call.
+    if trim.reassure:
+        headline_blocks.append(Paragraph(_reassurance(area)))
+    headline_blocks.append(trend_block(ctx, figs, area, is_borough, large_print=large_print, height_mm=trim.chart_mm))
     sections = [Section(_("The headlines"), tuple(headline_blocks), id="headlines")]
     if large_print:
         sections.append(compare)
-    sections.append(Section(_("Help keep {place} safe").format(place=place), (
-        _advice_section(config, level=2, limit=trim.advice,
-                        falling=crime_is_falling(figs, area, is_borough)),
-        _report_section(config, level=2),
-    ), id="help"))
-    detail = _types_section(config, figs, area, rises=trim.rises, book=getattr(ctx, "statements", None))
-    if detail:
-        sections.append(detail)
+    # What is being done about it follows the news, at the foot of the front.
+    doing = _doing_section(config, figs, area_id, target_line=trim.target_line)
+    if trim.formats_on_front:
+        # Last resort when the back is full (a neighbourhood with many "fewer than 5" rows): the
+        # offer goes where everyone sees it first, rather than the leaflet running to a third side.
+        doing = dataclasses.replace(doing, blocks=(*doing.blocks, *_formats_callout(config)))
+    sections.append(doing)
+    # The back of the sheet starts on a new page in both formats, so PDF and Word agree.
+    detail = _types_section(figs, area, rises=trim.rises, book=getattr(ctx, "statements", None))
+    back = [
+        *((detail,) if detail else ()),
+        Section(_("Help keep {place} safe").format(place=place), (
+            _advice_section(config, level=2, limit=trim.advice,
+                            falling=crime_is_falling(figs, area, is_borough)),
+            _report_section(config, level=2, limit=trim.report),
+        ), id="help"),
+    ]
     contacts = _contacts_section(config, limit=trim.partners)
-    qr = () if large_print else _qr_block(config, "Leaflet", 24.0)
-    sections.append(dataclasses.replace(contacts, blocks=(*contacts.blocks, *qr, *_formats_callout(config))))
+    # The code first: the standard leaflet floats it beside the phone numbers (print.css).
+    qr = _qr_block(config, "Leaflet", 36.0 if large_print else 25.0, short=not large_print)
+    offer = () if trim.formats_on_front else _formats_callout(config)
+    back.append(dataclasses.replace(contacts, blocks=(*qr, *contacts.blocks, *offer)))
+    if not large_print:
+        back[0] = dataclasses.replace(back[0], page_break_before=True)
+    sections += back
     title = _("Community safety in {place}").format(place=place)
     # The period is already in the masthead; the standard leaflet saves the line for figures.
     subtitle = _("Your quarterly update on crime") if large_print else ""
