@@ -18,6 +18,7 @@ REPO = Path(__file__).resolve().parents[1]
 # Lets test modules import the helpers that sit beside them (pdf_reading.py).
 sys.path.insert(0, str(Path(__file__).parent))
 
+import sharedkit  # noqa: E402
 from pg import pg_cluster, pg_url  # noqa: E402,F401  (fixtures: a throwaway PostgreSQL)
 
 # Library code must not depend on the machine's locale or time zone.
@@ -25,6 +26,31 @@ os.environ.setdefault("TZ", "Europe/London")
 # Return templates are signed with the deployment's key; tests share one so a template made in
 # one folder is honoured when ingested from another (tests/test_hostile_input.py checks the key file).
 os.environ.setdefault("REPORTGEN_SIGNING_KEY", "reportgen-tests")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Where tests/sharedkit.py keeps what every module and worker shares: beside the workers'
+    own temporary folders (xdist gives each worker ``<basetemp>/popen-gwN``)."""
+    base = tmp_path_factory.getbasetemp()
+    sharedkit.ROOT[:] = [(base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "shared"]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With ``--dist loadgroup`` (pyproject's addopts), the tests of a module that share a
+    module-scoped fixture (a demo run, a store) go to one worker, so the fixture is built once
+    instead of once per worker; every other test is handed to whichever worker is free.
+    (Runs before xdist's own hook, which reads the marks.)"""
+    # (a worker's own "dist" option is "no"; xdist tells it the controller's choice as "loadgroup")
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None or any(item.iter_markers("xdist_group")):
+            continue
+        if any(defs[-1].scope in ("module", "class") for defs in info.name2fixturedefs.values() if defs):
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -174,6 +200,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     # leaves a stray file in the checkout fails the run here, naming what changed.
     if hasattr(session.config, "workerinput"):
         return
+    # A test that wrote into a shared artefact (tests/sharedkit.py) would make others flaky.
+    sharedkit.ROOT[:] = [session.config._tmp_path_factory.getbasetemp() / "shared"]
+    written = sharedkit.check_unchanged()
+    if written:
+        sys.stderr.write("\nTests changed shared artefacts (copy them first):\n" + "\n".join(written) + "\n")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
     before = session.config.stash.get(_TREE_KEY, None)
     after = _tree_state()
     if before is None or after is None or after == before:
