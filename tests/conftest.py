@@ -3,6 +3,7 @@ board pack rendered once per session in each format."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -163,18 +164,25 @@ def large_sample() -> Document:
     return sample_document("large-print")
 
 
-@pytest.fixture(scope="session")
-def rendered(tmp_path_factory: pytest.TempPathFactory, sample: Document) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("rendered")
-    return {
-        name: get_renderer(name).render(sample, out / f"sample.{name}") for name in ("pdf", "docx", "html")
-    }
+def _rendered(name: str, document: Document, stem: str, formats: tuple[str, ...]) -> dict[str, Path]:
+    """``document`` in each of ``formats``, rendered once per test session for every worker (read-only)."""
+
+    def build(out: Path) -> None:
+        made = {fmt: get_renderer(fmt).render(document, out / f"{stem}.{fmt}").name for fmt in formats}
+        (out / "index.json").write_text(json.dumps(made))
+
+    folder = sharedkit.shared(name, build)
+    return {fmt: folder / file for fmt, file in json.loads((folder / "index.json").read_text()).items()}
 
 
 @pytest.fixture(scope="session")
-def rendered_large(tmp_path_factory: pytest.TempPathFactory, large_sample: Document) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("rendered-large")
-    return {name: get_renderer(name).render(large_sample, out / f"large.{name}") for name in ("pdf", "docx")}
+def rendered(sample: Document) -> dict[str, Path]:
+    return _rendered("sample-rendered", sample, "sample", ("pdf", "docx", "html"))
+
+
+@pytest.fixture(scope="session")
+def rendered_large(large_sample: Document) -> dict[str, Path]:
+    return _rendered("sample-rendered-large", large_sample, "large", ("pdf", "docx"))
 
 
 # --- the suite leaves the checkout as it found it ---------------------------------------------
