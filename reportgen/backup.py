@@ -71,6 +71,59 @@ def _copy_sqlite(source: Path, target: Path) -> None:
         raise BackupError(f"the copy of {source} failed SQLite's integrity check ({ok})")
 
 
+def _database_files(store_url: str, ledger_url: str | None) -> dict[str, Path]:
+    """The SQLite file of the store, and of the ledger when it is another database; anything
+    else is refused before a byte is copied."""
+    from reportgen.logsetup import redact
+
+    databases = {"store": store_url}
+    if ledger_url and ledger_url != store_url:
+        databases["ledger"] = ledger_url
+    files = {}
+    for name, url in databases.items():
+        path = sqlite_path(url)
+        if path is None:
+            raise BackupError(
+                f"the {name} at {redact(url)} is not a SQLite file; back up PostgreSQL with its own tools "
+                "(pg_dump --format=custom), then run this with --no-store for the files"
+            )
+        if not path.is_file():
+            raise BackupError(f"the {name} at {redact(url)} does not exist")
+        files[name] = path
+    return files
+
+
+def _copy_databases(
+    files: dict[str, Path], staging: Path, result: BackupResult, progress: Callable[[str], None] | None
+) -> dict[str, str]:
+    """Each database copied as ``<name>.sqlite`` (online backup, integrity checked); their SHA-256s."""
+    sums = {}
+    for name, path in files.items():
+        if progress:
+            progress(f"{name} database")
+        target = staging / f"{name}.sqlite"
+        _copy_sqlite(path, target)
+        sums[f"{name}.sqlite"] = sha256_files(target)
+        result.copied[f"{name}.sqlite"] = str(path)
+    return sums
+
+
+def _copy_folders(
+    folders: dict[str, Path | None], staging: Path, result: BackupResult, progress: Callable[[str], None] | None
+) -> None:
+    """Each folder given copied under its name (temp files left out); a missing one noted as skipped."""
+    for name, folder in folders.items():
+        if folder is None:
+            continue
+        if not Path(folder).is_dir():
+            result.skipped[name] = f"{folder} does not exist"
+            continue
+        if progress:
+            progress(name)
+        shutil.copytree(folder, staging / name, symlinks=True, ignore=shutil.ignore_patterns("*.tmp"))
+        result.copied[name] = str(folder)
+
+
 def backup(
     dest: Path,
     *,
@@ -89,42 +142,13 @@ def backup(
     dest = Path(dest)
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise BackupError(f"{dest} already exists; a backup goes into a new folder")
-    databases = {"store": store_url}
-    if ledger_url and ledger_url != store_url:
-        databases["ledger"] = ledger_url
-    files = {}
-    for name, url in databases.items():
-        path = sqlite_path(url)
-        if path is None:
-            raise BackupError(
-                f"the {name} at {redact(url)} is not a SQLite file; back up PostgreSQL with its own tools "
-                "(pg_dump --format=custom), then run this with --no-store for the files"
-            )
-        if not path.is_file():
-            raise BackupError(f"the {name} at {redact(url)} does not exist")
-        files[name] = path
+    files = _database_files(store_url, ledger_url)
     dest.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
     result = BackupResult(dest)
     try:
-        sums = {}
-        for name, path in files.items():
-            if progress:
-                progress(f"{name} database")
-            target = staging / f"{name}.sqlite"
-            _copy_sqlite(path, target)
-            sums[f"{name}.sqlite"] = sha256_files(target)
-            result.copied[f"{name}.sqlite"] = str(path)
-        for name, folder in (("returns", returns_dir), ("outputs", out_dir), ("config", config_dir)):
-            if folder is None:
-                continue
-            if not Path(folder).is_dir():
-                result.skipped[name] = f"{folder} does not exist"
-                continue
-            if progress:
-                progress(name)
-            shutil.copytree(folder, staging / name, symlinks=True, ignore=shutil.ignore_patterns("*.tmp"))
-            result.copied[name] = str(folder)
+        sums = _copy_databases(files, staging, result, progress)
+        _copy_folders({"returns": returns_dir, "outputs": out_dir, "config": config_dir}, staging, result, progress)
         if schedules is not None and Path(schedules).is_file():
             shutil.copy2(schedules, staging / "schedules.toml")
             result.copied["schedules.toml"] = str(schedules)

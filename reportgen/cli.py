@@ -592,21 +592,10 @@ def run(
         return
     if force:
         raise click.UsageError("--force only applies with --deliver or --partnerships.")
-    if area and each_area:
-        raise click.UsageError("Give --area NAME or --each-area, not both.")
-    if paper and not poster:
-        raise click.UsageError("--paper applies to the poster only (with --poster).")
-    if (lang or alt_formats) and report != "leaflet":
-        raise click.UsageError("--lang and --alt-formats apply to the leaflet only.")
-    if report == "all" and (large_print or area or each_area or poster or lang or alt_formats or formats or version):
-        raise click.UsageError("'run all' takes no variant, --format or --version options.")
-    if lang:
-        from reportgen.i18n import language
-
-        language(lang)  # an unknown language fails here, naming the ones there are
     variant = {k: v for k, v in (("large_print", large_print), ("area", area), ("each_area", each_area),
                                  ("poster", poster), ("paper", paper and paper.upper()), ("lang", lang),
                                  ("alt_formats", alt_formats)) if v}
+    _check_variant(report, variant, formats, version)
     executor: Any = executor_url
     if report != "all":
         # Start the render workers before pandas and the rest of the data stack load: they
@@ -621,6 +610,22 @@ def run(
     finally:
         if not isinstance(executor, str | None):
             executor.close()
+
+
+def _check_variant(report: str, variant: dict[str, Any], formats: tuple[str, ...], version: int | None) -> None:
+    """Refuse, before anything loads, variant options that do not go together or with ``report``."""
+    if variant.get("area") and variant.get("each_area"):
+        raise click.UsageError("Give --area NAME or --each-area, not both.")
+    if variant.get("paper") and not variant.get("poster"):
+        raise click.UsageError("--paper applies to the poster only (with --poster).")
+    if (variant.get("lang") or variant.get("alt_formats")) and report != "leaflet":
+        raise click.UsageError("--lang and --alt-formats apply to the leaflet only.")
+    if report == "all" and (set(variant) - {"paper"} or formats or version):
+        raise click.UsageError("'run all' takes no variant, --format or --version options.")
+    if variant.get("lang"):
+        from reportgen.i18n import language
+
+        language(variant["lang"])  # an unknown language fails here, naming the ones there are
 
 
 def _run_reports(report: str, period: Any, config_dir: Path, store_url: str | None, out_dir: Path,
@@ -860,6 +865,8 @@ def returns_ingest(
     for r in results:
         if r.status == "loaded":
             click.echo(f"Archived {r.file} as {r.kept_at} (sha256 {r.checksum[:12]})")
+            if r.summary and r.summary.not_available:
+                click.echo(f"{r.file}: {r.summary.not_available} figure(s) marked not available, with the reason kept")
         elif r.status == "unchanged":
             click.echo(f"{r.file}: already loaded on {r.previous_load[:19]}; nothing changed")
     rejected = [r for r in results if r.status == "rejected"]
@@ -1371,12 +1378,13 @@ def backup(dest: Path, config_dir: Path, store_url: str | None, schedules_path: 
 @schedules_option
 @store_option
 @click.option("--period", "period_text", required=True, help="Reporting period, e.g. 2005-03.")
-@click.option("--days-before", type=click.IntRange(min=0), default=3, show_default=True,
-              help="Remind this many days before the deadline (and once more when overdue).")
+@click.option("--days-before", type=click.IntRange(min=0), default=None,
+              help="Remind this many days before the deadline (and once more when overdue); "
+              "default: [reminders] days_before in schedules.toml (3).")
 @click.option("--today", "today_text", default=None, help="Act as on this date (ISO), e.g. to catch up.")
 @click.option("--console-url", default="", help="The console's address, put in the email.")
 @handle_errors
-def returns_remind(schedules_path: Path, store_url: str | None, period_text: str, days_before: int,
+def returns_remind(schedules_path: Path, store_url: str | None, period_text: str, days_before: int | None,
                    today_text: str | None, console_url: str) -> None:
     """Email partners whose return is due within --days-before days, or overdue; each once.
 
@@ -1402,7 +1410,8 @@ def returns_remind(schedules_path: Path, store_url: str | None, period_text: str
     store = Store(url, partnership=config.partnership.id)
     today = dt.date.fromisoformat(today_text) if today_text else None
     sent = send_due_reminders(settings, config, store, open_db(url, config.partnership.id), Period.parse(period_text),
-                              today=today, days_before=days_before, console_url=console_url)  # fmt: skip
+                              today=today, days_before=settings.reminders.days_before if days_before is None
+                              else days_before, console_url=console_url or settings.reminders.console_url)  # fmt: skip
     for r in sent:
         click.echo(f"{r.partner} {r.period} {r.kind} (deadline {r.deadline}): {r.outcome}")
     if not sent:
@@ -1579,7 +1588,20 @@ def users_reset(username: str, config_dir: Path | None, schedules_path: Path, st
 
 
 def main() -> None:
-    cli(prog_name="reportgen")
+    import gc
+
+    # Python's default (a collection every 700 new container objects) spent ~20% of a leaflet's
+    # CPU collecting garbage, mostly walking pandas', matplotlib's and WeasyPrint's long-lived
+    # objects again and again; every 10,000 cuts it to ~6% (docs/performance.md). The render
+    # workers are forked from this process and inherit it.
+    gc.set_threshold(10_000, 10, 10)
+    try:
+        cli(prog_name="reportgen")
+    finally:
+        # Shutting the interpreter down collects again over everything: ~0.25 s of CPU at the
+        # end of each run. Frozen objects are skipped by those collections; atexit handlers,
+        # flushing and closing still run as usual.
+        gc.freeze()
 
 
 if __name__ == "__main__":

@@ -34,6 +34,31 @@ from pydantic_core import PydanticUndefined
 COMMAND = "python -m reportgen.config_reference > docs/config-reference.md"
 
 
+_CLASS_NAMES = {
+    str: "text",
+    int: "integer",
+    float: "number",
+    bool: "true or false",
+    Path: "path",
+    dt.datetime: "date and time",
+    dt.date: "date",
+    dt.time: "time (HH:MM)",
+    dt.timedelta: "duration",
+}
+
+
+def _class_text(cls: type) -> str | None:
+    """A reader's name for a plain class: an enum's values, a table, or a basic type's word."""
+    if issubclass(cls, enum.Enum):
+        return "one of: " + ", ".join(f"`{m.value}`" for m in cls)
+    if issubclass(cls, BaseModel):
+        return "table"
+    for base, name in _CLASS_NAMES.items():
+        if issubclass(cls, base) and not (base is int and issubclass(cls, bool)):
+            return name
+    return None
+
+
 def type_text(annotation: Any) -> str:
     """A reader's name for a type: "text", "list of text", "one of: a, b", "duration"..."""
     origin = typing.get_origin(annotation)
@@ -56,25 +81,8 @@ def type_text(annotation: Any) -> str:
     if origin is dict:
         key, value = args or (Any, Any)
         return f"table of {type_text(key)} → {type_text(value)}"
-    if isinstance(annotation, type):
-        if issubclass(annotation, enum.Enum):
-            return "one of: " + ", ".join(f"`{m.value}`" for m in annotation)
-        if issubclass(annotation, BaseModel):
-            return "table"
-        names = {
-            str: "text",
-            int: "integer",
-            float: "number",
-            bool: "true or false",
-            Path: "path",
-            dt.datetime: "date and time",
-            dt.date: "date",
-            dt.time: "time (HH:MM)",
-            dt.timedelta: "duration",
-        }
-        for base, name in names.items():
-            if issubclass(annotation, base) and not (base is int and issubclass(annotation, bool)):
-                return name
+    if isinstance(annotation, type) and (name := _class_text(annotation)):
+        return name
     return "any value" if annotation is Any else str(annotation).replace("typing.", "")
 
 

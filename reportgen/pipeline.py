@@ -138,7 +138,9 @@ class Session:
             from reportgen.evaluate.engine import evaluate
 
             started = time.perf_counter()
-            self._evaluations[period.key] = evaluate(self.config, self.observations, period)
+            # partners' notes as known at the same moment as the figures
+            notes = self.store.notes(as_at=self.received_by or self.as_at, until=period)
+            self._evaluations[period.key] = evaluate(self.config, self.observations, period, notes=notes)
             self.evaluate_seconds[period.key] = time.perf_counter() - started
             log.info("evaluated %s in %.2fs", period.key, self.evaluate_seconds[period.key])
         return self._evaluations[period.key]
@@ -255,8 +257,69 @@ def generate(
     destination, nothing is evaluated or written; otherwise only the documents whose key
     changed are rendered, and the others' files are kept as they are.
     """
-    from reportgen.render.jobs import count_jobs
+    request = _request(report, period, variant=variant, version=version, formats=formats, out_dir=out_dir,
+                       as_at=as_at, on_document=on_document, executor=executor, parallel=parallel, reuse=reuse)
+    early = _start_early(request)
+    own = session is None
+    try:
+        session = session or Session(config_dir, store_url, as_at=as_at, received_by=received_by)
+    except BaseException:
+        if early is not None:
+            early.close()
+        raise
+    try:
+        return _generate(request, session, early, dict(session.timings) if own else {})
+    finally:
+        if own:
+            session.close()
+        if early is not None:
+            early.close()  # already closed after rendering, unless the run failed before it
 
+
+@dataclass
+class _Request:
+    """One :func:`generate` call, checked: what each of its steps reads."""
+
+    report: str
+    period: Period
+    module: Any  # the report's builder module
+    formats: tuple[str, ...]
+    variant: dict[str, Any]
+    version: int | None
+    out_dir: Path
+    as_at: dt.datetime | None
+    on_document: Callable[[int, int, str], None] | None
+    executor: str | Executor | None
+    reuse: bool
+    started: float
+
+    @property
+    def suffix(self) -> str:
+        """What a re-issue adds to its file names ('-v2')."""
+        return f"-v{self.version}" if self.version else ""
+
+    @property
+    def dest(self) -> Path:
+        return output_dir(self.out_dir, self.report, self.period)
+
+
+@dataclass
+class _Built:
+    """The documents of one run and what was said about them."""
+
+    ctx: ReportContext
+    documents: list[tuple[str, Document]]
+    missing_parts: list[str]
+    headline: list[str]
+    exceptions: list[str]
+    summary_statements: dict[str, Any]
+
+
+def _request(report: str, period: Period | str, *, variant: dict[str, Any] | None, version: int | None,
+             formats: tuple[str, ...] | None, out_dir: Path, as_at: dt.datetime | None,
+             on_document: Callable[[int, int, str], None] | None, executor: str | Executor | None,
+             parallel: bool | None, reuse: bool) -> _Request:
+    """The run asked for, checked as the CLI and schedules.toml's jobs check it."""
     started = time.perf_counter()
     period = _as_period(period)
     if report not in REPORTS:
@@ -266,174 +329,203 @@ def generate(
     # The same check as schedules.toml's jobs and `reportgen run`: an unknown variant key fails here.
     check_request(RunRequest(report=report, variant=dict(variant or {}), period=period.key))
     check_period(report, period)
-    module = builder(report)
-    wanted = tuple(formats) if formats else FORMATS[report]
     if executor is None and parallel is not None:
         executor = "local" if parallel else "local://1"
-    early = None
-    if executor is None or isinstance(executor, str):
-        from reportgen.render.jobs import start_executor
+    return _Request(report, period, builder(report), tuple(formats) if formats else FORMATS[report],
+                    dict(variant or {}), version, Path(out_dir), as_at, on_document, executor, reuse, started)
 
-        early = start_executor(executor, wanted, each_area=bool((variant or {}).get("each_area")))
-    own = session is None
+
+def _start_early(request: _Request) -> Executor | None:
+    """Render workers forked (and warming up) before the store is read; None when the
+    caller brought its own executor."""
+    if request.executor is not None and not isinstance(request.executor, str):
+        return None
+    from reportgen.render.jobs import start_executor
+
+    return start_executor(request.executor, request.formats, each_area=bool(request.variant.get("each_area")))
+
+
+def _generate(request: _Request, session: Session, early: Executor | None, timings: dict[str, Any]) -> RunResult:
+    """The steps of one run: refuse an empty store, reuse what has not changed, build the
+    documents, render what is new into a hidden folder, then put files and manifest in place."""
+    _refuse_empty_store(session)
+    inputs_key = _inputs_key(session, request.report, request.period, request.variant, request.formats,
+                             request.version)
+    previous = _previous(request.dest, request.variant, request.version) if (
+        request.reuse and not request.variant.get("alt_formats")) else None
+    if previous is not None and previous.get("inputs_key") == inputs_key and _intact(request.dest, previous["files"]):
+        return _unchanged_result(request, previous)
+    built = _build(request, session, timings)
+    from reportgen.inputs import document_key
+
+    request.dest.parent.mkdir(parents=True, exist_ok=True)
+    versions = _versions()
+    keys = [document_key(doc, request.formats, request.suffix, versions) for _, doc in built.documents]
+    kept = _reusable(request.dest, previous, built.documents, keys)
+    tmp = owned_tempdir(request.dest.parent, request.dest.name)  # a killed run's leftovers are swept here
     try:
-        session = session or Session(config_dir, store_url, as_at=as_at, received_by=received_by)
-    except BaseException:
-        if early is not None:
-            early.close()
-        raise
-    try:
-        if session.observations.empty:
-            # A pack of "no data" in every cell looks like a report; better to say why there is none.
-            where = redact(session.store.url)
-            limit = " received by then" if session.received_by else (" known then" if session.as_at else "")
-            raise StoreError(
-                f"The store {where} holds no observations{limit}, so there is nothing to report.",
-                hint="Run `reportgen pull` (or `reportgen returns ingest FILE`) first, or give --store.",
-            )
-        timings: dict[str, Any] = dict(session.timings) if own else {}
-        dest = output_dir(out_dir, report, period)
-        inputs_key = _inputs_key(session, report, period, variant, wanted, version)
-        previous = _previous(dest, variant, version) if reuse and not (variant or {}).get("alt_formats") else None
-        if previous is not None and previous.get("inputs_key") == inputs_key and _intact(dest, previous["files"]):
-            log.info("%s %s unchanged: its inputs match %s", report, period.key, dest / MANIFEST_NAME)
-            stems = list(previous.get("documents", {}))
-            if on_document:
-                for number, stem in enumerate(stems, start=1):
-                    on_document(number, len(stems), stem)
-            return RunResult(report, period.key, [dest / f["name"] for f in previous["files"]],
-                             dest / MANIFEST_NAME, previous.get("headline", []), previous.get("exceptions", []),
-                             time.perf_counter() - started, unchanged=stems)
-        evaluation = session.evaluation(period)
-        timings["evaluate"] = session.evaluate_seconds.get(period.key, 0.0)
-        ctx = ReportContext(
-            config=session.config,
-            evaluation=evaluation,
-            period=period,
-            charts=session.charts,
-            options=dict(variant or {}),
-            returns_status=session.returns_status(period),
-            data_as_at=session.data_as_at(period),
-        )
-        chart_seconds = session.charts.seconds
-        t0 = time.perf_counter()
-        # Builders speak the variant's language (gettext catalogs, Babel number and month forms).
-        with use_language(ctx.options.get("lang")):
-            documents: list[tuple[str, Document]] = list(module.build(ctx))
-        timings["build"] = time.perf_counter() - t0
-        timings["charts"] = session.charts.seconds - chart_seconds
-        if not documents:
-            raise RenderError(f"The {report} builder produced no documents for {period.key}.")
-        missing_parts = _check_contents(report, period, documents)
-        summarise: Callable[[ReportContext], tuple[list[str], list[str]]] = getattr(
-            module, "summarise", default_summary
-        )
-        headline, exceptions = summarise(ctx)
-        # Statements the summary (the delivery email's body) printed; the builders took theirs.
-        summary_statements = ctx.statements.take()
-
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        suffix = f"-v{version}" if version else ""
-        from reportgen.inputs import document_key
-
-        versions = _versions()
-        keys = [document_key(doc, wanted, suffix, versions) for _, doc in documents]
-        kept = _reusable(dest, previous, documents, keys)
-        todo = [d for d, key in zip(documents, keys, strict=True) if d[0] not in kept]
-        t_render = time.perf_counter()
-        tmp = owned_tempdir(dest.parent, dest.name)  # a killed run's leftovers are swept here
-        pool: Executor | None = early
-        own_pool = early is not None
-        try:
-            # One document that must fit its pages: its Word file is guessed from the longest
-            # version beside the PDF rather than after it (checked in _render).
-            guess = len(todo) == 1
-            if pool is None:
-                pool, own_pool = _executor_for(executor, count_jobs(todo, wanted, guess=guess), wanted)
-            if on_document and kept:
-                for number, (stem, _) in enumerate(documents, start=1):
-                    if stem in kept:
-                        on_document(number, len(documents), stem)
-            fresh = _render(pool, todo, wanted, suffix, tmp, session.charts, on_document, guess=guess)
-            places = [n for n, (stem, _) in enumerate(documents) if stem not in kept]
-            for place, printed in zip(places, todo, strict=True):
-                documents[place] = printed  # the version its PDF printed, for alternative formats
-            files = _in_document_order(documents, kept, fresh, previous, suffix)
-            timings["render"] = time.perf_counter() - t_render
-            alt_notes: list[str] = []
-            if (variant or {}).get("alt_formats"):
-                t_alt = time.perf_counter()
-                files += write_alternative_formats(documents, tmp, suffix, alt_notes)
-                timings["alt_formats"] = time.perf_counter() - t_alt
-            timings["total"] = time.perf_counter() - started
-            data_as_at = ctx.data_as_at.isoformat() if ctx.data_as_at else None
-            manifest = {
-                "report": report,
-                "period": period.key,
-                "period_label": period.label,
-                "version": version,
-                "variant": dict(variant or {}),
-                "data_as_at": data_as_at,
-                "as_at": as_at.isoformat() if as_at else None,
-                "received_by": session.received_by.isoformat() if session.received_by else None,
-                "document_date": ctx.document_date.isoformat(),
-                "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                "config": {"dir": str(session.config_dir), "checksum": session.config.checksum},
-                "store": redact(session.store.url),
-                "inputs": session.inputs(period),
-                "inputs_key": inputs_key,
-                "documents": {
-                    stem: {"key": key, "files": [f["name"] for f in files if _stem_of(f["name"], suffix) == stem]}
-                    for (stem, _), key in zip(documents, keys, strict=True)
-                },
-                "files": files,
-                "charts": len(session.charts),
-                "headline": headline,
-                "exceptions": exceptions,
-                # What each document (and the summary) said about each figure: measure|area|basis|
-                # period|compared with -> words, so wording can be checked across documents.
-                "statements": {
-                    **{f"{stem}{suffix}": dict(doc.statements) for stem, doc in documents if doc.statements},
-                    **({"summary": dict(summary_statements)} if summary_statements else {}),
-                },
-                **({"unavailable": missing_parts} if missing_parts else {}),
-                **({"alt_formats": alt_notes} if alt_notes else {}),
-                "versions": _versions(),
-                "timings": {k: round(v, 3) for k, v in timings.items()},
-                "executor": pool.url,
-            }
-            dest.mkdir(parents=True, exist_ok=True)
-            # Documents first, each by rename (atomic on one filesystem), the manifest last so
-            # a manifest always describes files that are in place.
-            paths = []
-            for entry in files:
-                if (tmp / entry["name"]).exists():  # a kept document's file is already in place
-                    os.replace(tmp / entry["name"], dest / entry["name"])
-                paths.append(dest / entry["name"])
-            # One manifest per folder: merged with the other variants written there, under a lock.
-            manifest_path = write_merged(dest, manifest)
-        finally:
-            if own_pool and pool is not None:
-                pool.close()
-            shutil.rmtree(tmp, ignore_errors=True)
-        return RunResult(
-            report,
-            period.key,
-            paths,
-            manifest_path,
-            headline,
-            exceptions,
-            time.perf_counter() - started,
-            documents,
-            missing_parts,
-            rendered=[stem for stem, _ in todo],
-            unchanged=[stem for stem, _ in documents if stem in kept],
-        )
+        files, pool_url = _render_new(request, session, built, kept, previous, tmp, early, timings)
+        alt_notes: list[str] = []
+        if request.variant.get("alt_formats"):
+            t_alt = time.perf_counter()
+            files += write_alternative_formats(built.documents, tmp, request.suffix, alt_notes)
+            timings["alt_formats"] = time.perf_counter() - t_alt
+        timings["total"] = time.perf_counter() - request.started
+        manifest = _manifest(request, session, built, files, keys, inputs_key, alt_notes, timings, pool_url)
+        paths, manifest_path = _put_in_place(tmp, request.dest, files, manifest)
     finally:
-        if own:
-            session.close()
-        if early is not None:
-            early.close()  # already closed after rendering, unless the run failed before it
+        shutil.rmtree(tmp, ignore_errors=True)
+    return RunResult(request.report, request.period.key, paths, manifest_path, built.headline, built.exceptions,
+                     time.perf_counter() - request.started, built.documents, built.missing_parts,
+                     rendered=[stem for stem, _ in built.documents if stem not in kept],
+                     unchanged=[stem for stem, _ in built.documents if stem in kept])
+
+
+def _refuse_empty_store(session: Session) -> None:
+    """A pack of "no data" in every cell looks like a report; better to say why there is none."""
+    if not session.observations.empty:
+        return
+    where = redact(session.store.url)
+    limit = " received by then" if session.received_by else (" known then" if session.as_at else "")
+    raise StoreError(
+        f"The store {where} holds no observations{limit}, so there is nothing to report.",
+        hint="Run `reportgen pull` (or `reportgen returns ingest FILE`) first, or give --store.",
+    )
+
+
+def _unchanged_result(request: _Request, previous: dict[str, Any]) -> RunResult:
+    """The result of a run whose inputs match the manifest in its folder: nothing is made."""
+    dest = request.dest
+    log.info("%s %s unchanged: its inputs match %s", request.report, request.period.key, dest / MANIFEST_NAME)
+    stems = list(previous.get("documents", {}))
+    if request.on_document:
+        for number, stem in enumerate(stems, start=1):
+            request.on_document(number, len(stems), stem)
+    return RunResult(request.report, request.period.key, [dest / f["name"] for f in previous["files"]],
+                     dest / MANIFEST_NAME, previous.get("headline", []), previous.get("exceptions", []),
+                     time.perf_counter() - request.started, unchanged=stems)
+
+
+def _build(request: _Request, session: Session, timings: dict[str, Any]) -> _Built:
+    """Evaluate the period (once per session) and build the report's documents and summary."""
+    period = request.period
+    evaluation = session.evaluation(period)
+    timings["evaluate"] = session.evaluate_seconds.get(period.key, 0.0)
+    ctx = ReportContext(
+        config=session.config,
+        evaluation=evaluation,
+        period=period,
+        charts=session.charts,
+        options=dict(request.variant),
+        returns_status=session.returns_status(period),
+        data_as_at=session.data_as_at(period),
+    )
+    chart_seconds = session.charts.seconds
+    t0 = time.perf_counter()
+    # Builders speak the variant's language (gettext catalogs, Babel number and month forms).
+    with use_language(ctx.options.get("lang")):
+        documents: list[tuple[str, Document]] = list(request.module.build(ctx))
+    timings["build"] = time.perf_counter() - t0
+    timings["charts"] = session.charts.seconds - chart_seconds
+    if not documents:
+        raise RenderError(f"The {request.report} builder produced no documents for {period.key}.")
+    missing_parts = _check_contents(request.report, period, documents)
+    summarise: Callable[[ReportContext], tuple[list[str], list[str]]] = getattr(
+        request.module, "summarise", default_summary
+    )
+    headline, exceptions = summarise(ctx)
+    # Statements the summary (the delivery email's body) printed; the builders took theirs.
+    return _Built(ctx, documents, missing_parts, headline, exceptions, ctx.statements.take())
+
+
+def _render_new(request: _Request, session: Session, built: _Built, kept: set[str], previous: dict[str, Any] | None,
+                tmp: Path, early: Executor | None, timings: dict[str, Any]) -> tuple[list[dict[str, Any]], str]:
+    """Render every document not kept into ``tmp``; the manifest's file entries (kept ones
+    from the last manifest) in document order, and the executor's URL."""
+    from reportgen.render.jobs import count_jobs
+
+    documents = built.documents
+    todo = [d for d in documents if d[0] not in kept]
+    t_render = time.perf_counter()
+    pool: Executor | None = early
+    own_pool = early is not None
+    try:
+        # One document that must fit its pages: its Word file is guessed from the longest
+        # version beside the PDF rather than after it (checked in _render).
+        guess = len(todo) == 1
+        if pool is None:
+            pool, own_pool = _executor_for(request.executor, count_jobs(todo, request.formats, guess=guess),
+                                           request.formats)
+        if request.on_document and kept:
+            for number, (stem, _) in enumerate(documents, start=1):
+                if stem in kept:
+                    request.on_document(number, len(documents), stem)
+        fresh = _render(pool, todo, request.formats, request.suffix, tmp, session.charts, request.on_document,
+                        guess=guess)
+    finally:
+        if own_pool and pool is not None:
+            pool.close()
+    places = [n for n, (stem, _) in enumerate(documents) if stem not in kept]
+    for place, printed in zip(places, todo, strict=True):
+        documents[place] = printed  # the version its PDF printed, for alternative formats
+    timings["render"] = time.perf_counter() - t_render
+    return _in_document_order(documents, kept, fresh, previous, request.suffix), pool.url
+
+
+def _manifest(request: _Request, session: Session, built: _Built, files: list[dict[str, Any]], keys: list[str],
+              inputs_key: str, alt_notes: list[str], timings: dict[str, Any], executor_url: str) -> dict[str, Any]:
+    """What the folder's manifest says about this run."""
+    ctx, documents, suffix = built.ctx, built.documents, request.suffix
+    return {
+        "report": request.report,
+        "period": request.period.key,
+        "period_label": request.period.label,
+        "version": request.version,
+        "variant": dict(request.variant),
+        "data_as_at": ctx.data_as_at.isoformat() if ctx.data_as_at else None,
+        "as_at": request.as_at.isoformat() if request.as_at else None,
+        "received_by": session.received_by.isoformat() if session.received_by else None,
+        "document_date": ctx.document_date.isoformat(),
+        "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "config": {"dir": str(session.config_dir), "checksum": session.config.checksum},
+        "store": redact(session.store.url),
+        "inputs": session.inputs(request.period),
+        "inputs_key": inputs_key,
+        "documents": {
+            stem: {"key": key, "files": [f["name"] for f in files if _stem_of(f["name"], suffix) == stem]}
+            for (stem, _), key in zip(documents, keys, strict=True)
+        },
+        "files": files,
+        "charts": len(session.charts),
+        "headline": built.headline,
+        "exceptions": built.exceptions,
+        # What each document (and the summary) said about each figure: measure|area|basis|
+        # period|compared with -> words, so wording can be checked across documents.
+        "statements": {
+            **{f"{stem}{suffix}": dict(doc.statements) for stem, doc in documents if doc.statements},
+            **({"summary": dict(built.summary_statements)} if built.summary_statements else {}),
+        },
+        **({"unavailable": built.missing_parts} if built.missing_parts else {}),
+        **({"alt_formats": alt_notes} if alt_notes else {}),
+        "versions": _versions(),
+        "timings": {k: round(v, 3) for k, v in timings.items()},
+        "executor": executor_url,
+    }
+
+
+def _put_in_place(
+    tmp: Path, dest: Path, files: list[dict[str, Any]], manifest: dict[str, Any]
+) -> tuple[list[Path], Path]:
+    """Move the rendered files from ``tmp`` into ``dest``, each by rename (atomic on one
+    filesystem), the manifest last so a manifest always describes files that are in place."""
+    dest.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for entry in files:
+        if (tmp / entry["name"]).exists():  # a kept document's file is already in place
+            os.replace(tmp / entry["name"], dest / entry["name"])
+        paths.append(dest / entry["name"])
+    # One manifest per folder: merged with the other variants written there, under a lock.
+    return paths, write_merged(dest, manifest)
 
 
 def _inputs_key(session: Session, report: str, period: Period, variant: dict[str, Any] | None,

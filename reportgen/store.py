@@ -50,7 +50,7 @@ DEFAULT_PATH = Path("var") / "reportgen.sqlite"
 # The partnership of rows written before stores had several (and of callers that name none).
 DEFAULT_PARTNERSHIP = "default"
 # The Alembic revision this code reads and writes; tests check it is the migrations' head.
-SCHEMA_REVISION = "0003_delivery_queue"
+SCHEMA_REVISION = "0004_figure_notes"
 
 metadata = MetaData()
 
@@ -118,10 +118,23 @@ class LoadSummary:
     unchanged: int = 0
     rejected: int = 0
     load_id: int | None = None
+    not_available: int = 0  # figures the partner marked not available (store_notes.py)
 
     @property
     def total(self) -> int:
         return self.new + self.revised + self.unchanged
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What arrived of one observation: when its first version was received (the partner's
+    submission time, else our load time), the latest received time, the latest load time, and
+    how many versions there are. Times are UTC ISO text, as stored."""
+
+    first: str
+    last: str
+    last_loaded: str
+    versions: int
 
 
 def default_url() -> str:
@@ -254,6 +267,7 @@ class Store:
         checksum: str | None = None,
         rejected: int = 0,
         now: dt.datetime | None = None,
+        notes: pd.DataFrame | None = None,
     ) -> LoadSummary:
         """Load observations (columns indicator, area, period, value, and optionally
         received_at: when the partner submitted each, time-zone aware) in one transaction.
@@ -261,7 +275,8 @@ class Store:
         New keys are added; keys whose value changed get a new version and the old one is
         kept as a revision; unchanged keys are left alone (a changed received date alone is
         not a revision). Without a received time, a version counts as received when loaded.
-        All or nothing.
+        All or nothing. ``notes`` (indicator, area, period, note, not_available), when given,
+        sets the partner's notes on the keys the load covers (:mod:`reportgen.store_notes`).
         """
         missing = [c for c in OBS_COLUMNS if c not in frame.columns]
         if missing:
@@ -335,9 +350,24 @@ class Store:
                     .where(loads.c.id == load_id)
                     .values(n_new=n_new, n_revised=n_revised, n_unchanged=n_unchanged)
                 )
+                n_na = 0
+                if notes is not None:
+                    from reportgen.store_notes import write_notes
+
+                    marked, n_na = write_notes(conn, self.partnership, partner, notes, df, load_id=int(load_id),
+                                               stamp=stamp)  # fmt: skip
+                    if marked:  # a figure the partner now says is not available is no longer current
+                        o = observations.c
+                        conn.execute(
+                            observations.update()
+                            .where(o.partnership == self.partnership, o.indicator == bindparam("i"),
+                                   o.area == bindparam("a"), o.period == bindparam("p"), o.superseded_at.is_(None))
+                            .values(superseded_at=stamp),
+                            [{"i": i, "a": a, "p": p} for i, a, p in marked],
+                        )  # fmt: skip
         except SQLAlchemyError as exc:
             raise StoreError(f"could not load {source}: {exc.__class__.__name__}: {_first_line(exc)}") from None
-        return LoadSummary(source, partner, n_new, n_revised, n_unchanged, rejected, int(load_id))
+        return LoadSummary(source, partner, n_new, n_revised, n_unchanged, rejected, int(load_id), n_na)
 
     def _current_versions(self, conn: Connection, df: pd.DataFrame) -> pd.DataFrame:
         """This partnership's current versions of the periods and indicators in ``df``:
@@ -447,6 +477,70 @@ class Store:
         )
         with self.engine.connect() as conn:
             return pd.read_sql_query(sql, conn, params={"pid": self.partnership, "since": _iso(since)})
+
+    def first_load_of_file(self, source: str, checksum: str) -> str | None:
+        """When a file with this checksum was first loaded from ``source`` (None: never), so a
+        re-sent return is recognised and not loaded twice."""
+        query = (
+            select(loads.c.loaded_at)
+            .where(loads.c.partnership == self.partnership, loads.c.source == source, loads.c.checksum == checksum)
+            .order_by(loads.c.id)
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar()
+
+    def partners_with_data_until(self, period_end: int) -> set[str]:
+        """Partners (as their loads name them) with any observation, current or revised, of a
+        period ending at or after ``period_end`` (a period's ``end``): whose return is in."""
+        sql = text(
+            "SELECT DISTINCT l.partner FROM observations o JOIN loads l ON l.id = o.load_id "
+            "WHERE o.partnership = :pid AND o.period_end >= :end"
+        )
+        with self.engine.connect() as conn:
+            return set(conn.execute(sql, {"pid": self.partnership, "end": period_end}).scalars())
+
+    def receipts(
+        self, indicators: list[str], periods: list[str], *, received_by: dt.datetime | None = None
+    ) -> dict[tuple[str, str, str], Receipt]:
+        """Per (indicator, area, period) asked for that has any version (received by
+        ``received_by``, if given): when it was first received, its latest received and load
+        times and its number of versions."""
+        if not indicators or not periods:
+            return {}
+        params: dict[str, object] = {"pid": self.partnership, "indicators": indicators, "periods": periods}
+        by = ""
+        if received_by is not None:
+            params["received_by"] = received_by.astimezone(dt.UTC).isoformat(timespec="microseconds")
+            by = f" AND {RECEIVED} <= :received_by"
+        sql = text(
+            f"SELECT indicator, area, period, loaded_at, {RECEIVED} AS received FROM observations "
+            f"WHERE partnership = :pid AND indicator IN :indicators AND period IN :periods{by} ORDER BY id"
+        ).bindparams(bindparam("indicators", expanding=True), bindparam("periods", expanding=True))
+        with self.engine.connect() as conn:
+            rows = conn.execute(sql, params).all()
+        out: dict[tuple[str, str, str], Receipt] = {}
+        for indicator, area, period, loaded_at, received in rows:  # oldest version first
+            key = (indicator, area, period)
+            seen = out.get(key)
+            if seen is None:
+                out[key] = Receipt(first=received, last=received, last_loaded=loaded_at, versions=1)
+            else:
+                out[key] = Receipt(
+                    first=seen.first,
+                    last=max(seen.last, received),
+                    last_loaded=max(seen.last_loaded, loaded_at),
+                    versions=seen.versions + 1,
+                )
+        return out
+
+    def notes(
+        self, *, as_at: dt.datetime | None = None, periods: list[str] | None = None, until: Period | None = None
+    ) -> pd.DataFrame:
+        """Partners' notes in force (see :func:`reportgen.store_notes.read_notes`)."""
+        from reportgen.store_notes import read_notes
+
+        return read_notes(self.engine, self.partnership, as_at=as_at, periods=periods, until=until)
 
     def dispose(self) -> None:
         self.engine.dispose()

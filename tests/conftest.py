@@ -203,7 +203,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         session.config.stash[_TREE_KEY] = _tree_state()
 
 
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+def pytest_sessionfinish(session: pytest.Session) -> None:
     # Tests write into tmp_path; one that rewrites a tracked file (a catalog, a config) or
     # leaves a stray file in the checkout fails the run here, naming what changed.
     if hasattr(session.config, "workerinput"):

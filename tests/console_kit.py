@@ -56,26 +56,30 @@ def pulled_demo(folder: Path) -> Path:
 
 
 def demo_config(folder: Path) -> Path:
-    """A copy of the demo config whose police and council contacts have email addresses
-    (the demo's have none), for reminders."""
+    """A copy of the demo config where only police and council have an address for reminders
+    (data.lead@<partner>.example.org, a contact's email), so a partner with none is seen too."""
     shutil.copytree(DEMO, folder)
-    for partner in ("police", "council"):
-        toml = folder / "partners" / f"{partner}.toml"
-        text = toml.read_text()
-        toml.write_text(text.replace("[[contacts]]\n", f'[[contacts]]\nemail = "data.lead@{partner}.example.org"\n', 1))
+    for toml in (folder / "partners").glob("*.toml"):
+        text = re.sub(r"(?m)^returns_to = .*\n", "", toml.read_text())
+        if toml.stem in ("police", "council"):
+            text = text.replace("[[contacts]]\n", f'[[contacts]]\nemail = "data.lead@{toml.stem}.example.org"\n', 1)
+        toml.write_text(text)
     return folder
 
 
-def settings_for(root: Path, pulled: Path, *, config_dir: Path | None = None) -> Schedules:
+def settings_for(root: Path, pulled: Path, *, config_dir: Path | None = None, store: str | None = None) -> Schedules:
+    """Settings on a copy of the pulled demo store, or on ``store`` (another database URL)."""
     root.mkdir(parents=True, exist_ok=True)
     config_dir = config_dir or demo_config(root / "config")
-    db = root / "store.sqlite"
-    shutil.copy(pulled, db)
+    if store is None:
+        db = root / "store.sqlite"
+        shutil.copy(pulled, db)
+        store = f"sqlite:///{db}"
     text = f"""
 timezone = "Europe/London"
 config_dir = "{config_dir}"
 out_dir = "{root / "outputs"}"
-store = "sqlite:///{db}"
+store = "{store}"
 
 [smtp]
 sender = "reportgen@example.org"

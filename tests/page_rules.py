@@ -82,12 +82,11 @@ def _text(element: PDFStructElement, text_by_mcid: dict[tuple[int, int], str]) -
     return own + "".join(_text(c, text_by_mcid) for c in element.children)
 
 
-def _table_problems(tree: PDFStructTree, text_by_mcid: dict[tuple[int, int], str]) -> list[str]:
-    """Body rows per page of every table, a continuation (a new Table element whose header repeats
-    the previous table's, on the next page) joined to the table it continues."""
-    tables: list[tuple[str, str, list[int]]] = []  # (caption, header text, page of each body row)
+def _tables(tree: PDFStructTree, text_by_mcid: dict[tuple[int, int], str]) -> list[tuple[str, str, list[int]]]:
+    """Every Table element in reading order: (caption, header text, page of each body row)."""
+    tables: list[tuple[str, str, list[int]]] = []
 
-    def visit(element: PDFStructElement, ancestors: tuple[str, ...]) -> None:
+    def visit(element: PDFStructElement, _ancestors: tuple[str, ...]) -> None:
         if element.type != "Table":
             return
         caption, header, pages = "", "", []
@@ -104,24 +103,28 @@ def _table_problems(tree: PDFStructTree, text_by_mcid: dict[tuple[int, int], str
 
     for root in tree:
         _walk(root, (), visit)
+    return tables
+
+
+def _join_continuations(tables: list[tuple[str, str, list[int]]]) -> list[tuple[str, list[int]]]:
+    """(caption, body-row pages) per table, a continuation (a new Table element with no caption
+    whose header repeats the previous table's, on the next page) joined to the table it continues."""
     joined: list[tuple[str, list[int]]] = []
     last_header = None
     for caption, header, pages in tables:
-        if (
-            joined
-            and pages
-            and joined[-1][1]
-            and header
-            and header == last_header
-            and not caption
-            and pages[0] == joined[-1][1][-1] + 1
-        ):
+        continues = bool(joined and pages and joined[-1][1] and header and header == last_header and not caption)
+        if continues and pages[0] == joined[-1][1][-1] + 1:
             joined[-1][1].extend(pages)
         else:
             joined.append((caption, list(pages)))
         last_header = header
+    return joined
+
+
+def _table_problems(tree: PDFStructTree, text_by_mcid: dict[tuple[int, int], str]) -> list[str]:
+    """A table split over pages that leaves fewer than MIN_ROWS body rows on a page."""
     problems = []
-    for caption, pages in joined:
+    for caption, pages in _join_continuations(_tables(tree, text_by_mcid)):
         counts = Counter(pages)
         if len(counts) < 2:
             continue
@@ -135,78 +138,105 @@ def _table_problems(tree: PDFStructTree, text_by_mcid: dict[tuple[int, int], str
     return problems
 
 
+def _text_by_mcid(pdf: pdfplumber.PDF) -> dict[tuple[int, int], str]:
+    """The text of each marked-content id, keyed by (page number, mcid)."""
+    out: dict[tuple[int, int], str] = {}
+    for page in pdf.pages:
+        for c in page.chars:
+            if c.get("mcid") is not None:
+                key = (page.page_number, c["mcid"])
+                out[key] = out.get(key, "") + c["text"]
+    return out
+
+
+def _heading_keys(tree: PDFStructTree) -> set[tuple[int, int]]:
+    """(page number, mcid) of every piece of text inside a heading element."""
+    keys: set[tuple[int, int]] = set()
+
+    def mark(element: PDFStructElement, ancestors: tuple[str, ...]) -> None:
+        if element.type in _HEADINGS or _HEADINGS & set(ancestors):
+            keys.update((element.page_number or 0, m) for m in element.mcids)
+
+    for root in tree:
+        _walk(root, (), mark)
+    return keys
+
+
+_Body = tuple[int, list[_Line], list[tuple[float, float]]]  # page number, text lines, shapes' (top, bottom)
+
+
+def _page_body(page: pdfplumber.page.Page, lines: list[_Line], header_keys: set[tuple[int, str]]) -> _Body:
+    """The content of one page between its running header and its footer ("Page N of M")."""
+    footer = [ln.top for ln in lines if _FOOTER.search(ln.text.replace(" ", ""))]
+    foot = min(footer) - 1 if footer else page.height
+    head = max((ln.bottom for ln in lines if (round(ln.top), ln.text[:30]) in header_keys), default=0.0)
+    content = [ln for ln in lines if ln.top > head and ln.bottom < foot]
+    # graphics count as content too (charts, table rules, callout bars)
+    shapes = [
+        (g["top"], g["bottom"])
+        for g in (*page.rects, *page.lines, *page.curves, *page.images)
+        if g["top"] > head and g["bottom"] < foot and not _blank(g)
+    ]
+    return page.page_number, content, shapes
+
+
+def _outside_page_box(page: pdfplumber.page.Page) -> str | None:
+    """The first character drawn outside the page, as a problem line (None: all inside)."""
+    for c in page.chars:
+        if c["text"].strip() and (
+            c["x0"] < -0.5 or c["x1"] > page.width + 0.5 or c["top"] < -0.5 or c["bottom"] > page.height + 0.5
+        ):
+            return f"page {page.page_number}: text outside the page box: {c['text']!r} at x={c['x0']:.0f}"
+    return None
+
+
+def _fill_and_heading_problems(body: list[_Body]) -> list[str]:
+    """Pages (but the last) that are empty, less than MIN_FILL full, or end with a heading."""
+    tops = [ln.top for _, ls, _ in body for ln in ls[:1]]
+    bottoms = [max([ln.bottom for ln in ls] + [b for _, b in sh]) for _, ls, sh in body if ls or sh]
+    if not tops or not bottoms:
+        return []
+    # the body box: where pages 2.. start (page 1 may start higher, with no running header)
+    body_top = sorted(tops[1:] or tops)[len(tops[1:] or tops) // 2]
+    height = max(bottoms) - body_top
+    problems = []
+    for index, (number, lines, shapes) in enumerate(body):
+        if index == len(body) - 1:
+            continue  # the last page may be as short as it likes and end where it likes
+        ends = [ln.bottom for ln in lines] + [b for _, b in shapes]
+        if not ends:
+            problems.append(f"page {number}: an empty page")
+            continue
+        top = min([ln.top for ln in lines] + [t for t, _ in shapes])
+        fill = (max(ends) - min(top, body_top)) / height if height > 0 else 1.0
+        if fill < MIN_FILL:
+            problems.append(f"page {number}: only {fill:.0%} full (at least a third unless it ends the document)")
+        if lines:
+            final = max(lines, key=lambda ln: ln.bottom)
+            below = [b for _, b in shapes if b > final.bottom + 2]
+            if final.heading and not below:
+                problems.append(f'page {number}: heading "{final.text[:60]}" alone at the foot of the page')
+    return problems
+
+
 def page_problems(path: Path | str) -> list[str]:
     """Every breach of the page rules in one PDF, one line each, naming the page."""
     problems: list[str] = []
     with pdfplumber.open(path) as pdf:
         tree = PDFStructTree(pdf)
-        text_by_mcid: dict[tuple[int, int], str] = {}
-        for page in pdf.pages:
-            for c in page.chars:
-                if c.get("mcid") is not None:
-                    key = (page.page_number, c["mcid"])
-                    text_by_mcid[key] = text_by_mcid.get(key, "") + c["text"]
-        heading_keys: set[tuple[int, int]] = set()
-
-        def mark(element: PDFStructElement, ancestors: tuple[str, ...]) -> None:
-            if element.type in _HEADINGS or _HEADINGS & set(ancestors):
-                heading_keys.update((element.page_number or 0, m) for m in element.mcids)
-
-        for root in tree:
-            _walk(root, (), mark)
+        text_by_mcid = _text_by_mcid(pdf)
+        heading_keys = _heading_keys(tree)
         problems += _table_problems(tree, text_by_mcid)
-
         pages = [(p, _lines(p.chars, heading_keys, p.page_number)) for p in pdf.pages]
         # furniture: the footer line ("Page N of M") and below; a header line repeated at one height
         repeated = Counter((round(ls[0].top), ls[0].text[:30]) for _, ls in pages if ls)
         header_keys = {k for k, n in repeated.items() if n >= max(2, len(pages) // 2)}
-        body: list[tuple[int, list[_Line], list[tuple[float, float]]]] = []
+        body = []
         for page, lines in pages:
-            footer = [ln.top for ln in lines if _FOOTER.search(ln.text.replace(" ", ""))]
-            foot = min(footer) - 1 if footer else page.height
-            head = max((ln.bottom for ln in lines if (round(ln.top), ln.text[:30]) in header_keys), default=0.0)
-            content = [ln for ln in lines if ln.top > head and ln.bottom < foot]
-            # graphics count as content too (charts, table rules, callout bars)
-            shapes = [
-                (g["top"], g["bottom"])
-                for g in (*page.rects, *page.lines, *page.curves, *page.images)
-                if g["top"] > head and g["bottom"] < foot and not _blank(g)
-            ]
-            body.append((page.page_number, content, shapes))
-            for c in page.chars:
-                if c["text"].strip() and (
-                    c["x0"] < -0.5 or c["x1"] > page.width + 0.5 or c["top"] < -0.5 or c["bottom"] > page.height + 0.5
-                ):
-                    problems.append(
-                        f"page {page.page_number}: text outside the page box: {c['text']!r} at x={c['x0']:.0f}"
-                    )
-                    break
-        tops = [ln.top for _, ls, _ in body for ln in ls[:1]]
-        bottoms = [max([ln.bottom for ln in ls] + [b for _, b in sh]) for _, ls, sh in body if ls or sh]
-        if not tops or not bottoms:
-            return problems
-        # the body box: where pages 2.. start (page 1 may start higher, with no running header)
-        body_top = sorted(tops[1:] or tops)[len(tops[1:] or tops) // 2]
-        body_bottom = max(bottoms)
-        height = body_bottom - body_top
-        for index, (number, lines, shapes) in enumerate(body):
-            last = index == len(body) - 1
-            ends = [(ln.bottom, "text", ln) for ln in lines] + [(b, "shape", None) for _, b in shapes]
-            if not ends:
-                if not last:
-                    problems.append(f"page {number}: an empty page")
-                continue
-            bottom = max(e[0] for e in ends)
-            top = min([ln.top for ln in lines] + [t for t, _ in shapes])
-            fill = (bottom - min(top, body_top)) / height if height > 0 else 1.0
-            if not last and fill < MIN_FILL:
-                problems.append(f"page {number}: only {fill:.0%} full (at least a third unless it ends the document)")
-            text_lines = list(lines)
-            if not last and text_lines:
-                final = max(text_lines, key=lambda ln: ln.bottom)
-                below = [b for _, b in shapes if b > final.bottom + 2]
-                if final.heading and not below:
-                    problems.append(f'page {number}: heading "{final.text[:60]}" alone at the foot of the page')
+            body.append(_page_body(page, lines, header_keys))
+            if outside := _outside_page_box(page):
+                problems.append(outside)
+        problems += _fill_and_heading_problems(body)
     return problems
 
 

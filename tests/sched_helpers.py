@@ -98,13 +98,13 @@ class Mailbox:
         self.arrived = threading.Condition()
         self.refuse: set[str] = set()  # recipients answered "550 no such mailbox"
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]  # noqa: N802
+    async def handle_RCPT(self, _server, _session, envelope, address, _rcpt_options):  # type: ignore[no-untyped-def]  # noqa: N802
         if address in self.refuse:
             return f"550 5.1.1 <{address}>: no such mailbox here"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+    async def handle_DATA(self, _server, _session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
         msg = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
         with self.arrived:
             self.messages.append(msg)  # type: ignore[arg-type]
@@ -134,7 +134,7 @@ class SmtpServer:
         if self.auth:
             user, password = self.auth
 
-            def authenticator(server, session, envelope, mechanism, auth_data):  # type: ignore[no-untyped-def]
+            def authenticator(_server, _session, _envelope, _mechanism, auth_data):  # type: ignore[no-untyped-def]
                 ok = auth_data.login == user.encode() and auth_data.password == password.encode()
                 return AuthResult(success=ok, handled=False)  # handled=False: a refusal is answered 535
 

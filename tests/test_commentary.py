@@ -38,7 +38,7 @@ def test_parse_paragraphs_bullets_and_subheadings() -> None:
     assert sub.blocks == (Paragraph("We will focus on **anti-social behaviour**."),)
 
 
-def test_deeper_headings_are_refused_with_file_and_line(tmp_path: Path) -> None:
+def test_deeper_headings_are_refused_with_file_and_line() -> None:
     with pytest.raises(DataError, match=r"notes\.md, row 3.*heading"):
         commentary.parse("Text\n\n### Too deep\n", path=Path("notes.md"))
 

@@ -88,6 +88,43 @@ def screenshot(page, folder: Path, name: str) -> None:  # type: ignore[no-untype
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
+def sign_in_by_link(browser, url: str, app, outbox: Path):  # type: ignore[no-untyped-def]
+    """The board member asks for a sign-in link, opens it from the email, and is in."""
+    import email
+    import email.policy
+
+    from sqlalchemy import update
+
+    from reportgen.console.db import users
+
+    with app.state.console.db.engine.begin() as conn:
+        conn.execute(update(users).where(users.c.username == "board1").values(email="board.member@example.org"))
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True).new_page()
+    page.goto(url + "/login")
+    screenshot(page, shots_dir(outbox.parent.parent), "login")
+    page.get_by_label("Email address").fill("board.member@example.org")
+    page.get_by_role("button", name="Email me a sign-in link").click()
+    assert "If that address belongs to an account" in page.locator(".panel--confirm").inner_text()
+    [eml] = [p for p in outbox.rglob("*.eml") if "board.member@example.org" in p.read_text()]
+    msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    link = re.search(r"http://\S+/login/link/\S+", msg.get_body().get_content()).group(0)  # type: ignore[union-attr]
+    page.goto(link)
+    with page.expect_navigation(url=lambda u: "/login" not in u):
+        page.get_by_role("button", name="Sign in").click()
+    return page
+
+
+def swept(app, page, outcome: str) -> None:  # type: ignore[no-untyped-def]
+    """What `reportgen serve` does with a queued request on its next sweep (the subprocess
+    test in test_console_runs.py runs the real service), then the page shows the outcome."""
+    from reportgen.schedule.requests import process
+
+    assert process(app.state.console.runner) == 1
+    page.reload()
+    row = page.locator("#requests + .table-wrap tbody tr").first.inner_text()
+    assert "Succeeded" in row and outcome in row, row
+
+
 def test_the_month_in_a_browser(browser, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:  # type: ignore[no-untyped-def]
     settings = settings_for(tmp_path / "root", pulled_demo(tmp_path_factory.mktemp("demo")))
     app = make_app(settings, tmp_path / "root")
@@ -115,17 +152,24 @@ def test_the_month_in_a_browser(browser, tmp_path: Path, tmp_path_factory: pytes
         assert "D3" in summary.inner_text() and "about forty" in summary.inner_text()
         screenshot(page, shots, "partner-error")
         ws["D3"] = old + 7
+        # a figure the partner cannot supply: blank, with the reason in Notes
+        ws["D4"] = None
+        ws["I4"] = "Records system changeover: not yet extracted"
+        ws["I5"] = "For the board: the March operation moved reports to April."
         wb.save(workbook)
         page.set_input_files("#return", str(workbook))
         page.get_by_role("button", name="Upload return").click()
         accepted = page.locator(".panel--confirm").inner_text()
-        assert f"Accepted: {rows} figures, 1 revised" in accepted
+        assert f"Accepted: {rows - 1} figures, 1 revised, 1 not available" in accepted
+        assert "Records system changeover" in page.locator("#notes + .table-wrap").inner_text()
+        screenshot(page, shots, "partner-accepted")
         page.context.close()
 
         # --- support: the month at a glance, a reminder, the leaflet run -------------------
         page = sign_in(browser, server.url, "support1")
         assert page.url.endswith("/support")
         screenshot(page, shots, "support")
+        assert "Records system changeover: not yet extracted" in page.locator("#notes + .table-wrap").inner_text()
         page.get_by_role("button", name="Send reminder to Greater Manchester Police, Wigan Division").click()
         assert "Reminder to Greater Manchester Police" in page.locator(".notice").inner_text()
         outbox = tmp_path / "root" / "outbox"
@@ -133,7 +177,8 @@ def test_the_month_in_a_browser(browser, tmp_path: Path, tmp_path_factory: pytes
         page.select_option("#job", "leaflet")
         page.fill("#run-period", "2005-Q1")
         page.get_by_role("button", name="Run", exact=True).click()
-        assert "leaflet 2005-Q1 v1: succeeded" in page.locator(".notice").inner_text()
+        assert "leaflet 2005-Q1: run queued for the service" in page.locator(".notice").inner_text()
+        swept(app, page, "leaflet 2005-Q1 v1: succeeded")
 
         # --- comms: previews, reject with a comment ------------------------------------------
         comms = sign_in(browser, server.url, "comms1")
@@ -157,7 +202,8 @@ def test_the_month_in_a_browser(browser, tmp_path: Path, tmp_path_factory: pytes
         page.fill("#run-period", "2005-Q1")
         page.fill("#note", "Helpline number corrected.")
         page.get_by_role("button", name="Rerun (new version)").click()
-        assert "leaflet 2005-Q1 v2: succeeded" in page.locator(".notice").inner_text()
+        assert "leaflet 2005-Q1: rerun queued for the service" in page.locator(".notice").inner_text()
+        swept(app, page, "leaflet 2005-Q1 v2: succeeded")
         comms.goto(server.url + "/comms")
         assert "version 2" in comms.locator("h2").first.inner_text()
         comms.get_by_label("Comment").fill("Checked: fine to publish.")
@@ -170,8 +216,9 @@ def test_the_month_in_a_browser(browser, tmp_path: Path, tmp_path_factory: pytes
         page.select_option("#job", "board-pack")
         page.fill("#run-period", "2005-03")
         page.get_by_role("button", name="Run", exact=True).click()
-        assert "board-pack 2005-03 v1: succeeded" in page.locator(".notice").inner_text()
-        board = sign_in(browser, server.url, "board1")
+        assert "board-pack 2005-03: run queued for the service" in page.locator(".notice").inner_text()
+        swept(app, page, "board-pack 2005-03 v1: succeeded")
+        board = sign_in_by_link(browser, server.url, app, tmp_path / "root" / "outbox")
         assert board.url.endswith("/board")
         screenshot(board, shots, "board")
         link = board.get_by_role("link", name=re.compile(r"\.pdf$")).first
@@ -183,7 +230,10 @@ def test_the_month_in_a_browser(browser, tmp_path: Path, tmp_path_factory: pytes
         assert len(issued) == 1 and pack.read_bytes() == issued[0].read_bytes()
         with pdfplumber.open(pack) as pdf:
             cover = squash(pdf.pages[0].extract_text() or "")
+            text = squash(" ".join(p.extract_text() or "" for p in pdf.pages))
         assert "March2005" in cover
+        # the partner asked for its note to go before the board
+        assert "Partners'notes" in text and "theMarchoperationmovedreportstoApril." in text
 
     published = list((tmp_path / "root" / "public").rglob("*.pdf"))
     assert published, "nothing was published"

@@ -57,3 +57,35 @@ def test_due_soon_then_overdue_each_once(tmp_path: Path, pulled: Path) -> None: 
     log = [e.detail for e in recent(open_db(settings.store, config.partnership.id)) if e.action == "reminder"]
     assert sorted(d.split(":")[0] for d in log) == [
         "council 2008-04 due-soon", "police 2008-04 due-soon", "police 2008-04 overdue"]  # fmt: skip
+
+
+def test_serve_sends_due_reminders_on_its_sweep_once(tmp_path: Path, pulled: Path) -> None:  # noqa: F811
+    import datetime as dt
+
+    from pipeline_double import make_generate
+
+    from reportgen.console.reminders import recent_months
+    from reportgen.schedule.config import load_schedules
+    from reportgen.schedule.service import Service
+
+    settings_for(tmp_path, pulled)
+    schedules = tmp_path / "schedules.toml"
+    schedules.write_text(schedules.read_text() + '\n[reminders]\nenabled = true\ndays_before = 3\n'
+                         'console_url = "https://reports.example.org"\n')  # fmt: skip
+    settings = load_schedules(schedules)
+    assert [p.key for p in recent_months(dt.date(2008, 5, 7), 2)] == ["2008-04", "2008-03"]
+    # 7 May 2008: April's police return is due on the 10th (within 3 days); March's returns
+    # are held in the demo store, so nothing is owed for March
+    moment = dt.datetime(2008, 5, 7, 9, 0, tzinfo=dt.UTC)
+    svc = Service(settings, now=lambda: moment, generate=make_generate())
+    svc.sweep()
+    sent = messages(tmp_path / "outbox")
+    assert [(m["To"], " ".join(m["Subject"].split())) for m in sent] == [
+        ("data.lead@police.example.org", "Data return reminder: Greater Manchester Police, Wigan Division, April 2008")]
+    assert "https://reports.example.org" in sent[0].get_body().get_content()  # type: ignore[union-attr]
+    svc.sweep()  # the next sweep (15 minutes later in production) sends nothing again
+    assert len(messages(tmp_path / "outbox")) == 1
+    config = load_config(settings.config_dir)
+    log = [e for e in recent(open_db(settings.store, config.partnership.id)) if e.action == "reminder"]
+    assert [(e.username, e.detail.split(":")[0]) for e in log] == [("reportgen", "police 2008-04 due-soon")]
+    svc.ledger.dispose()

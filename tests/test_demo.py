@@ -64,7 +64,7 @@ def test_regenerating_gives_byte_identical_files(tmp_path):
         )
 
 
-def test_another_seed_gives_other_data_with_the_same_published_totals(tmp_path, config):
+def test_another_seed_gives_other_data_with_the_same_published_totals(tmp_path):
     write(tmp_path, CONFIG, SEED + 1)
     assert (tmp_path / "police_crime.csv").read_bytes() != (DATA / "police_crime.csv").read_bytes()
     df = pd.read_csv(tmp_path / "police_crime.csv", dtype={"period": str})

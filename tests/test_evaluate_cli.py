@@ -126,7 +126,7 @@ def test_as_at_uses_the_data_known_then(tmp_path) -> None:
     import pandas as pd
 
     config, store = make(tmp_path)
-    first = monthly("burglary", P("2004/05"), P("2004/05"), lambda i: 100)
+    first = monthly("burglary", P("2004/05"), P("2004/05"), lambda _i: 100)
     store.load(first, source="t", partner="police", now=dt.datetime(2005, 4, 10, tzinfo=dt.UTC))
     revised = first.assign(value=first["value"] + 1)
     store.load(revised, source="t", partner="police", now=dt.datetime(2005, 5, 10, tzinfo=dt.UTC))

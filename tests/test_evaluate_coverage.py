@@ -5,8 +5,6 @@ counted by hand from the observations each test builds."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 from evalkit import write_config
@@ -76,7 +74,7 @@ def test_targets_give_the_reason_not_a_bare_no_data(config) -> None:  # noqa: AN
     assert "House burglary: not enough months yet (9 of 12)" in targets.loc["burglary", "reasons"]
 
 
-def test_complete_figures_have_no_reason(config, tmp_path: Path) -> None:  # noqa: ANN001
+def test_complete_figures_have_no_reason(config) -> None:  # noqa: ANN001
     full = pd.DataFrame(
         [{"indicator": "burglary", "area": "borough", "period": p, "value": 5.0} for p in months("2001-04", "2005-03")]
     )

@@ -24,8 +24,8 @@ def config(tmp_path_factory):
 
 def two_years(indicator: str, before: int, after: int) -> pd.DataFrame:
     """``before`` a month through 2001/02, ``after`` a month through 2002/03 (all areas)."""
-    a = monthly(indicator, P("2001/02"), P("2001/02"), lambda i: before)
-    b = monthly(indicator, P("2002/03"), P("2002/03"), lambda i: after)
+    a = monthly(indicator, P("2001/02"), P("2001/02"), lambda _i: before)
+    b = monthly(indicator, P("2002/03"), P("2002/03"), lambda _i: after)
     return with_bounds(pd.concat([a, b], ignore_index=True))
 
 
@@ -102,10 +102,10 @@ def test_trajectory_passes_through_baseline_and_target(config, level: int, drift
 
 def test_rag_against_trajectory_with_tolerance(config) -> None:
     # baseline 100 a month (1,200 a year); target -20% -> 960 in 2004/05
-    base = monthly("burglary", P("2001/02"), P("2001/02"), lambda i: 100)
+    base = monthly("burglary", P("2001/02"), P("2001/02"), lambda _i: 100)
 
     def status(per_month: float) -> str:
-        now = monthly("burglary", P("2004/05"), P("2004/05"), lambda i: per_month)
+        now = monthly("burglary", P("2004/05"), P("2004/05"), lambda _i: per_month)
         ev = evaluate(config, with_bounds(pd.concat([base, now])), P("2004/05"))
         r = ev.indicators
         return r[(r.target == "burglary") & (r.area == "borough")].iloc[0]["status"]

@@ -23,8 +23,8 @@ def data(changes: dict[str, float], *, base: float = 100.0) -> pd.DataFrame:
     """Each indicator ``base`` a month in 2001/02, then ``base * (1 + change)`` from 2002/03 on."""
     frames = []
     for indicator, change in changes.items():
-        frames.append(monthly(indicator, P("2001/02"), P("2001/02"), lambda i: base))
-        frames.append(monthly(indicator, P("2002/03"), P("2005/06"), lambda i, c=change: base * (1 + c)))
+        frames.append(monthly(indicator, P("2001/02"), P("2001/02"), lambda _i: base))
+        frames.append(monthly(indicator, P("2002/03"), P("2005/06"), lambda _i, c=change: base * (1 + c)))
     if not frames:
         return pd.DataFrame(
             {"indicator": [], "area": [], "period": [], "period_start": [], "period_end": [], "value": []}
@@ -75,7 +75,7 @@ def test_threshold_rule_on_the_gap(config) -> None:
     def gap_status(north: float, east: float) -> pd.Series:
         scale = {"borough": 1.0, "north": north, "south": 0.1, "east": east, "gm": 10.0}
         frames = [
-            monthly(ind, P("2001/02"), P("2004/05"), lambda i: 1000, areas=scale)
+            monthly(ind, P("2001/02"), P("2004/05"), lambda _i: 1000, areas=scale)
             for ind in ("burglary", "vehicle")
         ]
         return target(evaluate(config, with_bounds(pd.concat(frames)), P("2004/05")), "gap")
@@ -113,7 +113,7 @@ def test_no_data_and_no_baseline_never_crash(config) -> None:
     nothing = evaluate(config, data({}), P("2004/05"))
     assert set(nothing.targets["status"]) == {"no_data"}
     # data after the baseline only: the baseline cannot be resolved
-    late = with_bounds(monthly("burglary", P("2003/04"), P("2004/05"), lambda i: 90))
+    late = with_bounds(monthly("burglary", P("2003/04"), P("2004/05"), lambda _i: 90))
     ev = evaluate(config, late, P("2004/05"))
     t = target(ev, "burglary")
     assert t["status"] == "no_data"

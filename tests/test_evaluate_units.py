@@ -162,10 +162,10 @@ def test_counts_get_a_verdict_only_beyond_chance(config) -> None:
     frame = with_bounds(
         pd.concat(
             [
-                counts("burglary", lambda i: 100, lambda i: 80, {"borough": 1.0}),  # 1,200 -> 960
-                counts("burglary", lambda i: 100, lambda i: 98, {"south": 1.0}),  # 1,200 -> 1,176
-                counts("burglary", lambda i: 1, lambda i: 1 + i % 2, {"east": 1.0}),  # 12 -> 18
-                counts("robbery", lambda i: 8, lambda i: 9, {"borough": 1.0}),  # 96 -> 108
+                counts("burglary", lambda _i: 100, lambda _i: 80, {"borough": 1.0}),  # 1,200 -> 960
+                counts("burglary", lambda _i: 100, lambda _i: 98, {"south": 1.0}),  # 1,200 -> 1,176
+                counts("burglary", lambda _i: 1, lambda i: 1 + i % 2, {"east": 1.0}),  # 12 -> 18
+                counts("robbery", lambda _i: 8, lambda _i: 9, {"borough": 1.0}),  # 96 -> 108
             ],
             ignore_index=True,
         )
@@ -200,8 +200,8 @@ def test_rates_are_tested_on_their_counts_and_gaps_change_in_points(config) -> N
     frame = with_bounds(
         pd.concat(
             [
-                counts("burglary", lambda i: 100, lambda i: 80, areas),
-                counts("vehicle", lambda i: 100, lambda i: 80, areas),
+                counts("burglary", lambda _i: 100, lambda _i: 80, areas),
+                counts("vehicle", lambda _i: 100, lambda _i: 80, areas),
             ],
             ignore_index=True,
         )
@@ -225,7 +225,7 @@ def test_min_count_for_trend_is_configurable(tmp_path) -> None:
     police = police.replace('id = "robbery"\n', 'id = "robbery"\nmin_count_for_trend = 5\n')
     (root / "partners" / "police.toml").write_text(police)
     config = load_config(root)
-    frame = with_bounds(counts("robbery", lambda i: 1, lambda i: 1 + i % 2, {"borough": 1.0}))  # 12 -> 18
+    frame = with_bounds(counts("robbery", lambda _i: 1, lambda i: 1 + i % 2, {"borough": 1.0}))  # 12 -> 18
     r = row(evaluate(config, frame, P("2002/03")), "robbery")
     assert r["yoy_test"] == "poisson_exact"  # judged now, and still within chance
     assert r["yoy_p_value"] == pytest.approx(binomtest(18, 30, 0.5).pvalue, rel=1e-9)
@@ -307,7 +307,7 @@ def test_parts_of_a_latest_percentage_are_the_latest_periods(tmp_path) -> None:
         pd.concat(
             [
                 counts("burglary", lambda i: 10 + i % 12, lambda i: 30 + i % 12, {"borough": 1.0}),
-                counts("vehicle", lambda i: 90, lambda i: 70, {"borough": 1.0}),
+                counts("vehicle", lambda _i: 90, lambda _i: 70, {"borough": 1.0}),
             ],
             ignore_index=True,
         )

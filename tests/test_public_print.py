@@ -124,7 +124,7 @@ def _crop_to_code(image: Image.Image) -> Image.Image:
     return image.crop(box)
 
 
-def test_poster_qr_code_opens_the_partnership_web_page(printed: dict, tmp_path: Path) -> None:
+def test_poster_qr_code_opens_the_partnership_web_page(printed: dict) -> None:
     """Where no decoder (zbarimg) is installed, the code drawn in the PDF and in Word is compared,
     module by module, with the QR code of the configured web address, built by segno here."""
     segno = pytest.importorskip("segno")

@@ -46,7 +46,7 @@ class _FailsHalfway(Renderer):
     name = "broken"
     suffix = ".pdf"
 
-    def to_bytes(self, doc: Document) -> bytes:  # pragma: no cover - never called
+    def to_bytes(self, _doc: Document) -> bytes:  # pragma: no cover - never called
         raise AssertionError
 
     def render(self, doc: Document, dest: Path) -> Path:

@@ -65,7 +65,7 @@ def test_every_header_cell_has_a_scope(page: str) -> None:
     assert {attrs.get("scope") for attrs in header_cells} == {"col", "row"}
 
 
-def test_charts_are_inline_svg_with_role_and_title(page: str, sample: Document) -> None:
+def test_charts_are_inline_svg_with_role_and_title(page: str) -> None:
     svgs = [attrs for tag, attrs in _parse(page) if tag == "svg"]
     assert svgs and all(a.get("role") == "img" and a.get("aria-labelledby") for a in svgs)
     for attrs in svgs:

@@ -237,7 +237,7 @@ def test_stop_during_a_run_lets_it_finish(tmp_path: Path) -> None:
     clock = Clock(utc(2025, 11, 1))
     holder: dict[str, Service] = {}
 
-    def stop_now(out_dir: Path) -> None:
+    def stop_now(_out_dir: Path) -> None:
         holder["svc"].request_stop()  # SIGTERM arrives while the documents are being written
 
     svc = service(tmp_path, BOARD, clock, calls, before_return=stop_now)
@@ -255,7 +255,7 @@ def test_stop_timeout_abandons_the_run_cleanly_and_next_start_retries(tmp_path: 
     clock = Clock(utc(2025, 11, 1))
     inside, release = threading.Event(), threading.Event()
 
-    def hang(out_dir: Path) -> None:
+    def hang(_out_dir: Path) -> None:
         inside.set()
         release.wait(30)
 

@@ -135,3 +135,52 @@ def test_similar_words_cover_every_test_that_can_say_similar() -> None:
     assert set(labels.SIMILAR_WORDS) == {sig.TWO_PROPORTION, sig.POISSON_EXACT, sig.TOO_SMALL}
     assert labels.SIMILAR_WORDS[sig.TWO_PROPORTION] == "No significant change"
     assert labels.SIMILAR_WORDS[sig.POISSON_EXACT] == "Similar to a year ago"
+
+
+def test_the_vectorised_functions_give_the_library_calls_they_stand_in_for() -> None:
+    # The module computes with scipy.special (a cheap import) what statsmodels' and scipy.stats'
+    # vectorised calls give; here are those calls, on every kind of row at once.
+    from scipy.stats import binom
+    from statsmodels.stats.proportion import proportion_confint, test_proportions_2indep
+
+    rng = np.random.default_rng(16)
+    n = rng.integers(1, 3000, 20_000).astype(float)
+    x = np.floor(rng.random(20_000) * (n + 1))
+    x[:50], x[50:100] = 0, n[50:100]  # 0% and 100%
+    low, high = sig.wilson_interval(x, n)
+    lib_low, lib_high = proportion_confint(x, n, alpha=sig.ALPHA, method="wilson")
+    share = x / n
+    np.testing.assert_array_equal(low, np.clip(np.minimum(lib_low, share), 0, 1))
+    np.testing.assert_array_equal(high, np.clip(np.maximum(lib_high, share), 0, 1))
+
+    n2 = rng.integers(1, 3000, 20_000).astype(float)
+    x2 = np.floor(rng.random(20_000) * (n2 + 1))
+    run = ~(((x + x2) == 0) | ((x + x2) == (n + n2)))  # the module answers p = 1 for these itself
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lib = test_proportions_2indep(x[run], n[run], x2[run], n2[run], method="score", compare="diff",
+                                      correction=False).pvalue
+    np.testing.assert_array_equal(sig.two_proportion_p(x, n, x2, n2)[run], lib)
+
+    a = rng.integers(0, 5000, 20_000).astype(float)
+    b = rng.integers(0, 5000, 20_000).astype(float)
+    a[:10] = 0
+    ea = rng.integers(1, 24, 20_000).astype(float)
+    eb = np.where(np.arange(20_000) % 2 == 0, ea, rng.integers(1, 24, 20_000))  # equal and unequal periods
+    share = ea / (ea + eb)
+    k, total = a, a + b
+    lib = np.where(share == 0.5, binom.cdf(np.minimum(k, total - k), total, 0.5),
+                   np.minimum(binom.cdf(k, total, share), binom.sf(k - 1, total, share)))
+    np.testing.assert_allclose(sig.poisson_exact_p(a, b, ea, eb), np.minimum(1.0, 2.0 * lib), rtol=1e-11, atol=0)
+
+
+def test_judging_changes_does_not_import_scipy_stats_or_statsmodels() -> None:
+    # Their imports cost ~0.6 s of CPU, which every `reportgen run` would pay (docs/performance.md).
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np; from reportgen.evaluate import significance as s; "
+            "v = np.array([30.0, 0.0]); n = np.array([100.0, 5.0]); "
+            "s.wilson_interval(v, n); s.two_proportion_p(v, n, n - v, n); s.poisson_exact_p(v, n, 1.0, 2.0); "
+            "print(sorted(m for m in sys.modules if m.startswith(('scipy.stats', 'statsmodels'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -105,22 +105,25 @@ def block_text(block: object) -> Iterator[TextBlock]:
     match block:
         case Section():
             yield from section_text(block)
-        case Paragraph(text=text):
-            yield TextBlock("paragraph", _sentence(text))
+        case Table():
+            yield from _table(block)
+        case PageBreak():
+            return
+        case BulletList() | HeadlineRow() | ContactList() | DefinitionList():
+            yield from _list_items(block)
+        case _:
+            yield _paragraph(block)
+
+
+def _list_items(block: BulletList | HeadlineRow | ContactList | DefinitionList) -> Iterator[TextBlock]:
+    """The blocks that are lists of things: a text block for each (headlines read as paragraphs)."""
+    match block:
         case BulletList(items=items):
             for item in items:
                 yield TextBlock("item", _sentence(item))
-        case Headline():
-            yield TextBlock("paragraph", _headline(block))
         case HeadlineRow(headlines=headlines):
             for h in headlines:
                 yield TextBlock("paragraph", _headline(h))
-        case Table():
-            yield from _table(block)
-        case Chart(title=title, alt_text=alt):
-            yield TextBlock("paragraph", _sentence(f"Chart: {title}. {alt}"))
-        case Callout(title=title, text=text):
-            yield TextBlock("paragraph", _sentence(f"{title}: {text}" if title else text))
         case ContactList(contacts=contacts):
             for c in contacts:
                 parts = [c.name, c.role, f"telephone {c.phone}" if c.phone else "", c.email, c.web, c.address]
@@ -128,10 +131,21 @@ def block_text(block: object) -> Iterator[TextBlock]:
         case DefinitionList(items=items):
             for term, definition in items:
                 yield TextBlock("item", _sentence(f"{term}: {definition}"))
-        case PageBreak():
-            return
+
+
+def _paragraph(block: object) -> TextBlock:
+    """A block read as one paragraph (anything unknown as its text)."""
+    match block:
+        case Paragraph(text=text):
+            return TextBlock("paragraph", _sentence(text))
+        case Headline():
+            return TextBlock("paragraph", _headline(block))
+        case Chart(title=title, alt_text=alt):
+            return TextBlock("paragraph", _sentence(f"Chart: {title}. {alt}"))
+        case Callout(title=title, text=text):
+            return TextBlock("paragraph", _sentence(f"{title}: {text}" if title else text))
         case _:
-            yield TextBlock("paragraph", _sentence(str(block)))
+            return TextBlock("paragraph", _sentence(str(block)))
 
 
 def _headline(h: Headline) -> str:

@@ -9,8 +9,8 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from reportgen.charts import palette
+from reportgen.numfmt import fmt_number
 from reportgen.periods import Kind, Period
-from reportgen.reports.base import fmt_number
 
 
 def month_label(index: int, *, short: bool = True) -> str:

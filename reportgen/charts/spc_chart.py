@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
 from reportgen.charts import palette
@@ -94,40 +95,14 @@ def spc_chart(
 
     fig, ax = new_figure(width_mm, height_mm)
     ax.plot(months, data, color=LINE, linewidth=1.4, zorder=2)
-    for kind, (marker, colour, _words) in _STYLE.items():
-        chosen = [i for i, k in enumerate(kinds) if k == kind or (kind == "common_cause" and k not in _STYLE)]
-        if chosen:
-            common = kind == "common_cause"
-            ax.plot(
-                [months[i] for i in chosen],
-                [data[i] for i in chosen],
-                linestyle="none",
-                marker=marker,
-                markersize=4 if common else 7.5,
-                color=colour,
-                markeredgecolor=colour if common else "white",
-                markeredgewidth=0.6,
-                zorder=3,
-            )
+    _mark_points(ax, months, data, kinds)
     value_axis(ax, decimals)
     month_axis(ax, months)
     low, high = float(data.min()), float(data.max())
     mean, upper, lower = (float(latest_row[c]) for c in ("mean", "ucl", "lcl"))
     if show_limits:
-        # One level per segment: each runs from half a month before its first point to half a
-        # month after its last, so the lines step at a rebase without joining across it.
-        limits = points[["mean", "ucl", "lcl"]].to_numpy(dtype=float, copy=True)
-        limits[points["n"].to_numpy() < 1] = np.nan
-        segments = points["segment"].to_numpy()
-        for seg in pd.unique(segments):
-            at = np.flatnonzero(segments == seg)
-            x0, x1 = months[at[0]] - 0.5, months[at[-1]] + 0.5
-            ax.hlines(limits[at[0], 0], x0, x1, color=palette.MEAN, linewidth=1.4, zorder=1)
-            ax.hlines(limits[at[0], 1:], x0, x1, color=palette.LIMITS, linewidth=1.1, linestyle=(0, (5, 3)), zorder=1)
-        for cut in cuts:
-            if months[0] < cut <= months[-1]:
-                ax.axvline(cut - 0.5, color=palette.LIGHT_GREY, linewidth=1.0, zorder=0)
-        low, high = min(low, float(np.nanmin(limits[:, 2]))), max(high, float(np.nanmax(limits[:, 1])))
+        lowest, highest = _draw_limits(ax, points, months, cuts)
+        low, high = min(low, lowest), max(high, highest)
     pad = (high - low) * 0.08 or abs(high) * 0.1 or 1.0
     ax.set_ylim(max(0.0, low - pad) if low >= 0 else low - pad, high + pad)
     ax.set_ylabel(measure)
@@ -143,20 +118,7 @@ def spc_chart(
                 (x, lower, f"{names[2]} {number(lower, decimals)}", palette.GREY),
             ],
         )
-    present = ["common_cause"] + [k for k in SPECIAL if k in kinds]
-    handles = [
-        Line2D([], [], linestyle="none", marker=_STYLE[k][0], color=_STYLE[k][1], markersize=6, label=words[k])
-        for k in present
-    ]
-    ax.legend(
-        handles=handles,
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.12),
-        ncol=len(handles),
-        frameon=False,
-        handletextpad=0.3,
-        columnspacing=1.2,
-    )
+    _legend(ax, kinds, words)
 
     first, last = month_label(months[0], short=False), month_label(months[-1], short=False)
     latest = float(data[-1])
@@ -173,23 +135,89 @@ def spc_chart(
     caption = " ".join(p for p in (basis, caption) if p)
     if insufficient:
         return ChartDraft(fig, title, alt + "; too few months for limits.", caption, source, width_mm)
+    alt += _staff_words(points, kinds, (lower, mean, upper), decimals, basis)
+    return ChartDraft(fig, title, alt, caption=caption, source=source, width_mm=width_mm)
+
+
+def _mark_points(ax: Axes, months: list[int], data: np.ndarray, kinds: list[str]) -> None:
+    """A marker per point in its kind's shape and colour (unknown kinds as common cause)."""
+    for kind, (marker, colour, _words) in _STYLE.items():
+        chosen = [i for i, k in enumerate(kinds) if k == kind or (kind == "common_cause" and k not in _STYLE)]
+        if chosen:
+            common = kind == "common_cause"
+            ax.plot(
+                [months[i] for i in chosen],
+                [data[i] for i in chosen],
+                linestyle="none",
+                marker=marker,
+                markersize=4 if common else 7.5,
+                color=colour,
+                markeredgecolor=colour if common else "white",
+                markeredgewidth=0.6,
+                zorder=3,
+            )
+
+
+def _draw_limits(ax: Axes, points: pd.DataFrame, months: list[int], cuts: list[int]) -> tuple[float, float]:
+    """The mean and limits of each segment, a faint line at each rebase in view; returns the
+    lowest lower limit and the highest upper limit (the value axis must show them)."""
+    # One level per segment: each runs from half a month before its first point to half a
+    # month after its last, so the lines step at a rebase without joining across it.
+    limits = points[["mean", "ucl", "lcl"]].to_numpy(dtype=float, copy=True)
+    limits[points["n"].to_numpy() < 1] = np.nan
+    segments = points["segment"].to_numpy()
+    for seg in pd.unique(segments):
+        at = np.flatnonzero(segments == seg)
+        x0, x1 = months[at[0]] - 0.5, months[at[-1]] + 0.5
+        ax.hlines(limits[at[0], 0], x0, x1, color=palette.MEAN, linewidth=1.4, zorder=1)
+        ax.hlines(limits[at[0], 1:], x0, x1, color=palette.LIMITS, linewidth=1.1, linestyle=(0, (5, 3)), zorder=1)
+    for cut in cuts:
+        if months[0] < cut <= months[-1]:
+            ax.axvline(cut - 0.5, color=palette.LIGHT_GREY, linewidth=1.0, zorder=0)
+    return float(np.nanmin(limits[:, 2])), float(np.nanmax(limits[:, 1]))
+
+
+def _legend(ax: Axes, kinds: list[str], words: dict[str, str]) -> None:
+    """A legend below the chart: common cause, then each special kind shown."""
+    present = ["common_cause"] + [k for k in SPECIAL if k in kinds]
+    handles = [
+        Line2D([], [], linestyle="none", marker=_STYLE[k][0], color=_STYLE[k][1], markersize=6, label=words[k])
+        for k in present
+    ]
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.12),
+        ncol=len(handles),
+        frameon=False,
+        handletextpad=0.3,
+        columnspacing=1.2,
+    )
+
+
+def _staff_words(
+    points: pd.DataFrame, kinds: list[str], levels: tuple[float, float, float], decimals: int, basis: str
+) -> str:
+    """The staff chart's alt text after the latest value: where it lies against the limits
+    (``levels``: lower, mean, upper), where the limits come from, and which months are special."""
+    lower, mean, upper = levels
+    latest, n_months = float(points["value"].iloc[-1]), len(points)
     position = "above the upper limit" if latest > upper else "below the lower limit" if latest < lower else (
         "within the limits")  # fmt: skip
     bounds = f"limits {number(lower, decimals)} to {number(upper, decimals)}"
-    alt += f", {position} (mean {number(mean, decimals)}, {bounds})."
+    alt = f", {position} (mean {number(mean, decimals)}, {bounds})."
     alt += f" {basis}"
-    if needs_rebase:
+    if bool(points.iloc[-1]["needs_rebase"]):
         flagged = int((points["rule"] != "").sum())
-        alt += f" {flagged} of {len(months)} months would be flagged: {REBASE_SENTENCE}"
-        return ChartDraft(fig, title, alt, caption=caption, source=source, width_mm=width_mm)
+        return alt + f" {flagged} of {n_months} months would be flagged: {REBASE_SENTENCE}"
     specials = [k for k in kinds if k in SPECIAL]
     if specials:
         parts = [f"{specials.count(k)} {k}" for k in SPECIAL if k in specials]
-        alt += f" {len(specials)} of {len(months)} months show special-cause variation ({', '.join(parts)})."
+        alt += f" {len(specials)} of {n_months} months show special-cause variation ({', '.join(parts)})."
         alt += f" Latest month: {_STYLE.get(kinds[-1], _STYLE['common_cause'])[2].lower()}."
     else:
-        alt += f" All {len(months)} months show only common-cause (normal) variation."
-    return ChartDraft(fig, title, alt, caption=caption, source=source, width_mm=width_mm)
+        alt += f" All {n_months} months show only common-cause (normal) variation."
+    return alt
 
 
 #: What a document says when the limits describe no single process.

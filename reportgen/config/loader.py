@@ -202,35 +202,13 @@ def _cross_check(
     strategies: list[tuple[Strategy, str]],
     derived_file: str,
 ) -> None:
-    known: dict[str, str] = {}
+    """What no single file can check: ids unique across files, and every reference (an
+    indicator's source, a derived input, a target's indicator and area) to something defined."""
+    known: dict[str, str] = {}  # indicator id -> the file defining it
     for partner, rel in partners:
-        source_ids = {s.id for s in partner.sources}
-        for n, ind in enumerate(partner.indicators):
-            if ind.id in known:
-                raise ConfigError(
-                    rel, f"indicators[{n}] (id={ind.id!r})", f"is already defined in {known[ind.id]}"
-                )
-            known[ind.id] = rel
-            if ind.source is not None and ind.source not in source_ids:
-                raise ConfigError(
-                    rel,
-                    f"indicators[{n}] (id={ind.id!r}).source",
-                    f"{ind.source!r} is not one of this partner's sources",
-                    hint=_suggest(ind.source, source_ids),
-                )
+        _check_partner_indicators(partner, rel, known)
     for n, d in enumerate(derived):
-        if d.id in known:
-            raise ConfigError(
-                derived_file, f"derived[{n}] (id={d.id!r})", f"is already defined in {known[d.id]}"
-            )
-        for ref in d.inputs:
-            if ref not in known:
-                raise ConfigError(
-                    derived_file,
-                    f"derived[{n}] (id={d.id!r})",
-                    f"uses unknown indicator {ref!r}",
-                    hint=_suggest(ref, known),
-                )
+        _check_derived(n, d, derived_file, known)
         known[d.id] = derived_file
     areas = partnership.area_ids
     definitions: dict[str, Indicator | Derived] = {i.id: i for p, _ in partners for i in p.indicators}
@@ -241,24 +219,57 @@ def _cross_check(
                 key = f"targets[{t_n}] (id={target.id!r}).measures[{m_n}]"
                 if m.indicator in definitions:
                     _check_baseline_basis(strategy, m, definitions[m.indicator], rel, key)
-                if m.indicator not in known:
-                    raise ConfigError(
-                        rel,
-                        f"{key}.indicator",
-                        f"{m.indicator!r} is not a known indicator",
-                        hint=_suggest(m.indicator, known),
-                    )
-                if m.area and m.area not in areas:
-                    raise ConfigError(
-                        rel, f"{key}.area", f"{m.area!r} is not a known area", hint=_suggest(m.area, areas)
-                    )
-                if not m.monitor_only and m.change_pct is None and m.target_value is None:
-                    raise ConfigError(
-                        rel,
-                        key,
-                        f"the measure on {m.indicator!r} has no target",
-                        hint="give change_pct (e.g. -22) or target_value, or set monitor_only = true",
-                    )
+                _check_measure(m, rel, key, known, areas)
+
+
+def _check_partner_indicators(partner: Partner, rel: str, known: dict[str, str]) -> None:
+    """The partner's indicators are defined nowhere else and name sources it has; adds them to ``known``."""
+    source_ids = {s.id for s in partner.sources}
+    for n, ind in enumerate(partner.indicators):
+        if ind.id in known:
+            raise ConfigError(rel, f"indicators[{n}] (id={ind.id!r})", f"is already defined in {known[ind.id]}")
+        known[ind.id] = rel
+        if ind.source is not None and ind.source not in source_ids:
+            raise ConfigError(
+                rel,
+                f"indicators[{n}] (id={ind.id!r}).source",
+                f"{ind.source!r} is not one of this partner's sources",
+                hint=_suggest(ind.source, source_ids),
+            )
+
+
+def _check_derived(n: int, d: Derived, derived_file: str, known: dict[str, str]) -> None:
+    """A derived indicator is defined nowhere else and uses only indicators defined before it."""
+    if d.id in known:
+        raise ConfigError(derived_file, f"derived[{n}] (id={d.id!r})", f"is already defined in {known[d.id]}")
+    for ref in d.inputs:
+        if ref not in known:
+            raise ConfigError(
+                derived_file,
+                f"derived[{n}] (id={d.id!r})",
+                f"uses unknown indicator {ref!r}",
+                hint=_suggest(ref, known),
+            )
+
+
+def _check_measure(m: Measure, rel: str, key: str, known: dict[str, str], areas: set[str]) -> None:
+    """A target's measure names a known indicator and area, and has a target unless it only monitors."""
+    if m.indicator not in known:
+        raise ConfigError(
+            rel,
+            f"{key}.indicator",
+            f"{m.indicator!r} is not a known indicator",
+            hint=_suggest(m.indicator, known),
+        )
+    if m.area and m.area not in areas:
+        raise ConfigError(rel, f"{key}.area", f"{m.area!r} is not a known area", hint=_suggest(m.area, areas))
+    if not m.monitor_only and m.change_pct is None and m.target_value is None:
+        raise ConfigError(
+            rel,
+            key,
+            f"the measure on {m.indicator!r} has no target",
+            hint="give change_pct (e.g. -22) or target_value, or set monitor_only = true",
+        )
 
 
 # A count is compared on 12 months: its rolling 12 months when reported for a month or a

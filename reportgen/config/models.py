@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from reportgen.links import unsafe_links
 from reportgen.periods import Kind, Period
@@ -79,6 +79,23 @@ def _rebase_periods(value: Any, frequency: Frequency | None) -> tuple[str, ...]:
     if len(set(keys)) != len(keys):
         raise ValueError(f"lists a period twice: {keys}")
     return tuple(sorted(keys, key=lambda k: Period.parse(k).start))
+
+
+def _validate_rebase(value: Any, info: ValidationInfo) -> tuple[str, ...]:
+    # the frequency is validated first (it is declared before spc_rebase), so its periods can be checked
+    return _rebase_periods(value, info.data.get("frequency"))
+
+
+# One definition for Indicator and Derived. An annotated type rather than a mixin class: a base
+# class's fields come first, before ``frequency``, which the validator needs already checked.
+SpcRebase = Annotated[
+    tuple[str, ...],
+    BeforeValidator(_validate_rebase),
+    Field(
+        description="Periods of its own frequency where its process changed (e.g. [\"2004-04\"]): SPC limits are "
+        "worked out afresh from each (docs/spc.md).",
+    ),
+]
 
 
 class Aggregation(StrEnum):
@@ -252,16 +269,7 @@ class Indicator(Model):
         description="lowest and highest value a return may hold for this indicator; others are refused",
     )
     owner: str = Field(default="", description="Set by reportgen from the partner file; not written in TOML.")
-    spc_rebase: tuple[str, ...] = Field(
-        default=(),
-        description="Periods of its own frequency where its process changed (e.g. [\"2004-04\"]): SPC limits are "
-        "worked out afresh from each (docs/spc.md).",
-    )
-
-    @field_validator("spc_rebase", mode="before")
-    @classmethod
-    def _rebase(cls, value: Any, info: ValidationInfo) -> tuple[str, ...]:
-        return _rebase_periods(value, info.data.get("frequency"))
+    spc_rebase: SpcRebase = ()
 
     @field_validator("plausible_range")
     @classmethod
@@ -284,6 +292,11 @@ class Partner(Model):
     )
     return_deadline_days: int = Field(
         default=10, ge=0, description="A data return is late this many days after its period ends."
+    )
+    returns_to: tuple[str, ...] = Field(
+        default=(),
+        description="Email addresses of the partner's data leads: where reminders about data returns go "
+        "(never printed; without any, reminders go to the contacts' email addresses).",
     )
     sources: tuple[SourceSpec, ...] = Field(
         default=(), description="Where the partner's data comes from ([[sources]] tables)."
@@ -339,16 +352,7 @@ class Derived(Model):
     monitor_only: bool = Field(default=False, description="Reported but never judged against a target (grey status).")
     decimals: int = Field(default=0, ge=0, le=3, description="Decimal places shown (0 to 3).")
     owner: str = Field(default="partnership", description="Who answers for it in documents.")
-    spc_rebase: tuple[str, ...] = Field(
-        default=(),
-        description="Periods of its own frequency where its process changed (e.g. [\"2004-04\"]): SPC limits are "
-        "worked out afresh from each (docs/spc.md).",
-    )
-
-    @field_validator("spc_rebase", mode="before")
-    @classmethod
-    def _rebase(cls, value: Any, info: ValidationInfo) -> tuple[str, ...]:
-        return _rebase_periods(value, info.data.get("frequency"))
+    spc_rebase: SpcRebase = ()
 
     @model_validator(mode="after")
     def _operands(self) -> Derived:

@@ -11,6 +11,7 @@ import datetime as dt
 import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -231,6 +232,8 @@ def create_app(
     routes = [
         Route("/", views.home(con)),
         Route("/login", views.login(con), methods=["GET", "POST"]),
+        Route("/login/link", partial(views.request_link, con), methods=["POST"]),
+        Route("/login/link/{token:str}", partial(views.use_link, con), methods=["GET", "POST"], name="login_link"),
         Route("/logout", page(con)(views.logout(con)), methods=["POST"]),
         *views.partner_routes(con, page),
         *views.comms_routes(con, page),
@@ -240,7 +243,7 @@ def create_app(
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
 
-    async def missing(request: Request, exc: Exception) -> Response:
+    async def missing(request: Request, _exc: Exception) -> Response:
         return not_found(con, request)
 
     app = Starlette(routes=routes, exception_handlers={404: missing})

@@ -5,7 +5,10 @@ docs/console.md) asks, per partner with figures still missing for ``P``: is the 
 within ``days_before`` days (a "due-soon" reminder) or past (an "overdue" one)? Each
 (partner, period, kind) is emailed once through the outbox to the partner's contacts and
 recorded in the console's audit log, which is also how a second run knows it was sent.
-The console's button sends one at any time (kind "by-hand").
+The console's button sends one at any time (kind "by-hand"). With ``[reminders] enabled``
+in schedules.toml, ``reportgen serve`` does the same on every sweep for the last
+``months_back`` months (:func:`remind_recent`): the record makes a sweep every 15 minutes
+send each reminder once.
 """
 
 from __future__ import annotations
@@ -89,3 +92,37 @@ def send_due_reminders(
         record(db, "reportgen", ACTION, f"{key}: to {', '.join(to)}: {outcome}")
         out.append(Reminder(str(partner_id), period.key, kind, deadline.isoformat(), outcome))
     return out
+
+
+def recent_months(today: dt.date, months_back: int) -> list[Period]:
+    """The last ``months_back`` months that have ended before ``today``, newest first."""
+    out = []
+    day = today.replace(day=1)
+    for _ in range(months_back):
+        day = (day - dt.timedelta(days=1)).replace(day=1)
+        out.append(Period.parse(day.strftime("%Y-%m")))
+    return out
+
+
+def remind_recent(settings: Schedules, *, today: dt.date) -> list[Reminder]:
+    """The service's reminder job: :func:`send_due_reminders` for each recent month, with the
+    ``[reminders]`` settings of schedules.toml."""
+    from reportgen.config import load_config
+    from reportgen.console.db import open_db
+    from reportgen.store import default_url
+
+    config = load_config(settings.config_dir)
+    url = settings.store or default_url()
+    store = Store(url, partnership=config.partnership.id, create=False)
+    db = open_db(url, config.partnership.id)
+    rules = settings.reminders
+    try:
+        return [
+            r
+            for period in recent_months(today, rules.months_back)
+            for r in send_due_reminders(settings, config, store, db, period, today=today,
+                                        days_before=rules.days_before, console_url=rules.console_url)  # fmt: skip
+        ]
+    finally:
+        store.dispose()
+        db.engine.dispose()

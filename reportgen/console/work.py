@@ -21,8 +21,9 @@ from reportgen.config.models import Config
 from reportgen.errors import DataError, DeliveryError, RenderError
 from reportgen.periods import Period
 from reportgen.returns.owed import owed
+from reportgen.returns.safety import escape_formula
 from reportgen.returns.status import return_status
-from reportgen.returns.template import RETURN_SHEET, VALUE_COLUMN, TemplateSummary, write_template
+from reportgen.returns.template import NOTES_COLUMN, RETURN_SHEET, VALUE_COLUMN, TemplateSummary, write_template
 from reportgen.schedule.config import Schedules
 from reportgen.store import Store
 
@@ -35,9 +36,12 @@ def prefilled_template(
     summary = write_template(config, partner_id, [period], path, data_dir=data_dir)
     rows = owed(config, config.partner(partner_id), [period])
     held = store.frame(indicators=sorted({r.indicator for r in rows}))
-    if held.empty:
+    noted = store.notes(periods=sorted({r.period for r in rows}))
+    if held.empty and noted.empty:
         return summary, 0
     values = {(r.indicator, r.area, r.period): r.value for r in held.itertuples(index=False)}
+    # notes and not-available reasons come back too, so a resubmission does not drop them
+    notes = {(r.indicator, r.area, r.period): r.note for r in noted.itertuples(index=False)}
     from openpyxl import load_workbook
 
     wb = load_workbook(path)
@@ -49,7 +53,10 @@ def prefilled_template(
             value = float(values[key])
             ws[f"{VALUE_COLUMN}{n}"] = int(value) if value.is_integer() else value
             filled += 1
-    if filled:
+        if notes.get(key):
+            ws[f"{NOTES_COLUMN}{n}"] = escape_formula(notes[key])
+            ws[f"{NOTES_COLUMN}{n}"].data_type = "s"
+    if filled or notes:
         tmp = path.with_name(f".{path.name}.tmp")
         wb.save(tmp)
         os.replace(tmp, path)
@@ -127,12 +134,12 @@ def send_reminder(
 ) -> tuple[list[str], str]:
     """Email the partner's contacts what they still owe for ``period`` (through the outbox,
     sent at once when SMTP is configured). Returns (recipients, status)."""
-    from reportgen.deliver.outbox import Outbox
-
     partner = config.partner(partner_id)
-    to = [c.email for c in partner.contacts if c.email]
+    # the data leads (returns_to), else the contacts with an email address
+    to = list(partner.returns_to) or [c.email for c in partner.contacts if c.email]
     if not to:
-        raise DataError(f"{partner.name} has no contact with an email address", hint=f"partners/{partner.id}.toml")
+        raise DataError(f"{partner.name} has no contact with an email address",
+                        hint=f"set returns_to in partners/{partner.id}.toml")  # fmt: skip
     frame = return_status(config, store, period, feeds=False)
     rows = frame[(frame["partner"] == partner_id) & frame["status"].isin(["missing", "partial"])]
     lines = [f"Dear {partner.name} data lead,", "",
@@ -152,15 +159,53 @@ def send_reminder(
     msg["Date"] = format_datetime(dt.datetime.now(dt.UTC))
     msg["Message-ID"] = make_msgid()
     msg.set_content("\n".join(lines))
+    return to, deliver_email(settings, msg, stem=f"reminder-{partner.id}")
+
+
+def deliver_email(settings: Schedules, msg: EmailMessage, *, stem: str) -> str:
+    """Put ``msg`` in the outbox and, when SMTP is configured, send it at once: "sent" or
+    "queued in the outbox" (where `reportgen outbox send` or the service sends it later)."""
+    from reportgen.deliver.outbox import Outbox
+
     outbox = Outbox(settings.outbox.path)
-    path = outbox.put(msg, stem=f"reminder-{partner.id}")
+    path = outbox.put(msg, stem=stem)
     if settings.smtp.configured:
         try:
             if outbox.send(settings.smtp, only=[path]).sent:
-                return to, "sent"
+                return "sent"
         except (DeliveryError, OSError):
             pass  # it waits in the outbox; `reportgen outbox send` or the service retries
-    return to, "queued in the outbox"
+    return "queued in the outbox"
+
+
+@dataclass(frozen=True)
+class Note:
+    partner: str
+    partner_name: str
+    indicator: str
+    title: str
+    area: str
+    period: str
+    note: str
+    not_available: bool
+    noted_at: str
+
+
+def period_notes(config: Config, store: Store, period: Period, partner: str | None = None) -> list[Note]:
+    """Partners' notes and not-available marks in force on figures for ``period`` (and the
+    quarters and years that end with it), of one partner or all."""
+    frame = store.notes(until=period)
+    names = {p.id: p.name for p in config.partners}
+    indicators = config.indicators
+    out = []
+    for r in frame.itertuples(index=False):
+        if Period.parse(r.period).end != period.end or (partner and r.partner != partner):
+            continue
+        title = indicators[r.indicator].title if r.indicator in indicators else r.indicator
+        out.append(Note(r.partner, names.get(r.partner, r.partner), r.indicator, title,
+                        config.partnership.area_name(r.area), r.period, r.note, bool(r.not_available),
+                        r.noted_at))  # fmt: skip
+    return sorted(out, key=lambda n: (n.partner_name, not n.not_available, n.title, n.area))
 
 
 @dataclass(frozen=True)

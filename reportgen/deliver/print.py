@@ -19,7 +19,7 @@ from reportgen.errors import DeliveryError
 class PrintChannel(Channel):
     name = "print"
 
-    def deliver(self, parcel: Parcel, spec: Delivery) -> Outcome:
+    def deliver(self, parcel: Parcel, spec: Delivery) -> Outcome:  # noqa: ARG002 (Channel interface; no per-delivery options)
         folder = Path(self.settings.print.path) / parcel.safe_period
         pdfs = [p for p in parcel.files if p.suffix.lower() == ".pdf"]
         if not pdfs:

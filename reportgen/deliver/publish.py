@@ -30,7 +30,7 @@ PUBLIC_SUFFIXES = (".html", ".pdf", ".css", ".png", ".svg", ".jpg")
 class PublishChannel(Channel):
     name = "publish"
 
-    def deliver(self, parcel: Parcel, spec: Delivery) -> Outcome:
+    def deliver(self, parcel: Parcel, spec: Delivery) -> Outcome:  # noqa: ARG002 (Channel interface; no per-delivery options)
         root = Path(self.settings.publish.path)
         files = [p for p in parcel.files if p.suffix.lower() in PUBLIC_SUFFIXES]
         if not files:

@@ -105,10 +105,10 @@ def derive(config: Config, cube: Cube, rules: Rules) -> list[Cube]:
         step = KIND_MONTHS[d.frequency.period_kind]
         inputs = [_input(rows, code[ref], step, key, ref) for ref in d.inputs]
         if d.kind is DerivedKind.SUM:
-            part = _sum(inputs, len(cube.areas), step)
+            part = _sum(inputs, len(cube.areas))
         elif d.kind in (DerivedKind.PERCENTAGE, DerivedKind.RATIO):
             factor = 100.0 if d.kind is DerivedKind.PERCENTAGE else 1.0
-            part = _ratio(inputs[0], inputs[1], len(cube.areas), step, factor)
+            part = _ratio(inputs[0], inputs[1], len(cube.areas), factor)
         elif d.kind is DerivedKind.RATE_PER_1000:
             part = _rate(inputs[0], populations)
         else:
@@ -168,7 +168,7 @@ def _empty() -> Part:
     return e.astype(np.int32), e.astype(np.int32), e, e, e
 
 
-def _sum(inputs: list[Cube], n_areas: int, step: int) -> Part:
+def _sum(inputs: list[Cube], n_areas: int) -> Part:
     t0, size = _grid(inputs, n_areas)
     if size == 0:
         return _empty()
@@ -184,7 +184,7 @@ def _sum(inputs: list[Cube], n_areas: int, step: int) -> Part:
     return full // n_t, full % n_t + t0, total[full], nan, nan
 
 
-def _ratio(num_rows: Cube, den_rows: Cube, n_areas: int, step: int, factor: float) -> Part:
+def _ratio(num_rows: Cube, den_rows: Cube, n_areas: int, factor: float) -> Part:
     t0, size = _grid([num_rows, den_rows], n_areas)
     if size == 0:
         return _empty()

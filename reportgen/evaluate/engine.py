@@ -131,6 +131,8 @@ class Evaluation:
     derived: tuple[Cube, ...] = field(repr=False)
     rules: Rules = field(repr=False)
     parts_hidden: tuple[str, ...] = ()  # indicators whose numerator/denominator are not counts
+    # partners' notes on figures up to the period (store.notes; set by with_notes), for documents
+    notes: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def cube(self) -> Cube:
@@ -229,11 +231,55 @@ def evaluate_store(
     as_at: dt.datetime | None = None,
     areas: list[str] | None = None,
 ) -> Evaluation:
-    """:func:`evaluate` on the store's observations (as known at ``as_at``), up to ``period``."""
+    """:func:`evaluate` on the store's observations and partners' notes (as known at
+    ``as_at``), up to ``period``."""
     store.require(config.partnership.id)
     ids = list(config.indicators)
     frame = store.frame(as_at=as_at, until=period, indicators=None if len(ids) > 500 else ids)
-    return evaluate(config, frame, period, areas=areas)
+    return evaluate(config, frame, period, areas=areas, notes=store.notes(as_at=as_at, until=period))
+
+
+def _inputs(config: Config) -> dict[str, tuple[str, ...]]:
+    """Each derived indicator's stored inputs, through derived ones (a sum of sums)."""
+    direct = {d.id: tuple(x for x in (*d.of, d.numerator, d.denominator) if x) for d in config.derived}
+
+    def flat(i: str, seen: frozenset[str]) -> tuple[str, ...]:
+        out: list[str] = []
+        for x in direct.get(i, ()):
+            if x in direct and x not in seen:
+                out += flat(x, seen | {x})
+            elif x not in direct:
+                out.append(x)
+        return tuple(dict.fromkeys(out))
+
+    return {i: flat(i, frozenset({i})) for i in direct}
+
+
+def mark_not_available(rows: pd.DataFrame, notes: pd.DataFrame | None, config: Config) -> None:
+    """Where a partner marked a figure not available, its row's missing reason is theirs
+    ("not available: system down in March"), not "no data": in place. A row matches a note on
+    the same indicator and area whose period ends when the row's does (the month of a monthly
+    figure, the last month of a quarter or rolling year); a derived figure (a sum, a share)
+    missing because one of its inputs is not available names that input ("not available:
+    Vehicle interference: system down")."""
+    if notes is None or notes.empty or rows.empty or "missing_reason" not in rows.columns:
+        return
+    notes = notes[notes["not_available"].astype(bool)]
+    if notes.empty:
+        return
+    ends = {key: Period.parse(key).end for key in set(notes["period"]) | set(rows["period"].astype(str))}
+    reasons = {(r.indicator, r.area, ends[r.period]): r.note for r in notes.itertuples(index=False)}
+    inputs = _inputs(config)
+    titles = {i: d.title for i, d in config.indicators.items()}
+    gone = rows["value"].isna()  # the period's own figure: a window missing other months says so itself
+    for i in rows.index[gone]:
+        measure, area, end = str(rows.at[i, "id"]), str(rows.at[i, "area"]), ends[str(rows.at[i, "period"])]
+        note = reasons.get((measure, area, end))
+        if not note:
+            part = next((x for x in inputs.get(measure, ()) if (x, area, end) in reasons), None)
+            note = f"{titles.get(part, part)}: {reasons[(part, area, end)]}" if part else ""
+        if note:
+            rows.at[i, "missing_reason"] = f"not available: {note}"
 
 
 def indicator_rules(config: Config) -> tuple[list[str], list[Indicator | Derived], Rules]:
@@ -251,12 +297,19 @@ def indicator_rules(config: Config) -> tuple[list[str], list[Indicator | Derived
 
 
 def evaluate(
-    config: Config, observations: pd.DataFrame, period: Period, *, areas: list[str] | None = None
+    config: Config,
+    observations: pd.DataFrame,
+    period: Period,
+    *,
+    areas: list[str] | None = None,
+    notes: pd.DataFrame | None = None,
 ) -> Evaluation:
     """Evaluate every indicator, target and big target of ``config`` for ``period``.
 
     ``areas`` limits the rows of :attr:`Evaluation.indicators` (default: every area); derived
-    indicators and big targets always use every area they need.
+    indicators and big targets always use every area they need. ``notes`` (``store.notes()``)
+    give a figure a partner marked not available their reason, in targets too, and ride along
+    as :attr:`Evaluation.notes`.
     """
     from reportgen.evaluate.targets import evaluate_targets
 
@@ -329,6 +382,7 @@ def evaluate(
         config, frame, rows, compared_months, baseline_months, keys, ind, win,
         first_month=lambda: windows.first_start(win["cmp_lo"], win["eval_hi"])[keys],
     )  # fmt: skip
+    mark_not_available(frame, notes, config)
     _judge_changes(config, frame, cube, defs, ind, area, win)
     _spc(frame, windows, rules, defs, win, keys, ind)
     frame = frame[[*INDICATOR_COLUMNS, *COVERAGE_COLUMNS, "_pol", "_order"]]
@@ -339,7 +393,7 @@ def evaluate(
         in_scope &= frame["area"].isin(areas)
     frame = frame[in_scope].sort_values("_order", kind="stable")
     frame = frame.drop(columns=["_pol", "_order"]).reset_index(drop=True)
-    return Evaluation(period, config, frame, targets, cube, tuple(parts), rules, gaps)
+    return Evaluation(period, config, frame, targets, cube, tuple(parts), rules, gaps, notes)
 
 
 # --------------------------------------------------------------------------------------------

@@ -472,25 +472,12 @@ def spc_summary(
     """
     keys = list(keys)
     _check_lengths(run_length, trend_length, min_points, baseline_points)
-    missing = [c for c in [*keys, t_col, value_col] if c not in data.columns]
-    if missing:
-        raise DataError(f"columns {missing} not found", hint=f"the frame has {list(data.columns)}")
-    if not keys:
-        raise DataError("at least one key column is needed to tell the series apart")
-    if (baseline_start is None) != (baseline_end is None):
-        raise DataError("give both baseline_start and baseline_end, or neither")
+    _check_summary_args(data, keys, [t_col, value_col], baseline_start, baseline_end)
     _polarity_sign(polarity)  # validate the default early
     tail = max(run_length, trend_length, 3)  # the latest points any rule looks at
 
     # -- 1. Filter early: only the recent rows (and any fixed window) matter for t_report. -------
-    max_bp, lo, hi = baseline_points, baseline_start, baseline_end
-    if series is not None:
-        if "baseline_points" in series.columns and series["baseline_points"].notna().any():
-            max_bp = max(max_bp, int(series["baseline_points"].max()))
-        for col in ("baseline_start", "baseline_end"):
-            if col in series.columns and series[col].notna().any():
-                lo = series[col].min() if lo is None else min(lo, series[col].min())
-                hi = series[col].max() if hi is None else max(hi, series[col].max())
+    max_bp, lo, hi = _widest_windows(series, baseline_points, baseline_start, baseline_end)
     lookback = max(max_bp, tail)
     t_all = data[t_col].to_numpy()
     upto = t_all <= t_report
@@ -501,20 +488,9 @@ def spc_summary(
     recent = recent[np.isfinite(_floats(recent[value_col]))]
 
     # -- 2. Series codes: factorise each key column, combine, factorise again (sorted). ---------
-    key_uniques: list[pd.Index] = []
-    combined = np.zeros(len(recent), dtype=np.int64)
-    for k in keys:
-        col = recent[k]
-        if col.isna().any():
-            raise DataError(f"key column {k!r} has missing values", column=k)
-        codes, uniq = pd.factorize(col, sort=True)
-        key_uniques.append(pd.Index(uniq))
-        combined = combined * len(uniq) + codes
-    radices = [len(u) for u in key_uniques]
-    if np.prod([float(r) for r in radices]) >= 2.0**62:  # the combined code must fit in int64
-        raise DataError(f"too many distinct key combinations in {keys} to code as int64")
-    series_combined, code = np.unique(combined, return_inverse=True)
+    key_uniques, series_combined, code = _series_codes(recent, keys)
     n_series = len(series_combined)
+    radices = [len(u) for u in key_uniques]
     uniq_frame = pd.DataFrame(
         {k: u.take(_digit(series_combined, radices, i)) for i, (k, u) in enumerate(zip(keys, key_uniques, strict=True))}
     )
@@ -544,12 +520,7 @@ def spc_summary(
     if (bp < 1).any():
         raise DataError("baseline_points must be at least 1 for every series")
     tgt = pd.to_numeric(cfg["target"]).to_numpy(dtype=float)
-    # Rebasing: where each series' current segment and the one before it start.
-    seg_lo = np.full(n_series, -np.inf)
-    prev_lo = np.full(n_series, -np.inf)
-    for i, cuts in enumerate(cfg["rebase"].to_numpy()):
-        cuts = rebase if cuts is None or (np.ndim(cuts) == 0 and pd.isna(cuts)) else cuts
-        seg_lo[i], prev_lo[i] = segment_starts(cuts, t_report)
+    seg_lo, prev_lo = _segment_starts_per_series(cfg["rebase"].to_numpy(), rebase, t_report)
     rebased = np.isfinite(seg_lo)
     if (rebased & fixed).any():
         who = uniq_frame.iloc[int(np.flatnonzero(rebased & fixed)[0])].to_dict()
@@ -568,25 +539,11 @@ def spc_summary(
     edge = t_report - lookback  # rows with t > edge have all been gathered
     have = np.bincount(code, weights=(t_arr > edge), minlength=n_series)
     short = have < need
-    t_first = t_all[upto].min() if upto.any() else edge
-    width = lookback
-    codes_parts, t_parts, v_parts = [code], [t_arr], [v_arr]
-    while short.any() and edge >= t_first:
-        in_slice = upto & (t_all > edge - width) & (t_all <= edge)
-        older = data.loc[in_slice, [*keys, t_col, value_col]]
-        finite = np.isfinite(_floats(older[value_col]))
-        taken = wanted[in_slice]  # fixed-window rows already gathered: count, do not repeat
-        pos, hit = _locate(older, keys, key_uniques, series_combined)
-        hit &= finite & short[pos]
-        have += np.bincount(pos[hit], minlength=n_series)
-        add = hit & ~taken
-        codes_parts.append(pos[add])
-        t_parts.append(older[t_col].to_numpy(dtype=np.int64)[add])
-        v_parts.append(_floats(older[value_col])[add])
-        short &= have < need
-        edge -= width
-        width *= 2
-    code, t_arr, v_arr = (np.concatenate(p) for p in (codes_parts, t_parts, v_parts))
+    if short.any():
+        code, t_arr, v_arr = _gather_older(
+            data, [*keys, t_col, value_col], key_uniques, series_combined, (code, t_arr, v_arr),
+            need=need, have=have, upto=upto, wanted=wanted, edge=edge, width=lookback,
+        )  # fmt: skip
 
     # -- 4. Sort once by (series, t); positions from the start and from the end of each series. -
     order = np.lexsort((t_arr, code))
@@ -668,6 +625,108 @@ def spc_summary(
     out["spc_needs_rebase"] = needs
     out["spc_carried"] = carried
     return out[[*keys, *_SUMMARY_COLUMNS]]
+
+
+def _check_summary_args(
+    data: pd.DataFrame, keys: list[str], columns: list[str], baseline_start: int | None, baseline_end: int | None
+) -> None:
+    """spc_summary's frame has its columns, at least one key, and a whole fixed window if any."""
+    missing = [c for c in [*keys, *columns] if c not in data.columns]
+    if missing:
+        raise DataError(f"columns {missing} not found", hint=f"the frame has {list(data.columns)}")
+    if not keys:
+        raise DataError("at least one key column is needed to tell the series apart")
+    if (baseline_start is None) != (baseline_end is None):
+        raise DataError("give both baseline_start and baseline_end, or neither")
+
+
+def _widest_windows(
+    series: pd.DataFrame | None, baseline_points: int, lo: int | None, hi: int | None
+) -> tuple[int, int | None, int | None]:
+    """The most baseline points any series uses, and the span of every fixed window (the
+    defaults widened by the per-series settings): what to keep when filtering early."""
+    max_bp = baseline_points
+    if series is None:
+        return max_bp, lo, hi
+    if "baseline_points" in series.columns and series["baseline_points"].notna().any():
+        max_bp = max(max_bp, int(series["baseline_points"].max()))
+    for col in ("baseline_start", "baseline_end"):
+        if col in series.columns and series[col].notna().any():
+            lo = series[col].min() if lo is None else min(lo, series[col].min())
+            hi = series[col].max() if hi is None else max(hi, series[col].max())
+    return max_bp, lo, hi
+
+
+def _series_codes(recent: pd.DataFrame, keys: list[str]) -> tuple[list[pd.Index], np.ndarray, np.ndarray]:
+    """Each key column's sorted distinct values, the combined code of each series present
+    (sorted) and each row's series number (an index into those codes)."""
+    key_uniques: list[pd.Index] = []
+    combined = np.zeros(len(recent), dtype=np.int64)
+    for k in keys:
+        col = recent[k]
+        if col.isna().any():
+            raise DataError(f"key column {k!r} has missing values", column=k)
+        codes, uniq = pd.factorize(col, sort=True)
+        key_uniques.append(pd.Index(uniq))
+        combined = combined * len(uniq) + codes
+    if np.prod([float(len(u)) for u in key_uniques]) >= 2.0**62:  # the combined code must fit in int64
+        raise DataError(f"too many distinct key combinations in {keys} to code as int64")
+    series_combined, code = np.unique(combined, return_inverse=True)
+    return key_uniques, series_combined, code
+
+
+def _segment_starts_per_series(
+    cuts_per_series: np.ndarray, default: Sequence[int], t_report: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rebasing: where each series' current segment and the one before it start (-inf: none);
+    a series with no rebase setting of its own takes ``default``."""
+    seg_lo = np.full(len(cuts_per_series), -np.inf)
+    prev_lo = np.full(len(cuts_per_series), -np.inf)
+    for i, cuts in enumerate(cuts_per_series):
+        cuts = default if cuts is None or (np.ndim(cuts) == 0 and pd.isna(cuts)) else cuts
+        seg_lo[i], prev_lo[i] = segment_starts(cuts, t_report)
+    return seg_lo, prev_lo
+
+
+def _gather_older(
+    data: pd.DataFrame,
+    columns: list[str],
+    key_uniques: list[pd.Index],
+    series_combined: np.ndarray,
+    gathered: tuple[np.ndarray, np.ndarray, np.ndarray],
+    *,
+    need: np.ndarray,
+    have: np.ndarray,
+    upto: np.ndarray,
+    wanted: np.ndarray,
+    edge: int,
+    width: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rows gathered so far (series number, t, value) plus the older rows of the series
+    that have fewer than they ``need``: slices of doubling width stepping back from ``edge``
+    until every series has enough or the data runs out. ``columns``: the keys, t and value."""
+    keys, t_col, value_col = columns[:-2], columns[-2], columns[-1]
+    t_all = data[t_col].to_numpy()
+    n_series = len(series_combined)
+    short = have < need
+    t_first = t_all[upto].min() if upto.any() else edge
+    codes_parts, t_parts, v_parts = ([part] for part in gathered)
+    while short.any() and edge >= t_first:
+        in_slice = upto & (t_all > edge - width) & (t_all <= edge)
+        older = data.loc[in_slice, columns]
+        finite = np.isfinite(_floats(older[value_col]))
+        taken = wanted[in_slice]  # fixed-window rows already gathered: count, do not repeat
+        pos, hit = _locate(older, keys, key_uniques, series_combined)
+        hit &= finite & short[pos]
+        have = have + np.bincount(pos[hit], minlength=n_series)
+        add = hit & ~taken
+        codes_parts.append(pos[add])
+        t_parts.append(older[t_col].to_numpy(dtype=np.int64)[add])
+        v_parts.append(_floats(older[value_col])[add])
+        short &= have < need
+        edge -= width
+        width *= 2
+    return np.concatenate(codes_parts), np.concatenate(t_parts), np.concatenate(v_parts)
 
 
 def spc_latest(

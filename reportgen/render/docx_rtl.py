@@ -82,24 +82,30 @@ def make_rtl(word: WordDocument, tag: str) -> None:
         for part in (section.header, section.footer, section.first_page_header, section.first_page_footer):
             parts.append(part._element)
     for root in parts:
-        for p in root.iter(qn("w:p")):
-            ppr = p.find(qn("w:pPr"))
-            if ppr is None:
-                ppr = OxmlElement("w:pPr")
-                p.insert(0, ppr)
-            _flag(ppr, "w:bidi", _PPR_AFTER_BIDI)
-        for t in root.iter(qn("w:t")):
-            if t.text:
-                t.text = keep_numbers_ltr(t.text)
-        for run in root.iter(qn("w:r")):
-            text = "".join(t.text or "" for t in run.iter(qn("w:t")))
-            if not _ARABIC_SCRIPT.search(text):
-                continue
-            rpr = run.find(qn("w:rPr"))
-            if rpr is None:
-                rpr = OxmlElement("w:rPr")
-                run.insert(0, rpr)
-            _flag(rpr, "w:rtl", _RPR_AFTER_RTL)
-        # Tables read from the right: first column on the right-hand side.
-        for tbl_pr in root.iter(qn("w:tblPr")):
-            _flag(tbl_pr, "w:bidiVisual", _TBLPR_AFTER_BIDI_VISUAL)
+        _make_part_rtl(root)
+
+
+def _make_part_rtl(root: OxmlElement) -> None:
+    """One part (the body, a header or a footer): paragraphs bidi, numbers kept left to right,
+    Arabic-script runs rtl, tables read from the right."""
+    for p in root.iter(qn("w:p")):
+        _flag(_child(p, "w:pPr"), "w:bidi", _PPR_AFTER_BIDI)
+    for t in root.iter(qn("w:t")):
+        if t.text:
+            t.text = keep_numbers_ltr(t.text)
+    for run in root.iter(qn("w:r")):
+        text = "".join(t.text or "" for t in run.iter(qn("w:t")))
+        if _ARABIC_SCRIPT.search(text):
+            _flag(_child(run, "w:rPr"), "w:rtl", _RPR_AFTER_RTL)
+    # Tables read from the right: first column on the right-hand side.
+    for tbl_pr in root.iter(qn("w:tblPr")):
+        _flag(tbl_pr, "w:bidiVisual", _TBLPR_AFTER_BIDI_VISUAL)
+
+
+def _child(element: OxmlElement, tag: str) -> OxmlElement:
+    """``element``'s properties child ``tag`` (w:pPr, w:rPr), made as its first child if absent."""
+    found = element.find(qn(tag))
+    if found is None:
+        found = OxmlElement(tag)
+        element.insert(0, found)
+    return found

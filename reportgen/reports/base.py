@@ -20,6 +20,7 @@ from reportgen.config.models import Config, Unit
 from reportgen.document import Cell, Status
 from reportgen.evaluate.engine import STATUS_WORDS  # the words a reader sees for each engine code
 from reportgen.evaluate.labels import DIRECTION_WORDS as _EVAL_DIRECTION_WORDS
+from reportgen.numfmt import fmt_number, is_missing, round_half_up
 from reportgen.periods import Kind, Period
 
 if TYPE_CHECKING:
@@ -125,29 +126,6 @@ def spc_word(value: object) -> str:
 
 
 # --- numbers -------------------------------------------------------------------------------------
-def is_missing(value: object) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def round_half_up(value: float, decimals: int = 0) -> float:
-    """Round as people do (2.5 -> 3), not banker's rounding: published tables must agree."""
-    factor = 10**decimals
-    return math.floor(abs(value) * factor + 0.5) / factor * (1 if value >= 0 else -1)
-
-
-def fmt_number(value: object, decimals: int = 0, *, missing: str = "No data") -> str:
-    """2916 -> '2,916'; 12.345 with 1 decimal -> '12.3'."""
-    if is_missing(value):
-        return missing
-    number = round_half_up(float(value), decimals)  # type: ignore[arg-type]
-    return f"{number:,.{decimals}f}"
-
-
 def fmt_value(value: object, unit: Unit | str, decimals: int = 0, *, missing: str = "No data") -> str:
     """A value with its unit as a reader expects: '2,916', '28%', '12.3 per 1,000', '41 days'."""
     if is_missing(value):

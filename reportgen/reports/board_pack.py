@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pandas as pd
 
@@ -91,6 +92,7 @@ def build(ctx: ReportContext) -> list[tuple[str, Document]]:
         for n in commentary.load(ctx.config.root, ctx.period)
         if not owner_notes.is_note_file(n.path.stem, measures)
     ]
+    narratives += partner_notes(ctx)
     sections = commentary.merge(sections, narratives, before="data-quality")
     partnership = ctx.config.partnership
     doc = Document(
@@ -616,3 +618,29 @@ def _returns_section(ctx: ReportContext) -> Section:
             )
         )
     return Section("Data-quality annex", tuple(blocks), id="data-quality", page_break_before=True)
+
+
+BOARD_PREFIX = "for the board:"
+
+
+def partner_notes(ctx: ReportContext) -> list[commentary.Narrative]:
+    """Notes partners asked to put before the board: a return's Notes cell that starts "For the
+    board:" (reportgen/returns/notes.py), on figures for this period, as one narrative section."""
+    notes = ctx.evaluation.notes
+    if notes is None or notes.empty:
+        return []
+    items = []
+    names = {p.id: p.short_name or p.name for p in ctx.config.partners}
+    indicators = ctx.config.indicators
+    for r in notes.itertuples(index=False):
+        text = str(r.note)
+        if not text.lower().startswith(BOARD_PREFIX) or Period.parse(str(r.period)).end != ctx.period.end:
+            continue
+        title = indicators[r.indicator].title if r.indicator in indicators else r.indicator
+        area = ctx.config.partnership.area_name(str(r.area))
+        items.append(f"{title}, {area} ({names.get(r.partner, r.partner)}): {text[len(BOARD_PREFIX):].strip()}")
+    if not items:
+        return []
+    intro = Paragraph("Partners asked for these notes on their figures for the period to be put before the board.")
+    return [commentary.Narrative("partner-notes", "Partners' notes", (intro, BulletList(tuple(items))),
+                                 Path("figure_notes"))]  # fmt: skip

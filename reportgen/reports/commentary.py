@@ -49,73 +49,91 @@ def commentary_dir(config_root: str | Path, period: Period) -> Path | None:
 def parse(text: str, *, level: int = 1, path: Path | None = None) -> tuple[str, tuple[Block, ...]]:
     """Markdown -> (title from a leading '# ', blocks). ``##`` headings become sections one
     level below ``level``; text after one belongs to it until the next."""
-    title = ""
-    top: list[Block] = []
-    current: list[Block] | None = None
-    sub_title = ""
-    subs: list[Section] = []
-    paragraph: list[str] = []
-    bullets: list[str] = []
-
-    def target() -> list[Block]:
-        return current if current is not None else top
-
-    def flush() -> None:
-        if paragraph:
-            target().append(Paragraph(" ".join(line.strip() for line in paragraph)))
-            paragraph.clear()
-        if bullets:
-            target().append(BulletList(tuple(bullets)))
-            bullets.clear()
-
-    def close_sub() -> None:
-        nonlocal current
-        if current is not None:
-            subs.append(Section(sub_title, tuple(current), level=level + 1))
-            current = None
-
+    parser = _Parser(level, str(path) if path else None)
     for number, raw in enumerate(text.splitlines(), start=1):
+        parser.line(raw, number)
+    return parser.finish()
+
+
+class _Parser:
+    """The state of one file's parse: the title, the blocks before any subheading, the
+    subsection being filled, and the paragraph or bullet list being gathered."""
+
+    def __init__(self, level: int, file: str | None) -> None:
+        self.level = level
+        self.file = file
+        self.title = ""
+        self.top: list[Block] = []
+        self.current: list[Block] | None = None  # the open subsection's blocks
+        self.sub_title = ""
+        self.subs: list[Section] = []
+        self.paragraph: list[str] = []
+        self.bullets: list[str] = []
+
+    def line(self, raw: str, number: int) -> None:
         line = raw.rstrip()
         refused = unsafe_links(line)
         if refused:
             raise DataError(
                 f"link {refused[0]!r} is not allowed: links may only be https, http or mailto",
-                file=str(path) if path else None,
+                file=self.file,
                 row=number,
                 hint="Write the full web address, e.g. [our site](https://example.org).",
             )
         heading = _HEADING.match(line)
         bullet = _BULLET.match(line)
         if heading:
-            flush()
-            hashes, words = heading.groups()
-            if len(hashes) == 1 and not title and not top and not subs and current is None:
-                title = words
-            elif len(hashes) == 2 and level < 3:
-                close_sub()
-                sub_title, current = words, []
-            else:
-                raise DataError(
-                    f"heading {line!r} is not allowed here",
-                    file=str(path) if path else None,
-                    row=number,
-                    hint="Use one '# Title' on the first line and '## Subheading' for parts.",
-                )
+            self.flush()
+            self.heading(*heading.groups(), line, number)
         elif bullet:
-            if paragraph:
-                flush()
-            bullets.append(bullet.group(1).strip())
+            if self.paragraph:
+                self.flush()
+            self.bullets.append(bullet.group(1).strip())
         elif not line.strip():
-            flush()
-        elif bullets and raw.startswith((" ", "\t")):
-            bullets[-1] += " " + line.strip()  # a bullet continued on the next line
+            self.flush()
+        elif self.bullets and raw.startswith((" ", "\t")):
+            self.bullets[-1] += " " + line.strip()  # a bullet continued on the next line
         else:
-            if bullets:
-                flush()
-            paragraph.append(line)
-    flush()
-    close_sub()
-    return title, tuple(top) + tuple(subs)
+            if self.bullets:
+                self.flush()
+            self.paragraph.append(line)
+
+    def heading(self, hashes: str, words: str, line: str, number: int) -> None:
+        """'# Title' only first; '## Part' opens a subsection (not below level 3); nothing else."""
+        if len(hashes) == 1 and not self.title and not self.top and not self.subs and self.current is None:
+            self.title = words
+        elif len(hashes) == 2 and self.level < 3:
+            self.close_sub()
+            self.sub_title, self.current = words, []
+        else:
+            raise DataError(
+                f"heading {line!r} is not allowed here",
+                file=self.file,
+                row=number,
+                hint="Use one '# Title' on the first line and '## Subheading' for parts.",
+            )
+
+    def target(self) -> list[Block]:
+        return self.current if self.current is not None else self.top
+
+    def flush(self) -> None:
+        """End the paragraph or bullet list being gathered."""
+        if self.paragraph:
+            self.target().append(Paragraph(" ".join(line.strip() for line in self.paragraph)))
+            self.paragraph.clear()
+        if self.bullets:
+            self.target().append(BulletList(tuple(self.bullets)))
+            self.bullets.clear()
+
+    def close_sub(self) -> None:
+        if self.current is not None:
+            self.subs.append(Section(self.sub_title, tuple(self.current), level=self.level + 1))
+            self.current = None
+
+    def finish(self) -> tuple[str, tuple[Block, ...]]:
+        self.flush()
+        self.close_sub()
+        return self.title, tuple(self.top) + tuple(self.subs)
 
 
 def load(config_root: str | Path, period: Period, *, level: int = 1) -> list[Narrative]:

@@ -122,6 +122,8 @@ def latest_text(ctx: ReportContext, row: pd.Series, *, common_basis: str | None 
         # rather than "No data"; the exceptions and the target's reasons give it in full
         if isinstance(reason, str) and reason.startswith("not enough months"):
             return f"Only {row.get('months_available')} of {row.get('months_needed')} months"
+        if isinstance(reason, str) and reason.startswith("not available"):
+            return "Not available"  # the partner's reason is in the exceptions and statements
         return "No data"
     text = value_text(row, "compare_value")
     counts = share_counts(
@@ -135,7 +137,7 @@ def latest_text(ctx: ReportContext, row: pd.Series, *, common_basis: str | None 
     return text
 
 
-def common_basis(ctx: ReportContext, rows: pd.DataFrame) -> str:
+def common_basis(rows: pd.DataFrame) -> str:
     """The basis most rows share, named once in a caption instead of in every cell; for a month,
     '12 months to March 2005'."""
     bases = [basis_short(r) for _, r in rows.iterrows()]
@@ -197,7 +199,7 @@ def scorecard_table(ctx: ReportContext, strategy: Strategy) -> Table:
         lead = lead_measure(target)
         rows = target_rows(ctx, strategy, target)
         leads.append(rows[rows["id"] == lead] if lead else rows.iloc[0:0])
-    basis = common_basis(ctx, pd.concat(leads)) if leads else ""
+    basis = common_basis(pd.concat(leads)) if leads else ""
     out = []
     for target, lead_rows in sorted(zip(strategy.targets, leads, strict=True), key=lambda p: p[0].number):
         record = target_record(ctx, strategy, target)
@@ -253,7 +255,7 @@ def scorecard_table(ctx: ReportContext, strategy: Strategy) -> Table:
 
 
 def indicator_table(ctx: ReportContext, rows: pd.DataFrame, caption: str, strategy: Strategy) -> Table:
-    basis = common_basis(ctx, rows)
+    basis = common_basis(rows)
     out = []
     for _, r in rows.iterrows():
         title = str(r["title"]) + (" (monitored)" if str(r.get("status")) == "grey" else "")

@@ -33,8 +33,8 @@ import numpy as np
 import pandas as pd
 
 from reportgen.config.models import Derived, DerivedKind, Unit
+from reportgen.numfmt import is_missing as _missing
 from reportgen.periods import Kind, Period
-from reportgen.reports.base import is_missing as _missing
 
 DASH = "\u2013"
 
@@ -59,6 +59,7 @@ class Missing(enum.StrEnum):
     NO_HISTORY = "no_history"  # nothing to compare with (no year-earlier or baseline figure)
     NO_DATA = "no_data"  # the partner returned nothing for the period
     NOT_APPLICABLE = "not_applicable"  # the measure has no such figure (no target, no baseline)
+    NOT_AVAILABLE = "not_available"  # the partner said it could not supply the figure, and why
 
 
 # The one mapping from a reason to its words. Only SUPPRESSED mentions privacy, so a
@@ -68,6 +69,7 @@ MISSING_WORDS: dict[Missing, str] = {
     Missing.NO_HISTORY: "no earlier figure to compare with",
     Missing.NO_DATA: "no data returned",
     Missing.NOT_APPLICABLE: "not applicable",
+    Missing.NOT_AVAILABLE: "not available",
 }
 
 # Words for the evaluation's direction codes (``similar`` comes with the significance tests).
@@ -310,6 +312,8 @@ class StatementBook:
         if value is None and isinstance(reason, str) and reason:
             # The evaluation's own reason ("not enough months yet (10 of 12)"): not enough history.
             missing = Missing.NO_HISTORY if reason.startswith("not enough") else missing
+            # the partner's own reason ("not available: system down in March")
+            missing = Missing.NOT_AVAILABLE if reason.startswith("not available") else missing
             words = f"{title}: {reason}"
         return Statement(
             measure=measure,

@@ -19,19 +19,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import select
 
 from reportgen.config.models import Config
 from reportgen.errors import DataError, ReportgenError
 from reportgen.fsutil import sha256_files
 from reportgen.periods import Period
+from reportgen.returns.notes import mark_not_available, with_notes
+from reportgen.returns.notes import split as split_notes
 from reportgen.returns.owed import periods_due
 from reportgen.returns.paths import DATA_DIR_ENV, DEFAULT_DATA_DIR, default_data_dir  # noqa: F401 (re-exported)
 from reportgen.returns.safety import printable, safe_filename
 from reportgen.returns.signing import SIGNATURE_FIELD, signing_key, verify
 from reportgen.returns.template import ABOUT_SHEET, RETURN_SHEET
 from reportgen.sources.base import ValidationFailed, validate_observations
-from reportgen.store import LoadSummary, Store, loads
+from reportgen.store import LoadSummary, Store
 
 # A return is a few hundred rows; a file far bigger is a mistake and is refused after
 # reading this many rows, so memory stays bounded whatever arrives.
@@ -82,10 +83,12 @@ def ingest_file(
         )
         result.partner, result.periods = partner_id, return_periods
         allowed = _allowed_periods(config, partner_id, return_periods)
-        clean = validate_observations(frame, config.partner(partner_id), config, _where(frame, shown), periods=allowed)
+        marked = mark_not_available(frame, config, _where(frame, shown))
+        clean = validate_observations(marked, config.partner(partner_id), config, _where(frame, shown), periods=allowed)
+        clean, notes = split_notes(clean, marked)
         archive_dir = data_dir / "archive" / safe_filename(partner_id)
         name = f"{now:%Y%m%dT%H%M%S}-{result.checksum[:12]}-{safe_filename(path.name)}"
-        earlier = _already_loaded(store, partner_id, result.checksum)
+        earlier = store.first_load_of_file(f"returns/{partner_id}", result.checksum) or ""
         if earlier:
             # Loaded, but a crash between the store's commit and the archive's rename would
             # have left it unarchived: finish the archive now, so every loaded file is kept.
@@ -101,6 +104,7 @@ def ingest_file(
                 file=safe_filename(path.name),
                 checksum=result.checksum,
                 now=now,
+                notes=notes,
             )
         except BaseException:
             staged.unlink(missing_ok=True)
@@ -150,7 +154,7 @@ def read_return(
         if not periods and meta.get("periods"):
             periods = [p.strip() for p in meta["periods"].split(",") if p.strip()]
         opts = ExcelOptions(path=str(path), sheet=RETURN_SHEET, max_rows=max_rows)
-        frame = read_workbook(path, opts, where=shown)
+        frame = with_notes(read_workbook(path, opts, where=shown), path, shown, RETURN_SHEET)
     elif suffix == ".csv":
         frame = read_csv_return(path, CsvOptions(path=str(path), max_rows=max_rows), where=shown)
     else:
@@ -240,22 +244,6 @@ def _allowed_periods(config: Config, partner_id: str, periods: list[str]) -> lis
 
 def _where(frame: pd.DataFrame, shown: str) -> str:
     return frame.attrs.get("where", shown)
-
-
-def _already_loaded(store: Store, partner: str, checksum: str) -> str:
-    """When a file with this checksum was loaded for this partner ("" if never)."""
-    query = (
-        select(loads.c.loaded_at)
-        .where(
-            loads.c.partnership == store.partnership,
-            loads.c.source == f"returns/{partner}",
-            loads.c.checksum == checksum,
-        )
-        .order_by(loads.c.id)
-        .limit(1)
-    )
-    with store.engine.connect() as conn:
-        return conn.execute(query).scalar() or ""
 
 
 def _archived(archive_dir: Path, checksum: str) -> Path | None:

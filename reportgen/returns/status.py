@@ -7,12 +7,11 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import text
 
 from reportgen.config.models import Config
 from reportgen.periods import Period
 from reportgen.returns.owed import Owed, owed
-from reportgen.store import RECEIVED, Store
+from reportgen.store import Store
 
 STATUSES = ("received", "late", "partial", "missing")
 COLUMNS = [
@@ -47,8 +46,8 @@ def return_status(
         due += owed(config, partner, [period], feeds=feeds)
     if not due:
         return pd.DataFrame(columns=COLUMNS)
-    receipts = _receipts(
-        store, sorted({d.indicator for d in due}), sorted({d.period for d in due}), received_by=received_by
+    receipts = store.receipts(
+        sorted({d.indicator for d in due}), sorted({d.period for d in due}), received_by=received_by
     )
     indicators = config.indicators
     groups: dict[tuple[str, str, str], list[Owed]] = {}
@@ -59,16 +58,16 @@ def return_status(
     for (partner, indicator, key), items in groups.items():
         deadline = items[0].deadline
         got = [receipts[(indicator, d.area, key)] for d in items if (indicator, d.area, key) in receipts]
-        first = min((g["first"] for g in got), default=None)
-        last = max((g["last"] for g in got), default=None)
-        late = any(g["first"][:10] > deadline.isoformat() for g in got)
+        first = min((g.first for g in got), default=None)
+        last = max((g.last for g in got), default=None)
+        late = any(g.first[:10] > deadline.isoformat() for g in got)
         if not got:
             status = "missing"
         elif len(got) < len(items):
             status = "partial"
         else:
             status = "late" if late else "received"
-        revised = any(g["versions"] > 1 and g["last_loaded"] > since_text for g in got)
+        revised = any(g.versions > 1 and g.last_loaded > since_text for g in got)
         rows.append(
             {
                 "partner": partner,
@@ -86,39 +85,6 @@ def return_status(
             }
         )
     return pd.DataFrame(rows, columns=COLUMNS)
-
-
-def _receipts(
-    store: Store, indicators: list[str], periods: list[str], *, received_by: dt.datetime | None = None
-) -> dict[tuple[str, str, str], dict]:
-    """Per observation asked for: when its first version was received, the latest received
-    time, the latest load time and the number of versions."""
-    names: dict[str, Any] = {"pid": store.partnership}
-    names |= {f"i{n}": v for n, v in enumerate(indicators)}
-    names |= {f"p{n}": v for n, v in enumerate(periods)}
-    i_list = ", ".join(f":i{n}" for n in range(len(indicators)))
-    p_list = ", ".join(f":p{n}" for n in range(len(periods)))
-    by = ""
-    if received_by is not None:
-        names["received_by"] = received_by.astimezone(dt.UTC).isoformat(timespec="microseconds")
-        by = f" AND {RECEIVED} <= :received_by"
-    sql = text(
-        f"SELECT indicator, area, period, loaded_at, {RECEIVED} AS received FROM observations "
-        f"WHERE partnership = :pid AND indicator IN ({i_list}) AND period IN ({p_list}){by} ORDER BY id"
-    )
-    with store.engine.connect() as conn:
-        result = conn.execute(sql, names).mappings().all()
-    out: dict[tuple[str, str, str], dict] = {}
-    for r in result:  # oldest version first
-        key = (r["indicator"], r["area"], r["period"])
-        seen = out.get(key)
-        if seen is None:
-            out[key] = {"first": r["received"], "last": r["received"], "last_loaded": r["loaded_at"], "versions": 1}
-        else:
-            seen["last"] = max(seen["last"], r["received"])
-            seen["last_loaded"] = max(seen["last_loaded"], r["loaded_at"])
-            seen["versions"] += 1
-    return out
 
 
 def summary_line(frame: pd.DataFrame) -> str:

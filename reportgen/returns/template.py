@@ -13,6 +13,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportgen.config.models import Config, Unit
 from reportgen.errors import DataError
@@ -21,6 +22,10 @@ from reportgen.returns.owed import Owed, owed
 from reportgen.returns.paths import default_data_dir
 from reportgen.returns.safety import escape_formula
 from reportgen.returns.signing import SIGNATURE_FIELD, signature, signing_key
+
+if TYPE_CHECKING:  # openpyxl is imported when a template is written, not when this module is
+    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.worksheet import Worksheet
 
 RETURN_SHEET = "Return"
 ABOUT_SHEET = "About"
@@ -59,8 +64,7 @@ def write_template(
 ) -> TemplateSummary:
     """Write the return workbook for a partner and period(s) to ``path`` (atomically)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill, Protection
-    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.styles import Alignment, Font
 
     partner = config.partner(partner_id)
     rows = owed(config, partner, periods)
@@ -70,47 +74,13 @@ def write_template(
             hint="only indicators with an Excel/CSV source, or no source, are returned by hand",
         )
     now = now or dt.datetime.now(dt.UTC)
-    indicators = config.indicators
     last_deadline = max(r.deadline for r in rows)
 
     wb = Workbook()
     guide = wb.active
     guide.title = INSTRUCTIONS_SHEET
     _instructions(guide, config, partner.name, periods, rows, last_deadline, Font)
-
-    ws = wb.create_sheet(RETURN_SHEET)
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="FFF2CC")  # pale yellow: the cells to fill in
-    for col, name in enumerate(HEADER, start=1):
-        ws.cell(1, col, name).font = bold
-    validations: dict[Unit, DataValidation] = {}
-    for n, row in enumerate(rows, start=2):
-        ind = indicators[row.indicator]
-        cells = [row.indicator, row.area, row.period, None, ind.title,
-                 config.partnership.area_name(row.area), ind.unit.value, row.deadline, None]  # fmt: skip
-        for col, value in enumerate(cells, start=1):
-            cell = ws.cell(n, col, escape_formula(value) if isinstance(value, str) else value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # text, even if it looks like a number or a date
-        ws.cell(n, 8).number_format = "dd mmm yyyy"
-        for col in (VALUE_COLUMN, NOTES_COLUMN):
-            ws[f"{col}{n}"].protection = Protection(locked=False)
-            ws[f"{col}{n}"].fill = fill
-        if ind.unit not in validations:
-            kind, op, low, high, what = UNIT_RULES[ind.unit]
-            dv = DataValidation(type=kind, operator=op, formula1=low, formula2=high, allow_blank=True)
-            dv.error = f"Enter {what}."
-            dv.errorTitle = "Not a valid value"
-            dv.prompt = f"{ind.unit.value}: {what}"
-            dv.showErrorMessage = dv.showInputMessage = True
-            validations[ind.unit] = dv
-            ws.add_data_validation(dv)
-        validations[ind.unit].add(f"{VALUE_COLUMN}{n}")
-    for col, width in zip("ABCDEFGHI", (18, 14, 10, 12, 44, 24, 14, 13, 40), strict=True):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = "A2"
-    ws.protection.sheet = True  # labels locked; Value and Notes cells are unlocked
-    ws.protection.formatColumns = False  # people may widen columns
+    _fill_return_sheet(wb.create_sheet(RETURN_SHEET), config, rows)
 
     about = wb.create_sheet(ABOUT_SHEET)
     meta = {
@@ -144,6 +114,53 @@ def write_template(
     return TemplateSummary(path, partner.id, [p.key for p in periods], len(rows), last_deadline)
 
 
+def _fill_return_sheet(ws: Worksheet, config: Config, rows: list[Owed]) -> None:
+    """One row per value owed: labels locked, the Value and Notes cells unlocked and shaded,
+    each Value cell checked by Excel against its unit."""
+    from openpyxl.styles import Font, PatternFill, Protection
+
+    indicators = config.indicators
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="FFF2CC")  # pale yellow: the cells to fill in
+    for col, name in enumerate(HEADER, start=1):
+        ws.cell(1, col, name).font = bold
+    validations: dict[Unit, DataValidation] = {}
+    for n, row in enumerate(rows, start=2):
+        ind = indicators[row.indicator]
+        cells = [row.indicator, row.area, row.period, None, ind.title,
+                 config.partnership.area_name(row.area), ind.unit.value, row.deadline, None]  # fmt: skip
+        for col, value in enumerate(cells, start=1):
+            cell = ws.cell(n, col, escape_formula(value) if isinstance(value, str) else value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # text, even if it looks like a number or a date
+        ws.cell(n, 8).number_format = "dd mmm yyyy"
+        for col in (VALUE_COLUMN, NOTES_COLUMN):
+            ws[f"{col}{n}"].protection = Protection(locked=False)
+            ws[f"{col}{n}"].fill = fill
+        if ind.unit not in validations:
+            validations[ind.unit] = _unit_validation(ind.unit)
+            ws.add_data_validation(validations[ind.unit])
+        validations[ind.unit].add(f"{VALUE_COLUMN}{n}")
+    for col, width in zip("ABCDEFGHI", (18, 14, 10, 12, 44, 24, 14, 13, 40), strict=True):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A2"
+    ws.protection.sheet = True  # labels locked; Value and Notes cells are unlocked
+    ws.protection.formatColumns = False  # people may widen columns
+
+
+def _unit_validation(unit: Unit) -> DataValidation:
+    """Excel's own check of a Value cell for ``unit`` (a whole number for a count...), with a prompt."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    kind, op, low, high, what = UNIT_RULES[unit]
+    dv = DataValidation(type=kind, operator=op, formula1=low, formula2=high, allow_blank=True)
+    dv.error = f"Enter {what}."
+    dv.errorTitle = "Not a valid value"
+    dv.prompt = f"{unit.value}: {what}"
+    dv.showErrorMessage = dv.showInputMessage = True
+    return dv
+
+
 def _instructions(ws, config, partner_name, periods, rows: list[Owed], last_deadline, Font) -> None:  # type: ignore[no-untyped-def]
     labels = ", ".join(p.label for p in periods)
     lines = [
@@ -159,8 +176,9 @@ def _instructions(ws, config, partner_name, periods, rows: list[Owed], last_dead
          "units, no blanks.", False),
         ("3. Counts are whole numbers, 0 or more. Percentages are from 0 to 100. If a figure is "
          "nil, enter 0.", False),
-        ("4. If a figure is not available, leave a note in the Notes column and tell the partnership "
-         "team; do not guess.", False),
+        ("4. If a figure is not available, do not guess: leave its Value cell blank (or type n/a) and "
+         "say why in the Notes column. Any other note is kept with its figure; start it with "
+         "'For the board:' to have it printed in the board pack.", False),
         ("5. Do not add, delete, move or rename rows, columns or sheets: the labels are locked.", False),
         ("6. Save as an Excel Workbook (.xlsx) and send it back. A corrected file can be sent again "
          "later; it replaces the figures it changes.", False),

@@ -8,10 +8,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from reportgen.errors import ConfigError
 from reportgen.periods import Period, financial_year_start
 from reportgen.scaffold.inputs import Census, PoliceFiles, split_lsoa_name
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ASB = "anti-social behaviour"
 
@@ -121,8 +125,84 @@ def make_plan(
     police_names = police.lsoa_names
     notes: list[str] = []
     warnings: list[str] = []
+    chosen = _choose_lsoas(police, census, area, lsoas, lookup, warnings)
+    groups = _group_lsoas(chosen, police_names, census, lookup, lookup_file, warnings)
+    neighbourhoods, unplaced = _neighbourhoods(groups, census, warnings)
+    borough_population = sum(census.population.get(c, 0) for c in chosen.police | chosen.census)
+    if borough_population <= 0:
+        raise ConfigError(
+            census.file or "--population",
+            None,
+            f"holds none of the {len(chosen.police | chosen.census)} LSOA codes of {chosen.area_name}",
+            hint="use the Census 2021 LSOA population file for England and Wales (TS001)",
+        )
+    if unmatched := _unmatched_warning(chosen, police_names, census, groups.placed_by_census):
+        warnings.append(unmatched)
 
-    # --- which LSOAs are the partnership's --------------------------------------------------
+    # --- rows inside and outside the partnership ---------------------------------------------
+    ours = chosen.police | chosen.census | set(groups.borough_only)
+    counts = police.counts
+    inside = counts["LSOA code"].isin(ours)
+    rows_in_area = int(counts.loc[inside, "rows"].sum())
+    if rows_in_area == 0:
+        raise ConfigError(
+            "init",
+            None,
+            f"none of the rows in the police files is in {chosen.area_name}",
+            hint="check --area (the local authority name the LSOA names start with) or --lsoas",
+        )
+    look_alike = _look_alike(ours, police_names, census, chosen.area_name, notes)
+    indicators = _indicators(police, inside)
+    _choose_priorities(neighbourhoods, police, inside, priority_count, notes)
+    baseline, target, report_period = _periods(police.months, notes)
+    notes.insert(
+        0,
+        f"{len(police.files)} police.uk file{'s' if len(police.files) != 1 else ''}, "
+        f"{police.months[0]} to {police.months[-1]} ({len(police.months)} months): "
+        f"{rows_in_area:,} rows in {chosen.area_name}.",
+    )
+    return Plan(
+        area_name=chosen.area_name,
+        police=police,
+        census=census,
+        neighbourhoods=neighbourhoods,
+        unplaced=unplaced,
+        borough_lsoas=sorted(set(groups.borough_only) | {c for h in unplaced for c in h.lsoas}),
+        borough_population=borough_population,
+        indicators=indicators,
+        baseline=baseline,
+        target=target,
+        report_period=report_period,
+        rows_in_area=rows_in_area,
+        rows_outside=_rows_outside(counts[~inside & (counts["LSOA code"] != "")]),
+        lookup_file=lookup_file,
+        look_alike=look_alike,
+        notes=notes,
+        warnings=warnings,
+    )
+
+
+@dataclass
+class _Chosen:
+    """The partnership's LSOAs: those in the police files, those in the census (2021 codes), the
+    codes given that are in neither, and the area's name."""
+
+    police: set[str]
+    census: set[str]
+    missing_given: list[str]
+    area_name: str
+
+
+def _choose_lsoas(
+    police: PoliceFiles,
+    census: Census,
+    area: str | None,
+    lsoas: list[str] | None,
+    lookup: dict[str, str] | None,
+    warnings: list[str],
+) -> _Chosen:
+    """Which LSOAs are the partnership's: the codes given, else the area's, plus the lookup's."""
+    police_names = police.lsoa_names
     if lsoas:
         wanted = set(lsoas)
         chosen_police = {c for c in police_names if c in wanted}
@@ -149,49 +229,71 @@ def make_plan(
         chosen_police |= {c for c in extra if c in police_names}
         chosen_census |= {c for c in extra if c in census.population}
         missing_given += sorted(c for c in extra if c not in police_names and c not in census.population)
-    if not area_name:
-        area_name = "Partnership"
+    return _Chosen(chosen_police, chosen_census, missing_given, area_name or "Partnership")
 
-    # --- neighbourhoods: the MSOA in each police LSOA name, or the user's lookup -------------
-    groups: dict[str, list[str]] = {}
-    borough_only: list[str] = list(missing_given)
-    placed_by_census: dict[str, list[str]] = {}
-    for code in sorted(chosen_police):
+
+@dataclass
+class _Groups:
+    """LSOA codes by neighbourhood name; codes in the borough only; 2021-only codes placed by
+    their siblings (by neighbourhood name)."""
+
+    codes: dict[str, list[str]]
+    borough_only: list[str]
+    placed_by_census: dict[str, list[str]]
+
+
+def _group_lsoas(
+    chosen: _Chosen,
+    police_names: dict[str, str],
+    census: Census,
+    lookup: dict[str, str] | None,
+    lookup_file: str,
+    warnings: list[str],
+) -> _Groups:
+    """Neighbourhoods: the MSOA in each police LSOA name, or the user's lookup; a code with
+    neither is warned about and counts in the borough only."""
+    groups = _Groups({}, list(chosen.missing_given), {})
+    for code in sorted(chosen.police):
         name = _group_of(code, police_names.get(code, ""), lookup)
         if name is None:
-            borough_only.append(code)
+            groups.borough_only.append(code)
             warnings.append(
                 f"LSOA {code} ({police_names.get(code) or 'no name'}) is in no neighbourhood"
                 + (f" of {lookup_file}" if lookup else " (its name has no MSOA number)")
                 + ": it counts in the borough only. Add it to a neighbourhood's lsoas to count it there too."
             )
             continue
-        groups.setdefault(name, []).append(code)
-    census_only = sorted(chosen_census - chosen_police)
-    for code in census_only:
-        home = _group_of(code, "", lookup) if lookup else _sibling_home(code, census, police_names, chosen_police)
+        groups.codes.setdefault(name, []).append(code)
+    for code in sorted(chosen.census - chosen.police):
+        home = _group_of(code, "", lookup) if lookup else _sibling_home(code, census, police_names, chosen.police)
         if home is None:
-            borough_only.append(code)
+            groups.borough_only.append(code)
             warnings.append(
                 f"LSOA {code} ({census.names.get(code, 'no name')}, population {census.population[code]:,}) is a "
                 "Census 2021 code with no neighbourhood: its residents count in the borough population only."
             )
             continue
-        groups.setdefault(home, []).append(code)
+        groups.codes.setdefault(home, []).append(code)
         if not lookup:
-            placed_by_census.setdefault(home, []).append(code)
+            groups.placed_by_census.setdefault(home, []).append(code)
+    return groups
 
+
+def _neighbourhoods(
+    groups: _Groups, census: Census, warnings: list[str]
+) -> tuple[list[Neighbourhood], list[Neighbourhood]]:
+    """The neighbourhoods with a population, and those without (warned about: written commented out)."""
     neighbourhoods: list[Neighbourhood] = []
     unplaced: list[Neighbourhood] = []
     used_ids = {"borough"}
-    for name in sorted(groups):
-        codes = sorted(groups[name])
+    for name in sorted(groups.codes):
+        codes = sorted(groups.codes[name])
         hood_id = slug(name)
         while hood_id in used_ids:
             hood_id += "-2"
         used_ids.add(hood_id)
         pop = sum(census.population.get(c, 0) for c in codes)
-        hood = Neighbourhood(hood_id, name, codes, pop, from_census=placed_by_census.get(name, []))
+        hood = Neighbourhood(hood_id, name, codes, pop, from_census=groups.placed_by_census.get(name, []))
         (neighbourhoods if pop > 0 else unplaced).append(hood)
     for hood in unplaced:
         warnings.append(
@@ -199,59 +301,53 @@ def make_plan(
             f"the population file. It is written commented out in partnership.toml and its LSOAs are listed under "
             "borough.lsoas, so its crimes still count in the borough. Give its population by hand and uncomment it."
         )
-    borough_population = sum(census.population.get(c, 0) for c in chosen_police | chosen_census)
-    if borough_population <= 0:
-        raise ConfigError(
-            census.file or "--population",
-            None,
-            f"holds none of the {len(chosen_police | chosen_census)} LSOA codes of {area_name}",
-            hint="use the Census 2021 LSOA population file for England and Wales (TS001)",
-        )
+    return neighbourhoods, unplaced
 
-    # --- 2011 codes in the police files that the 2021 census does not have ------------------
-    unmatched = sorted(c for c in chosen_police if c not in census.population)
-    if unmatched:
-        listed = ", ".join(f"{c} ({police_names[c]})" for c in unmatched)
-        moved = [
-            f"{c} ({census.names.get(c, '?')}, {census.population[c]:,}) -> {h}"
-            for h, codes in placed_by_census.items()
-            for c in codes
-        ]
-        warnings.append(
-            f"{len(unmatched)} LSOA code{'s' if len(unmatched) != 1 else ''} in the police files "
-            f"{'are' if len(unmatched) != 1 else 'is'} not in the population file: {listed}. police.uk uses 2011 "
-            "LSOA codes for older data and the Census 2021 file uses 2021 codes; most codes are unchanged, but "
-            "these were merged or split in 2021. Their crimes are still counted (the codes stay in their "
-            "neighbourhood's lsoas); "
-            + (
-                f"their residents are counted through the 2021 codes placed by their Census 2021 middle layer "
-                f"area: {'; '.join(moved)}."
-                if moved
-                else "no 2021 code of this area replacing them was found, so their residents are in no "
-                "neighbourhood's population."
-            )
-            + " Check the populations in partnership.toml, edit them by hand if needed, or give a lookup "
-            "with --neighbourhoods FILE."
-        )
 
-    # --- rows inside and outside the partnership ---------------------------------------------
-    counts = police.counts
-    inside = counts["LSOA code"].isin(chosen_police | chosen_census | set(borough_only))
-    rows_in_area = int(counts.loc[inside, "rows"].sum())
-    outside = counts[~inside & (counts["LSOA code"] != "")]
+def _unmatched_warning(
+    chosen: _Chosen, police_names: dict[str, str], census: Census, placed_by_census: dict[str, list[str]]
+) -> str | None:
+    """A warning about 2011 codes in the police files that the 2021 census does not have (None: no such code)."""
+    unmatched = sorted(c for c in chosen.police if c not in census.population)
+    if not unmatched:
+        return None
+    listed = ", ".join(f"{c} ({police_names[c]})" for c in unmatched)
+    moved = [
+        f"{c} ({census.names.get(c, '?')}, {census.population[c]:,}) -> {h}"
+        for h, codes in placed_by_census.items()
+        for c in codes
+    ]
+    return (
+        f"{len(unmatched)} LSOA code{'s' if len(unmatched) != 1 else ''} in the police files "
+        f"{'are' if len(unmatched) != 1 else 'is'} not in the population file: {listed}. police.uk uses 2011 "
+        "LSOA codes for older data and the Census 2021 file uses 2021 codes; most codes are unchanged, but "
+        "these were merged or split in 2021. Their crimes are still counted (the codes stay in their "
+        "neighbourhood's lsoas); "
+        + (
+            f"their residents are counted through the 2021 codes placed by their Census 2021 middle layer "
+            f"area: {'; '.join(moved)}."
+            if moved
+            else "no 2021 code of this area replacing them was found, so their residents are in no "
+            "neighbourhood's population."
+        )
+        + " Check the populations in partnership.toml, edit them by hand if needed, or give a lookup "
+        "with --neighbourhoods FILE."
+    )
+
+
+def _rows_outside(outside: pd.DataFrame) -> dict[str, int]:
+    """Rows of the police files outside the partnership, by local authority, most first."""
     rows_outside: dict[str, int] = Counter()
     for name, n in outside.groupby("LSOA name")["rows"].sum().items():
         la = (split_lsoa_name(str(name)) or (str(name) or "(no name)", ""))[0]
         rows_outside[la] += int(n)
-    if rows_in_area == 0:
-        raise ConfigError(
-            "init",
-            None,
-            f"none of the rows in the police files is in {area_name}",
-            hint="check --area (the local authority name the LSOA names start with) or --lsoas",
-        )
+    return dict(sorted(rows_outside.items(), key=lambda kv: -kv[1]))
 
-    ours = chosen_police | chosen_census | set(borough_only)
+
+def _look_alike(
+    ours: set[str], police_names: dict[str, str], census: Census, area_name: str, notes: list[str]
+) -> list[str]:
+    """LSOAs in the files named like the partnership's own but not given (noted: left out on purpose)."""
     our_las = {_la_of(police_names.get(c) or census.names.get(c, "")) for c in ours} - {""}
     look_alike = sorted(c for c, n in police_names.items() if c not in ours and _la_of(n) in our_las)
     if look_alike:
@@ -260,34 +356,7 @@ def make_plan(
             f"but not given: {', '.join(look_alike[:10])}{' ...' if len(look_alike) > 10 else ''}. Their rows "
             "are not counted; partners/police.toml lists them as left out on purpose."
         )
-    indicators = _indicators(police, inside)
-    _choose_priorities(neighbourhoods, police, inside, priority_count, notes)
-    baseline, target, report_period = _periods(police.months, notes)
-    notes.insert(
-        0,
-        f"{len(police.files)} police.uk file{'s' if len(police.files) != 1 else ''}, "
-        f"{police.months[0]} to {police.months[-1]} ({len(police.months)} months): "
-        f"{rows_in_area:,} rows in {area_name}.",
-    )
-    return Plan(
-        area_name=area_name,
-        police=police,
-        census=census,
-        neighbourhoods=neighbourhoods,
-        unplaced=unplaced,
-        borough_lsoas=sorted(set(borough_only) | {c for h in unplaced for c in h.lsoas}),
-        borough_population=borough_population,
-        indicators=indicators,
-        baseline=baseline,
-        target=target,
-        report_period=report_period,
-        rows_in_area=rows_in_area,
-        rows_outside=dict(sorted(rows_outside.items(), key=lambda kv: -kv[1])),
-        lookup_file=lookup_file,
-        look_alike=look_alike,
-        notes=notes,
-        warnings=warnings,
-    )
+    return look_alike
 
 
 def _la_of(name: str) -> str:

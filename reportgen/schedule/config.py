@@ -199,6 +199,18 @@ class Job(Model):
         return self.report in PUBLIC_REPORTS if self.approval is None else self.approval
 
 
+class Reminders(Model):
+    enabled: bool = Field(
+        default=False,
+        description="Let `reportgen serve` email partners about data returns due soon or overdue (each once).",
+    )
+    days_before: int = Field(default=3, ge=0, le=60, description="Remind this many days before a return's deadline.")
+    months_back: int = Field(
+        default=2, ge=1, le=12, description="Months of returns reminded about: the last N months that have ended."
+    )
+    console_url: str = Field(default="", description="The web console's address, put in the reminder email.")
+
+
 class Schedules(Model):
     timezone: str = Field(default="Europe/London", description="IANA time zone of the schedules, e.g. Europe/London.")
     config_dir: Path = Field(default=Path("data_sources"), description="The partnership config folder.")
@@ -221,6 +233,9 @@ class Schedules(Model):
     )
     alerts: Alerts = Field(default=Alerts(), description="Who hears about failed jobs ([alerts] table).")
     service: ServiceSettings = Field(default=ServiceSettings(), description="How the service runs ([service] table).")
+    reminders: Reminders = Field(
+        default=Reminders(), description="Scheduled reminders to partners about data returns ([reminders] table)."
+    )
     jobs: tuple[Job, ...] = Field(default=(), description="The scheduled jobs ([[jobs]] tables).")
     source: str = Field(default="", description="Set by reportgen: the file this was read from; not written in TOML.")
 
@@ -293,7 +308,7 @@ class Schedules(Model):
         return self.service.database or self.store or default_url()
 
 
-def load_schedules(path: Path | str = DEFAULT_SCHEDULES, *, base: Path | None = None) -> Schedules:
+def load_schedules(path: Path | str = DEFAULT_SCHEDULES) -> Schedules:
     """Read and check ``schedules.toml``. Relative folders are taken from the working directory."""
     path = Path(path)
     rel = str(path)

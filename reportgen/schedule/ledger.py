@@ -557,6 +557,9 @@ def _create_tables(engine: Engine) -> None:
         try:
             metadata.create_all(engine)
             delivery_queue.metadata.create_all(engine)
+            from reportgen.schedule import requests  # runs asked for in the console (imports this module)
+
+            requests.metadata.create_all(engine)
             return
         except (OperationalError, ProgrammingError) as exc:
             if "already exists" not in str(exc) or attempt == 4:

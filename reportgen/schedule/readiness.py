@@ -7,8 +7,6 @@ frequency or more often are expected (a quarterly return is not awaited for a mo
 
 from __future__ import annotations
 
-from sqlalchemy import text
-
 from reportgen.config import load_config
 from reportgen.periods import Period
 from reportgen.schedule.config import Job, Schedules
@@ -38,15 +36,7 @@ def missing_returns(schedules: Schedules, job: Job, period: Period) -> list[str]
     # the service may create the store (nothing has arrived then); a manual run has checked it
     store = Store(schedules.store, partnership=schedules.partnership)
     try:
-        with store.engine.connect() as conn:
-            rows = conn.execute(
-                text(
-                    "SELECT DISTINCT l.partner FROM observations o JOIN loads l ON l.id = o.load_id "
-                    "WHERE o.partnership = :pid AND o.period_end >= :end"
-                ),
-                {"pid": store.partnership, "end": period.end},
-            ).scalars()
-            arrived = set(rows)
+        arrived = store.partners_with_data_until(period.end)
     finally:
         store.dispose()
     return [name for pid, name in expected.items() if pid not in arrived]

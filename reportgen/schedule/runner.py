@@ -218,7 +218,7 @@ class Runner:
             event("run.end", job.id, key, "abandoned", version=version, reason="service stopping")
             return self.ledger.get(run.id)
         except Exception as exc:  # a service must outlive any one failed run
-            self._failed(run, job, exc)
+            self._failed(run, exc)
             return self.ledger.get(run.id)
         finally:
             beat_stop.set()
@@ -296,7 +296,7 @@ class Runner:
             with contextlib.suppress(Exception):
                 self.ledger.heartbeat(run_id, self.now(), token)
 
-    def _failed(self, run: Run, job: Job, exc: BaseException) -> None:
+    def _failed(self, run: Run, exc: BaseException) -> None:
         if not self.ledger.holds(run.id, run.attempts):
             # Abandoned or taken over while it failed: not ours to record, but said.
             event("run.end", run.job, run.period, "fenced", version=run.version, attempt=run.attempts,

@@ -191,8 +191,31 @@ class Service:
         self.last_sweep = dt.datetime.now(dt.UTC)  # the scheduler fired: it is alive
         self.runner.recover()
         self.run_due()
+        # each on its own guard: a failure here is alerted and does not hold up the outbox
+        self.guarded("console requests", self.run_requested)
+        if self.settings.reminders.enabled:
+            self.guarded("reminders", self.send_reminders)
         self.flush_outbox()
         self.last_sweep = dt.datetime.now(dt.UTC)
+
+    def run_requested(self) -> None:
+        """Runs and reruns queued from the web console (reportgen/schedule/requests.py)."""
+        from reportgen.schedule import requests
+
+        with self._sweep_lock:
+            requests.process(self.runner)
+
+    def send_reminders(self) -> None:
+        """Partners' reminders due today ([reminders] in schedules.toml; each sent once)."""
+        from zoneinfo import ZoneInfo
+
+        from reportgen.console.reminders import remind_recent
+
+        today = self.now().astimezone(ZoneInfo(self.settings.timezone)).date()
+        for r in remind_recent(self.settings, today=today):
+            if r.outcome != "already sent":
+                log.info('event=reminder job=- period=%s outcome="%s" partner=%s kind=%s', r.period, r.outcome,
+                         r.partner, r.kind)  # fmt: skip
 
     def guarded(self, what: str, work: Any) -> None:
         """Run a scheduler callback; an exception is logged and alerted, never lost in
@@ -291,7 +314,7 @@ class Service:
         _ACTIVE = self
         if install_signals:
             for sig in (signal.SIGTERM, signal.SIGINT):
-                signal.signal(sig, lambda signum, frame: self.request_stop(signum))
+                signal.signal(sig, lambda signum, _frame: self.request_stop(signum))
         self.startup()
         self.scheduler = self.build_scheduler()
         for stored in self.scheduler.get_jobs():

@@ -268,131 +268,20 @@ def validate_observations(
     for column in ("indicator", "area", "period", "value"):
         if column not in df.columns:
             raise DataError(f"has no {column!r} column", file=where)
-    df = df.reset_index(drop=True)
-    problems: list[Problem] = []
-    bad = pd.Series(False, index=df.index)  # rows already reported: one problem per row, the first found
-
-    def place(n: int, column: str) -> str:
-        cell = df.at[n, f"cell_{column}"] if f"cell_{column}" in df.columns else None
-        return str(cell) if cell else f"{df.at[n, 'row']}, column {column!r}"
-
-    def fail(mask: pd.Series, column: str, why: str, values: pd.Series | None = None) -> None:
-        mask = mask.fillna(False).astype(bool) & ~bad
-        if not mask.any():
-            return
-        shown = df[column] if values is None else values
-        for n in mask[mask].index[: MAX_PROBLEMS - len(problems)]:
-            problems.append(Problem(place(n, column), column, _plain(shown.at[n]), why, int(n)))
-        bad[mask] = True
-
+    check = _Checker(df.reset_index(drop=True))
+    df = check.df
     text = {c: _text(df[c]) for c in ("indicator", "area", "period")}
-    indicators = config.indicators
-    owned = {i.id for i in partner.indicators} if partner else set(indicators)
-    fail(
-        text["indicator"].isna() | (text["indicator"] == ""),
-        "indicator",
-        "is blank: name the indicator",
-    )
-    fail(~text["indicator"].isin(list(indicators)), "indicator", "is not a known indicator")
-    fail(
-        ~text["indicator"].isin(list(owned)),
-        "indicator",
-        f"is not an indicator {partner.id if partner else ''} owns",
-    )
-    fail(text["area"].isna() | (text["area"] == ""), "area", "is blank: name the area")
-    fail(~text["area"].isin(list(config.partnership.area_ids)), "area", "is not a known area")
-
-    keys: dict[Any, Period | None] = {}
-    for key in text["period"].dropna().unique():
-        try:
-            keys[key] = Period.parse(key)
-        except PeriodError:
-            keys[key] = None
-    period_key = text["period"].map({k: p.key for k, p in keys.items() if p is not None})
-    fail(period_key.isna(), "period", "is not a period (use 2005-03, 2005-Q1 or 2004/05)")
-    period_kind = text["period"].map({k: str(p.kind) for k, p in keys.items() if p is not None})
-    expected = text["indicator"].map({i: str(ind.frequency.period_kind) for i, ind in indicators.items()})
-    fail(
-        period_kind.notna() & expected.notna() & (period_kind != expected),
-        "period",
-        "is not of the indicator's frequency",
-    )
-    if periods is not None:
-        allowed = set(periods)
-        fail(
-            period_key.notna() & ~period_key.isin(list(allowed)),
-            "period",
-            f"is not a period this return covers ({', '.join(sorted(allowed))})",
-        )
-
-    raw = df["value"]
-    as_text = _text(raw)
-    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
-        numbers = raw.astype(float)  # a feed's counts: numbers already, nothing to parse
-    else:
-        numeric = _per_unique(raw, lambda v: isinstance(v, int | float) and not isinstance(v, bool))
-        numeric = numeric.astype(bool)
-        typed = _floats(pd.to_numeric(as_text.where(~numeric).str.replace(",", "", regex=False), errors="coerce"))
-        stored = _floats(pd.to_numeric(raw.where(numeric), errors="coerce"))
-        numbers = typed.where(~numeric, stored)
-    blank = raw.isna() | (as_text == "") | as_text.isna()
-    fail(blank, "value", "is blank: every value cell needs a number", as_text)
-    formula = as_text.str.startswith(FORMULA_PREFIXES).fillna(False) & numbers.isna()
-    fail(formula, "value", "is not a number (text that looks like a formula is never evaluated)", as_text)
-    fail(numbers.isna(), "value", "is not a number", as_text)
-    finite = pd.Series(np.isfinite(numbers.astype(float).to_numpy()), index=df.index)
-    fail(~finite, "value", "is not a finite number", as_text)
-    values = numbers.astype(float)
-    units = text["indicator"].map({i: ind.unit for i, ind in indicators.items()})
-    fail(
-        (values < 0) & (units != Unit.SCORE),
-        "value",
-        "is negative; counts, rates and percentages cannot be",
-        as_text,
-    )
-    fail((units == Unit.PERCENTAGE) & (values > 100), "value", "is above 100 for a percentage", as_text)
-    with np.errstate(invalid="ignore"):
-        fractional = finite & (values != np.floor(values))
-    fail((units == Unit.COUNT) & fractional, "value", "is not a whole number, and a count must be", as_text)
-    ranges = {i: getattr(ind, "plausible_range", None) for i, ind in indicators.items()}
-    ranges = {i: r for i, r in ranges.items() if r is not None}  # derived indicators are never loaded
-    low = text["indicator"].map({i: r[0] for i, r in ranges.items()})
-    high = text["indicator"].map({i: r[1] for i, r in ranges.items()})
-    outside = finite & ((values < low) | (values > high))
-    for n in outside[outside & ~bad].index[:1]:  # name the range in the message
-        low_n, high_n = ranges[text["indicator"].at[n]]
-        fail(
-            outside,
-            "value",
-            f"is outside the plausible range {_plain(low_n):,} to {_plain(high_n):,} for this indicator "
-            "(set plausible_range in the partner file if the value is real)",
-            as_text,
-        )
-
-    received: pd.Series | None = None
-    if "received" in df.columns:
-        received = _per_unique(df["received"], _as_moment)
-        given = ~_text(df["received"]).fillna("").eq("")
-        fail(given & received.isna(), "received", "is not a date (use 2005-04-07 or 2005-04-07T14:30)")
-        moment = now or dt.datetime.now(dt.UTC)
-        late = received.map(lambda v: v is not None and v > moment)
-        fail(late, "received", f"is in the future (the data was loaded at {moment:%Y-%m-%d %H:%M} UTC)")
-
-    problems.sort(key=lambda p: p.index)
+    # the checks run in this order, and a row is reported for the first problem found in it
+    _check_names(check, text, partner, config)
+    period_key = _check_periods(check, text, config, periods)
+    values = _check_values(check, text["indicator"], config)
+    received = _check_received(check, now) if "received" in df.columns else None
+    problems = sorted(check.problems, key=lambda p: p.index)
     if not problems:
         df["indicator"], df["area"] = text["indicator"], text["area"]
         df["period"] = period_key
         df["value"] = values
-        dup = df.duplicated(["indicator", "area", "period"], keep="first")
-        for n in dup[dup].index[:MAX_PROBLEMS]:
-            first = df.loc[
-                (df["indicator"] == df.at[n, "indicator"])
-                & (df["area"] == df.at[n, "area"])
-                & (df["period"] == df.at[n, "period"])
-            ].index[0]
-            key = f"{df.at[n, 'indicator']} / {df.at[n, 'area']} / {df.at[n, 'period']}"
-            why = f"a second value for {key} (the first is at {df.at[first, 'row']})"
-            problems.append(Problem(str(df.at[n, "row"]), "", key, why, int(n)))
+        problems = _duplicates(df)
     if problems:
         raise ValidationFailed(
             where,
@@ -408,6 +297,164 @@ def validate_observations(
     if received is not None:
         out["received_at"] = received.astype(object)
     return out.reset_index(drop=True)
+
+
+class _Checker:
+    """The problems found in one frame so far: one per row (the first found), MAX_PROBLEMS at most."""
+
+    def __init__(self, df: pd.DataFrame) -> None:
+        self.df = df
+        self.problems: list[Problem] = []
+        self.bad = pd.Series(False, index=df.index)  # rows already reported
+
+    def place(self, n: int, column: str) -> str:
+        cell = self.df.at[n, f"cell_{column}"] if f"cell_{column}" in self.df.columns else None
+        return str(cell) if cell else f"{self.df.at[n, 'row']}, column {column!r}"
+
+    def fail(self, mask: pd.Series, column: str, why: str, values: pd.Series | None = None) -> None:
+        """Report each row of ``mask`` not reported yet, showing ``values`` (default: the column's)."""
+        mask = mask.fillna(False).astype(bool) & ~self.bad
+        if not mask.any():
+            return
+        shown = self.df[column] if values is None else values
+        for n in mask[mask].index[: MAX_PROBLEMS - len(self.problems)]:
+            self.problems.append(Problem(self.place(n, column), column, _plain(shown.at[n]), why, int(n)))
+        self.bad[mask] = True
+
+
+def _check_names(check: _Checker, text: dict[str, pd.Series], partner: Partner | None, config: Config) -> None:
+    """Indicators known and owned by the partner; areas known."""
+    indicators = config.indicators
+    owned = {i.id for i in partner.indicators} if partner else set(indicators)
+    check.fail(text["indicator"].isna() | (text["indicator"] == ""), "indicator", "is blank: name the indicator")
+    check.fail(~text["indicator"].isin(list(indicators)), "indicator", "is not a known indicator")
+    check.fail(
+        ~text["indicator"].isin(list(owned)),
+        "indicator",
+        f"is not an indicator {partner.id if partner else ''} owns",
+    )
+    check.fail(text["area"].isna() | (text["area"] == ""), "area", "is blank: name the area")
+    check.fail(~text["area"].isin(list(config.partnership.area_ids)), "area", "is not a known area")
+
+
+def _check_periods(
+    check: _Checker, text: dict[str, pd.Series], config: Config, periods: Collection[str] | None
+) -> pd.Series:
+    """Each row's period key in canonical form (NaN where it is not a period): periods of the
+    indicator's frequency and, when ``periods`` is given, one of them."""
+    keys: dict[Any, Period | None] = {}
+    for key in text["period"].dropna().unique():
+        try:
+            keys[key] = Period.parse(key)
+        except PeriodError:
+            keys[key] = None
+    period_key = text["period"].map({k: p.key for k, p in keys.items() if p is not None})
+    check.fail(period_key.isna(), "period", "is not a period (use 2005-03, 2005-Q1 or 2004/05)")
+    period_kind = text["period"].map({k: str(p.kind) for k, p in keys.items() if p is not None})
+    kinds = {i: str(ind.frequency.period_kind) for i, ind in config.indicators.items()}
+    expected = text["indicator"].map(kinds)
+    check.fail(
+        period_kind.notna() & expected.notna() & (period_kind != expected),
+        "period",
+        "is not of the indicator's frequency",
+    )
+    if periods is not None:
+        allowed = set(periods)
+        check.fail(
+            period_key.notna() & ~period_key.isin(list(allowed)),
+            "period",
+            f"is not a period this return covers ({', '.join(sorted(allowed))})",
+        )
+    return period_key
+
+
+def _numbers(raw: pd.Series, as_text: pd.Series) -> pd.Series:
+    """The value column as floats (NaN where it is not a number): numeric cells as they are,
+    text parsed with thousands separators allowed."""
+    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+        return raw.astype(float)  # a feed's counts: numbers already, nothing to parse
+    numeric = _per_unique(raw, lambda v: isinstance(v, int | float) and not isinstance(v, bool))
+    numeric = numeric.astype(bool)
+    typed = _floats(pd.to_numeric(as_text.where(~numeric).str.replace(",", "", regex=False), errors="coerce"))
+    stored = _floats(pd.to_numeric(raw.where(numeric), errors="coerce"))
+    return typed.where(~numeric, stored)
+
+
+def _check_values(check: _Checker, indicator: pd.Series, config: Config) -> pd.Series:
+    """The values as floats: present, numbers, finite, and possible for the indicator's unit
+    and within its plausible range."""
+    raw = check.df["value"]
+    as_text = _text(raw)
+    numbers = _numbers(raw, as_text)
+    blank = raw.isna() | (as_text == "") | as_text.isna()
+    check.fail(blank, "value", "is blank: every value cell needs a number", as_text)
+    formula = as_text.str.startswith(FORMULA_PREFIXES).fillna(False) & numbers.isna()
+    check.fail(formula, "value", "is not a number (text that looks like a formula is never evaluated)", as_text)
+    check.fail(numbers.isna(), "value", "is not a number", as_text)
+    finite = pd.Series(np.isfinite(numbers.astype(float).to_numpy()), index=check.df.index)
+    check.fail(~finite, "value", "is not a finite number", as_text)
+    values = numbers.astype(float)
+    units = indicator.map({i: ind.unit for i, ind in config.indicators.items()})
+    check.fail(
+        (values < 0) & (units != Unit.SCORE),
+        "value",
+        "is negative; counts, rates and percentages cannot be",
+        as_text,
+    )
+    check.fail((units == Unit.PERCENTAGE) & (values > 100), "value", "is above 100 for a percentage", as_text)
+    with np.errstate(invalid="ignore"):
+        fractional = finite & (values != np.floor(values))
+    check.fail((units == Unit.COUNT) & fractional, "value", "is not a whole number, and a count must be", as_text)
+    _check_plausible(check, indicator, config, values, finite, as_text)
+    return values
+
+
+def _check_plausible(
+    check: _Checker, indicator: pd.Series, config: Config, values: pd.Series, finite: pd.Series, as_text: pd.Series
+) -> None:
+    """Values outside their indicator's plausible_range (the message names the first's range)."""
+    ranges = {i: getattr(ind, "plausible_range", None) for i, ind in config.indicators.items()}
+    ranges = {i: r for i, r in ranges.items() if r is not None}  # derived indicators are never loaded
+    low = indicator.map({i: r[0] for i, r in ranges.items()})
+    high = indicator.map({i: r[1] for i, r in ranges.items()})
+    outside = finite & ((values < low) | (values > high))
+    for n in outside[outside & ~check.bad].index[:1]:  # name the range in the message
+        low_n, high_n = ranges[indicator.at[n]]
+        check.fail(
+            outside,
+            "value",
+            f"is outside the plausible range {_plain(low_n):,} to {_plain(high_n):,} for this indicator "
+            "(set plausible_range in the partner file if the value is real)",
+            as_text,
+        )
+
+
+def _check_received(check: _Checker, now: dt.datetime | None) -> pd.Series:
+    """The received column as UTC-aware times (None where blank): dates, and not in the future."""
+    column = check.df["received"]
+    received = _per_unique(column, _as_moment)
+    given = ~_text(column).fillna("").eq("")
+    check.fail(given & received.isna(), "received", "is not a date (use 2005-04-07 or 2005-04-07T14:30)")
+    moment = now or dt.datetime.now(dt.UTC)
+    late = received.map(lambda v: v is not None and v > moment)
+    check.fail(late, "received", f"is in the future (the data was loaded at {moment:%Y-%m-%d %H:%M} UTC)")
+    return received
+
+
+def _duplicates(df: pd.DataFrame) -> list[Problem]:
+    """A problem for each second (third...) value of one indicator, area and period."""
+    problems = []
+    dup = df.duplicated(["indicator", "area", "period"], keep="first")
+    for n in dup[dup].index[:MAX_PROBLEMS]:
+        first = df.loc[
+            (df["indicator"] == df.at[n, "indicator"])
+            & (df["area"] == df.at[n, "area"])
+            & (df["period"] == df.at[n, "period"])
+        ].index[0]
+        key = f"{df.at[n, 'indicator']} / {df.at[n, 'area']} / {df.at[n, 'period']}"
+        why = f"a second value for {key} (the first is at {df.at[first, 'row']})"
+        problems.append(Problem(str(df.at[n, "row"]), "", key, why, int(n)))
+    return problems
 
 
 def _as_moment(value: Any) -> dt.datetime | None:

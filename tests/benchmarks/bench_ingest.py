@@ -98,7 +98,7 @@ def make_config(folder: Path, data: Path) -> Path:
     """The Hartlepool config with its police source pointed at the benchmark file."""
     config = folder / "config"
     shutil_copy = __import__("shutil").copytree
-    shutil_copy(EXAMPLE, config, ignore=lambda d, names: [n for n in names if n == "data"])
+    shutil_copy(EXAMPLE, config, ignore=lambda _d, names: [n for n in names if n == "data"])
     police = config / "partners" / "police.toml"
     text = police.read_text()
     text = text.replace('path = "data/police-uk"', f'path = "{data.parent}"')
