@@ -13,13 +13,21 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from reportgen import __version__
 from reportgen.errors import ReportgenError
 from reportgen.logsetup import FORMATS, redact
+
+if TYPE_CHECKING:  # the modules themselves are imported inside the commands that use them
+    from reportgen.config.models import Partner, SourceSpec
+    from reportgen.console.db import ConsoleDb
+    from reportgen.periods import Period
+    from reportgen.schedule.config import Job, Schedules
+    from reportgen.schedule.ledger import Run
+    from reportgen.schedule.runner import Runner
 
 CONFIG_HELP = "Partnership config folder (default: data_sources/)."
 STORE_HELP = (
@@ -234,7 +242,7 @@ def pull(config_dir: Path, store_url: str | None, partners: tuple[str, ...]) -> 
         task = progress.add_task("Pulling sources", total=total)
         files = progress.add_task("Reading files", total=None, visible=False)
 
-        def tick(partner, spec) -> None:  # type: ignore[no-untyped-def]
+        def tick(partner: Partner, spec: SourceSpec) -> None:
             progress.update(task, advance=1, description=f"{partner.id}/{spec.id}")
             progress.update(files, visible=False)
 
@@ -491,8 +499,8 @@ RUN_CHOICES = ("board-pack", "leaflet", "annual-review", "web", "all")
               help="Leaflet: also Braille (.brf), audio (.mp3), plain text and easy read, beside the PDFs.")
 @click.option("--deliver", is_flag=True,
               help="Run the report's jobs from schedules.toml and deliver as they say; recorded in history.")
-@click.option("--force", is_flag=True, help="With --deliver: a new version even if this period was done. "
-              "With --partnerships: render every document, even those whose inputs have not changed.")
+@click.option("--force", is_flag=True, help="Render every document, even those whose inputs match the files "
+              "already in the folder. With --deliver: a new version even if this period was done.")
 @click.option("--partnerships", "partnerships", default=None, metavar="all|ID,...",
               help="Run REPORT for these partnerships of the deployment (--deployment), all through one executor.")
 @click.option("--deployment", "deployment", type=click.Path(path_type=Path), default=Path("partnerships"),
@@ -558,10 +566,13 @@ def run(
     delivers as configured, recorded in the same history as scheduled runs, so neither the
     scheduler nor a second manual run produces that period again (unless --force).
 
+    A document whose inputs (data, config, code and library versions) match those of the
+    file already in the folder is left untouched; when nothing changed, nothing is even
+    evaluated. --force renders everything again. ("run all" always renders.)
+
     With --partnerships, REPORT is made for each partnership named (or all) in the
     deployment folder, into <out>/<partnership>/<report>/<period>/, with one progress bar
-    and a summary per partnership (written, unchanged, failed and why). A document whose
-    inputs match the one already there is left untouched (unless --force); a partnership
+    and a summary per partnership (written, unchanged, failed and why); a partnership
     that fails does not stop the others, and the exit code is 1 if any failed.
     """
     from reportgen.periods import Period
@@ -590,8 +601,6 @@ def run(
                                      ("poster", poster), ("lang", lang)) if v}
         _run_many(report, period, deployment, partnerships, store_url, out_dir, variant, executor_url, force, as_at)
         return
-    if force:
-        raise click.UsageError("--force only applies with --deliver or --partnerships.")
     variant = {k: v for k, v in (("large_print", large_print), ("area", area), ("each_area", each_area),
                                  ("poster", poster), ("paper", paper and paper.upper()), ("lang", lang),
                                  ("alt_formats", alt_formats)) if v}
@@ -606,7 +615,7 @@ def run(
         executor = start_executor(executor_url, tuple(formats) or FORMATS[report], each_area=each_area) or executor_url
     try:
         _run_reports(report, period, config_dir, store_url, out_dir, formats, version, variant, executor,
-                     as_at, received_by)
+                     as_at, received_by, reuse=not force)
     finally:
         if not isinstance(executor, str | None):
             executor.close()
@@ -630,8 +639,9 @@ def _check_variant(report: str, variant: dict[str, Any], formats: tuple[str, ...
 
 def _run_reports(report: str, period: Any, config_dir: Path, store_url: str | None, out_dir: Path,
                  formats: tuple[str, ...], version: int | None, variant: dict[str, Any], executor: Any,
-                 as_at: Any, received_by: Any) -> None:
-    """The body of ``run`` once its options are checked: render, then list what was written."""
+                 as_at: Any, received_by: Any, *, reuse: bool = True) -> None:
+    """The body of ``run`` once its options are checked: render, then list what was written.
+    ``reuse``: leave alone the documents whose inputs match the files already there."""
     from reportgen.pipeline import generate, generate_all
 
     def progress(name: str, p: Any) -> None:
@@ -647,21 +657,36 @@ def _run_reports(report: str, period: Any, config_dir: Path, store_url: str | No
         results = [_generate_with_progress(report, period, config_dir=config_dir, store_url=store_url,
                                            out_dir=out_dir, variant=variant, version=version,
                                            formats=formats or None, executor=executor, as_at=as_at,
-                                           received_by=received_by)]
+                                           received_by=received_by, reuse=reuse)]
     else:
         progress(report, period)
         results = [generate(report, period, config_dir=config_dir, store_url=store_url, out_dir=out_dir,
                             variant=variant, version=version, formats=formats or None,
-                            executor=executor, as_at=as_at, received_by=received_by)]
+                            executor=executor, as_at=as_at, received_by=received_by, reuse=reuse)]
     for result in results:
-        click.echo(f"{result.report} {result.period}: {len(result.files)} files in {result.seconds:.1f}s",
-                   err=True)
+        kept = getattr(result, "unchanged", [])
+        if kept and not getattr(result, "rendered", []):
+            click.echo(f"{result.report} {result.period}: unchanged: its inputs match the {len(result.files)} "
+                       f"files already there (--force renders them again)", err=True)
+        else:
+            note = f" ({len(kept)} documents unchanged, their files kept)" if kept else ""
+            click.echo(f"{result.report} {result.period}: {len(result.files)} files in {result.seconds:.1f}s{note}",
+                       err=True)
         for line in result.exceptions:
             click.echo(f"  exception: {line}", err=True)
         for line in result.unavailable:
             click.echo(f"  unavailable: {line}", err=True)
+        for line in result.glitches:
+            click.echo(f"  glitch: {line}", err=True)
         for path in result.files:
             click.echo(str(path))
+    glitched = [r for r in results if r.glitches]
+    if glitched:
+        from reportgen.glitch_gate import GlitchError
+
+        # The files stay where they were written (listed above), for the officer to look at.
+        raise GlitchError([line for r in glitched for line in r.glitches], str(glitched[0].manifest.parent),
+                          every=False)
 
 
 def _run_many(report: str, period: Any, deployment: Path, partnerships: str, store_url: str | None, out_dir: Path,
@@ -945,9 +970,10 @@ def returns_status(
     for col in ("partner", "indicator", "period", "deadline", "status", "areas", "revised"):
         table.add_column(col)
     for r in frame.itertuples():
-        status = r.status + (" (overdue)" if r.overdue else "")
+        status = str(r.status) + (" (overdue)" if r.overdue else "")  # str() for the type checker: all text already
         areas = f"{r.areas_received}/{r.areas_expected}"
-        table.add_row(r.partner, r.indicator, r.period, r.deadline, status, areas, "yes" if r.revised else "")
+        table.add_row(str(r.partner), str(r.indicator), str(r.period), str(r.deadline), status, areas,
+                      "yes" if r.revised else "")
     Console().print(table)
     click.echo(summary_line(frame))
 
@@ -967,7 +993,7 @@ def schedules_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
-def _load_schedules(path: Path, store_url: str | None = None):  # type: ignore[no-untyped-def]
+def _load_schedules(path: Path, store_url: str | None = None) -> Schedules:
     from reportgen.schedule.config import load_schedules
 
     settings = load_schedules(path)
@@ -1146,7 +1172,7 @@ def history(
         click.echo("No runs recorded yet.", err=True)
 
 
-def _report_outcomes(runner, outcomes) -> None:  # type: ignore[no-untyped-def]
+def _report_outcomes(runner: Runner, outcomes: list[tuple[Job, Run | None, str]]) -> None:
     failed = False
     for _job, run, message in outcomes:
         click.echo(message)
@@ -1273,8 +1299,8 @@ def outbox_list(schedules_path: Path, store_url: str | None, show_all: bool) -> 
     loose = box.loose()
     for path in loose:
         with path.open("rb") as fh:
-            msg = email.message_from_binary_file(fh, policy=email.policy.default)
-        click.echo(f"{path}  To: {msg['To']}  Subject: {msg['Subject']}")
+            eml = email.message_from_binary_file(fh, policy=email.policy.default)
+        click.echo(f"{path}  To: {eml['To']}  Subject: {eml['Subject']}")
     waiting = len(box.pending())
     click.echo(f"{waiting} message(s) waiting in {box.pending_dir}; {shown} queued deliveries listed, "
                f"{len(box.failed())} refused for good in {box.failed_dir}", err=True)
@@ -1315,7 +1341,7 @@ def outbox_send(schedules_path: Path, store_url: str | None) -> None:
     if errors:
         raise DeliveryError(f"{len(box.pending())} message(s) still waiting, {refused} refused: {errors[0]}")
 
-def _deliver_by_hand(report: str, period, schedules_path: Path, store_url: str | None,  # type: ignore[no-untyped-def]
+def _deliver_by_hand(report: str, period: Period, schedules_path: Path, store_url: str | None,
                      force: bool) -> None:
     from reportgen.schedule.ledger import Ledger
     from reportgen.schedule.manual import manual_run
@@ -1419,7 +1445,9 @@ def returns_remind(schedules_path: Path, store_url: str | None, period_text: str
 
 
 # --- the web console (reportgen/console/; docs/console.md) ---------------------------------------
-def _console_db(schedules_path: Path, store_url: str | None, config_dir: Path | None = None):  # type: ignore[no-untyped-def]
+def _console_db(
+    schedules_path: Path, store_url: str | None, config_dir: Path | None = None
+) -> tuple[ConsoleDb, Path]:
     """The console's tables in the store database named by schedules.toml (or --store), for
     the partnership of --config (else schedules.toml's config_dir, else data_sources)."""
     from reportgen.config.loader import load_partnership

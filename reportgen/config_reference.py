@@ -104,7 +104,7 @@ def constraints(info: FieldInfo) -> str:
 
 def default_text(info: FieldInfo) -> str:
     if info.default_factory is not None:
-        value = info.default_factory()  # type: ignore[call-arg]
+        value = info.default_factory()  # type: ignore[call-arg]  # pydantic allows one taking the data; ours take none
     elif info.default is PydanticUndefined:
         return "**required**"
     else:

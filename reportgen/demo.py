@@ -525,15 +525,15 @@ def _survey_rows() -> Rows:
 
 # the 14 youth offending team measures, 2002/03 to 2007/08; all improve on 2003/04 by
 # 2007/08 except custodial sentences, so big target 5 ("improve all 14") is not met
-YOT_COUNTS = {
+YOT_COUNTS: dict[str, list[int]] = {
     "yot_first_time_entrants": [540, 520, 505, 480, 455, 430],
     "yot_youth_offences": [2250, 2150, 2190, 2050, 1960, 1880],
 }
-YOT_QUARTERLY_PCT = {
+YOT_QUARTERLY_PCT: dict[str, list[float]] = {
     "yot_final_warnings_supported": [74, 78, 82, 86, 89, 91],
     "yot_ete": [68, 70, 69, 72, 74, 76],
 }
-YOT_ANNUAL_PCT = {
+YOT_ANNUAL_PCT: dict[str, list[float]] = {
     "yot_reoffending": [40.2, 39.5, 38.8, 37.9, 36.8, 36.0],
     "yot_secure_remands": [32, 31, 33, 30, 28, 27],
     "yot_custody": [5.6, 5.8, 6.1, 6.0, 6.2, 6.4],
@@ -549,8 +549,8 @@ YOT_ANNUAL_PCT = {
 
 def _yot_rows(rng: np.random.Generator, quarters: list[str], fys: list[str]) -> Rows:
     rows: Rows = []
-    for kind, fy in YOT_COUNTS.items():
-        rows += _rows(kind, "borough", quarters, quarterly_split(rng, fy))
+    for kind, counts in YOT_COUNTS.items():
+        rows += _rows(kind, "borough", quarters, quarterly_split(rng, counts))
     for kind, fy in YOT_QUARTERLY_PCT.items():
         values = np.repeat(fy, 4) + rng.normal(0, 1.0, 4 * len(fy))
         # keep each year's mean exactly on the designed value, so statuses are as intended

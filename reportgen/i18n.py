@@ -220,9 +220,10 @@ def current() -> Language:
 @contextlib.contextmanager
 def use_language(code: str | None) -> Iterator[Language]:
     """Build documents in ``code`` within the block: ``with use_language("pl"): ...``."""
-    token = _CURRENT.set(language(code))
+    lang = language(code)
+    token = _CURRENT.set(lang)
     try:
-        yield _CURRENT.get()  # type: ignore[misc]
+        yield lang
     finally:
         _CURRENT.reset(token)
 

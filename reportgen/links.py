@@ -27,7 +27,7 @@ def unsafe_link(href: str) -> bool:
     if stripped.startswith(("//", "\\\\")):
         return True
     match = _SCHEME.match(stripped)
-    return bool(match) and match.group(1).lower() not in SAFE_SCHEMES
+    return match is not None and match.group(1).lower() not in SAFE_SCHEMES
 
 
 def unsafe_links(text: str) -> list[str]:

@@ -24,9 +24,14 @@ FORMATS = ("text", "json")
 NOISY = ("weasyprint", "fontTools")
 
 
+# ...?password=secret (a URL's query) or password=secret (a libpq connection string, as psycopg
+# quotes it in some errors)
+_KEY_PASSWORD = re.compile(r"(?P<head>(?:^|[?&;\s'\"])password=)(?P<secret>'[^']*'|[^&\s'\"]+)", re.IGNORECASE)
+
+
 def redact(text: str) -> str:
-    """``text`` with the password of every URL in it replaced by ***."""
-    return _URL_PASSWORD.sub(r"\g<head>***", text)
+    """``text`` with the password of every URL (or connection string) in it replaced by ***."""
+    return _KEY_PASSWORD.sub(r"\g<head>***", _URL_PASSWORD.sub(r"\g<head>***", text))
 
 
 class Redact(logging.Filter):

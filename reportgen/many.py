@@ -26,6 +26,7 @@ inputs are those of the one already issued there is left as it is (see :mod:`rep
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import time
 import traceback
@@ -38,6 +39,7 @@ from reportgen.deployment import select
 from reportgen.errors import ReportgenError
 from reportgen.executors import Executor, get_executor
 from reportgen.pipeline import RunResult, _as_period, check_period, generate
+from reportgen.render.jobs import warm_renderers
 from reportgen.reports import FORMATS, builder
 
 log = logging.getLogger(__name__)
@@ -90,8 +92,20 @@ class PartnershipTask:
 
 
 def _outcome(pid: str, result: RunResult) -> Outcome:
+    # A document read back with template glitches is this partnership's failure, as it is a
+    # single run's (glitch_gate): the files stay for the officer, the job says why.
+    status, error = result.status, None
+    if result.glitches:
+        noun = "glitch" if len(result.glitches) == 1 else "glitches"
+        status, error = "failed", f"{len(result.glitches)} template {noun}: {result.glitches[0]}"
     return Outcome(
-        pid, result.status, list(result.rendered), list(result.unchanged), list(result.files), seconds=result.seconds
+        pid,
+        status,
+        list(result.rendered),
+        list(result.unchanged),
+        list(result.files),
+        seconds=result.seconds,
+        error=error,
     )
 
 
@@ -228,7 +242,12 @@ def generate_many(
                 progress.step(documents, outcome.partnership)
                 done(outcome)
         else:
-            pool.warm(f"reportgen.render.{fmt}" for fmt in FORMATS.get(report, ("pdf", "docx")))
+            formats = FORMATS.get(report, ("pdf", "docx"))
+            pool.warm(f"reportgen.render.{fmt}" for fmt in formats)
+            # every worker imports the renderers and lays out one tiny page (fontconfig's font
+            # list) now, while this process reads the first partnership: forked local workers
+            # start warm, and a Dask worker's first leaflets no longer pay for it
+            pool.start(functools.partial(warm_renderers, formats))
             for pid, folder in chosen.items():
                 t0 = time.perf_counter()
                 advance, close = progress.partnership(pid)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
@@ -19,6 +20,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from reportgen.errors import StoreError
 from reportgen.store import DEFAULT_PARTNERSHIP, make_engine, redact, schema_revision
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from alembic.config import Config
 
 SCRIPTS = Path(__file__).resolve().parent / "store_migrations"
 
@@ -35,7 +41,7 @@ class SchemaState:
         return self.revision == self.head
 
 
-def _alembic_config(connection: Connection, partnership: str):  # type: ignore[no-untyped-def]
+def _alembic_config(connection: Connection | None, partnership: str) -> Config:
     from alembic.config import Config
 
     config = Config()
@@ -48,7 +54,7 @@ def _alembic_config(connection: Connection, partnership: str):  # type: ignore[n
 def head() -> str:
     from alembic.script import ScriptDirectory
 
-    config = _alembic_config(None, DEFAULT_PARTNERSHIP)  # type: ignore[arg-type]
+    config = _alembic_config(None, DEFAULT_PARTNERSHIP)
     return ScriptDirectory.from_config(config).get_current_head() or ""
 
 
@@ -61,12 +67,12 @@ def _migration_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
-        def _manual(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        def _manual(dbapi_conn: sqlite3.Connection, _record: object) -> None:
             dbapi_conn.isolation_level = None
             dbapi_conn.execute("PRAGMA busy_timeout=30000")
 
         @event.listens_for(engine, "begin")
-        def _begin(conn) -> None:  # type: ignore[no-untyped-def]
+        def _begin(conn: Connection) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine

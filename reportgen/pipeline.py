@@ -35,12 +35,14 @@ from reportgen.config.models import Config
 from reportgen.document import Document, has_figures, unavailable
 from reportgen.errors import EmptyDocumentError, PeriodError, RenderError, StoreError
 from reportgen.fsutil import owned_tempdir
+from reportgen.glitch_gate import check_written, manifest_entries
 from reportgen.i18n import use_language
 from reportgen.logsetup import redact
 from reportgen.manifest import MANIFEST_NAME, write_merged
 from reportgen.periods import Kind, Period
 from reportgen.reports import FORMATS, PERIOD_KINDS, REPORTS, builder, is_available
 from reportgen.reports.base import ReportContext, default_summary
+from reportgen.reports.glitches import Glitch
 from reportgen.store import Store
 
 if TYPE_CHECKING:
@@ -75,6 +77,7 @@ class RunResult:
     unavailable: list[str] = field(default_factory=list)  # "X is not shown: why." for each part left out
     rendered: list[str] = field(default_factory=list)  # stems of the documents rendered by this run
     unchanged: list[str] = field(default_factory=list)  # stems whose issued files were reused (reuse=True)
+    glitches: list[str] = field(default_factory=list)  # one line per template glitch read back (glitch_gate)
 
     @property
     def status(self) -> str:
@@ -169,7 +172,7 @@ class Session:
         latest = loads.sort_values("id").groupby(["partner", "source"], sort=True).tail(1)
         columns = ["partner", "source", "file", "checksum", "loaded_at"]
         records = latest[columns].sort_values(["partner", "source"]).to_dict("records")
-        return [{k: (None if pd.isna(v) else v) for k, v in r.items()} for r in records]
+        return [{str(k): (None if pd.isna(v) else v) for k, v in r.items()} for r in records]
 
     def returns_status(self, period: Period) -> pd.DataFrame | None:
         """Partners' returns owed for ``period`` (received, late, partial, missing, revised)
@@ -312,7 +315,7 @@ class _Built:
     missing_parts: list[str]
     headline: list[str]
     exceptions: list[str]
-    summary_statements: dict[str, Any]
+    summary_statements: tuple[tuple[str, str], ...]  # (key, sentence) pairs: ReportContext.statements.take()
 
 
 def _request(report: str, period: Period | str, *, variant: dict[str, Any] | None, version: int | None,
@@ -370,15 +373,29 @@ def _generate(request: _Request, session: Session, early: Executor | None, timin
             t_alt = time.perf_counter()
             files += write_alternative_formats(built.documents, tmp, request.suffix, alt_notes)
             timings["alt_formats"] = time.perf_counter() - t_alt
+        glitches = _read_back(tmp, files, timings)
         timings["total"] = time.perf_counter() - request.started
         manifest = _manifest(request, session, built, files, keys, inputs_key, alt_notes, timings, pool_url)
+        if glitches:
+            manifest["glitches"] = manifest_entries(glitches)
         paths, manifest_path = _put_in_place(tmp, request.dest, files, manifest)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return RunResult(request.report, request.period.key, paths, manifest_path, built.headline, built.exceptions,
                      time.perf_counter() - request.started, built.documents, built.missing_parts,
                      rendered=[stem for stem, _ in built.documents if stem not in kept],
-                     unchanged=[stem for stem, _ in built.documents if stem in kept])
+                     unchanged=[stem for stem, _ in built.documents if stem in kept],
+                     glitches=[str(g) for g in glitches])
+
+
+def _read_back(tmp: Path, files: list[dict[str, Any]], timings: dict[str, Any]) -> list[Glitch]:
+    """The files this run rendered, read back for template glitches (:mod:`reportgen.glitch_gate`)."""
+    t0 = time.perf_counter()
+    glitches = check_written(tmp, [f["name"] for f in files if (tmp / f["name"]).exists()])
+    timings["glitch_check"] = time.perf_counter() - t0
+    for glitch in glitches:
+        log.info("glitch: %s", glitch)  # `reportgen run` prints them; a sending run fails naming them
+    return glitches
 
 
 def _refuse_empty_store(session: Session) -> None:

@@ -20,6 +20,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from sqlalchemy import (
@@ -38,12 +39,15 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import Connection, CursorResult, Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from reportgen.errors import StoreError
 from reportgen.logsetup import redact
 from reportgen.periods import Period
+
+if TYPE_CHECKING:
+    import sqlite3
 
 DEFAULT_URL_ENV = "REPORTGEN_STORE"
 DEFAULT_PATH = Path("var") / "reportgen.sqlite"
@@ -160,6 +164,14 @@ def sqlite_path(url: str) -> Path | None:
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
     return Path(parsed.database)
+
+
+def new_id(result: CursorResult[Any]) -> int:
+    """The primary key of the one row an INSERT has just written."""
+    key = result.inserted_primary_key
+    if key is None:  # SQLAlchemy gives None only for statements other than a one-row INSERT
+        raise StoreError("the insert returned no primary key")
+    return int(key[0])
 
 
 def make_engine(url: str, *, create: bool) -> Engine:
@@ -302,7 +314,7 @@ class Store:
                 # concurrent loads never both see a key as new.
                 if conn.dialect.name == "postgresql":
                     conn.execute(select(func.pg_advisory_xact_lock(func.hashtext("reportgen:" + self.partnership))))
-                load_id = conn.execute(
+                load_id = new_id(conn.execute(
                     loads.insert().values(
                         partnership=self.partnership,
                         source=source,
@@ -312,7 +324,7 @@ class Store:
                         loaded_at=stamp,
                         n_rejected=rejected,
                     )
-                ).inserted_primary_key[0]
+                ))
                 current = self._current_versions(conn, df)
                 merged = df.merge(current, on=["indicator", "area", "period"], how="left", sort=False)
                 known = merged["old_id"].notna()
@@ -407,7 +419,7 @@ class Store:
         versions (known at ``as_at``, if given), the newest received at or before it.
         """
         clauses: list[str] = ["partnership = :partnership"]
-        params: dict[str, object] = {"partnership": self.partnership}
+        params: dict[str, str | int] = {"partnership": self.partnership}
         if received_by is not None:
             # the newest qualifying version is picked below, so superseded rows stay in play
             params["received_by"] = _iso(received_by)
@@ -572,7 +584,9 @@ def _insert_many(conn: Connection, rows: pd.DataFrame) -> None:
     if conn.dialect.driver == "psycopg":
         # PostgreSQL's COPY, in this transaction: several times faster than executemany
         sql = f"COPY {observations.name} ({', '.join(columns)}) FROM STDIN"
-        with conn.connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[union-attr]
+        driver = conn.connection.driver_connection
+        assert driver is not None  # None only once the connection is closed, and it is open here
+        with driver.cursor() as cursor, cursor.copy(sql) as copy:
             for row in _tuples(rows):
                 copy.write_row(row)
         return
@@ -589,7 +603,7 @@ def _first_line(exc: BaseException) -> str:
     return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     # WAL lets the scheduler read while a pull writes; a busy timeout avoids spurious
     # "database is locked" when two processes touch the store at once.
     cur = dbapi_conn.cursor()

@@ -15,6 +15,8 @@ figures and notes are loaded all or nothing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from typing import Any, cast
 
 import pandas as pd
 from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, bindparam, select
@@ -79,10 +81,11 @@ def write_notes(
         {"periods": sorted(every["period"].unique().tolist())},
     ).all()
     current = {(r.indicator, r.area, r.period): (r.id, r.note, int(r.not_available)) for r in rows}
-    target = {(r.indicator, r.area, r.period): (r.note, int(r.not_available)) for r in wanted.itertuples(index=False)}
+    target = {(r.indicator, r.area, r.period): (r.note, int(r.not_available))
+              for r in cast(Iterable[Any], wanted.itertuples(index=False))}
     close: list[int] = []
     add: list[dict[str, object]] = []
-    for key in every.itertuples(index=False, name=None):
+    for key in cast(Iterable[Any], every.itertuples(index=False, name=None)):
         have, want = current.get(key), target.get(key)
         if want is not None and not want[0] and not want[1]:
             want = None  # a blank note on an available figure is no note

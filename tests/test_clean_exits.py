@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -71,16 +72,39 @@ def _temps(out: Path) -> list[Path]:
     return list(out.rglob("*.tmp"))
 
 
-@pytest.mark.parametrize("delay", [0.0, 1.5, 3.0])
+def _wait_until(proc: subprocess.Popen[str], ready: Callable[[], bool], what: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if ready():
+            return
+        if proc.poll() is not None:
+            pytest.fail(f"the run ended (exit {proc.returncode}) before {what}: this moment tests nothing")
+        time.sleep(0.02)
+    pytest.fail(f"no {what} within {timeout} s")
+
+
+# The moments a kill can come: workers started and nothing written yet; the run's temporary
+# folder made; a first document written into it (the rest still rendering).
+MOMENTS = {
+    "workers-started": lambda _out: True,
+    "temp-folder-made": lambda out: bool(_temps(out)),
+    "a-document-written": lambda out: any(p.is_file() for t in _temps(out) for p in t.rglob("*")),
+}
+
+
+@pytest.mark.parametrize("moment", list(MOMENTS))
 def test_kill_9_leaves_no_orphans_and_the_next_run_leaves_no_temp_folders(
-    store: str, tmp_path: Path, delay: float
+    store: str, tmp_path: Path, moment: str
 ) -> None:
     out = tmp_path / "outputs"
     proc = _start(store, out)
     workers = _wait_for_workers(proc)
-    time.sleep(delay)
+    _wait_until(proc, lambda: MOMENTS[moment](out), moment)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
+    left = _temps(out)
+    if moment != "workers-started":
+        assert left, "the kill came after the temp folder was made, so one is left for the next run"
     deadline = time.monotonic() + 10
     while any(_alive(w) for w in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -90,6 +114,7 @@ def test_kill_9_leaves_no_orphans_and_the_next_run_leaves_no_temp_folders(
     _, err = again.communicate(timeout=300)
     assert again.returncode == 0, err
     assert _temps(out) == [], _temps(out)
+    assert not any(p.exists() for p in left)
     assert (out / "leaflet" / "2005-Q1" / "leaflet.pdf").is_file()
 
 
@@ -97,7 +122,7 @@ def test_ctrl_c_exits_130_with_one_line_and_no_tracebacks(store: str, tmp_path: 
     out = tmp_path / "outputs"
     proc = _start(store, out)
     workers = _wait_for_workers(proc)
-    time.sleep(1.0)
+    _wait_until(proc, lambda: bool(_temps(out)), "the temp folder was made")  # mid-render
     os.killpg(proc.pid, signal.SIGINT)  # what a terminal sends on Ctrl-C: the whole group
     _, err = proc.communicate(timeout=60)
     if proc.returncode == 0:

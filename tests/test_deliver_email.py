@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import email.policy
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from pipeline_double import make_generate
 from sched_helpers import Clock, SmtpServer, attachments, settings_at, utc
 
+from reportgen.cli import cli
 from reportgen.deliver.base import Parcel
 from reportgen.deliver.email import EmailChannel, compose
 from reportgen.deliver.outbox import Outbox
@@ -90,6 +93,52 @@ def test_server_down_message_waits_then_is_sent_once(tmp_path: Path) -> None:
         assert attachments(server.mailbox.messages[0]) == attachments(parked)
     finally:
         server.stop()
+
+
+def test_a_server_down_past_the_retry_budget_alerts_support_then_history_follows(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Connection refused at every try: each try waits its back-off (1, then 2 minutes), the
+    third raises the alert (delivery_alert_after = 3), which waits for the same server, with an
+    ERROR line meanwhile; when the server is back both go and history says sent."""
+    server = SmtpServer()  # nothing listening on its port until start()
+    settings = settings_at(tmp_path, BOARD, smtp=server.smtp_toml(),
+                           extra='delivery_alert_after = 3\ndelivery_backoff = "1m"')  # fmt: skip
+    ledger = Ledger(settings.database_url, partnership=settings.partnership)
+    clock = Clock(utc(2005, 4, 8, 7))
+    runner = Runner(settings, ledger, now=clock, generate=make_generate())
+    with caplog.at_level("INFO", logger="reportgen.deliver"):
+        run = runner.execute(settings.job("board-pack"), Period.parse("2005-03"), trigger="manual")
+        assert run is not None and run.status == "succeeded"
+        # seconds after the first try: the second is due at 60, the third 120 after the second
+        for after, tries in ((30, 1), (61, 2), (150, 2), (181, 3)):
+            clock.set(utc(2005, 4, 8, 7) + dt.timedelta(seconds=after))
+            runner.queue.process()
+            [mail, *alerts] = ledger.deliveries(run.id)
+            assert (mail.status, runner.queue.messages()[0].attempts) == ("failed-retrying", tries)
+            assert ("Connection" in (mail.detail or ""), len(alerts)) == (True, 1 if tries == 3 else 0)
+    [alert] = alerts
+    assert (alert.channel, alert.target, alert.status) == ("alert", "support@example.org", "failed-retrying")
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert any("event=alert job=board-pack period=2005-03 outcome=raised" in m for m in errors), errors
+    listed = CliRunner().invoke(cli, ["outbox", "list", "--schedules", settings.source])
+    lines = [line for line in listed.output.splitlines() if line.startswith("#")]
+    assert listed.exit_code == 0 and len(lines) == 2, listed.output
+    assert "failed-retrying" in lines[0] and "tries: 3, next try 2005-04-08 07:07 UTC" in lines[0], lines
+    assert "failed-retrying" in lines[1] and "alert" in lines[1] and "support@example.org" in lines[1], lines
+    server.start()
+    try:
+        runner.queue.process(force=True)  # what `reportgen outbox send` does
+        assert [d.status for d in ledger.deliveries(run.id)] == ["sent", "sent"]
+        assert server.mailbox.wait_for(2)
+    finally:
+        server.stop()
+    done = CliRunner().invoke(cli, ["outbox", "list", "--all", "--schedules", settings.source])
+    assert [line.split()[1] for line in done.output.splitlines() if line.startswith("#")] == ["sent", "sent"]
+    subjects = sorted(m["Subject"] for m in server.mailbox.messages)
+    assert subjects == ["Board pack: March 2005", "[reportgen] DELIVERY FAILED: board-pack 2005-03 (email)"]
+    body = next(m for m in server.mailbox.messages if m["Subject"].startswith("[reportgen]")).get_content()
+    assert "has not gone after 3 attempt(s)" in body and "Connection" in body, body
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")

@@ -95,6 +95,23 @@ def test_an_about_sheet_naming_no_period_names_the_file(s: Setup) -> None:
     s.assert_rejected(unsigned, "garbled.xlsx, sheet 'About'", "'March', which is not a period")
 
 
+def test_an_about_sheet_naming_an_unknown_partner_names_the_file(s: Setup) -> None:
+    # Before: "no partner 'nobody'" with exit 1, not saying which of the files sent it was.
+    unsigned = _about(s.good, s.tmp / "stranger.xlsx", signature=None, partner="nobody")
+    out = s.assert_rejected(unsigned, "stranger.xlsx, sheet 'About': names partner 'nobody'", "council, police")
+    assert s.ingest(unsigned).exit_code == 3, out
+
+
+def test_a_csv_sent_as_from_an_unknown_partner_names_the_file(s: Setup) -> None:
+    path = s.tmp / "march.csv"
+    path.write_text("indicator,area,period,value\ngraffiti,borough,2022-03,12\n")
+    s.assert_rejected(
+        path,
+        "march.csv: was sent as from partner 'counsil' (--partner)",
+        extra=("--partner", "counsil", "--period", "2022-03"),
+    )
+
+
 def test_the_signing_key_is_made_once_per_deployment_and_kept_private(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -291,7 +308,33 @@ def test_a_mistyped_source_type_stops_the_pull_before_any_partner_loads(tmp_path
     assert result.exit_code == 2, result.output
     assert "partners/fire.toml: sources (id='incidents').type: 'cvs' is not a source type" in result.output
     assert "did you mean 'csv'?" in result.output
+    assert not db.exists(), "refused before the store was opened, so no partner loaded"
     assert not db.exists(), "nothing was loaded, not even an empty store made"
+
+
+@pytest.mark.parametrize("command", [["evaluate", "--period", "2005-03"], ["run", "board-pack", "--period", "2005-03"]])
+def test_a_mistyped_source_type_is_refused_when_the_config_loads(tmp_path: Path, command: list[str]) -> None:
+    """Not only `pull`: every command that loads the config names the slip, before anything runs."""
+    import shutil
+
+    root = tmp_path / "cfg"
+    shutil.copytree(REPO / "data_sources", root, ignore=shutil.ignore_patterns("commentary"))
+    fire = root / "partners" / "fire.toml"
+    fire.write_text(fire.read_text().replace('type = "csv"', 'type = "cvs"', 1))
+    db = tmp_path / "s.sqlite"
+    result = CliRunner().invoke(cli, [*command, "--config", str(root), "--store", f"sqlite:///{db}"])
+    assert result.exit_code != 0, result.output
+    assert "partners/fire.toml: sources (id='incidents').type: 'cvs' is not a source type" in result.output
+    assert "did you mean 'csv'?" in result.output
+
+
+def test_the_config_knows_exactly_the_connectors_that_exist() -> None:
+    from reportgen.config.models import SOURCE_TYPES
+    from reportgen.sources import get_source_class, known_types
+
+    assert sorted(SOURCE_TYPES) == known_types()
+    for name in SOURCE_TYPES:  # each name really imports a registered connector
+        assert get_source_class(name).type_name == name
 
 
 def test_a_broken_police_uk_row_is_named_by_its_real_line(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from scipy.stats import binomtest
 
 from reportgen.document import Cell, Status
 from reportgen.reports.disclosure import Figure, change_pct_figure
-from reportgen.reports.leaflet import _change_cell, _falls
+from reportgen.reports.leaflet import _falls, change_cell
 
 
 def fig(n: int) -> Figure:
@@ -28,7 +28,7 @@ def test_a_fall_is_news_only_beyond_chance(now: int, then: int) -> None:
 
 @pytest.mark.parametrize(("now", "then"), [(9, 8), (6, 5), (17, 16), (120, 100), (160, 100), (60, 100)])
 def test_crime_table_colours_only_changes_beyond_chance(now: int, then: int) -> None:
-    cell = _change_cell(fig(now), fig(then), change_pct_figure(fig(now), fig(then)), "lower_is_better", counts=True)
+    cell = change_cell(fig(now), fig(then), change_pct_figure(fig(now), fig(then)), "lower_is_better", counts=True)
     beyond = binomtest(now, now + then, 0.5).pvalue < 0.05 and max(now, then) >= 20
     if not beyond:  # 8 -> 9 offences: "Up 13%", no "(worse)", no red
         assert isinstance(cell, str) and "worse" not in cell and "better" not in cell

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 from conftest import write_small_config
+from sched_helpers import write_schedules
 
 from reportgen.logsetup import redact
 
@@ -52,9 +54,59 @@ def test_a_store_password_never_reaches_the_error_line(tmp_path: Path) -> None:
     assert "reportgen:***@127.0.0.1" in done.stderr, done.stderr
 
 
+def test_a_store_password_is_hidden_in_every_title_log_and_error(pg_url: str, tmp_path: Path) -> None:
+    """A real PostgreSQL store (trust authentication, so the password is carried but not needed)
+    named with its password: the tables' titles, `-v` logs, the serve start log and an error
+    print the URL with *** instead (issue 13, point 5)."""
+    url = pg_url.replace("://postgres@", "://postgres:hunter2-secret@")
+    shown = url.replace("hunter2-secret", "***")
+    schedules = write_schedules(tmp_path / "svc", "")
+    root = tmp_path / "svc" / "config"
+    printed = []
+    for args in (("-v", "pull", "--config", str(root), "--store", url),
+                 ("history", "--schedules", str(schedules), "--store", url),
+                 ("db", "current", "--store", url),
+                 ("evaluate", "--period", "2022-03", "--config", str(root), "--store", url + "-missing")):
+        done = _reportgen(*args, cwd=tmp_path)
+        assert done.returncode == (1 if args[0] == "evaluate" else 0), done.stderr
+        printed.append(done.stdout + done.stderr)
+    pulled, history, current, error = printed
+    def flat(text: str) -> str:  # a table title as rich wraps it, joined up again
+        return "".join(text.split())
+
+    assert flat(f"Pulled into {shown}") in flat(pulled), pulled
+    assert flat(shown) in flat(history) and shown in current, history + current
+    assert shown + "-missing" in error, error
+    serve = subprocess.Popen([sys.executable, "-m", "reportgen", "serve", "--schedules", str(schedules), "--store", url],
+                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=tmp_path)  # fmt: skip
+    try:
+        lines = []
+        for line in serve.stderr:  # type: ignore[union-attr]
+            lines.append(line)
+            if "outcome=started" in line:
+                break
+        serve.send_signal(signal.SIGTERM)
+        _, rest = serve.communicate(timeout=60)
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+            serve.wait(10)
+    started = next(x for x in lines if "outcome=started" in x)
+    assert f"database={shown}" in started, started
+    assert serve.returncode == 0, "".join(lines) + rest
+    for text in [*printed, "".join(lines) + rest]:
+        assert "hunter2" not in text, text
+
+
 def test_redact_hides_only_passwords() -> None:
     assert redact("at postgresql://u:p%40ss@db:5432/x and smtp://:tok@mail") == (
         "at postgresql://u:***@db:5432/x and smtp://:***@mail"
+    )
+    assert redact("postgresql+psycopg://u@db/x?password=s3cret&sslmode=require") == (
+        "postgresql+psycopg://u@db/x?password=***&sslmode=require"
+    )
+    assert redact("connection failed: host=db user=u password=s3cret dbname=x") == (
+        "connection failed: host=db user=u password=*** dbname=x"
     )
     kept = "sqlite:////var/lib/reportgen/store.sqlite https://example.org/a:b@c mailto:a@b.org"
     assert redact(kept) == kept

@@ -123,3 +123,39 @@ def test_approve_reports_a_run_whose_job_left_schedules_and_releases_the_rest(tm
     # A job id works where a job is meant, and the poster alone still cannot go.
     alone = invoke("approve", "poster", "2005-Q1", "--schedules", str(path))
     assert alone.exit_code == 1 and "no longer in" in alone.output
+
+
+def test_approve_and_rerun_take_a_job_id_and_touch_only_that_job(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = settings_at(tmp_path, LEAFLETS)
+    clock = Clock(utc(2005, 4, 1))
+    svc = Service(settings, now=clock, generate=make_generate())
+    svc.startup()
+    clock.set(utc(2005, 4, 14, 9))
+    assert sorted(r.approval for r in svc.run_due()) == ["pending", "pending"]
+    schedules = settings.source
+    released = invoke("approve", "poster", "2005-Q1", "--schedules", schedules)
+    assert released.exit_code == 0, released.output
+    assert "released poster 2005-Q1 v1" in released.output and "leaflet 2005-Q1" not in released.output
+    ledger = Ledger(settings.database_url, partnership=settings.partnership)
+    assert {r.job: r.approval for r in ledger.runs()} == {"leaflet": "pending", "poster": "released"}
+
+    calls: list = []
+    monkeypatch.setattr("reportgen.schedule.jobs.generate", make_generate(calls))
+    again = invoke("rerun", "poster", "--period", "2005-Q1", "--no-deliver", "--schedules", schedules)
+    assert again.exit_code == 0, again.output
+    assert "poster 2005-Q1 v2: succeeded" in again.output and "leaflet 2005-Q1" not in again.output
+    assert len(calls) == 1
+    assert sorted((r.job, r.version) for r in ledger.runs()) == [("leaflet", 1), ("poster", 1), ("poster", 2)]
+
+
+def test_the_cli_refuses_a_variant_with_the_schedules_files_words(tmp_path: Path) -> None:
+    """`reportgen run board-pack --poster` meets the same check as `variant = { poster = true }`
+    in a board pack's job (BAD_JOBS above), before the config or the store is opened."""
+    missing = tmp_path / "nothing-here"
+    result = invoke("run", "board-pack", "--period", "2005-03", "--poster",
+                    "--config", str(missing), "--store", f"sqlite:///{missing}.db", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2, result.output
+    assert "variant.poster does not apply to the board-pack" in result.output, result.output
+    assert not missing.exists() and not Path(f"{missing}.db").exists() and not (tmp_path / "out").exists()

@@ -3,6 +3,7 @@ no half output."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -73,3 +74,32 @@ def test_killed_run_is_retried_and_leaves_no_half_output(tmp_path: Path) -> None
         [*(p.name for p in retried.files), retried.manifest.name]
     )
     assert len(list((tmp_path / "outputs" / "outbox" / "pending").glob("*.eml"))) == 1
+
+
+def test_a_run_whose_host_went_quiet_is_retried_by_another_service_within_one_sweep(tmp_path: Path) -> None:
+    """Another machine claimed the run and stopped beating (powered off, cut off): no pid can be
+    checked from here, so its heartbeat's age is the sign. The first sweep after stale_after takes
+    it over and runs it, in that same sweep; a sweep before then leaves it alone."""
+    schedules = write_schedules(tmp_path, BOARD)
+    settings = load_schedules(schedules)
+    clock = Clock(utc(2025, 11, 1))
+    calls: list = []
+    svc = Service(settings, now=clock, generate=make_generate(calls))
+    svc.register()
+    claimed_at = utc(2025, 11, 7, 8)
+    elsewhere = Ledger(settings.database_url, partnership=settings.partnership, host="other-host", pid=4242)
+    theirs = elsewhere.claim("board-pack", "2025-10", report="board-pack", now=claimed_at, max_attempts=3)
+    assert theirs is not None
+    stale = settings.service.stale_after
+
+    clock.set(claimed_at + stale - dt.timedelta(seconds=30))
+    svc.sweep()
+    assert (svc.ledger.get(theirs.id).status, calls) == ("running", [])
+
+    clock.set(claimed_at + stale + dt.timedelta(seconds=30))
+    svc.sweep()
+    after = svc.ledger.get(theirs.id)
+    assert (after.status, after.attempts, after.host) == ("succeeded", 2, svc.ledger.host)
+    assert calls == [("board-pack", "2025-10", None)]
+    # Its delivery is queued with the success (no mail server here: it waits in the outbox).
+    assert [d.status for d in svc.ledger.deliveries(theirs.id)] == ["pending"]

@@ -125,7 +125,12 @@ def test_a_message_file_is_written_once_whatever_the_retries(tmp_path: Path) -> 
     first = box.ensure("q7-board-pack-2005-03", compose)
     first.rename(box.sending_dir / first.name)  # a process died while sending it
     assert box.ensure("q7-board-pack-2005-03", compose) == box.sending_dir / first.name
-    assert len(made) == 1 and box.recover() == [first]
+    assert len(made) == 1
+    # A starting service leaves it there: its sender may be alive; the row's lease decides.
+    assert box.recover() == [] and (box.sending_dir / first.name).exists()
+    loose = box.put(made[0], stem="by-hand")
+    loose.rename(box.sending_dir / loose.name)
+    assert box.recover() == [loose], "a message with no row has no lease: put back"
 
 
 def test_a_failed_sweep_is_logged_and_alerted_and_the_service_goes_on(tmp_path: Path, logs: Lines) -> None:
@@ -218,6 +223,37 @@ def test_a_message_left_in_sending_by_a_dead_sender_goes_once_its_lease_runs_out
         assert done.status == "sent" and server.mailbox.wait_for(1)
         assert [m["Subject"] for m in server.mailbox.messages] == ["left behind"]
         assert box.sent() == [box.sent_dir / path.name] and not any(box.sending_dir.iterdir())
+    finally:
+        server.stop()
+
+
+def test_a_message_in_sent_whose_sender_died_before_recording_it_is_recorded_not_sent_again(
+    tmp_path: Path,
+) -> None:
+    """The duplicate window is only between the server's 250 and the rename into sent/: a sender
+    that died after the rename (before recording "sent") leaves a row that the next sender, once
+    the lease runs out, records as sent from the file's place, sending nothing."""
+    from sched_helpers import SmtpServer
+
+    server = SmtpServer().start()
+    try:
+        settings = settings_at(tmp_path, "", smtp=server.smtp_toml())
+        ledger = Ledger(settings.database_url)
+        dead = DeliveryQueue(ledger.engine, settings, now=lambda: NOW, owner="host:dead")
+        row = {"job": "j", "period": "p", "channel": "alert", "target": "a@example.org", "spec": "{}",
+               "parcel": '{"subject": "went", "body": "b"}'}  # fmt: skip
+        [msg_id] = dead.enqueue(None, [row])
+        assert dead._take(msg_id, NOW)
+        box = Outbox(settings.outbox.path)
+        msg = EmailMessage()
+        msg["To"], msg["From"], msg["Subject"] = "a@example.org", "r@example.org", "went"
+        msg.set_content("b")
+        path = box.ensure(f"q{msg_id}-alert-j-p", lambda: msg)
+        path.rename(box.sent_dir / path.name)  # accepted and moved; the sender died before recording it
+        live = DeliveryQueue(ledger.engine, settings, now=lambda: NOW + dt.timedelta(minutes=11), owner="host:live")
+        [done] = live.process()
+        assert (done.status, done.attempts) == ("sent", 1)
+        assert not server.mailbox.wait_for(1, timeout=1.0), "recorded, not sent a second time"
     finally:
         server.stop()
 

@@ -116,10 +116,23 @@ def _said(run: dict[str, object]) -> list[tuple[str, str, str]]:
     return out
 
 
+def _said_everywhere(run: dict[str, object]) -> list[tuple[str, str, str]]:
+    """:func:`_said`, and the English leaflet variants (large print, poster, every neighbourhood),
+    which print the borough's cards and tables again (translated ones speak their own language)."""
+    out = _said(run)
+    for variant, result in zip(VARIANTS, run["variants"], strict=True):  # type: ignore[call-overload]
+        if variant.get("lang"):
+            continue
+        name = "+".join(variant)
+        for stem, statements in _manifest(result).get("statements", {}).items():
+            out += [(f"leaflet-{name}:{stem}", key, words) for key, words in statements.items()]
+    return out
+
+
 # --- one figure, one wording ----------------------------------------------------------------------
 def test_each_statement_has_one_wording_across_documents(run) -> None:
     wordings: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for where, key, words in _said(run):
+    for where, key, words in _said_everywhere(run):
         wordings[key][words].append(where)
     clashes = {key: dict(w) for key, w in wordings.items() if len(w) > 1}
     assert not clashes, json.dumps(clashes, indent=1)
@@ -284,3 +297,141 @@ def test_checker_passes_clean_text() -> None:
         "On track On track. No data. Offending: improve all 14 of the indicators set."
     )
     assert find_glitches(clean, "x") == []
+
+
+# --- the board pack's tables and survey figures --------------------------------------------------
+def _files(run, report: str, suffix: str) -> list[Path]:  # noqa: ANN001
+    return [Path(p) for p in run["results"][report].files if Path(p).suffix == suffix]  # type: ignore[index]
+
+
+def _word_rows(path: Path) -> list[list[str]]:
+    import docx
+
+    return [[c.text for c in row.cells] for t in docx.Document(str(path)).tables for row in t.rows]
+
+
+# The citizens' panel 2004/05 as the strategy publishes it (536 asked) and the counts behind the
+# demo, with the 95% Wilson interval worked by hand (docs/statistics.md):
+# 150 of 536: centre 0.281417, half-width 0.037902 -> 24.35% to 31.93%.
+POLICE_2004_05 = "28% (150 of 536; 95% interval 24.4% to 31.9%)"
+
+
+def test_board_pack_prints_survey_sample_and_interval(run) -> None:
+    """PDF and Word: the survey measure's figure carries its sample and 95% interval, its change
+    is 'no significant change' (p = 0.87, docs/statistics.md) in the sentence and the table."""
+    (pdf,) = _files(run, "board-pack", ".pdf")
+    (word,) = _files(run, "board-pack", ".docx")
+    sentence = (
+        f"People who think the police do a good job: {POLICE_2004_05} in 2004/05, up 0.4 points on "
+        "28% (151 of 548) in 2003/04 (no significant change)"
+    )
+    for text in (file_text(pdf), file_text(word)):
+        assert squash(sentence) in squash(text or "")
+        assert squash("95% confidence interval") in squash(text or "")  # the table's note says what it is
+    rows = [r for r in _word_rows(word) if r[0].startswith("Residents rating the police")]
+    assert rows, "the Target 2 table"
+    assert rows[0][2] == POLICE_2004_05
+    assert rows[0][6] == "No significant change"
+    # and an interval is printed only for the survey: treatment completions keep their plain figure
+    completions = [r for r in _word_rows(word) if r[0].startswith("Discharges from drug treatment that were")]
+    assert completions and "interval" not in completions[0][2] and "(113 of 343)" in completions[0][2]
+
+
+def test_board_pack_latest_and_direction_cells_are_the_statements(run) -> None:
+    """Every Latest and Direction cell of the board pack's tables is a recorded statement figure,
+    and the Word table prints exactly the recorded words."""
+    manifest = _manifest(run["results"]["board-pack"])  # type: ignore[index]
+    said = manifest["statements"]["board-pack-2005-03"]
+    figures = {v for k, v in said.items() if k.endswith("#figure")}
+    directions = {v for k, v in said.items() if k.endswith("#direction")}
+    assert len(figures) >= 20 and {"Improving", "No significant change"} <= directions
+    (word,) = _files(run, "board-pack", ".docx")
+    # measure rows (not the header, nor a composite target's "0 of 4 improved")
+    import docx
+
+    tables = [[[c.text for c in row.cells] for row in t.rows] for t in docx.Document(str(word)).tables]
+    tables = [t for t in tables if len(t[0]) == 8 and t[0][2] == "Latest" and t[0][6] == "Direction"]
+    table_rows = [r for t in tables for r in t[1:] if not r[2].endswith("improved")]
+    assert len(table_rows) >= 25
+    for row in table_rows:
+        latest, direction = row[2], row[6]
+        if latest in ("No data", "\u2013") or latest.startswith("Only "):
+            continue
+        # the figure, then its basis where it is not the table's common one
+        assert any(latest == f or latest.startswith(f"{f} (") for f in figures), row
+        assert direction in directions, row
+
+
+def test_people_in_treatment_say_what_they_count(run) -> None:
+    """1,500 (different people treated at any time in 2004/05, the old strategy's priority) and 731
+    (the caseload on the last day of March 2005) are two measures: each says what it counts."""
+    (review,) = _files(run, "annual-review", ".pdf")
+    (pack,) = _files(run, "board-pack", ".pdf")
+    text = squash(file_text(review) or "")
+    assert squash(
+        "Drug and Alcohol Misuse (people in treatment): different people in drug or alcohol treatment at any "
+        "time in the year."
+    ) in text
+    caseload = (
+        "People in drug treatment on the day (the caseload): 731 at the end of March 2005, up 17% on 625 at "
+        "the end of March 2004 (improved)"
+    )
+    assert squash(caseload) in text
+    assert squash(caseload) in squash(file_text(pack) or "")
+    # one statement, said by both documents, although one reports a quarter and the other a year
+    places = {where for where, key, words in _said(run) if key.startswith("drug_in_treatment|") and words == caseload}
+    assert {"board-pack:board-pack-2005-03", "annual-review:annual-review-2004-05"} <= places, places
+    assert squash("731 in 2004/05") not in text
+    assert squash("731 in January to March 2005") not in squash(file_text(pack) or "")
+
+
+# --- the public documents' own tables ----------------------------------------------------------------
+def test_public_tables_are_worded_by_statements(run) -> None:
+    """The leaflet's crime-type and comparison tables and the web page's month-by-month and
+    comparison tables print the change cells the statements recorded, and the same figure in the
+    standard leaflet, its large print and the poster has one wording (checked above)."""
+    said = defaultdict(dict)
+    for where, key, words in _said_everywhere(run):
+        said[where][key] = words
+    leaflet, web = said["leaflet:leaflet"], said["web:index"]
+    # every crime type of the borough this quarter, the total, and the three places compared
+    quarter = [k for k in leaflet if "|quarter|2005-Q1|2004-Q1#cell" in k]
+    assert len(quarter) >= 10 + 1, sorted(leaflet)
+    # the comparison table is in the large print (the standard leaflet has room for its sentence)
+    large = said["leaflet-large_print:leaflet-large-print"]
+    assert len([k for k in large if k.startswith("all_crime_per_1000|") and k.endswith("#cell")]) == 3
+    month = [k for k in web if "|month|" in k and k.endswith("#cell")]
+    assert len(month) >= 12 + 3, sorted(web)
+    assert set(quarter) <= set(large)  # the large print says the same figures, worded alike
+    # the Word leaflet's tables print exactly the recorded cells
+    (word,) = [p for p in _files(run, "leaflet", ".docx") if p.name == "leaflet.docx"]
+    cells = {r[-1].split("\xa0", 1)[-1] for r in _word_rows(word) if len(r) == 4}  # after the glyph
+    recorded = {leaflet[k] for k in quarter}
+    assert recorded <= cells, recorded - cells
+    # the web page's HTML prints its recorded cells
+    (page,) = _files(run, "web", ".html")
+    html = squash(file_text(page) or "")
+    assert all(squash(web[k]) in html for k in month)
+
+
+def test_twelve_month_crime_is_one_figure_on_the_web_page_and_leaflet(run) -> None:
+    """An oracle from outside the code: the strategy's "13% reduction in all crime in the past 12
+    months". The web page's and the leaflet's cards and lead sentences say that figure alike."""
+    said = {(where, key): words for where, key, words in _said(run)}
+    key = "all_crime|borough|rolling_12_months|2005-03|2004-03"
+    assert said[("web:index", f"{key}#change")] == said[("leaflet:leaflet", f"{key}#change")] == "Down 13%"
+    assert said[("web:index", f"{key}#figure")] == said[("leaflet:leaflet", f"{key}#figure")]
+    for report, name in (("web", "index.html"), ("leaflet", "leaflet.pdf")):
+        (path,) = [p for p in run["results"][report].files if Path(p).name == name]  # type: ignore[index]
+        text = squash(file_text(Path(path)) or "")
+        assert squash("Crime is down 13% on the year before") in text
+        assert squash(said[("web:index", f"{key}#figure")]) in text
+
+
+def test_pdf_table_cells_read_side_by_side_are_not_a_repeat() -> None:
+    """pdftotext gives two table cells' lines interleaved: 'neighbourhoods' ending one cell's line
+    and starting the other's is not a repeated word; on one line it is."""
+    interleaved = "6. Priority\ncrime in priority neighbourhoods\nneighbourhoods\nand the borough average"
+    assert find_glitches(interleaved, "x.pdf", repeats_within_lines=True) == []
+    assert find_glitches("crime in priority neighbourhoods neighbourhoods and", "x.pdf", repeats_within_lines=True)
+    assert find_glitches(interleaved, "x.docx")  # running text: a repeat across lines is still one

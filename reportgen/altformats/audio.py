@@ -55,7 +55,8 @@ def chapters(blocks: list[TextBlock]) -> list[Chapter]:
     """The opening (title, contents) and then one chapter per top-level section."""
     out: list[Chapter] = []
     title = next((b.text for b in blocks if b.kind == "title"), "Introduction")
-    current_title, current = title, []
+    current_title = title
+    current: list[TextBlock] = []
     for b in blocks:
         if b.kind == "heading" and b.level <= 1:
             if current:

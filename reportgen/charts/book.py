@@ -24,6 +24,7 @@ from reportgen.document import Chart
 from reportgen.errors import RenderError
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,7 @@ def _matplotlib() -> ModuleType:
     return matplotlib
 
 
-def new_figure(width_mm: float = 160.0, height_mm: float = 80.0) -> tuple[Figure, object]:
+def new_figure(width_mm: float = 160.0, height_mm: float = 80.0) -> tuple[Figure, Axes]:
     """A figure at its printed size, so fonts print at the size we set."""
     from matplotlib.figure import Figure
 
@@ -227,11 +228,11 @@ class ChartBook:
         if isinstance(value, Chart):
             if value.png or (value.id not in self._figures and value.id not in self._pngs):
                 return value
-            return dataclasses.replace(value, png=self._png(value.id))  # type: ignore[return-value]
+            return dataclasses.replace(value, png=self._png(value.id))
         if isinstance(value, tuple):
             items = tuple(self.with_png(v) for v in value)
             same = all(a is b for a, b in zip(items, value, strict=True))
-            return value if same else items  # type: ignore[return-value]
+            return value if same else items  # type: ignore[return-value]  # same tuple type as value, rebuilt
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             changes = {}
             for field in dataclasses.fields(value):
@@ -240,5 +241,5 @@ class ChartBook:
                     new = self.with_png(old)
                     if new is not old:
                         changes[field.name] = new
-            return dataclasses.replace(value, **changes) if changes else value  # type: ignore[return-value]
+            return dataclasses.replace(value, **changes) if changes else value
         return value

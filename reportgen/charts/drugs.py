@@ -39,8 +39,9 @@ def bar_by_year(
     ax.set_ylim(0, (100.0 if percentage and top <= 100 else top) * 1.18)
     for x, (key, value) in zip(xs, series.items(), strict=True):
         text = f"{number(value, decimals)}{suffix}"
-        if denominators is not None and key in denominators.index and pd.notna(denominators[key]):
-            text += f"\nof {number(denominators[key])}"
+        of = denominators.get(key) if denominators is not None else None  # None when not in the index
+        if of is not None and pd.notna(of):
+            text += f"\nof {number(of)}"
         ax.annotate(
             text,
             xy=(x, value),

@@ -10,9 +10,11 @@ and ``label_problems`` lists what still collides, for the tests and the chart bo
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import cast
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.backend_bases import RendererBase
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Annotation, Text
@@ -21,9 +23,9 @@ from matplotlib.transforms import Bbox
 PAD_PX = 1.5  # clearance around a label, in canvas pixels (figure dpi 100: about 1 pt)
 
 
-def _renderer(fig: Figure):  # noqa: ANN202 - a backend renderer
+def _renderer(fig: Figure) -> RendererBase:
     # figures here are made without pyplot, so their canvas may be the bare base class
-    return fig._get_renderer()
+    return fig._get_renderer()  # type: ignore[attr-defined]  # private, but the only renderer without pyplot
 
 
 def lay_out(fig: Figure) -> None:
@@ -47,7 +49,7 @@ def _line_points(line: Line2D) -> np.ndarray:
 
 
 def _data_lines(ax: Axes) -> list[Line2D]:
-    return [ln for ln in ax.lines if ln.get_visible() and len(ln.get_xdata()) > 0]
+    return [ln for ln in ax.lines if ln.get_visible() and np.size(ln.get_xdata()) > 0]
 
 
 def _hits(box: Bbox, points: np.ndarray) -> bool:
@@ -74,7 +76,7 @@ def place_label(
     lies inside the axes and touches no data line or other label; None (and no label) when
     no candidate is clear, since a struck-through label is worse than none (the chart's alt
     text and caption still say it). Call after the limits are final."""
-    fig = ax.figure
+    fig = cast(Figure, ax.figure)  # our axes are made on a Figure (new_figure), never a SubFigure
     lay_out(fig)
     renderer = _renderer(fig)
     frame = ax.get_window_extent(renderer)
@@ -89,7 +91,7 @@ def place_label(
                 textcoords="offset points",
                 ha="left" if dx >= 0 else "right",
                 va="bottom" if dy >= 0 else "top",
-                **kwargs,  # type: ignore[arg-type]
+                **kwargs,  # type: ignore[arg-type]  # Annotation's keywords, passed through as given
             )
             box = label.get_window_extent(renderer)
             clear = (
@@ -136,14 +138,14 @@ def _all_texts(fig: Figure) -> Iterable[Text]:
     labels of ticks beyond the limits, placed but never drawn)."""
     texts: list[Text] = list(fig.texts)
     for ax in fig.axes:
-        texts += [*ax.texts, ax.title, ax._left_title, ax._right_title]
+        texts += [*ax.texts, ax.title, ax._left_title, ax._right_title]  # type: ignore[attr-defined]  # no public getter
         if not ax.axison:  # axes switched off (the icons): no tick or axis labels are drawn
             continue
         texts += [ax.xaxis.label, ax.yaxis.label]
         for axis in (ax.xaxis, ax.yaxis):
             if not axis.get_visible():
                 continue
-            for tick in axis._update_ticks():
+            for tick in axis._update_ticks():  # type: ignore[union-attr]  # private: the ticks inside the view
                 texts += [tick.label1, tick.label2]
         legend = ax.get_legend()
         if legend is not None:

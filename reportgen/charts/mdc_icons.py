@@ -19,6 +19,7 @@ get its SVG and Word its PNG, with the same alt text.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Circle, PathPatch
@@ -100,7 +101,7 @@ def _draw(icon: Icon, alt: str) -> ChartDraft:
     ax.axis("off")
     ax.add_patch(Circle((0, 0), 1.0, facecolor="white", edgecolor=icon.colour, linewidth=1.6,
                         linestyle=(0, (2, 1.2)) if icon.dashed else "solid"))  # fmt: skip
-    line = {"color": icon.colour, "linewidth": 1.1, "solid_capstyle": "round"}
+    line: dict[str, Any] = {"color": icon.colour, "linewidth": 1.1, "solid_capstyle": "round"}
     xs = [-0.62, -0.41, -0.2, 0.01, 0.22]
     if icon.glyph == "zigzag":
         ax.plot([-0.65, -0.43, -0.22, 0.0, 0.22, 0.43, 0.65], [0, 0.22, -0.18, 0.2, -0.22, 0.16, 0], **line)

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from reportgen.config.models import (
+    SOURCE_TYPES,
     Aggregation,
     Config,
     Derived,
@@ -224,6 +225,15 @@ def _cross_check(
 
 def _check_partner_indicators(partner: Partner, rel: str, known: dict[str, str]) -> None:
     """The partner's indicators are defined nowhere else and name sources it has; adds them to ``known``."""
+    for spec in partner.sources:
+        # at load, so `evaluate`, `run` and `serve` refuse a mistyped type as `pull` does
+        if spec.type not in SOURCE_TYPES:
+            raise ConfigError(
+                rel,
+                f"sources (id={spec.id!r}).type",
+                f"{spec.type!r} is not a source type",
+                hint=_suggest(spec.type, SOURCE_TYPES),
+            )
     source_ids = {s.id for s in partner.sources}
     for n, ind in enumerate(partner.indicators):
         if ind.id in known:

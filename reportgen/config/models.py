@@ -188,24 +188,29 @@ class Partnership(Model):
     @model_validator(mode="after")
     def _unique_area_ids(self) -> Partnership:
         seen: set[str] = set()
-        for a in (self.borough, *self.neighbourhoods, *self.comparators):
+        for a in self.places:
             if a.id in seen:
                 raise ValueError(f"area id {a.id!r} is used twice")
             seen.add(a.id)
         return self
 
     @property
+    def places(self) -> tuple[Area | Comparator, ...]:
+        """The borough, the neighbourhoods and the comparators: every area with an id, a name and a population."""
+        return (self.borough, *self.neighbourhoods, *self.comparators)
+
+    @property
     def area_ids(self) -> set[str]:
         return {self.borough.id, *(a.id for a in self.neighbourhoods), *(c.id for c in self.comparators)}
 
     def population(self, area_id: str) -> int | None:
-        for a in (self.borough, *self.neighbourhoods, *self.comparators):
+        for a in self.places:
             if a.id == area_id:
                 return a.population
         return None
 
     def area_name(self, area_id: str) -> str:
-        for a in (self.borough, *self.neighbourhoods, *self.comparators):
+        for a in self.places:
             if a.id == area_id:
                 return a.name
         return area_id
@@ -224,6 +229,12 @@ MIN_COUNT_HELP = (
 
 
 # --- partners, sources and indicators --------------------------------------------------------
+# The connector types reportgen ships. The config layer sits below the connectors, so it keeps
+# the names only; tests/test_config.py checks they equal the connectors registered in
+# reportgen/sources, and the connectors check their own options when a pull starts.
+SOURCE_TYPES = ("csv", "excel", "sql", "policeuk")
+
+
 class SourceSpec(Model):
     """Where a partner's data comes from. ``type`` picks the connector; every other key
     is the connector's own option and is validated by that connector."""
@@ -364,6 +375,20 @@ class Derived(Model):
         elif self.kind in (DerivedKind.RATE_PER_1000, DerivedKind.GAP) and len(self.of) != 1:
             raise ValueError(f"a {self.kind} indicator takes exactly one indicator in 'of'")
         return self
+
+    @property
+    def numerator_id(self) -> str:
+        """The indicator on top of a percentage or ratio (``_operands`` made sure it is set)."""
+        if not self.numerator:
+            raise ValueError(f"{self.id!r} is a {self.kind} indicator: it has no numerator")
+        return self.numerator
+
+    @property
+    def denominator_id(self) -> str:
+        """The indicator below a percentage or ratio (``_operands`` made sure it is set)."""
+        if not self.denominator:
+            raise ValueError(f"{self.id!r} is a {self.kind} indicator: it has no denominator")
+        return self.denominator
 
     @property
     def inputs(self) -> tuple[str, ...]:

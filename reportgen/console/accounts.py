@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import insert, select, update
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 
 from reportgen.console.db import ConsoleDb, now_iso, users
@@ -54,7 +55,7 @@ class User:
         return self.role == "support" or (self.role == "partner" and self.partner == partner_id)
 
 
-def _user(row) -> User:  # type: ignore[no-untyped-def]
+def _user(row: RowMapping) -> User:
     return User(
         id=row["id"],
         username=row["username"],

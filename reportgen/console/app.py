@@ -107,7 +107,7 @@ def _session(con: Console, request: Request) -> dict[str, Any]:
             data = {"csrf": new_csrf()}
             request.state.session_dirty = True
         request.state.session = data
-    return request.state.session  # type: ignore[no-any-return]
+    return request.state.session
 
 
 def _save(con: Console, request: Request, response: Response) -> Response:
@@ -185,7 +185,7 @@ def page(con: Console, *roles: str) -> Callable[[Handler], Handler]:
                     return render(con, request, "error.html", status=413, title="The file is too large",
                                   message="Returns are much smaller than 5 MB: is this the right file?")  # fmt: skip
                 form = await request.form(max_part_size=MAX_UPLOAD)
-                if not csrf_ok(session, form.get("csrf")):  # type: ignore[arg-type]
+                if not csrf_ok(session, form.get("csrf")):
                     audit(con, request, "csrf-refused", f"POST {request.url.path}")
                     return render(con, request, "error.html", status=403, title="The form has expired",
                                   message="Go back, reload the page and try again.")  # fmt: skip

@@ -75,7 +75,7 @@ def new_csrf() -> str:
     return secrets.token_urlsafe(32)
 
 
-def csrf_ok(session: dict[str, Any], sent: str | None) -> bool:
+def csrf_ok(session: dict[str, Any], sent: object) -> bool:  # a form field: text, a file or nothing
     expected = session.get("csrf")
     return bool(expected) and bool(sent) and hmac.compare_digest(str(expected), str(sent))
 

@@ -91,7 +91,7 @@ def login(con: Console) -> Callable:
             return render(con, request, "login.html", errors=[], username="", next=nxt)
         ip = client_ip(request)
         form = await request.form(max_part_size=4096)
-        if not csrf_ok(session, form.get("csrf")):  # type: ignore[arg-type]
+        if not csrf_ok(session, form.get("csrf")):
             db.record(con.db, "-", "csrf-refused", "POST /login", ip)
             return render(con, request, "error.html", status=403, title="The form has expired",
                           message="Go back, reload the page and try again.")  # fmt: skip
@@ -147,7 +147,7 @@ async def request_link(con: Console, request: Request) -> Response:
     session = _session(con, request)
     ip = client_ip(request)
     form = await request.form(max_part_size=4096)
-    if not csrf_ok(session, form.get("csrf")):  # type: ignore[arg-type]
+    if not csrf_ok(session, form.get("csrf")):
         return _refuse_form(con, request, ip, "POST /login/link")
     address = str(form.get("email") or "").strip()
     if not con.limiter.allow(ip):
@@ -178,7 +178,7 @@ async def use_link(con: Console, request: Request) -> Response:
         return render(con, request, "link.html", token=token)
     ip = client_ip(request)
     form = await request.form(max_part_size=4096)
-    if not csrf_ok(session, form.get("csrf")):  # type: ignore[arg-type]
+    if not csrf_ok(session, form.get("csrf")):
         return _refuse_form(con, request, ip, "POST /login/link/...")
     user_id, why = links.redeem(con.db, token)
     user = accounts.user_by_id(con.db, user_id) if user_id is not None else None
@@ -328,13 +328,14 @@ def _pdfs(run: Any) -> list[Path]:
 async def drafts(con: Console, request: Request) -> Response:
     items = []
     for run in pending_drafts(con):
-        pages = []
+        pages: list[tuple[int, int]] = []  # (pdf, page number) of each preview image
         for n, pdf in enumerate(_pdfs(run)[:1]):
+            shots: list[Path] = []
             try:
-                pages = await run_in_threadpool(previews, pdf)
+                shots = await run_in_threadpool(previews, pdf)
             except ReportgenError as exc:
                 flash(request, str(exc), "error")
-            pages = [(n, k + 1) for k in range(len(pages))]
+            pages = [(n, k + 1) for k in range(len(shots))]
         items.append({"run": run, "pages": pages,
                       "files": [(i, p.name) for i, p in enumerate(run.files) if p.is_file()]})  # fmt: skip
     history = [r for r in latest_runs(con.ledger.runs(status=SUCCEEDED)) if r.approval in ("released", "rejected")]

@@ -10,10 +10,12 @@ import datetime as dt
 import os
 import shutil
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
+from typing import Any, cast
 
 import pandas as pd
 
@@ -39,9 +41,9 @@ def prefilled_template(
     noted = store.notes(periods=sorted({r.period for r in rows}))
     if held.empty and noted.empty:
         return summary, 0
-    values = {(r.indicator, r.area, r.period): r.value for r in held.itertuples(index=False)}
+    values = {(r.indicator, r.area, r.period): r.value for r in cast(Iterable[Any], held.itertuples(index=False))}
     # notes and not-available reasons come back too, so a resubmission does not drop them
-    notes = {(r.indicator, r.area, r.period): r.note for r in noted.itertuples(index=False)}
+    notes = {(r.indicator, r.area, r.period): r.note for r in cast(Iterable[Any], noted.itertuples(index=False))}
     from openpyxl import load_workbook
 
     wb = load_workbook(path)
@@ -198,7 +200,7 @@ def period_notes(config: Config, store: Store, period: Period, partner: str | No
     names = {p.id: p.name for p in config.partners}
     indicators = config.indicators
     out = []
-    for r in frame.itertuples(index=False):
+    for r in cast(Iterable[Any], frame.itertuples(index=False)):  # a frame's rows: columns as attributes
         if Period.parse(r.period).end != period.end or (partner and r.partner != partner):
             continue
         title = indicators[r.indicator].title if r.indicator in indicators else r.indicator
@@ -238,5 +240,5 @@ def what_changed(config: Config, store: Store, before: dt.datetime, after: dt.da
             before=None if pd.isna(r.value_before) else float(r.value_before),
             now=float(r.value),
         )
-        for r in differ.itertuples(index=False)
+        for r in cast(Iterable[Any], differ.itertuples(index=False))  # a frame's rows: columns as attributes
     ]

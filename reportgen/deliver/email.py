@@ -29,7 +29,8 @@ def compose(parcel: Parcel, spec: Delivery, smtp: Smtp) -> EmailMessage:
     msg["X-Reportgen-Run"] = f"{parcel.job} {parcel.period} v{parcel.version}"
 
     limit = int(smtp.max_attachment_mb * 1024 * 1024)
-    attach, linked = [], []
+    attach: list[Path] = []
+    linked: list[Path] = []
     for path in parcel.files:
         if path.suffix.lower() not in spec.attach:
             continue

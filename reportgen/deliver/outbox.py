@@ -114,10 +114,14 @@ class Outbox:
         return sorted(self.failed_dir.glob("*.eml")) if self.failed_dir.is_dir() else []
 
     def recover(self) -> list[Path]:
-        """Put back messages left in sending/ by a process that died mid-send."""
+        """Put back messages without a state row left in sending/ by a process that died mid-send.
+        A tracked message (``q<id>-...``) stays where it is: another live service may be sending
+        it right now, and its row's lease says when it may be taken over (from sending/)."""
         back = []
         if self.sending_dir.is_dir():
             for path in self.sending_dir.glob("*.eml"):
+                if _tracked(path):
+                    continue
                 with contextlib.suppress(FileNotFoundError):
                     os.replace(path, self.pending_dir / path.name)
                     back.append(self.pending_dir / path.name)

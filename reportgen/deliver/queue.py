@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import functools
 import json
 import logging
 import os
@@ -44,7 +45,7 @@ from reportgen.deliver.base import Parcel, get_channel
 from reportgen.deliver.config import Delivery, DeliverySettings
 from reportgen.deliver.outbox import PERMANENT, RETRY, SENT_OUTCOME, Outbox, SendResult
 from reportgen.errors import DeliveryError
-from reportgen.store import DEFAULT_PARTNERSHIP
+from reportgen.store import DEFAULT_PARTNERSHIP, new_id
 
 log = logging.getLogger("reportgen.deliver")
 
@@ -182,7 +183,7 @@ def insert(
                 **row,
             )
         )
-        ids.append(int(result.inserted_primary_key[0]))
+        ids.append(new_id(result))
     return ids
 
 
@@ -385,7 +386,7 @@ class DeliveryQueue:
             about = f"{row['job']}-{row['period']}" if row["job"] != "-" else "service"
             stem = f"q{row['id']}-" + (f"alert-{about}" if row["channel"] == ALERT else about)
             try:
-                paths[row["id"]] = box.ensure(stem, lambda row=row: self._compose(row))
+                paths[row["id"]] = box.ensure(stem, functools.partial(self._compose, row))
             except (OSError, DeliveryError) as exc:  # a document vanished, the disk is full
                 self._finish(row, FAILED_RETRYING, f"could not write the message: {exc}")
         rows = [r for r in rows if r["id"] in paths]
@@ -410,4 +411,4 @@ class DeliveryQueue:
 
 def read_eml(path: Path) -> EmailMessage:
     with path.open("rb") as fh:
-        return email.message_from_binary_file(fh, policy=email.policy.default)  # type: ignore[return-value]
+        return email.message_from_binary_file(fh, policy=email.policy.default)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -99,7 +100,9 @@ class Cube:
 
     def parts(self) -> tuple[np.ndarray, np.ndarray]:
         """Numerator and denominator per row (NaN where a row has none)."""
-        nan = np.full(len(self), np.nan) if self.numerator is None or self.denominator is None else None
+        if self.numerator is not None and self.denominator is not None:
+            return self.numerator, self.denominator
+        nan = np.full(len(self), np.nan)
         return (
             nan if self.numerator is None else self.numerator,
             nan if self.denominator is None else self.denominator,
@@ -172,7 +175,7 @@ class Cube:
 
     def append(self, parts: Sequence[Cube]) -> Cube:
         every = [self, *parts]
-        columns = {
+        columns: dict[str, Any] = {  # the new cube's arrays, by field name
             name: np.concatenate([getattr(c, name) for c in every])
             for name in ("ind", "area", "start", "end", "value")
         }
@@ -218,7 +221,7 @@ def _codes(col: pd.Series, names: list[str]) -> np.ndarray:
             return codes.astype(np.int32)
         lookup = np.append(lookup, -1).astype(np.int32)  # code -1 (NaN) maps to -1; int32 as the cube keeps it
         return lookup[codes]
-    return pd.Index(names, dtype=object).get_indexer(col.astype(object))
+    return pd.Index(names, dtype=object).get_indexer(pd.Index(col, dtype=object))
 
 
 @dataclass(frozen=True)
@@ -267,9 +270,9 @@ class Windowed:
 
     value: np.ndarray
     complete: np.ndarray
-    numerator: np.ndarray | None = None
-    denominator: np.ndarray | None = None
-    months: np.ndarray | None = None
+    numerator: np.ndarray
+    denominator: np.ndarray
+    months: np.ndarray
 
 
 @dataclass(frozen=True)

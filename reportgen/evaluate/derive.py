@@ -95,7 +95,7 @@ def derive(config: Config, cube: Cube, rules: Rules) -> list[Cube]:
     (appending them to the base rows is left to whoever needs one frame of everything)."""
     code = {name: n for n, name in enumerate(cube.indicators)}
     p = config.partnership
-    population = {a.id: a.population for a in (p.borough, *p.neighbourhoods, *p.comparators)}  # one scan
+    population = {a.id: a.population for a in p.places}  # one scan
     populations = np.array([population.get(a) or np.nan for a in cube.areas], dtype=np.float64)
     units = config.indicators
     index = {d.id: n for n, d in enumerate(config.derived)}

@@ -58,9 +58,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -207,7 +208,7 @@ class Evaluation:
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     rows = frame.to_dict("records")
-    return [{k: _plain(v) for k, v in r.items()} for r in rows]
+    return [{str(k): _plain(v) for k, v in r.items()} for r in rows]
 
 
 def _plain(v: Any) -> Any:
@@ -268,7 +269,8 @@ def mark_not_available(rows: pd.DataFrame, notes: pd.DataFrame | None, config: C
     if notes.empty:
         return
     ends = {key: Period.parse(key).end for key in set(notes["period"]) | set(rows["period"].astype(str))}
-    reasons = {(r.indicator, r.area, ends[r.period]): r.note for r in notes.itertuples(index=False)}
+    noted = cast(Iterable[Any], notes.itertuples(index=False))  # a frame's rows: columns as attributes
+    reasons = {(r.indicator, r.area, ends[r.period]): r.note for r in noted}
     inputs = _inputs(config)
     titles = {i: d.title for i, d in config.indicators.items()}
     gone = rows["value"].isna()  # the period's own figure: a window missing other months says so itself
@@ -460,7 +462,7 @@ def _rows(config: Config, cube: Cube, has_data: np.ndarray) -> pd.DataFrame:
     # monitored rows follow the measures, by indicator then area in config order
     mon = pd.DataFrame({"key": monitored})
     meas = pd.DataFrame({"key": np.array(key, dtype=np.int64), "strategy": strategy, "target": target})
-    meas["measure"] = measure
+    meas["measure"] = measure  # type: ignore[assignment]  # pandas-stubs: a list of objects is a column too
     meas["_order"] = order
     mon["strategy"] = ""
     mon["target"] = ""
@@ -484,7 +486,7 @@ def _describe(
         return np.array([get(d) for d in defs], dtype=object)[ind]
 
     p = config.partnership
-    name_of = {a.id: a.name for a in (p.borough, *p.neighbourhoods, *p.comparators)}  # one scan, not one per area
+    name_of = {a.id: a.name for a in p.places}  # one scan, not one per area
     names = np.array([name_of.get(a, a) for a in cube.areas], dtype=object)
     frame = pd.DataFrame(
         {
@@ -538,9 +540,9 @@ def _targets_and_status(
     measures = rows["measure"].to_numpy(dtype=object)
     eval_hi = win["eval_hi"][ind]
     targeted_rows = np.flatnonzero(rows["strategy"].to_numpy(dtype=object) != "")
-    for i in targeted_rows:  # one per measure in the config: dozens
+    for i in targeted_rows.tolist():  # one per measure in the config: dozens
         m = measures[i]
-        s = strategies[rows["strategy"].iat[i]]
+        s = strategies[str(rows["strategy"].iat[i])]
         if m.baseline_value is not None:
             base = m.baseline_value
         else:
@@ -639,7 +641,9 @@ def _spc(
         codes = np.flatnonzero(rules.native_months == step)
         hi = int(win["eval_hi"][codes].max())
         t_report = (hi + 1) // int(step)
-        key, t, value = [], [], []
+        key_parts: list[np.ndarray] = []
+        t_parts: list[np.ndarray] = []
+        value_parts: list[np.ndarray] = []
         # t numbers the native periods, (end + 1) // step; the look-back in t is a range of
         # end months, so rows are picked by comparing end as it is and t is worked out for them only
         end_lo = (t_report - SPC_LOOKBACK + 1) * int(step) - 1
@@ -648,13 +652,13 @@ def _spc(
         rebase = [[(Period.parse(r).end + 1) // int(step) for r in d.spc_rebase] for d in defs]
         starts = np.array([segment_starts(r, t_report) for r in rebase], dtype=float).reshape(-1, 2)
         for part in rows.parts:
-            mine = (part.end >= end_lo) & (part.end <= end_hi)
+            mine: np.ndarray = (part.end >= end_lo) & (part.end <= end_hi)
             if len(codes) < len(defs):  # native rows of these indicators are `step` months long
                 mine &= np.isin(part.ind, codes)
-            key.append(part.key[mine])
-            t.append((part.end[mine].astype(np.int64) + 1) // int(step))
-            value.append(part.value[mine])
-        key, t, value = (np.concatenate(a) if a else np.empty(0) for a in (key, t, value))
+            key_parts.append(part.key[mine])
+            t_parts.append((part.end[mine].astype(np.int64) + 1) // int(step))
+            value_parts.append(part.value[mine])
+        key, t, value = (np.concatenate(a) if a else np.empty(0) for a in (key_parts, t_parts, value_parts))
         if not len(key):
             continue
         # A dense (series x period) grid: SPC then works on columns, with no sorting or
@@ -677,7 +681,7 @@ def _spc(
             signal[k] = out["spc_signal"].to_numpy(dtype=object)
             variation[k] = out["spc_variation"].to_numpy(dtype=object)
             continue
-        grid = np.full(len(series) * SPC_LOOKBACK, np.nan)
+        grid: np.ndarray = np.full(len(series) * SPC_LOOKBACK, np.nan)
         grid[cell] = value
         grid = grid.reshape(len(series), SPC_LOOKBACK)
         mine = series // n_areas
@@ -824,7 +828,7 @@ def _judge_changes(
 
     # counts (rates per 1,000 turned back into counts with the area's fixed population)
     p = config.partnership
-    population = {a.id: a.population for a in (p.borough, *p.neighbourhoods, *p.comparators)}
+    population = {a.id: a.population for a in p.places}
     per_area = np.array([population.get(a, np.nan) for a in cube.areas], dtype=float)
     is_count = (kind == COUNT) | (kind == RATE)
     scale = np.where(kind == RATE, per_area[area] / 1000.0, 1.0)

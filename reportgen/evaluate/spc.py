@@ -410,7 +410,7 @@ def _settings(
     series: pd.DataFrame | None,
     keys: list[str],
     uniq: pd.DataFrame,
-    defaults: dict[str, object],
+    defaults: dict[str, str | float | None],
 ) -> pd.DataFrame:
     """Per-series settings aligned with ``uniq`` (one row per series), defaults filled in."""
     out = uniq[keys].copy()
@@ -899,7 +899,7 @@ def _locate(
     combined = np.zeros(len(frame), dtype=np.int64)
     known = np.ones(len(frame), dtype=bool)
     for k, u in zip(keys, key_uniques, strict=True):
-        idx = u.get_indexer(frame[k])
+        idx = u.get_indexer(pd.Index(frame[k]))  # an Index keeps pandas' fast path for categories
         known &= idx >= 0
         combined = combined * len(u) + np.maximum(idx, 0)
     if len(series_combined) == 0:

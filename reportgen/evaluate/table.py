@@ -50,7 +50,7 @@ def evaluation_tables(result: Evaluation, indicators: pd.DataFrame, targets: pd.
     tables = []
     strategies = {s.id: s for s in result.config.strategies}
     for strategy_id, group in targets.groupby("strategy", sort=False):
-        s = strategies[strategy_id]
+        s = strategies[str(strategy_id)]
         table = Table(
             title=f"{s.title}: {result.period.label} "
             f"(baseline {s.baseline_period}, target {s.target_period})",

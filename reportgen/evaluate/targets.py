@@ -27,6 +27,7 @@ Reasons are plain English, one per measure (e.g. "House burglary improved: down 
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,9 @@ import pandas as pd
 
 from reportgen.config.models import BigTarget, Config, Rule
 from reportgen.periods import Period
+
+# One measure's row of the indicator table (a record of DataFrame.to_dict): column name -> value
+Row = Mapping[Hashable, Any]
 
 TARGET_COLUMNS = [
     "id", "number", "title", "public_title", "strategy", "rule", "status", "reasons",
@@ -47,7 +51,7 @@ def _num(value: float, decimals: int) -> str:
     return f"{value:,.{int(decimals)}f}"
 
 
-def measure_reason(row: dict[str, Any]) -> str:
+def measure_reason(row: Row) -> str:
     """One measure in words: how it changed on its baseline, or why it cannot be judged."""
     title = row["public_title"] or row["title"]
     if row["area"] and row["area_name"] and row["area"] != row.get("_borough", row["area"]):
@@ -84,7 +88,7 @@ def _fig(value: float, decimals: int, unit: object) -> str:
     return text + suffix
 
 
-def trajectory_reason(row: dict[str, Any]) -> str:
+def trajectory_reason(row: Row) -> str:
     title = row["public_title"] or row["title"]
     dec, unit = row["decimals"], row.get("unit")
     return (
@@ -134,7 +138,7 @@ def _verdict(ok: bool, final: bool) -> str:
 
 
 def _judge_monitored(
-    r: pd.Series, reasons: list[str], final: bool, value: float
+    r: Row, reasons: list[str], final: bool, value: float
 ) -> tuple[str, list[str], float]:
     """A single monitor-only or contextual measure: its target, if it has one, says which way is
     better (a contextual "increase reporting by 10%" wants a rise); else whether it improved."""

@@ -53,6 +53,11 @@ class DaskExecutor(Executor):
         """Import ``modules`` on every worker now rather than in the first job."""
         self._client.run(_import_modules, list(modules))
 
+    def start(self, warm: Callable[[], None]) -> None:
+        """Run ``warm`` on every worker now (say, import the renderers and lay out one tiny page,
+        as a forked local worker inherits them), so the first documents do not pay for it."""
+        self._client.run(warm)
+
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         window = self._window or 2 * self.workers
         pending: deque[Any] = deque()

@@ -12,7 +12,7 @@ import functools
 import io
 import weakref
 import zipfile
-from typing import Any
+from typing import Any, cast
 
 import docx
 from docx.document import Document as WordDocument
@@ -21,6 +21,8 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.table import CT_Tc
+from docx.parts.document import DocumentPart
 from docx.shared import Length, Mm
 from docx.table import Table as WordTable
 from docx.text.paragraph import Paragraph as WordParagraph
@@ -75,7 +77,7 @@ def _style_id(paragraph: WordParagraph, name: str) -> str:
     document each time; in the board pack's tables that was 70% of the Word render (profile
     in docs/performance.md). The ids of one document are remembered against its part.
     """
-    part = paragraph.part
+    part = cast(DocumentPart, paragraph.part)  # body and table paragraphs: the part that holds the styles
     cache = _STYLE_IDS.setdefault(part, {})
     if name not in cache:
         cache[name] = part.styles[name].style_id
@@ -124,7 +126,7 @@ def _add_icon(paragraph: WordParagraph, icon: Chart) -> None:
     inline._inline.docPr.set("descr", icon.alt_text)  # python-docx has no API for alt text
 
 
-def _shade(cell_element: OxmlElement, fill: str) -> None:
+def _shade(cell_element: CT_Tc, fill: str) -> None:
     tc_pr = cell_element.get_or_add_tcPr()
     shade = OxmlElement("w:shd")
     shade.set(qn("w:val"), "clear")
@@ -422,8 +424,8 @@ class _Writer:
                 for icon in value.icons if isinstance(value, Cell) else ():
                     _add_icon(paragraph, icon)
                 status = cell_status(value)
-                if status is not None:
-                    _add_status(paragraph, status, value.text)  # type: ignore[union-attr]
+                if status is not None and isinstance(value, Cell):  # only a Cell has a status
+                    _add_status(paragraph, status, value.text)
                     _shade(cell._tc, TONE_COLOURS[status.tone.value][1])
                 else:
                     paragraph.add_run(i18n.keep_digit_groups(cell_text(value)))

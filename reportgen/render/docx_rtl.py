@@ -15,6 +15,7 @@ import re
 from docx.document import Document as WordDocument
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 
 from reportgen.i18n import keep_numbers_ltr
 
@@ -39,7 +40,7 @@ _RPR_AFTER_BCS = ("w:i", "w:iCs", "w:caps", "w:smallCaps", "w:strike", "w:dstrik
                               "w:vertAlign", "w:rtl"), *_RPR_AFTER_RTL)
 
 
-def _insert_before(parent: OxmlElement, child: OxmlElement, successors: tuple[str, ...]) -> None:
+def _insert_before(parent: BaseOxmlElement, child: BaseOxmlElement, successors: tuple[str, ...]) -> None:
     for tag in successors:
         found = parent.find(qn(tag))
         if found is not None:
@@ -48,12 +49,12 @@ def _insert_before(parent: OxmlElement, child: OxmlElement, successors: tuple[st
     parent.append(child)
 
 
-def _flag(parent: OxmlElement, tag: str, successors: tuple[str, ...]) -> None:
+def _flag(parent: BaseOxmlElement, tag: str, successors: tuple[str, ...]) -> None:
     if parent.find(qn(tag)) is None:
         _insert_before(parent, OxmlElement(tag), successors)
 
 
-def _complex_script_properties(rpr: OxmlElement) -> None:
+def _complex_script_properties(rpr: BaseOxmlElement) -> None:
     """Bold and size for complex-script text mirror the Latin ones (Word keeps them apart)."""
     if rpr.find(qn("w:b")) is not None:
         _flag(rpr, "w:bCs", _RPR_AFTER_BCS)
@@ -85,7 +86,7 @@ def make_rtl(word: WordDocument, tag: str) -> None:
         _make_part_rtl(root)
 
 
-def _make_part_rtl(root: OxmlElement) -> None:
+def _make_part_rtl(root: BaseOxmlElement) -> None:
     """One part (the body, a header or a footer): paragraphs bidi, numbers kept left to right,
     Arabic-script runs rtl, tables read from the right."""
     for p in root.iter(qn("w:p")):
@@ -102,7 +103,7 @@ def _make_part_rtl(root: OxmlElement) -> None:
         _flag(tbl_pr, "w:bidiVisual", _TBLPR_AFTER_BIDI_VISUAL)
 
 
-def _child(element: OxmlElement, tag: str) -> OxmlElement:
+def _child(element: BaseOxmlElement, tag: str) -> BaseOxmlElement:
     """``element``'s properties child ``tag`` (w:pPr, w:rPr), made as its first child if absent."""
     found = element.find(qn(tag))
     if found is None:

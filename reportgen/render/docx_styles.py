@@ -7,14 +7,16 @@ and the large-print variant is made by changing style sizes rather than individu
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, overload
 
 from docx.document import Document as WordDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Pt, RGBColor, Twips
-from docx.styles.style import BaseStyle
+from docx.styles.style import BaseStyle, CharacterStyle, ParagraphStyle
 
 FONT = "Arial"  # Liberation Sans, used for the PDF, is metric-compatible and substitutes for it.
 
@@ -75,7 +77,7 @@ def sizes_for(variant: str, kind: str, paper: str = "A4") -> Sizes:
     return STANDARD
 
 
-def _set_fonts(rpr: OxmlElement) -> None:
+def _set_fonts(rpr: BaseOxmlElement) -> None:
     """Name the font explicitly; theme font attributes would otherwise win over it."""
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
@@ -87,9 +89,17 @@ def _set_fonts(rpr: OxmlElement) -> None:
         fonts.set(qn(key), FONT)
 
 
+@overload
+def _style(
+    doc: WordDocument, name: str, kind: Literal[WD_STYLE_TYPE.PARAGRAPH] = ..., base: str | None = ...
+) -> ParagraphStyle: ...
+@overload
+def _style(
+    doc: WordDocument, name: str, kind: Literal[WD_STYLE_TYPE.CHARACTER], base: str | None = ...
+) -> CharacterStyle: ...
 def _style(
     doc: WordDocument, name: str, kind: WD_STYLE_TYPE = WD_STYLE_TYPE.PARAGRAPH, base: str | None = "Normal"
-) -> BaseStyle:
+) -> CharacterStyle:
     styles = doc.styles
     if name in [s.name for s in styles]:
         style = styles[name]
@@ -100,7 +110,7 @@ def _style(
     return style
 
 
-def _look(style: BaseStyle, size: float, *, bold: bool | None = None, color: str = INK) -> None:
+def _look(style: CharacterStyle, size: float, *, bold: bool | None = None, color: str = INK) -> None:
     font = style.font
     font.size = Pt(size)
     font.bold = bold
@@ -115,7 +125,7 @@ def _look(style: BaseStyle, size: float, *, bold: bool | None = None, color: str
             del color_el.attrib[qn(f"w:{attr}")]
 
 
-def _spacing(style: BaseStyle, before: float = 0, after: float = 6, keep_next: bool = False) -> None:
+def _spacing(style: ParagraphStyle, before: float = 0, after: float = 6, keep_next: bool = False) -> None:
     fmt = style.paragraph_format
     fmt.space_before = Pt(before)
     fmt.space_after = Pt(after)

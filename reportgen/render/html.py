@@ -69,7 +69,7 @@ def _environment(templates_dir: Path, lang_code: str = i18n.SOURCE_LANGUAGE) -> 
     env.filters["long_date"] = lang.long_date
     env.globals["Cell"] = Cell
     # The template's fixed words ("Please note", "Published") speak the document's language.
-    env.install_gettext_callables(lang.gettext, lang.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(lang.gettext, lang.ngettext, newstyle=True)  # type: ignore[attr-defined]  # jinja2.ext.i18n adds it
     return env
 
 

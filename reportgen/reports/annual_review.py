@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reportgen.config.models import BigTarget, Derived, DerivedKind, Frequency, Strategy
+from reportgen.config.models import BigTarget, Derived, DerivedKind, Frequency, Strategy, Unit
 from reportgen.document import Block, BulletList, Cell, Document, Paragraph, Section, Status, Table
 from reportgen.periods import Kind, Period
 from reportgen.reports import commentary
@@ -30,6 +30,7 @@ from reportgen.reports.base import (
 )
 from reportgen.reports.parts import (
     DASH,
+    area_row,
     definitions_section,
     lead_measure,
     measure_statements,
@@ -157,6 +158,23 @@ def _change(row: pd.Series) -> str:
     return str(label) if not is_missing(label) else fmt_pct_change(row.get("change_pct"))
 
 
+def yearly_count_notes(ctx: ReportContext, strategy: Strategy) -> tuple[str, ...]:
+    """What a priority counted once a year says in words: 'Drug and Alcohol Misuse (people in
+    treatment): different people in drug or alcohol treatment at any time in the year.' A yearly
+    return of people is not the sum of the months nor the caseload on one day, so the 1,500 of
+    this table is never read as the 731 in treatment at the end of March elsewhere in the review."""
+    notes = []
+    for target in sorted(strategy.targets, key=lambda t: t.number):
+        lead = lead_measure(target)
+        if lead is None:
+            continue
+        spec = ctx.config.indicator(lead)
+        if spec.frequency is Frequency.ANNUAL and spec.unit is Unit.COUNT and spec.public_title:
+            what = spec.public_title[:1].lower() + spec.public_title[1:]
+            notes.append(f"{running_title(target.title)}: {what}.")
+    return tuple(notes)
+
+
 def then_and_now_section(ctx: ReportContext, strategy: Strategy) -> Section:
     rows = then_and_now_rows(ctx, strategy)
     met = sum(1 for row in rows if row[4].status is Status.MET)
@@ -175,6 +193,7 @@ def then_and_now_section(ctx: ReportContext, strategy: Strategy) -> Section:
             "Numbers are totals for each financial year (April to March). Whether each priority met its "
             "target "
             "is shown by a symbol and words as well as by colour: \u25cf met, \u25a0 not met.",
+            *yearly_count_notes(ctx, strategy),
         ),
     )
     return Section(
@@ -274,7 +293,7 @@ def bounds_section(ctx: ReportContext) -> Section | None:
     rows = rows_by_area(ctx, indicator)
     if ctx.borough not in rows.index:
         return None
-    row = rows.loc[ctx.borough].copy()
+    row = area_row(rows, ctx.borough).copy()
     row["area"] = ctx.borough
     chart = spc_block(ctx, row)
     if chart is None:
@@ -369,8 +388,8 @@ def survey_section(ctx: ReportContext) -> Section | None:
 
 
 def _share(ctx: ReportContext, measure: Derived, area: str, year: Period) -> tuple[float, float] | None:
-    num = ctx.evaluation.series(measure.numerator, area, kind=Kind.FINANCIAL_YEAR)
-    den = ctx.evaluation.series(measure.denominator, area, kind=Kind.FINANCIAL_YEAR)
+    num = ctx.evaluation.series(measure.numerator_id, area, kind=Kind.FINANCIAL_YEAR)
+    den = ctx.evaluation.series(measure.denominator_id, area, kind=Kind.FINANCIAL_YEAR)
     if year.key not in num.index or year.key not in den.index or not den[year.key]:
         return None
     return float(num[year.key]), float(den[year.key])

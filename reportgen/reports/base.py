@@ -20,7 +20,7 @@ from reportgen.config.models import Config, Unit
 from reportgen.document import Cell, Status
 from reportgen.evaluate.engine import STATUS_WORDS  # the words a reader sees for each engine code
 from reportgen.evaluate.labels import DIRECTION_WORDS as _EVAL_DIRECTION_WORDS
-from reportgen.numfmt import fmt_number, is_missing, round_half_up
+from reportgen.numfmt import as_float, fmt_number, is_missing, round_half_up
 from reportgen.periods import Kind, Period
 
 if TYPE_CHECKING:
@@ -145,7 +145,7 @@ def fmt_pct_change(change_pct: object) -> str:
     """-25.4 -> 'Down 25%', 169.0 -> 'Up 169%', 0.2 -> 'No change' (rounded half up)."""
     if is_missing(change_pct):
         return "No data"
-    rounded = round_half_up(float(change_pct))  # type: ignore[arg-type]
+    rounded = round_half_up(as_float(change_pct))
     if rounded == 0:
         return "No change"
     return f"{'Up' if rounded > 0 else 'Down'} {abs(rounded):,.0f}%"
@@ -153,9 +153,9 @@ def fmt_pct_change(change_pct: object) -> str:
 
 def fmt_share(numerator: object, denominator: object, decimals: int = 0) -> str:
     """'28% (150 of 536)': every percentage with its denominator."""
-    if is_missing(numerator) or is_missing(denominator) or not float(denominator):  # type: ignore[arg-type]
+    if is_missing(numerator) or is_missing(denominator) or not as_float(denominator):
         return "No data"
-    share = 100.0 * float(numerator) / float(denominator)  # type: ignore[arg-type]
+    share = 100.0 * as_float(numerator) / as_float(denominator)
     return f"{fmt_number(share, decimals)}% ({fmt_number(numerator)} of {fmt_number(denominator)})"
 
 

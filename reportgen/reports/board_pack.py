@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Hashable, Iterable
 from pathlib import Path
+from typing import Any, Literal, cast
 
 import pandas as pd
 
@@ -129,7 +131,7 @@ def summarise(ctx: ReportContext) -> tuple[list[str], list[str]]:
     return headline, exception_lines(ctx) + [line for line, _ in _missing_returns(ctx)]
 
 
-def _sorted_targets(ctx: ReportContext) -> list[tuple[int, pd.Series]]:
+def _sorted_targets(ctx: ReportContext) -> list[tuple[Hashable, pd.Series]]:
     return list(ctx.evaluation.targets.sort_values(["strategy", "number"]).iterrows())
 
 
@@ -350,7 +352,7 @@ def target_section(ctx: ReportContext, strategy: Strategy, target: BigTarget) ->
     record = target_record(ctx, strategy, target)
     status = Status.from_value(str(record["status"]) if record is not None else "no_data")
     rows = target_rows(ctx, strategy, target)
-    kind = "success" if status in (Status.ON_TRACK, Status.MET) else "warning"
+    kind: Literal["success", "warning"] = "success" if status in (Status.ON_TRACK, Status.MET) else "warning"
     blocks: list[Block] = [
         Paragraph(_aim(target)),
         Callout(
@@ -491,9 +493,9 @@ def _missing_returns(ctx: ReportContext) -> list[tuple[str, str]]:
                 deadline = _long_date(str(group["deadline"].iloc[0]))
                 out.append(
                     (
-                        f"{names.get(partner, partner)}: of {len(group)} returns due by {deadline}, "
+                        f"{names.get(str(partner), str(partner))}: of {len(group)} returns due by {deadline}, "
                         f"{', '.join(parts)}.",
-                        names.get(partner, partner),
+                        names.get(str(partner), str(partner)),
                     )
                 )
         return out
@@ -502,8 +504,8 @@ def _missing_returns(ctx: ReportContext) -> list[tuple[str, str]]:
         return []
     out = []
     for partner, group in frame[~frame["present"]].groupby("partner_name", sort=False):
-        names = ", ".join(group["title"].head(3)) + (f" and {len(group) - 3} more" if len(group) > 3 else "")
-        out.append((f"{partner}: no data yet for {names}.", partner))
+        titles = ", ".join(group["title"].head(3)) + (f" and {len(group) - 3} more" if len(group) > 3 else "")
+        out.append((f"{partner}: no data yet for {titles}.", str(partner)))
     return out
 
 
@@ -559,14 +561,15 @@ def _returns_section(ctx: ReportContext) -> Section:
     """From the returns workflow: per partner, returns received on time, late, partial,
     missing and revised; then every return that was not simply received on time."""
     frame = ctx.returns_status
+    assert frame is not None  # called only when the returns workflow gave a status (_data_section)
     names = {p.id: p.name for p in ctx.config.partners}
-    summary = []
-    for partner, group in frame.groupby("partner", sort=False):
+    summary: list[tuple[str | Cell, ...]] = []
+    for partner_id, group in frame.groupby("partner", sort=False):
         counts = group["status"].value_counts()
         worst = next((s for s in ("missing", "partial", "late") if counts.get(s, 0)), "received")
         summary.append(
             (
-                names.get(str(partner), str(partner)),
+                names.get(str(partner_id), str(partner_id)),
                 str(len(group)),
                 *(str(int(counts.get(s, 0))) for s in ("received", "late", "partial", "missing")),
                 str(int(group["revised"].sum())),
@@ -632,7 +635,7 @@ def partner_notes(ctx: ReportContext) -> list[commentary.Narrative]:
     items = []
     names = {p.id: p.short_name or p.name for p in ctx.config.partners}
     indicators = ctx.config.indicators
-    for r in notes.itertuples(index=False):
+    for r in cast(Iterable[Any], notes.itertuples(index=False)):  # a frame's rows: columns as attributes
         text = str(r.note)
         if not text.lower().startswith(BOARD_PREFIX) or Period.parse(str(r.period)).end != ctx.period.end:
             continue

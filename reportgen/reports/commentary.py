@@ -84,7 +84,7 @@ class _Parser:
         bullet = _BULLET.match(line)
         if heading:
             self.flush()
-            self.heading(*heading.groups(), line, number)
+            self.heading(heading.group(1), heading.group(2), line, number)
         elif bullet:
             if self.paragraph:
                 self.flush()

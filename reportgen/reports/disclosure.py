@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from reportgen.i18n import SOURCE_LANGUAGE, _, current
 
@@ -52,7 +52,7 @@ def is_missing(value: float | None) -> bool:
 
 def is_small(value: float | None, threshold: int) -> bool:
     """True when a count is below a positive threshold (zero counts are small too)."""
-    return threshold > 0 and not is_missing(value) and float(value) < threshold  # type: ignore[arg-type]
+    return threshold > 0 and value is not None and not is_missing(value) and float(value) < threshold
 
 
 @dataclass(frozen=True)
@@ -72,18 +72,26 @@ class Figure:
         return not self.suppressed and not is_missing(self.value)
 
     @property
+    def number(self) -> float:
+        """``value`` for arithmetic on a figure that has one (every shown figure, and a withheld
+        count kept for building other safe figures); a figure without a value refuses."""
+        if self.value is None:
+            raise ValueError(f"the figure {self.text!r} has no value")
+        return float(self.value)
+
+    @property
     def safe_value(self) -> float | None:
         """The value if it may be published, else None."""
-        return float(self.value) if self.shown else None  # type: ignore[arg-type]
+        return self.number if self.shown else None
 
 
 def count_figure(value: float | None, threshold: int, decimals: int = 0) -> Figure:
     """Primary suppression of one count."""
-    if is_missing(value):
+    if value is None or is_missing(value):
         return Figure(None, _("not available"), suppressed=True, reason="missing")
     if is_small(value, threshold):
-        return Figure(float(value), fewer_than(threshold), suppressed=True, reason="small")  # type: ignore[arg-type]
-    return Figure(float(value), format_number(float(value), decimals))  # type: ignore[arg-type]
+        return Figure(float(value), fewer_than(threshold), suppressed=True, reason="small")
+    return Figure(float(value), format_number(float(value), decimals))
 
 
 def hide(figure: Figure, threshold: int, reason: Reason = "secondary") -> Figure:
@@ -147,7 +155,7 @@ def protect_parts(
 
 
 @dataclass(frozen=True)
-class ProtectedGrid:
+class ProtectedGrid(Generic[R, C]):
     """A table of counts with its margins, after primary and secondary suppression."""
 
     cells: dict[tuple[R, C], Figure]
@@ -167,7 +175,7 @@ def protect_grid(
     column_totals: Mapping[C, float | None] | None = None,
     grand_total: float | None = None,
     decimals: int = 0,
-) -> ProtectedGrid:
+) -> ProtectedGrid[R, C]:
     """Two-way suppression: rows (e.g. areas) and columns (e.g. crime types) both add up.
 
     The one-way rule is applied to every row and every column in turn until nothing more
@@ -200,15 +208,16 @@ def protect_grid(
                 if r in row_fig and total is not None:
                     row_fig[r] = total
         for c in columns:
-            group = {r: grid[(r, c)] for r in rows if (r, c) in grid}
-            new, total, moved = protect_group(group, col_fig.get(c), limit(c))
+            down = {r: grid[(r, c)] for r in rows if (r, c) in grid}
+            new_down, total, moved = protect_group(down, col_fig.get(c), limit(c))
             if moved:
                 changed = True
-                grid.update({(r, c): f for r, f in new.items()})
+                grid.update({(r, c): f for r, f in new_down.items()})
                 if c in col_fig and total is not None:
                     col_fig[c] = total
         # The margins are parts of the grand total in both directions.
-        for margin, lim in ((row_fig, row_limit), (col_fig, row_limit)):
+        margins: tuple[tuple[dict[Any, Figure], int], ...] = ((row_fig, row_limit), (col_fig, row_limit))  # R or C keys
+        for margin, lim in margins:
             if grand is None or not margin:
                 continue
             new, grand_new, moved = protect_group(dict(margin), grand, lim)
@@ -223,15 +232,15 @@ def difference_figure(current: Figure, previous: Figure, decimals: int = 0) -> F
     """current - previous, withheld if either side is (else it would give the other back)."""
     if not (current.shown and previous.shown):
         return Figure(None, _("not shown"), suppressed=True, reason="derived")
-    diff = float(current.value) - float(previous.value)  # type: ignore[arg-type]
+    diff = current.number - previous.number
     return Figure(diff, format_number(diff, decimals))
 
 
 def change_pct_figure(current: Figure, previous: Figure) -> Figure:
     """Percentage change, withheld if either side is withheld or the base is zero."""
-    if not (current.shown and previous.shown) or float(previous.value) == 0:  # type: ignore[arg-type]
+    if not (current.shown and previous.shown) or previous.number == 0:
         return Figure(None, _("not shown"), suppressed=True, reason="derived")
-    pct = (float(current.value) - float(previous.value)) / float(previous.value) * 100  # type: ignore[arg-type]
+    pct = (current.number - previous.number) / previous.number * 100
     return Figure(pct, format_number(pct, 0))
 
 
@@ -239,7 +248,7 @@ def rate_figure(count: Figure, population: float, per: int = 1000, decimals: int
     """A rate per ``per`` residents; withheld when its count is, as rate x population = count."""
     if not count.shown or population <= 0:
         return Figure(None, _("not shown"), suppressed=True, reason="derived")
-    rate = float(count.value) / population * per  # type: ignore[arg-type]
+    rate = count.number / population * per
     return Figure(rate, format_number(rate, decimals))
 
 

@@ -15,6 +15,7 @@ test (or ``reportgen run``) can say exactly what to fix.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -62,23 +63,32 @@ class Glitch:
     source: str  # file name (or document stem)
     rule: str
     context: str  # the text around it
+    where: str = ""  # "page 4" of a PDF, the heading above it in a Word file, else ""
 
     def __str__(self) -> str:
-        return f"{self.source}: {self.rule}: \u2026{self.context}\u2026"
+        place = f", {self.where}" if self.where else ""
+        return f"{self.source}{place}: {self.rule}: \u2026{self.context}\u2026"
 
 
 def _context(text: str, start: int, end: int, width: int = 40) -> str:
     return text[max(0, start - width) : end + width]
 
 
-def find_glitches(text: str, source: str = "") -> list[Glitch]:
-    """Every glitch in ``text`` (whitespace is collapsed first, so line breaks do not matter)."""
+def find_glitches(text: str, source: str = "", *, repeats_within_lines: bool = False) -> list[Glitch]:
+    """Every glitch in ``text`` (whitespace is collapsed first, so line breaks do not matter).
+
+    ``repeats_within_lines``: a repeated word counts only within one line. For PDF text, where
+    the lines of two table cells side by side come out interleaved ("6. Priority / crime in
+    priority neighbourhoods / neighbourhoods / and the borough average"); a repeat across lines
+    of running text is still caught in the same document's Word file and HTML."""
     flat = " ".join(text.replace("\u00a0", " ").split())
     found = [
         Glitch(source, rule, _context(flat, m.start(), m.end()))
         for rule, pattern in RULES
         for m in pattern.finditer(flat)
     ]
+    if repeats_within_lines:
+        flat = "\n".join(" ".join(line.split()) for line in text.replace("\u00a0", " ").splitlines())
     words = list(_WORD.finditer(flat))
     for a, b in zip(words, words[1:], strict=False):
         word = a.group().lower()
@@ -214,12 +224,52 @@ def file_text(path: Path) -> str | None:
         return html_text(path.read_text(encoding="utf-8"))
     if suffix == ".txt":
         return path.read_text(encoding="utf-8")
-    return READERS[suffix](path)  # type: ignore[misc]
+    reader = READERS[suffix]
+    return reader(path) if reader else None  # html and txt were read above
+
+
+def _docx_parts(path: Path) -> list[tuple[str, str]]:
+    """(the heading above, its text) for each part of a Word file between headings; tables,
+    headers, footers and alt text as one part after them."""
+    import docx
+
+    word = docx.Document(str(path))
+    parts: list[tuple[str, list[str]]] = [("", [])]
+    for paragraph in word.paragraphs:
+        if paragraph.style is not None and paragraph.style.name.startswith(("Heading", "Title")) and paragraph.text:
+            parts.append((f"section \u201c{paragraph.text.strip()[:60]}\u201d", [paragraph.text]))
+        else:
+            parts[-1][1].append(paragraph.text)
+    whole = docx_text(path)
+    body = "\n".join(p.text for p in word.paragraphs)
+    rest = whole[len(body):] if whole.startswith(body) else whole
+    return [(where, "\n".join(lines)) for where, lines in parts] + [("tables, headers and alt text", rest)]
+
+
+def located_text(path: Path) -> list[tuple[str, str]] | None:
+    """The text of one file in parts a reader can find: a PDF page by page, a Word file heading by
+    heading, anything else whole; None for a kind not read."""
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        pages = pdf_text(path).split("\f")
+        return [(f"page {n}", page) for n, page in enumerate(pages, start=1) if page.strip()]
+    if suffix == ".docx":
+        return _docx_parts(path)
+    text = file_text(path)
+    return None if text is None else [("", text)]
 
 
 def check_file(path: Path) -> list[Glitch]:
-    text = file_text(path)
-    return [] if text is None else find_glitches(text, path.name)
+    """Every glitch in one generated file, each with the page (PDF) or section (Word) it is on."""
+    parts = located_text(path)
+    if parts is None:
+        return []
+    found = []
+    in_lines = path.suffix.lower() == ".pdf"
+    for where, text in parts:
+        glitches = find_glitches(text, path.name, repeats_within_lines=in_lines)
+        found += [dataclasses.replace(g, where=where) for g in glitches]
+    return found
 
 
 def check_folder(folder: Path) -> list[Glitch]:
@@ -231,4 +281,13 @@ def check_folder(folder: Path) -> list[Glitch]:
     return found
 
 
-__all__ = ["RULES", "Glitch", "check_document", "check_file", "check_folder", "file_text", "find_glitches"]
+__all__ = [
+    "RULES",
+    "Glitch",
+    "check_document",
+    "check_file",
+    "check_folder",
+    "file_text",
+    "find_glitches",
+    "located_text",
+]

@@ -20,7 +20,7 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 
 from reportgen.charts.qr import qr_code, web_url
 from reportgen.config.models import Config
@@ -33,7 +33,6 @@ from reportgen.document import (
     HeadlineRow,
     Paragraph,
     Section,
-    Status,
     Table,
 )
 from reportgen.errors import LookupFailure
@@ -43,7 +42,7 @@ from reportgen.periods import Period
 from reportgen.reports import headlines as hl
 from reportgen.reports.disclosure import Figure, change_pct_figure, fewer_than, format_number
 from reportgen.reports.public_figures import AreaFigures, Comparison, PublicFigures, public_figures
-from reportgen.reports.statements import Missing, StatementBook, missing_words
+from reportgen.reports.statements import Basis, Statement, StatementBook, judge_pair, pair_cell, pair_statement
 
 log = logging.getLogger(__name__)
 
@@ -137,37 +136,45 @@ def months_label(period: Period) -> str:
 
 def change_words(current: Figure, previous: Figure, change: Figure) -> str:
     """'Down 12%', 'Up 3%', 'No change'; 'not shown' only when either side is withheld for
-    privacy, else why there is no change to give (no figure, or none a year earlier)."""
-    if current.reason == "missing":
-        return _(missing_words(Missing.NO_DATA))
-    if previous.reason == "missing":
-        return _(missing_words(Missing.NO_HISTORY))
-    if change.suppressed or not (current.shown and previous.shown):
+    privacy, else why there is no change to give (no figure, or none a year earlier). The words
+    are the statements layer's (:func:`~reportgen.reports.statements.judge_pair`)."""
+    words, _direction, missing = judge_pair(current, previous, "contextual", counts=False)
+    if missing is None and change.suppressed:
         return _("not shown")
-    return hl.headline_value(float(current.value), float(previous.value))  # type: ignore[arg-type]
+    return words
 
 
-def verdict_status(current: Figure, previous: Figure, polarity: str) -> Status | None:
-    """Glyph and word for a change, so the table never relies on colour alone."""
-    if not (current.shown and previous.shown):
-        return None
-    word = hl.verdict(float(current.value), float(previous.value), polarity)  # type: ignore[arg-type]
-    return {"better": Status.ON_TRACK, "worse": Status.RED}.get(word)
+@dataclasses.dataclass(frozen=True)
+class About:
+    """What a pair of published figures is about, so the statement book words it once per run
+    and records it: the measure, its public title, the area, the period and its basis."""
+
+    book: StatementBook | None
+    measure: str
+    title: str
+    area: str
+    period: Period
+    basis: Basis
+
+    def statement(self, now: Figure, then: Figure, polarity: str, *, counts: bool) -> Statement:
+        if self.book is None:
+            return pair_statement(self.measure, self.title, self.area, self.period, self.basis, now, then,
+                                  polarity, counts=counts)
+        return self.book.compare(self.measure, self.title, self.area, self.period, self.basis, now, then,
+                                 polarity, counts=counts)
 
 
-def _change_cell(
-    current: Figure, previous: Figure, change: Figure, polarity: str, *, counts: bool = False
+def change_cell(
+    current: Figure, previous: Figure, change: Figure, polarity: str, *, counts: bool = False,
+    about: About | None = None,
 ) -> Cell | str:
-    text = change_words(current, previous, change)
-    status = verdict_status(current, previous, polarity)
-    if status is None:
-        return text
-    if counts and not count_change_significant(float(current.value), float(previous.value))[0]:  # type: ignore[arg-type]
-        return text  # 8 -> 9 offences is within chance: no "(worse)", no red (docs/statistics.md)
-    # Public words, not RAG jargon: "Better" / "Worse" carry the meaning with the glyph.
-    better = status is Status.ON_TRACK
-    word = _("better") if better else _("worse")
-    return Cell(f"{text} ({word})", status)
+    """A table's change cell, from the figures' statement: 'Down 12% (better)' with a glyph when
+    the change is beyond chance; 8 -> 9 offences is 'Up 13%' alone (docs/statistics.md)."""
+    if change.suppressed and current.shown and previous.shown:
+        return _("not shown")
+    about = about or About(None, "", "", "", Period.parse("2000-01"), Basis.QUARTER)
+    statement = about.statement(current, previous, polarity, counts=counts)
+    return pair_cell(statement) if about.book is None else about.book.say_cell(statement)
 
 
 def _targets_for(config: Config, indicator: str | None) -> list[str]:
@@ -180,42 +187,61 @@ def _targets_for(config: Config, indicator: str | None) -> list[str]:
     return out
 
 
-def card_change(book: StatementBook | None, measure: str | None, area: str, now: float, then: float) -> str:
-    """The big number on a card ('Down 13%'): the statement's words when the card shows the very
-    figures a statement is about (so every document says the same), else worked out here.
-    Statements are worded in English, so a translated leaflet words its own."""
-    statement = None
-    if book is not None and measure and current().code == "en":
-        statement = book.matching(measure, area, now, then)
-    if statement is not None and statement.change_label:
-        return book.say_change(statement)  # type: ignore[union-attr]
-    return hl.headline_value(now, then)
+def card_change(about: About, now: Figure, then: Figure) -> Statement:
+    """The statement behind a big-number card ('Down 13%'), its change recorded as said: the
+    evaluation's own statement when the card shows its very figures, so every document says the
+    same. Statements are worded in English; a translated leaflet's words speak its language."""
+    statement = about.statement(now, then, "lower_is_better", counts=True)
+    if about.book is not None and statement.change_label:
+        about.book.say_change(statement)
+        about.book.say_figures(statement)
+    return statement
 
 
 # --- sections ----------------------------------------------------------------------------------
+def _about_crime(figs: PublicFigures, area: AreaFigures, book: StatementBook | None, *, rolling: bool) -> About:
+    """All crime in ``area``: the 12 months to the quarter's end, or the quarter itself."""
+    if rolling:
+        return About(book, figs.crime_indicator, figs.crime_title, area.area_id, figs.rolling[0].period,
+                     Basis.ROLLING_12)
+    return About(book, figs.crime_indicator, figs.crime_title, area.area_id, figs.period, Basis.QUARTER)
+
+
+def _crime_statements(
+    figs: PublicFigures, area: AreaFigures, is_borough: bool, book: StatementBook | None
+) -> tuple[Statement | None, Statement | None]:
+    """(the borough's 12 months, the area's quarter): the statements the cards and sentences say."""
+    rolling = figs.rolling[0] if figs.rolling else None
+    year = None
+    if is_borough and rolling and rolling.current.shown and rolling.previous.shown:
+        year = card_change(_about_crime(figs, area, book, rolling=True), rolling.current, rolling.previous)
+    quarter = None
+    if area.crime.shown and area.crime_last_year.shown:
+        quarter = card_change(_about_crime(figs, area, book, rolling=False), area.crime, area.crime_last_year)
+    return year, quarter
+
+
 def _crime_headlines(
     figs: PublicFigures, area: AreaFigures, is_borough: bool, book: StatementBook | None = None
 ) -> HeadlineRow | None:
     """Big-number cards; short labels, with the exact period and figures in the detail."""
     cards: list[Headline] = []
     quarter_basis = hl.basis_phrase(figs.period)
-    rolling = figs.rolling[0] if figs.rolling else None
-    if is_borough and rolling and rolling.current.shown and rolling.previous.shown:
-        cur, prev = float(rolling.current.value), float(rolling.previous.value)  # type: ignore[arg-type]
+    year, quarter = _crime_statements(figs, area, is_borough, book)
+    if year is not None:
         cards.append(Headline(
-            value=card_change(book, figs.crime_indicator, area.area_id, cur, prev),
+            value=year.change_text,
             label=_("Crime in the last 12 months"),
             detail=_("{current} offences {basis}, against {previous} a year earlier.").format(
-                current=format_number(cur), basis=hl.basis_phrase(rolling.period),
-                previous=format_number(prev)),
+                current=year.value_text, basis=hl.basis_phrase(figs.rolling[0].period),
+                previous=year.compare_text),
         ))
-    if area.crime.shown and area.crime_last_year.shown:
-        cur, prev = float(area.crime.value), float(area.crime_last_year.value)  # type: ignore[arg-type]
+    if quarter is not None:
         cards.append(Headline(
-            value=card_change(book, figs.crime_indicator, area.area_id, cur, prev),
+            value=quarter.change_text,
             label=_("Crime in the last 3 months"),
             detail=_("{current} offences {basis}, against {previous} a year earlier.").format(
-                current=format_number(cur), basis=quarter_basis, previous=format_number(prev)),
+                current=quarter.value_text, basis=quarter_basis, previous=quarter.compare_text),
         ))
     if area.rate.shown and (not is_borough or len(cards) < 2):
         cards.append(Headline(
@@ -226,49 +252,44 @@ def _crime_headlines(
     return HeadlineRow(tuple(cards[:3])) if cards else None
 
 
-def _headline_sentences(figs: PublicFigures, area: AreaFigures, is_borough: bool) -> list[str]:
-    """The lead paragraph: what changed, in words, with the figures behind it."""
+def _headline_sentences(
+    figs: PublicFigures, area: AreaFigures, is_borough: bool, book: StatementBook | None = None
+) -> list[str]:
+    """The lead paragraph: what changed, in words, with the figures behind it (the statements'
+    figures; "worse" only where the statement found the change beyond chance)."""
     sentences: list[str] = []
     subject = _("Crime") if is_borough else _("Crime in {place}").format(place=_(area.area_name))
-    rolling = figs.rolling[0] if figs.rolling else None
-    if is_borough and rolling and rolling.current.shown and rolling.previous.shown:
-        cur, prev = float(rolling.current.value), float(rolling.previous.value)  # type: ignore[arg-type]
-        sentences.append(hl.change_sentence(subject, cur, prev, hl.OFFENCES,
-                                            comparison=_("on the year before")))
-        if hl.verdict(cur, prev, "lower_is_better") == "worse":
-            sentences.append(_rise_follow_up(figs))
-    if sentences:
-        # The borough's quarter is on its card; the 12-month sentence is the news.
-        return sentences
-    if area.crime.shown and area.crime_last_year.shown:
-        cur, prev = float(area.crime.value), float(area.crime_last_year.value)  # type: ignore[arg-type]
-        sentences.append(hl.change_sentence(subject, cur, prev, hl.OFFENCES,
-                                            comparison=_("on the same months last year")))
-        if hl.verdict(cur, prev, "lower_is_better") == "worse":
-            sentences.append(_rise_follow_up(figs))
+    year, quarter = _crime_statements(figs, area, is_borough, book)
+    said, comparison = (year, _("on the year before")) if year is not None else (
+        quarter, _("on the same months last year"))
+    if said is not None:
+        sentences.append(hl.change_sentence(subject, said.value, said.compare_value, hl.OFFENCES,  # type: ignore[arg-type]
+                                            comparison=comparison))
+        if said.direction == "worsening":
+            sentences.append(_rise_follow_up())
     elif area.crime.suppressed:
         sentences.append(hl.suppressed_sentence(subject, area.threshold, hl.basis_phrase(figs.period)))
     return sentences
 
 
-def _rise_follow_up(figs: PublicFigures) -> str:
+def _rise_follow_up() -> str:
     """Said straight after a rise in crime: that it is worse, and what is being done."""
     return _("That is worse than last year. The partnership reviews these figures every month and "
              "targets its work where crime is rising.")
 
 
-def _reassurance(area: AreaFigures, is_borough: bool) -> str:
+def _reassurance(area: AreaFigures) -> str:
     """Fear of crime runs far above the risk: give the risk as a plain number."""
     if not area.rate.shown:
         return _("If you are worried about crime, talk to us: our phone numbers are in this leaflet.")
-    per_100 = float(area.rate.value) / 10  # type: ignore[arg-type]
+    per_100 = area.rate.number / 10
     template = _("Many people think crime is more common than it is: over these three months there "
                  "were about {n} crimes for every 100 people in {place}.")
     return template.format(n=format_number(per_100, 1 if per_100 < 10 else 0), place=_(area.area_name))
 
 
 def _comparison_section(figs: PublicFigures, area: AreaFigures, is_borough: bool, level: int = 1,
-                        with_table: bool = True) -> Section:
+                        with_table: bool = True, book: StatementBook | None = None) -> Section:
     """The rate per 1,000 against the borough and the comparators: a sentence, and where
     there is room (large print, the web) a table with the same quarter last year."""
     # Beside the headline cards (which give the months) the sentence says it more briefly.
@@ -281,7 +302,7 @@ def _comparison_section(figs: PublicFigures, area: AreaFigures, is_borough: bool
     head = places[0]
     others = [(_(c.name), c.rate) for c in places[1:] if c.rate is not None]
     if head.rate is not None:
-        blocks.append(Paragraph(hl.comparison_sentence(_(head.name), head.rate, others, basis)))  # type: ignore[arg-type]
+        blocks.append(Paragraph(hl.comparison_sentence(_(head.name), head.rate, others, basis)))
     last_year = figs.period.same_period_last_year()
     rows = []
     for c in places:
@@ -290,7 +311,10 @@ def _comparison_section(figs: PublicFigures, area: AreaFigures, is_borough: bool
         if c.rate is not None and c.rate_last_year is not None:
             now_f = Figure(c.rate, now)
             then_f = Figure(c.rate_last_year, then)
-            change = _change_cell(now_f, then_f, Figure(0.0, ""), "lower_is_better")
+            # Recorded only where the table is printed (the two-sided leaflet gives just the sentence).
+            about = About(book if with_table else None, f"{figs.crime_indicator}_per_1000",
+                          _("Crimes for every 1,000 people"), c.area_id, figs.period, Basis.QUARTER)
+            change = change_cell(now_f, then_f, Figure(0.0, ""), "lower_is_better", about=about)
         else:
             change = _("not shown")
         rows.append((_(c.name), then, now, change))
@@ -305,24 +329,28 @@ def _comparison_section(figs: PublicFigures, area: AreaFigures, is_borough: bool
     return Section(_("How we compare"), tuple(blocks), level=level, id="compare")
 
 
-def _types_section(config: Config, figs: PublicFigures, area: AreaFigures, level: int = 1, rises: int = 3
-                   ) -> Section | None:
+def _types_section(config: Config, figs: PublicFigures, area: AreaFigures, level: int = 1, rises: int = 3,
+                   book: StatementBook | None = None) -> Section | None:
     if not area.types:
         return None
     last_year = figs.period.same_period_last_year()
     rows = []
     for row in area.types:
+        about = About(book, row.indicator, row.title, area.area_id, figs.period, Basis.QUARTER)
         rows.append((_(row.title), row.previous.text, row.current.text,
-                     _change_cell(row.current, row.previous, row.change_pct, row.polarity, counts=True)))
+                     change_cell(row.current, row.previous, row.change_pct, row.polarity, counts=True,
+                                  about=about)))
     total_change = change_pct_figure(area.types_total, area.types_total_last_year)
+    about = About(book, figs.breakdown_indicator or figs.crime_indicator, figs.breakdown_title, area.area_id,
+                  figs.period, Basis.QUARTER)
     rows.append((_("Total"), area.types_total_last_year.text, area.types_total.text,
-                 _change_cell(area.types_total, area.types_total_last_year, total_change, "lower_is_better",
-                              counts=True)))
+                 change_cell(area.types_total, area.types_total_last_year, total_change, "lower_is_better",
+                              counts=True, about=about)))
     counted = bool(figs.breakdown_indicator and figs.breakdown_indicator != figs.crime_indicator)
     # The privacy note only where something was withheld for privacy, not merely missing.
     hidden = any(f.suppressed and f.reason != "missing" for r in area.types for f in (r.current, r.previous))
     if counted and hidden:
-        notes = (_("The types of crime the government asks us to count. Small numbers are hidden "
+        notes: tuple[str, ...] = (_("The types of crime the government asks us to count. Small numbers are hidden "
                    "(\u201cfewer than\u201d, \u201cnot shown\u201d) to protect privacy."),)
     elif counted:
         notes = (_("The types of crime the government asks us to count; all crime also includes "
@@ -339,14 +367,15 @@ def _types_section(config: Config, figs: PublicFigures, area: AreaFigures, level
         column_align=("left", "right", "right", "left"),
         notes=notes,
     )]
-    # Rises smaller than the disclosure threshold are noise at neighbourhood level: the
-    # table shows them, the text does not make news of them.
-    worse = [r for r in area.types if r.current.shown and r.previous.shown
-             and hl.verdict(float(r.current.value), float(r.previous.value), r.polarity) == "worse"  # type: ignore[arg-type]
-             and float(r.current.value) - float(r.previous.value) >= max(1, area.threshold)]  # type: ignore[arg-type]
+    # The text makes news only of what the table marks "(worse)": a rise beyond chance (its
+    # statement's direction), and not smaller than the disclosure threshold.
+    said_rows = [(r, About(book, r.indicator, r.title, area.area_id, figs.period, Basis.QUARTER).statement(
+        r.current, r.previous, r.polarity, counts=True)) for r in area.types]
+    worse = [(r, st) for r, st in said_rows if st.direction == "worsening"
+             and (st.difference or 0) >= max(1, area.threshold)]
     if worse:
-        said = went_up_sentence([(_(r.title), float(r.current.value), float(r.previous.value))  # type: ignore[arg-type]
-                                 for r in worse[:rises]])
+        said = went_up_sentence([(_(r.title), st.value, st.compare_value)  # type: ignore[misc]
+                                 for r, st in worse[:rises]])
         targets = _targets_for(config, figs.breakdown_indicator) or _targets_for(config, figs.crime_indicator)
         action = (_("our target is to {target}, and we review the figures every month to decide where "
                     "to act.").format(target=targets[0][0].lower() + targets[0][1:])
@@ -388,7 +417,7 @@ def _advice_section(config: Config, level: int = 1, limit: int | None = None, *,
 def _falls(current: Figure, previous: Figure) -> bool:
     """A fall in a count that is news: lower, and beyond chance (docs/statistics.md), so that 77
     offences against 91 is not "crime is falling"."""
-    now, then = float(current.value), float(previous.value)  # type: ignore[arg-type]
+    now, then = current.number, previous.number
     return now < then and bool(count_change_significant(now, then)[0])
 
 
@@ -527,20 +556,20 @@ def leaflet_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, 
     trim = trim or (FULL if large_print else TRIMS[0])
     config: Config = ctx.config
     is_borough = area_id is None
-    area = figs.borough if is_borough else figs.area(area_id)  # type: ignore[arg-type]
+    area = figs.borough if area_id is None else figs.area(area_id)
     place = _(area.area_name)
     headline_blocks: list[Any] = []
     cards = _crime_headlines(figs, area, is_borough, getattr(ctx, "statements", None))
     if cards:
         headline_blocks.append(cards)
-    compare = _comparison_section(figs, area, is_borough, with_table=large_print)
-    sentences = _headline_sentences(figs, area, is_borough)
+    compare = _comparison_section(figs, area, is_borough, with_table=large_print, book=getattr(ctx, "statements", None))
+    sentences = _headline_sentences(figs, area, is_borough, getattr(ctx, "statements", None))
     if not large_print:
         # Two A4 sides: the comparison sentence joins the headlines instead of its own section.
         sentences += [b.text for b in compare.blocks if isinstance(b, Paragraph)]
     if sentences:
         headline_blocks.append(Paragraph(" ".join(sentences)))
-    reassurance = [_reassurance(area, is_borough)]
+    reassurance = [_reassurance(area)]
     if not is_borough:
         spec = next(a for a in config.partnership.neighbourhoods if a.id == area_id)
         if spec.priority:
@@ -557,7 +586,7 @@ def leaflet_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, 
                         falling=crime_is_falling(figs, area, is_borough)),
         _report_section(config, level=2),
     ), id="help"))
-    detail = _types_section(config, figs, area, rises=trim.rises)
+    detail = _types_section(config, figs, area, rises=trim.rises, book=getattr(ctx, "statements", None))
     if detail:
         sections.append(detail)
     contacts = _contacts_section(config, limit=trim.partners)
@@ -569,19 +598,21 @@ def leaflet_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, 
     return _document(ctx, figs, title, subtitle, sections, "large-print" if large_print else "standard")
 
 
-def poster_document(ctx: Any, figs: PublicFigures, area_id: str | None = None, paper: str = "A3") -> Document:
+def poster_document(
+    ctx: Any, figs: PublicFigures, area_id: str | None = None, paper: Literal["A4", "A3"] = "A3"
+) -> Document:
     """One A3 page (A4 as an option) for library and clinic walls: the headline, how we
     compare, how to report, who to call and a QR code to the web page."""
     config: Config = ctx.config
     is_borough = area_id is None
-    area = figs.borough if is_borough else figs.area(area_id)  # type: ignore[arg-type]
+    area = figs.borough if area_id is None else figs.area(area_id)
     blocks: list[Any] = []
     cards = _crime_headlines(figs, area, is_borough, getattr(ctx, "statements", None))
     # Three figures at most, read from across a room: two big numbers without their detail
     # lines, and one sentence. The rate comparison and the counts are in the leaflet.
     if cards:
         blocks.append(HeadlineRow(tuple(dataclasses.replace(h, detail="") for h in cards.headlines[:2])))
-    sentences = _headline_sentences(figs, area, is_borough)
+    sentences = _headline_sentences(figs, area, is_borough, getattr(ctx, "statements", None))
     if sentences:
         blocks.append(Paragraph(sentences[0]))
     lines = [_(line) for line in config.partnership.report_crime or DEFAULT_REPORTING]
@@ -652,7 +683,8 @@ def build(ctx: Any) -> list[tuple[str, Document]]:
     lang = options.get("lang")
     for area_id in area_ids:
         if poster:
-            doc = poster_document(ctx, figs, area_id, paper=str(options.get("paper") or "A3").upper())
+            a4 = str(options.get("paper") or "A3").upper() == "A4"  # A3 or A4: request.py allows no other
+            doc = poster_document(ctx, figs, area_id, paper="A4" if a4 else "A3")
         elif large_print:
             doc = leaflet_document(ctx, figs, area_id, large_print=True)
         else:

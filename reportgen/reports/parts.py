@@ -4,6 +4,7 @@ definitions made from one evaluation, so both documents word a result alike."""
 from __future__ import annotations
 
 import re
+from typing import cast
 
 import pandas as pd
 
@@ -12,11 +13,10 @@ from reportgen.charts.spc_chart import spc_chart
 from reportgen.charts.track import track_chart
 from reportgen.charts.trajectory import trajectory_chart
 from reportgen.config.models import BigTarget, Derived, DerivedKind, Frequency, Rule, Strategy, Unit
-from reportgen.document import Block, Cell, Chart, DefinitionList, Paragraph, Section, Table, Unavailable
+from reportgen.document import Align, Block, Cell, Chart, DefinitionList, Paragraph, Section, Table, Unavailable
 from reportgen.periods import Kind, Period
 from reportgen.reports.base import (
     ReportContext,
-    direction_word,
     fmt_number,
     fmt_value,
     is_missing,
@@ -24,7 +24,7 @@ from reportgen.reports.base import (
     spc_word,
     status_cell,
 )
-from reportgen.reports.series import compare_series, monthly, share_counts, yearly, yearly_denominators
+from reportgen.reports.series import compare_series, monthly, yearly, yearly_denominators
 from reportgen.reports.spc_words import COLUMN as SPC_COLUMN
 from reportgen.reports.spc_words import NOTE as SPC_NOTE
 from reportgen.reports.spc_words import spc_cell
@@ -108,6 +108,8 @@ def basis_short(row: pd.Series) -> str:
         return ""
     period = Period.parse(str(key))
     end = Period(period.end, period.end, Kind.MONTH).label
+    if row.get("aggregation") == "latest":
+        return f"end of {end}"  # a stock on a day (a caseload), not a total over the period
     if row.get("compare_basis") == "rolling_12":
         return f"12 months to {end}"
     return period.label
@@ -115,7 +117,8 @@ def basis_short(row: pd.Series) -> str:
 
 def latest_text(ctx: ReportContext, row: pd.Series, *, common_basis: str | None = None) -> str:
     """The compared value with its denominator, and its basis unless it is the table's common
-    one: '32.8% (124 of 378)', '736 (January to March 2005)'."""
+    one: '32.8% (124 of 378)', '731 (end of March 2005)'. The figure is the statement's (a survey's
+    with its sample and 95% interval), so the table prints what the sentences say."""
     if bool(row.get("missing")) or is_missing(row.get("compare_value")):
         reason = row.get("missing_reason")
         # a rolling year that starts before the first data says so ("Only 10 of 12 months"),
@@ -125,16 +128,17 @@ def latest_text(ctx: ReportContext, row: pd.Series, *, common_basis: str | None 
         if isinstance(reason, str) and reason.startswith("not available"):
             return "Not available"  # the partner's reason is in the exceptions and statements
         return "No data"
-    text = value_text(row, "compare_value")
-    counts = share_counts(
-        ctx.evaluation, str(row["id"]), str(row["area"]), str(row["period"]), str(row.get("compare_basis"))
-    )
-    if counts:
-        text += f" ({fmt_number(counts[0])} of {fmt_number(counts[1])})"
+    text = ctx.statements.say_figure(ctx.statements.about(row, Comparison.YEAR_EARLIER))
     basis = basis_short(row)
     if basis and basis != common_basis:
         text += f" ({basis})"
     return text
+
+
+def direction_text(ctx: ReportContext, row: pd.Series) -> str:
+    """The Direction cell (against a year earlier), as the statement words it: 'Improving',
+    'No significant change' for a survey share within chance, 'Up' for a contextual measure."""
+    return ctx.statements.say_direction(ctx.statements.about(row, Comparison.YEAR_EARLIER))
 
 
 def common_basis(rows: pd.DataFrame) -> str:
@@ -149,7 +153,7 @@ def common_basis(rows: pd.DataFrame) -> str:
 
 def _for(basis: str) -> str:
     """'for the 12 months to March 2005', 'for 2004/05', 'for January to March 2005'."""
-    return f"for the {basis}" if basis.startswith("12 months") else f"for {basis}"
+    return f"for the {basis}" if basis.startswith(("12 months", "end of")) else f"for {basis}"
 
 
 def baseline_text(row: pd.Series, strategy: Strategy | None = None) -> str:
@@ -175,7 +179,7 @@ def spc_text(row: pd.Series) -> str:
 
 
 # --- tables ---------------------------------------------------------------------------------------
-ALIGN8 = ("left", "right", "right", "right", "right", "left", "left", "left")
+ALIGN8: tuple[Align, ...] = ("left", "right", "right", "right", "right", "left", "left", "left")
 
 
 def _columns(strategy: Strategy, first: str) -> tuple[str, ...]:
@@ -200,7 +204,7 @@ def scorecard_table(ctx: ReportContext, strategy: Strategy) -> Table:
         rows = target_rows(ctx, strategy, target)
         leads.append(rows[rows["id"] == lead] if lead else rows.iloc[0:0])
     basis = common_basis(pd.concat(leads)) if leads else ""
-    out = []
+    out: list[tuple[str | Cell, ...]] = []
     for target, lead_rows in sorted(zip(strategy.targets, leads, strict=True), key=lambda p: p[0].number):
         record = target_record(ctx, strategy, target)
         status = record["status"] if record is not None else "no_data"
@@ -215,7 +219,7 @@ def scorecard_table(ctx: ReportContext, strategy: Strategy) -> Table:
                     target_text(r, strategy),
                     value_text(r, "trajectory_value"),
                     status_cell(status),
-                    direction_word(r.get("direction"), r.get("direction_text")),
+                    direction_text(ctx, r),
                     spc_cell(ctx, r),
                 )
             )
@@ -267,13 +271,29 @@ def indicator_table(ctx: ReportContext, rows: pd.DataFrame, caption: str, strate
                 target_text(r, strategy),
                 value_text(r, "trajectory_value"),
                 status_cell(r.get("status")),
-                direction_word(r.get("direction"), r.get("direction_text")),
+                direction_text(ctx, r),
                 spc_text(r),
             )
         )
     if basis:
         caption += f": latest figures are {_for(basis)} unless stated"
-    return Table(caption=caption, columns=_columns(strategy, "Measure"), rows=tuple(out), column_align=ALIGN8)
+    surveyed = any(ctx.statements.about(r, Comparison.YEAR_EARLIER).interval_text for _, r in rows.iterrows())
+    return Table(
+        caption=caption,
+        columns=_columns(strategy, "Measure"),
+        rows=tuple(out),
+        column_align=ALIGN8,
+        notes=(SURVEY_NOTE,) if surveyed else (),
+    )
+
+
+# Said under a table with survey figures, so "no significant change" is read rightly.
+SURVEY_NOTE = (
+    "Survey figures give the number of people who answered and the 95% confidence interval: the range "
+    "the share of all residents very probably lies in. A change between two surveys is called an "
+    "improvement only when a two-proportion test finds it significant at 5%; otherwise it is "
+    "\u201cno significant change\u201d."
+)
 
 
 # --- charts ---------------------------------------------------------------------------------------
@@ -462,6 +482,11 @@ def rows_by_area(ctx: ReportContext, indicator: str) -> pd.DataFrame:
     return rows.drop_duplicates("area").drop(columns="_targeted").set_index("area")
 
 
+def area_row(rows: pd.DataFrame, area: str) -> pd.Series:
+    """``area``'s row of a :func:`rows_by_area` frame (one row per area, so a Series, never a frame)."""
+    return cast(pd.Series, rows.loc[area])
+
+
 def neighbourhood_section(ctx: ReportContext, strategy: Strategy | None) -> Section | None:
     partnership = ctx.config.partnership
     gaps = [d for d in ctx.config.derived if d.kind is DerivedKind.GAP]
@@ -477,7 +502,7 @@ def neighbourhood_section(ctx: ReportContext, strategy: Strategy | None) -> Sect
     rates = rows_by_area(ctx, rate.id) if rate else None
     borough = partnership.borough.id
     if borough not in counts.index or is_missing(counts.loc[borough, "compare_value"]):
-        why = missing_words(counts.loc[borough], ctx.period.label) if borough in counts.index else "no data"
+        why = missing_words(area_row(counts, borough), ctx.period.label) if borough in counts.index else "no data"
         label = ctx.config.indicator(count_id).label
         return unavailable_section(
             "Priority neighbourhood gap",
@@ -485,14 +510,14 @@ def neighbourhood_section(ctx: ReportContext, strategy: Strategy | None) -> Sect
             section_id="neighbourhoods",
             what="The priority neighbourhood gap table",
         )
-    borough_rate = 1000.0 * counts.loc[borough, "compare_value"] / partnership.borough.population
+    borough_rate = 1000.0 * float(area_row(counts, borough)["compare_value"]) / partnership.borough.population
     table_rows = []
     total_count = 0.0
     for area in priority:
         if area.id not in counts.index or is_missing(counts.loc[area.id, "compare_value"]):
             table_rows.append((area.name, fmt_number(area.population), "No data", DASH, DASH, DASH))
             continue
-        c = counts.loc[area.id]
+        c = area_row(counts, area.id)
         total_count += float(c["compare_value"])
         area_rate = 1000.0 * float(c["compare_value"]) / area.population
         yoy = _yoy_label(rates, area.id)
@@ -518,7 +543,7 @@ def neighbourhood_section(ctx: ReportContext, strategy: Strategy | None) -> Sect
             DASH,
         )
     )
-    b = counts.loc[borough]
+    b = area_row(counts, borough)
     table_rows.append(
         (
             partnership.borough.name,

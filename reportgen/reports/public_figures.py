@@ -217,75 +217,128 @@ def _quarter_of(period: Period) -> Period:
     return Period.of_kind_at(Kind.QUARTER, period.end)
 
 
+@dataclass
+class _Grids:
+    """What every area's figures are cut from: the quarter and the same quarter a year earlier,
+    the crime types, their thresholds and the protected grids (see :func:`public_figures`)."""
+
+    config: Config
+    series: _Series
+    quarter: Period
+    last_year: Period
+    crime: str
+    breakdown: str | None
+    types: tuple[str, ...]
+    thresholds: dict[str, int]
+    crime_threshold: int
+
+    @property
+    def borough(self) -> Any:
+        return self.config.partnership.borough
+
+    @property
+    def rows(self) -> list[str]:
+        return [a.id for a in self.config.partnership.neighbourhoods]
+
+    def types_grid(self, q: Period) -> ProtectedGrid:
+        """Neighbourhoods x crime types with both margins, protected as one grid."""
+        series, rows, breakdown = self.series, self.rows, self.breakdown
+        cells = {(r, t): series.at(t, r, q) for r in rows for t in self.types}
+        return protect_grid(
+            cells,
+            self.thresholds,
+            row_totals={r: series.at(breakdown, r, q) for r in rows} if (rows and breakdown) else None,
+            column_totals={t: series.at(t, self.borough.id, q) for t in self.types},
+            grand_total=series.at(breakdown, self.borough.id, q) if breakdown else None,
+        )
+
+    def crime_figures(self, q: Period, grid: ProtectedGrid | None) -> tuple[dict[str, Figure], Figure]:
+        """All crime by neighbourhood (parts of the borough's), protected as a group; an
+        area is also hidden when all crime minus its published breakdown total would be a
+        small count of 'other' crime."""
+        series, rows, borough, threshold = self.series, self.rows, self.borough, self.crime_threshold
+        if grid is not None and self.breakdown == self.crime:
+            grand = grid.grand_total or count_figure(series.at(self.crime, borough.id, q), threshold)
+            return {r: grid.row_totals.get(r) or count_figure(None, threshold) for r in rows}, grand
+        cells, total = protect_parts({r: series.at(self.crime, r, q) for r in rows}, threshold,
+                                     total=series.at(self.crime, borough.id, q))
+        if grid is not None:
+            cells, total = self._hide_small_rest(cells, total, grid)
+            cells, total, _moved = protect_group(cells, total, threshold)
+        return cells, total or count_figure(None, threshold)
+
+    def _hide_small_rest(self, cells: dict[str, Figure], total: Figure | None, grid: ProtectedGrid
+                         ) -> tuple[dict[str, Figure], Figure | None]:
+        """Hide an area's all-crime figure when it minus its types' total is a small count."""
+        borough = self.borough.id
+        pairs = [(r, cells[r], grid.row_totals.get(r)) for r in self.rows]
+        if total is not None and grid.grand_total is not None:
+            pairs.append((borough, total, grid.grand_total))
+        for key, whole, part in pairs:
+            if not (whole.shown and part is not None and part.shown):
+                continue
+            rest = whole.number - part.number
+            if 0 < rest < self.crime_threshold:
+                if key == borough:
+                    total = hide(whole, self.crime_threshold)
+                else:
+                    cells[key] = hide(whole, self.crime_threshold)
+        return cells, total
+
+
+def _type_rows(grids: _Grids, now: ProtectedGrid, then: ProtectedGrid, area_id: str) -> tuple[TypeRow, ...]:
+    out = []
+    for t in grids.types:
+        if area_id == grids.borough.id:
+            cur = now.column_totals.get(t) or count_figure(None, grids.thresholds[t])
+            prev = then.column_totals.get(t) or count_figure(None, grids.thresholds[t])
+        else:
+            cur, prev = now.cells[(area_id, t)], then.cells[(area_id, t)]
+        spec = grids.config.indicators[t]
+        out.append(TypeRow(t, spec.label, cur, prev, difference_figure(cur, prev),
+                           change_pct_figure(cur, prev), str(spec.polarity)))
+    return tuple(out)
+
+
+def _comparisons(grids: _Grids, borough: AreaFigures) -> tuple[Comparison, ...]:
+    out = [Comparison(borough.area_id, borough.area_name, borough.rate.safe_value, borough.rate_last_year.safe_value)]
+    for comp in grids.config.partnership.comparators:
+        now = grids.series.at(grids.crime, comp.id, grids.quarter)
+        then = grids.series.at(grids.crime, comp.id, grids.last_year)
+        # Comparator rates are large published statistics: no suppression needed.
+        out.append(Comparison(
+            comp.id, comp.name,
+            None if now is None else now / comp.population * 1000,
+            None if then is None else then / comp.population * 1000,
+        ))
+    return tuple(out)
+
+
 def public_figures(config: Config, evaluation: Any, period: Period, options: dict[str, Any] | None = None
                    ) -> PublicFigures:
     """Every protected figure the public documents for ``period`` may print."""
     quarter = _quarter_of(period)
-    last_year = quarter.same_period_last_year()
     crime = crime_indicator(config, options)
     breakdown = breakdown_indicator(config, crime, options)
     types = crime_types(config, breakdown)
-    partnership = config.partnership
-    borough = partnership.borough
-    hoods = list(partnership.neighbourhoods)
-    rows = [a.id for a in hoods]
-    series = _Series(evaluation, Kind.QUARTER)
     thresholds = {t: _threshold(config, t) for t in types}
-    crime_threshold = max([_threshold(config, crime), *thresholds.values()])
-
-    def types_grid(q: Period) -> ProtectedGrid:
-        cells = {(r, t): series.at(t, r, q) for r in rows for t in types}
-        return protect_grid(
-            cells,
-            thresholds,
-            row_totals={r: series.at(breakdown, r, q) for r in rows} if (hoods and breakdown) else None,
-            column_totals={t: series.at(t, borough.id, q) for t in types},
-            grand_total=series.at(breakdown, borough.id, q) if breakdown else None,
-        )
-
-    def crime_figures(q: Period, grid: ProtectedGrid | None) -> tuple[dict[str, Figure], Figure]:
-        """All crime by neighbourhood (parts of the borough's), protected as a group; an
-        area is also hidden when all crime minus its published breakdown total would be a
-        small count of 'other' crime."""
-        if grid is not None and breakdown == crime:
-            total = grid.grand_total or count_figure(series.at(crime, borough.id, q), crime_threshold)
-            return {r: grid.row_totals.get(r) or count_figure(None, crime_threshold) for r in rows}, total
-        cells, total = protect_parts({r: series.at(crime, r, q) for r in rows}, crime_threshold,
-                                     total=series.at(crime, borough.id, q))
-        if grid is not None:
-            pairs = [(r, cells[r], grid.row_totals.get(r)) for r in rows]
-            if total is not None and grid.grand_total is not None:
-                pairs.append((borough.id, total, grid.grand_total))
-            for key, whole, part in pairs:
-                if whole.shown and part is not None and part.shown:
-                    rest = float(whole.value) - float(part.value)  # type: ignore[arg-type]
-                    if 0 < rest < crime_threshold:
-                        if key == borough.id:
-                            total = hide(whole, crime_threshold)
-                        else:
-                            cells[key] = hide(whole, crime_threshold)
-            cells, total, _moved = protect_group(cells, total, crime_threshold)
-        return cells, total or count_figure(None, crime_threshold)
-
-    now_grid = types_grid(quarter) if types else None
-    then_grid = types_grid(last_year) if types else None
-    now_crime, now_borough = crime_figures(quarter, now_grid)
-    then_crime, then_borough = crime_figures(last_year, then_grid)
-    missing = count_figure(None, crime_threshold)
-
-    def type_rows(area_id: str) -> tuple[TypeRow, ...]:
-        out = []
-        for t in types:
-            assert now_grid is not None and then_grid is not None
-            if area_id == borough.id:
-                cur = now_grid.column_totals.get(t) or count_figure(None, thresholds[t])
-                prev = then_grid.column_totals.get(t) or count_figure(None, thresholds[t])
-            else:
-                cur, prev = now_grid.cells[(area_id, t)], then_grid.cells[(area_id, t)]
-            spec = config.indicators[t]
-            out.append(TypeRow(t, spec.label, cur, prev, difference_figure(cur, prev),
-                               change_pct_figure(cur, prev), str(spec.polarity)))
-        return tuple(out)
+    grids = _Grids(
+        config=config,
+        series=_Series(evaluation, Kind.QUARTER),
+        quarter=quarter,
+        last_year=quarter.same_period_last_year(),
+        crime=crime,
+        breakdown=breakdown,
+        types=types,
+        thresholds=thresholds,
+        crime_threshold=max([_threshold(config, crime), *thresholds.values()]),
+    )
+    borough = config.partnership.borough
+    now_grid = grids.types_grid(quarter) if types else None
+    then_grid = grids.types_grid(grids.last_year) if types else None
+    now_crime, now_borough = grids.crime_figures(quarter, now_grid)
+    then_crime, then_borough = grids.crime_figures(grids.last_year, then_grid)
+    missing = count_figure(None, grids.crime_threshold)
 
     def area_figures(area_id: str, name: str, population: int) -> AreaFigures:
         if area_id == borough.id:
@@ -306,27 +359,14 @@ def public_figures(config: Config, evaluation: Any, period: Period, options: dic
             change_pct=change_pct_figure(cur, prev),
             rate=rate_figure(cur, population),
             rate_last_year=rate_figure(prev, population),
-            types=type_rows(area_id) if types else (),
+            types=_type_rows(grids, now_grid, then_grid, area_id) if now_grid and then_grid else (),
             types_total=t_cur or missing,
             types_total_last_year=t_prev or missing,
-            threshold=crime_threshold,
+            threshold=grids.crime_threshold,
         )
 
     borough_figures = area_figures(borough.id, borough.name, borough.population)
-    areas = {a.id: area_figures(a.id, a.name, a.population) for a in hoods}
-
-    comparisons = [Comparison(borough.id, borough.name, borough_figures.rate.safe_value,
-                              borough_figures.rate_last_year.safe_value)]
-    for comp in partnership.comparators:
-        now, then = series.at(crime, comp.id, quarter), series.at(crime, comp.id, last_year)
-        # Comparator rates are large published statistics: no suppression needed.
-        comparisons.append(Comparison(
-            comp.id, comp.name,
-            None if now is None else now / comp.population * 1000,
-            None if then is None else then / comp.population * 1000,
-        ))
-
-    rolling = (_rolling(config, series, crime, borough.id, quarter),)
+    areas = {a.id: area_figures(a.id, a.name, a.population) for a in config.partnership.neighbourhoods}
     return PublicFigures(
         period=quarter,
         crime_indicator=crime,
@@ -335,9 +375,9 @@ def public_figures(config: Config, evaluation: Any, period: Period, options: dic
         breakdown_title=config.indicators[breakdown].label if breakdown else "",
         borough=borough_figures,
         areas=areas,
-        comparisons=tuple(comparisons),
-        rolling=rolling,
-        grids=tuple(g for g in (now_grid, then_grid) if g is not None),  # type: ignore[arg-type]
+        comparisons=_comparisons(grids, borough_figures),
+        rolling=(_rolling(config, grids.series, crime, borough.id, quarter),),
+        grids=tuple(g for g in (now_grid, then_grid) if g is not None),
     )
 
 
@@ -348,7 +388,8 @@ def _rolling(config: Config, series: _Series, indicator: str, area: str, quarter
     def total(end_quarter: Period) -> tuple[list[float | None], float | None]:
         quarters = [end_quarter.shift(-3 * k) for k in range(4)]
         values = [series.at(indicator, area, q) for q in quarters]
-        return values, (None if any(v is None for v in values) else sum(values))  # type: ignore[misc]
+        known = [v for v in values if v is not None]
+        return values, (sum(known) if len(known) == len(values) else None)
 
     now_q, now_total = total(quarter)
     then_q, then_total = total(quarter.same_period_last_year())

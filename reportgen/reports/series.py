@@ -8,10 +8,15 @@ values. Every chart therefore shows the number the scorecard prints.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from reportgen.config.models import Aggregation, Config, Derived, DerivedKind, Frequency
 from reportgen.periods import Kind, Period
+
+if TYPE_CHECKING:
+    from reportgen.evaluate.engine import Evaluation
 
 _NATIVE_MONTHS = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.ANNUAL: 12}
 
@@ -36,18 +41,18 @@ def upto(series: pd.Series, period: Period) -> pd.Series:
     return series[keep]
 
 
-def rolling_ratio(evaluation: object, definition: Derived, area: str, window: int) -> pd.Series:
+def rolling_ratio(evaluation: Evaluation, definition: Derived, area: str, window: int) -> pd.Series:
     """Percentage/ratio of the rolling sums of its numerator and denominator (a gap in
     either leaves the windows that span it empty, never a part-sum)."""
-    step = _native(evaluation, definition.numerator)
-    num = _consecutive(evaluation.series(definition.numerator, area), step)
-    den = _consecutive(evaluation.series(definition.denominator, area), step)
+    step = _native(evaluation, definition.numerator_id)
+    num = _consecutive(evaluation.series(definition.numerator_id, area), step)
+    den = _consecutive(evaluation.series(definition.denominator_id, area), step)
     sums = pd.concat([num, den], axis=1, keys=["n", "d"]).rolling(window, min_periods=window).sum()
     factor = 100.0 if definition.kind is DerivedKind.PERCENTAGE else 1.0
     return (factor * sums["n"] / sums["d"]).dropna()
 
 
-def rolling_gap(evaluation: object, definition: Derived, window: int) -> pd.Series:
+def rolling_gap(evaluation: Evaluation, definition: Derived, window: int) -> pd.Series:
     """How far the priority neighbourhoods' rate is above the borough's, from rolling sums of
     the counts (the gap of rolling totals, not a sum of monthly gaps)."""
     partnership = evaluation.config.partnership
@@ -66,11 +71,11 @@ def rolling_gap(evaluation: object, definition: Derived, window: int) -> pd.Seri
     return (100.0 * (priority_rate / borough_rate - 1.0)).dropna()
 
 
-def _native(evaluation: object, indicator: str) -> int:
+def _native(evaluation: Evaluation, indicator: str) -> int:
     return native_months(evaluation.config, indicator)
 
 
-def compare_series(evaluation: object, indicator: str, area: str, period: Period) -> tuple[pd.Series, str]:
+def compare_series(evaluation: Evaluation, indicator: str, area: str, period: Period) -> tuple[pd.Series, str]:
     """The indicator on its compare basis at every native period up to ``period``, and the
     basis in words ('rolling 12 months' or '')."""
     config = evaluation.config
@@ -91,29 +96,29 @@ def compare_series(evaluation: object, indicator: str, area: str, period: Period
     return upto(native.dropna(), period), ""
 
 
-def yearly(evaluation: object, indicator: str, area: str, period: Period, years: int = 4) -> pd.Series:
+def yearly(evaluation: Evaluation, indicator: str, area: str, period: Period, years: int = 4) -> pd.Series:
     """Financial-year values of ``indicator`` (complete years only), the last ``years`` to ``period``."""
     series = upto(evaluation.series(indicator, area, kind=Kind.FINANCIAL_YEAR), period)
     return series.tail(years)
 
 
 def yearly_denominators(
-    evaluation: object, indicator: str, area: str, period: Period, years: int = 4
+    evaluation: Evaluation, indicator: str, area: str, period: Period, years: int = 4
 ) -> pd.Series | None:
     """For a derived percentage, its denominator by financial year (so bars read '64% of 812')."""
     definition = evaluation.config.indicator(indicator)
     if not (isinstance(definition, Derived) and definition.kind is DerivedKind.PERCENTAGE):
         return None
-    return yearly(evaluation, definition.denominator, area, period, years)
+    return yearly(evaluation, definition.denominator_id, area, period, years)
 
 
-def monthly(evaluation: object, indicator: str, area: str, period: Period, months: int = 60) -> pd.Series:
+def monthly(evaluation: Evaluation, indicator: str, area: str, period: Period, months: int = 60) -> pd.Series:
     """Native monthly values up to ``period`` (the SPC chart's input)."""
     return upto(evaluation.series(indicator, area), period).tail(months)
 
 
 def share_counts(
-    evaluation: object, indicator: str, area: str, period_key: str, basis: str
+    evaluation: Evaluation, indicator: str, area: str, period_key: str, basis: str
 ) -> tuple[float, float] | None:
     """Numerator and denominator behind a derived percentage's value, on its compare basis
     ('rolling_12': the 12 months ending with ``period_key``), so tables can print '28% (150 of 536)'."""
@@ -132,5 +137,5 @@ def share_counts(
         covered = sum(e - s + 1 for s, e in ends if s >= first and e <= period.end)
         return float(sum(inside)) if inside and covered == period.end - first + 1 else None
 
-    num, den = total(definition.numerator), total(definition.denominator)
+    num, den = total(definition.numerator_id), total(definition.denominator_id)
     return (num, den) if num is not None and den else None

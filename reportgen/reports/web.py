@@ -42,9 +42,9 @@ from reportgen.periods import Kind, Period
 from reportgen.reports import headlines as hl
 from reportgen.reports.base import ReportContext, status_cell
 from reportgen.reports.disclosure import Figure, count_figure, format_number
-from reportgen.reports.leaflet import card_change, formats_line, partner_contacts
+from reportgen.reports.leaflet import About, card_change, change_cell, formats_line, partner_contacts
 from reportgen.reports.public_figures import crime_indicator
-from reportgen.reports.statements import Comparison
+from reportgen.reports.statements import Basis, Comparison
 
 _ = hl._
 
@@ -81,7 +81,8 @@ def _value(series: pd.Series, key: str) -> float | None:
 
 def _sum(series: pd.Series, months: list[Period]) -> float | None:
     values = [_value(series, m.key) for m in months]
-    return None if any(v is None for v in values) else float(sum(values))  # type: ignore[arg-type]
+    known = [v for v in values if v is not None]
+    return float(sum(known)) if len(known) == len(values) else None
 
 
 def _months(end: int, n: int) -> list[Period]:
@@ -100,23 +101,26 @@ def _glance(ctx: ReportContext, crime: str, monthly: pd.Series) -> Section:
     now, before = _value(monthly, month.key), _value(monthly, month.shift(-12).key)
     cards: list[Headline] = []
     sentences: list[str] = []
+    title = ctx.config.indicators[crime].label
     if year_now is not None and year_before is not None and year_before > 0:
+        about = About(ctx.statements, crime, title, ctx.borough, month.rolling_12(), Basis.ROLLING_12)
+        year = card_change(about, count_figure(year_now, limit), count_figure(year_before, limit))
         cards.append(Headline(
-            value=card_change(ctx.statements, crime, ctx.borough, year_now, year_before),
+            value=year.change_text,
             label=_("Crime in the last 12 months"),
             detail=_("{current} offences {basis}, against {previous} a year earlier.").format(
-                current=format_number(year_now), basis=hl.basis_phrase(month.rolling_12()),
-                previous=format_number(year_before)),
+                current=year.value_text, basis=hl.basis_phrase(month.rolling_12()), previous=year.compare_text),
         ))
-        sentences.append(hl.change_sentence(_("Crime"), year_now, year_before, hl.OFFENCES,
+        sentences.append(hl.change_sentence(_("Crime"), year.value, year.compare_value, hl.OFFENCES,  # type: ignore[arg-type]
                                             comparison=_("on the year before")))
     if now is not None and before is not None and count_figure(now, limit).shown and before > 0:
+        about = About(ctx.statements, crime, title, ctx.borough, month, Basis.MONTH)
+        this_month = card_change(about, count_figure(now, limit), count_figure(before, limit))
         cards.append(Headline(
-            value=hl.headline_value(now, before),
+            value=this_month.change_text,
             label=_("Crime in {month}").format(month=month.label),
             detail=_("{current} offences, against {previous} in {last}.").format(
-                current=format_number(now), previous=format_number(before),
-                last=month.shift(-12).label),
+                current=this_month.value_text, previous=this_month.compare_text, last=month.shift(-12).label),
         ))
     targets = _targets(ctx)
     if not targets.empty:
@@ -268,7 +272,8 @@ def _monthly_section(ctx: ReportContext, crime: str, monthly: pd.Series) -> Sect
     for m in _months(month.end, 12):
         now = count_figure(_value(monthly, m.key), limit)
         then = count_figure(_value(monthly, m.shift(-12).key), limit)
-        rows.append((m.label, then.text, now.text, _change(now, then)))
+        about = About(ctx.statements, crime, ctx.config.indicators[crime].label, ctx.borough, m, Basis.MONTH)
+        rows.append((m.label, then.text, now.text, _change(now, then, about)))
     table = Table(
         caption=_("All crime each month for the last 12 months, against the same month a year earlier"),
         columns=(_("Month"), _("A year earlier"), _("This year"), _("Change")),
@@ -279,18 +284,13 @@ def _monthly_section(ctx: ReportContext, crime: str, monthly: pd.Series) -> Sect
     return Section(_("Crime month by month"), tuple(blocks), id="monthly")
 
 
-def _change(now: Figure, then: Figure) -> str | Cell:
+def _change(now: Figure, then: Figure, about: About) -> str | Cell:
+    """A change cell, from the figures' statement (recorded as said): 'Down 5% (better)' only
+    when the change is beyond chance (docs/statistics.md), else the words alone."""
     if not (now.shown and then.shown) or not then.value:
         return _("not shown")
-    words = hl.headline_value(float(now.value), float(then.value))  # type: ignore[arg-type]
-    verdict = hl.verdict(float(now.value), float(then.value), "lower_is_better")  # type: ignore[arg-type]
-    from reportgen.document import Status
-
-    if verdict == "better":
-        return Cell(f"{words} (better)", Status.ON_TRACK)
-    if verdict == "worse":
-        return Cell(f"{words} (worse)", Status.RED)
-    return words
+    counts = not about.measure.endswith("_per_1000")  # rates compare as before: by their rounded change
+    return change_cell(now, then, Figure(0.0, ""), "lower_is_better", counts=counts, about=about)
 
 
 def _compare_section(ctx: ReportContext, crime: str) -> Section | None:
@@ -309,7 +309,10 @@ def _compare_section(ctx: ReportContext, crime: str) -> Section | None:
         rates.append((name, rate_now))
         change: str | Cell = _("not shown")
         if rate_then:
-            change = _change(Figure(rate_now, ""), Figure(rate_then, ""))
+            about = About(ctx.statements, f"{crime}_per_1000", _("Crimes for every 1,000 people"), area_id, month,
+                          Basis.MONTH)
+            now_f, then_f = Figure(rate_now, format_number(rate_now, 1)), Figure(rate_then, format_number(rate_then, 1))
+            change = _change(now_f, then_f, about)
         rows.append((name, "" if rate_then is None else format_number(rate_then, 1),
                      format_number(rate_now, 1), change))
     if len(rows) < 2:
@@ -367,7 +370,7 @@ def build(ctx: ReportContext) -> list[tuple[str, Document]]:
     cached = getattr(ctx, "_web_documents", None)
     if cached is None:
         cached = [(STEM, _page(ctx))]
-        ctx._web_documents = cached  # type: ignore[attr-defined]
+        ctx._web_documents = cached  # type: ignore[attr-defined]  # this run's page, kept on its context
     return cached
 
 

@@ -145,11 +145,13 @@ def read_return(
     from reportgen.sources.excel import ExcelOptions, read_workbook
 
     suffix = path.suffix.lower()
+    named_by = ""  # the partner the About sheet names, when --partner does not
     if path.stat().st_size == 0:
         raise DataError("is empty (0 bytes)", file=shown, hint="was the file saved before it was sent?")
     if suffix == ".xlsx":
         meta = _about(path, shown)
         _check_about(config, meta, shown, data_dir or default_data_dir(), now or dt.datetime.now(dt.UTC))
+        named_by = "" if partner else meta.get("partner", "")
         partner = partner or meta.get("partner")
         if not periods and meta.get("periods"):
             periods = [p.strip() for p in meta["periods"].split(",") if p.strip()]
@@ -168,7 +170,17 @@ def read_return(
             file=shown,
             hint="use the workbook from 'reportgen returns template', or pass --partner",
         )
-    config.partner(partner)  # an unknown partner is a LookupFailure naming the known ones
+    known = [p.id for p in config.partners]
+    if partner not in known:
+        # Whether the About sheet or --partner named it, the sender is told which file it was.
+        about = partner == named_by
+        raise DataError(
+            f"names partner {partner!r}, which this partnership does not have" if about
+            else f"was sent as from partner {partner!r} (--partner), which this partnership does not have",
+            file=shown,
+            sheet=ABOUT_SHEET if about else None,
+            hint=f"known partners: {', '.join(known)}",
+        )
     return frame, partner, list(periods or [])
 
 

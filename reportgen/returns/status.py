@@ -42,8 +42,8 @@ def return_status(
     """
     today = today or dt.datetime.now(dt.UTC).date()
     due: list[Owed] = []
-    for partner in config.partners:
-        due += owed(config, partner, [period], feeds=feeds)
+    for each in config.partners:
+        due += owed(config, each, [period], feeds=feeds)
     if not due:
         return pd.DataFrame(columns=COLUMNS)
     receipts = store.receipts(

@@ -13,7 +13,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, cast
 
 from reportgen.config.models import Config, Unit
 from reportgen.errors import DataError
@@ -24,6 +24,7 @@ from reportgen.returns.safety import escape_formula
 from reportgen.returns.signing import SIGNATURE_FIELD, signature, signing_key
 
 if TYPE_CHECKING:  # openpyxl is imported when a template is written, not when this module is
+    from openpyxl.styles import Font as FontStyle
     from openpyxl.worksheet.datavalidation import DataValidation
     from openpyxl.worksheet.worksheet import Worksheet
 
@@ -35,7 +36,9 @@ VALUE_COLUMN = "D"
 NOTES_COLUMN = "I"
 TEMPLATE_VERSION = "1"
 
-UNIT_RULES = {
+# openpyxl's validation type and operator, the two formulas, and the rule in words
+_Rule = tuple[Literal["whole", "decimal"], Literal["greaterThanOrEqual", "between"] | None, str | None, str | None, str]
+UNIT_RULES: dict[Unit, _Rule] = {
     Unit.COUNT: ("whole", "greaterThanOrEqual", "0", None, "a whole number, 0 or more"),
     Unit.RATE_PER_1000: ("decimal", "greaterThanOrEqual", "0", None, "a number, 0 or more"),
     Unit.DAYS: ("decimal", "greaterThanOrEqual", "0", None, "a number of days, 0 or more"),
@@ -77,7 +80,7 @@ def write_template(
     last_deadline = max(r.deadline for r in rows)
 
     wb = Workbook()
-    guide = wb.active
+    guide = cast("Worksheet", wb.active)  # a new workbook's one sheet
     guide.title = INSTRUCTIONS_SHEET
     _instructions(guide, config, partner.name, periods, rows, last_deadline, Font)
     _fill_return_sheet(wb.create_sheet(RETURN_SHEET), config, rows)
@@ -134,15 +137,15 @@ def _fill_return_sheet(ws: Worksheet, config: Config, rows: list[Owed]) -> None:
             if isinstance(value, str):
                 cell.data_type = "s"  # text, even if it looks like a number or a date
         ws.cell(n, 8).number_format = "dd mmm yyyy"
-        for col in (VALUE_COLUMN, NOTES_COLUMN):
-            ws[f"{col}{n}"].protection = Protection(locked=False)
-            ws[f"{col}{n}"].fill = fill
+        for letter in (VALUE_COLUMN, NOTES_COLUMN):
+            ws[f"{letter}{n}"].protection = Protection(locked=False)
+            ws[f"{letter}{n}"].fill = fill
         if ind.unit not in validations:
             validations[ind.unit] = _unit_validation(ind.unit)
             ws.add_data_validation(validations[ind.unit])
         validations[ind.unit].add(f"{VALUE_COLUMN}{n}")
-    for col, width in zip("ABCDEFGHI", (18, 14, 10, 12, 44, 24, 14, 13, 40), strict=True):
-        ws.column_dimensions[col].width = width
+    for letter, width in zip("ABCDEFGHI", (18, 14, 10, 12, 44, 24, 14, 13, 40), strict=True):
+        ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
     ws.protection.sheet = True  # labels locked; Value and Notes cells are unlocked
     ws.protection.formatColumns = False  # people may widen columns
@@ -161,7 +164,10 @@ def _unit_validation(unit: Unit) -> DataValidation:
     return dv
 
 
-def _instructions(ws, config, partner_name, periods, rows: list[Owed], last_deadline, Font) -> None:  # type: ignore[no-untyped-def]
+def _instructions(
+    ws: Worksheet, config: Config, partner_name: str, periods: list[Period], rows: list[Owed], last_deadline: dt.date,
+    Font: type[FontStyle],  # openpyxl's class, imported late by the caller
+) -> None:
     labels = ", ".join(p.label for p in periods)
     lines = [
         (f"{config.partnership.name}: data return", True),

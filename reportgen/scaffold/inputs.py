@@ -60,7 +60,7 @@ def read_police_folder(folder: Path, progress: Callable[[int, int, str], None] |
             file=str(folder),
             hint="download the street-level crime files from data.police.uk into it",
         )
-    forces = {STREET_FILE.match(p.name)["force"] for p in files}  # type: ignore[index]
+    forces = {m["force"] for p in files if (m := STREET_FILE.match(p.name))}  # every one matches (above)
     nested = any(p.parent != folder for p in files)
     stem = f"*-{forces.pop()}-street.csv*" if len(forces) == 1 else "*-street.csv*"
     pattern = f"**/{stem}" if nested else stem
@@ -184,12 +184,12 @@ def read_lookup(path: Path) -> dict[str, str]:
             hint="a header like: lsoa,neighbourhood",
         )
     out: dict[str, str] = {}
-    for n, row in df.iterrows():
+    for n, (_, row) in enumerate(df.iterrows()):  # n: the row's place, as the file counts it less 2
         code, name = row[code_col].strip(), row[name_col].strip()
         if not name:
-            raise DataError(f"LSOA {code} has no neighbourhood name", file=where, row=int(n) + 2)  # type: ignore[arg-type]
+            raise DataError(f"LSOA {code} has no neighbourhood name", file=where, row=n + 2)
         if code in out and out[code] != name:
-            raise DataError(f"LSOA {code} is in both {out[code]!r} and {name!r}", file=where, row=int(n) + 2)  # type: ignore[arg-type]
+            raise DataError(f"LSOA {code} is in both {out[code]!r} and {name!r}", file=where, row=n + 2)
         out[code] = name
     return out
 

@@ -338,8 +338,8 @@ def _unmatched_warning(
 def _rows_outside(outside: pd.DataFrame) -> dict[str, int]:
     """Rows of the police files outside the partnership, by local authority, most first."""
     rows_outside: dict[str, int] = Counter()
-    for name, n in outside.groupby("LSOA name")["rows"].sum().items():
-        la = (split_lsoa_name(str(name)) or (str(name) or "(no name)", ""))[0]
+    for lsoa_name, n in outside.groupby("LSOA name")["rows"].sum().items():
+        la = (split_lsoa_name(str(lsoa_name)) or (str(lsoa_name) or "(no name)", ""))[0]
         rows_outside[la] += int(n)
     return dict(sorted(rows_outside.items(), key=lambda kv: -kv[1]))
 
@@ -410,7 +410,7 @@ def _sibling_home(code: str, census: Census, police_names: dict[str, str], chose
     return max(homes, key=lambda h: (vanished[h], homes[h], h))
 
 
-def _indicators(police: PoliceFiles, inside) -> list[CrimeIndicator]:  # type: ignore[no-untyped-def]
+def _indicators(police: PoliceFiles, inside: pd.Series) -> list[CrimeIndicator]:
     """One indicator per crime type (spellings that differ only in case or spaces share one).
     Every type anywhere in the files is mapped, so no row is dropped for its type."""
     rows = police.counts.loc[inside].groupby("Crime type")["rows"].sum()
@@ -438,9 +438,9 @@ def _indicators(police: PoliceFiles, inside) -> list[CrimeIndicator]:  # type: i
 def _choose_priorities(
     hoods: list[Neighbourhood],
     police: PoliceFiles,
-    inside,
+    inside: pd.Series,
     count: int,
-    notes: list[str],  # type: ignore[no-untyped-def]
+    notes: list[str],
 ) -> None:
     """Priority neighbourhoods: the ``count`` highest crime rates per 1,000 residents (all crime
     excluding ASB, the last 12 months in the files). A starting point, to be changed."""

@@ -158,6 +158,11 @@ class Job(Model):
     )
     approval_to: tuple[str, ...] = Field(default=(), description="Comms staff who receive the draft for approval.")
     enabled: bool = Field(default=True, description="false: the job does not run.")
+    partnerships: str | None = Field(
+        default=None,
+        description="Make the report for these partnerships of `deployment` ('all' or 'id,id'), in one job "
+        "through the executor, into <run folder>/<partnership id>/.",
+    )
 
     @field_validator("report")
     @classmethod
@@ -221,6 +226,11 @@ class Schedules(Model):
     executor: str | None = Field(
         default=None, description="Where render jobs run: local (default), local://N or dask://host:port."
     )
+    deployment: Path | None = Field(
+        default=None,
+        description="The folder of partnership folders (each with its partnership.toml) that jobs with "
+        "`partnerships` read.",
+    )
     smtp: Smtp = Field(default=Smtp(), description="The mail server ([smtp] table).")
     outbox: Folder = Field(
         default=Folder(path=Path("outputs/outbox")), description="Folder where email waits as .eml files."
@@ -265,6 +275,11 @@ class Schedules(Model):
             if job.id in seen:
                 raise ValueError(f"jobs[{n}]: job id {job.id!r} is used twice")
             seen.add(job.id)
+            if job.partnerships is not None and self.deployment is None:
+                raise ValueError(
+                    f"jobs[{n}] ({job.id}): partnerships = {job.partnerships!r} needs deployment = \"DIR\" at the "
+                    "top of the file (the folder of partnership folders)"
+                )
             jobs.append(job if job.timezone else job.model_copy(update={"timezone": self.timezone}))
         object.__setattr__(self, "jobs", tuple(jobs))
         return self

@@ -39,11 +39,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Engine, RowMapping
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.sql.elements import ColumnElement
 
 from reportgen.deliver import queue as delivery_queue
 from reportgen.errors import ScheduleError, StoreError
 from reportgen.fsutil import pid_alive
-from reportgen.store import DEFAULT_PARTNERSHIP, redact
+from reportgen.store import DEFAULT_PARTNERSHIP, new_id, redact
 from reportgen.store import make_engine as store_engine
 
 metadata = MetaData()
@@ -116,6 +117,11 @@ def parse_iso(text: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(text) if text else None
 
 
+def parse_stamp(text: str) -> dt.datetime:
+    """A time from a column that always holds one (written by ``iso``, never NULL)."""
+    return dt.datetime.fromisoformat(text)
+
+
 @dataclass(frozen=True)
 class Run:
     """One row of the ledger."""
@@ -160,7 +166,7 @@ class Run:
             status=row["status"],
             attempts=row["attempts"],
             due_at=parse_iso(row["due_at"]),
-            started_at=parse_iso(row["started_at"]),  # type: ignore[arg-type]
+            started_at=parse_stamp(row["started_at"]),
             finished_at=parse_iso(row["finished_at"]),
             heartbeat_at=parse_iso(row["heartbeat_at"]),
             host=row["host"],
@@ -279,7 +285,7 @@ class Ledger:
         }
         try:
             with self.engine.begin() as conn:
-                run_id = conn.execute(
+                run_id = new_id(conn.execute(
                     runs.insert().values(
                         partnership=self.partnership,
                         job=job,
@@ -293,7 +299,7 @@ class Ledger:
                         note=note,
                         **values,
                     )
-                ).inserted_primary_key[0]
+                ))
             return self.get(int(run_id))
         except IntegrityError:
             pass
@@ -326,7 +332,7 @@ class Ledger:
         return int(top or 0) + 1
 
     # --- progress and outcome -------------------------------------------------------------
-    def _mine(self, run_id: int, token: int | None):  # type: ignore[no-untyped-def]
+    def _mine(self, run_id: int, token: int | None) -> ColumnElement[bool]:
         where = (runs.c.id == run_id) & (runs.c.status == RUNNING)
         return where if token is None else where & (runs.c.attempts == token)
 
@@ -479,11 +485,11 @@ class Ledger:
                 .order_by(queue.c.id)
             ).mappings().all()
         out = [
-            DeliveryRecord(r["run_id"], r["channel"], r["target"], r["status"], r["detail"], parse_iso(r["at"]))  # type: ignore[arg-type]
+            DeliveryRecord(r["run_id"], r["channel"], r["target"], r["status"], r["detail"], parse_stamp(r["at"]))
             for r in rows
         ]
         out += [
-            DeliveryRecord(run_id, q["channel"], q["target"], q["status"], q["detail"], parse_iso(q["updated_at"]))  # type: ignore[arg-type]
+            DeliveryRecord(run_id, q["channel"], q["target"], q["status"], q["detail"], parse_stamp(q["updated_at"]))
             for q in queued
         ]
         return out
@@ -495,14 +501,14 @@ class Ledger:
         with self.engine.begin() as conn:
             found = conn.execute(select(job_state.c.first_seen).where(mine)).scalar()
             if found:
-                return parse_iso(found)  # type: ignore[return-value]
+                return parse_stamp(found)
             try:
                 with conn.begin_nested():
                     conn.execute(job_state.insert().values(partnership=self.partnership, job=job, first_seen=iso(now)))
             except IntegrityError:
-                found = conn.execute(select(job_state.c.first_seen).where(mine)).scalar()
-                return parse_iso(found)  # type: ignore[return-value]
-        return parse_iso(iso(now))  # type: ignore[return-value]
+                found = conn.execute(select(job_state.c.first_seen).where(mine)).scalar_one()  # the row that won
+                return parse_stamp(found)
+        return parse_stamp(iso(now))
 
     # --- reading ---------------------------------------------------------------------------
     def get(self, run_id: int) -> Run:

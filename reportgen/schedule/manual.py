@@ -37,7 +37,7 @@ def manual_run(
 ) -> list[tuple[Job, Run | None, str]]:
     """Run and deliver every job ``name`` resolves to, for ``period``. Returns (job, run,
     message) per job; run is None when the period was already done and not forced."""
-    out = []
+    out: list[tuple[Job, Run | None, str]] = []
     for job in resolve_jobs(runner.settings, name):
         existing = runner.ledger.find(job.id, period.key)
         version = 1

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import logging
 import os
 import shutil
 import threading
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from reportgen.deliver.base import Parcel
@@ -46,6 +48,18 @@ def event(name: str, job: str, period: str, outcome: str, **fields: object) -> N
 def _quote(value: object) -> str:
     text = str(value).replace("\n", " ")
     return f'"{text}"' if " " in text else text
+
+
+@dataclass
+class ManyRun:
+    """What a job over several partnerships made, in the shape the runner keeps and delivers."""
+
+    report: str
+    period: str
+    files: list[Path]
+    manifest: Path
+    headline: list[str]
+    exceptions: list[str]
 
 
 class Stopped(Exception):
@@ -228,23 +242,29 @@ class Runner:
                 self.current_staging = None
                 self.idle.set()
 
-    def _render(self, job: Job, period: Period, version: int, staging: Path, run_id: int, token: int):  # type: ignore[no-untyped-def]
+    def _render(
+        self, job: Job, period: Period, version: int, staging: Path, run_id: int, token: int
+    ) -> tuple[Path, list[Path], Path | None, jobs_module.RunResultLike]:
         if self.stopping.is_set():
             raise Stopped()
         staging.mkdir(parents=True, exist_ok=True)
-        # Only when schedules.toml names one, so a generate() without the parameter still fits.
-        where = {"executor": self.settings.executor} if self.settings.executor else {}
-        result = self.generate(
-            job.report,
-            period,
-            config_dir=self.settings.config_dir,
-            store_url=self.settings.store,
-            out_dir=staging,
-            variant=dict(job.variant) or None,
-            # The pipeline names re-issues "-v2", "-v3"; the first issue has no suffix.
-            version=version if version > 1 else None,
-            **where,
-        )
+        result: jobs_module.RunResultLike
+        if job.partnerships is not None:
+            result = self._render_many(job, period, staging)
+        else:
+            # Only when schedules.toml names one, so a generate() without the parameter still fits.
+            where = {"executor": self.settings.executor} if self.settings.executor else {}
+            result = self.generate(
+                job.report,
+                period,
+                config_dir=self.settings.config_dir,
+                store_url=self.settings.store,
+                out_dir=staging,
+                variant=dict(job.variant) or None,
+                # The pipeline names re-issues "-v2", "-v3"; the first issue has no suffix.
+                version=version if version > 1 else None,
+                **where,
+            )
         fault("after-render")
         # Stopping now is fine: the service waits stop_timeout for this run to finish. If it
         # gave up and abandoned the run meanwhile, ledger.succeed() refuses and we clean up.
@@ -272,6 +292,44 @@ class Runner:
             raise ScheduleError(f"the pipeline reported files that do not exist: {', '.join(map(str, missing))}")
         manifest = moved(result.manifest) if result.manifest else None
         return final, files, manifest, result
+
+    def _render_many(self, job: Job, period: Period, staging: Path) -> ManyRun:
+        """A job over several partnerships: ``run --partnerships``'s path (one executor for every
+        document), into ``<staging>/<partnership id>/``. One partnership's failure fails the run
+        (retried, then alerted like any failed run) after the others have been made, naming
+        each one that failed and why; a summary of every partnership is the run's manifest."""
+        assert self.settings.deployment is not None and job.partnerships is not None  # checked on load
+        many = jobs_module.generate_many(
+            job.report,
+            period,
+            deployment=self.settings.deployment,
+            partnerships=job.partnerships,
+            store_url=self.settings.store,
+            out_dir=staging,
+            variant=dict(job.variant) or None,
+            executor=self.settings.executor,
+        )
+        if many.failed:
+            raise ScheduleError(
+                f"{len(many.failed)} of {len(many.outcomes)} partnerships failed: "
+                + "; ".join(f"{o.partnership}: {o.error}" for o in many.failed)
+            )
+        summary = staging / "partnerships.json"
+        summary.write_text(json.dumps({
+            "report": job.report,
+            "period": period.key,
+            "executor": many.executor,
+            "seconds": round(many.seconds, 3),
+            "partnerships": [
+                {"id": o.partnership, "documents": o.written, "files": [p.relative_to(staging).as_posix()
+                                                                     for p in o.files]}
+                for o in many.outcomes
+            ],
+        }, indent=2) + "\n", encoding="utf-8")
+        files = [p for o in many.outcomes for p in o.files]
+        headline = [f"{job.report} {period.label} for {len(many.outcomes)} partnerships: "
+                    f"{many.documents()} documents, {len(files)} files."]
+        return ManyRun(job.report, period.key, files, summary, headline, [])
 
     @staticmethod
     def _place(source: Path, final: Path, token: int) -> Path:

@@ -66,7 +66,7 @@ class ToleratingJobStore:
         from apscheduler.jobstores.base import JobLookupError
         from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 
-        class Store(SQLAlchemyJobStore):  # type: ignore[misc]
+        class Store(SQLAlchemyJobStore):
             def update_job(self, job: Any) -> None:
                 try:
                     super().update_job(job)
@@ -98,7 +98,7 @@ def _scheduler_class() -> type:
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.schedulers.base import STATE_RUNNING
 
-    class Scheduler(BackgroundScheduler):  # type: ignore[misc]
+    class Scheduler(BackgroundScheduler):
         """APScheduler 3's BackgroundScheduler, but a paused or stopped one hands out no job.
         shutdown() closes the executors and then wakes the scheduler's thread, which looks for
         due jobs once more before it notices it is stopped: a job due by then (the sweep, after

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.base import BaseTrigger
@@ -147,8 +148,8 @@ class WallClockTrigger(BaseTrigger):
     def __getstate__(self) -> dict[str, object]:
         return {"version": 1, "job_data": self.job_data}
 
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.job_data = state["job_data"]  # type: ignore[assignment]
+    def __setstate__(self, state: dict[str, Any]) -> None:  # what __getstate__ gave, unpickled
+        self.job_data = state["job_data"]
         self._job = None
 
     def __str__(self) -> str:

@@ -7,7 +7,7 @@ modules are imported only when used, so ``reportgen --help`` stays fast.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -26,7 +26,7 @@ _MODULES = {
 }
 
 
-def get_source_class(type_name: str) -> type[Source]:
+def get_source_class(type_name: str) -> type[Source[Any]]:
     module = _MODULES.get(type_name)
     if module is None:
         raise LookupFailure(

@@ -16,13 +16,13 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from reportgen.config.models import Config, Partner, SourceSpec, Unit
+from reportgen.config.models import Config, Indicator, Partner, SourceSpec, Unit
 from reportgen.errors import ConfigError, DataError, PeriodError
 from reportgen.periods import Period
 
@@ -135,10 +135,13 @@ def normal_text(value: str) -> str:
     return " ".join(str(value).split()).casefold()
 
 
-class Source(ABC):
+OptionsT = TypeVar("OptionsT", bound=SourceOptions)
+
+
+class Source(ABC, Generic[OptionsT]):
     """Base class. Subclasses set ``type_name`` and ``Options`` and implement ``read``."""
 
-    registry: ClassVar[dict[str, type[Source]]] = {}
+    registry: ClassVar[dict[str, type[Source[Any]]]] = {}
     type_name: ClassVar[str]
     Options: ClassVar[type[SourceOptions]] = SourceOptions
 
@@ -165,7 +168,8 @@ class Source(ABC):
         self.period = period
         self.progress = progress
         try:
-            self.options = self.Options.model_validate(spec.options)
+            # a subclass's Options is the class of its OptionsT: CsvSource(Source[CsvOptions]) has Options = CsvOptions
+            self.options = cast(OptionsT, self.Options.model_validate(spec.options))
         except ValidationError as exc:
             err = exc.errors()[0]
             key = ".".join(str(p) for p in err["loc"])
@@ -309,7 +313,7 @@ class _Checker:
 
     def place(self, n: int, column: str) -> str:
         cell = self.df.at[n, f"cell_{column}"] if f"cell_{column}" in self.df.columns else None
-        return str(cell) if cell else f"{self.df.at[n, 'row']}, column {column!r}"
+        return str(cell) if cell else f"{self.df.at[n, 'row']!s}, column {column!r}"
 
     def fail(self, mask: pd.Series, column: str, why: str, values: pd.Series | None = None) -> None:
         """Report each row of ``mask`` not reported yet, showing ``values`` (default: the column's)."""
@@ -413,13 +417,13 @@ def _check_plausible(
     check: _Checker, indicator: pd.Series, config: Config, values: pd.Series, finite: pd.Series, as_text: pd.Series
 ) -> None:
     """Values outside their indicator's plausible_range (the message names the first's range)."""
-    ranges = {i: getattr(ind, "plausible_range", None) for i, ind in config.indicators.items()}
-    ranges = {i: r for i, r in ranges.items() if r is not None}  # derived indicators are never loaded
+    # derived indicators are never loaded, and have no range
+    ranges = {i: ind.plausible_range for i, ind in config.indicators.items() if isinstance(ind, Indicator)}
     low = indicator.map({i: r[0] for i, r in ranges.items()})
     high = indicator.map({i: r[1] for i, r in ranges.items()})
     outside = finite & ((values < low) | (values > high))
     for n in outside[outside & ~check.bad].index[:1]:  # name the range in the message
-        low_n, high_n = ranges[indicator.at[n]]
+        low_n, high_n = ranges[str(indicator.at[n])]
         check.fail(
             outside,
             "value",
@@ -451,8 +455,8 @@ def _duplicates(df: pd.DataFrame) -> list[Problem]:
             & (df["area"] == df.at[n, "area"])
             & (df["period"] == df.at[n, "period"])
         ].index[0]
-        key = f"{df.at[n, 'indicator']} / {df.at[n, 'area']} / {df.at[n, 'period']}"
-        why = f"a second value for {key} (the first is at {df.at[first, 'row']})"
+        key = f"{df.at[n, 'indicator']!s} / {df.at[n, 'area']!s} / {df.at[n, 'period']!s}"
+        why = f"a second value for {key} (the first is at {df.at[first, 'row']!s})"
         problems.append(Problem(str(df.at[n, "row"]), "", key, why, int(n)))
     return problems
 

@@ -20,12 +20,12 @@ class CsvOptions(TableOptions):
     max_rows: int = 1_000_000
 
 
-class CsvSource(Source):
+class CsvSource(Source[CsvOptions]):
     type_name = "csv"
     Options = CsvOptions
 
     def read(self) -> SourceData:
-        opts: CsvOptions = self.options  # type: ignore[assignment]
+        opts = self.options
         path = self.path(opts.path)
         return SourceData(frame=read_csv_return(path, opts), files=[path], description=str(path))
 

@@ -54,12 +54,12 @@ class ExcelOptions(TableOptions):
     max_rows: int = 1_000_000
 
 
-class ExcelSource(Source):
+class ExcelSource(Source[ExcelOptions]):
     type_name = "excel"
     Options = ExcelOptions
 
     def read(self) -> SourceData:
-        opts: ExcelOptions = self.options  # type: ignore[assignment]
+        opts = self.options
         pattern = opts.path
         if any(ch in pattern for ch in "*?["):
             files = sorted(self.root.glob(pattern)) if not Path(pattern).is_absolute() else []

@@ -29,10 +29,11 @@ import datetime as dt
 import difflib
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from pydantic import Field, ValidationInfo, field_validator
@@ -133,13 +134,13 @@ class PoliceUkOptions(SourceOptions):
         return codes
 
 
-class PoliceUkSource(Source):
+class PoliceUkSource(Source[PoliceUkOptions]):
     type_name = "policeuk"
     Options = PoliceUkOptions
 
     def __init__(self, spec: SourceSpec, partner: Partner, config: Config, **kwargs: Any) -> None:
         super().__init__(spec, partner, config, **kwargs)
-        opts: PoliceUkOptions = self.options  # type: ignore[assignment]
+        opts = self.options
         # checked here, with the partnership at hand: ignoring a code the partnership lists is a contradiction
         if isinstance(opts.ignore_unmatched_lsoas, tuple):
             ours = {normal_code(c) for c in lsoa_areas(config, f"partners/{partner.id}.toml")}
@@ -153,7 +154,7 @@ class PoliceUkSource(Source):
                 )
 
     def read(self) -> SourceData:
-        opts: PoliceUkOptions = self.options  # type: ignore[assignment]
+        opts = self.options
         folder = self.path(opts.path)
         if not folder.is_dir():
             raise DataError("is not a folder", file=str(folder), hint="'path' names the folder of police.uk files")
@@ -235,7 +236,7 @@ def tally_files(
             tally["force"] = tally["force"].astype(str).where(~blank, match["force"] if match else path.name)
         keys = tally.groupby(["force", "month"], sort=True)["n"].sum()
         repeated = []
-        for (force, month), rows in keys.items():
+        for (force, month), rows in cast(Iterable[tuple[tuple[str, str], int]], keys.items()):
             first = owner.setdefault((force, month), path)
             if first != path:
                 repeated.append((force, month))
@@ -327,7 +328,7 @@ def _chunks(path: Path, usecols: list[str], chunksize: int, fields: int | None =
                             first, wrong = wrong_lines_quoted(path, fields)
                             if first:
                                 raise _wrong_fields(where, fields, first, wrong)
-                        bad = set(month.cat.categories[~ok])
+                        bad = set(month.cat.categories[~ok.to_numpy()])
                         first_bad = int(month.isin(bad).to_numpy().nonzero()[0][0])
                         raise DataError(
                             f"line {offset + first_bad + 2}, column 'Month': {str(month.iloc[first_bad])!r} "
@@ -429,7 +430,7 @@ def _classify_location(
     loose = df[ours & (df["lsoa"] != df["code"])]
     for code, rows in loose.groupby("lsoa")["n"].sum().items():
         account.notes.append(
-            f"LSOA code {code!r} in the files matched {normal_code(code)} after normalising case and spaces "
+            f"LSOA code {code!r} in the files matched {normal_code(str(code))} after normalising case and spaces "
             f"({rows_text(int(rows))})"
         )
     blank = df["code"] == ""
@@ -452,7 +453,9 @@ def _classify_location(
         )
     ignored = opts.ignore_unmatched_lsoas
     outside: dict[str, int] = {}
-    for (code, name), rows in others.groupby(["code", "name"], sort=True)["n"].sum().items():
+    counted = others.groupby(["code", "name"], sort=True)["n"].sum()
+    by_code = cast(Iterable[tuple[tuple[str, str], int]], counted.items())  # text columns
+    for (code, name), rows in by_code:
         prefix = _prefix(name)
         ours_by_name = bool(prefix) and prefix in prefixes
         # a code one slip from a configured code that no file holds; not asked of a row whose name
@@ -486,7 +489,7 @@ def _classify_type(df: pd.DataFrame, account: RowAccount, opts: PoliceUkOptions)
     loose = df[df["type_key"].isin(list(mapped)) & ~df["crime_type"].isin(list(opts.crime_types))]
     for raw, rows in loose.groupby("crime_type")["n"].sum().items():
         account.notes.append(
-            f"crime type {raw!r} in the files matched {mapped[normal_text(raw)][0]!r} after normalising case and "
+            f"crime type {raw!r} in the files matched {mapped[normal_text(str(raw))][0]!r} after normalising case and "
             f"spaces ({rows_text(int(rows))})"
         )
     present = set(df["type_key"])
@@ -496,7 +499,7 @@ def _classify_type(df: pd.DataFrame, account: RowAccount, opts: PoliceUkOptions)
     unknown = df[~df["type_key"].isin(list(mapped)) & ~df["type_key"].isin(list(ignored))]
     for raw, rows in unknown.groupby("crime_type")["n"].sum().sort_values(ascending=False).items():
         close = difflib.get_close_matches(
-            normal_text(raw), [normal_text(t) for t in unused] or list(mapped), n=1, cutoff=0.5
+            normal_text(str(raw)), [normal_text(t) for t in unused] or list(mapped), n=1, cutoff=0.5
         )
         guess = f" (did you mean {mapped[close[0]][0]!r}?)" if close else ""
         account.drops.append(Drop(DropReason.UNKNOWN_CRIME_TYPE, int(rows), True, f"{raw!r}{guess}"))
@@ -559,7 +562,7 @@ def to_observations(
     lsoa_area: dict[str, str],
     borough: str,
     *,
-    gaps: set[tuple[str, str]] = frozenset(),  # type: ignore[assignment]
+    gaps: AbstractSet[tuple[str, str]] = frozenset(),
 ) -> pd.DataFrame:
     """Counts per indicator x area x month, with zeros where nothing was recorded, except the
     (indicator, month) ``gaps``, which get no figure at all."""

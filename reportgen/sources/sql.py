@@ -54,7 +54,7 @@ class SqlOptions(TableOptions):
         return value
 
 
-class SqlSource(Source):
+class SqlSource(Source[SqlOptions]):
     type_name = "sql"
     Options = SqlOptions
 
@@ -63,7 +63,7 @@ class SqlSource(Source):
         from sqlalchemy.engine import make_url
         from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-        opts: SqlOptions = self.options  # type: ignore[assignment]
+        opts = self.options
         key = f"sources (id={self.spec.id!r})"
         try:
             url = make_url(opts.resolved_url())
@@ -77,8 +77,9 @@ class SqlSource(Source):
         except ArgumentError as exc:
             raise ConfigError(f"partners/{self.partner.id}.toml", f"{key}.url", str(exc)) from None
         if url.drivername.startswith("sqlite") and url.database and url.database != ":memory:":
-            url = url.set(database=str(self.path(url.database)))
-            if not self.path(url.database).exists():
+            database = self.path(url.database)
+            url = url.set(database=str(database))
+            if not database.exists():
                 raise DataError("does not exist", file=url.database, hint="check the source's 'url'")
         shown = url.render_as_string(hide_password=True)
         period = self.period or self._bounds()
@@ -117,7 +118,7 @@ class SqlSource(Source):
         return SourceData(frame=out, files=files, description=shown)
 
     def _bounds(self) -> Period:
-        opts: SqlOptions = self.options  # type: ignore[assignment]
+        opts = self.options
         try:
             start = Period.parse(opts.since).start if opts.since else ALL_TIME.start
             end = Period.parse(opts.until).end if opts.until else ALL_TIME.end

@@ -3,6 +3,7 @@
 ``python -m tests.benchmarks.probes html REPORT PERIOD CONFIG STORE OUT``
 ``python -m tests.benchmarks.probes evaluate``
 ``python -m tests.benchmarks.probes ingest CONFIG FILE``
+``python -m tests.benchmarks.probes evaluate-store CONFIG STORE PERIOD``
 """
 
 from __future__ import annotations
@@ -85,9 +86,26 @@ def ingest(config_dir: str, file: str) -> dict[str, object]:
             "anchor_cpu": anchor_cpu}
 
 
+def evaluate_store(config_dir: str, store: str, period: str) -> dict[str, object]:
+    """One partnership read from ``store`` and evaluated for ``period``, as a run does it
+    (imports outside the timing): the store's share is the read, the rest is evaluation."""
+    from reportgen.periods import Period
+    from reportgen.pipeline import Session
+
+    p = Period.parse(period)
+    wall, cpu = time.perf_counter(), time.process_time()
+    session = Session(Path(config_dir), store)
+    read = time.perf_counter() - wall
+    session.evaluation(p)
+    work, work_cpu = time.perf_counter() - wall, time.process_time() - cpu
+    rows = len(session.observations)
+    session.close()
+    return {"rows": rows, "work": work, "work_cpu": work_cpu, "read": read}
+
+
 def main(argv: list[str]) -> int:
     name, *args = argv
-    result = {"html": html, "evaluate": evaluate, "ingest": ingest}[name](*args)
+    result = {"html": html, "evaluate": evaluate, "ingest": ingest, "evaluate-store": evaluate_store}[name](*args)
     print(json.dumps(result))
     return 0
 

@@ -6,6 +6,7 @@ Run from the repository root::
     python -m tests.benchmarks            # everything (about 25 minutes on 2 cores)
     python -m tests.benchmarks --quick    # fewer runs and 200 synthetic areas (a few minutes)
     python -m tests.benchmarks --only board-pack --only leaflet
+    python -m tests.benchmarks --only country --only store-scale --partnerships 40
 
 Writes ``outputs/benchmarks/latest.json``. Every "whole process" case is a fresh subprocess;
 figures are medians over ``--runs`` runs after one untimed warm-up. The machine's load
@@ -27,18 +28,20 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.benchmarks import fixtures  # noqa: E402
+from tests.benchmarks import bench_country, fixtures  # noqa: E402
 from tests.benchmarks.harness import ROOT, Measure, Sample, chromium, chromium_print, measure  # noqa: E402
 
 # Quick cases first, the long bulk run last.
-CASES = ("startup", "evaluate", "ingest", "board-pack", "leaflet", "leaflets-bulk")
+CASES = ("startup", "evaluate", "ingest", "board-pack", "leaflet", "store-scale", "leaflets-bulk", "country")
 
 
 class Suite:
-    def __init__(self, work: Path, runs: int, areas: int) -> None:
+    def __init__(self, work: Path, runs: int, areas: int, partnerships: int = 40) -> None:
         self.work = work
         self.runs = runs
         self.areas = areas
+        self.partnerships = partnerships
+        self.projection: dict[str, Any] | None = None
         self.rows: list[dict[str, Any]] = []
         self.notes: list[str] = []
         self.single_leaflet_peak: float | None = None
@@ -80,21 +83,24 @@ class Suite:
         pdf = self.work / f"{html.stem}-chromium.pdf"
         return measure(chromium_print(html, pdf), self.runs)
 
-    def weasyprint_floor(self, what: str, html: Path, anchor: Measure | None) -> None:
+    def weasyprint_floor(self, what: str, html: Path, anchor: Measure | None, whole: Measure, aim: float) -> None:
         """The floor under a document's whole run: a fresh Python that imports WeasyPrint and
-        prints the same HTML, nothing else (no data, no Word file), against Chromium."""
+        prints the same HTML, nothing else (no data, no Word file), against Chromium; then the
+        whole run (``whole``) against that floor, the aim issue #16 sets."""
         pdf = self.work / f"{html.stem}-weasyprint.pdf"
         code = ("import sys, weasyprint; "
                 "weasyprint.HTML(filename=sys.argv[1]).write_pdf(sys.argv[2], pdf_variant='pdf/ua-1')")
         floor = measure([sys.executable, "-c", code, str(html), str(pdf)], self.runs)
         self.add(f"floor: WeasyPrint alone prints the {what} HTML", floor, "Chromium prints the same HTML to PDF",
                  anchor, "(reference)", floor.wall / anchor.wall if anchor else None, None)
+        self.add(f"{what}, PDF + Word, whole process vs the floor", whole, "WeasyPrint alone prints the same HTML",
+                 floor, f"<= {aim}", whole.wall / floor.wall, aim)
 
     # --- cases ------------------------------------------------------------------------------
     def board_pack(self) -> None:
         store = fixtures.demo_store(self.work)
         out = self.work / "out-board-pack"
-        cmd = fixtures.cli("run", "board-pack", "--period", "2005-03", "--store", store, "--out", str(out),
+        cmd = fixtures.cli("run", "board-pack", "--force", "--period", "2005-03", "--store", store, "--out", str(out),
                            "--config", str(fixtures.DEMO))
         work = measure(cmd, self.runs)
         html = fixtures.report_html(self.work, "board-pack", "2005-03", store)
@@ -102,12 +108,12 @@ class Suite:
         ratio = work.wall / anchor.wall if anchor else None
         self.add("board pack, PDF + Word, whole process", work, "Chromium prints the same HTML to PDF",
                  anchor, "<= 1.0", ratio, 1.0)
-        self.weasyprint_floor("board pack", html, anchor)
+        self.weasyprint_floor("board pack", html, anchor, work, 1.25)
 
     def leaflet(self) -> None:
         store = fixtures.demo_store(self.work)
         out = self.work / "out-leaflet"
-        cmd = fixtures.cli("run", "leaflet", "--period", "2005-Q1", "--store", store, "--out", str(out),
+        cmd = fixtures.cli("run", "leaflet", "--force", "--period", "2005-Q1", "--store", store, "--out", str(out),
                            "--config", str(fixtures.DEMO))
         work = measure(cmd, self.runs)
         self.single_leaflet_peak = work.peak_mb
@@ -116,7 +122,7 @@ class Suite:
         ratio = work.wall / anchor.wall if anchor else None
         self.add("one leaflet, PDF + Word, whole process", work, "Chromium prints the same HTML to PDF",
                  anchor, "<= 1.0", ratio, 1.0)
-        self.weasyprint_floor("leaflet", html, anchor)
+        self.weasyprint_floor("leaflet", html, anchor, work, 1.6)
 
     def _each_area(self, config: Path, store: str, executor: str, runs: int) -> Measure:
         out = self.work / f"out-each-{config.name}-{executor.replace('://', '-')}"
@@ -128,7 +134,7 @@ class Suite:
             render = data["timings"]["render"]  # wall time of the render phase
             sample.extra = {"documents": documents, "render_wall": render, "per_second": documents / render}
 
-        cmd = fixtures.cli("run", "leaflet", "--period", "2005-Q1", "--each-area", "--executor", executor,
+        cmd = fixtures.cli("run", "leaflet", "--force", "--period", "2005-Q1", "--each-area", "--executor", executor,
                            "--store", store, "--out", str(out), "--config", str(config))
         return measure(cmd, runs, warmup=0, after=rate)
 
@@ -151,11 +157,97 @@ class Suite:
                 # Against one leaflet of the same partnership (same data in memory), so the ratio
                 # shows what rendering 1,000 documents adds, not the size of 1,000 areas' data.
                 out = self.work / "out-one-synthetic"
-                one = measure(fixtures.cli("run", "leaflet", "--period", "2005-Q1", "--area", "area-0001",
+                one = measure(fixtures.cli("run", "leaflet", "--force", "--period", "2005-Q1", "--area", "area-0001",
                                            "--store", store, "--out", str(out), "--config", str(config)),
                               runs, warmup=0)
                 self.add(f"each-area leaflets, {label}: peak memory", {"peak_mb": pooled.peak_mb},
                          "one leaflet of the same partnership", one, "<= 1.2x", pooled.peak_mb / one.peak_mb, 1.2)
+
+    def country(self) -> None:
+        """Every partnership's leaflets and board packs in one job each: the local pool (2
+        processes) against a 2-worker Dask LocalCluster, then the same job after a late return."""
+        land = bench_country.country(self.work, self.partnerships)
+        label = f"{len(land.ids)} partnerships"
+        # the local runs and the re-run read a copy, so the late return below does not change the
+        # country that later runs (with the same --work) start from
+        store = bench_country.copy_store(land.store, self.work / "country-rerun.sqlite")
+        local: dict[str, Measure] = {}
+        outs: dict[str, Path] = {}
+        for report, period, extra in bench_country.JOBS:
+            out = outs[report] = self.work / f"country-local-{report}"
+            cmd = bench_country.job_command(land, report, period, extra, out, "local://2", store=store)
+            local[report] = bench_country.run_job(cmd, out, report, period)
+        dask: dict[str, Measure] = {}
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            self.notes.append("distributed is not installed: the Dask rows are skipped (pip install '.[dask]').")
+        else:
+            with bench_country.dask_cluster(2) as client:
+                address = client.scheduler.address.removeprefix("tcp://")
+                for report, period, extra in bench_country.JOBS:
+                    out = self.work / f"country-dask-{report}"
+                    cmd = bench_country.job_command(land, report, period, extra, out, f"dask://{address}", store=store)
+                    dask[report] = bench_country.run_job(cmd, out, report, period, client=client)
+        for report, _, _ in bench_country.JOBS:
+            lm = local[report]
+            docs = int(lm.extra["documents"])
+            rate = docs / lm.wall
+            if report in dask:
+                dm = dask[report]
+                dask_rate = dm.extra["documents"] / dm.wall
+                # CPU of the whole job: the client (wait4) plus the cluster's workers and scheduler
+                cpu = dm.cpu + dm.extra["worker_cpu"] + dm.extra["scheduler_cpu"]
+                work = {"wall": dm.wall, "cpu": cpu, "peak_mb": dm.peak_mb}
+                self.add(f"{label}, {docs} {report}s: Dask 2 workers vs local pool 2 processes", work,
+                         f"the same job on local://2 ({rate:.2f} documents/s)", lm, ">= 0.9x the pool's rate",
+                         rate / dask_rate, 1 / 0.9, per_second_local=rate, per_second_dask=dask_rate,
+                         worker_cpu_dask=dm.extra["worker_cpu"], scheduler_cpu_dask=dm.extra["scheduler_cpu"])
+        if dask:
+            self.projection = bench_country.projection(local, dask, land)
+            self.projection["neighbourhoods"] = land.neighbourhoods
+            self.projection["partnerships"] = len(land.ids)
+            print(projection_table(self.projection), flush=True)
+        # a late return in one partnership, then the same jobs again (no --force)
+        bench_country.change_one_partnership(store, land.ids[len(land.ids) // 2])
+        for report, period, extra in bench_country.JOBS:
+            cmd = bench_country.job_command(land, report, period, extra, outs[report], "local://2", force=False,
+                                            store=store)
+            again = bench_country.run_job(cmd, outs[report], report, period)
+            self.add(f"{label}, {report}s again after one late figure in one partnership", again,
+                     "the first run of the same job", local[report], "<= 0.1", again.wall / local[report].wall, 0.1)
+
+    def store_scale(self) -> None:
+        """One partnership read and evaluated from a store of the whole country against a store of
+        it alone, on SQLite and on PostgreSQL."""
+        land = bench_country.country(self.work, self.partnerships)
+        pid = land.ids[0]
+        config = land.deployment / pid
+        period = "2005-03"
+        alone = self.work / f"alone-{pid}.sqlite"
+        if not alone.exists():
+            bench_country.pull_into(config, fixtures.sqlite_url(alone))
+        pairs = [("SQLite", land.store, fixtures.sqlite_url(alone))]
+        with bench_country.postgres() as cluster:
+            if cluster is None:
+                self.notes.append("PostgreSQL is not installed: its store-scale row is skipped.")
+            else:
+                from reportgen.country import pull_country
+
+                whole = cluster.url(cluster.create_database())
+                pull_country(land.deployment, whole)
+                one = cluster.url(cluster.create_database())
+                bench_country.pull_into(config, one)
+                pairs.append(("PostgreSQL", whole, one))
+            for name, whole_url, one_url in pairs:
+                many = measure(bench_country.evaluate_command(config, whole_url, period), self.runs)
+                single = measure(bench_country.evaluate_command(config, one_url, period), self.runs)
+                work = {"wall": many.extra["work"], "cpu": many.extra["work_cpu"], "peak_mb": many.peak_mb}
+                anchor = {"wall": single.extra["work"], "cpu": single.extra["work_cpu"], "peak_mb": single.peak_mb}
+                self.add(f"read + evaluate 1 partnership, {name} store of {len(land.ids)}", work,
+                         "the same from a store holding it alone", anchor, "<= 1.2", work["wall"] / anchor["wall"],
+                         1.2, read_many=many.extra["read"], read_alone=single.extra["read"],
+                         rows=int(single.extra["rows"]))
 
     def evaluate(self) -> None:
         m = measure(fixtures.probe("evaluate"), self.runs, warmup=0)
@@ -178,6 +270,19 @@ class Suite:
                          max(self.runs, 5))
         self.add("reportgen --help", work, "import weasyprint, matplotlib.pyplot, docx, pandas", anchor,
                  "<= 0.1", work.wall / anchor.wall, 0.1)
+
+
+def projection_table(projection: dict[str, Any]) -> str:
+    """The country projection as Markdown: workers -> minutes, per job and both."""
+    per = projection["per_job"]
+    lines = [
+        f"| workers | leaflets ({per['leaflet']['country_documents']:,}) min | board packs "
+        f"({per['board-pack']['country_documents']:,}) min | both min |",
+        "|---:|---:|---:|---:|",
+    ]
+    for n, jobs in projection["minutes"].items():
+        lines.append(f"| {n} | {jobs['leaflet']:.1f} | {jobs['board-pack']:.1f} | {sum(jobs.values()):.1f} |")
+    return "\n".join(lines)
 
 
 def _fmt(value: Any, spec: str = ".2f") -> str:
@@ -228,7 +333,9 @@ def _write(out: Path, suite: Suite, runs: int, areas: int, load_before: tuple[fl
         "load_average": {"before": load_before, "after": os.getloadavg()},
         "runs": runs,
         "synthetic_areas": areas,
+        "partnerships": suite.partnerships,
         "rows": suite.rows,
+        "projection": suite.projection,
         "notes": suite.notes,
         "markdown": markdown(suite.rows),
     }
@@ -243,6 +350,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="2 runs a case and 200 synthetic areas")
     parser.add_argument("--runs", type=int, default=None, help="timed runs per case (default 5, quick 2)")
     parser.add_argument("--areas", type=int, default=None, help="synthetic neighbourhoods (default 1000)")
+    parser.add_argument("--partnerships", type=int, default=None,
+                        help="synthetic partnerships for the country and store-scale cases (default 40, quick 8)")
     parser.add_argument("--only", action="append", choices=CASES, help="run only these cases")
     parser.add_argument("--work", type=Path, default=None, help="scratch folder to reuse (default: a temp dir)")
     parser.add_argument("--out", type=Path, default=ROOT / "outputs" / "benchmarks" / "latest.json")
@@ -251,18 +360,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.table:
         data = json.loads(args.table.read_text(encoding="utf-8"))
         print(markdown(data["rows"]))
+        if data.get("projection"):
+            print()
+            print(projection_table(data["projection"]))
         load = data["load_average"]
         print(f"\nLoad average {load['before'][0]:.2f} before, {load['after'][0]:.2f} after; "
               f"{data['machine']['cpus']} CPUs; median of {data['runs']} runs; {data['when']}")
         return 0
     runs = args.runs or (2 if args.quick else 5)
     areas = args.areas or (200 if args.quick else 1000)
+    partnerships = args.partnerships or (8 if args.quick else 40)
     cases = args.only or list(CASES)
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="reportgen-bench-") as tmp:
         work = args.work or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        suite = Suite(work, runs, areas)
+        suite = Suite(work, runs, areas, partnerships)
         print(HEADER)
         print("-" * len(HEADER))
         dispatch: dict[str, Callable[[], None]] = {
@@ -272,6 +385,8 @@ def main(argv: list[str] | None = None) -> int:
             "evaluate": suite.evaluate,
             "ingest": suite.ingest,
             "startup": suite.startup,
+            "country": suite.country,
+            "store-scale": suite.store_scale,
         }
         if "leaflets-bulk" in cases and "leaflet" not in cases:
             cases.insert(0, "leaflet")  # the bulk memory ratio is against one leaflet's run
