@@ -3,6 +3,7 @@ board pack rendered once per session in each format."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 # Lets test modules import the helpers that sit beside them (pdf_reading.py).
 sys.path.insert(0, str(Path(__file__).parent))
 
+import sharedkit  # noqa: E402
 from pg import pg_cluster, pg_url  # noqa: E402,F401  (fixtures: a throwaway PostgreSQL)
 
 # Library code must not depend on the machine's locale or time zone.
@@ -25,6 +27,31 @@ os.environ.setdefault("TZ", "Europe/London")
 # Return templates are signed with the deployment's key; tests share one so a template made in
 # one folder is honoured when ingested from another (tests/test_hostile_input.py checks the key file).
 os.environ.setdefault("REPORTGEN_SIGNING_KEY", "reportgen-tests")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Where tests/sharedkit.py keeps what every module and worker shares: beside the workers'
+    own temporary folders (xdist gives each worker ``<basetemp>/popen-gwN``)."""
+    base = tmp_path_factory.getbasetemp()
+    sharedkit.ROOT[:] = [(base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "shared"]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With ``--dist loadgroup`` (pyproject's addopts), the tests of a module that share a
+    module-scoped fixture (a demo run, a store) go to one worker, so the fixture is built once
+    instead of once per worker; every other test is handed to whichever worker is free.
+    (Runs before xdist's own hook, which reads the marks.)"""
+    # (a worker's own "dist" option is "no"; xdist tells it the controller's choice as "loadgroup")
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None or any(item.iter_markers("xdist_group")):
+            continue
+        if any(defs[-1].scope in ("module", "class") for defs in info.name2fixturedefs.values() if defs):
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -137,18 +164,25 @@ def large_sample() -> Document:
     return sample_document("large-print")
 
 
-@pytest.fixture(scope="session")
-def rendered(tmp_path_factory: pytest.TempPathFactory, sample: Document) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("rendered")
-    return {
-        name: get_renderer(name).render(sample, out / f"sample.{name}") for name in ("pdf", "docx", "html")
-    }
+def _rendered(name: str, document: Document, stem: str, formats: tuple[str, ...]) -> dict[str, Path]:
+    """``document`` in each of ``formats``, rendered once per test session for every worker (read-only)."""
+
+    def build(out: Path) -> None:
+        made = {fmt: get_renderer(fmt).render(document, out / f"{stem}.{fmt}").name for fmt in formats}
+        (out / "index.json").write_text(json.dumps(made))
+
+    folder = sharedkit.shared(name, build)
+    return {fmt: folder / file for fmt, file in json.loads((folder / "index.json").read_text()).items()}
 
 
 @pytest.fixture(scope="session")
-def rendered_large(tmp_path_factory: pytest.TempPathFactory, large_sample: Document) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("rendered-large")
-    return {name: get_renderer(name).render(large_sample, out / f"large.{name}") for name in ("pdf", "docx")}
+def rendered(sample: Document) -> dict[str, Path]:
+    return _rendered("sample-rendered", sample, "sample", ("pdf", "docx", "html"))
+
+
+@pytest.fixture(scope="session")
+def rendered_large(large_sample: Document) -> dict[str, Path]:
+    return _rendered("sample-rendered-large", large_sample, "large", ("pdf", "docx"))
 
 
 # --- the suite leaves the checkout as it found it ---------------------------------------------
@@ -174,6 +208,12 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     # leaves a stray file in the checkout fails the run here, naming what changed.
     if hasattr(session.config, "workerinput"):
         return
+    # A test that wrote into a shared artefact (tests/sharedkit.py) would make others flaky.
+    sharedkit.ROOT[:] = [session.config._tmp_path_factory.getbasetemp() / "shared"]
+    written = sharedkit.check_unchanged()
+    if written:
+        sys.stderr.write("\nTests changed shared artefacts (copy them first):\n" + "\n".join(written) + "\n")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
     before = session.config.stash.get(_TREE_KEY, None)
     after = _tree_state()
     if before is None or after is None or after == before:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sharedkit import copy_of, shared
+
 from reportgen.config import load_config
 from reportgen.pull import pull
 from reportgen.store import Store
@@ -25,6 +27,15 @@ PUBLISHED_THEN_AND_NOW = [
 
 
 def demo_store(folder: Path) -> str:
+    """A store in ``folder`` holding every demo source, as a fresh pull leaves it; returns its URL.
+
+    The demo is pulled once per test session (tests/sharedkit.py) and copied here, so the
+    caller may write to its store as it likes."""
+    pulled = shared("demo-pulled", pull_demo) / "demo.sqlite"
+    return f"sqlite:///{copy_of(pulled, folder / 'demo.sqlite')}"
+
+
+def pull_demo(folder: Path) -> str:
     """Pull every demo source into a new store in ``folder``; returns its URL."""
     url = f"sqlite:///{folder / 'demo.sqlite'}"
     config = load_config(DEMO)

@@ -15,6 +15,7 @@ from docx import Document as open_docx
 from docx_reading import all_paragraphs
 from pdf_reading import squash
 from returns_fixtures import REPO
+from sharedkit import copy_of, shared
 
 from reportgen.cli import cli
 
@@ -28,6 +29,15 @@ def copy_example(dest: Path) -> Path:
 
 
 def pull(root: Path, store: Path) -> str:
+    """``reportgen pull`` of the config in ``root`` into ``store``; returns the store's URL. The
+    example itself (not an edited copy) is pulled once per test session and copied."""
+    if Path(root).resolve() == EXAMPLE.resolve():
+        pulled = shared("hartlepool-pulled", lambda folder: _pull(EXAMPLE, folder / "hartlepool.sqlite"))
+        return f"sqlite:///{copy_of(pulled / 'hartlepool.sqlite', store)}"
+    return _pull(root, store)
+
+
+def _pull(root: Path, store: Path) -> str:
     url = f"sqlite:///{store}"
     result = CliRunner().invoke(cli, ["pull", "--config", str(root), "--store", url])
     assert result.exit_code == 0, result.output

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import demo_reports
 import pytest
 from click.testing import CliRunner
 
@@ -26,10 +27,7 @@ PUBLISHED = {  # target id in strategies/2002-05.toml -> the strategy's printed 
 
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'store.sqlite'}"
-    result = CliRunner().invoke(cli, ["pull", "--config", str(DEMO), "--store", url])
-    assert result.exit_code == 0, result.output
-    return url
+    return demo_reports.demo_store(tmp_path_factory.mktemp("demo"))  # pulled once per session, copied
 
 
 @pytest.mark.skipif(not DEMO.is_dir(), reason="the demo partnership is not in this checkout")

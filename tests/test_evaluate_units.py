@@ -14,6 +14,7 @@ import json
 import math
 from pathlib import Path
 
+import demo_reports
 import numpy as np
 import pandas as pd
 import pytest
@@ -234,10 +235,7 @@ def test_min_count_for_trend_is_configurable(tmp_path) -> None:
 # --- the demo, as `reportgen evaluate --format json` prints it ------------------------------------
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('units-demo') / 'store.sqlite'}"
-    result = CliRunner().invoke(cli, ["pull", "--config", str(DEMO), "--store", url])
-    assert result.exit_code == 0, result.output
-    return url
+    return demo_reports.demo_store(tmp_path_factory.mktemp("units-demo"))  # pulled once per session, copied
 
 
 def demo_rows(store: str, fmt: str) -> str:

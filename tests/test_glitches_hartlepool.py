@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import hartlepool_kit
 import pytest
 from returns_fixtures import REPO
 
-from reportgen.config import load_config
 from reportgen.pipeline import Session, generate
-from reportgen.pull import pull
 from reportgen.reports.glitches import check_document, check_folder
-from reportgen.store import Store
 
 pytestmark = pytest.mark.slow
 EXAMPLE = REPO / "examples" / "hartlepool"
@@ -21,12 +19,7 @@ EXAMPLE = REPO / "examples" / "hartlepool"
 @pytest.fixture(scope="module")
 def hartlepool(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     folder = tmp_path_factory.mktemp("hartlepool")
-    url = f"sqlite:///{folder / 'store.sqlite'}"
-    config = load_config(EXAMPLE)
-    store = Store(url, partnership=config.partnership.id)
-    _, failures = pull(config, store)
-    store.dispose()
-    assert not failures, failures
+    url = hartlepool_kit.pull(EXAMPLE, folder / "store.sqlite")  # pulled once per session, copied
     session = Session(EXAMPLE, url)
     out = folder / "outputs"
     try:

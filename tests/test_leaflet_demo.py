@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import demo_reports
 import pdfplumber
 import pytest
 
@@ -25,11 +26,7 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> str:
-    root = tmp_path_factory.mktemp("demo")
-    url = f"sqlite:///{root / 'demo.sqlite'}"
-    done = _cli("pull", "--config", str(CONFIG), "--store", url, cwd=root)
-    assert done.returncode == 0, done.stderr
-    return url
+    return demo_reports.demo_store(tmp_path_factory.mktemp("demo"))  # pulled once per session, copied
 
 
 @pytest.mark.slow

@@ -10,7 +10,9 @@ under test."""
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import logging
 import shutil
 from pathlib import Path
@@ -509,3 +511,78 @@ def test_two_slips_at_once_name_the_first_and_count_the_rest(partnership: Path, 
         "partnership.toml, or set the source's ignore_unmatched_lsoas (true, or a list of codes)"
     )
     assert f"  - unknown crime type: {rows_text(renamed)}: 'Drug offences' (did you mean 'Drugs'?)" in result.output
+
+
+# --- rows with the wrong number of fields -----------------------------------------------------------
+def acceptance_month(root: Path, month: str = "2023-03") -> Path:
+    """The whole real Cleveland file for ``month`` from the acceptance data, uncompressed, in
+    place of the example's Hartlepool-only copy."""
+    if not CLEVELAND.is_dir():
+        pytest.skip(f"shared acceptance data not found at {SHARED}")
+    police_file(root, month).unlink()
+    return Path(shutil.copy(CLEVELAND / f"{month}-cleveland-street.csv", root / "data" / "police-uk"))
+
+
+def test_a_row_shifted_by_an_unquoted_comma_is_refused_naming_its_line(partnership: Path, tmp_path: Path) -> None:
+    """A comma typed into one Location of a real file moves that row's LSOA code and crime type one
+    column right, where a reader of selected columns would count it outside the partnership.
+    The pull stops naming the file's own line, and the store is left as it was."""
+    path = acceptance_month(partnership)
+    db = tmp_path / "s.sqlite"
+    digest, before = loaded_first(partnership, db), borough(db)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    line = 5000  # the file's 5,000th line, counting the header as line 1
+    assert lines[line - 1].count(",On or near ") == 1
+    lines[line - 1] = lines[line - 1].replace(",On or near ", ",On or near Flat 2, ", 1)
+    path.write_text("".join(lines), encoding="utf-8")
+    fields = {n + 1: len(row) for n, row in enumerate(csv.reader(io.StringIO("".join(lines))))}
+    assert fields[1] == 12 and fields[line] == 13  # the oracle: the csv module's count
+    assert [n for n, k in fields.items() if k != 12] == [line]
+    error = assert_refused_and_untouched(pull(partnership, db), db, digest, before)
+    assert error == (
+        f"Error: police/street: {path}: line {line}: wrong number of fields (13 where the header has 12), so its values would "
+        "land in the wrong columns Hint: a value holding a comma must be in double quotes"
+    )
+
+
+def test_a_file_cut_short_and_a_second_shifted_row_are_named_and_counted(partnership: Path, tmp_path: Path) -> None:
+    path = acceptance_month(partnership)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    last = len(lines)
+    lines[99] += ",Extra"  # line 100
+    lines[-1] = lines[-1][: lines[-1].index(",E0")]  # the download stopped before the LSOA code
+    path.write_text("\n".join(lines), encoding="utf-8")  # and so without a last line break
+    wrong = [n + 1 for n, row in enumerate(csv.reader(io.StringIO("\n".join(lines)))) if len(row) != 12]
+    assert wrong == [100, last]
+    result = pull(partnership, tmp_path / "s.sqlite")
+    assert result.exit_code == 3, result.output
+    assert f"{path}: line 100: wrong number of fields (13 where the header has 12)" in result.output
+    assert "; 1 more line is wrong too" in result.output
+    lines[99] = lines[99].removesuffix(",Extra")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    result = pull(partnership, tmp_path / "t.sqlite")
+    assert result.exit_code == 3, result.output
+    assert f"{path}: line {last}: wrong number of fields (7 where the header has 12)" in result.output
+    assert "Hint: was the file cut short?" in result.output
+
+
+def test_quoted_commas_and_blank_lines_are_not_wrong_fields(partnership: Path, tmp_path: Path) -> None:
+    """A quoted Location holding a comma, and blank lines, load as they would with every column
+    read; a shifted row in a file with quotes is still named by its line (the csv module's check)."""
+    path = acceptance_month(partnership)
+    expected = tmp_path / "plain.sqlite"
+    assert pull(partnership, expected).exit_code == 0
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[9] = lines[9].replace(",On or near ", ',"On or near Flat 2, ', 1).replace(",E0", '",E0', 1)
+    assert len(next(csv.reader([lines[9]]))) == 12
+    lines[500:500] = ["", "   "]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = tmp_path / "s.sqlite"
+    result = pull(partnership, db)
+    assert result.exit_code == 0, result.output
+    assert borough(db) == borough(expected)
+    lines[2999] = lines[2999].replace(",On or near ", ",On or near Flat 2, ", 1)  # line 3,000 of the file
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = pull(partnership, tmp_path / "t.sqlite")
+    assert result.exit_code == 3, result.output
+    assert f"{path}: line 3000: wrong number of fields (13 where the header has 12)" in result.output

@@ -52,6 +52,7 @@ from reportgen.sources.base import (
     normal_text,
     rows_text,
 )
+from reportgen.sources.fieldcount import FieldCheck, open_bytes, wrong_lines_quoted
 
 log = logging.getLogger(__name__)
 
@@ -279,7 +280,7 @@ def _tally_file(path: Path, chunksize: int) -> pd.DataFrame:
     }
     parts = [
         part.groupby([*NEEDED, *present], observed=True).size()
-        for part in _chunks(path, [*NEEDED, *present], chunksize)
+        for part in _chunks(path, [*NEEDED, *present], chunksize, fields=len(header))
     ]
     if not parts:
         return pd.DataFrame({k: pd.Series(dtype=str) for k in TALLY_KEYS} | {"n": pd.Series(dtype="int64")})
@@ -295,32 +296,50 @@ def _tally_file(path: Path, chunksize: int) -> pd.DataFrame:
     return frame[[*TALLY_KEYS, "n"]]
 
 
-def _chunks(path: Path, usecols: list[str], chunksize: int) -> Iterator[pd.DataFrame]:
+def _chunks(path: Path, usecols: list[str], chunksize: int, fields: int | None = None) -> Iterator[pd.DataFrame]:
+    """The file's ``usecols`` in chunks, refused at the first row whose number of fields is not
+    the header's ``fields`` (read from the file when not given) or whose month is not one."""
     where = str(path)
     offset = 0
     try:
-        reader = pd.read_csv(
-            path,
-            usecols=usecols,
-            dtype="category",
-            keep_default_na=False,
-            chunksize=chunksize,
-            engine="c",
-        )
-        with reader:
-            for chunk in reader:
-                month = chunk["Month"]
-                ok = month.cat.categories.map(lambda m: bool(_MONTH.match(str(m))))
-                if not ok.all():
-                    bad = set(month.cat.categories[~ok.to_numpy()])
-                    first = int(month.isin(bad).to_numpy().nonzero()[0][0])
-                    raise DataError(
-                        f"line {offset + first + 2}, column 'Month': {str(month.iloc[first])!r} "
-                        "is not a month (police.uk files use YYYY-MM)",
-                        file=where,
-                    )
-                offset += len(chunk)
-                yield chunk
+        if fields is None:
+            fields = len(pd.read_csv(path, nrows=0).columns)
+        with open_bytes(path) as raw:
+            # pandas reading some columns lets a row with extra fields through (a shifted unquoted
+            # comma) and pads a short one; FieldCheck counts each line's fields as the bytes pass
+            check = FieldCheck(raw, fields)
+            reader = pd.read_csv(
+                check,  # type: ignore[call-overload]
+                usecols=usecols,
+                dtype="category",
+                keep_default_na=False,
+                chunksize=chunksize,
+                engine="c",
+            )
+            with reader:
+                for chunk in reader:
+                    if check.first:
+                        check.drain()  # the whole file's count for the message
+                        raise _wrong_fields(where, fields, check.first, check.wrong)
+                    month = chunk["Month"]
+                    ok = month.cat.categories.map(lambda m: bool(_MONTH.match(str(m))))
+                    if not ok.all():
+                        if check.quoted:  # a shifted row is the likelier cause: say so if it is one
+                            first, wrong = wrong_lines_quoted(path, fields)
+                            if first:
+                                raise _wrong_fields(where, fields, first, wrong)
+                        bad = set(month.cat.categories[~ok.to_numpy()])
+                        first_bad = int(month.isin(bad).to_numpy().nonzero()[0][0])
+                        raise DataError(
+                            f"line {offset + first_bad + 2}, column 'Month': {str(month.iloc[first_bad])!r} "
+                            "is not a month (police.uk files use YYYY-MM)",
+                            file=where,
+                        )
+                    offset += len(chunk)
+                    yield chunk
+            first, wrong = wrong_lines_quoted(path, fields) if check.quoted else (check.first, check.wrong)
+            if first:
+                raise _wrong_fields(where, fields, first, wrong)
     except pd.errors.ParserError as exc:
         # pandas counts lines over the whole file ("Expected 12 fields in line 57, saw 13"): name
         # that line, not where the chunk began (a file is one chunk unless it is huge)
@@ -336,6 +355,17 @@ def _chunks(path: Path, usecols: list[str], chunksize: int) -> Iterator[pd.DataF
             f"is not a well-formed police.uk CSV after line {offset + 1} ({exc.__class__.__name__}: {exc})",
             file=where,
         ) from None
+
+
+def _wrong_fields(where: str, fields: int, first: tuple[int, int], wrong: int) -> DataError:
+    line, found = first
+    more = f"; {wrong - 1:,} more line{'s are' if wrong > 2 else ' is'} wrong too" if wrong > 1 else ""
+    return DataError(
+        f"line {line}: wrong number of fields ({found} where the header has {fields}), so its values would land "
+        f"in the wrong columns{more}",
+        file=where,
+        hint="a value holding a comma must be in double quotes" if found > fields else "was the file cut short?",
+    )
 
 
 # --- accounting: each distinct row kind counted or dropped with its reason --------------------------
