@@ -289,8 +289,8 @@ def indicator_table(ctx: ReportContext, rows: pd.DataFrame, caption: str, strate
 
 # Said under a table with survey figures, so "no significant change" is read rightly.
 SURVEY_NOTE = (
-    "Survey figures give the number of people who answered and the 95% confidence interval: the range "
-    "the share of all residents very probably lies in. A change between two surveys is called an "
+    "Survey figures give the number of people who answered and, after the semicolon, the 95% confidence "
+    "interval: the range the share of all residents very probably lies in. A change between two surveys is called an "
     "improvement only when a two-proportion test finds it significant at 5%; otherwise it is "
     "\u201cno significant change\u201d."
 )

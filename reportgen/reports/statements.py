@@ -194,8 +194,10 @@ class Statement:
     @property
     def figure_text(self) -> str:
         """The value as a table cell prints it, with a survey's interval inside its bracket:
-        '28% (150 of 536; 95% interval 24.4% to 31.9%)'."""
-        return _with_interval(self.value_text, self.interval_text)
+        '28% (150 of 536; 24.4% to 31.9%)'. Shorter than the sentence's form, which names the
+        interval, because a narrow cell would wrap it to seven lines; the note under every table
+        with a survey says what the range after the semicolon is (parts.SURVEY_NOTE)."""
+        return _with_interval(self.value_text, self.interval_text, named=False)
 
     @property
     def change_text(self) -> str:
@@ -214,11 +216,12 @@ def _float(value: object) -> float | None:
     return None if _missing(value) else float(value)  # type: ignore[arg-type]
 
 
-def _with_interval(value_text: str, interval: str | None) -> str:
-    """'28% (150 of 536)' -> '28% (150 of 536; 95% interval 24.4% to 31.9%)'."""
+def _with_interval(value_text: str, interval: str | None, *, named: bool = True) -> str:
+    """'28% (150 of 536)' -> '28% (150 of 536; 95% interval 24.4% to 31.9%)' (or, not named,
+    '28% (150 of 536; 24.4% to 31.9%)' for a table cell under a note that names it)."""
     if not interval:
         return value_text
-    inside = f"95% interval {interval}"
+    inside = f"95% interval {interval}" if named else interval
     if value_text.endswith(")"):
         return f"{value_text[:-1]}; {inside})"
     return f"{value_text} ({inside})"
