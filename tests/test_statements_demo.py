@@ -436,3 +436,20 @@ def test_pdf_table_cells_read_side_by_side_are_not_a_repeat() -> None:
     assert find_glitches(interleaved, "x.pdf", repeats_within_lines=True) == []
     assert find_glitches("crime in priority neighbourhoods neighbourhoods and", "x.pdf", repeats_within_lines=True)
     assert find_glitches(interleaved, "x.docx")  # running text: a repeat across lines is still one
+
+
+def test_web_target_table_says_when_a_change_could_be_chance(run) -> None:
+    """Treatment completions rose from 78 of 279 to 113 of 343 since the 2003/04 baseline: a
+    two-proportion test (statsmodels, the oracle) cannot tell that from chance at 5%, so the web
+    page's target table says so beside the change, as the board pack says "no significant change"."""
+    import re
+
+    from statsmodels.stats.proportion import proportions_ztest
+
+    _z, p = proportions_ztest([113, 78], [343, 279])
+    assert p > 0.05
+    (page,) = _files(run, "web", ".html")
+    html = squash(file_text(page) or "")
+    row = squash("3. Help more people complete drug treatment successfully")
+    said = squash("points since 2003/04, which could be chance")
+    assert re.search(re.escape(row) + r".{0,40}Up[\d.]+" + re.escape(said), html), "the drugs target row"

@@ -164,9 +164,10 @@ def _target_latest(ctx: ReportContext, strategy: Any, target: pd.Series) -> str:
         if not rows.empty:
             statement = ctx.statements.about(rows.iloc[0], Comparison.BASELINE)
             if statement.change_label and statement.compare_period:
-                return _("{change} since {baseline}").format(
-                    change=ctx.statements.say_change(statement), baseline=statement.compare_period
-                )
+                # a change the tests cannot tell from chance is said to be so, as the board pack does
+                words = (_("{change} since {baseline}, which could be chance") if statement.direction == "similar"
+                         else _("{change} since {baseline}"))
+                return words.format(change=ctx.statements.say_change(statement), baseline=statement.compare_period)
     n, improved = target.get("n_measures"), target.get("n_improved")
     if n is not None and not pd.isna(n) and int(n) > 0:
         return hl.ngettext("{improved} of {n} measure improving", "{improved} of {n} measures improving",
