@@ -18,7 +18,6 @@ CASES = [
     (["all", "--period", "2005-03", "--poster"], "'run all' takes no variant, --format or --version options."),
     (["all", "--period", "2005-03", "--format", "pdf"], "'run all' takes no variant, --format or --version options."),
     (["all", "--period", "2005-03", "--version", "2"], "'run all' takes no variant, --format or --version options."),
-    (["board-pack", "--period", "2005-03", "--force"], "--force only applies with --deliver or --partnerships."),
 ]
 
 

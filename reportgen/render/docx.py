@@ -12,6 +12,7 @@ import functools
 import io
 import weakref
 import zipfile
+from collections.abc import Iterable
 from typing import Any, cast
 
 import docx
@@ -346,7 +347,7 @@ class _Writer:
             beside = tuple(b for b in section.blocks if b not in qr)
             table = self._layout_table(2, widths=(0.72, 0.28), whole=False)
             left, right = table.rows[0].cells
-            self._in_cell(left, lambda: [self._block(b) for b in beside])
+            self._in_cell(left, lambda: self._blocks(beside))
             self._in_cell(right, lambda: self._block(qr[0]))
             return
         for block in section.blocks:
@@ -372,10 +373,14 @@ class _Writer:
         tbl_pr.append(look)
         return table
 
+    def _blocks(self, blocks: Iterable[Block]) -> None:
+        for block in blocks:
+            self._block(block)
+
     def _in_cell(self, cell: Any, fill: Any) -> None:
         """Run ``fill`` with the writer adding paragraphs into ``cell`` instead of the body."""
         body, first = self.word, cell.paragraphs[0]
-        self.word = cell  # type: ignore[assignment]  # a cell has add_paragraph and add_table
+        self.word = cell  # a cell has add_paragraph and add_table
         try:
             fill()
         finally:
