@@ -58,6 +58,11 @@ def test_not_available_through_the_console(tmp_path: Path, pulled: Path, db_url:
     notes = month.split('id="notes"')[1].split('id="scorecard"')[0]
     assert "Not available" in notes and "Crime system migration: &lt;b&gt;March&lt;/b&gt;" in notes
     assert "Includes a one-off operation" in notes and title in notes
+    # the scorecard gives each reason of a target as its own item, never run together
+    scorecard = month.split('id="scorecard"')[1].split("</table>")[0]
+    cells = [row.split("<td>")[-1] for row in scorecard.split("<tr>")[2:]]
+    assert cells and all(cell.count("<li>") == cell.count("</li>") for cell in cells)
+    assert any(cell.count("<li>") >= 2 for cell in cells), "a target with several measures lists each"
 
     # the evaluation (and so the board pack) gives the partner's reason, for the figure and for
     # the sums it is part of: vehicle crime is theft of and from vehicles and interference
