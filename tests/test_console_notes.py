@@ -56,6 +56,10 @@ def test_not_available_through_the_console(tmp_path: Path, pulled: Path, db_url:
     month = support.get("/support?period=2005-03").text
     assert "Partners&#39; notes" in month or "Partners' notes" in month
     notes = month.split('id="notes"')[1].split('id="scorecard"')[0]
+    # deadlines as people write them: police's is 10 days after March (partners/police.toml)
+    returns = month.split('id="notes"')[0]
+    assert "10 April 2005" in returns and "2005-04-10" not in returns
+    assert "10 April 2005" in sent.text  # and on the partner's own page
     assert "Not available" in notes and "Crime system migration: &lt;b&gt;March&lt;/b&gt;" in notes
     assert "Includes a one-off operation" in notes and title in notes
     # the scorecard gives each reason of a target as its own item, never run together

@@ -69,6 +69,7 @@ class Console:
         self.env.globals["role_names"] = ROLE_NAMES
         self.env.filters["when"] = _when
         self.env.filters["period_label"] = _period_label
+        self.env.filters["day"] = _day
 
     @property
     def ledger(self) -> Ledger:
@@ -86,6 +87,18 @@ def _when(value: Any) -> str:
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).strftime("%d %b %Y %H:%M UTC")
     return str(value)
+
+
+def _day(value: Any) -> str:
+    """A deadline as people write it: '10 April 2005' (an ISO string or a date)."""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, dt.date):
+        return f"{value.day} {value:%B %Y}"
+    return "" if value is None else str(value)
 
 
 def _period_label(key: str) -> str:
