@@ -183,12 +183,9 @@ def verdict(current: float, previous: float, polarity: str) -> str:
     return "better" if (current < previous) == lower_better else "worse"
 
 
-def worse_follow_up(count: int, action: str = "") -> str:
-    """What we say after bad news about ``count`` things: plainly, and what is being done."""
-    if action:
-        template = ngettext("This has got worse. What we are doing: {action}",
-                            "These have got worse. What we are doing: {action}", count)
-        return template.format(action=action)
+def worse_follow_up(count: int) -> str:
+    """What we say after bad news about ``count`` things, plainly ("What we are doing" follows
+    on the leaflet's front, so the action is not said here too)."""
     return ngettext("This has got worse, and the partnership is working on it.",
                     "These have got worse, and the partnership is working on them.", count)
 
